@@ -1,0 +1,102 @@
+// Package phpjson encodes JSON the way PHP's json_encode does with its default
+// flags, which is what amapi (Laravel) and saplab (plain PHP) put on the wire:
+// compact, non-ASCII escaped as lowercase \uXXXX (surrogate pairs above the
+// BMP), "/" escaped as "\/", and object keys in insertion order.
+//
+// Go structs keep their declaration order, so a wire type declares its fields
+// in the order the vendor document shows. Object gives that order to keys
+// that are only known at run time.
+package phpjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// Marshal encodes v like PHP's json_encode($v).
+func Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return Escape(nil, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})), nil
+}
+
+// Escape appends src, a JSON text made by encoding/json, to dst with PHP's
+// escaping applied. Outside strings JSON is pure ASCII without "/", so the
+// rewrite needs no string tracking.
+func Escape(dst, src []byte) []byte {
+	for i := 0; i < len(src); {
+		c := src[i]
+		if c < utf8.RuneSelf {
+			if c == '/' {
+				dst = append(dst, '\\', '/')
+			} else {
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(src[i:])
+		dst = AppendRuneEscape(dst, r)
+		i += size
+	}
+	return dst
+}
+
+const hexDigits = "0123456789abcdef"
+
+// AppendRuneEscape appends r as \uXXXX, or as a UTF-16 surrogate pair of two
+// such escapes above U+FFFF, the form both PHP and Python use.
+func AppendRuneEscape(dst []byte, r rune) []byte {
+	if r > 0xFFFF {
+		r -= 0x10000
+		dst = appendU(dst, 0xD800+(r>>10))
+		return appendU(dst, 0xDC00+(r&0x3FF))
+	}
+	return appendU(dst, r)
+}
+
+func appendU(dst []byte, r rune) []byte {
+	return append(dst, '\\', 'u',
+		hexDigits[(r>>12)&0xF], hexDigits[(r>>8)&0xF], hexDigits[(r>>4)&0xF], hexDigits[r&0xF])
+}
+
+// Field is one key and value of an Object.
+type Field struct {
+	Key   string
+	Value any
+}
+
+// Object is a JSON object whose keys keep the order they were added in, as a
+// PHP associative array does (Go maps would sort them).
+type Object []Field
+
+// MarshalJSON writes the fields in order.
+func (o Object) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, f := range o {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, err := json.Marshal(f.Key)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(k)
+		buf.WriteByte(':')
+		var vb bytes.Buffer
+		enc := json.NewEncoder(&vb)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(f.Value); err != nil {
+			return nil, err
+		}
+		buf.Write(bytes.TrimSuffix(vb.Bytes(), []byte{'\n'}))
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}

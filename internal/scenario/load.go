@@ -1,0 +1,197 @@
+// Package scenario reads scenarios/*.yaml: the data each simulated API is
+// seeded with and the faults that are armed.
+//
+// Loading never stops at the first mistake: every problem is reported as
+// "file:line: message" (unknown key, wrong type, dangling id, duplicate
+// email/phone/api_key, ...), and a scenario with any problem is rejected whole,
+// so state is never seeded from half a file. The checks of each API's section
+// live in validate_<api>.go, so that each API extends only its own part.
+package scenario
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mockserver/mockserver/scenarios"
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one thing wrong with a scenario file.
+type Problem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// String is the "file:line: message" form editors jump to.
+func (p Problem) String() string { return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message) }
+
+// Problems is every problem found in one load; it is the error Parse returns.
+type Problems []Problem
+
+// Error lists the problems one per line.
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// DefaultName is the embedded scenario served when none is given.
+const DefaultName = "default"
+
+// Embedded returns the source of a scenario shipped in the binary
+// (default, empty, flaky).
+func Embedded(name string) ([]byte, error) {
+	return scenarios.FS.ReadFile(name + ".yaml")
+}
+
+// EmbeddedNames lists the shipped scenarios.
+func EmbeddedNames() []string {
+	entries, _ := fs.ReadDir(scenarios.FS, ".")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	return names
+}
+
+// LoadFile reads and checks the scenario at path.
+func LoadFile(path string) (*Scenario, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, Problems{{File: path, Line: 0, Message: err.Error()}}
+	}
+	return Parse(path, src)
+}
+
+// LoadNamed resolves a scenario by name: a file in dir (scenarios/NAME.yaml)
+// if it exists, else the embedded one of that name.
+func LoadNamed(dir, name string) (*Scenario, error) {
+	if strings.ContainsAny(name, `/\`) || name == "" || strings.HasPrefix(name, ".") {
+		return nil, Problems{{File: name, Message: "a scenario name is a file name in scenarios/ without .yaml"}}
+	}
+	if dir != "" {
+		path := filepath.Join(dir, name+".yaml")
+		if _, err := os.Stat(path); err == nil {
+			return LoadFile(path)
+		}
+	}
+	src, err := Embedded(name)
+	if err != nil {
+		return nil, Problems{{File: name, Message: fmt.Sprintf("no scenario named %q (shipped: %s)", name, strings.Join(EmbeddedNames(), ", "))}}
+	}
+	return Parse("scenarios/"+name+".yaml", src)
+}
+
+var (
+	lineRe     = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	unknownRe  = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+	unmarshRe  = regexp.MustCompile("^cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
+	goTypeName = map[string]string{
+		"int": "an integer", "int64": "an integer", "float64": "a number", "bool": "true or false",
+		"string": "text", "*bool": "true or false", "*int": "an integer or null", "*float64": "a number",
+	}
+)
+
+// Parse decodes and checks a scenario. file names it in problem messages. The
+// error, when not nil, is a Problems with every problem found.
+func Parse(file string, src []byte) (*Scenario, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(src, &root); err != nil {
+		return nil, Problems{yamlProblem(file, err.Error())}
+	}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, Problems{{File: file, Line: max(1, root.Line), Message: "a scenario is a mapping with name:, seed: and the API sections"}}
+	}
+	sc := &Scenario{File: file, Source: append([]byte(nil), src...)}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	var problems Problems
+	if err := dec.Decode(sc); err != nil {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, Problems{yamlProblem(file, err.Error())}
+		}
+		for _, msg := range te.Errors {
+			problems = append(problems, yamlProblem(file, msg))
+		}
+	}
+	// Type errors leave zero values behind; checking those would only add
+	// noise, so the rules run on a scenario that decoded cleanly.
+	if len(problems) == 0 {
+		c := &checker{file: file, root: root.Content[0]}
+		c.check(sc)
+		problems = c.problems
+	}
+	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+		return nil, problems
+	}
+	sc.applyDefaults()
+	return sc, nil
+}
+
+// yamlProblem turns a yaml.v3 message ("line 4: field x not found in type
+// scenario.Amapi") into a Problem with a message for people, not Go types.
+func yamlProblem(file, msg string) Problem {
+	p := Problem{File: file, Message: msg}
+	if m := lineRe.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		p.Message = m[2]
+	}
+	if m := unknownRe.FindStringSubmatch(p.Message); m != nil {
+		p.Message = fmt.Sprintf("unknown key %q", m[1])
+	} else if m := unmarshRe.FindStringSubmatch(p.Message); m != nil {
+		want := goTypeName[m[3]]
+		switch {
+		case want != "":
+		case strings.HasPrefix(m[3], "[]"):
+			want = "a list"
+		case strings.HasPrefix(m[3], "map["), strings.HasPrefix(m[3], "scenario."), strings.HasPrefix(m[3], "*scenario."):
+			want = "a mapping"
+		default:
+			want = m[3]
+		}
+		p.Message = fmt.Sprintf("wrong type: %s %q where %s belongs", m[1], m[2], want)
+	}
+	return p
+}
+
+// applyDefaults fills what a scenario may leave out.
+func (sc *Scenario) applyDefaults() {
+	yes := func() *bool { b := true; return &b }
+	if sc.Amapi.Service.Available == nil {
+		sc.Amapi.Service.Available = yes()
+	}
+	if sc.Amapi.Service.OnlineRegistration == nil {
+		sc.Amapi.Service.OnlineRegistration = yes()
+	}
+	if sc.Carreta.Generate.ResultsPerQuery == nil {
+		n := DefaultResultsPerQuery
+		sc.Carreta.Generate.ResultsPerQuery = &n
+	}
+	for i := range sc.Saplab.Employees {
+		if sc.Saplab.Employees[i].Status == nil {
+			sc.Saplab.Employees[i].Status = yes()
+		}
+	}
+	for i := range sc.Saplab.Clients {
+		if sc.Saplab.Clients[i].Status == nil {
+			sc.Saplab.Clients[i].Status = yes()
+		}
+	}
+}
+
+// DefaultResultsPerQuery is how many fake offers carreta makes up for a code
+// the catalog lacks, unless the scenario says otherwise.
+const DefaultResultsPerQuery = 6

@@ -1,0 +1,165 @@
+package scenario_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mockserver/mockserver/internal/scenario"
+)
+
+// TestParse_rejects has one bad file per rule, and pins the exact
+// file:line: message the user sees.
+func TestParse_rejects(t *testing.T) {
+	cases := map[string]string{
+		"unknown_key":       `testdata/bad/unknown_key.yaml:5: unknown key "colour"`,
+		"wrong_type":        "testdata/bad/wrong_type.yaml:2: wrong type: str \"forty-two\" where an integer belongs",
+		"dangling_id":       `testdata/bad/dangling_id.yaml:6: group 9 does not exist (dangling id)`,
+		"too_many_ips":      `testdata/bad/too_many_ips.yaml:5: at most 5 allowed_ips per account, got 6`,
+		"duplicate_email":   `testdata/bad/duplicate_email.yaml:5: duplicate amapi email "a@example.com" (first at line 4)`,
+		"duplicate_phone":   `testdata/bad/duplicate_phone.yaml:5: duplicate client phone "9000000001" (first at line 4)`,
+		"duplicate_api_key": `testdata/bad/duplicate_api_key.yaml:5: duplicate api_key "k" (first at line 4)`,
+		"bad_qty":           `testdata/bad/bad_qty.yaml:4: qty "many" must be "500", "<10", ">50" or contain "Есть"`,
+		"bad_money":         `testdata/bad/bad_money.yaml:4: "7,14" is not an amount like "152.02" (not a decimal amount)`,
+		"bad_fault":         `testdata/bad/bad_fault.yaml:6: when takes one of nth, every, after, probability (plus times)`,
+		"syntax":            `testdata/bad/syntax.yaml:2: did not find expected node content`,
+		"dangling_account":  `testdata/bad/dangling_account.yaml:5: account "nobody" is not an api_key of carreta.accounts (dangling id)`,
+		"bad_permission":    `testdata/bad/bad_permission.yaml:4: unknown permission "everything"`,
+		"bad_token":         `testdata/bad/bad_token.yaml:4: token must look like "2|<40 letters and digits>"`,
+		"bad_delay":         `testdata/bad/bad_delay.yaml:3: delay "soon" is not a duration like 1500ms or 2s`,
+	}
+	files, _ := filepath.Glob("testdata/bad/*.yaml")
+	if len(files) != len(cases) {
+		t.Fatalf("%d bad files but %d cases: every file needs its expected message", len(files), len(cases))
+	}
+	for name, want := range cases {
+		t.Run(name, func(t *testing.T) {
+			sc, err := scenario.LoadFile("testdata/bad/" + name + ".yaml")
+			if sc != nil {
+				t.Fatal("a bad scenario was returned")
+			}
+			var ps scenario.Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("error %v is not Problems", err)
+			}
+			if !strings.Contains(ps.Error(), want) {
+				t.Fatalf("problems:\n%s\nwant a line:\n%s", ps.Error(), want)
+			}
+		})
+	}
+}
+
+func TestParse_reportsEveryProblem(t *testing.T) {
+	src := "name: x\ncarreta:\n  accounts:\n    - {api_key: k, colour: red}\n    - {api_key: j, allowed_ips: [nope]}\n"
+	_, err := scenario.Parse("many.yaml", []byte(src))
+	var ps scenario.Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("got %v", err)
+	}
+	// The unknown key stops the rule checks (they would run on a half-decoded
+	// scenario), so one problem from the decoder is expected here...
+	if len(ps) != 1 || ps[0].Line != 4 {
+		t.Fatalf("got %v", ps)
+	}
+	// ...and with the decoder satisfied, every rule problem is listed.
+	src = "name: x\ncarreta:\n  accounts:\n    - {api_key: k, allowed_ips: [nope]}\n    - {api_key: k}\n"
+	_, err = scenario.Parse("many.yaml", []byte(src))
+	if !errors.As(err, &ps) || len(ps) != 2 {
+		t.Fatalf("want 2 problems, got %v", err)
+	}
+}
+
+func TestShippedScenariosAreValid(t *testing.T) {
+	for _, name := range scenario.EmbeddedNames() {
+		t.Run(name, func(t *testing.T) {
+			sc, err := scenario.LoadNamed("", name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sc.Name != name {
+				t.Fatalf("scenario %s calls itself %q", name, sc.Name)
+			}
+		})
+	}
+}
+
+func TestDefaultScenarioHasDemoIdentities(t *testing.T) {
+	sc, err := scenario.LoadNamed("", "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := sc.Amapi.Users[0]; u.Email != "demo@example.com" || u.Password != "demo-password" {
+		t.Fatalf("amapi demo user is %s / %s", u.Email, u.Password)
+	}
+	keys := map[string][]string{}
+	for _, a := range sc.Carreta.Accounts {
+		keys[a.APIKey] = a.AllowedIPs
+	}
+	if ips, ok := keys["demo-key"]; !ok || len(ips) != 0 {
+		t.Fatalf("demo-key must exist without ip restriction: %v", keys)
+	}
+	if ips := keys["restricted-key"]; len(ips) != 1 || ips[0] != "10.0.0.1" {
+		t.Fatalf("restricted-key must allow only 10.0.0.1: %v", ips)
+	}
+	qtys := map[string]bool{}
+	var walk func([]scenario.CarretaPart)
+	walk = func(ps []scenario.CarretaPart) {
+		for _, p := range ps {
+			switch {
+			case strings.HasPrefix(p.Qty, "<"):
+				qtys["<"] = true
+			case strings.HasPrefix(p.Qty, ">"):
+				qtys[">"] = true
+			case strings.Contains(p.Qty, "Есть"):
+				qtys["Есть"] = true
+			default:
+				qtys["N"] = true
+			}
+			walk(p.Crosses)
+		}
+	}
+	walk(sc.Carreta.Catalog)
+	if len(qtys) != 4 {
+		t.Fatalf("catalog must show all four qty forms, has %v", qtys)
+	}
+	perms := map[string]int{}
+	for _, g := range sc.Saplab.ManagerGroups {
+		perms[g.Name] = len(g.Permissions)
+	}
+	owner, op := sc.Saplab.Employees[0], sc.Saplab.Employees[1]
+	if owner.Phone != "79990000000" || owner.Password != "demo" || op.Phone != "79990000001" || op.Password != "demo" {
+		t.Fatalf("saplab demo employees: %+v %+v", owner, op)
+	}
+	if n := len(sc.Saplab.Clients) + sc.Saplab.Generate.Clients; n < 45 || n > 55 {
+		t.Fatalf("default has %d saplab clients, want about 50", n)
+	}
+}
+
+func TestParse_jsonIsYAML(t *testing.T) {
+	sc, err := scenario.Parse("body.json", []byte(`{"name": "j", "seed": 3, "carreta": {"accounts": [{"api_key": "k", "allowed_ips": ["127.0.0.1"]}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Carreta.Accounts[0].APIKey != "k" || sc.Seed != 3 {
+		t.Fatalf("%+v", sc)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range scenario.EmbeddedNames() {
+		src, _ := scenario.Embedded(name)
+		f.Add(src)
+	}
+	f.Add([]byte("name: x\nfaults: [{id: a, api: any, path: /x, action: {delay: {min: 1s, max: 2s}}}]"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		sc, err := scenario.Parse("fuzz.yaml", src)
+		if err == nil && sc == nil {
+			t.Fatal("nil scenario without error")
+		}
+		var ps scenario.Problems
+		if err != nil && (!errors.As(err, &ps) || len(ps) == 0) {
+			t.Fatalf("error without problems: %v", err)
+		}
+	})
+}

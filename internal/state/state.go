@@ -1,0 +1,233 @@
+// Package state owns the one bbolt file that holds every simulated API's data.
+//
+// It follows the way bbolt wants to be used: the file is opened once, every
+// bucket is created at open, there is one writer at a time, transactions never
+// nest, and values read inside a transaction are copied (decoded) before it
+// ends. Each API package declares its buckets and works inside the *Tx it is
+// handed; it never opens a transaction of its own from inside another.
+package state
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/clock"
+	bolt "go.etcd.io/bbolt"
+)
+
+// MetaBucket holds the server's own bookkeeping: the scenario that seeded the
+// state, so that a restart and /__admin/reset know what "the loaded scenario" is.
+const MetaBucket = "meta"
+
+// Meta keys.
+const (
+	metaScenario = "scenario"
+	metaSeeded   = "seeded_at"
+)
+
+// ErrNotFound is returned by Get-style helpers when a key is absent.
+var ErrNotFound = errors.New("state: not found")
+
+// Store is the bbolt file plus the clock that stamps its transactions.
+type Store struct {
+	db      *bolt.DB
+	clock   *clock.Clock
+	buckets []string
+}
+
+// Open opens (or creates) the bbolt file at path and creates the meta bucket
+// and every bucket named in buckets, in one transaction, so that no request
+// ever finds a bucket missing. A file locked by another process fails after
+// one second instead of hanging.
+func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open state %s: %w", path, err)
+	}
+	s := &Store{db: db, clock: clk, buckets: append([]string(nil), buckets...)}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range append([]string{MetaBucket}, buckets...) {
+			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the file. Every acknowledged write was already fsynced by its
+// commit, so Close only releases the lock and the mapping.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Clock is the clock that stamps transactions.
+func (s *Store) Clock() *clock.Clock { return s.clock }
+
+// Path is the file's path.
+func (s *Store) Path() string { return s.db.Path() }
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(tx *Tx) error) error {
+	return s.db.View(func(btx *bolt.Tx) error { return fn(s.wrap(btx)) })
+}
+
+// Update runs fn in one read-write transaction: fn's error rolls back
+// everything fn wrote, so a request that fails changes nothing. The commit is
+// fsynced before Update returns, so a 2xx sent afterwards survives kill -9.
+func (s *Store) Update(fn func(tx *Tx) error) error {
+	return s.db.Update(func(btx *bolt.Tx) error { return fn(s.wrap(btx)) })
+}
+
+// Batch is Update with group commit: concurrent callers share one fsync.
+// bbolt may call fn more than once (when another function in the same batch
+// fails), so fn must have no effect outside the transaction it is given.
+func (s *Store) Batch(fn func(tx *Tx) error) error {
+	return s.db.Batch(func(btx *bolt.Tx) error { return fn(s.wrap(btx)) })
+}
+
+// Snapshot writes a consistent copy of the whole file to w.
+func (s *Store) Snapshot(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// Reset empties every API bucket and runs seed in the same transaction, then
+// records the scenario source in the meta bucket. If seed fails, nothing
+// changes: the old state stays as it was.
+func (s *Store) Reset(scenarioSource []byte, seed func(tx *Tx) error) error {
+	return s.Update(func(tx *Tx) error {
+		for _, name := range s.buckets {
+			if err := tx.btx.DeleteBucket([]byte(name)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+				return fmt.Errorf("clear bucket %s: %w", name, err)
+			}
+			if _, err := tx.btx.CreateBucket([]byte(name)); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		if err := seed(tx); err != nil {
+			return err
+		}
+		meta := tx.Bucket(MetaBucket)
+		if err := meta.Put([]byte(metaScenario), scenarioSource); err != nil {
+			return err
+		}
+		return meta.Put([]byte(metaSeeded), []byte(tx.Now().UTC().Format(time.RFC3339Nano)))
+	})
+}
+
+// Seeded returns the source of the scenario the state was last seeded from,
+// and false when the file has never been seeded (a new file).
+func (s *Store) Seeded() ([]byte, bool, error) {
+	var src []byte
+	var ok bool
+	err := s.View(func(tx *Tx) error {
+		meta := tx.Bucket(MetaBucket)
+		if meta.Get([]byte(metaSeeded)) == nil {
+			return nil
+		}
+		ok = true
+		src = append([]byte(nil), meta.Get([]byte(metaScenario))...)
+		return nil
+	})
+	return src, ok, err
+}
+
+func (s *Store) wrap(btx *bolt.Tx) *Tx {
+	return &Tx{btx: btx, now: s.clock.Now()}
+}
+
+// Tx is one bbolt transaction with the time it started: every record written
+// in one request carries the same timestamp.
+type Tx struct {
+	btx *bolt.Tx
+	now time.Time
+}
+
+// Now is the clock reading taken when the transaction began.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Writable reports whether this is a read-write transaction.
+func (tx *Tx) Writable() bool { return tx.btx.Writable() }
+
+// Bucket returns a bucket created at Open. A missing bucket is a programming
+// error (the API did not declare it), so it panics rather than hiding it.
+func (tx *Tx) Bucket(name string) *bolt.Bucket {
+	b := tx.btx.Bucket([]byte(name))
+	if b == nil {
+		panic("state: bucket " + name + " was not declared at Open")
+	}
+	return b
+}
+
+// NextID returns the bucket's next sequence number (1, 2, ...). Used as a key
+// through Key, it keeps records in insertion order.
+func (tx *Tx) NextID(bucket string) (uint64, error) {
+	return tx.Bucket(bucket).NextSequence()
+}
+
+// SetSequence moves the bucket's sequence, so that ids given by a scenario are
+// never handed out again.
+func (tx *Tx) SetSequence(bucket string, v uint64) error {
+	b := tx.Bucket(bucket)
+	if v <= b.Sequence() {
+		return nil
+	}
+	return b.SetSequence(v)
+}
+
+// Put stores v as JSON under key.
+func (tx *Tx) Put(bucket string, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s record: %w", bucket, err)
+	}
+	return tx.Bucket(bucket).Put(key, data)
+}
+
+// Get decodes the JSON record under key into v; ErrNotFound when absent.
+func (tx *Tx) Get(bucket string, key []byte, v any) error {
+	data := tx.Bucket(bucket).Get(key)
+	if data == nil {
+		return ErrNotFound
+	}
+	return json.Unmarshal(data, v)
+}
+
+// Delete removes key from bucket.
+func (tx *Tx) Delete(bucket string, key []byte) error {
+	return tx.Bucket(bucket).Delete(key)
+}
+
+// ForEach calls fn for every key in bucket, in key order. The slices are only
+// valid during the call.
+func (tx *Tx) ForEach(bucket string, fn func(k, v []byte) error) error {
+	return tx.Bucket(bucket).ForEach(fn)
+}
+
+// Key is the 8-byte big-endian form of id, so that byte order is numeric order.
+func Key(id uint64) []byte {
+	k := make([]byte, 8)
+	binary.BigEndian.PutUint64(k, id)
+	return k
+}
+
+// ID decodes a key made by Key; other keys give 0, false.
+func ID(k []byte) (uint64, bool) {
+	if len(k) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(k), true
+}
