@@ -1,0 +1,378 @@
+// Package admin is the control API under /__admin (SPEC §8): health, reset,
+// scenario load, the request journal and its waits, state inspection and the
+// clock. It answers plain JSON; it is ours, not a vendor's.
+package admin
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/state"
+)
+
+// Control is what the control API needs of the server.
+type Control interface {
+	Apply(sc *scenario.Scenario) error
+	Reset() error
+	Current() *scenario.Scenario
+	LoadNamed(name string) (*scenario.Scenario, error)
+}
+
+// Deps is what Register is handed.
+type Deps struct {
+	Control Control
+	Store   *state.Store
+	Clock   *clock.Clock
+	Journal *journal.Journal
+	// Buckets are the API buckets, named "<api>.<collection>".
+	Buckets []string
+	// APIs are the API names, in mounting order.
+	APIs []string
+}
+
+// Error is the control API's error body.
+type Error struct {
+	Status   int      `json:"-"`
+	Message  string   `json:"error"`
+	Problems []string `json:"problems,omitempty"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func fail(status int, format string, args ...any) *Error {
+	return &Error{Status: status, Message: fmt.Sprintf(format, args...)}
+}
+
+// RenderError writes err as {"error": "..."} (with "problems" for a bad
+// scenario). It also answers paths that belong to no API.
+func RenderError(c echo.Context, err error) {
+	var ae *Error
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &ae):
+	case errors.As(err, &he):
+		ae = &Error{Status: he.Code, Message: fmt.Sprint(he.Message)}
+		if he.Code == http.StatusNotFound {
+			ae.Message = "no such route: " + c.Request().Method + " " + c.Request().URL.Path
+		}
+	default:
+		ae = &Error{Status: http.StatusInternalServerError, Message: err.Error()}
+	}
+	_ = c.JSON(ae.Status, ae)
+}
+
+type handlers struct{ Deps }
+
+// Register mounts the control API on g (the /__admin group).
+func Register(g *echo.Group, d Deps) {
+	h := handlers{d}
+	g.GET("/health", h.health)
+	g.POST("/reset", h.reset)
+	g.GET("/scenario", h.scenario)
+	g.POST("/scenario", h.loadScenario)
+	g.GET("/requests", h.requests)
+	g.GET("/requests/count", h.count)
+	g.GET("/requests/wait", h.wait)
+	g.DELETE("/requests", h.clearRequests)
+	g.GET("/state", h.collections)
+	g.GET("/state/:api/:collection", h.rows)
+	g.GET("/state/:api/:collection/:id", h.row)
+	g.GET("/snapshot", h.snapshot)
+	g.GET("/clock", h.getClock)
+	g.POST("/clock", h.setClock)
+}
+
+func (h handlers) health(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (h handlers) reset(c echo.Context) error {
+	if err := h.Control.Reset(); err != nil {
+		return fail(http.StatusInternalServerError, "reset failed: %v", err)
+	}
+	return c.JSON(http.StatusOK, h.scenarioInfo())
+}
+
+type scenarioInfo struct {
+	Status      string `json:"status"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Seed        int64  `json:"seed"`
+	File        string `json:"file"`
+}
+
+func (h handlers) scenarioInfo() scenarioInfo {
+	sc := h.Control.Current()
+	return scenarioInfo{Status: "ok", Name: sc.Name, Description: sc.Description, Seed: sc.Seed, File: sc.File}
+}
+
+func (h handlers) scenario(c echo.Context) error {
+	return c.JSON(http.StatusOK, h.scenarioInfo())
+}
+
+// loadScenario validates a scenario (YAML or JSON body, or ?name=) and only
+// then replaces the state; problems come back as 400 with the old state kept.
+func (h handlers) loadScenario(c echo.Context) error {
+	var sc *scenario.Scenario
+	var err error
+	if name := c.QueryParam("name"); name != "" {
+		sc, err = h.Control.LoadNamed(name)
+	} else {
+		body, rerr := io.ReadAll(c.Request().Body)
+		if rerr != nil {
+			return fail(http.StatusBadRequest, "could not read the body: %v", rerr)
+		}
+		if len(strings.TrimSpace(string(body))) == 0 {
+			return fail(http.StatusBadRequest, "send a scenario as the body (YAML or JSON), or ?name= of a file in scenarios/")
+		}
+		sc, err = scenario.Parse("(request body)", body)
+	}
+	if err != nil {
+		var ps scenario.Problems
+		if errors.As(err, &ps) {
+			out := &Error{Status: http.StatusBadRequest, Message: "the scenario has problems; the state was not changed"}
+			for _, p := range ps {
+				out.Problems = append(out.Problems, p.String())
+			}
+			return out
+		}
+		return fail(http.StatusBadRequest, "%v", err)
+	}
+	if err := h.Control.Apply(sc); err != nil {
+		return fail(http.StatusBadRequest, "the scenario could not be applied; the state was not changed: %v", err)
+	}
+	return c.JSON(http.StatusOK, h.scenarioInfo())
+}
+
+// filter reads api, method, path and since (an entry id, or an RFC 3339 time).
+func filter(c echo.Context) (journal.Filter, error) {
+	f := journal.Filter{API: c.QueryParam("api"), Method: c.QueryParam("method"), Path: c.QueryParam("path")}
+	if s := c.QueryParam("since"); s != "" {
+		if id, err := strconv.ParseUint(s, 10, 64); err == nil {
+			f.Since = id
+		} else if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			f.SinceTime = t
+		} else {
+			return f, fail(http.StatusBadRequest, "since must be an entry id or an RFC 3339 time, got %q", s)
+		}
+	}
+	return f, nil
+}
+
+func (h handlers) requests(c echo.Context) error {
+	f, err := filter(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"requests": h.Journal.List(f)})
+}
+
+func (h handlers) count(c echo.Context) error {
+	f, err := filter(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"count": h.Journal.Count(f)})
+}
+
+// MaxWait bounds /requests/wait so a forgotten test cannot hold a request forever.
+const MaxWait = 60 * time.Second
+
+// wait answers as soon as count matching requests are in the journal, or
+// 408 with the count so far when timeout (default 5s) passes.
+func (h handlers) wait(c echo.Context) error {
+	f, err := filter(c)
+	if err != nil {
+		return err
+	}
+	n := 1
+	if s := c.QueryParam("count"); s != "" {
+		if n, err = strconv.Atoi(s); err != nil || n < 1 {
+			return fail(http.StatusBadRequest, "count must be a positive integer, got %q", s)
+		}
+	}
+	timeout := 5 * time.Second
+	if s := c.QueryParam("timeout"); s != "" {
+		if timeout, err = time.ParseDuration(s); err != nil || timeout <= 0 || timeout > MaxWait {
+			return fail(http.StatusBadRequest, "timeout must be a duration up to %s, like 2s, got %q", MaxWait, s)
+		}
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), timeout)
+	defer cancel()
+	got, ok := h.Journal.Wait(ctx, f, n)
+	if !ok {
+		return c.JSON(http.StatusRequestTimeout, map[string]any{"count": got, "error": fmt.Sprintf("%d of %d requests arrived within %s", got, n, timeout)})
+	}
+	return c.JSON(http.StatusOK, map[string]int{"count": got})
+}
+
+func (h handlers) clearRequests(c echo.Context) error {
+	h.Journal.Clear()
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// collections lists the inspectable collections per API.
+func (h handlers) collections(c echo.Context) error {
+	out := map[string][]string{}
+	for _, name := range h.APIs {
+		out[name] = []string{}
+	}
+	for _, b := range h.Buckets {
+		apiName, coll, ok := strings.Cut(b, ".")
+		if ok {
+			out[apiName] = append(out[apiName], coll)
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h handlers) bucket(c echo.Context) (string, error) {
+	name := c.Param("api") + "." + c.Param("collection")
+	if !slices.Contains(h.Buckets, name) {
+		return "", fail(http.StatusNotFound, "no collection %s/%s (GET /__admin/state lists them)", c.Param("api"), c.Param("collection"))
+	}
+	return name, nil
+}
+
+// record turns a stored value into JSON for the response; values that are not
+// JSON (should an API store binary) are shown as base64 strings.
+func record(v []byte) json.RawMessage {
+	if json.Valid(v) {
+		return append(json.RawMessage(nil), v...)
+	}
+	b, _ := json.Marshal(base64.StdEncoding.EncodeToString(v))
+	return b
+}
+
+func (h handlers) rows(c echo.Context) error {
+	name, err := h.bucket(c)
+	if err != nil {
+		return err
+	}
+	out := []json.RawMessage{}
+	err = h.Store.View(func(tx *state.Tx) error {
+		return tx.ForEach(name, func(_, v []byte) error {
+			if v != nil { // nil is a nested bucket
+				out = append(out, record(v))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h handlers) row(c echo.Context) error {
+	name, err := h.bucket(c)
+	if err != nil {
+		return err
+	}
+	id := c.Param("id")
+	var out json.RawMessage
+	err = h.Store.View(func(tx *state.Tx) error {
+		b := tx.Bucket(name)
+		var v []byte
+		if n, perr := strconv.ParseUint(id, 10, 64); perr == nil {
+			v = b.Get(state.Key(n))
+		}
+		if v == nil {
+			v = b.Get([]byte(id))
+		}
+		if v != nil {
+			out = record(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		return fail(http.StatusNotFound, "no %s/%s with id %q", c.Param("api"), c.Param("collection"), id)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// snapshot streams a consistent copy of the bbolt file.
+func (h handlers) snapshot(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderContentType, "application/octet-stream")
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="mockserver-snapshot.db"`)
+	c.Response().WriteHeader(http.StatusOK)
+	_, err := h.Store.Snapshot(c.Response())
+	return err
+}
+
+type clockView struct {
+	Now    string `json:"now"`
+	Frozen bool   `json:"frozen"`
+}
+
+func (h handlers) clockView() clockView {
+	return clockView{Now: h.Clock.Now().In(scenario.Moscow).Format(time.RFC3339Nano), Frozen: h.Clock.Frozen()}
+}
+
+func (h handlers) getClock(c echo.Context) error { return c.JSON(http.StatusOK, h.clockView()) }
+
+// clockRequest moves the server clock: set (RFC 3339, or a naive Moscow time
+// as the vendors print it), advance (a Go duration such as "2h" or "-30m"),
+// freeze (stop or restart the clock), reset (back to real time).
+type clockRequest struct {
+	Set     string `json:"set"`
+	Advance string `json:"advance"`
+	Freeze  *bool  `json:"freeze"`
+	Reset   bool   `json:"reset"`
+}
+
+func (h handlers) setClock(c echo.Context) error {
+	var req clockRequest
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return fail(http.StatusBadRequest, `send {"set": "2026-01-02T15:04:05+03:00"}, {"advance": "2h"}, {"freeze": true} or {"reset": true}: %v`, err)
+	}
+	var at time.Time
+	if req.Set != "" {
+		t, err := time.Parse(time.RFC3339Nano, req.Set)
+		if err != nil {
+			if t, err = scenario.ParseTime(req.Set); err != nil {
+				return fail(http.StatusBadRequest, "set: %q is neither RFC 3339 nor a time like 2017-01-15 22:02:43", req.Set)
+			}
+		}
+		at = t
+	}
+	var adv time.Duration
+	if req.Advance != "" {
+		d, err := time.ParseDuration(req.Advance)
+		if err != nil {
+			return fail(http.StatusBadRequest, "advance: %q is not a duration like 2h or -30m", req.Advance)
+		}
+		adv = d
+	}
+	if req.Reset {
+		h.Clock.Reset()
+	}
+	if !at.IsZero() {
+		h.Clock.Set(at)
+	}
+	if adv != 0 {
+		h.Clock.Advance(adv)
+	}
+	if req.Freeze != nil {
+		h.Clock.Freeze(*req.Freeze)
+	}
+	return c.JSON(http.StatusOK, h.clockView())
+}

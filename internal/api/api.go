@@ -1,0 +1,59 @@
+// Package api is the contract between the server and each simulated vendor
+// API (amapi, carreta, saplab): what an API package must provide for the
+// server to mount it, seed it, render its errors and steer it.
+package api
+
+import (
+	"log/slog"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/state"
+)
+
+// API is one simulated vendor API.
+type API interface {
+	// Name is the API's short name: "amapi", "carreta", "saplab". It names
+	// the API in the journal, in fault rules and under /__admin.
+	Name() string
+	// Prefix is the path prefix the API owns on the shared listener
+	// ("/api", "/v1", "/panel"). Prefixes never overlap.
+	Prefix() string
+	// Routes registers the vendor routes on the group for Prefix.
+	Routes(g *echo.Group)
+	// Admin registers API-specific control routes on /__admin/<Name>.
+	Admin(g *echo.Group)
+	// RenderError writes err in the vendor's own error envelope. It is
+	// called for every error under Prefix: handler errors, unknown routes
+	// (echo 404/405), bodies over the limit (413) and recovered panics.
+	RenderError(c echo.Context, err error)
+	// Seed writes the API's section of sc into its buckets, which Reset has
+	// just emptied. It runs inside the one transaction that replaces the
+	// whole state, so an error leaves the old state untouched.
+	Seed(tx *state.Tx, sc *scenario.Scenario) error
+	// Load is called after every seed and at start-up on a kept file, in a
+	// read transaction, so the API can rebuild in-memory views (indexes,
+	// caches, the scenario's knobs) from what is stored.
+	Load(tx *state.Tx, sc *scenario.Scenario) error
+}
+
+// Deps is what the server hands every API.
+type Deps struct {
+	Store    *state.Store
+	Clock    *clock.Clock
+	Validate *validator.Validate
+	Log      *slog.Logger
+	// TrustProxy makes the client IP the first X-Forwarded-For address
+	// instead of the TCP peer (carreta's allowlist).
+	TrustProxy bool
+}
+
+// StatusError is an error that knows the HTTP status it should be answered
+// with; APIs wrap their vendor errors in their own types, and the shared
+// middleware (body limit, unknown routes) produces echo.HTTPError.
+type StatusError interface {
+	error
+	HTTPStatus() int
+}

@@ -1,0 +1,189 @@
+// Package journal keeps the last N requests in memory for verification:
+// GET /__admin/requests lists them, /count counts them, /wait blocks until
+// enough have arrived. It is a fixed-size ring under one mutex, written once
+// per request after the response; no disk, so it stays off the hot path.
+package journal
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/pathglob"
+)
+
+// DefaultSize is how many requests are kept unless configured (SPEC §8).
+const DefaultSize = 10_000
+
+// MaxBody is how much of a request body an entry keeps (SPEC §8).
+const MaxBody = 64 << 10
+
+// FaultKey is the echo context key under which fault injection records the
+// id of the rule that hit the request, for the journal entry.
+const FaultKey = "journal.fault"
+
+// Entry is one recorded request.
+type Entry struct {
+	ID            uint64              `json:"id"`
+	Time          time.Time           `json:"time"`
+	API           string              `json:"api"`
+	Method        string              `json:"method"`
+	Path          string              `json:"path"`
+	Query         string              `json:"query"`
+	Remote        string              `json:"remote"`
+	Headers       map[string][]string `json:"headers"`
+	Body          string              `json:"body"`
+	BodyTruncated bool                `json:"body_truncated,omitempty"`
+	Status        int                 `json:"status"`
+	DurationMS    float64             `json:"duration_ms"`
+	Fault         string              `json:"fault,omitempty"`
+}
+
+// Redacted is what replaces credentials in recorded headers.
+const Redacted = "[redacted]"
+
+// Redact copies h with the Authorization credentials replaced, keeping the
+// scheme ("Bearer [redacted]") so a test can still see which auth was sent.
+func Redact(h http.Header) map[string][]string {
+	out := make(map[string][]string, len(h))
+	for k, vs := range h {
+		if k == "Authorization" || k == "Proxy-Authorization" || k == "Cookie" {
+			red := make([]string, len(vs))
+			for i, v := range vs {
+				if scheme, _, ok := strings.Cut(v, " "); ok {
+					red[i] = scheme + " " + Redacted
+				} else {
+					red[i] = Redacted
+				}
+			}
+			out[k] = red
+			continue
+		}
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// Filter selects entries; empty fields match everything. Path is exact or a
+// glob (pathglob). Since keeps entries with a larger id, or (SinceTime) a
+// later time.
+type Filter struct {
+	API       string
+	Method    string
+	Path      string
+	Since     uint64
+	SinceTime time.Time
+}
+
+// Match reports whether e passes the filter.
+func (f Filter) Match(e *Entry) bool {
+	return (f.API == "" || f.API == e.API) &&
+		(f.Method == "" || strings.EqualFold(f.Method, e.Method)) &&
+		(f.Path == "" || pathglob.Match(f.Path, e.Path)) &&
+		e.ID > f.Since &&
+		(f.SinceTime.IsZero() || e.Time.After(f.SinceTime))
+}
+
+// Journal is the bounded ring of entries.
+type Journal struct {
+	mu      sync.Mutex
+	ring    []Entry
+	start   int // index of the oldest entry
+	n       int // entries held
+	nextID  uint64
+	changed chan struct{} // closed and replaced on every Add and Clear
+}
+
+// New returns a journal keeping at most size entries (DefaultSize if <= 0).
+func New(size int) *Journal {
+	if size <= 0 {
+		size = DefaultSize
+	}
+	return &Journal{ring: make([]Entry, size), changed: make(chan struct{})}
+}
+
+// Add records e, dropping the oldest entry when full, and wakes waiters.
+// It assigns e.ID.
+func (j *Journal) Add(e Entry) {
+	j.mu.Lock()
+	j.nextID++
+	e.ID = j.nextID
+	if j.n < len(j.ring) {
+		j.ring[(j.start+j.n)%len(j.ring)] = e
+		j.n++
+	} else {
+		j.ring[j.start] = e
+		j.start = (j.start + 1) % len(j.ring)
+	}
+	close(j.changed)
+	j.changed = make(chan struct{})
+	j.mu.Unlock()
+}
+
+// List returns the matching entries, oldest first.
+func (j *Journal) List(f Filter) []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := []Entry{}
+	for i := 0; i < j.n; i++ {
+		e := &j.ring[(j.start+i)%len(j.ring)]
+		if f.Match(e) {
+			out = append(out, *e)
+		}
+	}
+	return out
+}
+
+// Count returns how many held entries match.
+func (j *Journal) Count(f Filter) int {
+	n, _ := j.count(f)
+	return n
+}
+
+func (j *Journal) count(f Filter) (int, <-chan struct{}) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for i := 0; i < j.n; i++ {
+		if f.Match(&j.ring[(j.start+i)%len(j.ring)]) {
+			n++
+		}
+	}
+	return n, j.changed
+}
+
+// Len is how many entries are held (at most the size given to New).
+func (j *Journal) Len() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.n
+}
+
+// Clear drops every entry. Ids keep increasing, so a Since taken before
+// Clear still works.
+func (j *Journal) Clear() {
+	j.mu.Lock()
+	j.start, j.n = 0, 0
+	clear(j.ring)
+	close(j.changed)
+	j.changed = make(chan struct{})
+	j.mu.Unlock()
+}
+
+// Wait blocks until at least n entries match f, or ctx ends. It returns the
+// count reached and whether it reached n.
+func (j *Journal) Wait(ctx context.Context, f Filter, n int) (int, bool) {
+	for {
+		got, changed := j.count(f)
+		if got >= n {
+			return got, true
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return j.Count(f), false
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package journal_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/journal"
+)
+
+func TestJournal_staysBounded(t *testing.T) {
+	j := journal.New(100)
+	for i := 0; i < 100_000; i++ {
+		j.Add(journal.Entry{API: "carreta", Method: "GET", Path: "/v1/search/"})
+	}
+	if j.Len() != 100 {
+		t.Fatalf("journal holds %d entries, want 100", j.Len())
+	}
+	list := j.List(journal.Filter{})
+	if list[0].ID != 99_901 || list[99].ID != 100_000 {
+		t.Fatalf("kept ids %d..%d, want the newest 99901..100000", list[0].ID, list[99].ID)
+	}
+}
+
+func TestJournal_filters(t *testing.T) {
+	j := journal.New(10)
+	j.Add(journal.Entry{API: "carreta", Method: "GET", Path: "/v1/search/"})
+	j.Add(journal.Entry{API: "carreta", Method: "POST", Path: "/v1/order/"})
+	j.Add(journal.Entry{API: "saplab", Method: "GET", Path: "/panel/order/pay/20"})
+	cases := []struct {
+		f    journal.Filter
+		want int
+	}{
+		{journal.Filter{}, 3},
+		{journal.Filter{API: "carreta"}, 2},
+		{journal.Filter{Method: "post"}, 1},
+		{journal.Filter{Path: "/v1/**"}, 2},
+		{journal.Filter{Path: "/panel/order/pay/*"}, 1},
+		{journal.Filter{Since: 2}, 1},
+	}
+	for _, c := range cases {
+		if got := j.Count(c.f); got != c.want {
+			t.Errorf("Count(%+v) = %d, want %d", c.f, got, c.want)
+		}
+	}
+	j.Clear()
+	if j.Count(journal.Filter{}) != 0 {
+		t.Fatal("Clear left entries")
+	}
+}
+
+func TestJournal_wait(t *testing.T) {
+	j := journal.New(10)
+	go func() {
+		for i := 0; i < 3; i++ {
+			time.Sleep(5 * time.Millisecond)
+			j.Add(journal.Entry{API: "amapi"})
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if n, ok := j.Wait(ctx, journal.Filter{API: "amapi"}, 3); !ok || n != 3 {
+		t.Fatalf("Wait = %d, %v", n, ok)
+	}
+	short, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel2()
+	if n, ok := j.Wait(short, journal.Filter{API: "amapi"}, 4); ok || n != 3 {
+		t.Fatalf("Wait past the count = %d, %v; want 3, false", n, ok)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	h := http.Header{"Authorization": {"Bearer 1|secret"}, "Accept": {"application/json"}}
+	got := journal.Redact(h)
+	if got["Authorization"][0] != "Bearer [redacted]" || got["Accept"][0] != "application/json" {
+		t.Fatalf("%v", got)
+	}
+	if h.Get("Authorization") != "Bearer 1|secret" {
+		t.Fatal("Redact changed the request's own headers")
+	}
+}

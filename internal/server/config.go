@@ -1,0 +1,72 @@
+// Package server assembles the mock: the state file, the three vendor APIs,
+// the control API and the shared middleware, on one listener routed by path
+// prefix (plus optional per-API listeners). cmd/mockserver only parses flags
+// and hands a Config to New.
+package server
+
+import (
+	"time"
+
+	"github.com/mockserver/mockserver/internal/journal"
+)
+
+// Config is everything the server can be told at start-up. Zero values mean
+// the defaults of SPEC §1.
+type Config struct {
+	// Addr is the shared listener: all three APIs and /__admin.
+	Addr string
+	// DB is the bbolt file.
+	DB string
+	// Scenario is a scenario file to seed from; empty means the embedded
+	// default scenario.
+	Scenario string
+	// ScenarioDir is where POST /__admin/scenario?name= looks for files
+	// before the embedded ones.
+	ScenarioDir string
+	// Fresh reseeds even when the file already holds state.
+	Fresh bool
+	// AdminToken, when set, makes /__admin require "Authorization: Bearer <token>".
+	AdminToken string
+	// TrustProxy takes the client IP from X-Forwarded-For (carreta allowlist).
+	TrustProxy bool
+	// AmapiAddr, CarretaAddr and SaplabAddr serve one API on a listener of
+	// its own as well, for clients that need distinct hosts.
+	AmapiAddr, CarretaAddr, SaplabAddr string
+	// JournalSize bounds the in-memory request journal.
+	JournalSize int
+	// BodyLimit is the largest request body accepted; larger gets 413.
+	BodyLimit int64
+	// ShutdownTimeout bounds how long in-flight requests may take to finish
+	// after SIGTERM.
+	ShutdownTimeout time.Duration
+}
+
+// Defaults of SPEC §1 and §8.
+const (
+	DefaultAddr        = "127.0.0.1:8080"
+	DefaultDB          = "mockserver.db"
+	DefaultScenarioDir = "scenarios"
+	DefaultBodyLimit   = 1 << 20
+	DefaultShutdown    = 10 * time.Second
+)
+
+func (c *Config) applyDefaults() {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.DB == "" {
+		c.DB = DefaultDB
+	}
+	if c.ScenarioDir == "" {
+		c.ScenarioDir = DefaultScenarioDir
+	}
+	if c.JournalSize <= 0 {
+		c.JournalSize = journal.DefaultSize
+	}
+	if c.BodyLimit <= 0 {
+		c.BodyLimit = DefaultBodyLimit
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = DefaultShutdown
+	}
+}

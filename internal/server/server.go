@@ -1,0 +1,289 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/admin"
+	"github.com/mockserver/mockserver/internal/amapi"
+	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/carreta"
+	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/saplab"
+	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/state"
+)
+
+// Server is the running mock: state, APIs, control API and listeners.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	clock   *clock.Clock
+	store   *state.Store
+	journal *journal.Journal
+	apis    []api.API
+	echo    *echo.Echo
+
+	// gate is read-held by every vendor request and write-held while the
+	// whole state is replaced (reset, scenario load), so no request ever
+	// sees the new file with the old in-memory views or the other way round.
+	gate sync.RWMutex
+
+	mu      sync.Mutex
+	current *scenario.Scenario
+
+	listeners []net.Listener
+	handlers  []http.Handler
+	servers   []*http.Server
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New opens the state file, seeds it when it is new (or cfg.Fresh), and
+// builds the routes. It does not listen yet: call Listen, then Serve.
+func New(cfg Config, log *slog.Logger) (*Server, error) {
+	cfg.applyDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, log: log, clock: clock.New(nil), journal: journal.New(cfg.JournalSize)}
+
+	buckets := slices.Concat(amapi.Buckets, carreta.Buckets, saplab.Buckets)
+	store, err := state.Open(cfg.DB, s.clock, buckets...)
+	if err != nil {
+		return nil, err
+	}
+	s.store = store
+	deps := api.Deps{Store: store, Clock: s.clock, Validate: validator.New(validator.WithRequiredStructEnabled()), Log: log, TrustProxy: cfg.TrustProxy}
+	s.apis = []api.API{amapi.New(deps), carreta.New(deps), saplab.New(deps)}
+
+	if err := s.start(); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	s.echo = s.routes(buckets)
+	return s, nil
+}
+
+// start seeds a new (or --fresh) file from the configured scenario, or
+// resumes a kept file with the scenario it was seeded from.
+func (s *Server) start() error {
+	src, seeded, err := s.store.Seeded()
+	if err != nil {
+		return err
+	}
+	if seeded && !s.cfg.Fresh {
+		sc, err := scenario.Parse("(scenario stored in "+s.cfg.DB+")", src)
+		if err != nil {
+			return fmt.Errorf("%s was seeded from a scenario this version cannot read; start with --fresh to reseed:\n%w", s.cfg.DB, err)
+		}
+		if s.cfg.Scenario != "" {
+			if want, err := s.configuredScenario(); err == nil && !bytes.Equal(want.Source, src) {
+				s.log.Warn("the state file keeps the state of the scenario it was seeded from; use --fresh to reseed from the new one",
+					"db", s.cfg.DB, "kept", sc.Name, "given", want.Name)
+			}
+		}
+		if err := s.store.View(func(tx *state.Tx) error { return s.loadAll(tx, sc) }); err != nil {
+			return err
+		}
+		s.current = sc
+		s.log.Info("state kept", "db", s.cfg.DB, "scenario", sc.Name)
+		return nil
+	}
+	sc, err := s.configuredScenario()
+	if err != nil {
+		return err
+	}
+	if err := s.Apply(sc); err != nil {
+		return err
+	}
+	s.log.Info("state seeded", "db", s.cfg.DB, "scenario", sc.Name)
+	return nil
+}
+
+// configuredScenario is --scenario's file, or the embedded default.
+func (s *Server) configuredScenario() (*scenario.Scenario, error) {
+	if s.cfg.Scenario != "" {
+		return scenario.LoadFile(s.cfg.Scenario)
+	}
+	return scenario.LoadNamed("", scenario.DefaultName)
+}
+
+// Apply replaces the whole state with sc's: every API's buckets are emptied
+// and reseeded in one transaction, then the APIs rebuild their views. While
+// it runs, vendor requests wait; if seeding fails, the old state stays.
+func (s *Server) Apply(sc *scenario.Scenario) error {
+	s.gate.Lock()
+	defer s.gate.Unlock()
+	err := s.store.Reset(sc.Source, func(tx *state.Tx) error {
+		for _, a := range s.apis {
+			if err := a.Seed(tx, sc); err != nil {
+				return fmt.Errorf("seed %s: %w", a.Name(), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.store.View(func(tx *state.Tx) error { return s.loadAll(tx, sc) }); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.current = sc
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
+	for _, a := range s.apis {
+		if err := a.Load(tx, sc); err != nil {
+			return fmt.Errorf("load %s: %w", a.Name(), err)
+		}
+	}
+	return nil
+}
+
+// Reset returns the state to the scenario currently loaded.
+func (s *Server) Reset() error {
+	return s.Apply(s.Current())
+}
+
+// Current is the scenario the state was last seeded from.
+func (s *Server) Current() *scenario.Scenario {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.current
+}
+
+// LoadNamed finds a scenario by name in the scenario directory or the
+// embedded ones, for POST /__admin/scenario?name=.
+func (s *Server) LoadNamed(name string) (*scenario.Scenario, error) {
+	return scenario.LoadNamed(s.cfg.ScenarioDir, name)
+}
+
+// Handler is the whole mock as one http.Handler (the shared listener's).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Store is the state file, for tests that look behind the APIs.
+func (s *Server) Store() *state.Store { return s.store }
+
+// Clock is the server clock.
+func (s *Server) Clock() *clock.Clock { return s.clock }
+
+// Journal is the request journal.
+func (s *Server) Journal() *journal.Journal { return s.journal }
+
+// Listen binds the shared listener and any per-API ones. Addresses with port
+// 0 get a free port; Addr tells which.
+func (s *Server) Listen() error {
+	bind := func(addr string, h http.Handler) error {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range s.listeners {
+				_ = l.Close()
+			}
+			s.listeners, s.handlers = nil, nil
+			return fmt.Errorf("listen on %s: %w", addr, err)
+		}
+		s.listeners = append(s.listeners, l)
+		s.handlers = append(s.handlers, h)
+		return nil
+	}
+	if err := bind(s.cfg.Addr, s.echo); err != nil {
+		return err
+	}
+	for name, addr := range map[string]string{"amapi": s.cfg.AmapiAddr, "carreta": s.cfg.CarretaAddr, "saplab": s.cfg.SaplabAddr} {
+		if addr == "" {
+			continue
+		}
+		if err := bind(addr, s.only(name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Addr is the shared listener's address once Listen has run.
+func (s *Server) Addr() string {
+	if len(s.listeners) == 0 {
+		return ""
+	}
+	return s.listeners[0].Addr().String()
+}
+
+// Addrs lists every bound address, shared listener first.
+func (s *Server) Addrs() []string {
+	out := make([]string, len(s.listeners))
+	for i, l := range s.listeners {
+		out[i] = l.Addr().String()
+	}
+	return out
+}
+
+// Serve answers requests until ctx ends, then stops accepting, lets
+// in-flight requests finish (up to ShutdownTimeout) and closes the state file.
+func (s *Server) Serve(ctx context.Context) error {
+	if len(s.listeners) == 0 {
+		if err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	errc := make(chan error, len(s.listeners))
+	for i, l := range s.listeners {
+		srv := &http.Server{
+			Handler:           s.handlers[i],
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		}
+		s.servers = append(s.servers, srv)
+		s.log.Info("listening", "addr", l.Addr().String())
+		go func() { errc <- srv.Serve(l) }()
+	}
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	for _, srv := range s.servers {
+		if err := srv.Shutdown(shutdownCtx); err != nil && serveErr == nil {
+			serveErr = err
+		}
+	}
+	if err := s.Close(); err != nil && serveErr == nil {
+		serveErr = err
+	}
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	return serveErr
+}
+
+// Close closes the state file (Serve does this on shutdown).
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.store.Close() })
+	return s.closeErr
+}
+
+// adminDeps is what the control API is handed.
+func (s *Server) adminDeps(buckets []string) admin.Deps {
+	names := make([]string, len(s.apis))
+	for i, a := range s.apis {
+		names[i] = a.Name()
+	}
+	return admin.Deps{Control: s, Store: s.store, Clock: s.clock, Journal: s.journal, Buckets: buckets, APIs: names}
+}

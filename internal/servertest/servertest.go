@@ -1,0 +1,134 @@
+// Package servertest starts the whole mock in-process for black-box tests,
+// in the shape of net/http/httptest: Start, then URL and Close. Every API's
+// tests go through the same echo instance, middleware and state file a user
+// gets, on a temporary bbolt file.
+package servertest
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/server"
+)
+
+// Update rewrites golden files instead of comparing: go test ./... -update
+var Update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
+
+// Mock is a running in-process mock server.
+type Mock struct {
+	*httptest.Server
+	Srv *server.Server
+}
+
+// Options tune Start. The zero value serves the embedded default scenario.
+type Options struct {
+	// Scenario is the YAML of the scenario to seed from; empty means the
+	// embedded default. A value without a newline names an embedded
+	// scenario ("empty", "flaky").
+	Scenario string
+	// Config overrides server settings (DB and Scenario are filled in).
+	Config server.Config
+}
+
+// Start seeds a fresh state file in t.TempDir() and serves it until the test
+// ends.
+func Start(t testing.TB, opts Options) *Mock {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := opts.Config
+	if cfg.DB == "" {
+		cfg.DB = filepath.Join(dir, "state.db")
+	}
+	switch {
+	case opts.Scenario == "":
+	case !strings.Contains(opts.Scenario, "\n"):
+		src, err := scenario.Embedded(opts.Scenario)
+		if err != nil {
+			t.Fatalf("no embedded scenario %q", opts.Scenario)
+		}
+		cfg.Scenario = writeFile(t, dir, src)
+	default:
+		cfg.Scenario = writeFile(t, dir, []byte(opts.Scenario))
+	}
+	srv, err := server.New(cfg, nil)
+	if err != nil {
+		t.Fatalf("start mock: %v", err)
+	}
+	m := &Mock{Server: httptest.NewServer(srv.Handler()), Srv: srv}
+	t.Cleanup(func() {
+		m.Server.Close()
+		_ = srv.Close()
+	})
+	return m
+}
+
+func writeFile(t testing.TB, dir string, src []byte) string {
+	path := filepath.Join(dir, "scenario.yaml")
+	if err := os.WriteFile(path, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Response is what Do got back.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Do sends a request and reads the whole response. headers are name, value
+// pairs. Redirects are not followed, so a test sees the 301 itself.
+func (m *Mock) Do(t testing.TB, method, path string, body io.Reader, headers ...string) Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, m.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+// Golden compares got with testdata/golden/<name>, or writes it with -update.
+// Golden files pin exact wire bytes: key order, escaping, spacing.
+func Golden(t testing.TB, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *Update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("golden %s: %v (run go test with -update to create it)", path, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("body differs from %s\ngot:  %s\nwant: %s", path, got, want)
+	}
+}
