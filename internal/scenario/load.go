@@ -106,6 +106,13 @@ var (
 // Parse decodes and checks a scenario. file names it in problem messages. The
 // error, when not nil, is a Problems with every problem found.
 func Parse(file string, src []byte) (*Scenario, error) {
+	return parse(file, src, 0)
+}
+
+// maxExtends bounds a chain of extends, which also stops a cycle.
+const maxExtends = 5
+
+func parse(file string, src []byte, depth int) (*Scenario, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
 		return nil, Problems{yamlProblem(file, err.Error())}
@@ -132,6 +139,9 @@ func Parse(file string, src []byte) (*Scenario, error) {
 		c := &checker{file: file, root: root.Content[0]}
 		c.check(sc)
 		problems = c.problems
+	}
+	if len(problems) == 0 && sc.Extends != "" {
+		problems = sc.inherit(root.Content[0], depth)
 	}
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
@@ -165,6 +175,69 @@ func yamlProblem(file, msg string) Problem {
 		p.Message = fmt.Sprintf("wrong type: %s %q where %s belongs", m[1], m[2], want)
 	}
 	return p
+}
+
+// inherit fills the top-level keys this file does not set from the scenario
+// it extends. The base was checked on its own, so its problems carry its own
+// file and lines.
+func (sc *Scenario) inherit(root *yaml.Node, depth int) Problems {
+	line := 1
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "extends" {
+			line = root.Content[i+1].Line
+		}
+	}
+	if depth >= maxExtends {
+		return Problems{{File: sc.File, Line: line, Message: fmt.Sprintf("extends is nested more than %d deep (a cycle?)", maxExtends)}}
+	}
+	base, err := sc.base(depth)
+	if err != nil {
+		var ps Problems
+		if errors.As(err, &ps) {
+			return ps
+		}
+		return Problems{{File: sc.File, Line: line, Message: err.Error()}}
+	}
+	set := map[string]bool{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		set[root.Content[i].Value] = true
+	}
+	if !set["seed"] {
+		sc.Seed = base.Seed
+	}
+	if !set["amapi"] {
+		sc.Amapi = base.Amapi
+	}
+	if !set["carreta"] {
+		sc.Carreta = base.Carreta
+	}
+	if !set["saplab"] {
+		sc.Saplab = base.Saplab
+	}
+	if !set["faults"] {
+		sc.Faults = base.Faults
+	}
+	return nil
+}
+
+// base loads the scenario named by Extends: NAME.yaml beside this file if
+// there is one, else the embedded scenario of that name.
+func (sc *Scenario) base(depth int) (*Scenario, error) {
+	name := sc.Extends
+	if strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+		return nil, fmt.Errorf("extends names a scenario (default, or a file NAME.yaml beside this one), got %q", name)
+	}
+	if dir := filepath.Dir(sc.File); sc.File != "" {
+		path := filepath.Join(dir, name+".yaml")
+		if src, err := os.ReadFile(path); err == nil && filepath.Clean(path) != filepath.Clean(sc.File) {
+			return parse(path, src, depth+1)
+		}
+	}
+	src, err := Embedded(name)
+	if err != nil {
+		return nil, fmt.Errorf("extends: no scenario named %q (shipped: %s)", name, strings.Join(EmbeddedNames(), ", "))
+	}
+	return parse("scenarios/"+name+".yaml", src, depth+1)
 }
 
 // applyDefaults fills what a scenario may leave out.

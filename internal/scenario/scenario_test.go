@@ -2,6 +2,7 @@ package scenario_test
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -162,4 +163,50 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("error without problems: %v", err)
 		}
 	})
+}
+
+func TestParse_extends(t *testing.T) {
+	dir := t.TempDir()
+	base := "name: base\nseed: 9\ncarreta:\n  accounts: [{api_key: base-key}]\namapi:\n  users: [{name: A, email: a@example.com, password: password1}]\n"
+	child := "name: child\nextends: base\ncarreta:\n  accounts: [{api_key: child-key}]\n"
+	if err := os.WriteFile(filepath.Join(dir, "base.yaml"), []byte(base), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "child.yaml"), []byte(child), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.LoadFile(filepath.Join(dir, "child.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Name != "child" || sc.Seed != 9 || sc.Carreta.Accounts[0].APIKey != "child-key" || sc.Amapi.Users[0].Email != "a@example.com" {
+		t.Fatalf("inherited wrongly: %+v", sc)
+	}
+
+	flaky, err := scenario.LoadNamed("", "flaky")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flaky.Seed != 7 || len(flaky.Amapi.Users) == 0 || flaky.Amapi.Users[0].Email != "demo@example.com" {
+		t.Fatal("flaky must keep its own seed and inherit the default identities")
+	}
+
+	loop := "name: loop\nextends: loop\n"
+	if err := os.WriteFile(filepath.Join(dir, "loop.yaml"), []byte(loop), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scenario.LoadFile(filepath.Join(dir, "loop.yaml")); err == nil || !strings.Contains(err.Error(), "no scenario named \"loop\"") {
+		t.Fatalf("a self-extending file must be rejected, got %v", err)
+	}
+	badBase := "name: bad\nextends: base\nseed: 1\n"
+	if err := os.WriteFile(filepath.Join(dir, "base.yaml"), []byte("name: base\nseed: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte(badBase), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = scenario.LoadFile(filepath.Join(dir, "bad.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "base.yaml:2: wrong type") {
+		t.Fatalf("a problem in the base must be reported at its own file:line, got %v", err)
+	}
 }

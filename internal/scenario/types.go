@@ -7,6 +7,10 @@ import "github.com/mockserver/mockserver/internal/money"
 type Scenario struct {
 	Name        string  `yaml:"name"`
 	Description string  `yaml:"description"`
+	// Extends names a scenario (a file beside this one, or an embedded
+	// one) whose sections this one inherits; every top-level key this
+	// file sets replaces the base's whole section.
+	Extends string `yaml:"extends"`
 	Seed        int64   `yaml:"seed"`
 	Amapi       Amapi   `yaml:"amapi"`
 	Carreta     Carreta `yaml:"carreta"`
