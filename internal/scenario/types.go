@@ -5,17 +5,17 @@ import "github.com/mockserver/mockserver/internal/money"
 // Scenario is one scenarios/*.yaml file: what the state is seeded with and
 // which faults are armed. Top-level keys are extended, never renamed (SPEC §3).
 type Scenario struct {
-	Name        string  `yaml:"name"`
-	Description string  `yaml:"description"`
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
 	// Extends names a scenario (a file beside this one, or an embedded
 	// one) whose sections this one inherits; every top-level key this
 	// file sets replaces the base's whole section.
-	Extends string `yaml:"extends"`
-	Seed        int64   `yaml:"seed"`
-	Amapi       Amapi   `yaml:"amapi"`
-	Carreta     Carreta `yaml:"carreta"`
-	Saplab      Saplab  `yaml:"saplab"`
-	Faults      []Fault `yaml:"faults"`
+	Extends string  `yaml:"extends"`
+	Seed    int64   `yaml:"seed"`
+	Amapi   Amapi   `yaml:"amapi"`
+	Carreta Carreta `yaml:"carreta"`
+	Saplab  Saplab  `yaml:"saplab"`
+	Faults  []Fault `yaml:"faults"`
 
 	// File is where the scenario came from, used in problem messages.
 	File string `yaml:"-"`
