@@ -124,7 +124,7 @@ func checkFaultAction(f *Fault, add func(field, format string, args ...any)) {
 		}
 	}
 	if a.Delay != nil && a.Delay.Max > MaxFaultDelay {
-		add("action.delay", "delay must be at most %s", MaxFaultDelay)
+		add("action.delay", "delay must be at most %d minutes", int(MaxFaultDelay.Minutes()))
 	}
 	replaced := a.Status != 0 || a.Body != nil
 	switch {
