@@ -120,6 +120,11 @@ func (in *Injector) compile(f scenario.Fault, source string) *rule {
 	return &rule{Fault: f, source: source, rng: rand.New(rand.NewPCG(uint64(in.seed), h.Sum64()))}
 }
 
+// MaxRules bounds the armed rules: every request is matched against each,
+// and a runaway test loop arming rules should fail loudly, not slow every
+// request down.
+const MaxRules = 1000
+
 // RuleError lists what is wrong with rules given to Add.
 type RuleError struct {
 	Problems []string
@@ -155,6 +160,9 @@ func (in *Injector) Add(fs []scenario.Fault) error {
 			}
 			seen[id] = true
 		}
+	}
+	if len(in.rules)+len(fs) > MaxRules {
+		problems = append(problems, fmt.Sprintf("at most %d rules may be armed at once; %d are", MaxRules, len(in.rules)))
 	}
 	if len(problems) > 0 {
 		return &RuleError{Problems: problems}

@@ -3,6 +3,7 @@ package fault_test
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -244,6 +245,26 @@ func TestInjector_Add(t *testing.T) {
 		l := in.List()
 		if l[0].Source != fault.SourceScenario || l[1].Source != fault.SourceRuntime || l[1].Phase != "before" {
 			t.Fatalf("list %+v", l)
+		}
+	})
+	t.Run("rejects_an_id_unusable_in_a_url", func(t *testing.T) {
+		err := fault.New().Add([]scenario.Fault{status("a/b", scenario.FaultWhen{})})
+		if err == nil || !strings.Contains(err.Error(), "id: id must be at most 100 characters without / or control characters") {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("caps_the_number_of_rules", func(t *testing.T) {
+		in := fault.New()
+		batch := make([]scenario.Fault, fault.MaxRules)
+		for i := range batch {
+			batch[i] = status("r"+strconv.Itoa(i), scenario.FaultWhen{})
+		}
+		if err := in.Add(batch); err != nil {
+			t.Fatal(err)
+		}
+		err := in.Add([]scenario.Fault{status("one-more", scenario.FaultWhen{})})
+		if err == nil || !strings.Contains(err.Error(), "at most 1000 rules may be armed at once; 1000 are") {
+			t.Fatalf("got %v", err)
 		}
 	})
 	t.Run("delete_and_clear", func(t *testing.T) {

@@ -162,6 +162,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.body.Write(b)
 }
 
+// Flush is a no-op: a held response is sent whole, or not at all, later.
+func (r *recorder) Flush() {}
+
 // hold points c's response at a fresh recorder.
 func hold(c echo.Context) *recorder {
 	rec := &recorder{header: http.Header{}}

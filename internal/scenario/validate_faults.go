@@ -42,8 +42,11 @@ func CheckFault(f *Fault) []FieldProblem {
 	add := func(field, format string, args ...any) {
 		out = append(out, FieldProblem{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
-	if strings.TrimSpace(f.ID) == "" {
+	switch {
+	case strings.TrimSpace(f.ID) == "":
 		add("id", "id is required")
+	case len(f.ID) > 100 || strings.ContainsAny(f.ID, "/\x00\r\n\t"):
+		add("id", "id must be at most 100 characters without / or control characters (it is used in /__admin/faults/{id})")
 	}
 	if !slices.Contains(FaultAPIs, f.API) {
 		add("api", "api must be one of %s, got %q", strings.Join(FaultAPIs, ", "), f.API)
