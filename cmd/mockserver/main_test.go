@@ -208,7 +208,7 @@ func buildStatic(t *testing.T) string {
 	}
 	bin := filepath.Join(t.TempDir(), "mockserver")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=") // CI sets GOFLAGS=-race, which needs cgo
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -274,5 +274,36 @@ func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
 	}()
 	if name := scenarioName(t, addr); name != "kept" {
 		t.Fatalf("after kill -9 the acknowledged write is gone: scenario %q", name)
+	}
+}
+
+// SIGTERM (the context ending) lets a request in flight finish with its
+// answer before the server closes the state file and returns.
+func TestServe_drainsInFlightRequests(t *testing.T) {
+	addr, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"))
+	type result struct {
+		code int
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.Get("http://" + addr + "/__admin/requests/wait?count=1&timeout=300ms")
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		resp.Body.Close()
+		got <- result{code: resp.StatusCode}
+	}()
+	time.Sleep(100 * time.Millisecond) // the wait is in flight
+	stopped := make(chan struct{})
+	go func() { stop(); close(stopped) }()
+	r := <-got
+	if r.err != nil || r.code != http.StatusRequestTimeout {
+		t.Fatalf("the in-flight request was cut off: %d %v", r.code, r.err)
+	}
+	<-stopped
+	if _, err := http.Get("http://" + addr + "/__admin/health"); err == nil {
+		t.Fatal("the server still accepts requests after shutdown")
 	}
 }
