@@ -127,7 +127,7 @@ type located struct {
 }
 
 // expand resolves path against v: one result for a plain path, one per list
-// element (that is an object, when more keys follow) for each "*".
+// element for each "*" (only non-empty objects, when more keys follow).
 func expand(v any, path string) []located {
 	var out []located
 	var walk func(v any, parts []string, name string)
@@ -144,7 +144,9 @@ func expand(v any, path string) []located {
 					out = append(out, located{n, el, true})
 					continue
 				}
-				if _, ok := el.(map[string]any); ok {
+				// An element that is not an object, or an empty one, has
+				// its own message ("items.*"); its fields are not listed.
+				if obj, ok := el.(map[string]any); ok && len(obj) > 0 {
 					walk(el, rest, n)
 				}
 			}

@@ -39,7 +39,10 @@ type TokenRef struct {
 func ParseToken(token string) (TokenRef, bool) {
 	idText, secret, hasPipe := strings.Cut(token, "|")
 	if !hasPipe {
-		return TokenRef{Hash: HashToken(token)}, token != ""
+		if token == "" {
+			return TokenRef{}, false
+		}
+		return TokenRef{Hash: HashToken(token)}, true
 	}
 	if idText == "" || secret == "" || strings.Trim(idText, "0123456789") != "" {
 		return TokenRef{}, false
