@@ -52,16 +52,15 @@ func (a *API) register(c echo.Context) error {
 	in, derr := DecodeInput(requestBody(c))
 	var msgs []string
 	err := a.deps.Store.View(func(tx *state.Tx) error {
-		flags, err := getFlags(tx)
-		switch {
-		case err != nil:
+		flags, err := serviceUp(tx, flagSignedUp)
+		if err != nil {
 			return err
-		case !flags.Available:
-			return unavailable(flagSignedUp)
-		case !flags.OnlineRegistration:
+		}
+		if !flags.OnlineRegistration {
 			return fail(http.StatusForbidden, flagSignedUp, MsgRegistrationClosed)
-		case derr != nil:
-			return invalid(flagSignedUp, derr.Error())
+		}
+		if err := readable(flagSignedUp, derr); err != nil {
+			return err
 		}
 		var lookupErr error
 		msgs = Validate(in, RegisterRules, Checks{"email": func(email string) string {
@@ -113,14 +112,11 @@ func (a *API) login(c echo.Context) error {
 	in, derr := DecodeInput(requestBody(c))
 	var user userRecord
 	err := a.deps.Store.View(func(tx *state.Tx) error {
-		flags, err := getFlags(tx)
-		switch {
-		case err != nil:
+		if _, err := serviceUp(tx, flagSignedIn); err != nil {
 			return err
-		case !flags.Available:
-			return unavailable(flagSignedIn)
-		case derr != nil:
-			return invalid(flagSignedIn, derr.Error())
+		}
+		if err := readable(flagSignedIn, derr); err != nil {
+			return err
 		}
 		if msgs := Validate(in, LoginRules, nil); len(msgs) > 0 {
 			return invalid(flagSignedIn, msgs...)
@@ -154,26 +150,48 @@ func (a *API) login(c echo.Context) error {
 	return respond(c, http.StatusCreated, signedIn{SignedIn: true, Token: token})
 }
 
-// protected runs fn for an authenticated caller in the request's one
-// read-write transaction, after the checks every "requires authentication"
-// endpoint makes in Laravel's order: the token (401, Sanctum's middleware),
-// then the service flag (503, the controller).
+// serviceUp is the check every endpoint but test makes first: while the
+// service is unavailable (scenario or control API) it answers 503 in the
+// endpoint's shape.
+func serviceUp(tx *state.Tx, flag string) (serviceFlags, error) {
+	f, err := getFlags(tx)
+	if err == nil && !f.Available {
+		err = unavailable(flag)
+	}
+	return f, err
+}
+
+// readable turns a body that could not be decoded into the endpoint's 400.
+func readable(flag string, derr error) error {
+	if derr != nil {
+		return invalid(flag, derr.Error())
+	}
+	return nil
+}
+
+// admit makes the checks of every "requires authentication" endpoint in
+// Laravel's order: the token (401, Sanctum's middleware), then the service
+// flag (503, the controller).
+func admit(tx *state.Tx, token, flag string) (session, error) {
+	s, ok, err := authenticate(tx, token)
+	if err != nil {
+		return session{}, err
+	}
+	if !ok {
+		return session{}, errUnauthenticated()
+	}
+	_, err = serviceUp(tx, flag)
+	return s, err
+}
+
+// protected runs fn for an admitted caller in the request's one
+// read-write transaction.
 func (a *API) protected(c echo.Context, flag string, fn func(tx *state.Tx, s session) error) error {
 	token := bearer(c)
 	return a.deps.Store.Update(func(tx *state.Tx) error {
-		s, ok, err := authenticate(tx, token)
+		s, err := admit(tx, token, flag)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return errUnauthenticated()
-		}
-		flags, err := getFlags(tx)
-		if err != nil {
-			return err
-		}
-		if !flags.Available {
-			return unavailable(flag)
 		}
 		return fn(tx, s)
 	})
@@ -201,21 +219,12 @@ func (a *API) changePassword(c echo.Context) error {
 	token := bearer(c)
 	var caller session
 	err := a.deps.Store.View(func(tx *state.Tx) error {
-		s, ok, err := authenticate(tx, token)
+		s, err := admit(tx, token, flag)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return errUnauthenticated()
-		}
-		flags, err := getFlags(tx)
-		switch {
-		case err != nil:
+		if err := readable(flag, derr); err != nil {
 			return err
-		case !flags.Available:
-			return unavailable(flag)
-		case derr != nil:
-			return invalid(flag, derr.Error())
 		}
 		msgs := Validate(in, ChangePasswordRules, Checks{
 			"email": func(email string) string {

@@ -250,3 +250,33 @@ func TestTest_reportsFlagsAndToken(t *testing.T) {
 		t.Fatalf("HEAD: %d %q", r.Status, r.Body)
 	}
 }
+
+// Concurrent sign-ups of one address: the check before hashing passes for
+// all of them, the write checks again, so exactly one account is made.
+func TestRegister_concurrentSameEmail(t *testing.T) {
+	m := start(t)
+	const n = 6
+	statuses := make(chan int, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			body := `{"name":"X","email":"race@example.com","password":"12345678","password_confirmation":"12345678"}`
+			r, err := http.Post(m.URL+"/api/register", "application/json", strings.NewReader(body))
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			r.Body.Close()
+			statuses <- r.StatusCode
+		}()
+	}
+	count := map[int]int{}
+	for i := 0; i < n; i++ {
+		count[<-statuses]++
+	}
+	if count[http.StatusCreated] != 1 || count[http.StatusBadRequest] != n-1 {
+		t.Fatalf("statuses %v, want one 201 and the rest 400", count)
+	}
+	if got := len(rows(t, m, "users")); got != 4 {
+		t.Fatalf("%d users, want 4", got)
+	}
+}

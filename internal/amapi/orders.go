@@ -34,8 +34,8 @@ func (a *API) order(kind orderKind) echo.HandlerFunc {
 		in, derr := DecodeInput(body)
 		var code string
 		err := a.protected(c, flagOrderCreated, func(tx *state.Tx, s session) error {
-			if derr != nil {
-				return invalid(flagOrderCreated, derr.Error())
+			if err := readable(flagOrderCreated, derr); err != nil {
+				return err
 			}
 			if msgs := Validate(in, kind.rules, nil); len(msgs) > 0 {
 				return invalid(flagOrderCreated, msgs...)

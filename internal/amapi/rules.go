@@ -279,16 +279,8 @@ var (
 // the range of a 64-bit integer. Booleans, fractions and huge numbers are
 // not integers.
 func AsInteger(v any) (int64, bool) {
-	var text string
-	switch v := v.(type) {
-	case json.Number:
-		text = v.String()
-	case string:
-		text = strings.TrimSpace(v)
-		if !integerText.MatchString(text) {
-			return 0, false
-		}
-	default:
+	text, ok := numberText(v, integerText)
+	if !ok {
 		return 0, false
 	}
 	if i, err := strconv.ParseInt(text, 10, 64); err == nil {
@@ -305,16 +297,8 @@ func AsInteger(v any) (int64, bool) {
 // string spelling a decimal number. Numbers too large for a float (1e400)
 // are refused rather than read as infinity.
 func AsNumber(v any) (float64, bool) {
-	var text string
-	switch v := v.(type) {
-	case json.Number:
-		text = v.String()
-	case string:
-		text = strings.TrimSpace(v)
-		if !decimalText.MatchString(text) {
-			return 0, false
-		}
-	default:
+	text, ok := numberText(v, decimalText)
+	if !ok {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(text, 64)
@@ -322,6 +306,19 @@ func AsNumber(v any) (float64, bool) {
 		return 0, false
 	}
 	return f, true
+}
+
+// numberText is the text of a JSON number, or of a string when it is
+// spelled as the pattern says (strconv alone would also take "0x10", "Inf").
+func numberText(v any, spelled *regexp.Regexp) (string, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		return v.String(), true
+	case string:
+		text := strings.TrimSpace(v)
+		return text, spelled.MatchString(text)
+	}
+	return "", false
 }
 
 // IsEmail reports whether s is one plain address (local@domain, no display
