@@ -87,6 +87,7 @@ func TestRouting(t *testing.T) {
 		{"unknown_route", http.MethodPost, "/api/xyz", nil, 404, "route_unknown.json", ""},
 		{"unknown_nested_route", http.MethodGet, "/api/orders/1", nil, 404, "route_unknown_nested.json", ""},
 		{"prefix_alone", http.MethodGet, "/api", nil, 404, "route_api.json", ""},
+		{"double_slash", http.MethodPost, "/api//login", nil, 404, "route_double_slash.json", ""},
 		{"get_on_post_route", http.MethodGet, "/api/login", nil, 405, "route_get_login.json", "POST"},
 		{"delete_on_post_route", http.MethodDelete, "/api/create-order/", nil, 405, "route_delete_order.json", "POST"},
 		{"post_on_get_route", http.MethodPost, "/api/test", nil, 405, "route_post_test.json", "GET, HEAD"},

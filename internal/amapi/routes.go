@@ -65,13 +65,15 @@ func allowedMethods(rel string) []string {
 // the supported ones, anything else 404.
 func (a *API) routeMiss(c echo.Context) {
 	r := c.Request()
-	rel := "/" + strings.Trim(strings.TrimPrefix(r.URL.Path, a.Prefix()), "/")
+	rel := strings.TrimRight(strings.TrimPrefix(r.URL.Path, a.Prefix()), "/")
 	laravelPath := strings.Trim(r.URL.EscapedPath(), "/")
 	allowed := allowedMethods(rel)
 	switch {
 	case r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "":
 		preflight(c)
-	case len(allowed) == 0:
+	case len(allowed) == 0 || slices.Contains(allowed, r.Method):
+		// The second case is a known route behind two or more trailing
+		// slashes, which echo does not match; too rare to serve.
 		writeJSON(c, http.StatusNotFound, frameworkBody(fmt.Sprintf(fmtRouteNotFound, laravelPath)))
 	case r.Method == http.MethodOptions:
 		c.Response().Header().Set(echo.HeaderAllow, strings.Join(allowed, ","))
