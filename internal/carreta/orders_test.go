@@ -149,7 +149,9 @@ func TestOrders_Create(t *testing.T) {
 		"period_max": func(o *offer) { o.PeriodMax = 30 },
 		"signature":  func(o *offer) { o.Sig = o.Sig[:10] + flip(o.Sig[10]) + o.Sig[11:] },
 		"forged":     func(o *offer) { o.Sig = "AQ" + strings.Repeat("A", 42) },
-		"doc_sig":    func(o *offer) { o.Sig = "DqYXihjdqSPM4OKLl9uE6piTekMMfMSYhkNNgDbhOzVDDWD+JdDi28ZxGbbDkXBvUw7Yu6q69MiKBaDSnYdY6imQkzWYQFw=" },
+		"doc_sig": func(o *offer) {
+			o.Sig = "DqYXihjdqSPM4OKLl9uE6piTekMMfMSYhkNNgDbhOzVDDWD+JdDi28ZxGbbDkXBvUw7Yu6q69MiKBaDSnYdY6imQkzWYQFw="
+		},
 	}
 	for name, change := range tamper {
 		t.Run("rejects_tampered_"+name, func(t *testing.T) {
