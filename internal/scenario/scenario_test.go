@@ -28,6 +28,8 @@ func TestParse_rejects(t *testing.T) {
 		"bad_permission":    `testdata/bad/bad_permission.yaml:4: unknown permission "everything"`,
 		"bad_token":         `testdata/bad/bad_token.yaml:4: token must look like "2|<40 letters and digits>"`,
 		"bad_delay":         `testdata/bad/bad_delay.yaml:3: delay "soon" is not a duration like 1500ms or 2s`,
+		"carreta_bad_sig":   `testdata/bad/carreta_bad_sig.yaml:5: signature "not base64!" is not base64`,
+		"carreta_sig_reuse": `testdata/bad/carreta_sig_reuse.yaml:5: signature already pins a different offer (line 4)`,
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(cases) {
