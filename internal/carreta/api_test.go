@@ -22,8 +22,8 @@ var frozenAt = time.Date(2026, 11, 23, 12, 30, 15, 123456000, scenario.Moscow)
 func start(t testing.TB, opts servertest.Options) *servertest.Mock {
 	t.Helper()
 	m := servertest.Start(t, opts)
-	m.Srv.Clock().Set(frozenAt)
 	m.Srv.Clock().Freeze(true)
+	m.Srv.Clock().Set(frozenAt)
 	return m
 }
 
