@@ -71,6 +71,14 @@ func expectError(t testing.TB, r servertest.Response, status int, msg string) {
 
 const unauthorized = `{"error": "Unauthorized."}`
 
+// expectUnauthorized checks the 401 byte for byte, as PHP clients compare it.
+func expectUnauthorized(t testing.TB, r servertest.Response) {
+	t.Helper()
+	if r.Status != 401 || string(r.Body) != unauthorized {
+		t.Fatalf("%d %s, want 401 %s", r.Status, r.Body, unauthorized)
+	}
+}
+
 // storedOrders counts the orders in the state file, through the control API.
 func storedOrders(t testing.TB, m *servertest.Mock) int {
 	t.Helper()
@@ -106,16 +114,12 @@ func TestProfile(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := get(t, m, "/v1/profile/"+q)
-			if r.Status != 401 || string(r.Body) != unauthorized {
-				t.Fatalf("%d %s", r.Status, r.Body)
-			}
+			expectUnauthorized(t, r)
 		})
 	}
 	t.Run("ignores_forwarded_for_without_trust_proxy", func(t *testing.T) {
 		r := get(t, m, "/v1/profile/?api_key=restricted-key", "X-Forwarded-For", "10.0.0.1")
-		if r.Status != 401 || string(r.Body) != unauthorized {
-			t.Fatalf("%d %s", r.Status, r.Body)
-		}
+		expectUnauthorized(t, r)
 	})
 }
 
@@ -232,9 +236,7 @@ func TestSearch(t *testing.T) {
 	})
 	t.Run("needs_a_key", func(t *testing.T) {
 		r := get(t, m, "/v1/search/?q=oc47")
-		if r.Status != 401 || string(r.Body) != unauthorized {
-			t.Fatalf("%d %s", r.Status, r.Body)
-		}
+		expectUnauthorized(t, r)
 	})
 	t.Run("generates_offers_for_unknown_codes", func(t *testing.T) {
 		r := get(t, m, "/v1/search/?q=zz-999&api_key=demo-key")

@@ -210,9 +210,7 @@ func TestOrders_Create(t *testing.T) {
 	})
 	t.Run("needs_a_key_before_reading_the_body", func(t *testing.T) {
 		r := post(t, m, "/v1/order/", `{`)
-		if r.Status != 401 || string(r.Body) != unauthorized {
-			t.Fatalf("%d %s", r.Status, r.Body)
-		}
+		expectUnauthorized(t, r)
 	})
 	t.Run("signatures_of_another_scenario_are_foreign", func(t *testing.T) {
 		other := start(t, servertest.Options{Scenario: "name: other\nseed: 9\ncarreta:\n  accounts: [{api_key: demo-key}]\n"})
@@ -370,9 +368,7 @@ func TestOrders_Detail(t *testing.T) {
 	})
 	t.Run("needs_the_key_first", func(t *testing.T) {
 		r := get(t, m, "/v1/order/189330/")
-		if r.Status != 401 || string(r.Body) != unauthorized {
-			t.Fatalf("%d %s", r.Status, r.Body)
-		}
+		expectUnauthorized(t, r)
 	})
 }
 
