@@ -131,6 +131,7 @@ func TestProfile_trustProxy(t *testing.T) {
 	}{
 		{"allows_listed_first_forwarded_address", "10.0.0.1, 192.168.1.5", 200},
 		{"allows_listed_address_as_mapped_ipv6", "::ffff:10.0.0.1", 200},
+		{"allows_listed_address_with_a_port", "10.0.0.1:5123", 200},
 		{"rejects_other_first_address", "192.168.1.5, 10.0.0.1", 401},
 		{"rejects_garbage", "not-an-ip", 401},
 		{"falls_back_to_the_peer_without_header", "", 401},
@@ -228,6 +229,15 @@ func TestSearch(t *testing.T) {
 			if string(r.Body) != `{"objects": []}` {
 				t.Fatalf("%q: %s", q, r.Body)
 			}
+		}
+	})
+	t.Run("finds_nothing_for_an_overlong_code", func(t *testing.T) {
+		r := get(t, m, "/v1/search/?api_key=demo-key&q="+strings.Repeat("A", 65))
+		if string(r.Body) != `{"objects": []}` {
+			t.Fatalf("%s", r.Body)
+		}
+		if r := get(t, m, "/v1/search/?api_key=demo-key&q="+strings.Repeat("A", 64)); len(r.Body) < 100 {
+			t.Fatalf("a 64-character code found nothing: %s", r.Body)
 		}
 	})
 	t.Run("ignores_unknown_parameters", func(t *testing.T) {

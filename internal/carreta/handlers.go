@@ -59,7 +59,12 @@ func clientIP(r *http.Request, trustProxy bool) (netip.Addr, bool) {
 	if trustProxy {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			first, _, _ := strings.Cut(xff, ",")
-			ip, err := netip.ParseAddr(strings.TrimSpace(first))
+			first = strings.TrimSpace(first)
+			ip, err := netip.ParseAddr(first)
+			if err != nil { // some proxies append the port: "10.0.0.1:5123"
+				ap, perr := netip.ParseAddrPort(first)
+				ip, err = ap.Addr(), perr
+			}
 			return ip.Unmap().WithZone(""), err == nil
 		}
 	}

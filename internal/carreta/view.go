@@ -161,6 +161,11 @@ type genCache struct {
 
 const genCacheMax = 4096
 
+// MaxCodeLen bounds a normalised query that can find anything. Part numbers
+// are far shorter; without a bound a client could make the mock generate and
+// cache offers for megabyte-long codes.
+const MaxCodeLen = 64
+
 func (g *genCache) get(norm []byte) ([]byte, bool) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
@@ -179,7 +184,7 @@ func (g *genCache) put(norm string, body []byte) {
 
 // searchBody is the GET search/ body for a normalised query.
 func (v *view) searchBody(norm []byte) []byte {
-	if len(norm) == 0 {
+	if len(norm) == 0 || len(norm) > MaxCodeLen {
 		return emptyObjects
 	}
 	if b, ok := v.catalog[string(norm)]; ok {
