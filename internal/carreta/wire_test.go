@@ -91,6 +91,7 @@ func TestDecodeOrder(t *testing.T) {
 		{"accepts_price_in_exponent_form", with("price", "1.7511e2"), "", 10},
 		{"accepts_null_comment", with("client_comment", "null"), "", 10},
 		{"ignores_unknown_keys", with("stat", "null"), "", 10},
+		{"accepts_php_escaped_slashes", with("maker", `"KNECHT\/MAHLE"`), "", 10},
 		{"takes_the_last_of_repeated_keys", strings.TrimSuffix(docOrder, "}") + `, "order_qty": 3}`, "", 3},
 		{"rejects_invalid_utf8", with("client_comment", "\"\xff\""), "Тело запроса должно быть в кодировке UTF-8.", 0},
 		{"rejects_malformed_json", `{"_": `, "Тело запроса должно быть корректным JSON.", 0},
