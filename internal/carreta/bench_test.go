@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -183,3 +185,101 @@ type discard struct{ h http.Header }
 func (d *discard) Header() http.Header         { return d.h }
 func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
+
+// interleave measures two workloads in alternating time slices and reports
+// each one's rate and their ratio (a over b). The machine is shared, so
+// measuring one after the other would compare two different loads; slices
+// of 250 ms spread any drift over both. It runs for a fixed time whatever
+// b.N is: use -benchtime 1x.
+func interleave(b *testing.B, workers int, rounds int, a, base func() error) {
+	slice := 250 * time.Millisecond
+	run := func(do func() error) (int64, time.Duration) {
+		var n atomic.Int64
+		stop := time.Now().Add(slice)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for time.Now().Before(stop) {
+					if err := do(); err != nil {
+						b.Error(err)
+						return
+					}
+					n.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		return n.Load(), time.Since(start)
+	}
+	var na, nb int64
+	var ta, tb time.Duration
+	for range rounds {
+		n, t := run(a)
+		na, ta = na+n, ta+t
+		n, t = run(base)
+		nb, tb = nb+n, tb+t
+	}
+	ra, rb := float64(na)/ta.Seconds(), float64(nb)/tb.Seconds()
+	b.ReportMetric(ra, "mock_req/s")
+	b.ReportMetric(rb, "baseline_req/s")
+	b.ReportMetric(ra/rb, "ratio")
+}
+
+// BenchmarkRatioSearch: GET /v1/search/ against a bare net/http handler
+// writing the same bytes, 16 keep-alive clients each, through loopback.
+func BenchmarkRatioSearch(b *testing.B) {
+	const path = "/v1/search/?q=oc47&api_key=demo-key&account="
+	m := servertest.Start(b, servertest.Options{})
+	body := get(b, m, path).Body
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	defer bare.Close()
+	cm, cb := client(), client()
+	interleave(b, 16, 8,
+		func() error { return getOK(cm, m.URL+path, 200) },
+		func() error { return getOK(cb, bare.URL+path, 200) })
+}
+
+// BenchmarkRatioOrderCreate: durable POST /v1/order/ from 32 clients against
+// raw bbolt Batch commits of a record of the same size from 32 goroutines,
+// both on files in the same temporary directory.
+func BenchmarkRatioOrderCreate(b *testing.B) {
+	m := servertest.Start(b, servertest.Options{})
+	o := search(b, m, "bkr6e")[0]
+	bodyJSON := offerBody(o, 4, "bench")
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "raw.db"), 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("orders")); return err }); err != nil {
+		b.Fatal(err)
+	}
+	record := bytes.Repeat([]byte("x"), 420) // a stored order's size
+	c := client()
+	interleave(b, 32, 6,
+		func() error {
+			resp, err := c.Post(m.URL+"/v1/order/?api_key=demo-key", "application/json", strings.NewReader(bodyJSON))
+			if err != nil {
+				return err
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 201 {
+				return &statusError{resp.StatusCode}
+			}
+			return nil
+		},
+		func() error {
+			return db.Batch(func(tx *bolt.Tx) error {
+				bk := tx.Bucket([]byte("orders"))
+				id, _ := bk.NextSequence()
+				return bk.Put(binary.BigEndian.AppendUint64(nil, id), bytes.Clone(record))
+			})
+		})
+}
