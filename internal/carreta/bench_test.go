@@ -3,7 +3,6 @@ package carreta_test
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -64,6 +63,53 @@ func getOK(c *http.Client, url string, status int) error {
 	return nil
 }
 
+// postOrder places one durable order.
+func postOrder(c *http.Client, url, body string) error {
+	resp, err := c.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		return &statusError{resp.StatusCode}
+	}
+	return nil
+}
+
+// bareServer answers every request with body, as the floor to compare with.
+func bareServer(body []byte) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+}
+
+// rawDB is a bare bbolt file next to the mock's, with one bucket.
+func rawDB(b *testing.B) *bolt.DB {
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "raw.db"), 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("orders")); return err }); err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
+// rawRecord is the size of a stored order.
+var rawRecord = bytes.Repeat([]byte("x"), 420)
+
+// rawCommit is one group-committed insert, the most a durable order can be.
+func rawCommit(db *bolt.DB) error {
+	return db.Batch(func(tx *bolt.Tx) error {
+		bk := tx.Bucket([]byte("orders"))
+		id, _ := bk.NextSequence()
+		return bk.Put(binary.BigEndian.AppendUint64(nil, id), bytes.Clone(rawRecord))
+	})
+}
+
 type statusError struct{ code int }
 
 func (e *statusError) Error() string { return http.StatusText(e.code) }
@@ -79,10 +125,7 @@ func BenchmarkSearch(b *testing.B) {
 		hammer(b, 8, func(c *http.Client) error { return getOK(c, m.URL+"/v1/search/?q=zz-999&api_key=demo-key", 200) })
 	})
 	b.Run("bare_net_http", func(b *testing.B) {
-		bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(body)
-		}))
+		bare := bareServer(body)
 		defer bare.Close()
 		hammer(b, 8, func(c *http.Client) error { return getOK(c, bare.URL+path, 200) })
 	})
@@ -98,43 +141,18 @@ func BenchmarkOrderCreate(b *testing.B) {
 	bodyJSON := offerBody(o, 4, "bench")
 	b.Run("mock", func(b *testing.B) {
 		hammer(b, parallelismFor(writers), func(c *http.Client) error {
-			resp, err := c.Post(m.URL+"/v1/order/?api_key=demo-key", "application/json", strings.NewReader(bodyJSON))
-			if err != nil {
-				return err
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 201 {
-				return &statusError{resp.StatusCode}
-			}
-			return nil
+			return postOrder(c, m.URL+"/v1/order/?api_key=demo-key", bodyJSON)
 		})
 	})
 	b.Run("raw_bbolt_batch", func(b *testing.B) {
-		db, err := bolt.Open(filepath.Join(b.TempDir(), "raw.db"), 0o600, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer db.Close()
-		if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("orders")); return err }); err != nil {
-			b.Fatal(err)
-		}
-		// A record the size of a stored order.
-		record, _ := json.Marshal(map[string]any{"code": o.Code, "maker": o.Maker, "name": o.Name, "price": o.Price,
-			"qty": o.Qty, "order_qty": 4, "client_comment": "bench", "created": time.Now(), "number": "A111342-1"})
+		db := rawDB(b)
 		b.SetParallelism(parallelismFor(writers))
 		b.ReportAllocs()
 		b.ResetTimer()
 		start := time.Now()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				err := db.Batch(func(tx *bolt.Tx) error {
-					bk := tx.Bucket([]byte("orders"))
-					id, _ := bk.NextSequence()
-					k := binary.BigEndian.AppendUint64(nil, id)
-					return bk.Put(k, bytes.Clone(record))
-				})
-				if err != nil {
+				if err := rawCommit(db); err != nil {
 					b.Error(err)
 					return
 				}
@@ -234,10 +252,7 @@ func BenchmarkRatioSearch(b *testing.B) {
 	const path = "/v1/search/?q=oc47&api_key=demo-key&account="
 	m := servertest.Start(b, servertest.Options{})
 	body := get(b, m, path).Body
-	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	}))
+	bare := bareServer(body)
 	defer bare.Close()
 	cm, cb := client(), client()
 	interleave(b, 16, 8,
@@ -252,34 +267,9 @@ func BenchmarkRatioOrderCreate(b *testing.B) {
 	m := servertest.Start(b, servertest.Options{})
 	o := search(b, m, "bkr6e")[0]
 	bodyJSON := offerBody(o, 4, "bench")
-	db, err := bolt.Open(filepath.Join(b.TempDir(), "raw.db"), 0o600, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("orders")); return err }); err != nil {
-		b.Fatal(err)
-	}
-	record := bytes.Repeat([]byte("x"), 420) // a stored order's size
+	db := rawDB(b)
 	c := client()
 	interleave(b, 32, 6,
-		func() error {
-			resp, err := c.Post(m.URL+"/v1/order/?api_key=demo-key", "application/json", strings.NewReader(bodyJSON))
-			if err != nil {
-				return err
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 201 {
-				return &statusError{resp.StatusCode}
-			}
-			return nil
-		},
-		func() error {
-			return db.Batch(func(tx *bolt.Tx) error {
-				bk := tx.Bucket([]byte("orders"))
-				id, _ := bk.NextSequence()
-				return bk.Put(binary.BigEndian.AppendUint64(nil, id), bytes.Clone(record))
-			})
-		})
+		func() error { return postOrder(c, m.URL+"/v1/order/?api_key=demo-key", bodyJSON) },
+		func() error { return rawCommit(db) })
 }
