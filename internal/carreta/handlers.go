@@ -254,13 +254,16 @@ func (a *API) createOrder(c echo.Context) error {
 	if e := CheckOrder(v.signer, &req); e != nil {
 		return e
 	}
-	n := newOrder{
+	prepared, err := prepareOrder(&newOrder{
 		AccountID: acc.id, Offer: req.Offer, OrderQty: req.OrderQty,
 		ClientComment: req.ClientComment, Status: StatusHold, Created: a.deps.Clock.Now(),
+	})
+	if err != nil {
+		return err
 	}
 	var o *orderRecord
 	insert := func(tx *state.Tx) (err error) {
-		o, err = insertOrder(tx, &n)
+		o, err = prepared.insert(tx)
 		return err
 	}
 	if queryValue(c.Request().URL.RawQuery, "test") == "on" {

@@ -97,6 +97,17 @@ func TestOrders_Create(t *testing.T) {
 			t.Fatalf("first %s (%d), second %s (%d)", a.Number, a.ID, b.Number, b.ID)
 		}
 	})
+	t.Run("stores_a_comment_that_looks_like_json", func(t *testing.T) {
+		comment := `"number":"", "id":1}`
+		r := post(t, m, "/v1/order/?api_key=demo-key", offerBody(offers[0], 1, comment))
+		expect(t, r, 201)
+		var o order
+		_ = json.Unmarshal(r.Body, &o)
+		got := orders(t, get(t, m, "/v1/order/?api_key=demo-key"))[0]
+		if got.ID != o.ID || got.Number != o.Number || got.ClientComment != comment {
+			t.Fatalf("stored %+v, created %+v", got, o)
+		}
+	})
 	t.Run("accepts_the_document_example_verbatim", func(t *testing.T) {
 		r := post(t, m, "/v1/order/?api_key=demo-key", docOrder)
 		expect(t, r, 201)
