@@ -48,6 +48,7 @@ type Error struct {
 	Message string
 }
 
+// Error is the message the client reads.
 func (e *Error) Error() string { return e.Message }
 
 // HTTPStatus implements api.StatusError.
