@@ -518,3 +518,33 @@ func TestState_survivesRestart(t *testing.T) {
 	// The signature of the first server still holds: same scenario, same seed.
 	expect(t, post(t, m2, "/v1/order/?api_key=demo-key&test=on", offerBody(o, 2)), 201)
 }
+
+// TestErrors_golden pins the bytes of every kind of error body, escapes and
+// all, as clients see them.
+func TestErrors_golden(t *testing.T) {
+	m := start(t, servertest.Options{})
+	tampered := search(t, m, "oc47")[4]
+	tampered.Price = "1.00"
+	cases := []struct {
+		name string
+		r    servertest.Response
+	}{
+		{"error_401.json", get(t, m, "/v1/profile/")},
+		{"error_404_route.json", get(t, m, "/v1/nope/?api_key=demo-key")},
+		{"error_404_order.json", get(t, m, "/v1/order/189331/?api_key=demo-key")},
+		{"error_405.json", m.Do(t, http.MethodPut, "/v1/order/?api_key=demo-key", nil)},
+		{"error_400_page.json", get(t, m, "/v1/order/?api_key=demo-key&page=0")},
+		{"error_400_signature.json", post(t, m, "/v1/order/?api_key=demo-key", offerBody(tampered, 1))},
+		{"error_400_json.json", post(t, m, "/v1/order/?api_key=demo-key", "{")},
+		{"error_413.json", post(t, m, "/v1/order/?api_key=demo-key", strings.Repeat(" ", 2<<20))},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.r.Status < 400 || tc.r.Status > 499 {
+				t.Fatalf("status %d", tc.r.Status)
+			}
+			expect(t, tc.r, tc.r.Status)
+			servertest.Golden(t, tc.name, tc.r.Body)
+		})
+	}
+}
