@@ -34,6 +34,8 @@ func TestParse_rejects(t *testing.T) {
 		"amapi_duplicate_token_id":     `testdata/bad/amapi_duplicate_token_id.yaml:5: duplicate amapi token id "7" (first at line 4)`,
 		"amapi_duplicate_token_secret": `testdata/bad/amapi_duplicate_token_secret.yaml:8: duplicate amapi token "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" (first at line 4)`,
 		"amapi_short_password":         `testdata/bad/amapi_short_password.yaml:6: password must be at least 8 characters`,
+		"carreta_bad_sig":              `testdata/bad/carreta_bad_sig.yaml:5: signature "not base64!" is not base64`,
+		"carreta_sig_reuse":            `testdata/bad/carreta_sig_reuse.yaml:5: signature already pins a different offer (line 4)`,
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(cases) {
