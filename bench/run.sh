@@ -15,6 +15,9 @@
 #   bench/run.sh 'POST /v1/order/?api_key=demo-key|Content-Type: application/json|@order.json'
 # With no ENDPOINT it measures GET /__admin/health.
 #
+# A "|bolt" part makes the reference commit each request body to a bbolt file
+# with db.Batch before answering: the baseline for durable write endpoints.
+#
 # Options: -d DURATION (wrk, default 10s), -c CONNECTIONS (default 32),
 #          -r ROUNDS (alternate mock/reference this many times, default 1),
 #          -s SCENARIO (scenario file for the mock; default: embedded default).
@@ -73,10 +76,12 @@ printf '%-58s %12s %9s %12s %9s %7s\n' "endpoint (c=$CONNS, $DUR)" "mock req/s" 
 for spec in "$@"; do
   IFS='|' read -r -a parts <<<"$spec"
   method=${parts[0]%% *} path=${parts[0]#* }
-  lua="$OUT/req.lua" body="" curl_args=(-s -X "$method")
+  lua="$OUT/req.lua" body="" curl_args=(-s -X "$method") ref_args=()
   { echo "wrk.method = \"$method\""; } >"$lua"
   for p in "${parts[@]:1}"; do
-    if [[ $p == @* ]]; then
+    if [[ $p == bolt ]]; then
+      ref_args=(--bolt "$OUT/ref.db")
+    elif [[ $p == @* ]]; then
       body=${p#@}
       echo "wrk.body = io.open(\"$body\"):read(\"*a\")" >>"$lua"
       curl_args+=(--data-binary "@$body")
@@ -93,7 +98,8 @@ for spec in "$@"; do
     status=$(curl "${curl_args[@]}" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")
     read -r mrps mp99 < <(run_wrk "http://127.0.0.1:$PORT$path" "$lua")
     kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true
-    $PIN_SERVER "$OUT/reference" --addr "127.0.0.1:$REFPORT" --body "$OUT/body" --content-type "$ctype" --status "$status" >/dev/null 2>&1 &
+    rm -f "$OUT/ref.db"
+    $PIN_SERVER "$OUT/reference" "${ref_args[@]}" --addr "127.0.0.1:$REFPORT" --body "$OUT/body" --content-type "$ctype" --status "$status" >/dev/null 2>&1 &
     REF_PID=$!
     wait_up $REFPORT
     read -r rrps rp99 < <(run_wrk "http://127.0.0.1:$REFPORT$path" "$lua")
