@@ -375,8 +375,13 @@ func (h handlers) setClock(c echo.Context) error {
 		}
 		adv = d
 	}
+	// Freeze before moving, unfreeze after, so a frozen clock stands at
+	// exactly the time asked for.
 	if req.Reset {
 		h.Clock.Reset()
+	}
+	if req.Freeze != nil && *req.Freeze {
+		h.Clock.Freeze(true)
 	}
 	if !at.IsZero() {
 		h.Clock.Set(at)
@@ -384,8 +389,8 @@ func (h handlers) setClock(c echo.Context) error {
 	if adv != 0 {
 		h.Clock.Advance(adv)
 	}
-	if req.Freeze != nil {
-		h.Clock.Freeze(*req.Freeze)
+	if req.Freeze != nil && !*req.Freeze {
+		h.Clock.Freeze(false)
 	}
 	return c.JSON(http.StatusOK, h.clockView())
 }

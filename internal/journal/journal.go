@@ -44,9 +44,24 @@ type Entry struct {
 // Redacted is what replaces credentials in recorded headers.
 const Redacted = "[redacted]"
 
-// Redact copies h with the Authorization credentials replaced, keeping the
-// scheme ("Bearer [redacted]") so a test can still see which auth was sent.
+// credentialHeaders are replaced by Redacted in recorded entries.
+var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie"}
+
+// Redact returns h with the credentials replaced, keeping the scheme
+// ("Bearer [redacted]") so a test can still see which auth was sent. h itself
+// is never changed; without credentials it is returned as is, uncopied (a
+// request's header map is not written after its handler returns), which keeps
+// the journal cheap on the hot path.
 func Redact(h http.Header) map[string][]string {
+	found := false
+	for _, k := range credentialHeaders {
+		if _, ok := h[k]; ok {
+			found = true
+		}
+	}
+	if !found {
+		return h
+	}
 	out := make(map[string][]string, len(h))
 	for k, vs := range h {
 		if k == "Authorization" || k == "Proxy-Authorization" || k == "Cookie" {

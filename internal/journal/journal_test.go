@@ -80,3 +80,15 @@ func TestRedact(t *testing.T) {
 		t.Fatal("Redact changed the request's own headers")
 	}
 }
+
+func TestRedact_allCredentialHeaders(t *testing.T) {
+	h := http.Header{"Proxy-Authorization": {"Basic abc"}, "Cookie": {"session=1"}}
+	got := journal.Redact(h)
+	if got["Proxy-Authorization"][0] != "Basic [redacted]" || got["Cookie"][0] != "[redacted]" {
+		t.Fatalf("%v", got)
+	}
+	plain := http.Header{"Accept": {"*/*"}}
+	if got := journal.Redact(plain); got["Accept"][0] != "*/*" {
+		t.Fatalf("%v", got)
+	}
+}

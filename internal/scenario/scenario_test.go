@@ -29,6 +29,13 @@ func TestParse_rejects(t *testing.T) {
 		"bad_permission":    `testdata/bad/bad_permission.yaml:4: unknown permission "everything"`,
 		"bad_token":         `testdata/bad/bad_token.yaml:4: token must look like "2|<40 letters and digits>"`,
 		"bad_delay":         `testdata/bad/bad_delay.yaml:3: delay "soon" is not a duration like 1500ms or 2s`,
+		// amapi: a token id or secret used twice would make two users one;
+		// the password minimum counts characters, not bytes.
+		"amapi_duplicate_token_id":     `testdata/bad/amapi_duplicate_token_id.yaml:5: duplicate amapi token id "7" (first at line 4)`,
+		"amapi_duplicate_token_secret": `testdata/bad/amapi_duplicate_token_secret.yaml:8: duplicate amapi token "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" (first at line 4)`,
+		"amapi_short_password":         `testdata/bad/amapi_short_password.yaml:6: password must be at least 8 characters`,
+		"carreta_bad_sig":              `testdata/bad/carreta_bad_sig.yaml:5: signature "not base64!" is not base64`,
+		"carreta_sig_reuse":            `testdata/bad/carreta_sig_reuse.yaml:5: signature already pins a different offer (line 4)`,
 
 		// Fault rules (validate_faults.go).
 		"fault_glob":            `testdata/bad/fault_glob.yaml:5: path "/v1/[oops" is not a valid glob (* is one segment, ** any number, [...] must be closed)`,

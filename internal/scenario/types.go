@@ -79,6 +79,9 @@ type CarretaPart struct {
 	PeriodMax int           `yaml:"period_max"`
 	Stat      *int          `yaml:"stat"`
 	Crosses   []CarretaPart `yaml:"crosses"`
+	// Signature pins the offer's "_" to a given value (the vendor's own, so
+	// the document's examples work verbatim); empty means the mock signs it.
+	Signature string `yaml:"signature"`
 }
 
 // CarretaGenerate tunes the fake offers for codes the catalog lacks.

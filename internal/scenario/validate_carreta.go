@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"encoding/base64"
 	"net"
 	"regexp"
 	"strings"
@@ -39,6 +40,7 @@ func (c *checker) checkCarreta(cr *Carreta) {
 	for i := range cr.Catalog {
 		c.checkPart(at("carreta", "catalog", i), &cr.Catalog[i], true)
 	}
+	c.checkSignatures(cr.Catalog)
 	if n := cr.Generate.ResultsPerQuery; n != nil && (*n < 0 || *n > 100) {
 		c.fail(at("carreta", "generate", "results_per_query"), "results_per_query must be between 0 and 100")
 	}
@@ -89,4 +91,43 @@ func (c *checker) checkPart(p path, part *CarretaPart, crossesAllowed bool) {
 	for j := range part.Crosses {
 		c.checkPart(append(append(path{}, p...), "crosses", j), &part.Crosses[j], false)
 	}
+}
+
+// checkSignatures checks pinned offer signatures: base64 like the vendor's,
+// and never one signature for two different offers, since a signature stands
+// for exactly one offer.
+func (c *checker) checkSignatures(parts []CarretaPart) {
+	type seen struct {
+		line int
+		part CarretaPart
+	}
+	sigs := map[string]seen{}
+	check := func(p path, part CarretaPart) {
+		if part.Signature == "" {
+			return
+		}
+		sp := append(append(path{}, p...), "signature")
+		if _, err := base64.StdEncoding.DecodeString(part.Signature); err != nil {
+			c.fail(sp, "signature %q is not base64", part.Signature)
+			return
+		}
+		part.Crosses, part.Desc, part.Stat = nil, "", nil // not signed
+		if first, ok := sigs[part.Signature]; ok && !samePart(first.part, part) {
+			c.fail(sp, "signature already pins a different offer (line %d)", first.line)
+			return
+		}
+		sigs[part.Signature] = seen{c.line(sp), part}
+	}
+	for i, part := range parts {
+		check(at("carreta", "catalog", i), part)
+		for j, cross := range part.Crosses {
+			check(at("carreta", "catalog", i, "crosses", j), cross)
+		}
+	}
+}
+
+// samePart compares the signed fields of two parts.
+func samePart(a, b CarretaPart) bool {
+	return a.Code == b.Code && a.Maker == b.Maker && a.Name == b.Name && a.Price == b.Price &&
+		a.Qty == b.Qty && a.MinQty == b.MinQty && a.PeriodMin == b.PeriodMin && a.PeriodMax == b.PeriodMax
 }

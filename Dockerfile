@@ -1,0 +1,25 @@
+# Multi-stage build: a static binary (CGO_ENABLED=0) on an empty image.
+# `mockserver healthcheck` replaces curl, which scratch does not have.
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=docker
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/mockserver ./cmd/mockserver \
+ && mkdir -p /out/data /out/scenarios && cp scenarios/*.yaml /out/scenarios/
+
+FROM scratch
+COPY --from=build /out/mockserver /mockserver
+COPY --from=build /out/scenarios /scenarios
+COPY --from=build --chown=65532:65532 /out/data /data
+# nobody in distroless terms: never run the mock as root
+USER 65532:65532
+ENV MOCKSERVER_ADDR=0.0.0.0:8080 \
+    MOCKSERVER_DB=/data/mockserver.db \
+    MOCKSERVER_SCENARIO_DIR=/scenarios
+VOLUME /data
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=2s CMD ["/mockserver", "healthcheck"]
+ENTRYPOINT ["/mockserver"]
+CMD ["serve"]

@@ -1,0 +1,309 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"debug/elf"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var listeningRe = regexp.MustCompile(`msg=listening addr=(\S+)`)
+
+// startInProcess runs the real program (run) on port 0 and returns its
+// address and a stop function that waits for a clean exit.
+func startInProcess(t *testing.T, args ...string) (string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, io.Discard, &stderr)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := listeningRe.FindStringSubmatch(stderr.String()); m != nil {
+			return m[1], func() {
+				cancel()
+				if err := <-done; err != nil {
+					t.Errorf("server exited with %v\n%s", err, stderr.String())
+				}
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("server exited early: %v\n%s", err, stderr.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	cancel()
+	t.Fatalf("server did not start:\n%s", stderr.String())
+	return "", nil
+}
+
+func get(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func post(t *testing.T, url, body string) (int, []byte) {
+	t.Helper()
+	resp, err := http.Post(url, "application/yaml", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func scenarioName(t *testing.T, addr string) string {
+	t.Helper()
+	_, b := get(t, "http://"+addr+"/__admin/scenario")
+	var info struct{ Name string }
+	if err := json.Unmarshal(b, &info); err != nil {
+		t.Fatalf("scenario info %s", b)
+	}
+	return info.Name
+}
+
+const keptScenario = "name: kept\nseed: 11\ncarreta:\n  accounts: [{api_key: kept-key, allowed_ips: [127.0.0.1]}]\n"
+
+// The end-to-end test of the foundation: start on port 0 with a temp db,
+// write, restart, see the state kept; --fresh reseeds.
+func TestServe_restartKeepsState(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "state.db")
+	addr, stop := startInProcess(t, "--db", db)
+	if code, body := get(t, "http://"+addr+"/__admin/health"); code != 200 || string(body) != "{\"status\":\"ok\"}\n" {
+		t.Fatalf("health: %d %s", code, body)
+	}
+	if name := scenarioName(t, addr); name != "default" {
+		t.Fatalf("a new file must be seeded from the default scenario, got %q", name)
+	}
+	if code, body := post(t, "http://"+addr+"/__admin/scenario", keptScenario); code != 200 {
+		t.Fatalf("load scenario: %d %s", code, body)
+	}
+	_, before := get(t, "http://"+addr+"/__admin/state/carreta/accounts")
+	stop()
+
+	addr, stop = startInProcess(t, "--db", db)
+	if name := scenarioName(t, addr); name != "kept" {
+		t.Fatalf("after a restart the state must be kept, scenario is %q", name)
+	}
+	if _, after := get(t, "http://"+addr+"/__admin/state/carreta/accounts"); !bytes.Equal(before, after) {
+		t.Fatalf("carreta accounts changed across the restart:\n%s\n%s", before, after)
+	}
+	// reset returns to the kept scenario, not to the embedded default
+	if code, _ := post(t, "http://"+addr+"/__admin/reset", ""); code != 200 || scenarioName(t, addr) != "kept" {
+		t.Fatal("reset after a restart must return to the scenario the file was seeded from")
+	}
+	stop()
+
+	addr, stop = startInProcess(t, "--db", db, "--fresh")
+	defer stop()
+	if name := scenarioName(t, addr); name != "default" {
+		t.Fatalf("--fresh must reseed from the default scenario, got %q", name)
+	}
+}
+
+func TestRun_flagsEnvAndCommands(t *testing.T) {
+	var out, errb bytes.Buffer
+	env := func(k string) string {
+		return map[string]string{"MOCKSERVER_JOURNAL_SIZE": "ten"}[k]
+	}
+	if err := run(context.Background(), []string{"serve"}, env, &out, &errb); err == nil || !strings.Contains(err.Error(), "MOCKSERVER_JOURNAL_SIZE") {
+		t.Fatalf("a bad env value must be reported, got %v", err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"--version"}, os.Getenv, &out, &errb); err != nil || !strings.HasPrefix(out.String(), "mockserver ") {
+		t.Fatalf("--version: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"--help"}, os.Getenv, &out, &errb); err != nil || !strings.Contains(out.String(), "mockserver validate FILE...") {
+		t.Fatalf("--help: %v %q", err, out.String())
+	}
+	errb.Reset()
+	if err := run(context.Background(), []string{"serve", "--help"}, func(k string) string {
+		if k == "MOCKSERVER_ADDR" {
+			return "0.0.0.0:9999"
+		}
+		return ""
+	}, &out, &errb); err != exitCode(0) || !strings.Contains(errb.String(), "[MOCKSERVER_ADDR] (default \"0.0.0.0:9999\")") {
+		t.Fatalf("serve --help must list flags with their env vars and env defaults: %v\n%s", err, errb.String())
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, &out, &errb); err != exitCode(2) {
+		t.Fatalf("unknown command: %v", err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"validate", "../../scenarios/default.yaml", "../../internal/scenario/testdata/bad/dangling_id.yaml"}, os.Getenv, &out, &errb); err != exitCode(1) {
+		t.Fatalf("validate with a bad file: %v", err)
+	}
+	want := "../../scenarios/default.yaml: ok\n../../internal/scenario/testdata/bad/dangling_id.yaml:6: group 9 does not exist (dangling id)\n"
+	if out.String() != want {
+		t.Fatalf("validate printed:\n%s\nwant:\n%s", out.String(), want)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"validate", "../../scenarios/empty.yaml"}, os.Getenv, &out, &errb); err != nil {
+		t.Fatalf("validate with a good file: %v", err)
+	}
+}
+
+func TestHealthcheck(t *testing.T) {
+	addr, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--admin-token", "tok")
+	defer stop()
+	var errb bytes.Buffer
+	env := map[string]string{"MOCKSERVER_ADDR": addr, "MOCKSERVER_ADMIN_TOKEN": "tok"}
+	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, &errb); err != nil {
+		t.Fatalf("healthcheck of a running server: %v %s", err, errb.String())
+	}
+	env["MOCKSERVER_ADMIN_TOKEN"] = ""
+	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, &errb); err != exitCode(1) {
+		t.Fatalf("healthcheck without the token must fail: %v", err)
+	}
+	if err := run(context.Background(), []string{"healthcheck", "--addr", "127.0.0.1:1"}, os.Getenv, io.Discard, &errb); err != exitCode(1) {
+		t.Fatalf("healthcheck of nothing must fail: %v", err)
+	}
+}
+
+// buildStatic builds the binary as the Dockerfile does (CGO_ENABLED=0).
+func buildStatic(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "mockserver")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=") // CI sets GOFLAGS=-race, which needs cgo
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// Docker cannot run here, so this checks what the image relies on: the
+// binary has no dynamic loader and no shared libraries, so it runs FROM scratch.
+func TestBinary_isStatic(t *testing.T) {
+	bin := buildStatic(t)
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Fatal("the binary asks for a dynamic loader (PT_INTERP): not static")
+		}
+	}
+	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
+		t.Fatalf("the binary links shared libraries %v", libs)
+	}
+}
+
+// An acknowledged write survives kill -9: the scenario load answered 200, the
+// process is killed without a chance to close the file, and a new process
+// sees the write.
+func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
+	bin := buildStatic(t)
+	db := filepath.Join(t.TempDir(), "state.db")
+	start := func() (*exec.Cmd, string) {
+		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db)
+		stderr, _ := cmd.StderrPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := bufio.NewScanner(stderr)
+		for lines.Scan() {
+			if m := listeningRe.FindStringSubmatch(lines.Text()); m != nil {
+				go func() { _, _ = io.Copy(io.Discard, stderr) }()
+				return cmd, m[1]
+			}
+		}
+		t.Fatal("the server did not start")
+		return nil, ""
+	}
+	cmd, addr := start()
+	if code, body := post(t, "http://"+addr+"/__admin/scenario", keptScenario); code != 200 {
+		t.Fatalf("load: %d %s", code, body)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	cmd, addr = start()
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("SIGTERM must end the server cleanly: %v", err)
+		}
+	}()
+	if name := scenarioName(t, addr); name != "kept" {
+		t.Fatalf("after kill -9 the acknowledged write is gone: scenario %q", name)
+	}
+}
+
+// SIGTERM (the context ending) lets a request in flight finish with its
+// answer before the server closes the state file and returns.
+func TestServe_drainsInFlightRequests(t *testing.T) {
+	addr, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"))
+	type result struct {
+		code int
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.Get("http://" + addr + "/__admin/requests/wait?count=1&timeout=300ms")
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		resp.Body.Close()
+		got <- result{code: resp.StatusCode}
+	}()
+	time.Sleep(100 * time.Millisecond) // the wait is in flight
+	stopped := make(chan struct{})
+	go func() { stop(); close(stopped) }()
+	r := <-got
+	if r.err != nil || r.code != http.StatusRequestTimeout {
+		t.Fatalf("the in-flight request was cut off: %d %v", r.code, r.err)
+	}
+	<-stopped
+	if _, err := http.Get("http://" + addr + "/__admin/health"); err == nil {
+		t.Fatal("the server still accepts requests after shutdown")
+	}
+}

@@ -1,0 +1,408 @@
+package amapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Input is a decoded request body: a JSON object whose numbers are kept as
+// json.Number, so that 304 and 304.0 can both be read as the integer 304
+// and the stored request keeps the client's own spelling.
+type Input map[string]any
+
+// DecodeInput reads a request body the way amapi's controllers see it. An
+// empty body is an empty object (every required field then says so); a body
+// that is not UTF-8, not JSON, or not one JSON object is refused with a
+// message saying which (Laravel would silently see an empty request; the
+// mock says what is wrong, docs/decisions/amapi.md).
+func DecodeInput(body []byte) (Input, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return Input{}, nil
+	}
+	if !utf8.Valid(body) {
+		return nil, errors.New(MsgBodyNotUTF8)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, errors.New(MsgBodyNotJSON)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New(MsgBodyNotJSON)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New(MsgBodyNotObject)
+	}
+	return obj, nil
+}
+
+// Kind is the JSON type a field must have.
+type Kind int
+
+// Field kinds. Integer and Numeric take what Laravel's integer and numeric
+// rules take: numbers, and strings that spell one; an integer may be written
+// as a float with no fraction (PHP clients send 304.0).
+const (
+	String Kind = iota
+	Integer
+	Numeric
+	StringOrInteger
+	Object
+	List
+	// Password is a string that is not trimmed (Laravel's TrimStrings
+	// middleware leaves password fields alone).
+	Password
+)
+
+// Field is the rule set of one input field, in the order Laravel would
+// check them. Path names the field by its JSON keys; "*" stands for every
+// element of a list ("items.*.price").
+type Field struct {
+	Path     string
+	Kind     Kind
+	Required bool
+	// RequiredIf makes the field required when another top-level field
+	// equals a value (Laravel's required_if).
+	RequiredIf *Condition
+	// Min is a lower bound: of the value for numbers, of the length in
+	// characters for strings, of the count for lists.
+	Min *float64
+	// Max caps a string's length in characters (0: no cap).
+	Max int
+	// Email asks for an address (Laravel's email rule).
+	Email bool
+	// Confirmed asks for <field>_confirmation with the same value.
+	Confirmed bool
+}
+
+// Condition is "Field equals Value".
+type Condition struct {
+	Field, Value string
+}
+
+func (c *Condition) holds(in Input) bool {
+	s, ok := in[c.Field].(string)
+	return ok && strings.TrimSpace(s) == c.Value
+}
+
+// Checks are extra rules that need state (unique email, the caller's own
+// email, the current password): by field path, run on the field's trimmed
+// string value once the built-in rules pass; a non-empty result is the
+// field's message.
+type Checks map[string]func(value string) string
+
+func atLeast(v float64) *float64 { return &v }
+
+// Validate applies rules to in and returns every problem as a Russian
+// message naming the field, at most one per field (the first rule it
+// breaks), in rule order.
+func Validate(in Input, rules []Field, checks Checks) []string {
+	var msgs []string
+	for _, f := range rules {
+		for _, at := range expand(map[string]any(in), f.Path) {
+			if m := f.check(in, at, checks); m != "" {
+				msgs = append(msgs, m)
+			}
+		}
+	}
+	return msgs
+}
+
+// located is one concrete field: its dotted name and value.
+type located struct {
+	name    string
+	value   any
+	present bool
+}
+
+// expand resolves path against v: one result for a plain path, one per list
+// element for each "*" (only non-empty objects, when more keys follow).
+func expand(v any, path string) []located {
+	var out []located
+	var walk func(v any, parts []string, name string)
+	walk = func(v any, parts []string, name string) {
+		key, rest := parts[0], parts[1:]
+		if key == "*" {
+			list, ok := v.([]any)
+			if !ok {
+				return
+			}
+			for i, el := range list {
+				n := join(name, strconv.Itoa(i))
+				if len(rest) == 0 {
+					out = append(out, located{n, el, true})
+					continue
+				}
+				// An element that is not an object, or an empty one, has
+				// its own message ("items.*"); its fields are not listed.
+				if obj, ok := el.(map[string]any); ok && len(obj) > 0 {
+					walk(el, rest, n)
+				}
+			}
+			return
+		}
+		obj, _ := v.(map[string]any)
+		child, present := obj[key]
+		n := join(name, key)
+		if len(rest) == 0 {
+			out = append(out, located{n, child, present})
+			return
+		}
+		walk(child, rest, n)
+	}
+	walk(v, strings.Split(path, "."), "")
+	return out
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
+}
+
+// check returns the message for the first rule at breaks, or "".
+func (f Field) check(in Input, at located, checks Checks) string {
+	if isEmpty(at.value, f.Kind) {
+		switch {
+		case f.Required:
+			return fmt.Sprintf(fmtRequired, at.name)
+		case f.RequiredIf != nil && f.RequiredIf.holds(in):
+			return fmt.Sprintf(fmtRequiredIf, at.name, f.RequiredIf.Field, f.RequiredIf.Value)
+		}
+		return "" // optional fields may be absent, null or blank
+	}
+	switch f.Kind {
+	case String, Password:
+		s, ok := at.value.(string)
+		if !ok {
+			return fmt.Sprintf(fmtString, at.name)
+		}
+		if f.Kind == String {
+			s = strings.TrimSpace(s)
+		}
+		n := utf8.RuneCountInString(s)
+		switch {
+		case f.Min != nil && float64(n) < *f.Min:
+			return fmt.Sprintf(fmtMinString, at.name, num(*f.Min))
+		case f.Max > 0 && n > f.Max:
+			return fmt.Sprintf(fmtMaxString, at.name, strconv.Itoa(f.Max))
+		case f.Email && !IsEmail(s):
+			return fmt.Sprintf(fmtEmail, at.name)
+		case f.Confirmed && in[lastKey(f.Path)+"_confirmation"] != at.value:
+			return fmt.Sprintf(fmtConfirmed, at.name)
+		}
+		if c := checks[f.Path]; c != nil {
+			return c(s)
+		}
+	case Integer, Numeric, StringOrInteger:
+		if _, isStr := at.value.(string); isStr && f.Kind == StringOrInteger {
+			return ""
+		}
+		var v float64
+		var ok bool
+		if f.Kind == Numeric {
+			v, ok = AsNumber(at.value)
+		} else {
+			var i int64
+			i, ok = AsInteger(at.value)
+			v = float64(i)
+		}
+		if !ok {
+			return fmt.Sprintf(map[Kind]string{Integer: fmtInteger, Numeric: fmtNumeric, StringOrInteger: fmtStrOrInt}[f.Kind], at.name)
+		}
+		if f.Min != nil && v < *f.Min {
+			return fmt.Sprintf(fmtMinNumeric, at.name, num(*f.Min))
+		}
+	case Object:
+		if _, ok := at.value.(map[string]any); !ok {
+			return fmt.Sprintf(fmtObject, at.name)
+		}
+	case List:
+		list, ok := at.value.([]any)
+		if !ok {
+			return fmt.Sprintf(fmtArray, at.name)
+		}
+		if f.Min != nil && float64(len(list)) < *f.Min {
+			return fmt.Sprintf(fmtMinArray, at.name, num(*f.Min))
+		}
+	}
+	return ""
+}
+
+// isEmpty is Laravel's view of a missing value: absent, null, a blank
+// string (TrimStrings and ConvertEmptyStringsToNull ran first), an empty
+// list or object.
+func isEmpty(v any, k Kind) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		if k == Password {
+			return v == ""
+		}
+		return strings.TrimSpace(v) == ""
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		return len(v) == 0
+	}
+	return false
+}
+
+func lastKey(path string) string { return path[strings.LastIndexByte(path, '.')+1:] }
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// maxExactFloat is the largest integer a float64 holds exactly; a float
+// beyond it cannot be trusted to be the integer the client meant.
+const maxExactFloat = 1 << 53
+
+var (
+	integerText = regexp.MustCompile(`^[+-]?[0-9]+$`)
+	decimalText = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+)
+
+// AsInteger reads v as Laravel's integer rule does: a JSON integer, a
+// float without fraction (304.0), or a string spelling an integer, within
+// the range of a 64-bit integer. Booleans, fractions and huge numbers are
+// not integers.
+func AsInteger(v any) (int64, bool) {
+	text, ok := numberText(v, integerText)
+	if !ok {
+		return 0, false
+	}
+	if i, err := strconv.ParseInt(text, 10, 64); err == nil {
+		return i, true
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > maxExactFloat {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// AsNumber reads v as Laravel's numeric rule does: a JSON number or a
+// string spelling a decimal number. Numbers too large for a float (1e400)
+// are refused rather than read as infinity.
+func AsNumber(v any) (float64, bool) {
+	text, ok := numberText(v, decimalText)
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, false
+	}
+	return f, true
+}
+
+// numberText is the text of a JSON number, or of a string when it is
+// spelled as the pattern says (strconv alone would also take "0x10", "Inf").
+func numberText(v any, spelled *regexp.Regexp) (string, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		return v.String(), true
+	case string:
+		text := strings.TrimSpace(v)
+		return text, spelled.MatchString(text)
+	}
+	return "", false
+}
+
+// IsEmail reports whether s is one plain address (local@domain, no display
+// name), close to Laravel's default RFC email rule.
+func IsEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s
+}
+
+// The rules of each endpoint. Optional fields are checked only when sent;
+// none of them is required beyond what SPEC §4 lists, and no rule ties two
+// fields together except address/deliveryType, so every documented example
+// passes (its summWithoutDelivery of 0 beside prices of 12554, its
+// Cloudflare-mangled "[email protected]", its lgsTerminalId sent as a string).
+var (
+	// RegisterRules are Laravel Breeze's: name, a unique address, a
+	// confirmed password of at least 8 characters.
+	RegisterRules = []Field{
+		{Path: "name", Kind: String, Required: true, Max: 255},
+		{Path: "email", Kind: String, Required: true, Max: 255, Email: true},
+		{Path: "password", Kind: Password, Required: true, Min: atLeast(8), Confirmed: true},
+	}
+	// LoginRules only ask for both credentials; whether they match is
+	// answered with the vendor's one message.
+	LoginRules = []Field{
+		{Path: "email", Kind: String, Required: true},
+		{Path: "password", Kind: Password, Required: true},
+	}
+	// ChangePasswordRules: the email is checked against the caller's
+	// (so no format rule: the documented placeholder must pass), the old
+	// password against the current one.
+	ChangePasswordRules = []Field{
+		{Path: "email", Kind: String, Required: true},
+		{Path: "old_password", Kind: Password, Required: true},
+		{Path: "password", Kind: Password, Required: true, Min: atLeast(8), Confirmed: true},
+	}
+	itemRules = []Field{
+		{Path: "items", Kind: List, Required: true, Min: atLeast(1)},
+		{Path: "items.*", Kind: Object, Required: true},
+		{Path: "items.*.productId", Kind: Integer, Required: true, Min: atLeast(1)},
+		{Path: "items.*.itemId", Kind: Integer, Required: true, Min: atLeast(1)},
+		{Path: "items.*.name", Kind: String, Required: true},
+		{Path: "items.*.price", Kind: Numeric, Required: true, Min: atLeast(0)},
+		{Path: "items.*.quantity", Kind: Integer, Required: true, Min: atLeast(1)},
+		{Path: "items.*.deliveryPrice", Kind: Numeric, Min: atLeast(0)},
+		{Path: "items.*.status", Kind: Integer},
+	}
+	// CreateOrderRules follow the create-order example field by field.
+	CreateOrderRules = append([]Field{
+		{Path: "name", Kind: String, Required: true},
+		{Path: "email", Kind: String, Required: true},
+		{Path: "phone", Kind: String, Required: true},
+		{Path: "deliveryType", Kind: String, Required: true},
+		{Path: "deliveryCompany", Kind: String},
+		{Path: "lgsTerminalId", Kind: StringOrInteger},
+		{Path: "lgsCompanyId", Kind: Integer, Min: atLeast(0)},
+		{Path: "lgsTariffId", Kind: Integer, Min: atLeast(0)},
+		{Path: "address", Kind: Object, RequiredIf: &Condition{Field: "deliveryType", Value: "address"}},
+		{Path: "address.city", Kind: String},
+		{Path: "address.street", Kind: String},
+		{Path: "address.house", Kind: String},
+		{Path: "address.latitude", Kind: Numeric},
+		{Path: "address.longitude", Kind: Numeric},
+		{Path: "address.kladr", Kind: String},
+		{Path: "paymentOption", Kind: Integer, Min: atLeast(0)},
+		{Path: "desiredDeliveryDate", Kind: Integer, Min: atLeast(0)},
+		{Path: "desiredDeliveryInterval", Kind: String},
+		{Path: "deliveryIntervalCost", Kind: Numeric, Min: atLeast(0)},
+		{Path: "totalDeliveryPrice", Kind: Numeric, Min: atLeast(0)},
+		{Path: "summWithoutDelivery", Kind: Numeric, Min: atLeast(0)},
+		{Path: "totalWeight", Kind: Numeric, Min: atLeast(0)},
+		{Path: "totalVolume", Kind: Numeric, Min: atLeast(0)},
+	}, itemRules...)
+	// BuyClickRules: phone, name and items (SPEC §4), the rest as sent.
+	BuyClickRules = append([]Field{
+		{Path: "phone", Kind: String, Required: true},
+		{Path: "email", Kind: String},
+		{Path: "name", Kind: String, Required: true},
+		{Path: "totalWeight", Kind: Numeric, Min: atLeast(0)},
+		{Path: "totalVolume", Kind: Numeric, Min: atLeast(0)},
+	}, itemRules...)
+	// CallbackRules: phone and name.
+	CallbackRules = []Field{
+		{Path: "phone", Kind: String, Required: true},
+		{Path: "name", Kind: String, Required: true},
+	}
+)

@@ -1,0 +1,275 @@
+package carreta_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/servertest"
+	bolt "go.etcd.io/bbolt"
+)
+
+// The benchmarks compare the mock with the floor it cannot beat, in the same
+// run on the same machine: GET /v1/search/ against a bare net/http handler
+// that writes the same bytes, both behind real loopback servers; durable
+// POST /v1/order/ at 32 concurrent clients against raw bbolt Batch commits
+// from 32 goroutines on the same disk. The ratio of the req/s metrics is the
+// figure that matters (issue 4: ≥ 0.5 and ≥ 0.8).
+//
+//	go test ./internal/carreta/ -run '^$' -bench . -benchtime 5s
+
+// client is a keep-alive HTTP client with room for every benchmark goroutine.
+func client() *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
+}
+
+// hammer sends req from b's parallel goroutines and reports req/s.
+func hammer(b *testing.B, parallelism int, do func(c *http.Client) error) {
+	c := client()
+	b.SetParallelism(parallelism)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := do(c); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
+
+func getOK(c *http.Client, url string, status int) error {
+	resp, err := c.Get(url)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != status {
+		return &statusError{resp.StatusCode}
+	}
+	return nil
+}
+
+// postOrder places one durable order.
+func postOrder(c *http.Client, url, body string) error {
+	resp, err := c.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		return &statusError{resp.StatusCode}
+	}
+	return nil
+}
+
+// bareServer answers every request with body, as the floor to compare with.
+func bareServer(body []byte) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+}
+
+// rawDB is a bare bbolt file next to the mock's, with one bucket.
+func rawDB(b *testing.B) *bolt.DB {
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "raw.db"), 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("orders")); return err }); err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
+// rawRecord is the size of a stored order.
+var rawRecord = bytes.Repeat([]byte("x"), 420)
+
+// rawCommit is one group-committed insert, the most a durable order can be.
+func rawCommit(db *bolt.DB) error {
+	return db.Batch(func(tx *bolt.Tx) error {
+		bk := tx.Bucket([]byte("orders"))
+		id, _ := bk.NextSequence()
+		return bk.Put(binary.BigEndian.AppendUint64(nil, id), bytes.Clone(rawRecord))
+	})
+}
+
+type statusError struct{ code int }
+
+func (e *statusError) Error() string { return http.StatusText(e.code) }
+
+func BenchmarkSearch(b *testing.B) {
+	const path = "/v1/search/?q=oc47&api_key=demo-key&account="
+	m := servertest.Start(b, servertest.Options{})
+	body := get(b, m, path).Body
+	b.Run("mock", func(b *testing.B) {
+		hammer(b, 8, func(c *http.Client) error { return getOK(c, m.URL+path, 200) })
+	})
+	b.Run("mock_generated", func(b *testing.B) {
+		hammer(b, 8, func(c *http.Client) error { return getOK(c, m.URL+"/v1/search/?q=zz-999&api_key=demo-key", 200) })
+	})
+	b.Run("bare_net_http", func(b *testing.B) {
+		bare := bareServer(body)
+		defer bare.Close()
+		hammer(b, 8, func(c *http.Client) error { return getOK(c, bare.URL+path, 200) })
+	})
+}
+
+// BenchmarkOrderCreate: 32 concurrent durable orders (GOMAXPROCS × the
+// parallelism below is 32 on the 2-core reference machine; on other
+// machines the benchmark sets it so).
+func BenchmarkOrderCreate(b *testing.B) {
+	const writers = 32
+	m := servertest.Start(b, servertest.Options{})
+	o := search(b, m, "bkr6e")[0] // qty ">50": up to 10000 a time, min_qty 4
+	bodyJSON := offerBody(o, 4, "bench")
+	b.Run("mock", func(b *testing.B) {
+		hammer(b, parallelismFor(writers), func(c *http.Client) error {
+			return postOrder(c, m.URL+"/v1/order/?api_key=demo-key", bodyJSON)
+		})
+	})
+	b.Run("raw_bbolt_batch", func(b *testing.B) {
+		db := rawDB(b)
+		b.SetParallelism(parallelismFor(writers))
+		b.ReportAllocs()
+		b.ResetTimer()
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := rawCommit(db); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+	})
+}
+
+// parallelismFor is the b.SetParallelism that gives n goroutines.
+func parallelismFor(n int) int {
+	p := runtime.GOMAXPROCS(0)
+	return (n + p - 1) / p
+}
+
+// BenchmarkSearchHandler is the server's share of BenchmarkSearch without
+// the network and the client: the whole echo stack with its middleware
+// (journal, log, state gate) against the bare handler, in process.
+func BenchmarkSearchHandler(b *testing.B) {
+	const path = "/v1/search/?q=oc47&api_key=demo-key&account="
+	m := servertest.Start(b, servertest.Options{})
+	body := get(b, m, path).Body
+	run := func(b *testing.B, h http.Handler) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.RemoteAddr = "127.0.0.1:40000"
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			w := &discard{h: http.Header{}}
+			for pb.Next() {
+				clear(w.h)
+				h.ServeHTTP(w, req)
+			}
+		})
+	}
+	b.Run("mock", func(b *testing.B) { run(b, m.Srv.Handler()) })
+	b.Run("bare", func(b *testing.B) {
+		run(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(body)
+		}))
+	})
+}
+
+// discard is a ResponseWriter that keeps nothing.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discard) WriteHeader(int)             {}
+
+// interleave measures two workloads in alternating time slices and reports
+// each one's rate and their ratio (a over b). The machine is shared, so
+// measuring one after the other would compare two different loads; slices
+// of 250 ms spread any drift over both. It runs for a fixed time whatever
+// b.N is: use -benchtime 1x.
+func interleave(b *testing.B, workers int, rounds int, a, base func() error) {
+	slice := 250 * time.Millisecond
+	run := func(do func() error) (int64, time.Duration) {
+		var n atomic.Int64
+		stop := time.Now().Add(slice)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for time.Now().Before(stop) {
+					if err := do(); err != nil {
+						b.Error(err)
+						return
+					}
+					n.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		return n.Load(), time.Since(start)
+	}
+	var na, nb int64
+	var ta, tb time.Duration
+	for range rounds {
+		n, t := run(a)
+		na, ta = na+n, ta+t
+		n, t = run(base)
+		nb, tb = nb+n, tb+t
+	}
+	ra, rb := float64(na)/ta.Seconds(), float64(nb)/tb.Seconds()
+	b.ReportMetric(ra, "mock_req/s")
+	b.ReportMetric(rb, "baseline_req/s")
+	b.ReportMetric(ra/rb, "ratio")
+}
+
+// BenchmarkRatioSearch: GET /v1/search/ against a bare net/http handler
+// writing the same bytes, 16 keep-alive clients each, through loopback.
+func BenchmarkRatioSearch(b *testing.B) {
+	const path = "/v1/search/?q=oc47&api_key=demo-key&account="
+	m := servertest.Start(b, servertest.Options{})
+	body := get(b, m, path).Body
+	bare := bareServer(body)
+	defer bare.Close()
+	cm, cb := client(), client()
+	interleave(b, 16, 8,
+		func() error { return getOK(cm, m.URL+path, 200) },
+		func() error { return getOK(cb, bare.URL+path, 200) })
+}
+
+// BenchmarkRatioOrderCreate: durable POST /v1/order/ from 32 clients against
+// raw bbolt Batch commits of a record of the same size from 32 goroutines,
+// both on files in the same temporary directory.
+func BenchmarkRatioOrderCreate(b *testing.B) {
+	m := servertest.Start(b, servertest.Options{})
+	o := search(b, m, "bkr6e")[0]
+	bodyJSON := offerBody(o, 4, "bench")
+	db := rawDB(b)
+	c := client()
+	interleave(b, 32, 6,
+		func() error { return postOrder(c, m.URL+"/v1/order/?api_key=demo-key", bodyJSON) },
+		func() error { return rawCommit(db) })
+}

@@ -1,0 +1,95 @@
+package carreta
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Vendor messages. The document gives only the 401 text; the rest are
+// Russian, name the field, and say what to do (SPEC §5, §9).
+const (
+	msgUnauthorized = "Unauthorized."
+
+	msgNotFound         = "Не найдено."
+	msgOrderNotFound    = "Заказ не найден."
+	msgMethodNotAllowed = "Метод \"%s\" не разрешен."
+	msgTooLarge         = "Слишком большое тело запроса: не более 1 МБ."
+	msgInternal         = "Внутренняя ошибка сервера."
+	msgBadRequest       = "Некорректный запрос."
+
+	msgBadPage = "Параметр page должен быть целым положительным числом."
+
+	msgBodyNotUTF8   = "Тело запроса должно быть в кодировке UTF-8."
+	msgBodyNotJSON   = "Тело запроса должно быть корректным JSON."
+	msgBodyNotObject = "Тело запроса должно быть JSON-объектом с полями позиции из поиска."
+	msgFieldRequired = "Поле \"%s\" обязательно."
+	msgFieldString   = "Поле \"%s\" должно быть строкой."
+	msgFieldInteger  = "Поле \"%s\" должно быть целым числом."
+	msgFieldRange    = "Поле \"%s\" вне допустимого диапазона."
+	msgFieldDecimal  = "Поле \"%s\" должно быть десятичным числом с не более чем двумя знаками после точки, например \"152.02\"."
+	msgBadSignature  = "Подпись позиции (поле \"_\") не совпадает с данными позиции: позиция изменена или получена не из поиска. Повторите поиск и передайте позицию без изменений."
+	msgCommentLong   = "Поле \"client_comment\" должно быть не длиннее 50 символов."
+
+	msgBadQty           = "Поле \"qty\" должно быть числом, \"<N\", \">N\" или содержать \"Есть\"."
+	msgBadMinQty        = "Поле \"min_qty\" должно быть целым положительным числом."
+	msgOrderQtyPositive = "Количество к заказу (order_qty) должно быть целым положительным числом."
+	msgNotAvailable     = "Позиции нет в наличии: заказать нельзя."
+	msgOrderQtyBelow    = "Количество к заказу (order_qty) должно быть меньше %d."
+	msgOrderQtyAtMost   = "Количество к заказу (order_qty) не должно превышать %d."
+	msgOrderQtyMultiple = "Количество к заказу (order_qty) должно быть кратно минимальному количеству (min_qty) %d."
+)
+
+// Error is carreta's error: an HTTP status and the text of {"error": "..."}.
+type Error struct {
+	Status  int
+	Message string
+}
+
+// Error is the message the client reads.
+func (e *Error) Error() string { return e.Message }
+
+// HTTPStatus implements api.StatusError.
+func (e *Error) HTTPStatus() int { return e.Status }
+
+func badRequest(msg string) *Error { return &Error{Status: http.StatusBadRequest, Message: msg} }
+
+func badRequestf(format string, args ...any) *Error {
+	return badRequest(fmt.Sprintf(format, args...))
+}
+
+var (
+	errUnauthorized  = &Error{Status: http.StatusUnauthorized, Message: msgUnauthorized}
+	errOrderNotFound = &Error{Status: http.StatusNotFound, Message: msgOrderNotFound}
+)
+
+// unauthorizedBody is the 401 body, byte for byte as the document prints it
+// through json.dumps: real PHP clients compare it literally.
+var unauthorizedBody = []byte(`{"error": "Unauthorized."}`)
+
+// toError maps anything a handler or the server returns to carreta's error:
+// echo's 404/405/413, our own *Error, and everything else as a 500 (which
+// only a bug produces; the text does not leak internals).
+func toError(c echo.Context, err error) *Error {
+	var ce *Error
+	if errors.As(err, &ce) {
+		return ce
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusNotFound:
+			return &Error{Status: he.Code, Message: msgNotFound}
+		case http.StatusMethodNotAllowed:
+			return &Error{Status: he.Code, Message: fmt.Sprintf(msgMethodNotAllowed, c.Request().Method)}
+		case http.StatusRequestEntityTooLarge:
+			return &Error{Status: he.Code, Message: msgTooLarge}
+		}
+		if he.Code >= 400 && he.Code < 500 {
+			return &Error{Status: he.Code, Message: msgBadRequest}
+		}
+	}
+	return &Error{Status: http.StatusInternalServerError, Message: msgInternal}
+}

@@ -1,0 +1,314 @@
+package carreta
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/money"
+	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/state"
+)
+
+// Buckets are carreta's collections in the state file. Keys are state.Key
+// ids except in baskets, keyed "<account id>/<Moscow date>".
+var Buckets = []string{bucketAccounts, bucketOrders, bucketHistory, bucketBaskets}
+
+const (
+	bucketAccounts = "carreta.accounts"
+	bucketOrders   = "carreta.orders"
+	// bucketHistory holds one JSON array of entries per order, under the
+	// order's id, so GET /__admin/state/carreta/history/<id> shows an order's
+	// whole history.
+	bucketHistory = "carreta.history"
+	bucketBaskets = "carreta.baskets"
+)
+
+// accountRecord is a stored account. The api_key itself is not stored, only
+// its SHA-256, like every bearer credential in the state file (SPEC §2).
+type accountRecord struct {
+	ID           uint64       `json:"id"`
+	APIKeySHA256 string       `json:"api_key_sha256"`
+	Name         string       `json:"name"`
+	City         string       `json:"city"`
+	Email        string       `json:"email"`
+	Phone        string       `json:"phone"`
+	Balance      money.Amount `json:"balance"`
+	AllowedIPs   []string     `json:"allowed_ips"`
+}
+
+// orderRecord is a stored order: the offer it was placed on, the amount,
+// where it stands, and which account owns it.
+type orderRecord struct {
+	ID            uint64       `json:"id"`
+	AccountID     uint64       `json:"account_id"`
+	Number        string       `json:"number"`
+	Status        Status       `json:"status"`
+	Comment       string       `json:"comment"`
+	ClientComment string       `json:"client_comment"`
+	Created       time.Time    `json:"created"`
+	Code          string       `json:"code"`
+	Maker         string       `json:"maker"`
+	Name          string       `json:"name"`
+	Price         money.Amount `json:"price"`
+	Qty           string       `json:"qty,omitempty"`
+	MinQty        int          `json:"min_qty,omitempty"`
+	PeriodMin     int          `json:"period_min"`
+	PeriodMax     int          `json:"period_max"`
+	OrderQty      int          `json:"order_qty"`
+	Total         money.Amount `json:"total"`
+}
+
+// historyEntry is one line of an order's history.
+type historyEntry struct {
+	Comment string    `json:"comment"`
+	Created time.Time `json:"created"`
+}
+
+// basketRecord groups an account's orders of one Moscow day under one number:
+// "A111342-1", "A111342-2" are the first two positions of basket 111342.
+type basketRecord struct {
+	Number    uint64 `json:"number"`
+	Positions int    `json:"positions"`
+}
+
+// keyHash is the lookup form of an api_key.
+func keyHash(apiKey string) [32]byte { return sha256.Sum256([]byte(apiKey)) }
+
+// newOrder is what an order is created from, by a client or a scenario.
+type newOrder struct {
+	AccountID     uint64
+	Offer         Offer
+	OrderQty      int
+	ClientComment string
+	Comment       string
+	Status        Status
+	Created       time.Time
+}
+
+// preparedOrder is a new order with everything that does not depend on the
+// transaction already encoded. A durable order is inserted by the group
+// commit's single writer, where every microsecond is paid by the whole batch:
+// there only the id and the number are assigned and spliced in.
+type preparedOrder struct {
+	rec     orderRecord // ID and Number unset
+	tail    []byte      // rec's JSON after its "number" member
+	history []byte      // the history's JSON
+}
+
+// numberMember is what follows the id and account in an encoded orderRecord
+// whose Number is empty; ID, AccountID and Number are its first fields.
+const numberMember = `"number":"",`
+
+// prepareOrder builds and encodes the order of n, outside any transaction.
+func prepareOrder(n *newOrder) (*preparedOrder, error) {
+	p := &preparedOrder{rec: orderRecord{
+		AccountID: n.AccountID, Status: StatusHold,
+		Comment: n.Comment, ClientComment: n.ClientComment, Created: n.Created,
+		Code: n.Offer.Code, Maker: n.Offer.Maker, Name: n.Offer.Name, Price: n.Offer.Price,
+		Qty: n.Offer.Qty, MinQty: n.Offer.MinQty,
+		PeriodMin: n.Offer.PeriodMin, PeriodMax: n.Offer.PeriodMax,
+		OrderQty: n.OrderQty, Total: n.Offer.Price.Mul(int64(n.OrderQty)),
+	}}
+	history := []historyEntry{{Comment: CreatedComment(p.rec.Total), Created: n.Created}}
+	if n.Status.Valid() && n.Status != StatusHold {
+		history = append(history, historyEntry{Comment: StatusComment(StatusHold, n.Status), Created: n.Created})
+		p.rec.Status = n.Status
+	}
+	data, err := json.Marshal(&p.rec)
+	if err != nil {
+		return nil, err
+	}
+	i := bytes.Index(data, []byte(numberMember))
+	if i < 0 {
+		return nil, errors.New("carreta: order record lost its number field")
+	}
+	p.tail = data[i+len(numberMember):]
+	if p.history, err = json.Marshal(history); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// insert writes the order, its basket position and its history in tx.
+// Called from Batch, it has no effect outside tx: it can run again.
+func (p *preparedOrder) insert(tx *state.Tx) (*orderRecord, error) {
+	id, err := tx.NextID(bucketOrders)
+	if err != nil {
+		return nil, err
+	}
+	number, err := nextPosition(tx, p.rec.AccountID, p.rec.Created)
+	if err != nil {
+		return nil, err
+	}
+	o := p.rec
+	o.ID, o.Number = id, number
+	data := make([]byte, 0, len(p.tail)+64)
+	data = append(data, `{"id":`...)
+	data = strconv.AppendUint(data, id, 10)
+	data = append(data, `,"account_id":`...)
+	data = strconv.AppendUint(data, o.AccountID, 10)
+	data = append(data, `,"number":"`...)
+	data = append(data, number...) // "A111342-1": nothing to escape
+	data = append(data, `",`...)
+	data = append(data, p.tail...)
+	key := state.Key(id)
+	if err := tx.Bucket(bucketOrders).Put(key, data); err != nil {
+		return nil, err
+	}
+	if err := tx.Bucket(bucketHistory).Put(key, p.history); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// insertOrder prepares and inserts in one go, for seeding.
+func insertOrder(tx *state.Tx, n *newOrder) (*orderRecord, error) {
+	p, err := prepareOrder(n)
+	if err != nil {
+		return nil, err
+	}
+	return p.insert(tx)
+}
+
+// nextPosition returns the number of the account's next order on the Moscow
+// day of t, opening a new basket for the first order of the day.
+func nextPosition(tx *state.Tx, accountID uint64, t time.Time) (string, error) {
+	key := []byte(strconv.FormatUint(accountID, 10) + "/" + t.In(scenario.Moscow).Format("2006-01-02"))
+	var b basketRecord
+	switch err := tx.Get(bucketBaskets, key, &b); {
+	case errors.Is(err, state.ErrNotFound):
+		seq, err := tx.NextID(bucketBaskets)
+		if err != nil {
+			return "", err
+		}
+		b = basketRecord{Number: seq}
+	case err != nil:
+		return "", err
+	}
+	b.Positions++
+	val := strconv.AppendUint([]byte(`{"number":`), b.Number, 10)
+	val = strconv.AppendInt(append(val, `,"positions":`...), int64(b.Positions), 10)
+	if err := tx.Bucket(bucketBaskets).Put(key, append(val, '}')); err != nil {
+		return "", err
+	}
+	return OrderNumber(b.Number, b.Positions), nil
+}
+
+// getOrder reads one order; ErrNotFound when there is none.
+func getOrder(tx *state.Tx, id uint64) (*orderRecord, error) {
+	var o orderRecord
+	if err := tx.Get(bucketOrders, state.Key(id), &o); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// getHistory reads an order's history, oldest first.
+func getHistory(tx *state.Tx, id uint64) ([]historyEntry, error) {
+	var h []historyEntry
+	if err := tx.Get(bucketHistory, state.Key(id), &h); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// setStatus moves an order to status (and, when comment is not nil, sets the
+// supplier's comment), appending what changed to the history.
+func setStatus(tx *state.Tx, id uint64, status Status, comment *string) (*orderRecord, error) {
+	o, err := getOrder(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	h, err := getHistory(tx, id)
+	if err != nil && !errors.Is(err, state.ErrNotFound) {
+		return nil, err
+	}
+	now := tx.Now()
+	if status != o.Status {
+		h = append(h, historyEntry{Comment: StatusComment(o.Status, status), Created: now})
+		o.Status = status
+	}
+	if comment != nil && *comment != o.Comment {
+		h = append(h, historyEntry{Comment: CommentComment(*comment), Created: now})
+		o.Comment = *comment
+	}
+	if err := tx.Put(bucketOrders, state.Key(id), o); err != nil {
+		return nil, err
+	}
+	if err := tx.Put(bucketHistory, state.Key(id), h); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// seed writes the scenario's accounts and orders. Order ids and basket
+// numbers start where the document's examples are (189330, A111342), and
+// orders are inserted oldest first, so ids grow with creation time.
+func seed(tx *state.Tx, sc *scenario.Carreta) error {
+	if err := tx.SetSequence(bucketOrders, FirstOrderID-1); err != nil {
+		return err
+	}
+	if err := tx.SetSequence(bucketBaskets, FirstBasket-1); err != nil {
+		return err
+	}
+	ids := make(map[string]uint64, len(sc.Accounts))
+	for _, a := range sc.Accounts {
+		id, err := tx.NextID(bucketAccounts)
+		if err != nil {
+			return err
+		}
+		h := keyHash(a.APIKey)
+		rec := accountRecord{
+			ID: id, APIKeySHA256: hex.EncodeToString(h[:]), Name: a.Name, City: a.City,
+			Email: a.Email, Phone: a.Phone, Balance: a.Balance, AllowedIPs: append([]string{}, a.AllowedIPs...),
+		}
+		if err := tx.Put(bucketAccounts, state.Key(id), rec); err != nil {
+			return err
+		}
+		ids[a.APIKey] = id
+	}
+	orders, err := scenarioOrders(sc, ids, tx.Now())
+	if err != nil {
+		return err
+	}
+	for i := range orders {
+		if _, err := insertOrder(tx, &orders[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scenarioOrders turns the scenario's orders into newOrders sorted by
+// creation time (an order without created gets the seeding time).
+func scenarioOrders(sc *scenario.Carreta, accounts map[string]uint64, now time.Time) ([]newOrder, error) {
+	out := make([]newOrder, 0, len(sc.Orders))
+	for i, o := range sc.Orders {
+		acc, ok := accounts[o.Account]
+		if !ok {
+			return nil, fmt.Errorf("carreta order %d: unknown account %q", i, o.Account)
+		}
+		created := now
+		if o.Created != "" {
+			t, err := scenario.ParseTime(o.Created)
+			if err != nil {
+				return nil, fmt.Errorf("carreta order %d: %w", i, err)
+			}
+			created = t
+		}
+		out = append(out, newOrder{
+			AccountID: acc, OrderQty: o.OrderQty, ClientComment: o.ClientComment, Comment: o.Comment,
+			Status: Status(o.Status), Created: created,
+			Offer: Offer{Code: o.Code, Maker: o.Maker, Name: o.Name, Price: o.Price, PeriodMin: o.PeriodMin, PeriodMax: o.PeriodMax},
+		})
+	}
+	slices.SortStableFunc(out, func(a, b newOrder) int { return a.Created.Compare(b.Created) })
+	return out, nil
+}

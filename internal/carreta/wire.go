@@ -1,0 +1,305 @@
+package carreta
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mockserver/mockserver/internal/money"
+	"github.com/mockserver/mockserver/internal/pyjson"
+)
+
+// Wire types: the only types with json tags meant for clients. Fields are
+// declared in sorted key order, because pyjson keeps struct order and the
+// vendor's json.dumps(sort_keys=True) sorts (SPEC §5).
+
+// offerWire is one search result (carreta.txt "Формат ответа" of search).
+type offerWire struct {
+	Sig       string `json:"_"`
+	Code      string `json:"code"`
+	Desc      string `json:"desc"`
+	IsCross   bool   `json:"is_cross"`
+	Maker     string `json:"maker"`
+	MinQty    int    `json:"min_qty"`
+	Name      string `json:"name"`
+	PeriodMax int    `json:"period_max"`
+	PeriodMin int    `json:"period_min"`
+	Price     string `json:"price"`
+	Qty       string `json:"qty"`
+	Stat      *int   `json:"stat"`
+}
+
+// orderWire is an order as GET order/<id>/ and the list show it.
+type orderWire struct {
+	ClientComment string `json:"client_comment"`
+	Code          string `json:"code"`
+	Comment       string `json:"comment"`
+	Created       string `json:"created"`
+	ID            uint64 `json:"id"`
+	Maker         string `json:"maker"`
+	Name          string `json:"name"`
+	Number        string `json:"number"`
+	OrderQty      int    `json:"order_qty"`
+	PeriodMax     int    `json:"period_max"`
+	PeriodMin     int    `json:"period_min"`
+	Price         string `json:"price"`
+	Status        int    `json:"status"`
+	StatusDisplay string `json:"status_display"`
+	Total         string `json:"total"`
+}
+
+// historyWire is one entry of GET order/<id>/history/.
+type historyWire struct {
+	Comment string `json:"comment"`
+	Created string `json:"created"`
+}
+
+// profileWire is GET profile/.
+type profileWire struct {
+	Balance string `json:"balance"`
+	City    string `json:"city"`
+	Email   string `json:"email"`
+	Name    string `json:"name"`
+	Phone   string `json:"phone"`
+}
+
+// objectsWire is the {"objects": [...]} envelope of every list.
+type objectsWire[T any] struct {
+	Objects []T `json:"objects"`
+}
+
+// emptyObjects is the body of a search for nothing.
+var emptyObjects = []byte(`{"objects": []}`)
+
+func toOfferWire(s Signer, o *Offer) offerWire {
+	return offerWire{
+		Sig: s.Sign(o), Code: o.Code, Desc: o.Desc, IsCross: o.IsCross, Maker: o.Maker,
+		MinQty: o.MinQty, Name: o.Name, PeriodMax: o.PeriodMax, PeriodMin: o.PeriodMin,
+		Price: o.Price.Fixed2(), Qty: o.Qty, Stat: o.Stat,
+	}
+}
+
+// encodeOffers renders a search response.
+func encodeOffers(s Signer, offers []Offer) []byte {
+	out := objectsWire[offerWire]{Objects: make([]offerWire, len(offers))}
+	for i := range offers {
+		out.Objects[i] = toOfferWire(s, &offers[i])
+	}
+	return mustMarshal(out)
+}
+
+func toOrderWire(o *orderRecord) orderWire {
+	return orderWire{
+		ClientComment: o.ClientComment, Code: o.Code, Comment: o.Comment, Created: FormatTime(o.Created),
+		ID: o.ID, Maker: o.Maker, Name: o.Name, Number: o.Number, OrderQty: o.OrderQty,
+		PeriodMax: o.PeriodMax, PeriodMin: o.PeriodMin, Price: o.Price.Fixed2(),
+		Status: int(o.Status), StatusDisplay: o.Status.Display(), Total: o.Total.Fixed2(),
+	}
+}
+
+func toHistoryWire(h []historyEntry) objectsWire[historyWire] {
+	out := objectsWire[historyWire]{Objects: make([]historyWire, len(h))}
+	for i, e := range h {
+		out.Objects[i] = historyWire{Comment: e.Comment, Created: FormatTime(e.Created)}
+	}
+	return out
+}
+
+func toProfileWire(a *accountRecord) profileWire {
+	return profileWire{Balance: a.Balance.Fixed2(), City: a.City, Email: a.Email, Name: a.Name, Phone: a.Phone}
+}
+
+// mustMarshal encodes wire types, which cannot fail to encode.
+func mustMarshal(v any) []byte {
+	b, err := pyjson.Marshal(v)
+	if err != nil {
+		panic("carreta: encode " + err.Error())
+	}
+	return b
+}
+
+// OrderRequest is a decoded POST order/ body: the offer as search returned
+// it, its signature, and what the client adds.
+type OrderRequest struct {
+	Offer         Offer
+	Sig           string
+	OrderQty      int
+	ClientComment string
+}
+
+// maxInt bounds integer fields: far above any real quantity or lead time,
+// far below overflow in price × quantity.
+const maxInt = 1_000_000_000
+
+// DecodeOrder reads a POST order/ body the way a Django view does with
+// json.loads: the Content-Type is not looked at (curl -d sends a form type),
+// keys are case-sensitive, unknown keys (desc, is_cross, stat) are ignored, a
+// repeated key takes its last value. Integers may come as 10, 10.0 or "10"
+// and prices as "152.02" or 152.02, as Django REST framework's fields accept.
+// The first problem found, in the order of the document's field list, is
+// returned.
+func DecodeOrder(body []byte) (OrderRequest, *Error) {
+	var req OrderRequest
+	if !utf8.Valid(body) {
+		return req, badRequest(msgBodyNotUTF8)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return req, badRequest(msgBodyNotObject)
+		}
+		return req, badRequest(msgBodyNotJSON)
+	}
+	if m == nil { // the body was null
+		return req, badRequest(msgBodyNotObject)
+	}
+	var e *Error
+	o := &req.Offer
+	req.Sig, e = stringField(m, "_", e)
+	o.Code, e = stringField(m, "code", e)
+	o.Maker, e = stringField(m, "maker", e)
+	o.Name, e = stringField(m, "name", e)
+	o.Price, e = priceField(m, "price", e)
+	o.PeriodMin, e = intField(m, "period_min", e)
+	o.PeriodMax, e = intField(m, "period_max", e)
+	o.MinQty, e = intField(m, "min_qty", e)
+	o.Qty, e = stringField(m, "qty", e)
+	req.OrderQty, e = intField(m, "order_qty", e)
+	if e != nil {
+		return req, e
+	}
+	if raw, ok := m["client_comment"]; ok && !isNull(raw) {
+		if err := json.Unmarshal(raw, &req.ClientComment); err != nil {
+			return req, badRequestf(msgFieldString, "client_comment")
+		}
+	}
+	return req, nil
+}
+
+func isNull(raw json.RawMessage) bool { return bytes.Equal(raw, []byte("null")) }
+
+// field returns the raw value of a required field, or the error for its
+// absence; once an earlier field has failed (prev) it does nothing.
+func field(m map[string]json.RawMessage, name string, prev *Error) (json.RawMessage, *Error) {
+	if prev != nil {
+		return nil, prev
+	}
+	raw, ok := m[name]
+	if !ok || isNull(raw) {
+		return nil, badRequestf(msgFieldRequired, name)
+	}
+	return raw, nil
+}
+
+func stringField(m map[string]json.RawMessage, name string, prev *Error) (string, *Error) {
+	raw, e := field(m, name, prev)
+	if e != nil {
+		return "", e
+	}
+	var s string
+	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return "", badRequestf(msgFieldString, name)
+	}
+	return s, nil
+}
+
+func intField(m map[string]json.RawMessage, name string, prev *Error) (int, *Error) {
+	raw, e := field(m, name, prev)
+	if e != nil {
+		return 0, e
+	}
+	text := string(raw)
+	if raw[0] == '"' {
+		if json.Unmarshal(raw, &text) != nil {
+			return 0, badRequestf(msgFieldInteger, name)
+		}
+	} else if !isNumber(raw) {
+		return 0, badRequestf(msgFieldInteger, name)
+	}
+	n, ok, inRange := parseInteger(text)
+	switch {
+	case !ok:
+		return 0, badRequestf(msgFieldInteger, name)
+	case !inRange:
+		return 0, badRequestf(msgFieldRange, name)
+	}
+	return n, nil
+}
+
+// parseInteger reads "10", "-3", "10.0", "1e3" as an integer; "10.5" is not
+// one. inRange is false beyond ±maxInt.
+func parseInteger(s string) (n int, ok, inRange bool) {
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return int(v), true, v >= -maxInt && v <= maxInt
+	} else if errors.Is(err, strconv.ErrRange) {
+		return 0, true, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, false, false
+	}
+	if math.IsInf(f, 0) || math.Abs(f) > maxInt {
+		return 0, !math.IsNaN(f), false
+	}
+	if math.IsNaN(f) || f != math.Trunc(f) {
+		return 0, false, false
+	}
+	return int(f), true, true
+}
+
+func isNumber(raw json.RawMessage) bool {
+	c := raw[0]
+	return c == '-' || (c >= '0' && c <= '9')
+}
+
+func priceField(m map[string]json.RawMessage, name string, prev *Error) (money.Amount, *Error) {
+	raw, e := field(m, name, prev)
+	if e != nil {
+		return 0, e
+	}
+	text := string(raw)
+	switch {
+	case raw[0] == '"':
+		if json.Unmarshal(raw, &text) != nil {
+			return 0, badRequestf(msgFieldDecimal, name)
+		}
+	case !isNumber(raw):
+		return 0, badRequestf(msgFieldDecimal, name)
+	}
+	if raw[0] != '"' && bytes.ContainsAny(raw, "eE") {
+		// 1.5202e2: a JSON number in exponent form.
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return 0, badRequestf(msgFieldDecimal, name)
+		}
+		a, err := money.FromFloat(f)
+		if err != nil {
+			return 0, badRequestf(msgFieldRange, name)
+		}
+		if math.Abs(f*100-math.Round(f*100)) > 1e-6 {
+			return 0, badRequestf(msgFieldDecimal, name)
+		}
+		return a, nil
+	}
+	a, err := money.Parse(text)
+	switch {
+	case err == nil:
+		return a, nil
+	case errors.Is(err, money.ErrRange) && !tooManyDecimals(text):
+		return 0, badRequestf(msgFieldRange, name)
+	default:
+		return 0, badRequestf(msgFieldDecimal, name)
+	}
+}
+
+// tooManyDecimals tells a price with fractions of a kopeck from one that is
+// merely too large, for the message.
+func tooManyDecimals(s string) bool {
+	_, frac, _ := strings.Cut(s, ".")
+	return len(strings.TrimRight(frac, "0")) > 2
+}

@@ -1,0 +1,213 @@
+package state_test
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/state"
+)
+
+type rec struct {
+	ID   uint64 `json:"id"`
+	Name string `json:"name"`
+}
+
+func open(t *testing.T) (*state.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, err := state.Open(path, clock.New(nil), "t.items", "t.other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s, path
+}
+
+func TestUpdate_failedRequestWritesNothing(t *testing.T) {
+	s, _ := open(t)
+	boom := errors.New("validation failed")
+	err := s.Update(func(tx *state.Tx) error {
+		id, _ := tx.NextID("t.items")
+		if err := tx.Put("t.items", state.Key(id), rec{ID: id, Name: "half"}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update returned %v", err)
+	}
+	_ = s.View(func(tx *state.Tx) error {
+		n := 0
+		_ = tx.ForEach("t.items", func(k, v []byte) error { n++; return nil })
+		if n != 0 {
+			t.Fatalf("%d records survived a failed transaction", n)
+		}
+		if seq := tx.Bucket("t.items").Sequence(); seq != 0 {
+			t.Fatalf("sequence moved to %d in a failed transaction", seq)
+		}
+		return nil
+	})
+}
+
+func TestNextID_keysKeepInsertionOrder(t *testing.T) {
+	s, _ := open(t)
+	err := s.Update(func(tx *state.Tx) error {
+		for i := 0; i < 300; i++ { // past 255, where little-endian or text keys misorder
+			id, err := tx.NextID("t.items")
+			if err != nil {
+				return err
+			}
+			if err := tx.Put("t.items", state.Key(id), rec{ID: id}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prev uint64
+	_ = s.View(func(tx *state.Tx) error {
+		return tx.ForEach("t.items", func(k, v []byte) error {
+			id, ok := state.ID(k)
+			if !ok || id != prev+1 {
+				t.Fatalf("key %x after %d", k, prev)
+			}
+			prev = id
+			return nil
+		})
+	})
+	if prev != 300 {
+		t.Fatalf("saw %d records", prev)
+	}
+}
+
+func TestTx_nowIsFixedPerTransaction(t *testing.T) {
+	clk := clock.New(nil)
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, err := state.Open(path, clk, "t.items")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	clk.Freeze(true)
+	clk.Set(at)
+	_ = s.View(func(tx *state.Tx) error {
+		clk.Advance(time.Hour)
+		if !tx.Now().Equal(at) {
+			t.Fatalf("tx.Now() = %v, want the reading at the start %v", tx.Now(), at)
+		}
+		return nil
+	})
+}
+
+func TestReset_isAllOrNothing(t *testing.T) {
+	s, _ := open(t)
+	seedOne := func(name string) func(tx *state.Tx) error {
+		return func(tx *state.Tx) error { return tx.Put("t.items", state.Key(1), rec{ID: 1, Name: name}) }
+	}
+	if err := s.Reset([]byte("first"), seedOne("first")); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Reset([]byte("second"), func(tx *state.Tx) error {
+		_ = seedOne("second")(tx)
+		return errors.New("bad scenario")
+	})
+	if err == nil {
+		t.Fatal("a failing seed must fail the reset")
+	}
+	var got rec
+	_ = s.View(func(tx *state.Tx) error { return tx.Get("t.items", state.Key(1), &got) })
+	src, seeded, _ := s.Seeded()
+	if got.Name != "first" || string(src) != "first" || !seeded {
+		t.Fatalf("after a failed reset: record %q, scenario %q", got.Name, src)
+	}
+	// A successful reset empties what the previous scenario wrote.
+	_ = s.Update(func(tx *state.Tx) error { return tx.Put("t.other", []byte("x"), rec{}) })
+	if err := s.Reset([]byte("third"), seedOne("third")); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.View(func(tx *state.Tx) error {
+		if tx.Bucket("t.other").Get([]byte("x")) != nil {
+			t.Fatal("reset kept a record of the old state")
+		}
+		return nil
+	})
+}
+
+func TestReopen_keepsStateAndBuckets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, err := state.Open(path, clock.New(nil), "t.items")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reset([]byte("sc"), func(tx *state.Tx) error { return tx.Put("t.items", state.Key(7), rec{ID: 7}) }); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	// A newer version declaring one more bucket opens the same file.
+	s, err = state.Open(path, clock.New(nil), "t.items", "t.new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got rec
+	if err := s.View(func(tx *state.Tx) error {
+		tx.Bucket("t.new")
+		return tx.Get("t.items", state.Key(7), &got)
+	}); err != nil || got.ID != 7 {
+		t.Fatalf("reopened: %+v, %v", got, err)
+	}
+	var buf bytes.Buffer
+	if n, err := s.Snapshot(&buf); err != nil || n == 0 || int64(buf.Len()) != n {
+		t.Fatalf("snapshot: %d bytes, %v", n, err)
+	}
+}
+
+func TestBatch_concurrentWritersAllLand(t *testing.T) {
+	s, _ := open(t)
+	var wg sync.WaitGroup
+	for i := 0; i < 64; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.Batch(func(tx *state.Tx) error {
+				id, err := tx.NextID("t.items")
+				if err != nil {
+					return err
+				}
+				return tx.Put("t.items", state.Key(id), rec{ID: id})
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	_ = s.View(func(tx *state.Tx) error {
+		n := 0
+		_ = tx.ForEach("t.items", func(k, v []byte) error { n++; return nil })
+		if n != 64 {
+			t.Fatalf("%d of 64 batched writes landed", n)
+		}
+		return nil
+	})
+}
+
+func TestOpen_lockedFileFailsFast(t *testing.T) {
+	_, path := open(t)
+	start := time.Now()
+	_, err := state.Open(path, clock.New(nil), "t.items")
+	if err == nil {
+		t.Fatal("a second Open of a locked file succeeded")
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("Open hung on a locked file")
+	}
+}
