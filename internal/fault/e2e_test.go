@@ -2,7 +2,10 @@ package fault_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,10 +51,31 @@ func TestFaults_Action(t *testing.T) {
 
 	t.Run("status_alone_answers_in_the_APIs_error_shape", func(t *testing.T) {
 		m := servertest.Start(t, servertest.Options{})
-		arm(t, m, `{"id": "c503", "api": "carreta", "path": "/v1/profile/", "action": {"status": 503}}`)
-		r := m.Do(t, "GET", "/v1/profile/?api_key="+carretaKey, nil)
-		if r.Status != 503 || !bytes.HasPrefix(r.Body, []byte(`{"error": "`)) {
-			t.Fatalf("got %d %s, want carreta's {\"error\": ...} envelope", r.Status, r.Body)
+		arm(t, m, `{"id": "down", "api": "any", "path": "/**", "method": "GET", "action": {"status": 503}}`)
+		for _, c := range []struct {
+			path string
+			keys []string // the API's error envelope
+		}{
+			{"/api/test", []string{"message"}},
+			{"/v1/profile/?api_key=" + carretaKey, []string{"error"}},
+			{"/panel/manager", []string{"status", "text"}},
+		} {
+			r := m.Do(t, "GET", c.path, nil, "Authorization", saplabOwner)
+			var env map[string]string
+			if err := json.Unmarshal(r.Body, &env); err != nil || r.Status != 503 {
+				t.Fatalf("%s: %d %s (%v)", c.path, r.Status, r.Body, err)
+			}
+			var keys []string
+			for k, v := range env {
+				if v == "" {
+					t.Errorf("%s: empty %s in %s", c.path, k, r.Body)
+				}
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			if !reflect.DeepEqual(keys, c.keys) {
+				t.Errorf("%s: envelope %s, want the keys %v", c.path, r.Body, c.keys)
+			}
 		}
 	})
 
