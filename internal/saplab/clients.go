@@ -87,13 +87,13 @@ func (a *API) getClient(c echo.Context, _ *employee) error {
 // were sent, because an edit keeps what it does not send; the two
 // checkboxes do not, because an unticked box is never sent (SPEC §6).
 type clientInput struct {
-	text                     map[string]string
-	ids                      map[string]int64
-	status, isWholesaler     bool
-	wholesale                map[string]string
-	password                 string
-	limit                    int64
-	hasLimit                 bool
+	text                 map[string]string
+	ids                  map[string]int64
+	status, isWholesaler bool
+	wholesale            map[string]string
+	password             string
+	limit                int64
+	hasLimit             bool
 }
 
 var clientTextFields = []string{"name", "email", "phone", "address", "comment"}
