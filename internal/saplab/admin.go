@@ -178,7 +178,7 @@ func (a *API) adminCreateOrders(c echo.Context) error {
 				DeliveryTimeMin: max(pos.DeliveryTimeMin, pos.DelivaryTimeMin), DeliveryTimeMax: max(pos.DeliveryTimeMax, pos.DelivaryTimeMax),
 				StatusID: statusID, ShippingID: shipping, ShippingAddress: address, ClientComment: pos.ClientComment,
 				ManagerComment: pos.ManagerComment, DenyRequest: pos.DenyRequest,
-				IsDenied: statusID != 0 && statusID == v.settings.DeniedStatusID, Created: t.Now(),
+				IsDenied: statusID != 0 && statusID == v.settings.DeniedStatusID, Created: t.Now(), Modified: t.Now(),
 			}
 			o.History = entryHistory(v.settings, v.statuses, statusID, t.Now(), systemManager)
 			if err := t.putOrder(o); err != nil {

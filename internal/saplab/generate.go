@@ -91,6 +91,7 @@ type generator struct {
 	employees []scenario.SaplabEmployee
 	takenPh   map[string]bool
 	takenEm   map[string]bool
+	groupIDs  []int64
 }
 
 func newGenerator(sc *scenario.Scenario, set settings, clients []*client, statuses map[int64]*status) *generator {
@@ -102,9 +103,19 @@ func newGenerator(sc *scenario.Scenario, set settings, clients []*client, status
 		g.statusIDs = append(g.statusIDs, id)
 	}
 	slices.Sort(g.statusIDs)
+	// Generated clients join the groups the scenario's own clients are in
+	// (and the default one), so a group the scenario leaves empty stays
+	// empty and can be removed, as saplab.txt's remove_group example does.
+	used := map[int64]bool{set.DefaultGroupID: set.DefaultGroupID != 0}
 	for _, c := range clients {
 		g.takenPh[c.Phone] = true
 		g.takenEm[strings.ToLower(c.Email)] = true
+		used[c.GroupID] = true
+	}
+	for _, gr := range sc.Saplab.Groups {
+		if used[gr.ID] || len(clients) == 0 {
+			g.groupIDs = append(g.groupIDs, gr.ID)
+		}
 	}
 	return g
 }
@@ -215,6 +226,10 @@ func (g *generator) client(id int64, i int) *client {
 	}
 	g.takenPh[phone] = true
 	email := fmt.Sprintf("%s.%d@%s", translit(surname), id, pick(r, genDomains))
+	for g.takenEm[email] {
+		email = "x" + email
+	}
+	g.takenEm[email] = true
 	created := g.between(genClientsFrom, genClientsTo)
 	cl := &client{
 		ID: id, Name: surname + " " + first + " " + patronymic, Phone: phone, Email: email,
@@ -225,8 +240,8 @@ func (g *generator) client(id int64, i int) *client {
 	if r.IntN(2) == 0 {
 		cl.Address += fmt.Sprintf(", кв. %d", 1+r.IntN(300))
 	}
-	if len(s.Groups) > 0 && r.IntN(4) == 0 {
-		cl.GroupID = pick(r, s.Groups).ID
+	if len(g.groupIDs) > 0 && r.IntN(4) == 0 {
+		cl.GroupID = pick(r, g.groupIDs)
 	}
 	if len(s.Employees) > 0 && r.IntN(2) == 0 {
 		cl.ManagerID = pick(r, s.Employees).ID

@@ -79,6 +79,9 @@ func (a *API) Seed(tx *state.Tx, sc *scenario.Scenario) error {
 		}
 		cl.Created = sd.time(c.Created)
 		cl.Modified = cl.Created
+		if c.Modified != "" {
+			cl.Modified = sd.time(c.Modified)
+		}
 		clients = append(clients, cl)
 	}
 	// Each client's balance: an opening entry for what the listed

@@ -90,6 +90,7 @@ func (c *checker) checkSaplab(s *Saplab) {
 			c.fail(append(p, "wholesaler"), "wholesaler details given but is_wholesaler is false")
 		}
 		c.timestamp(append(p, "created"), cl.Created)
+		c.timestamp(append(p, "modified"), cl.Modified)
 	}
 	for i, tr := range s.Transactions {
 		p := at("saplab", "transactions", i)
