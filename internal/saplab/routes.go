@@ -1,6 +1,10 @@
 package saplab
 
 import (
+	"net/http"
+	"slices"
+	"strings"
+
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/scenario"
 )
@@ -71,10 +75,30 @@ func (a *API) routes() []struct {
 	}
 }
 
-// Routes implements api.API.
+// Routes implements api.API. A known path asked with another method gets
+// 405 with Allow (SPEC §9), not the 404 of an unknown path.
 func (a *API) Routes(g *echo.Group) {
+	allowed := map[string][]string{}
+	var paths []string
 	for _, r := range a.routes() {
 		g.Add(r.Method, r.Path, a.guard(r.Permission, r.h))
+		if allowed[r.Path] == nil {
+			paths = append(paths, r.Path)
+		}
+		allowed[r.Path] = append(allowed[r.Path], r.Method)
+	}
+	for _, p := range paths {
+		allow := strings.Join(allowed[p], ", ")
+		var others []string
+		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+			if !slices.Contains(allowed[p], m) {
+				others = append(others, m)
+			}
+		}
+		g.Match(others, p, func(c echo.Context) error {
+			c.Response().Header().Set(echo.HeaderAllow, allow)
+			return echo.ErrMethodNotAllowed
+		})
 	}
 }
 
