@@ -2,7 +2,9 @@ package saplab_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -182,5 +184,47 @@ func TestGenerate_reproducible(t *testing.T) {
 		if !strings.Contains(string(r.Body), want) {
 			t.Fatalf("no %s among the generated positions", want)
 		}
+	}
+}
+
+// TestClientName_filter checks client_name against a brute-force reading of
+// the unfiltered list, before and after an edit renames a client.
+func TestClientName_filter(t *testing.T) {
+	m := start(t, "")
+	type row struct {
+		ID             string `json:"id"`
+		Name           string `json:"name"`
+		WholesalerInfo string `json:"wholesaler_info"`
+	}
+	list := func(path string) []row {
+		var out struct{ Clients []row }
+		if err := json.Unmarshal(m.get(path).Body, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.Clients
+	}
+	check := func(needle string) {
+		t.Helper()
+		var want []string
+		for _, c := range list("/panel/client/filter/per_page/150") {
+			if strings.Contains(strings.ToLower(c.Name+"\x00"+c.WholesalerInfo), strings.ToLower(needle)) {
+				want = append(want, c.ID)
+			}
+		}
+		var got []string
+		for _, c := range list("/panel/client/filter/per_page/150/client_name/" + url.PathEscape(needle)) {
+			got = append(got, c.ID)
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("client_name %q: got %v, want %v", needle, got, want)
+		}
+	}
+	for _, n := range []string{"ов", "Сергей", "ооо", "а", "рога и", "zzz", "ич"} {
+		check(n)
+	}
+	m.post("/panel/client/form/3", "name=Зиновий Уникальный&status=on")
+	check("Уникальн")
+	if got := list("/panel/client/filter/client_name/" + url.PathEscape("уникальный")); len(got) != 1 || got[0].ID != "3" {
+		t.Fatalf("%+v", got)
 	}
 }

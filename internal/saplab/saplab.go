@@ -81,6 +81,7 @@ func (a *API) write(fn func(t *txn, v *view) error) error {
 	for _, f := range t.after {
 		f(a.v)
 	}
+	a.v.clients.reindexNames()
 	return nil
 }
 

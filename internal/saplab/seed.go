@@ -274,6 +274,7 @@ func loadView(tx *state.Tx) (*view, error) {
 		v.addTransaction(t.ClientID, t.ID)
 		return nil
 	})
+	v.clients.reindexNames()
 	return v, err
 }
 

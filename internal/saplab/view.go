@@ -45,6 +45,63 @@ type clientCols struct {
 	created   []int64 // unix microseconds
 	orders    [][]int32
 	txs       [][]int64 // ledger ids, oldest first
+
+	// names is every search text joined with nameSep, and nameAt the
+	// offset where each client's starts: one strings.Index over a few
+	// megabytes finds client_name matches far faster than a Contains per
+	// client. It is rebuilt after writes that change clients (namesDirty).
+	names      string
+	nameAt     []int32
+	namesDirty bool
+}
+
+// nameSep separates clients in clientCols.names; filter text never holds it.
+const nameSep = '\x01'
+
+// reindexNames rebuilds clientCols.names if clients changed.
+func (cc *clientCols) reindexNames() {
+	if !cc.namesDirty {
+		return
+	}
+	var b strings.Builder
+	cc.nameAt = cc.nameAt[:0]
+	for _, s := range cc.search {
+		cc.nameAt = append(cc.nameAt, int32(b.Len()))
+		b.WriteString(s)
+		b.WriteByte(nameSep)
+	}
+	cc.names = b.String()
+	cc.namesDirty = false
+}
+
+// nameMatches marks the clients whose search text contains s (lower-cased).
+func (cc *clientCols) nameMatches(s string) []bool {
+	ok := make([]bool, len(cc.id))
+	if strings.IndexByte(s, nameSep) >= 0 || cc.namesDirty {
+		for i, t := range cc.search {
+			ok[i] = strings.Contains(t, s)
+		}
+		return ok
+	}
+	for from := 0; from < len(cc.names); {
+		k := strings.Index(cc.names[from:], s)
+		if k < 0 {
+			break
+		}
+		pos := int32(from + k)
+		// The client whose text holds pos: the last start at or before it.
+		i, found := slices.BinarySearch(cc.nameAt, pos)
+		if !found {
+			i--
+		}
+		ok[i] = true
+		next := len(cc.names)
+		if i+1 < len(cc.nameAt) {
+			next = int(cc.nameAt[i+1])
+		}
+		from = next
+	}
+	return ok
 }
 
 // Order flags.
@@ -172,7 +229,10 @@ func (v *view) setClient(c *client) {
 		cc.orders = append(cc.orders, nil)
 		cc.txs = append(cc.txs, nil)
 	}
-	cc.search[i] = clientSearchText(c)
+	if t := clientSearchText(c); t != cc.search[i] {
+		cc.search[i] = strings.ReplaceAll(t, string(nameSep), " ")
+		cc.namesDirty = true
+	}
 	cc.phone[i] = c.Phone
 	cc.email[i] = strings.ToLower(c.Email)
 	cc.group[i] = c.GroupID
@@ -255,28 +315,42 @@ type page struct {
 	rows  []int32 // row indexes on this page, ids descending
 }
 
-// collect walks candidate rows (ids descending), counts those that match and
-// keeps the page's window.
-func collect(q *filter.Query, n int, candidate func(k int) int32, match func(i int32) bool) page {
+// pred is one filter on a row index. A query is the list of the filters it
+// asks for, so a scan pays only for those (the common unfiltered list
+// checks one flag per row).
+type pred func(i int32) bool
+
+// scan walks rows (all of them, ids descending, when rows is nil), counts
+// those every pred accepts and keeps the page's window.
+func scan(q *filter.Query, n int, rows []int32, preds []pred) page {
 	var p page
 	off := q.Offset()
-	for k := range n {
-		i := candidate(k)
-		if !match(i) {
-			continue
+	visit := func(i int32) {
+		for _, ok := range preds {
+			if !ok(i) {
+				return
+			}
 		}
 		if p.total >= off && len(p.rows) < q.PerPage {
 			p.rows = append(p.rows, i)
 		}
 		p.total++
 	}
+	if rows != nil {
+		for _, i := range rows {
+			visit(i)
+		}
+		return p
+	}
+	for i := int32(n) - 1; i >= 0; i-- {
+		visit(i)
+	}
 	return p
 }
 
-// candidates are the rows an id-list filter names, ids descending, or nil
-// with all=true when every row is a candidate.
-func candidates(ids []int64, find func(int64) (int32, bool)) (rows []int32) {
-	rows = make([]int32, 0, len(ids))
+// candidates are the rows an id-list filter names, ids descending.
+func candidates(ids []int64, find func(int64) (int32, bool)) []int32 {
+	rows := make([]int32, 0, len(ids))
 	for _, id := range ids {
 		if i, ok := find(id); ok {
 			rows = append(rows, i)
@@ -286,111 +360,121 @@ func candidates(ids []int64, find func(int64) (int32, bool)) (rows []int32) {
 	return rows
 }
 
+// createdPreds are date_from and date_to on a creation column.
+func createdPreds(q *filter.Query, created []int64) []pred {
+	var ps []pred
+	if !q.From.IsZero() {
+		from := q.From.UnixMicro()
+		ps = append(ps, func(i int32) bool { return created[i] >= from })
+	}
+	if !q.To.IsZero() {
+		to := q.To.UnixMicro()
+		ps = append(ps, func(i int32) bool { return created[i] < to })
+	}
+	return ps
+}
+
+// clientPreds are the filters on client columns, shared by the client list
+// and, through the position's client, the position list.
+func (v *view) clientPreds(q *filter.Query, withPoint bool) []pred {
+	cc := &v.clients
+	var ps []pred
+	if g, ok := q.Ints["client_group"]; ok {
+		ps = append(ps, func(i int32) bool { return cc.group[i] == g })
+	}
+	if m, ok := q.Ints["manager_id"]; ok {
+		ps = append(ps, func(i int32) bool { return cc.manager[i] == m })
+	}
+	if p, ok := q.Ints["point_id"]; ok && withPoint {
+		ps = append(ps, func(i int32) bool { return cc.point[i] == p })
+	}
+	if s, ok := q.Texts["client_name"]; ok {
+		match := cc.nameMatches(strings.ToLower(s))
+		ps = append(ps, func(i int32) bool { return match[i] })
+	}
+	return ps
+}
+
 // findClients runs GET /panel/client's filters.
 func (v *view) findClients(q *filter.Query) page {
 	cc := &v.clients
-	name, hasName := q.Texts["client_name"]
-	name = strings.ToLower(name)
-	phone, hasPhone := q.Texts["phone"]
-	email, hasEmail := q.Texts["email"]
-	email = strings.ToLower(email)
-	wholesale, hasWholesale := q.Bools["is_wholesaler"]
-	grp, hasGroup := q.Ints["client_group"]
-	mgr, hasMgr := q.Ints["manager_id"]
-	from, to := q.From.UnixMicro(), q.To.UnixMicro()
-	hasFrom, hasTo := !q.From.IsZero(), !q.To.IsZero()
-	match := func(i int32) bool {
-		return (!hasGroup || cc.group[i] == grp) &&
-			(!hasMgr || cc.manager[i] == mgr) &&
-			(!hasWholesale || cc.wholesale[i] == wholesale) &&
-			(!hasFrom || cc.created[i] >= from) &&
-			(!hasTo || cc.created[i] < to) &&
-			(!hasPhone || cc.phone[i] == phone) &&
-			(!hasEmail || strings.Contains(cc.email[i], email)) &&
-			(!hasName || strings.Contains(cc.search[i], name))
+	var ps []pred
+	if w, ok := q.Bools["is_wholesaler"]; ok {
+		ps = append(ps, func(i int32) bool { return cc.wholesale[i] == w })
 	}
+	if ph, ok := q.Texts["phone"]; ok {
+		ps = append(ps, func(i int32) bool { return cc.phone[i] == ph })
+	}
+	ps = append(ps, createdPreds(q, cc.created)...)
+	ps = append(ps, v.clientPreds(q, false)...)
+	if e, ok := q.Texts["email"]; ok {
+		e = strings.ToLower(e)
+		ps = append(ps, func(i int32) bool { return strings.Contains(cc.email[i], e) })
+	}
+	var rows []int32
 	if q.IDs != nil {
-		rows := candidates(q.IDs, v.clientIndex)
-		return collect(q, len(rows), func(k int) int32 { return rows[k] }, match)
+		rows = candidates(q.IDs, v.clientIndex)
 	}
-	n := len(cc.id)
-	return collect(q, n, func(k int) int32 { return int32(n - 1 - k) }, match)
+	return scan(q, len(cc.id), rows, ps)
 }
 
 // findOrders runs GET /panel/order's filters. Archived positions are left
 // out unless unignore_archived is 1.
 func (v *view) findOrders(q *filter.Query) page {
 	oc, cc := &v.orders, &v.clients
-	var nameM, brandM, articleM, invoiceM *memo
-	if s, ok := q.Texts["name"]; ok {
-		s = strings.ToLower(s)
-		nameM = newMemo(&oc.names, func(n string) bool { return strings.Contains(n, s) })
+	var ps []pred
+	if !q.Bools["unignore_archived"] {
+		ps = append(ps, func(i int32) bool { return oc.flags[i]&fArchived == 0 })
 	}
-	if s, ok := q.Texts["brand"]; ok {
-		s = strings.ToLower(strings.TrimSpace(s))
-		brandM = newMemo(&oc.brands, func(b string) bool { return b == s })
+	if st, ok := q.Ints["order_status"]; ok {
+		ps = append(ps, func(i int32) bool { return oc.status[i] == st })
 	}
-	if s, ok := q.Texts["article"]; ok {
-		s = NormalizeArticle(s)
-		articleM = newMemo(&oc.articles, func(a string) bool { return a == s })
+	if paid, ok := q.Bools["is_payed"]; ok {
+		ps = append(ps, func(i int32) bool { return (oc.flags[i]&fPayed != 0) == paid })
 	}
-	if s, ok := q.Texts["invoice"]; ok {
-		s = strings.ToLower(strings.TrimSpace(s))
-		invoiceM = newMemo(&oc.invoices, func(a string) bool { return a == s })
+	if sh, ok := q.Ints["shipping_id"]; ok {
+		ps = append(ps, func(i int32) bool { return oc.shipping[i] == sh })
 	}
-	// Client-side filters are decided once per client.
-	var clientOK []int8
-	cname, hasCName := q.Texts["client_name"]
-	cname = strings.ToLower(cname)
-	grp, hasGroup := q.Ints["client_group"]
-	mgr, hasMgr := q.Ints["manager_id"]
-	pt, hasPoint := q.Ints["point_id"]
-	if hasCName || hasGroup || hasMgr || hasPoint {
-		clientOK = make([]int8, len(cc.id))
+	if d, ok := q.Ints["distributor_id"]; ok {
+		ps = append(ps, func(i int32) bool { return oc.distributor[i] == d })
 	}
-	clientMatch := func(c int32) bool {
-		switch clientOK[c] {
-		case 1:
-			return true
-		case -1:
-			return false
+	ps = append(ps, createdPreds(q, oc.created)...)
+	// Text filters are decided once per distinct string.
+	text := func(key string, d *dict, col []uint32, norm func(string) string, match func(have, want string) bool) {
+		s, ok := q.Texts[key]
+		if !ok {
+			return
 		}
-		ok := (!hasGroup || cc.group[c] == grp) && (!hasMgr || cc.manager[c] == mgr) &&
-			(!hasPoint || cc.point[c] == pt) && (!hasCName || strings.Contains(cc.search[c], cname))
-		clientOK[c] = -1
-		if ok {
-			clientOK[c] = 1
+		s = norm(s)
+		m := newMemo(d, func(have string) bool { return match(have, s) })
+		ps = append(ps, func(i int32) bool { return m.ok(col[i]) })
+	}
+	lowerTrim := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+	equal := func(have, want string) bool { return have == want }
+	text("brand", &oc.brands, oc.brand, lowerTrim, equal)
+	text("article", &oc.articles, oc.article, NormalizeArticle, equal)
+	text("invoice", &oc.invoices, oc.invoice, lowerTrim, equal)
+	text("name", &oc.names, oc.name, strings.ToLower, strings.Contains)
+	// Client filters are decided once per client, in one pass over the
+	// client columns, before the positions are scanned.
+	if cps := v.clientPreds(q, true); len(cps) > 0 {
+		ok := make([]bool, len(cc.id))
+		for c := range ok {
+			ok[c] = true
+			for _, p := range cps {
+				if !p(int32(c)) {
+					ok[c] = false
+					break
+				}
+			}
 		}
-		return ok
+		ps = append(ps, func(i int32) bool { return ok[oc.client[i]] })
 	}
-	st, hasStatus := q.Ints["order_status"]
-	ship, hasShip := q.Ints["shipping_id"]
-	dist, hasDist := q.Ints["distributor_id"]
-	payed, hasPayed := q.Bools["is_payed"]
-	showArchived := q.Bools["unignore_archived"]
-	from, to := q.From.UnixMicro(), q.To.UnixMicro()
-	hasFrom, hasTo := !q.From.IsZero(), !q.To.IsZero()
-	match := func(i int32) bool {
-		f := oc.flags[i]
-		return (showArchived || f&fArchived == 0) &&
-			(!hasStatus || oc.status[i] == st) &&
-			(!hasPayed || (f&fPayed != 0) == payed) &&
-			(!hasShip || oc.shipping[i] == ship) &&
-			(!hasDist || oc.distributor[i] == dist) &&
-			(!hasFrom || oc.created[i] >= from) &&
-			(!hasTo || oc.created[i] < to) &&
-			(brandM == nil || brandM.ok(oc.brand[i])) &&
-			(articleM == nil || articleM.ok(oc.article[i])) &&
-			(invoiceM == nil || invoiceM.ok(oc.invoice[i])) &&
-			(nameM == nil || nameM.ok(oc.name[i])) &&
-			(clientOK == nil || clientMatch(oc.client[i]))
-	}
+	var rows []int32
 	if q.IDs != nil {
-		rows := candidates(q.IDs, v.orderIndex)
-		return collect(q, len(rows), func(k int) int32 { return rows[k] }, match)
+		rows = candidates(q.IDs, v.orderIndex)
 	}
-	n := len(oc.id)
-	return collect(q, n, func(k int) int32 { return int32(n - 1 - k) }, match)
+	return scan(q, len(oc.id), rows, ps)
 }
 
 // clientCount is how many clients a manager has (GET /panel/manager).
