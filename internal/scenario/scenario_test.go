@@ -28,6 +28,8 @@ func TestParse_rejects(t *testing.T) {
 		"bad_permission":    `testdata/bad/bad_permission.yaml:4: unknown permission "everything"`,
 		"bad_token":         `testdata/bad/bad_token.yaml:4: token must look like "2|<40 letters and digits>"`,
 		"bad_delay":         `testdata/bad/bad_delay.yaml:3: delay "soon" is not a duration like 1500ms or 2s`,
+		"saplab_color":      `testdata/bad/saplab_color.yaml:5: color "pink" is not six hex digits like FAFFB3`,
+		"saplab_password":   `testdata/bad/saplab_password.yaml:5: password is longer than 72 bytes (bcrypt reads no more)`,
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(cases) {
