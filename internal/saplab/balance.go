@@ -2,7 +2,6 @@ package saplab
 
 import (
 	"cmp"
-	"errors"
 	"slices"
 
 	"github.com/labstack/echo/v4"
@@ -105,16 +104,11 @@ func (a *API) addTransaction(c echo.Context, _ *employee) error {
 		return err
 	}
 	err = a.write(func(t *txn, _ *view) error {
-		cl, err := get[client](t.Tx, bClients, id)
-		if errors.Is(err, state.ErrNotFound) {
-			return businessErr(msgClientNotFound)
-		} else if err != nil {
+		cl, err := find[client](t.Tx, bClients, id, businessErr(msgClientNotFound))
+		if err != nil {
 			return err
 		}
 		return t.book(cl, amt, desc, 0)
 	})
-	if err != nil {
-		return err
-	}
-	return success(c, msgTransaction)
+	return answered(c, err, msgTransaction)
 }

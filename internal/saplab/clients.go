@@ -258,17 +258,24 @@ func hashPassword(pw string) (string, error) {
 	return string(h), err
 }
 
-// createClient is POST /panel/client/form.
-func (a *API) createClient(c echo.Context, _ *employee) error {
+// readClientRequest reads a client form and hashes its password (outside
+// the write lock: bcrypt is slow on purpose).
+func readClientRequest(c echo.Context) (*clientInput, string, error) {
 	f, err := form(c)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	in, err := readClientForm(f)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	hash, err := hashPassword(in.password)
+	return in, hash, err
+}
+
+// createClient is POST /panel/client/form.
+func (a *API) createClient(c echo.Context, _ *employee) error {
+	in, hash, err := readClientRequest(c)
 	if err != nil {
 		return err
 	}
@@ -285,10 +292,7 @@ func (a *API) createClient(c echo.Context, _ *employee) error {
 		cl.ID = id
 		return t.putClient(cl)
 	})
-	if err != nil {
-		return err
-	}
-	return success(c, msgClientAdded)
+	return answered(c, err, msgClientAdded)
 }
 
 // editClient is POST /panel/client/form/$ID. An empty password keeps the old
@@ -298,23 +302,13 @@ func (a *API) editClient(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	f, err := form(c)
-	if err != nil {
-		return err
-	}
-	in, err := readClientForm(f)
-	if err != nil {
-		return err
-	}
-	hash, err := hashPassword(in.password)
+	in, hash, err := readClientRequest(c)
 	if err != nil {
 		return err
 	}
 	err = a.write(func(t *txn, v *view) error {
-		cl, err := get[client](t.Tx, bClients, id)
-		if errors.Is(err, state.ErrNotFound) {
-			return businessErr(msgClientNotFound)
-		} else if err != nil {
+		cl, err := find[client](t.Tx, bClients, id, businessErr(msgClientNotFound))
+		if err != nil {
 			return err
 		}
 		in.apply(cl, false, v.settings.DefaultGroupID)
@@ -327,8 +321,5 @@ func (a *API) editClient(c echo.Context, _ *employee) error {
 		cl.Modified = t.Now()
 		return t.putClient(cl)
 	})
-	if err != nil {
-		return err
-	}
-	return success(c, msgClientUpdated)
+	return answered(c, err, msgClientUpdated)
 }

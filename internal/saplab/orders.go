@@ -54,10 +54,8 @@ func (a *API) listOrders(c echo.Context, _ *employee) error {
 func loadOrders(t *txn, ids []int64) ([]*order, error) {
 	out := make([]*order, 0, len(ids))
 	for _, id := range ids {
-		o, err := get[order](t.Tx, bOrders, id)
-		if errors.Is(err, state.ErrNotFound) {
-			return nil, businessErr(msgNoOrders)
-		} else if err != nil {
+		o, err := find[order](t.Tx, bOrders, id, businessErr(msgNoOrders))
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, o)
@@ -131,10 +129,7 @@ func (a *API) setStatus(c echo.Context, who *employee) error {
 		}
 		return moveStatus(t, v, os[0], sid, who.Name)
 	})
-	if err != nil {
-		return err
-	}
-	return success(c, msgStatusSet)
+	return answered(c, err, msgStatusSet)
 }
 
 // deny is GET /panel/order/deny/$IDs: each position goes to the denied
@@ -173,10 +168,7 @@ func (a *API) deny(c echo.Context, who *employee) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return success(c, msgDenied)
+	return answered(c, err, msgDenied)
 }
 
 // pay is GET /panel/order/pay/$IDs: an unpaid position is paid from the
@@ -240,10 +232,7 @@ func (a *API) pay(c echo.Context, _ *employee) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return success(c, strings.Join(texts, " "))
+	return answered(c, err, strings.Join(texts, " "))
 }
 
 // setArchived is archive and unarchive: it flips is_archived on the named
@@ -330,8 +319,5 @@ func (a *API) documents(c echo.Context, who *employee) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return success(c, msgDocuments)
+	return answered(c, err, msgDocuments)
 }

@@ -2,7 +2,6 @@ package saplab
 
 import (
 	"cmp"
-	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -55,9 +54,9 @@ func orEmpty[T any](s []T) []T {
 	return s
 }
 
-// readShippingType applies the form to s: name is required (on edit, an
-// absent name keeps the old one), min_price is a non-negative integer.
-func readShippingType(f *phpform.Value, s *shippingType, create bool) error {
+// readName reads the name every reference row has: required on create; on
+// edit an absent name keeps the old one, an empty one is refused.
+func readName(f *phpform.Value, dst *string, create bool) error {
 	name, sent, err := text(f, "name")
 	if err != nil {
 		return err
@@ -66,7 +65,16 @@ func readShippingType(f *phpform.Value, s *shippingType, create bool) error {
 		if name == "" {
 			return businessErr(msgNotEnoughParam)
 		}
-		s.Name = name
+		*dst = name
+	}
+	return nil
+}
+
+// readShippingType applies the form to s: name is required (on edit, an
+// absent name keeps the old one), min_price is a non-negative integer.
+func readShippingType(f *phpform.Value, s *shippingType, create bool) error {
+	if err := readName(f, &s.Name, create); err != nil {
+		return err
 	}
 	if p, ok, err := integer(f, "min_price", 0, maxID); err != nil {
 		return err
@@ -74,83 +82,6 @@ func readShippingType(f *phpform.Value, s *shippingType, create bool) error {
 		s.MinPrice = p
 	}
 	return nil
-}
-
-func (a *API) addShippingType(c echo.Context, _ *employee) error {
-	f, err := form(c)
-	if err != nil {
-		return err
-	}
-	s := &shippingType{}
-	if err := readShippingType(f, s, true); err != nil {
-		return err
-	}
-	err = a.write(func(t *txn, _ *view) error {
-		id, err := nextID(t.Tx, bShipping)
-		if err != nil {
-			return err
-		}
-		s.ID = id
-		cp := *s
-		t.onCommit(func(v *view) { v.shipping[cp.ID] = &cp })
-		return put(t.Tx, bShipping, s.ID, s)
-	})
-	if err != nil {
-		return err
-	}
-	return statusSuccess(c)
-}
-
-func (a *API) editShippingType(c echo.Context, _ *employee) error {
-	id, err := parseID(c.Param("id"))
-	if err != nil {
-		return err
-	}
-	f, err := form(c)
-	if err != nil {
-		return err
-	}
-	err = a.write(func(t *txn, _ *view) error {
-		s, err := get[shippingType](t.Tx, bShipping, id)
-		if errors.Is(err, state.ErrNotFound) {
-			return bareErr()
-		} else if err != nil {
-			return err
-		}
-		if err := readShippingType(f, s, false); err != nil {
-			return err
-		}
-		t.onCommit(func(v *view) { v.shipping[s.ID] = s })
-		return put(t.Tx, bShipping, s.ID, s)
-	})
-	if err != nil {
-		return err
-	}
-	return statusSuccess(c)
-}
-
-func (a *API) removeShippingType(c echo.Context, _ *employee) error {
-	f, err := form(c)
-	if err != nil {
-		return err
-	}
-	id, err := idField(f)
-	if err != nil {
-		return err
-	}
-	err = a.write(func(t *txn, _ *view) error {
-		if _, err := get[shippingType](t.Tx, bShipping, id); errors.Is(err, state.ErrNotFound) {
-			return bareErr() // saplab.txt: "Способа не существует" is {"status":"error"}
-		} else if err != nil {
-			return err
-		}
-		t.onCommit(func(v *view) { delete(v.shipping, id) })
-		return t.Delete(bShipping, state.Key(uint64(id)))
-	})
-	if err != nil {
-		return err
-	}
-	return statusSuccess(c)
 }
 
 // --- statuses ---
@@ -179,15 +110,8 @@ var colorRe = regexp.MustCompile(`^#?[0-9A-Fa-f]{6}$`)
 // readStatus applies the form to s. sms and email are checkboxes: absent is
 // false on create and on edit, like every checkbox of the panel.
 func readStatus(f *phpform.Value, s *status, create bool) error {
-	name, sent, err := text(f, "name")
-	if err != nil {
+	if err := readName(f, &s.Name, create); err != nil {
 		return err
-	}
-	if sent || create {
-		if name == "" {
-			return businessErr(msgNotEnoughParam)
-		}
-		s.Name = name
 	}
 	color, sent, err := text(f, "color")
 	if err != nil {
@@ -211,87 +135,6 @@ func readStatus(f *phpform.Value, s *status, create bool) error {
 	return nil
 }
 
-func (a *API) addStatus(c echo.Context, _ *employee) error {
-	f, err := form(c)
-	if err != nil {
-		return err
-	}
-	s := &status{}
-	if err := readStatus(f, s, true); err != nil {
-		return err
-	}
-	err = a.write(func(t *txn, _ *view) error {
-		id, err := nextID(t.Tx, bStatuses)
-		if err != nil {
-			return err
-		}
-		s.ID = id
-		cp := *s
-		t.onCommit(func(v *view) { v.statuses[cp.ID] = &cp })
-		return put(t.Tx, bStatuses, s.ID, s)
-	})
-	if err != nil {
-		return err
-	}
-	return statusSuccess(c)
-}
-
-func (a *API) editStatus(c echo.Context, _ *employee) error {
-	id, err := parseID(c.Param("id"))
-	if err != nil {
-		return err
-	}
-	f, err := form(c)
-	if err != nil {
-		return err
-	}
-	err = a.write(func(t *txn, _ *view) error {
-		s, err := get[status](t.Tx, bStatuses, id)
-		if errors.Is(err, state.ErrNotFound) {
-			return bareErr()
-		} else if err != nil {
-			return err
-		}
-		if err := readStatus(f, s, false); err != nil {
-			return err
-		}
-		t.onCommit(func(v *view) { v.statuses[s.ID] = s })
-		return put(t.Tx, bStatuses, s.ID, s)
-	})
-	if err != nil {
-		return err
-	}
-	return statusSuccess(c)
-}
-
-func (a *API) removeStatus(c echo.Context, _ *employee) error {
-	f, err := form(c)
-	if err != nil {
-		return err
-	}
-	id, err := idField(f)
-	if err != nil {
-		return err
-	}
-	err = a.write(func(t *txn, v *view) error {
-		if _, err := get[status](t.Tx, bStatuses, id); errors.Is(err, state.ErrNotFound) {
-			return bareErr()
-		} else if err != nil {
-			return err
-		}
-		st := v.settings
-		if id == st.NewStatusID || id == st.AcceptedStatusID || id == st.DeniedStatusID {
-			return businessErr(msgStatusInUse)
-		}
-		t.onCommit(func(v *view) { delete(v.statuses, id) })
-		return t.Delete(bStatuses, state.Key(uint64(id)))
-	})
-	if err != nil {
-		return err
-	}
-	return statusSuccess(c)
-}
-
 // --- client groups ---
 
 func (a *API) listGroups(c echo.Context, _ *employee) error {
@@ -313,15 +156,8 @@ func (a *API) listGroups(c echo.Context, _ *employee) error {
 // readGroup applies the form to g: a name, a discount in percent (0..100)
 // and a comment.
 func readGroup(f *phpform.Value, g *group, create bool) error {
-	name, sent, err := text(f, "name")
-	if err != nil {
+	if err := readName(f, &g.Name, create); err != nil {
 		return err
-	}
-	if sent || create {
-		if name == "" {
-			return businessErr(msgNotEnoughParam)
-		}
-		g.Name = name
 	}
 	if d, ok, err := integer(f, "discount", 0, 100); err != nil {
 		return err
@@ -336,32 +172,75 @@ func readGroup(f *phpform.Value, g *group, create bool) error {
 	return nil
 }
 
-func (a *API) addGroup(c echo.Context, _ *employee) error {
+// table is one of the shop's small reference tables, for the add, edit and
+// remove handlers they share.
+type table[T any] struct {
+	bucket string
+	id     func(*T) *int64
+	read   func(f *phpform.Value, row *T, create bool) error
+	cache  func(v *view) map[int64]*T
+	// missing is the answer for an id that does not exist.
+	missing func() *Error
+	// inUse, when set, refuses removing a row the shop still needs.
+	inUse func(v *view, id int64) error
+}
+
+var (
+	shippingTable = table[shippingType]{
+		bucket: bShipping, id: func(s *shippingType) *int64 { return &s.ID }, read: readShippingType,
+		cache: func(v *view) map[int64]*shippingType { return v.shipping },
+		// saplab.txt: removing a shipping type that does not exist is
+		// {"status":"error"}; editing one answers the same.
+		missing: bareErr,
+	}
+	statusTable = table[status]{
+		bucket: bStatuses, id: func(s *status) *int64 { return &s.ID }, read: readStatus,
+		cache: func(v *view) map[int64]*status { return v.statuses }, missing: bareErr,
+		inUse: func(v *view, id int64) error {
+			if st := v.settings; id == st.NewStatusID || id == st.AcceptedStatusID || id == st.DeniedStatusID {
+				return businessErr(msgStatusInUse)
+			}
+			return nil
+		},
+	}
+	groupTable = table[group]{
+		bucket: bGroups, id: func(g *group) *int64 { return &g.ID }, read: readGroup,
+		cache:   func(v *view) map[int64]*group { return v.groups },
+		missing: func() *Error { return businessErr(msgGroupNotFound) },
+		// SPEC §6: the default group and a group with clients stay, with the
+		// document's one message for both.
+		inUse: func(v *view, id int64) error {
+			if id == v.settings.DefaultGroupID || v.groupInUse(id) {
+				return businessErr(msgGroupInUse)
+			}
+			return nil
+		},
+	}
+)
+
+// add creates a row from the form.
+func (tb table[T]) add(a *API, c echo.Context) error {
 	f, err := form(c)
 	if err != nil {
 		return err
 	}
-	g := &group{}
-	if err := readGroup(f, g, true); err != nil {
+	row := new(T)
+	if err := tb.read(f, row, true); err != nil {
 		return err
 	}
-	err = a.write(func(t *txn, _ *view) error {
-		id, err := nextID(t.Tx, bGroups)
+	return a.write(func(t *txn, _ *view) error {
+		id, err := nextID(t.Tx, tb.bucket)
 		if err != nil {
 			return err
 		}
-		g.ID = id
-		cp := *g
-		t.onCommit(func(v *view) { v.groups[cp.ID] = &cp })
-		return put(t.Tx, bGroups, g.ID, g)
+		*tb.id(row) = id
+		t.onCommit(func(v *view) { tb.cache(v)[id] = row })
+		return put(t.Tx, tb.bucket, id, row)
 	})
-	if err != nil {
-		return err
-	}
-	return success(c, msgGroupAdded)
 }
 
-func (a *API) editGroup(c echo.Context, _ *employee) error {
+// edit applies the form to the row named in the path.
+func (tb table[T]) edit(a *API, c echo.Context) error {
 	id, err := parseID(c.Param("id"))
 	if err != nil {
 		return err
@@ -370,26 +249,21 @@ func (a *API) editGroup(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	err = a.write(func(t *txn, _ *view) error {
-		g, err := get[group](t.Tx, bGroups, id)
-		if errors.Is(err, state.ErrNotFound) {
-			return businessErr(msgGroupNotFound)
-		} else if err != nil {
+	return a.write(func(t *txn, _ *view) error {
+		row, err := find[T](t.Tx, tb.bucket, id, tb.missing())
+		if err != nil {
 			return err
 		}
-		if err := readGroup(f, g, false); err != nil {
+		if err := tb.read(f, row, false); err != nil {
 			return err
 		}
-		t.onCommit(func(v *view) { v.groups[g.ID] = g })
-		return put(t.Tx, bGroups, g.ID, g)
+		t.onCommit(func(v *view) { tb.cache(v)[id] = row })
+		return put(t.Tx, tb.bucket, id, row)
 	})
-	if err != nil {
-		return err
-	}
-	return success(c, msgGroupUpdated)
 }
 
-func (a *API) removeGroup(c echo.Context, _ *employee) error {
+// remove deletes the row named by the form's id.
+func (tb table[T]) remove(a *API, c echo.Context) error {
 	f, err := form(c)
 	if err != nil {
 		return err
@@ -398,22 +272,41 @@ func (a *API) removeGroup(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	err = a.write(func(t *txn, v *view) error {
-		if _, err := get[group](t.Tx, bGroups, id); errors.Is(err, state.ErrNotFound) {
-			return businessErr(msgGroupNotFound)
-		} else if err != nil {
+	return a.write(func(t *txn, v *view) error {
+		if _, err := find[T](t.Tx, tb.bucket, id, tb.missing()); err != nil {
 			return err
 		}
-		// SPEC §6: the default group and a group with clients stay, with the
-		// document's one message for both.
-		if id == v.settings.DefaultGroupID || v.groupInUse(id) {
-			return businessErr(msgGroupInUse)
+		if tb.inUse != nil {
+			if err := tb.inUse(v, id); err != nil {
+				return err
+			}
 		}
-		t.onCommit(func(v *view) { delete(v.groups, id) })
-		return t.Delete(bGroups, state.Key(uint64(id)))
+		t.onCommit(func(v *view) { delete(tb.cache(v), id) })
+		return t.Delete(tb.bucket, state.Key(uint64(id)))
 	})
+}
+
+// answered writes text (or {"status":"success"} without one) once err is nil.
+func answered(c echo.Context, err error, text string) error {
 	if err != nil {
 		return err
 	}
-	return success(c, msgGroupRemoved)
+	if text == "" {
+		return statusSuccess(c)
+	}
+	return success(c, text)
+}
+
+// Handlers of the reference tables, for the route table: add, edit and
+// remove with the success text of each table ("" is {"status":"success"}).
+func addRow[T any](a *API, tb table[T], text string) handler {
+	return func(c echo.Context, _ *employee) error { return answered(c, tb.add(a, c), text) }
+}
+
+func editRow[T any](a *API, tb table[T], text string) handler {
+	return func(c echo.Context, _ *employee) error { return answered(c, tb.edit(a, c), text) }
+}
+
+func removeRow[T any](a *API, tb table[T], text string) handler {
+	return func(c echo.Context, _ *employee) error { return answered(c, tb.remove(a, c), text) }
 }

@@ -209,6 +209,15 @@ func get[T any](t *state.Tx, bucket string, id int64) (*T, error) {
 	return &v, nil
 }
 
+// find is get with the answer for a row that does not exist.
+func find[T any](t *state.Tx, bucket string, id int64, missing error) (*T, error) {
+	v, err := get[T](t, bucket, id)
+	if errors.Is(err, state.ErrNotFound) {
+		return nil, missing
+	}
+	return v, err
+}
+
 func put(t *state.Tx, bucket string, id int64, v any) error {
 	return t.Put(bucket, state.Key(uint64(id)), v)
 }
