@@ -75,17 +75,24 @@ func (a *API) routes() []struct {
 	}
 }
 
-// Routes implements api.API. A known path asked with another method gets
-// 405 with Allow (SPEC §9), not the 404 of an unknown path.
+// Routes implements api.API. GET routes answer HEAD too; a known path
+// asked with another method gets 405 with Allow (SPEC §9), not the 404 of
+// an unknown path.
 func (a *API) Routes(g *echo.Group) {
 	allowed := map[string][]string{}
 	var paths []string
 	for _, r := range a.routes() {
-		g.Add(r.Method, r.Path, a.guard(r.Permission, r.h))
+		h := a.guard(r.Permission, r.h)
+		g.Add(r.Method, r.Path, h)
 		if allowed[r.Path] == nil {
 			paths = append(paths, r.Path)
 		}
 		allowed[r.Path] = append(allowed[r.Path], r.Method)
+		if r.Method == http.MethodGet {
+			// Apache runs a PHP script for HEAD too and drops the body.
+			g.Add(http.MethodHead, r.Path, h)
+			allowed[r.Path] = append(allowed[r.Path], http.MethodHead)
+		}
 	}
 	for _, p := range paths {
 		allow := strings.Join(allowed[p], ", ")
