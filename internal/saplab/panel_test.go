@@ -114,6 +114,12 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
+	if r := m.Do(t, "HEAD", "/panel/client", nil, "Authorization", basic(owner)); r.Status != 200 || len(r.Body) != 0 {
+		t.Fatalf("HEAD: %d %q", r.Status, r.Body)
+	}
+	if r := m.Do(t, "PUT", "/panel/order/status", nil, "Authorization", basic(owner)); r.Status != 405 || r.Header.Get("Allow") != "GET, HEAD, POST" {
+		t.Fatalf("PUT: %d Allow %q", r.Status, r.Header.Get("Allow"))
+	}
 	if after := m.dump(); !bytes.Equal(before, after) {
 		t.Fatal("a refused request changed the state")
 	}
