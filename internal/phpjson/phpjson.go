@@ -16,13 +16,24 @@ import (
 
 // Marshal encodes v like PHP's json_encode($v).
 func Marshal(v any) ([]byte, error) {
+	plain, err := Plain(v)
+	if err != nil {
+		return nil, err
+	}
+	return Escape(make([]byte, 0, len(plain)+len(plain)/4), plain), nil
+}
+
+// Plain is encoding/json's compact output without its HTML escaping of <, >
+// and & (neither PHP nor Python escapes them) and without the trailing
+// newline: the common starting point of both vendor encoders.
+func Plain(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return Escape(nil, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})), nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
 // Escape appends src, a JSON text made by encoding/json, to dst with PHP's
@@ -89,13 +100,11 @@ func (o Object) MarshalJSON() ([]byte, error) {
 		}
 		buf.Write(k)
 		buf.WriteByte(':')
-		var vb bytes.Buffer
-		enc := json.NewEncoder(&vb)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(f.Value); err != nil {
+		v, err := Plain(f.Value)
+		if err != nil {
 			return nil, err
 		}
-		buf.Write(bytes.TrimSuffix(vb.Bytes(), []byte{'\n'}))
+		buf.Write(v)
 	}
 	buf.WriteByte('}')
 	return buf.Bytes(), nil

@@ -20,13 +20,10 @@ import (
 
 // Marshal encodes v like json.dumps(v, sort_keys=True).
 func Marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	src, err := phpjson.Plain(v)
+	if err != nil {
 		return nil, err
 	}
-	src := bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
 	return Reformat(make([]byte, 0, len(src)+len(src)/4), src), nil
 }
 

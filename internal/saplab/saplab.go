@@ -1,27 +1,56 @@
 // Package saplab simulates the Saplab shop back office (PHP + PostgreSQL):
 // employees, shipping types, statuses, client groups, clients, balances and
-// order positions.
+// order positions, under /panel (SPEC §6, api-docs/saplab.txt).
+//
+// Layout: routes.go is the route table and the permission of each route;
+// one file per resource holds its handlers (managers.go, settings.go,
+// clients.go, balance.go, orders.go); wire.go is what goes on the wire;
+// model.go the rules as pure functions; store.go the stored records and
+// tx-scoped writes; view.go the in-memory columns the list filters scan;
+// seed.go and generate.go fill the state from a scenario. The form decoder
+// and the path filter parser are packages of their own (phpform, filter).
 package saplab
 
 import (
+	"crypto/sha256"
 	"errors"
+	"io"
 	"net/http"
+	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/phpjson"
+	"github.com/mockserver/mockserver/internal/saplab/phpform"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
+	"golang.org/x/crypto/bcrypt"
 )
 
-// Buckets are saplab's collections in the state file.
-var Buckets = []string{"saplab.clients", "saplab.orders", "saplab.transactions", "saplab.settings"}
-
 // API is the saplab simulation.
-type API struct{ deps api.Deps }
+type API struct {
+	deps api.Deps
+
+	// mu orders every request against the view: readers hold it shared for
+	// their whole read (view and file), writers hold it exclusively from
+	// their transaction to the view update, so a reader never sees the file
+	// and the view disagree.
+	mu sync.RWMutex
+	v  *view
+
+	// authOK remembers SHA-256(login digits, password) of logins bcrypt has
+	// already accepted, so that only the first request of an employee pays
+	// for bcrypt. Load clears it (the passwords may have changed).
+	authMu sync.Mutex
+	authOK map[[32]byte]int64
+}
 
 // New returns the saplab simulation.
-func New(deps api.Deps) *API { return &API{deps: deps} }
+func New(deps api.Deps) *API {
+	return &API{deps: deps, v: newView(), authOK: map[[32]byte]int64{}}
+}
 
 // Name implements api.API.
 func (a *API) Name() string { return "saplab" }
@@ -29,25 +58,203 @@ func (a *API) Name() string { return "saplab" }
 // Prefix implements api.API.
 func (a *API) Prefix() string { return "/panel" }
 
-// Routes implements api.API.
-func (a *API) Routes(g *echo.Group) {}
-
-// Admin implements api.API.
-func (a *API) Admin(g *echo.Group) {}
-
-// RenderError writes {"status":"error","text":"..."} as the panel does.
-func (a *API) RenderError(c echo.Context, err error) {
-	status := http.StatusInternalServerError
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		status = he.Code
-	}
-	body, _ := phpjson.Marshal(phpjson.Object{{Key: "status", Value: "error"}, {Key: "text", Value: http.StatusText(status)}})
-	_ = c.JSONBlob(status, body)
+// read runs fn with the view and a read transaction.
+func (a *API) read(fn func(t *state.Tx, v *view) error) error {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.deps.Store.View(func(tx *state.Tx) error { return fn(tx, a.v) })
 }
 
-// Seed implements api.API.
-func (a *API) Seed(tx *state.Tx, sc *scenario.Scenario) error { return nil }
+// write runs fn in one read-write transaction (one per request, SPEC §2) and,
+// once it has committed, applies its view changes.
+func (a *API) write(fn func(t *txn, v *view) error) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var t *txn
+	err := a.deps.Store.Update(func(tx *state.Tx) error {
+		t = &txn{Tx: tx}
+		return fn(t, a.v)
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range t.after {
+		f(a.v)
+	}
+	a.v.clients.reindexNames()
+	return nil
+}
 
-// Load implements api.API.
-func (a *API) Load(tx *state.Tx, sc *scenario.Scenario) error { return nil }
+// Load implements api.API: it rebuilds the view from the file and forgets
+// cached logins.
+func (a *API) Load(tx *state.Tx, sc *scenario.Scenario) error {
+	v, err := loadView(tx)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.v = v
+	a.mu.Unlock()
+	a.authMu.Lock()
+	a.authOK = map[[32]byte]int64{}
+	a.authMu.Unlock()
+	return nil
+}
+
+// authenticate checks HTTP Basic credentials (login = the employee's phone,
+// compared by digits) and returns a copy of the employee.
+func (a *API) authenticate(c echo.Context) (*employee, error) {
+	login, password, ok := c.Request().BasicAuth()
+	if !ok {
+		return nil, errUnauthorized
+	}
+	digits := scenario.Digits(login)
+	a.mu.RLock()
+	var emp *employee
+	for _, e := range a.v.employees {
+		if e.Phone == digits && digits != "" {
+			cp := *e
+			emp = &cp
+			break
+		}
+	}
+	a.mu.RUnlock()
+	if emp == nil || !emp.Status {
+		return nil, errUnauthorized
+	}
+	key := sha256.Sum256([]byte(digits + "\x00" + password))
+	a.authMu.Lock()
+	id, cached := a.authOK[key]
+	a.authMu.Unlock()
+	if cached && id == emp.ID {
+		return emp, nil
+	}
+	if bcrypt.CompareHashAndPassword([]byte(emp.PasswordHash), []byte(password)) != nil {
+		return nil, errUnauthorized
+	}
+	a.authMu.Lock()
+	a.authOK[key] = emp.ID
+	a.authMu.Unlock()
+	return emp, nil
+}
+
+// handler is a panel handler that knows who is calling.
+type handler func(c echo.Context, who *employee) error
+
+// guard authenticates the caller and checks that their manager group holds
+// perm (SPEC §6: 401 for bad credentials, 403 for a missing permission).
+func (a *API) guard(perm string, h handler) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		emp, err := a.authenticate(c)
+		if err != nil {
+			return err
+		}
+		a.mu.RLock()
+		g := a.v.mgroups[emp.GroupID]
+		allowed := g != nil && contains(g.Permissions, perm)
+		a.mu.RUnlock()
+		if !allowed {
+			return textErr(http.StatusForbidden, msgForbidden)
+		}
+		return h(c, emp)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// respond writes v as the panel's PHP json_encode would.
+func respond(c echo.Context, v any) error {
+	body, err := phpjson.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, body)
+}
+
+// success is {"status":"success","text":text}.
+func success(c echo.Context, text string) error {
+	return respond(c, phpjson.Object{{Key: "status", Value: "success"}, {Key: "text", Value: text}})
+}
+
+// form decodes the request's fields as PHP's $_POST.
+func form(c echo.Context) (*phpform.Value, error) {
+	r := c.Request()
+	var body []byte
+	if r.Body != nil {
+		// The server has already read the body (at most 1 MiB) into memory.
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, badRequest("Не удалось прочитать тело запроса.")
+		}
+		body = b
+	}
+	v, err := phpform.ParseBody(r.Header.Get(echo.HeaderContentType), body)
+	if err != nil {
+		return nil, formError(err)
+	}
+	return v, nil
+}
+
+// query decodes the query string as PHP's $_GET.
+func query(c echo.Context) (*phpform.Value, error) {
+	v, err := phpform.ParseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return nil, formError(err)
+	}
+	return v, nil
+}
+
+func formError(err error) error {
+	switch {
+	case errors.Is(err, phpform.ErrInvalidUTF8):
+		return badRequest("Данные формы не в кодировке UTF-8.")
+	case errors.Is(err, phpform.ErrTooManyVars):
+		return badRequest("В форме больше %d полей.", phpform.MaxVars)
+	case errors.Is(err, phpform.ErrTooDeep):
+		return badRequest("Поле формы вложено глубже %d уровней.", phpform.MaxNesting)
+	case errors.Is(err, phpform.ErrUnsupported):
+		return badRequest("Данные передаются формой (application/x-www-form-urlencoded или multipart/form-data), а не JSON.")
+	}
+	return badRequest("Не удалось прочитать данные формы.")
+}
+
+// maxID bounds ids read from paths and forms, so they fit PostgreSQL's
+// bigint and every JSON client.
+const maxID = 1<<53 - 1
+
+// parseID reads a path id: a positive integer, else 400.
+func parseID(s string) (int64, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 1 || n > maxID || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, badRequest("Неверный идентификатор %q: нужно целое положительное число.", s)
+	}
+	return n, nil
+}
+
+// parseIDs reads "19" or "19,20,21" (SPEC §6: deny, pay, archive, unarchive
+// and documents take one id or a comma list). Repeats count once.
+func parseIDs(s string) ([]int64, error) {
+	var ids []int64
+	seen := map[int64]bool{}
+	for part := range strings.SplitSeq(s, ",") {
+		n, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
+		if err != nil || n < 1 || n > maxID {
+			return nil, badRequest("Неверный список идентификаторов %q: нужны целые положительные числа через запятую, например 19,20,21.", s)
+		}
+		if !seen[n] {
+			seen[n] = true
+			ids = append(ids, n)
+		}
+	}
+	if len(ids) > 1000 {
+		return nil, badRequest("Не больше 1000 позиций за один запрос.")
+	}
+	return ids, nil
+}

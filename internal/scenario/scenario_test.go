@@ -36,6 +36,8 @@ func TestParse_rejects(t *testing.T) {
 		"amapi_short_password":         `testdata/bad/amapi_short_password.yaml:6: password must be at least 8 characters`,
 		"carreta_bad_sig":              `testdata/bad/carreta_bad_sig.yaml:5: signature "not base64!" is not base64`,
 		"carreta_sig_reuse":            `testdata/bad/carreta_sig_reuse.yaml:5: signature already pins a different offer (line 4)`,
+		"saplab_color":                 `testdata/bad/saplab_color.yaml:5: color "pink" is not six hex digits like FAFFB3`,
+		"saplab_password":              `testdata/bad/saplab_password.yaml:5: password is longer than 72 bytes (bcrypt reads no more)`,
 
 		// Fault rules (validate_faults.go).
 		"fault_glob":            `testdata/bad/fault_glob.yaml:5: path "/v1/[oops" is not a valid glob (* is one segment, ** any number, [...] must be closed)`,

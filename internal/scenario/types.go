@@ -227,6 +227,8 @@ type SaplabClient struct {
 	Wholesaler   *SaplabWholesaler `yaml:"wholesaler"`
 	Balance      money.Amount      `yaml:"balance"`
 	Created      string            `yaml:"created"`
+	// Modified is date_modified; it defaults to Created.
+	Modified string `yaml:"modified"`
 }
 
 // SaplabWholesaler is a legal entity's details (wholesaler_data in the document).

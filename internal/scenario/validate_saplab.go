@@ -1,6 +1,15 @@
 package scenario
 
-import "slices"
+import (
+	"regexp"
+	"slices"
+)
+
+// maxPassword is bcrypt's limit: it refuses longer passwords.
+const maxPassword = 72
+
+// statusColor is how the panel stores a status colour (saplab.txt: "CBFFC9").
+var statusColor = regexp.MustCompile(`^[0-9A-Fa-f]{6}$`)
 
 func (c *checker) checkSaplab(s *Saplab) {
 	sp := func(table string) func(i int) path {
@@ -32,7 +41,9 @@ func (c *checker) checkSaplab(s *Saplab) {
 		if c.required(append(p, "phone"), e.Phone) {
 			phones.check(c, append(p, "phone"), Digits(e.Phone))
 		}
-		c.required(append(p, "password"), e.Password)
+		if c.required(append(p, "password"), e.Password) && len(e.Password) > maxPassword {
+			c.fail(append(p, "password"), "password is longer than %d bytes (bcrypt reads no more)", maxPassword)
+		}
 		c.required(append(p, "name"), e.Name)
 		c.email(append(p, "email"), e.Email)
 		c.ref(append(p, "point_id"), points, e.PointID, true)
@@ -46,6 +57,9 @@ func (c *checker) checkSaplab(s *Saplab) {
 	}
 	for i, st := range s.Statuses {
 		c.required(at("saplab", "statuses", i, "name"), st.Name)
+		if st.Color != "" && !statusColor.MatchString(st.Color) {
+			c.fail(at("saplab", "statuses", i, "color"), "color %q is not six hex digits like FAFFB3", st.Color)
+		}
 	}
 	set := s.Settings
 	if len(s.Statuses) > 0 {
@@ -78,6 +92,9 @@ func (c *checker) checkSaplab(s *Saplab) {
 			cphones.check(c, append(p, "phone"), Digits(cl.Phone))
 		}
 		c.email(append(p, "email"), cl.Email)
+		if len(cl.Password) > maxPassword {
+			c.fail(append(p, "password"), "password is longer than %d bytes (bcrypt reads no more)", maxPassword)
+		}
 		cemails.check(c, append(p, "email"), lower(cl.Email))
 		c.ref(append(p, "group_id"), groups, cl.GroupID, len(s.Groups) == 0)
 		c.ref(append(p, "manager_id"), employees, cl.ManagerID, true)
@@ -90,6 +107,7 @@ func (c *checker) checkSaplab(s *Saplab) {
 			c.fail(append(p, "wholesaler"), "wholesaler details given but is_wholesaler is false")
 		}
 		c.timestamp(append(p, "created"), cl.Created)
+		c.timestamp(append(p, "modified"), cl.Modified)
 	}
 	for i, tr := range s.Transactions {
 		p := at("saplab", "transactions", i)

@@ -1,0 +1,325 @@
+package saplab
+
+import (
+	"errors"
+	"net/mail"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/saplab/filter"
+	"github.com/mockserver/mockserver/internal/saplab/phpform"
+	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/state"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// filterQuery parses the path filters after <prefix>/filter (or none).
+func filterQuery(c echo.Context, prefix string, spec filter.Spec) (*filter.Query, error) {
+	rest := strings.TrimPrefix(c.Request().URL.EscapedPath(), prefix)
+	if !strings.HasPrefix(rest, "/filter") {
+		return filter.Default(), nil
+	}
+	q, err := filter.Parse(strings.TrimPrefix(rest, "/filter"), spec)
+	if err != nil {
+		var fe *filter.Error
+		if errors.As(err, &fe) {
+			return nil, badRequest("%s", fe.Text)
+		}
+		return nil, err
+	}
+	return q, nil
+}
+
+// listClients is GET /panel/client[/filter/...]: clients by id descending,
+// one page, with the filters applied and the page count.
+func (a *API) listClients(c echo.Context, _ *employee) error {
+	q, err := filterQuery(c, a.Prefix()+"/client", filter.Clients)
+	if err != nil {
+		return err
+	}
+	out := wireClientList{Clients: []wireClientRow{}, Filters: q.Echo}
+	err = a.read(func(tx *state.Tx, v *view) error {
+		p := v.findClients(q)
+		out.Pages = Pages(p.total, q.PerPage)
+		for _, i := range p.rows {
+			cl, err := get[client](tx, bClients, v.clients.id[i])
+			if err != nil {
+				return err
+			}
+			out.Clients = append(out.Clients, v.wireClientRow(cl, i))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return respond(c, out)
+}
+
+// getClient is GET /panel/client/form/$ID.
+func (a *API) getClient(c echo.Context, _ *employee) error {
+	id, err := parseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var out wireClientForm
+	err = a.read(func(tx *state.Tx, v *view) error {
+		idx, ok := v.clientIndex(id)
+		if !ok {
+			return businessErr(msgClientNotFound)
+		}
+		cl, err := get[client](tx, bClients, id)
+		if err != nil {
+			return err
+		}
+		out = v.wireClientForm(cl, idx)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return respond(c, struct {
+		Client wireClientForm `json:"client"`
+	}{out})
+}
+
+// clientInput is what a client form sent. Text fields remember whether they
+// were sent, because an edit keeps what it does not send; the two
+// checkboxes do not, because an unticked box is never sent (SPEC §6).
+type clientInput struct {
+	text                 map[string]string
+	ids                  map[string]int64
+	status, isWholesaler bool
+	wholesale            map[string]string
+	password             string
+	limit                int64
+	hasLimit             bool
+}
+
+var clientTextFields = []string{"name", "email", "phone", "address", "comment"}
+
+// clientRefs are the id fields, with the labels of their messages.
+var clientRefs = []struct{ key, label string }{
+	{"point_id", "Офис"}, {"manager_id", "Менеджер"}, {"group_id", "Группа"}, {"shipping_id", "Способ доставки"},
+}
+
+var wholesaleFields = []string{"type", "org_name", "inn", "kpp", "orgn", "address", "bank", "bik", "account", "bank_account"}
+
+func readClientForm(f *phpform.Value) (*clientInput, error) {
+	in := &clientInput{text: map[string]string{}, ids: map[string]int64{}, wholesale: map[string]string{}}
+	for _, k := range clientTextFields {
+		s, ok, err := text(f, k)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			in.text[k] = s
+		}
+	}
+	for _, r := range clientRefs {
+		n, ok, err := integer(f, r.key, 0, maxID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			in.ids[r.key] = n
+		}
+	}
+	var err error
+	if in.limit, in.hasLimit, err = integer(f, "limit", 0, maxID); err != nil {
+		return nil, err
+	}
+	if in.status, err = checkbox(f, "status"); err != nil {
+		return nil, err
+	}
+	if in.isWholesaler, err = checkbox(f, "is_wholesaler"); err != nil {
+		return nil, err
+	}
+	pw, _, err := text(f, "password")
+	if err != nil {
+		return nil, err
+	}
+	in.password = pw
+	if w := f.Get("wholesalers"); w != nil {
+		if !w.IsArray() {
+			return nil, badRequest("Поле wholesalers передаётся как wholesalers[inn]=..., wholesalers[org_name]=...")
+		}
+		for _, k := range wholesaleFields {
+			s, ok, err := text(w, k)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				in.wholesale[k] = s
+			}
+		}
+	}
+	return in, nil
+}
+
+// apply writes the input into cl. On create every field is set (absent
+// ones empty); on edit absent text and id fields keep their values.
+func (in *clientInput) apply(cl *client, create bool, defaultGroup int64) {
+	set := func(dst *string, key string) {
+		if s, ok := in.text[key]; ok || create {
+			*dst = s
+		}
+	}
+	set(&cl.Name, "name")
+	set(&cl.Email, "email")
+	set(&cl.Address, "address")
+	set(&cl.Comment, "comment")
+	if s, ok := in.text["phone"]; ok || create {
+		cl.Phone = scenario.Digits(s)
+	}
+	setID := func(dst *int64, key string) {
+		if n, ok := in.ids[key]; ok || create {
+			*dst = n
+		}
+	}
+	setID(&cl.PointID, "point_id")
+	setID(&cl.ManagerID, "manager_id")
+	setID(&cl.ShippingID, "shipping_id")
+	if n, ok := in.ids["group_id"]; ok && n != 0 {
+		cl.GroupID = n
+	} else if create || cl.GroupID == 0 {
+		cl.GroupID = defaultGroup
+	}
+	if in.hasLimit || create {
+		cl.Limit = in.limit
+	}
+	cl.Status = in.status
+	cl.IsWholesaler = in.isWholesaler
+	if !cl.IsWholesaler {
+		cl.Wholesaler = nil
+		return
+	}
+	w := wholesaler{}
+	if cl.Wholesaler != nil && !create {
+		w = *cl.Wholesaler
+	}
+	fields := map[string]*string{"type": &w.Type, "org_name": &w.OrgName, "inn": &w.INN, "kpp": &w.KPP, "orgn": &w.ORGN,
+		"address": &w.Address, "bank": &w.Bank, "bik": &w.BIK, "account": &w.Account, "bank_account": &w.BankAccount}
+	for k, dst := range fields {
+		if s, ok := in.wholesale[k]; ok {
+			*dst = s
+		}
+	}
+	cl.Wholesaler = &w
+}
+
+// validateClient is the panel's form validation: a map of the failing
+// fields only, in form order (saplab.txt: {"email": "...", "phone": "..."}).
+func validateClient(v *view, cl *client) error {
+	var errs fieldErrs
+	if cl.Name == "" {
+		errs.add("name", msgRequired, "Имя")
+	}
+	if cl.Email != "" {
+		if a, err := mail.ParseAddress(cl.Email); err != nil || a.Address != cl.Email {
+			errs.add("email", msgEmail, "Email")
+		} else if v.emailTaken(cl.Email, cl.ID) {
+			errs.add("email", msgUnique, "Email")
+		}
+	}
+	switch {
+	case cl.Phone == "":
+		errs.add("phone", msgRequired, "Телефон")
+	case v.phoneTaken(cl.Phone, cl.ID):
+		errs.add("phone", msgUnique, "Телефон")
+	}
+	exists := map[string]bool{
+		"point_id":    cl.PointID == 0 || v.points[cl.PointID] != nil,
+		"manager_id":  cl.ManagerID == 0 || v.employees[cl.ManagerID] != nil,
+		"group_id":    v.groups[cl.GroupID] != nil,
+		"shipping_id": cl.ShippingID == 0 || v.shipping[cl.ShippingID] != nil,
+	}
+	for _, r := range clientRefs {
+		if !exists[r.key] {
+			errs.add(r.key, msgNoSuchID, r.label)
+		}
+	}
+	if cl.IsWholesaler && (cl.Wholesaler == nil || cl.Wholesaler.OrgName == "") {
+		errs.add("wholesalers[org_name]", msgRequired, "Наименование юридического лица")
+	}
+	return errs.err()
+}
+
+// hashPassword hashes a password set at run time with bcrypt's default
+// cost (scenario passwords use the minimum, to keep seeding fast).
+func hashPassword(pw string) (string, error) {
+	if pw == "" {
+		return "", nil
+	}
+	if len(pw) > 72 {
+		return "", badRequest("Пароль длиннее 72 байт.")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+// readClientRequest reads a client form and hashes its password (outside
+// the write lock: bcrypt is slow on purpose).
+func readClientRequest(c echo.Context) (*clientInput, string, error) {
+	f, err := form(c)
+	if err != nil {
+		return nil, "", err
+	}
+	in, err := readClientForm(f)
+	if err != nil {
+		return nil, "", err
+	}
+	hash, err := hashPassword(in.password)
+	return in, hash, err
+}
+
+// createClient is POST /panel/client/form.
+func (a *API) createClient(c echo.Context, _ *employee) error {
+	in, hash, err := readClientRequest(c)
+	if err != nil {
+		return err
+	}
+	err = a.write(func(t *txn, v *view) error {
+		cl := &client{Created: t.Now(), Modified: t.Now(), PasswordHash: hash}
+		in.apply(cl, true, v.settings.DefaultGroupID)
+		if err := validateClient(v, cl); err != nil {
+			return err
+		}
+		id, err := nextID(t.Tx, bClients)
+		if err != nil {
+			return err
+		}
+		cl.ID = id
+		return t.putClient(cl)
+	})
+	return answered(c, err, msgClientAdded)
+}
+
+// editClient is POST /panel/client/form/$ID. An empty password keeps the old
+// one (saplab.txt's edit examples send password=).
+func (a *API) editClient(c echo.Context, _ *employee) error {
+	id, err := parseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	in, hash, err := readClientRequest(c)
+	if err != nil {
+		return err
+	}
+	err = a.write(func(t *txn, v *view) error {
+		cl, err := find[client](t.Tx, bClients, id, businessErr(msgClientNotFound))
+		if err != nil {
+			return err
+		}
+		in.apply(cl, false, v.settings.DefaultGroupID)
+		if hash != "" {
+			cl.PasswordHash = hash
+		}
+		if err := validateClient(v, cl); err != nil {
+			return err
+		}
+		cl.Modified = t.Now()
+		return t.putClient(cl)
+	})
+	return answered(c, err, msgClientUpdated)
+}

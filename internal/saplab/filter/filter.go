@@ -1,0 +1,280 @@
+// Package filter reads the panel's path filters:
+// /panel/client/filter/key1/value1/key2/value2 and /panel/order/filter/...
+// (saplab.txt, "Фильтры указываются в виде ... Ключи и значения должны быть
+// URL-кодированные").
+//
+// Parsing is a pure function of the escaped path, so it is table-tested and
+// fuzzed without a server. Every problem is an *Error with a message for the
+// integrator; nothing here can panic on input.
+package filter
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mockserver/mockserver/internal/phpjson"
+	"github.com/mockserver/mockserver/internal/scenario"
+)
+
+// Paging limits (saplab.txt: per_page "<=150"; the list example echoes 20).
+const (
+	DefaultPerPage = 20
+	MaxPerPage     = 150
+)
+
+// Kind is how a filter value is read.
+type Kind int
+
+// Kinds of filter values.
+const (
+	IDList  Kind = iota // "1" or "1,2,3"
+	Int                 // a non-negative integer id (0 means "none" for manager_id)
+	Text                // free text, matched as the list endpoint says
+	Phone               // compared by digits, a leading 7/8 of 11 digits dropped
+	Bool                // 1 or 0
+	Date                // 2016-12-31, a whole day in Moscow time
+	Page                // 1-based page number
+	PerPage             // rows per page, capped at MaxPerPage
+)
+
+// Spec lists the keys one list endpoint accepts, in the document's order.
+type Spec []KeySpec
+
+// KeySpec is one accepted key.
+type KeySpec struct {
+	Key  string
+	Kind Kind
+}
+
+// Clients are the keys of GET /panel/client/filter/... (saplab.txt, the
+// client filter table).
+var Clients = Spec{
+	{"client_id", IDList}, {"client_name", Text}, {"phone", Phone}, {"email", Text},
+	{"is_wholesaler", Bool}, {"client_group", Int}, {"date_from", Date}, {"date_to", Date},
+	{"manager_id", Int}, {"page", Page}, {"per_page", PerPage},
+}
+
+// Orders are the keys of GET /panel/order/filter/... (saplab.txt, the order
+// filter table).
+var Orders = Spec{
+	{"order_ids", IDList}, {"invoice", Text}, {"article", Text}, {"name", Text},
+	{"manager_id", Int}, {"shipping_id", Int}, {"point_id", Int}, {"distributor_id", Int},
+	{"order_status", Int}, {"is_payed", Bool}, {"unignore_archived", Bool}, {"brand", Text},
+	{"client_name", Text}, {"client_group", Int}, {"date_from", Date}, {"date_to", Date},
+	{"page", Page}, {"per_page", PerPage},
+}
+
+func (s Spec) kind(key string) (Kind, bool) {
+	for _, k := range s {
+		if k.Key == key {
+			return k.Kind, true
+		}
+	}
+	return 0, false
+}
+
+func (s Spec) keys() string {
+	names := make([]string, len(s))
+	for i, k := range s {
+		names[i] = k.Key
+	}
+	return strings.Join(names, ", ")
+}
+
+// Error is a filter the panel cannot read; the handler answers it with 400
+// and {"status":"error","text":Text}.
+type Error struct{ Text string }
+
+func (e *Error) Error() string { return e.Text }
+
+func fail(format string, args ...any) *Error { return &Error{Text: fmt.Sprintf(format, args...)} }
+
+// Query is a parsed filter. A key that was not given is absent from Ints,
+// Texts and Bools; IDs is nil unless the id list was given.
+type Query struct {
+	IDs   []int64
+	Ints  map[string]int64
+	Texts map[string]string
+	Bools map[string]bool
+	// From and To bound the creation time: From <= t < To (To is the
+	// midnight after date_to, so the whole day is included). Zero when absent.
+	From, To time.Time
+	Page     int64
+	PerPage  int
+	// Echo is what the response's "filters" shows: every key given, in the
+	// order first given (a repeated key keeps its first slot and the last
+	// value, as a PHP array does), values as decoded strings, and per_page
+	// as a number, appended when it was not given.
+	Echo phpjson.Object
+}
+
+// Offset is the index of the page's first row.
+func (q *Query) Offset() int64 {
+	if q.Page > (1<<62)/int64(q.PerPage) {
+		return 1 << 62
+	}
+	return (q.Page - 1) * int64(q.PerPage)
+}
+
+// Has reports whether key was given.
+func (q *Query) Has(key string) bool {
+	for _, f := range q.Echo {
+		if f.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// Default is the query of a list endpoint without filters.
+func Default() *Query {
+	return &Query{Ints: map[string]int64{}, Texts: map[string]string{}, Bools: map[string]bool{},
+		Page: 1, PerPage: DefaultPerPage, Echo: phpjson.Object{{Key: "per_page", Value: DefaultPerPage}}}
+}
+
+// Parse reads rest, the escaped path after ".../filter" ("/client_id/1,2"),
+// against spec.
+func Parse(rest string, spec Spec) (*Query, error) {
+	rest = strings.TrimPrefix(rest, "/")
+	q := Default()
+	q.Echo = nil
+	if rest != "" {
+		segs := strings.Split(rest, "/")
+		// A trailing slash ends the path unless it closes an empty value:
+		// /client_name/ filters by "", /page/2/ is just /page/2.
+		if len(segs)%2 != 0 && segs[len(segs)-1] == "" {
+			segs = segs[:len(segs)-1]
+		}
+		if len(segs)%2 != 0 {
+			return nil, fail("Фильтр задаётся парами /ключ/значение, а в адресе %d сегментов: у ключа %q нет значения.", len(segs), segs[len(segs)-1])
+		}
+		for i := 0; i < len(segs); i += 2 {
+			key, err := unescape(segs[i])
+			if err != nil {
+				return nil, err
+			}
+			val, err := unescape(segs[i+1])
+			if err != nil {
+				return nil, err
+			}
+			kind, ok := spec.kind(key)
+			if !ok {
+				return nil, fail("Неизвестный фильтр %q. Доступны: %s.", key, spec.keys())
+			}
+			if err := q.apply(key, kind, val); err != nil {
+				return nil, err
+			}
+			q.echo(key, val)
+		}
+	}
+	if !q.Has("per_page") {
+		q.Echo = append(q.Echo, phpjson.Field{Key: "per_page", Value: q.PerPage})
+	} else {
+		q.echo("per_page", q.PerPage)
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		return nil, fail("Фильтр date_from (%s) позже date_to (%s).", q.From.Format(time.DateOnly), q.To.AddDate(0, 0, -1).Format(time.DateOnly))
+	}
+	return q, nil
+}
+
+func (q *Query) echo(key string, v any) {
+	for i := range q.Echo {
+		if q.Echo[i].Key == key {
+			q.Echo[i].Value = v
+			return
+		}
+	}
+	q.Echo = append(q.Echo, phpjson.Field{Key: key, Value: v})
+}
+
+func unescape(s string) (string, error) {
+	v, err := url.PathUnescape(s)
+	if err != nil {
+		return "", fail("Неверное URL-кодирование в фильтре: %q.", s)
+	}
+	if !utf8.ValidString(v) {
+		return "", fail("Фильтр %q после URL-декодирования не является текстом в UTF-8.", s)
+	}
+	return v, nil
+}
+
+// maxID keeps ids within what PostgreSQL's bigint and every client can hold.
+const maxID = 1<<53 - 1
+
+func parseInt(s string) (int64, bool) {
+	if s == "" || len(s) > 16 || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n <= maxID
+}
+
+func (q *Query) apply(key string, kind Kind, val string) error {
+	switch kind {
+	case IDList:
+		ids := []int64{}
+		for part := range strings.SplitSeq(val, ",") {
+			part = strings.TrimSpace(part)
+			n, ok := parseInt(part)
+			if !ok {
+				return fail("Неверное значение фильтра %s: %q. Нужен идентификатор или несколько через запятую: 1 или 1,2,3.", key, val)
+			}
+			if !slices.Contains(ids, n) {
+				ids = append(ids, n)
+			}
+		}
+		q.IDs = ids
+	case Int:
+		n, ok := parseInt(strings.TrimSpace(val))
+		if !ok {
+			return fail("Неверное значение фильтра %s: %q. Нужен целый неотрицательный идентификатор.", key, val)
+		}
+		q.Ints[key] = n
+	case Text:
+		q.Texts[key] = val
+	case Phone:
+		d := scenario.Digits(val)
+		if d == "" {
+			return fail("Неверное значение фильтра phone: %q. Нужен номер телефона: 1234567890 или +7(123)456-78-90.", val)
+		}
+		q.Texts[key] = d
+	case Bool:
+		switch strings.ToLower(strings.TrimSpace(val)) {
+		case "1", "true":
+			q.Bools[key] = true
+		case "0", "false":
+			q.Bools[key] = false
+		default:
+			return fail("Неверное значение фильтра %s: %q. Нужно 1 или 0.", key, val)
+		}
+	case Date:
+		d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(val), scenario.Moscow)
+		if err != nil {
+			return fail("Неверное значение фильтра %s: %q. Нужна дата вида 2016-12-31.", key, val)
+		}
+		if key == "date_to" {
+			q.To = d.AddDate(0, 0, 1)
+		} else {
+			q.From = d
+		}
+	case Page:
+		n, ok := parseInt(strings.TrimSpace(val))
+		if !ok || n < 1 {
+			return fail("Неверное значение фильтра page: %q. Страницы нумеруются с 1.", val)
+		}
+		q.Page = n
+	case PerPage:
+		n, ok := parseInt(strings.TrimSpace(val))
+		if !ok || n < 1 {
+			return fail("Неверное значение фильтра per_page: %q. Нужно целое число от 1 до %d.", val, MaxPerPage)
+		}
+		q.PerPage = int(min(n, MaxPerPage))
+	}
+	return nil
+}

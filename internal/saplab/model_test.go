@@ -1,0 +1,177 @@
+package saplab_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/money"
+	"github.com/mockserver/mockserver/internal/saplab"
+	"github.com/mockserver/mockserver/internal/scenario"
+)
+
+func TestDebtOf(t *testing.T) {
+	cases := []struct {
+		name                           string
+		payed, denied, archived, inNew bool
+		debt, blocked                  money.Amount
+	}{
+		{"owed", false, false, false, false, 100, 0},
+		{"blocked in the new status", false, false, false, true, 0, 100},
+		{"paid owes nothing", true, false, false, false, 0, 0},
+		{"denied owes nothing", false, true, false, true, 0, 0},
+		{"archived owes nothing", false, false, true, false, 0, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, b := saplab.DebtOf(tc.payed, tc.denied, tc.archived, tc.inNew, 100)
+			if d != tc.debt || b != tc.blocked {
+				t.Fatalf("got %v/%v", d, b)
+			}
+		})
+	}
+}
+
+func TestPlanPay(t *testing.T) {
+	items := []saplab.PayItem{
+		{ID: 20, ClientID: 2, Total: 3959},
+		{ID: 19, ClientID: 1, Payed: true, Total: 474},
+		{ID: 21, ClientID: 2, Payed: true, Total: 100},
+		{ID: 22, ClientID: 2, Total: 1},
+	}
+	plan := saplab.PlanPay(items)
+	if len(plan) != 2 || plan[0].ClientID != 2 || plan[1].ClientID != 1 {
+		t.Fatalf("clients in first-seen order: %+v", plan)
+	}
+	if !slices.Equal(plan[0].Pay, []int64{20, 22}) || !slices.Equal(plan[0].Refund, []int64{21}) || plan[0].Need != 3960 || plan[0].Refunded != 100 {
+		t.Fatalf("client 2: %+v", plan[0])
+	}
+	cases := []struct {
+		name    string
+		balance money.Amount
+		want    money.Amount
+	}{
+		{"exactly enough with the refund", 3860, 0},
+		{"short by the document's 10000", 3860 - 10000*100, 10000 * 100},
+		{"more than enough", 1_000_000, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := saplab.Shortfall(tc.balance, plan[0]); got != tc.want {
+				t.Fatalf("shortfall %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCompareNames(t *testing.T) {
+	// saplab.txt's status list, in its order.
+	doc := []string{"В работе", "Выдано (Отправлено)", "Заказано", "Оприходовано офисом", "Принято", "Приостановлено", "Снято"}
+	shuffled := []string{"Снято", "Принято", "В работе", "Приостановлено", "Заказано", "Выдано (Отправлено)", "Оприходовано офисом"}
+	slices.SortFunc(shuffled, saplab.CompareNames)
+	if !slices.Equal(shuffled, doc) {
+		t.Fatalf("got %q", shuffled)
+	}
+	cases := []struct {
+		a, b string
+		want int
+	}{
+		{"ёж", "ель", 1}, {"ёж", "жук", -1}, {"еж", "ёж", -1}, {"abc", "абв", -1}, {"9", "a", -1},
+		{"Заказ", "заказ", -1}, {"за каз", "заказ", -1}, {"заказ", "заказано", -1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.a+" vs "+tc.b, func(t *testing.T) {
+			if got := saplab.CompareNames(tc.a, tc.b); got != tc.want {
+				t.Fatalf("got %d", got)
+			}
+		})
+	}
+}
+
+func TestWholesalerInfo(t *testing.T) {
+	cases := []struct{ typ, org, want string }{
+		{"ООО", "Рога и Копыта", `ООО "Рога и Копыта"`},
+		{"", "Рога и Копыта", `"Рога и Копыта"`},
+		{"ИП", "", "ИП"},
+		{" ООО ", " Вектор ", `ООО "Вектор"`},
+	}
+	for _, tc := range cases {
+		if got := saplab.WholesalerInfo(tc.typ, tc.org); got != tc.want {
+			t.Fatalf("WholesalerInfo(%q, %q) = %q", tc.typ, tc.org, got)
+		}
+	}
+}
+
+func TestTimes(t *testing.T) {
+	cases := []struct{ in, pg, history string }{
+		{"2017-01-15 22:02:43.114625", "2017-01-15 22:02:43.114625", "2017-01-15 19:02:43.000000"},
+		{"2017-04-11 21:31:24.489850", "2017-04-11 21:31:24.48985", "2017-04-11 18:31:24.000000"},
+		{"2017-01-20 09:30:00", "2017-01-20 09:30:00", "2017-01-20 06:30:00.000000"},
+		{"2017-01-01 01:00:00.5", "2017-01-01 01:00:00.5", "2016-12-31 22:00:00.000000"},
+	}
+	for _, tc := range cases {
+		tm, err := scenario.ParseTime(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := saplab.PGTime(tm.In(time.UTC)); got != tc.pg {
+			t.Fatalf("PGTime(%s) = %s", tc.in, got)
+		}
+		if got := saplab.HistoryTime(tm); got != tc.history {
+			t.Fatalf("HistoryTime(%s) = %s", tc.in, got)
+		}
+	}
+}
+
+func TestNormalizeArticle(t *testing.T) {
+	for in, want := range map[string]string{"OC 47": "oc47", "oc-47": "oc47", "30.896.00": "3089600", "Ёж/1": "ёж1", "": ""} {
+		if got := saplab.NormalizeArticle(in); got != want {
+			t.Fatalf("NormalizeArticle(%q) = %q", in, got)
+		}
+	}
+}
+
+func TestPages(t *testing.T) {
+	for _, tc := range []struct {
+		total int64
+		per   int
+		want  int64
+	}{{0, 20, 0}, {1, 20, 1}, {20, 20, 1}, {21, 20, 2}, {251, 10, 26}} {
+		if got := saplab.Pages(tc.total, tc.per); got != tc.want {
+			t.Fatalf("Pages(%d, %d) = %d", tc.total, tc.per, got)
+		}
+	}
+}
+
+// TestRouteTable pins the permission each endpoint needs (docs/saplab.md
+// lists the same table).
+func TestRouteTable(t *testing.T) {
+	want := map[string]string{
+		"GET /panel/manager":                     scenario.PermManagersRead,
+		"GET /panel/order/shipping_type":         scenario.PermOrdersRead,
+		"POST /panel/order/shipping_type":        scenario.PermSettingsWrite,
+		"POST /panel/order/remove_status":        scenario.PermSettingsWrite,
+		"POST /panel/order/group_form/:id":       scenario.PermSettingsWrite,
+		"GET /panel/client/filter/*":             scenario.PermClientsRead,
+		"POST /panel/client/form/:id":            scenario.PermClientsWrite,
+		"GET /panel/client/add_transaction/:id":  scenario.PermBalanceWrite,
+		"POST /panel/client/add_transaction/:id": scenario.PermBalanceWrite,
+		"GET /panel/order/filter/*":              scenario.PermOrdersRead,
+		"POST /panel/order/set_status/:id":       scenario.PermOrdersWrite,
+		"GET /panel/order/pay/:ids":              scenario.PermOrdersPay,
+		"GET /panel/order/documentds/:ids":       scenario.PermOrdersWrite,
+	}
+	got := map[string]string{}
+	for _, r := range saplab.New(api.Deps{}).RouteTable() {
+		got[r.Method+" "+r.Path] = r.Permission
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s needs %q, want %q", k, got[k], v)
+		}
+	}
+	if len(got) != 33 {
+		t.Errorf("%d routes", len(got))
+	}
+}

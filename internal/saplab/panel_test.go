@@ -1,0 +1,236 @@
+package saplab_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/mockserver/mockserver/internal/servertest"
+)
+
+const (
+	authBody      = `{"status":"error","text":"\u041e\u0448\u0438\u0431\u043a\u0430 \u0430\u0432\u0442\u043e\u0440\u0438\u0437\u0430\u0446\u0438\u0438."}`
+	forbiddenBody = `{"status":"error","text":"\u041d\u0435\u0434\u043e\u0441\u0442\u0430\u0442\u043e\u0447\u043d\u043e \u043f\u0440\u0430\u0432."}`
+)
+
+func TestAuth(t *testing.T) {
+	m := start(t, "")
+	cases := []struct {
+		name   string
+		creds  string
+		method string
+		path   string
+		status int
+		body   string
+	}{
+		{"no credentials", "", "GET", "/panel/client", 401, authBody},
+		{"wrong password", "79990000000:nope", "GET", "/panel/client", 401, authBody},
+		{"unknown phone", "70000000000:demo", "GET", "/panel/client", 401, authBody},
+		{"empty login", ":demo", "GET", "/panel/client", 401, authBody},
+		{"operator may not pay", operator, "GET", "/panel/order/pay/20", 403, forbiddenBody},
+		{"operator may not see managers", operator, "GET", "/panel/manager", 403, forbiddenBody},
+		{"operator may not edit settings", operator, "POST", "/panel/order/remove_status", 403, forbiddenBody},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := m.call(tc.method, tc.path, "", tc.creds)
+			expect(t, r, tc.status, tc.body)
+			if tc.status == 401 && r.Header.Get("WWW-Authenticate") != `Basic realm="panel"` {
+				t.Fatalf("WWW-Authenticate %q", r.Header.Get("WWW-Authenticate"))
+			}
+		})
+	}
+	t.Run("login compared by digits", func(t *testing.T) {
+		for _, login := range []string{"+7 (999) 000-00-00", "8-999-000-00-00", "9990000000"} {
+			if r := m.call("GET", "/panel/manager", "", login+":demo"); r.Status != 200 {
+				t.Fatalf("%s: %d %s", login, r.Status, r.Body)
+			}
+		}
+	})
+	t.Run("operator reads", func(t *testing.T) {
+		for _, p := range []string{"/panel/client", "/panel/order", "/panel/order/status", "/panel/client/form/1"} {
+			if r := m.call("GET", p, "", operator); r.Status != 200 {
+				t.Fatalf("%s: %d %s", p, r.Status, r.Body)
+			}
+		}
+	})
+}
+
+// dump is every saplab collection as the control API shows it.
+func (m *mock) dump() []byte {
+	var out bytes.Buffer
+	for _, c := range []string{"clients", "orders", "transactions", "statuses", "groups", "shipping_types", "documents"} {
+		out.Write(m.Do(m.t, "GET", "/__admin/state/saplab/"+c, nil).Body)
+	}
+	return out.Bytes()
+}
+
+// TestBadInput sends what the panel cannot read: each gets a 4xx in the
+// panel's shape and changes nothing (SPEC §9).
+func TestBadInput(t *testing.T) {
+	m := start(t, "")
+	before := m.dump()
+	big := "name=" + strings.Repeat("x", 2<<20)
+	cases := []struct {
+		name, method, path, body, ctype string
+		status                          int
+		text                            string // a fragment of the message
+	}{
+		{"unknown route", "GET", "/panel/nothing", "", "", 404, `\u043d\u0435 \u0441\u0443\u0449\u0435\u0441\u0442\u0432\u0443\u0435\u0442`},
+		{"wrong method", "DELETE", "/panel/client", "", "", 405, `DELETE`},
+		{"non-numeric id", "GET", "/panel/client/form/abc", "", "", 400, `abc`},
+		{"negative id", "GET", "/panel/client/form/-1", "", "", 400, `-1`},
+		{"huge id", "GET", "/panel/order/pay/99999999999999999999", "", "", 400, `99999999999999999999`},
+		{"bad id list", "GET", "/panel/order/deny/1,,2", "", "", 400, `1,,2`},
+		{"odd filter", "GET", "/panel/client/filter/client_id", "", "", 400, `client_id`},
+		{"unknown filter", "GET", "/panel/order/filter/colour/red", "", "", 400, `colour`},
+		{"bad filter value", "GET", "/panel/order/filter/is_payed/maybe", "", "", 400, `maybe`},
+		{"bad page", "GET", "/panel/client/balance/1?page=0", "", "", 400, `page`},
+		{"text in an integer field", "POST", "/panel/order/shipping_type", "name=x&min_price=много", "", 400, `min_price`},
+		{"negative discount", "POST", "/panel/client/group_form", "name=x&discount=-5", "", 400, `discount`},
+		{"bad color", "POST", "/panel/order/status", "name=x&color=red", "", 400, `color`},
+		{"bad checkbox", "POST", "/panel/client/form", "name=x&phone=1&status=maybe", "", 400, `status`},
+		{"list where a value belongs", "POST", "/panel/client/form", "name[]=x&phone=1", "", 400, `name`},
+		{"invalid utf-8", "POST", "/panel/client/form", "name=%ff&phone=123", "", 400, `UTF-8`},
+		{"json body", "POST", "/panel/order/status", `{"name":"x"}`, "application/json", 400, `JSON`},
+		{"huge amount", "POST", "/panel/client/add_transaction/1", "amount=1e308", "", 400, `amount`},
+		{"status id not a number", "POST", "/panel/order/set_status/20", "status_id=x", "", 400, `status_id`},
+		{"body over 1 MiB", "POST", "/panel/client/form", big, "", 413, `1`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := []string{"Authorization", basic(owner)}
+			if tc.ctype != "" {
+				h = append(h, "Content-Type", tc.ctype)
+			} else if tc.body != "" {
+				h = append(h, "Content-Type", "application/x-www-form-urlencoded")
+			}
+			r := m.Do(t, tc.method, tc.path, strings.NewReader(tc.body), h...)
+			if r.Status != tc.status || !strings.HasPrefix(string(r.Body), `{"status":"error","text":"`) || !strings.Contains(string(r.Body), tc.text) {
+				t.Fatalf("got %d %s, want %d with %s", r.Status, r.Body, tc.status, tc.text)
+			}
+		})
+	}
+	if r := m.Do(t, "HEAD", "/panel/client", nil, "Authorization", basic(owner)); r.Status != 200 || len(r.Body) != 0 {
+		t.Fatalf("HEAD: %d %q", r.Status, r.Body)
+	}
+	if r := m.Do(t, "PUT", "/panel/order/status", nil, "Authorization", basic(owner)); r.Status != 405 || r.Header.Get("Allow") != "GET, HEAD, POST" {
+		t.Fatalf("PUT: %d Allow %q", r.Status, r.Header.Get("Allow"))
+	}
+	if after := m.dump(); !bytes.Equal(before, after) {
+		t.Fatal("a refused request changed the state")
+	}
+}
+
+func TestClientForm_validation(t *testing.T) {
+	m := start(t, "")
+	expect(t, m.post("/panel/client/form", "email=bad&phone=&group_id=99"), 200,
+		`{"name":"\u041f\u043e\u043b\u0435 \u0418\u043c\u044f \u043e\u0431\u044f\u0437\u0430\u0442\u0435\u043b\u044c\u043d\u043e \u0434\u043b\u044f \u0437\u0430\u043f\u043e\u043b\u043d\u0435\u043d\u0438\u044f.",`+
+			`"email":"\u041f\u043e\u043b\u0435 Email \u0434\u043e\u043b\u0436\u043d\u043e \u0441\u043e\u0434\u0435\u0440\u0436\u0430\u0442\u044c \u043f\u0440\u0430\u0432\u0438\u043b\u044c\u043d\u044b\u0439 \u0430\u0434\u0440\u0435\u0441 email.",`+
+			`"phone":"\u041f\u043e\u043b\u0435 \u0422\u0435\u043b\u0435\u0444\u043e\u043d \u043e\u0431\u044f\u0437\u0430\u0442\u0435\u043b\u044c\u043d\u043e \u0434\u043b\u044f \u0437\u0430\u043f\u043e\u043b\u043d\u0435\u043d\u0438\u044f.",`+
+			`"group_id":"\u041f\u043e\u043b\u0435 \u0413\u0440\u0443\u043f\u043f\u0430 \u0441\u043e\u0434\u0435\u0440\u0436\u0438\u0442 \u043d\u0435\u0441\u0443\u0449\u0435\u0441\u0442\u0432\u0443\u044e\u0449\u0438\u0439 \u0438\u0434\u0435\u043d\u0442\u0438\u0444\u0438\u043a\u0430\u0442\u043e\u0440."}`)
+	expect(t, m.post("/panel/client/form/999", "name=x"), 200, `{"status":"error","text":"\u041a\u043b\u0438\u0435\u043d\u0442 \u043d\u0435 \u043d\u0430\u0439\u0434\u0435\u043d."}`)
+	// An unticked checkbox is false on edit, and absent text keeps its value.
+	m.post("/panel/client/form/2", "comment=Новый комментарий")
+	r := m.get("/panel/client/form/2")
+	for _, want := range []string{`"status":"0"`, `"is_wholesaler":"0"`, `"email":"roga@example.com"`} {
+		if !strings.Contains(string(r.Body), want) {
+			t.Fatalf("want %s in %s", want, r.Body)
+		}
+	}
+	if strings.Contains(string(r.Body), "wholesaler_data") {
+		t.Fatalf("a private person has no wholesaler_data: %s", r.Body)
+	}
+	// A multipart form (PHP curl with an array of fields) reads the same.
+	body := "--B\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nМультипарт\r\n--B\r\nContent-Disposition: form-data; name=\"phone\"\r\n\r\n+7 900 123-45-67\r\n--B--\r\n"
+	r = m.Do(t, "POST", "/panel/client/form", strings.NewReader(body), "Authorization", basic(owner), "Content-Type", "multipart/form-data; boundary=B")
+	expect(t, r, 200, `{"status":"success","text":"\u041a\u043b\u0438\u0435\u043d\u0442 \u0443\u0441\u043f\u0435\u0448\u043d\u043e \u0434\u043e\u0431\u0430\u0432\u043b\u0435\u043d."}`)
+	r = m.get("/panel/client/filter/phone/89001234567")
+	if !strings.Contains(string(r.Body), `"phone":"9001234567"`) || !strings.Contains(string(r.Body), `"group_id":"1"`) {
+		t.Fatalf("%s", r.Body)
+	}
+}
+
+// TestLists_golden pins the list endpoints' bytes on the default scenario,
+// whose generated rows are the same on every run.
+func TestLists_golden(t *testing.T) {
+	m := start(t, "")
+	for name, path := range map[string]string{
+		"managers.json":        "/panel/manager",
+		"clients_page.json":    "/panel/client/filter/per_page/3/page/2",
+		"client_form_1.json":   "/panel/client/form/1",
+		"orders_filtered.json": "/panel/order/filter/client_name/%D0%A1%D0%B5%D1%80%D0%B3%D0%B5%D0%B9/unignore_archived/1",
+		"balance_2.json":       "/panel/client/balance/2",
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := m.get(path)
+			if r.Status != http.StatusOK {
+				t.Fatalf("%d %s", r.Status, r.Body)
+			}
+			servertest.Golden(t, name, r.Body)
+		})
+	}
+}
+
+// TestGenerate_reproducible checks two servers seeded from the same scenario
+// serve the same bytes.
+func TestGenerate_reproducible(t *testing.T) {
+	a, b := start(t, ""), start(t, "")
+	for _, p := range []string{"/panel/order/filter/per_page/150/unignore_archived/1", "/panel/client/filter/per_page/150", "/panel/client/balance/40"} {
+		if ra, rb := a.get(p), b.get(p); !bytes.Equal(ra.Body, rb.Body) || ra.Status != 200 {
+			t.Fatalf("%s differs between runs", p)
+		}
+	}
+	// Every status is used, and some positions are paid, archived, denied.
+	r := a.get("/panel/order/filter/per_page/150/unignore_archived/1")
+	for _, want := range []string{`"is_payed":"1"`, `"is_archived":"1"`, `"is_denied":"1"`, `"status_id":"7"`, `"status_id":"3"`} {
+		if !strings.Contains(string(r.Body), want) {
+			t.Fatalf("no %s among the generated positions", want)
+		}
+	}
+}
+
+// TestClientName_filter checks client_name against a brute-force reading of
+// the unfiltered list, before and after an edit renames a client.
+func TestClientName_filter(t *testing.T) {
+	m := start(t, "")
+	type row struct {
+		ID             string `json:"id"`
+		Name           string `json:"name"`
+		WholesalerInfo string `json:"wholesaler_info"`
+	}
+	list := func(path string) []row {
+		var out struct{ Clients []row }
+		if err := json.Unmarshal(m.get(path).Body, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.Clients
+	}
+	check := func(needle string) {
+		t.Helper()
+		var want []string
+		for _, c := range list("/panel/client/filter/per_page/150") {
+			if strings.Contains(strings.ToLower(c.Name+"\x00"+c.WholesalerInfo), strings.ToLower(needle)) {
+				want = append(want, c.ID)
+			}
+		}
+		var got []string
+		for _, c := range list("/panel/client/filter/per_page/150/client_name/" + url.PathEscape(needle)) {
+			got = append(got, c.ID)
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("client_name %q: got %v, want %v", needle, got, want)
+		}
+	}
+	for _, n := range []string{"ов", "Сергей", "ооо", "а", "рога и", "zzz", "ич"} {
+		check(n)
+	}
+	m.post("/panel/client/form/3", "name=Зиновий Уникальный&status=on")
+	check("Уникальн")
+	if got := list("/panel/client/filter/client_name/" + url.PathEscape("уникальный")); len(got) != 1 || got[0].ID != "3" {
+		t.Fatalf("%+v", got)
+	}
+}
