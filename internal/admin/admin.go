@@ -1,6 +1,6 @@
 // Package admin is the control API under /__admin (SPEC §8): health, reset,
-// scenario load, the request journal and its waits, state inspection and the
-// clock. It answers plain JSON; it is ours, not a vendor's.
+// scenario load, the request journal and its waits, fault rules, state
+// inspection and the clock. It answers plain JSON; it is ours, not a vendor's.
 package admin
 
 import (
@@ -18,7 +18,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/pathglob"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
 )
@@ -37,6 +39,8 @@ type Deps struct {
 	Store   *state.Store
 	Clock   *clock.Clock
 	Journal *journal.Journal
+	// Faults are the armed fault rules.
+	Faults *fault.Injector
 	// Buckets are the API buckets, named "<api>.<collection>".
 	Buckets []string
 	// APIs are the API names, in mounting order.
@@ -87,6 +91,7 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/requests/count", h.count)
 	g.GET("/requests/wait", h.wait)
 	g.DELETE("/requests", h.clearRequests)
+	registerFaults(g, h)
 	g.GET("/state", h.collections)
 	g.GET("/state/:api/:collection", h.rows)
 	g.GET("/state/:api/:collection/:id", h.row)
@@ -157,9 +162,17 @@ func (h handlers) loadScenario(c echo.Context) error {
 	return c.JSON(http.StatusOK, h.scenarioInfo())
 }
 
-// filter reads api, method, path and since (an entry id, or an RFC 3339 time).
-func filter(c echo.Context) (journal.Filter, error) {
-	f := journal.Filter{API: c.QueryParam("api"), Method: c.QueryParam("method"), Path: c.QueryParam("path")}
+// filter reads api, method, path, fault and since (an entry id, or an RFC
+// 3339 time). A misspelt api or a broken glob is a 400, not a filter that
+// silently matches nothing and makes a wait run into its timeout.
+func (h handlers) filter(c echo.Context) (journal.Filter, error) {
+	f := journal.Filter{API: c.QueryParam("api"), Method: c.QueryParam("method"), Path: c.QueryParam("path"), Fault: c.QueryParam("fault")}
+	if f.API != "" && !slices.Contains(h.APIs, f.API) {
+		return f, fail(http.StatusBadRequest, "api must be one of %s, got %q", strings.Join(h.APIs, ", "), f.API)
+	}
+	if f.Path != "" && (!strings.HasPrefix(f.Path, "/") || !pathglob.Valid(f.Path)) {
+		return f, fail(http.StatusBadRequest, "path must be a path starting with /, exact or a glob with * and **, got %q", f.Path)
+	}
 	if s := c.QueryParam("since"); s != "" {
 		if id, err := strconv.ParseUint(s, 10, 64); err == nil {
 			f.Since = id
@@ -173,7 +186,7 @@ func filter(c echo.Context) (journal.Filter, error) {
 }
 
 func (h handlers) requests(c echo.Context) error {
-	f, err := filter(c)
+	f, err := h.filter(c)
 	if err != nil {
 		return err
 	}
@@ -181,7 +194,7 @@ func (h handlers) requests(c echo.Context) error {
 }
 
 func (h handlers) count(c echo.Context) error {
-	f, err := filter(c)
+	f, err := h.filter(c)
 	if err != nil {
 		return err
 	}
@@ -194,7 +207,7 @@ const MaxWait = 60 * time.Second
 // wait answers as soon as count matching requests are in the journal, or
 // 408 with the count so far when timeout (default 5s) passes.
 func (h handlers) wait(c echo.Context) error {
-	f, err := filter(c)
+	f, err := h.filter(c)
 	if err != nil {
 		return err
 	}

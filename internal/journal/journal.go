@@ -82,12 +82,13 @@ func Redact(h http.Header) map[string][]string {
 }
 
 // Filter selects entries; empty fields match everything. Path is exact or a
-// glob (pathglob). Since keeps entries with a larger id, or (SinceTime) a
-// later time.
+// glob (pathglob). Fault is the id of the fault rule that hit the request.
+// Since keeps entries with a larger id, or (SinceTime) a later time.
 type Filter struct {
 	API       string
 	Method    string
 	Path      string
+	Fault     string
 	Since     uint64
 	SinceTime time.Time
 }
@@ -97,6 +98,7 @@ func (f Filter) Match(e *Entry) bool {
 	return (f.API == "" || f.API == e.API) &&
 		(f.Method == "" || strings.EqualFold(f.Method, e.Method)) &&
 		(f.Path == "" || pathglob.Match(f.Path, e.Path)) &&
+		(f.Fault == "" || f.Fault == e.Fault) &&
 		e.ID > f.Since &&
 		(f.SinceTime.IsZero() || e.Time.After(f.SinceTime))
 }

@@ -66,7 +66,10 @@ func (d Delay) MarshalJSON() ([]byte, error) {
 	if d.Min == d.Max {
 		return json.Marshal(d.Min.String())
 	}
-	return json.Marshal(map[string]string{"min": d.Min.String(), "max": d.Max.String()})
+	return json.Marshal(struct {
+		Min string `json:"min"`
+		Max string `json:"max"`
+	}{d.Min.String(), d.Max.String()})
 }
 
 // UnmarshalJSON reads the same two forms from control-API bodies.
@@ -80,14 +83,19 @@ func (d *Delay) UnmarshalJSON(data []byte) error {
 		*d = Delay{Min: v, Max: v}
 		return nil
 	}
-	var r struct{ Min, Max string }
-	if err := json.Unmarshal(data, &r); err != nil {
+	var r map[string]string
+	if err := json.Unmarshal(data, &r); err != nil || r == nil {
 		return errors.New("delay must be a duration string or {\"min\",\"max\"}")
 	}
-	lo, err1 := time.ParseDuration(r.Min)
-	hi, err2 := time.ParseDuration(r.Max)
+	for k := range r {
+		if k != "min" && k != "max" {
+			return fmt.Errorf("unknown key %q in delay (min, max)", k)
+		}
+	}
+	lo, err1 := time.ParseDuration(r["min"])
+	hi, err2 := time.ParseDuration(r["max"])
 	if err1 != nil || err2 != nil || lo < 0 || hi < lo {
-		return fmt.Errorf("delay range {min: %q, max: %q} is not two durations with min <= max", r.Min, r.Max)
+		return fmt.Errorf("delay range {min: %q, max: %q} is not two durations with min <= max", r["min"], r["max"])
 	}
 	*d = Delay{Min: lo, Max: hi}
 	return nil

@@ -38,6 +38,18 @@ func TestParse_rejects(t *testing.T) {
 		"carreta_sig_reuse":            `testdata/bad/carreta_sig_reuse.yaml:5: signature already pins a different offer (line 4)`,
 		"saplab_color":                 `testdata/bad/saplab_color.yaml:5: color "pink" is not six hex digits like FAFFB3`,
 		"saplab_password":              `testdata/bad/saplab_password.yaml:5: password is longer than 72 bytes (bcrypt reads no more)`,
+
+		// Fault rules (validate_faults.go).
+		"fault_glob":            `testdata/bad/fault_glob.yaml:5: path "/v1/[oops" is not a valid glob (* is one segment, ** any number, [...] must be closed)`,
+		"fault_prefix":          `testdata/bad/fault_prefix.yaml:5: path /v1/order/ is not under saplab's prefix /panel, so the rule could never fire`,
+		"fault_probability":     `testdata/bad/fault_probability.yaml:7: probability must be between 0 and 1`,
+		"fault_truncate_before": `testdata/bad/fault_truncate_before.yaml:8: truncate needs a response to cut: a body, a status >= 400 (the API's error body), or phase: after to cut the handler's own response`,
+		"fault_drop_status":     `testdata/bad/fault_drop_status.yaml:6: drop sends nothing, so status, body and headers have no effect with it`,
+		"fault_method":          `testdata/bad/fault_method.yaml:5: method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "FETCH"`,
+		"fault_admin":           `testdata/bad/fault_admin.yaml:5: faults never apply to the control API (/__admin)`,
+		"fault_header":          `testdata/bad/fault_header.yaml:9: "Retry After" is not a header name`,
+		"fault_delay_max":       `testdata/bad/fault_delay_max.yaml:6: delay must be at most 10 minutes`,
+		"fault_duplicate_id":    `testdata/bad/fault_duplicate_id.yaml:4: duplicate fault id "f" (first at line 3)`,
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(cases) {

@@ -2,35 +2,97 @@ package scenario
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/pathglob"
 )
 
 // FaultAPIs are the values a fault's api may take.
 var FaultAPIs = []string{"amapi", "carreta", "saplab", "any"}
 
+// faultPrefixes are the path prefixes each API owns (SPEC §1). A rule for one
+// API whose path starts under another API's prefix could never fire, which
+// is a typo worth reporting rather than a rule to arm silently.
+var faultPrefixes = map[string]string{"amapi": "/api", "carreta": "/v1", "saplab": "/panel"}
+
+// FaultMethods are the methods a fault's method may name.
+var FaultMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+	http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// Fault phases (SPEC §7). Before is the default.
+const (
+	PhaseBefore = "before"
+	PhaseAfter  = "after"
+)
+
+// MaxFaultDelay bounds a fault's delay: long enough to outlast any client
+// timeout worth testing, short enough that a typo ("1500m" for "1500ms")
+// does not hang a connection for a day.
+const MaxFaultDelay = 10 * time.Minute
+
 // CheckFault returns what is wrong with one fault rule, as messages without
 // position; the scenario loader adds file:line, the control API sends them
-// back in its 400.
+// back in its 400. Field is a dotted path inside the rule ("action.headers").
 func CheckFault(f *Fault) []FieldProblem {
 	var out []FieldProblem
 	add := func(field, format string, args ...any) {
 		out = append(out, FieldProblem{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
-	if strings.TrimSpace(f.ID) == "" {
+	switch {
+	case strings.TrimSpace(f.ID) == "":
 		add("id", "id is required")
+	case len(f.ID) > 100 || strings.ContainsAny(f.ID, "/\x00\r\n\t"):
+		add("id", "id must be at most 100 characters without / or control characters (it is used in /__admin/faults/{id})")
 	}
 	if !slices.Contains(FaultAPIs, f.API) {
 		add("api", "api must be one of %s, got %q", strings.Join(FaultAPIs, ", "), f.API)
 	}
-	if f.Method != "" && strings.ToUpper(f.Method) != f.Method {
+	switch {
+	case f.Method == "":
+	case strings.ToUpper(f.Method) != f.Method:
 		add("method", "method must be upper case, like POST")
+	case !slices.Contains(FaultMethods, f.Method):
+		add("method", "method must be one of %s, got %q", strings.Join(FaultMethods, ", "), f.Method)
 	}
-	if !strings.HasPrefix(f.Path, "/") {
+	checkFaultPath(f, add)
+	checkFaultWhen(f.When, add)
+	if f.Phase != "" && f.Phase != PhaseBefore && f.Phase != PhaseAfter {
+		add("phase", "phase must be before or after, got %q", f.Phase)
+	}
+	checkFaultAction(f, add)
+	return out
+}
+
+func checkFaultPath(f *Fault, add func(field, format string, args ...any)) {
+	switch {
+	case !strings.HasPrefix(f.Path, "/"):
 		add("path", "path must start with / (exact, or a glob with * and **)")
+		return
+	case !pathglob.Valid(f.Path):
+		add("path", "path %q is not a valid glob (* is one segment, ** any number, [...] must be closed)", f.Path)
+		return
+	case f.Path == "/__admin" || strings.HasPrefix(f.Path, "/__admin/"):
+		add("path", "faults never apply to the control API (/__admin)")
+		return
 	}
-	w := f.When
+	prefix, ok := faultPrefixes[f.API]
+	if !ok {
+		return
+	}
+	first, _, _ := strings.Cut(f.Path[1:], "/")
+	if pathglob.IsGlob(first) {
+		return // "/**" or "/*/order": the api narrows it down
+	}
+	if "/"+first != prefix {
+		add("path", "path %s is not under %s's prefix %s, so the rule could never fire", f.Path, f.API, prefix)
+	}
+}
+
+func checkFaultWhen(w FaultWhen, add func(field, format string, args ...any)) {
 	forms := 0
 	for _, set := range []bool{w.Nth != 0, w.Every != 0, w.After != 0, w.Probability != nil} {
 		if set {
@@ -43,23 +105,63 @@ func CheckFault(f *Fault) []FieldProblem {
 	if w.Nth < 0 || w.Every < 0 || w.After < 0 || w.Times < 0 {
 		add("when", "nth, every, after and times must be positive")
 	}
-	if w.Probability != nil && (*w.Probability < 0 || *w.Probability > 1) {
-		add("when", "probability must be between 0 and 1")
+	if p := w.Probability; p != nil && (math.IsNaN(*p) || *p < 0 || *p > 1) {
+		add("when.probability", "probability must be between 0 and 1")
 	}
-	if f.Phase != "" && f.Phase != "before" && f.Phase != "after" {
-		add("phase", "phase must be before or after, got %q", f.Phase)
-	}
+}
+
+func checkFaultAction(f *Fault, add func(field, format string, args ...any)) {
 	a := f.Action
-	if a.Status != 0 && (a.Status < 100 || a.Status > 599 || http.StatusText(a.Status) == "" && a.Status < 200) {
-		add("action", "status %d is not an HTTP status", a.Status)
+	if a.Status != 0 && (a.Status < 200 || a.Status > 599) {
+		add("action.status", "status %d is not a final HTTP status (200..599)", a.Status)
 	}
-	if a.Drop && a.Truncate {
+	if a.Body != nil && (a.Status == http.StatusNoContent || a.Status == http.StatusNotModified) {
+		add("action.body", "a %d response carries no body", a.Status)
+	}
+	for name, value := range a.Headers {
+		if !validHeaderName(name) {
+			add("action.headers", "%q is not a header name", name)
+		}
+		if strings.ContainsAny(value, "\r\n\x00") {
+			add("action.headers", "header %s: a value cannot contain line breaks", name)
+		}
+	}
+	if a.Delay != nil && a.Delay.Max > MaxFaultDelay {
+		add("action.delay", "delay must be at most %d minutes", int(MaxFaultDelay.Minutes()))
+	}
+	replaced := a.Status != 0 || a.Body != nil
+	switch {
+	case a.Drop && a.Truncate:
 		add("action", "drop and truncate cannot both be set")
-	}
-	if a.Status == 0 && !a.Drop && !a.Truncate && a.Delay == nil && a.Body == nil && len(a.Headers) == 0 {
+	case a.Drop && (replaced || len(a.Headers) > 0):
+		add("action", "drop sends nothing, so status, body and headers have no effect with it")
+	case a.Status == 0 && !a.Drop && !a.Truncate && a.Delay == nil && a.Body == nil && len(a.Headers) == 0:
 		add("action", "action needs at least one of status, body, headers, delay, drop, truncate")
 	}
-	return out
+	if f.Phase == PhaseAfter {
+		return
+	}
+	// In phase before the handler never runs, so the response comes from the
+	// action alone: it must say what to answer.
+	if a.Truncate && a.Body == nil && a.Status < 400 {
+		add("action.truncate", "truncate needs a response to cut: a body, a status >= 400 (the API's error body), or phase: after to cut the handler's own response")
+	}
+	if len(a.Headers) > 0 && !replaced && !a.Truncate {
+		add("action.headers", "headers alone would answer an empty 200 in phase before: add a status or body, or use phase: after to add them to the handler's response")
+	}
+}
+
+// validHeaderName reports whether s is an HTTP token (RFC 9110 §5.1).
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r > 0x7e || r <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // FieldProblem is a rule problem tied to one field of a rule.
@@ -74,7 +176,11 @@ func (c *checker) checkFaults(faults []Fault) {
 		p := at("faults", i)
 		ids.check(c, append(p, "id"), faults[i].ID)
 		for _, fp := range CheckFault(&faults[i]) {
-			c.fail(append(append(path{}, p...), fp.Field), "%s", fp.Message)
+			q := append(path{}, p...)
+			for _, part := range strings.Split(fp.Field, ".") {
+				q = append(q, part)
+			}
+			c.fail(q, "%s", fp.Message)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/admin"
 	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
 )
 
@@ -30,8 +31,9 @@ func (s *Server) routes(buckets []string) *echo.Echo {
 	e.HTTPErrorHandler = s.renderError
 	// Order matters: observe sees the final status after the error has been
 	// rendered; recover turns a panic into an error rendered in the API's
-	// shape; readBody enforces the limit before any handler runs.
-	e.Use(s.observe, s.recover, s.readBody)
+	// shape; readBody enforces the limit before any handler runs; faults
+	// sit outside the state gate, so a delay holds no lock.
+	e.Use(s.observe, s.recover, s.readBody, s.faults.Middleware(s.vendorAPI))
 
 	for _, a := range s.apis {
 		g := e.Group(a.Prefix(), s.gated)
@@ -56,10 +58,18 @@ func (s *Server) apiFor(path string) api.API {
 	return nil
 }
 
-// apiName names the owner of path for logs and the journal.
-func (s *Server) apiName(path string) string {
+// vendorAPI names the vendor API owning path, or "" (faults touch no other path).
+func (s *Server) vendorAPI(path string) string {
 	if a := s.apiFor(path); a != nil {
 		return a.Name()
+	}
+	return ""
+}
+
+// apiName names the owner of path for logs and the journal.
+func (s *Server) apiName(path string) string {
+	if name := s.vendorAPI(path); name != "" {
+		return name
 	}
 	if strings.HasPrefix(path, AdminPrefix) {
 		return "admin"
@@ -167,6 +177,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			e.Fault = f
 		}
 		s.journal.Add(e)
+		fault.Finish(c) // a dropped or truncated connection closes once it is on record
 		return nil
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/carreta"
 	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/saplab"
 	"github.com/mockserver/mockserver/internal/scenario"
@@ -32,6 +33,7 @@ type Server struct {
 	clock   *clock.Clock
 	store   *state.Store
 	journal *journal.Journal
+	faults  *fault.Injector
 	apis    []api.API
 	echo    *echo.Echo
 
@@ -57,7 +59,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: log, clock: clock.New(nil), journal: journal.New(cfg.JournalSize)}
+	s := &Server{cfg: cfg, log: log, clock: clock.New(nil), journal: journal.New(cfg.JournalSize), faults: fault.New()}
 
 	buckets := slices.Concat(amapi.Buckets, carreta.Buckets, saplab.Buckets)
 	store, err := state.Open(cfg.DB, s.clock, buckets...)
@@ -152,6 +154,7 @@ func (s *Server) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
 			return fmt.Errorf("load %s: %w", a.Name(), err)
 		}
 	}
+	s.faults.Load(sc) // runtime rules and counters start afresh with the scenario
 	return nil
 }
 
@@ -184,6 +187,9 @@ func (s *Server) Clock() *clock.Clock { return s.clock }
 
 // Journal is the request journal.
 func (s *Server) Journal() *journal.Journal { return s.journal }
+
+// Faults are the armed fault rules, for Go tests that arm them directly.
+func (s *Server) Faults() *fault.Injector { return s.faults }
 
 // Listen binds the shared listener and any per-API ones. Addresses with port
 // 0 get a free port; Addr tells which.
@@ -257,6 +263,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	case serveErr = <-errc:
 	}
 	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
+	s.faults.Interrupt()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	for _, srv := range s.servers {
@@ -285,5 +292,5 @@ func (s *Server) adminDeps(buckets []string) admin.Deps {
 	for i, a := range s.apis {
 		names[i] = a.Name()
 	}
-	return admin.Deps{Control: s, Store: s.store, Clock: s.clock, Journal: s.journal, Buckets: buckets, APIs: names}
+	return admin.Deps{Control: s, Store: s.store, Clock: s.clock, Journal: s.journal, Faults: s.faults, Buckets: buckets, APIs: names}
 }

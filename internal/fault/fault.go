@@ -1,0 +1,268 @@
+// Package fault injects the failures of SPEC §7 into vendor requests: an
+// error status or body, extra headers, a delay, a dropped connection or a
+// response cut in half, either before the handler runs (nothing changes) or
+// after it has committed (the change is made but the client never hears of
+// it: the case that tests a client's retries and idempotency).
+//
+// Rules come from the scenario's faults: and, at runtime, from the control
+// API. An Injector holds them with their counters; Middleware applies them.
+package fault
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/pathglob"
+	"github.com/mockserver/mockserver/internal/scenario"
+)
+
+// Where a rule came from, shown by GET /__admin/faults.
+const (
+	SourceScenario = "scenario"
+	SourceRuntime  = "runtime"
+)
+
+// Fires reports whether the nth request (1-based) that matched a rule's api,
+// method and path is hit by its when (SPEC §7): nth hits only the nth, every
+// hits each multiple of every, after lets the first after through and hits
+// the rest, probability hits when draw (uniform in [0,1)) falls below it,
+// and a when with none of them hits every request. Times is applied by the
+// caller, which knows how often the rule has fired.
+func Fires(w scenario.FaultWhen, n int, draw float64) bool {
+	switch {
+	case w.Nth > 0:
+		return n == w.Nth
+	case w.Every > 0:
+		return n%w.Every == 0
+	case w.After > 0:
+		return n > w.After
+	case w.Probability != nil:
+		return draw < *w.Probability
+	}
+	return true
+}
+
+// Matches reports whether a rule's api, method and path select a request to
+// api (the vendor API owning the path), method and path.
+func Matches(f *scenario.Fault, api, method, path string) bool {
+	return (f.API == "any" || f.API == api) &&
+		(f.Method == "" || f.Method == method) &&
+		pathglob.Match(f.Path, path)
+}
+
+// View is a rule as the control API shows it: the rule, where it came from,
+// how many requests matched it and how many it hit.
+type View struct {
+	scenario.Fault
+	Source  string `json:"source"`
+	Matched int    `json:"matched"`
+	Fired   int    `json:"fired"`
+}
+
+// rule is an armed rule with its counters and its own random source, so its
+// draws depend only on the seed, its id and the requests it matched, not on
+// traffic to other rules.
+type rule struct {
+	scenario.Fault
+	source  string
+	matched int
+	fired   int
+	rng     *rand.Rand
+}
+
+// Hit is what a fired rule does to one request.
+type Hit struct {
+	ID     string
+	Phase  string
+	Action scenario.FaultAction
+	// Delay is the pause drawn for this request (zero when none).
+	Delay time.Duration
+}
+
+// Injector holds the armed rules. It is safe for concurrent use.
+type Injector struct {
+	mu    sync.Mutex
+	seed  int64
+	rules []*rule
+
+	stop     chan struct{}
+	stopOnce sync.Once
+}
+
+// New returns an injector with no rules.
+func New() *Injector {
+	return &Injector{stop: make(chan struct{})}
+}
+
+// Load arms sc's faults in place of every rule (runtime ones included) and
+// starts every counter and random source afresh from sc's seed: after a
+// reset, the same requests meet the same faults.
+func (in *Injector) Load(sc *scenario.Scenario) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.seed = sc.Seed
+	in.rules = in.rules[:0:0]
+	for _, f := range sc.Faults {
+		in.rules = append(in.rules, in.compile(f, SourceScenario))
+	}
+}
+
+func (in *Injector) compile(f scenario.Fault, source string) *rule {
+	if f.Phase == "" {
+		f.Phase = scenario.PhaseBefore
+	}
+	h := fnv.New64a()
+	h.Write([]byte(f.ID))
+	return &rule{Fault: f, source: source, rng: rand.New(rand.NewPCG(uint64(in.seed), h.Sum64()))}
+}
+
+// MaxRules bounds the armed rules: every request is matched against each,
+// and a runaway test loop arming rules should fail loudly, not slow every
+// request down.
+const MaxRules = 1000
+
+// RuleError lists what is wrong with rules given to Add.
+type RuleError struct {
+	Problems []string
+}
+
+func (e *RuleError) Error() string { return strings.Join(e.Problems, "; ") }
+
+// Add arms runtime rules after the ones already armed. Either every rule is
+// valid and armed, or none is and the error is a *RuleError saying why; an
+// id already armed is an error (delete the old rule first).
+func (in *Injector) Add(fs []scenario.Fault) error {
+	if len(fs) == 0 {
+		return &RuleError{Problems: []string{"no rule given"}}
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var problems []string
+	seen := map[string]bool{}
+	for _, r := range in.rules {
+		seen[r.ID] = true
+	}
+	for i := range fs {
+		prefix := ""
+		if len(fs) > 1 {
+			prefix = fmt.Sprintf("[%d] ", i)
+		}
+		for _, p := range scenario.CheckFault(&fs[i]) {
+			problems = append(problems, prefix+p.Field+": "+p.Message)
+		}
+		if id := fs[i].ID; id != "" {
+			if seen[id] {
+				problems = append(problems, fmt.Sprintf("%sid: a rule with id %q is already armed (DELETE /__admin/faults/%s first)", prefix, id, id))
+			}
+			seen[id] = true
+		}
+	}
+	if len(in.rules)+len(fs) > MaxRules {
+		problems = append(problems, fmt.Sprintf("at most %d rules may be armed at once; %d are", MaxRules, len(in.rules)))
+	}
+	if len(problems) > 0 {
+		return &RuleError{Problems: problems}
+	}
+	for _, f := range fs {
+		in.rules = append(in.rules, in.compile(f, SourceRuntime))
+	}
+	return nil
+}
+
+// List returns the armed rules in the order they are tried.
+func (in *Injector) List() []View {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	out := make([]View, len(in.rules))
+	for i, r := range in.rules {
+		out[i] = r.view()
+	}
+	return out
+}
+
+func (r *rule) view() View {
+	return View{Fault: r.Fault, Source: r.source, Matched: r.matched, Fired: r.fired}
+}
+
+// Get returns the rule with id.
+func (in *Injector) Get(id string) (View, bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for _, r := range in.rules {
+		if r.ID == id {
+			return r.view(), true
+		}
+	}
+	return View{}, false
+}
+
+// Delete disarms the rule with id and reports whether there was one.
+func (in *Injector) Delete(id string) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for i, r := range in.rules {
+		if r.ID == id {
+			in.rules = append(in.rules[:i:i], in.rules[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// Clear disarms every rule, the scenario's too (until the next reset or
+// scenario load), and returns how many there were.
+func (in *Injector) Clear() int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	n := len(in.rules)
+	in.rules = nil
+	return n
+}
+
+// Match counts the request against every rule whose api, method and path
+// select it, and returns the hit of the first one that fires, or nil. Every
+// matching rule counts the request, so "nth: 3" always means the third
+// request that rule matched, whatever other rules did with it.
+func (in *Injector) Match(api, method, path string) *Hit {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var hit *Hit
+	for _, r := range in.rules {
+		if !Matches(&r.Fault, api, method, path) {
+			continue
+		}
+		r.matched++
+		var draw float64
+		if r.When.Probability != nil {
+			draw = r.rng.Float64()
+		}
+		if hit != nil || !Fires(r.When, r.matched, draw) || (r.When.Times > 0 && r.fired >= r.When.Times) {
+			continue
+		}
+		r.fired++
+		hit = &Hit{ID: r.ID, Phase: r.Phase, Action: r.Action, Delay: r.delay()}
+	}
+	return hit
+}
+
+// delay draws the pause for one hit: fixed, or uniform in [min, max].
+func (r *rule) delay() time.Duration {
+	d := r.Action.Delay
+	if d == nil {
+		return 0
+	}
+	if d.Max <= d.Min {
+		return d.Min
+	}
+	return d.Min + time.Duration(r.rng.Int64N(int64(d.Max-d.Min)+1))
+}
+
+// Interrupt cuts every current and future delay short, so that a shutdown
+// finishes in-flight requests at once instead of waiting out their delays.
+func (in *Injector) Interrupt() {
+	in.stopOnce.Do(func() { close(in.stop) })
+}

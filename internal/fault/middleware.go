@@ -1,0 +1,232 @@
+package fault
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/scenario"
+)
+
+// connKey holds the connection a drop or truncate took over, for Finish.
+const connKey = "fault.conn"
+
+// Middleware applies the armed rules to every request whose path owner
+// names a vendor API ("" for the control API and paths no API owns, which
+// faults never touch). It records the id of the rule that hit a request
+// under journal.FaultKey.
+//
+// It must sit inside the middleware that journals requests and outside the
+// state gate: a delay then holds no lock, and the journal sees the final
+// status. That outer middleware must call Finish once the request is on
+// record: a dropped or truncated connection is closed only then, so a
+// client never sees the failure before the journal holds it.
+func (in *Injector) Middleware(owner func(path string) string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			api := owner(r.URL.Path)
+			if api == "" {
+				return next(c)
+			}
+			hit := in.Match(api, r.Method, r.URL.Path)
+			if hit == nil {
+				return next(c)
+			}
+			c.Set(journal.FaultKey, hit.ID)
+			return in.serve(c, next, hit)
+		}
+	}
+}
+
+// Finish closes the connection a drop or truncate took over, if any.
+func Finish(c echo.Context) {
+	if conn, ok := c.Get(connKey).(net.Conn); ok {
+		_ = conn.Close()
+	}
+}
+
+// serve answers one hit request.
+//
+// Phase before: the pause, then the response the action describes; the
+// handler never runs, unless the action is only a delay (a slow server).
+// Phase after: the handler runs to completion with its response held back,
+// then the pause, then that response is replaced, amended, cut or dropped.
+func (in *Injector) serve(c echo.Context, next echo.HandlerFunc, hit *Hit) error {
+	a := hit.Action
+	orig := c.Response()
+	if hit.Phase != scenario.PhaseAfter {
+		if !in.pause(c.Request().Context(), hit.Delay) {
+			orig.Status = 0 // the client left during the pause: nothing ran, nothing is sent
+			return nil
+		}
+		if a.Status == 0 && a.Body == nil && !a.Drop && !a.Truncate {
+			return next(c)
+		}
+	}
+
+	rec := hold(c)
+	defer c.SetResponse(orig) // also when the handler panics, so the panic is answered
+	if hit.Phase == scenario.PhaseAfter {
+		if err := next(c); err != nil {
+			c.Error(err) // rendered in the API's shape, into the held response
+		}
+		in.pause(c.Request().Context(), hit.Delay) // a client gone by now gets nothing anyway
+	}
+	if a.Status != 0 || a.Body != nil {
+		rec = hold(c) // the fault's response replaces the handler's whole
+		respond(c, rec, a)
+	}
+	for k, v := range a.Headers {
+		rec.header.Set(k, v)
+	}
+	c.SetResponse(orig)
+	switch {
+	case a.Drop:
+		return drop(c)
+	case a.Truncate:
+		return truncate(c, rec)
+	}
+	return deliver(orig, rec)
+}
+
+// pause waits d; a client that goes away ends it early (false), and so does
+// Interrupt (true: the request is finished without the rest of the delay).
+// Delays are wall-clock network time, not the server clock, which tests may
+// freeze.
+func (in *Injector) pause(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-in.stop:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// respond writes the action's own response into rec: its body with its
+// status (200 when only a body is given), or, without a body, the API's
+// error envelope for a status >= 400 (so a 503 looks like that vendor's 503)
+// and an empty body below. The status is the action's whatever the API's
+// error renderer makes of it.
+func respond(c echo.Context, rec *recorder, a scenario.FaultAction) {
+	status := a.Status
+	if a.Body != nil {
+		if status == 0 {
+			status = http.StatusOK
+		}
+		ct := "text/plain; charset=utf-8"
+		if json.Valid([]byte(*a.Body)) {
+			ct = echo.MIMEApplicationJSON
+		}
+		_ = c.Blob(status, ct, []byte(*a.Body))
+		return
+	}
+	if status >= 400 {
+		c.Error(echo.NewHTTPError(status))
+		rec.status = status
+		return
+	}
+	_ = c.NoContent(status)
+}
+
+// recorder is a ResponseWriter that holds the response instead of sending it.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(b)
+}
+
+// Flush is a no-op: a held response is sent whole, or not at all, later.
+func (r *recorder) Flush() {}
+
+// hold points c's response at a fresh recorder.
+func hold(c echo.Context) *recorder {
+	rec := &recorder{header: http.Header{}}
+	c.SetResponse(echo.NewResponse(rec, c.Echo()))
+	return rec
+}
+
+func (r *recorder) code() int {
+	if r.status == 0 {
+		return http.StatusOK
+	}
+	return r.status
+}
+
+// deliver sends the held response as it is.
+func deliver(res *echo.Response, rec *recorder) error {
+	copyHeader(res.Header(), rec.header)
+	res.WriteHeader(rec.code())
+	_, err := res.Write(rec.body.Bytes())
+	return err
+}
+
+func copyHeader(dst, src http.Header) {
+	for k, vs := range src {
+		dst[k] = vs
+	}
+}
+
+// drop closes the connection without a byte of response. The journal
+// records status 0: the client got nothing.
+func drop(c echo.Context) error {
+	conn, _, err := http.NewResponseController(c.Response().Writer).Hijack()
+	if err != nil {
+		// A connection that cannot be taken over (HTTP/2) is reset instead.
+		panic(http.ErrAbortHandler)
+	}
+	c.Response().Status = 0
+	c.Set(connKey, conn)
+	return nil
+}
+
+// truncate sends the status line and headers announcing the full
+// Content-Length, then half of the body, then (in Finish) closes: the
+// client reads a short body, as from a connection that broke mid-response.
+func truncate(c echo.Context, rec *recorder) error {
+	res := c.Response()
+	body := rec.body.Bytes()
+	copyHeader(res.Header(), rec.header)
+	res.Header().Del("Transfer-Encoding")
+	res.Header().Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	res.WriteHeader(rec.code())
+	if _, err := res.Write(body[:len(body)/2]); err != nil {
+		return nil // the client is gone already
+	}
+	rc := http.NewResponseController(res.Writer)
+	if err := rc.Flush(); err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := rc.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	c.Set(connKey, conn)
+	return nil
+}

@@ -1,0 +1,84 @@
+package fault_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/server"
+)
+
+// TestFaults_shutdownCutsDelaysShort checks that SIGTERM does not wait out
+// a fault's delay: the delayed request is finished at once (served, since
+// the pause was all the fault asked for) and the server stops cleanly.
+func TestFaults_shutdownCutsDelaysShort(t *testing.T) {
+	srv, err := server.New(server.Config{Addr: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "state.db")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx) }()
+	base := "http://" + srv.Addr()
+
+	resp, err := http.Get(base + "/api/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	want := resp.StatusCode
+
+	resp, err = http.Post(base+"/__admin/faults", "application/json", strings.NewReader(
+		`{"id": "slow", "api": "amapi", "path": "/api/test", "action": {"delay": "5m"}}`))
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("arming: %v %v", err, resp)
+	}
+	resp.Body.Close()
+
+	type result struct {
+		status int
+		err    error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.Get(base + "/api/test")
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got <- result{resp.StatusCode, err}
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for v, _ := srv.Faults().Get("slow"); v.Fired == 0; v, _ = srv.Faults().Get("slow") {
+		if time.Now().After(deadline) {
+			t.Fatal("the delayed request never reached the fault")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+
+	start := time.Now()
+	stop()
+	select {
+	case r := <-got:
+		if r.err != nil || r.status != want {
+			t.Fatalf("the delayed request ended with %d %v, want the real %d", r.status, r.err, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown waited for the 5-minute delay")
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("shutdown took %s", d)
+	}
+}
