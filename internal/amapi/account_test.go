@@ -233,7 +233,18 @@ func TestAuth_recordsLastUse(t *testing.T) {
 	if v := find(); v != nil {
 		t.Fatalf("a seeded token was used at %v", v)
 	}
-	authenticated(t, m, demoToken)
+	// The probe reads only: no durable write per poll.
+	if !authenticated(t, m, demoToken) {
+		t.Fatal("the demo token does not authenticate")
+	}
+	if v := find(); v != nil {
+		t.Fatalf("GET /api/test stamped last_used_at %v", v)
+	}
+	r := m.Do(t, http.MethodPost, "/api/callback", strings.NewReader(`{"phone":"+7 999 999-99-99","name":"Иван"}`),
+		append(bearer(demoToken), "Content-Type", "application/json")...)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("callback: %d %s", r.Status, r.Body)
+	}
 	if v, ok := find().(string); !ok || len(v) != len("2006-01-02 15:04:05") {
 		t.Fatalf("last_used_at %v after use", v)
 	}
