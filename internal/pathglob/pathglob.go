@@ -11,10 +11,21 @@ import (
 // IsGlob reports whether pattern has wildcards.
 func IsGlob(pattern string) bool { return strings.ContainsAny(pattern, "*?[") }
 
-// Valid reports whether pattern can be matched (bad brackets cannot).
+// MaxDoubleStars bounds the ** segments of a pattern: each one may try every
+// remaining segment of the path, so the work grows as len(path)^n, and a
+// pattern someone posts to the control API must not be able to stall a
+// request.
+const MaxDoubleStars = 3
+
+// Valid reports whether pattern can be matched: no bad brackets, at most
+// MaxDoubleStars ** segments.
 func Valid(pattern string) bool {
+	stars := 0
 	for _, seg := range strings.Split(pattern, "/") {
 		if seg == "**" {
+			if stars++; stars > MaxDoubleStars {
+				return false
+			}
 			continue
 		}
 		if _, err := path.Match(seg, ""); err != nil {
@@ -26,32 +37,60 @@ func Valid(pattern string) bool {
 
 // Match reports whether p matches pattern. A pattern without wildcards must
 // equal p exactly (trailing slash included: carreta's /v1/order and
-// /v1/order/ are different requests).
+// /v1/order/ are different requests). It allocates nothing: it runs for every
+// armed fault rule on every request.
 func Match(pattern, p string) bool {
 	if !IsGlob(pattern) {
 		return pattern == p
 	}
-	return match(strings.Split(pattern, "/"), strings.Split(p, "/"))
+	return match(pattern, p)
 }
 
-func match(pat, segs []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			rest := pat[1:]
-			for i := 0; i <= len(segs); i++ {
-				if match(rest, segs[i:]) {
+// match walks pattern and p one "/"-separated segment at a time.
+func match(pat, p string) bool {
+	for {
+		seg, rest, more := strings.Cut(pat, "/")
+		if seg == "**" {
+			if !more {
+				return true // a trailing ** takes whatever is left
+			}
+			// ** takes zero or more whole segments of p.
+			for {
+				if match(rest, p) {
 					return true
 				}
+				_, next, ok := strings.Cut(p, "/")
+				if !ok {
+					return false
+				}
+				p = next
 			}
+		}
+		pseg, prest, pmore := strings.Cut(p, "/")
+		if ok, err := path.Match(seg, pseg); err != nil || !ok {
 			return false
 		}
-		if len(segs) == 0 {
+		if !pmore {
+			// p is used up: what is left of the pattern must be able to
+			// take nothing, which only ** segments can.
+			return !more || onlyDoubleStars(rest)
+		}
+		if !more {
 			return false
 		}
-		if ok, err := path.Match(pat[0], segs[0]); err != nil || !ok {
-			return false
-		}
-		pat, segs = pat[1:], segs[1:]
+		pat, p = rest, prest
 	}
-	return len(segs) == 0
+}
+
+func onlyDoubleStars(pat string) bool {
+	for {
+		seg, rest, more := strings.Cut(pat, "/")
+		if seg != "**" {
+			return false
+		}
+		if !more {
+			return true
+		}
+		pat = rest
+	}
 }

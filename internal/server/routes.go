@@ -156,9 +156,12 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		dur := time.Since(start)
 		name := s.apiName(r.URL.Path)
 		status := c.Response().Status
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("api", name), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", status), slog.Duration("duration", dur))
+		attrs := []slog.Attr{slog.String("api", name), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", status), slog.Duration("duration", dur)}
+		if f, ok := c.Get(journal.FaultKey).(string); ok {
+			attrs = append(attrs, slog.String("fault", f)) // a log reader sees why a request failed
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		if name == "admin" {
 			return nil // the control API does not journal itself
 		}
