@@ -20,7 +20,26 @@ func Marshal(v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Escape(make([]byte, 0, len(plain)+len(plain)/4), plain), nil
+	return Escape(make([]byte, 0, escapedLen(plain)), plain), nil
+}
+
+// escapedLen is the size of src once escaped, so Escape appends into one
+// allocation: Russian text triples (two bytes become \uXXXX).
+func escapedLen(src []byte) int {
+	n := len(src)
+	for _, c := range src {
+		switch {
+		case c == '/':
+			n++
+		case c >= 0xF0:
+			n += 8
+		case c >= 0xE0:
+			n += 3
+		case c >= 0xC0:
+			n += 4
+		}
+	}
+	return n
 }
 
 // Plain is encoding/json's compact output without its HTML escaping of <, >
@@ -39,23 +58,34 @@ func Plain(v any) ([]byte, error) {
 // Escape appends src, a JSON text made by encoding/json, to dst with PHP's
 // escaping applied. Outside strings JSON is pure ASCII without "/", so the
 // rewrite needs no string tracking.
+//
+// Runs of plain ASCII are copied whole, and two-byte sequences (all of
+// Cyrillic) are decoded inline: a saplab list page is tens of kilobytes of
+// mostly Russian text.
 func Escape(dst, src []byte) []byte {
+	start := 0 // first byte of src not yet copied to dst
 	for i := 0; i < len(src); {
 		c := src[i]
-		if c < utf8.RuneSelf {
-			if c == '/' {
-				dst = append(dst, '\\', '/')
-			} else {
-				dst = append(dst, c)
-			}
+		if c < utf8.RuneSelf && c != '/' {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRune(src[i:])
-		dst = AppendRuneEscape(dst, r)
-		i += size
+		dst = append(dst, src[start:i]...)
+		switch {
+		case c == '/':
+			dst = append(dst, '\\', '/')
+			i++
+		case c&0xE0 == 0xC0 && i+1 < len(src) && src[i+1]&0xC0 == 0x80 && c >= 0xC2:
+			dst = appendU(dst, rune(c&0x1F)<<6|rune(src[i+1]&0x3F))
+			i += 2
+		default:
+			r, size := utf8.DecodeRune(src[i:])
+			dst = AppendRuneEscape(dst, r)
+			i += size
+		}
+		start = i
 	}
-	return dst
+	return append(dst, src[start:]...)
 }
 
 const hexDigits = "0123456789abcdef"

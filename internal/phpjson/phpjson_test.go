@@ -1,7 +1,9 @@
 package phpjson_test
 
 import (
+	"bytes"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mockserver/mockserver/internal/phpjson"
 )
@@ -35,4 +37,30 @@ func TestMarshal(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Escape's fast paths must agree with the plain rune-by-rune definition.
+func FuzzEscape(f *testing.F) {
+	f.Add([]byte(`{"name":"Фильтр масляный 3/64Gb","x":"😀é\xc3"}`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		var want []byte
+		for i := 0; i < len(src); {
+			c := src[i]
+			if c < utf8.RuneSelf {
+				if c == '/' {
+					want = append(want, '\\', '/')
+				} else {
+					want = append(want, c)
+				}
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRune(src[i:])
+			want = phpjson.AppendRuneEscape(want, r)
+			i += size
+		}
+		if got := phpjson.Escape(nil, src); !bytes.Equal(got, want) {
+			t.Fatalf("Escape(%q) = %q, want %q", src, got, want)
+		}
+	})
 }

@@ -42,7 +42,7 @@ func (a *API) listClients(c echo.Context, _ *employee) error {
 		p := v.findClients(q)
 		out.Pages = Pages(p.total, q.PerPage)
 		for _, i := range p.rows {
-			cl, err := get[client](tx, bClients, v.clients.id[i])
+			cl, err := cached[client](a, tx, bClients, v.clients.id[i])
 			if err != nil {
 				return err
 			}

@@ -27,13 +27,13 @@ func (a *API) listOrders(c echo.Context, _ *employee) error {
 		out.Pages = Pages(p.total, q.PerPage)
 		clients := map[int64]*client{}
 		for _, i := range p.rows {
-			o, err := get[order](tx, bOrders, v.orders.id[i])
+			o, err := cached[order](a, tx, bOrders, v.orders.id[i])
 			if err != nil {
 				return err
 			}
 			cl, ok := clients[o.ClientID]
 			if !ok {
-				cl, err = get[client](tx, bClients, o.ClientID)
+				cl, err = cached[client](a, tx, bClients, o.ClientID)
 				if err != nil && !errors.Is(err, state.ErrNotFound) {
 					return err
 				}

@@ -45,11 +45,59 @@ type API struct {
 	// for bcrypt. Load clears it (the passwords may have changed).
 	authMu sync.Mutex
 	authOK map[[32]byte]int64
+
+	// rows caches rows decoded from the file for read requests: decoding a
+	// position's JSON is most of what a list page costs. Every committed
+	// write and every Load drops the whole cache, under mu held exclusively,
+	// so a cached row is always the stored one. Cached rows are shared
+	// between readers and must never be changed.
+	rowsMu sync.Mutex
+	rows   map[rowKey]any
+}
+
+// rowKey names a cached row.
+type rowKey struct {
+	bucket string
+	id     int64
+}
+
+// maxCachedRows bounds the row cache (about a megabyte per thousand
+// positions); past it the cache starts over rather than tracking use.
+const maxCachedRows = 20_000
+
+// cached is get for read requests, through the row cache. The caller holds
+// mu shared (inside a.read) and must not change the row it gets.
+func cached[T any](a *API, tx *state.Tx, bucket string, id int64) (*T, error) {
+	k := rowKey{bucket, id}
+	a.rowsMu.Lock()
+	v, ok := a.rows[k]
+	a.rowsMu.Unlock()
+	if ok {
+		return v.(*T), nil
+	}
+	row, err := get[T](tx, bucket, id)
+	if err != nil {
+		return nil, err
+	}
+	a.rowsMu.Lock()
+	if len(a.rows) >= maxCachedRows {
+		a.rows = map[rowKey]any{}
+	}
+	a.rows[k] = row
+	a.rowsMu.Unlock()
+	return row, nil
+}
+
+// dropCachedRows empties the row cache; the caller holds mu exclusively.
+func (a *API) dropCachedRows() {
+	a.rowsMu.Lock()
+	a.rows = map[rowKey]any{}
+	a.rowsMu.Unlock()
 }
 
 // New returns the saplab simulation.
 func New(deps api.Deps) *API {
-	return &API{deps: deps, v: newView(), authOK: map[[32]byte]int64{}}
+	return &API{deps: deps, v: newView(), authOK: map[[32]byte]int64{}, rows: map[rowKey]any{}}
 }
 
 // Name implements api.API.
@@ -78,6 +126,7 @@ func (a *API) write(fn func(t *txn, v *view) error) error {
 	if err != nil {
 		return err
 	}
+	a.dropCachedRows()
 	for _, f := range t.after {
 		f(a.v)
 	}
@@ -94,6 +143,7 @@ func (a *API) Load(tx *state.Tx, sc *scenario.Scenario) error {
 	}
 	a.mu.Lock()
 	a.v = v
+	a.dropCachedRows()
 	a.mu.Unlock()
 	a.authMu.Lock()
 	a.authOK = map[[32]byte]int64{}
