@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
@@ -136,7 +136,7 @@ func (h handlers) loadScenario(c echo.Context) error {
 	if name := c.QueryParam("name"); name != "" {
 		sc, err = h.Control.LoadNamed(name)
 	} else {
-		body, rerr := io.ReadAll(c.Request().Body)
+		body, rerr := api.Body(c)
 		if rerr != nil {
 			return fail(http.StatusBadRequest, "could not read the body: %v", rerr)
 		}

@@ -2,10 +2,10 @@ package admin
 
 import (
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/fault"
 )
 
@@ -37,7 +37,7 @@ func (h handlers) fault(c echo.Context) error {
 
 // addFaults arms one rule or a list; any problem rejects them all (400).
 func (h handlers) addFaults(c echo.Context) error {
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := api.Body(c)
 	if err != nil {
 		return fail(http.StatusBadRequest, "could not read the body: %v", err)
 	}

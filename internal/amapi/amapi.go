@@ -11,7 +11,6 @@ package amapi
 
 import (
 	"fmt"
-	"io"
 	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
@@ -97,9 +96,6 @@ func bcryptInput(password string) []byte {
 
 // requestBody is the body the server already read (at most 1 MiB).
 func requestBody(c echo.Context) []byte {
-	if c.Request().Body == nil {
-		return nil
-	}
-	b, _ := io.ReadAll(c.Request().Body)
+	b, _ := api.Body(c) // under the server it cannot fail; alone, a failed read is an empty body
 	return b
 }

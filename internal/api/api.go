@@ -4,7 +4,9 @@
 package api
 
 import (
+	"io"
 	"log/slog"
+	"net/http"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
@@ -48,6 +50,26 @@ type Deps struct {
 	// TrustProxy makes the client IP the first X-Forwarded-For address
 	// instead of the TCP peer (carreta's allowlist).
 	TrustProxy bool
+}
+
+// BodyKey is the echo context key under which the server keeps the request
+// body it read before any handler ran (at most the body limit).
+const BodyKey = "api.body"
+
+// Body returns the request body. Under the server it is the bytes the server
+// already read for the body limit and the journal, so no handler copies the
+// body a second time; the journal records the same slice, so callers must
+// not change it. Without the server's middleware (a handler tested alone) it
+// reads the body itself.
+func Body(c echo.Context) ([]byte, error) {
+	if b, ok := c.Get(BodyKey).([]byte); ok {
+		return b, nil
+	}
+	r := c.Request()
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	return io.ReadAll(r.Body)
 }
 
 // StatusError is an error that knows the HTTP status it should be answered

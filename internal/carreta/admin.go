@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -32,7 +32,7 @@ func (a *API) adminSetStatus(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "order id must be a number")
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := api.Body(c)
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "could not read the body")
 	}

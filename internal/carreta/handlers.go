@@ -2,13 +2,13 @@ package carreta
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -243,7 +243,7 @@ func (a *API) createOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := api.Body(c)
 	if err != nil {
 		return badRequest(msgBodyNotJSON)
 	}

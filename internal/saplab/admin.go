@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/admin"
+	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/phpjson"
 	"github.com/mockserver/mockserver/internal/state"
@@ -119,7 +119,7 @@ func (in *newOrders) check(v *view) []string {
 // automatically (or the status_id given), with that history. It answers 201
 // with the positions as GET /panel/order shows them.
 func (a *API) adminCreateOrders(c echo.Context) error {
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := api.Body(c)
 	if err != nil {
 		return &admin.Error{Status: http.StatusBadRequest, Message: "could not read the body"}
 	}

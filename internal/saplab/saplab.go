@@ -14,7 +14,6 @@ package saplab
 import (
 	"crypto/sha256"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -235,17 +234,11 @@ func success(c echo.Context, text string) error {
 
 // form decodes the request's fields as PHP's $_POST.
 func form(c echo.Context) (*phpform.Value, error) {
-	r := c.Request()
-	var body []byte
-	if r.Body != nil {
-		// The server has already read the body (at most 1 MiB) into memory.
-		b, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, badRequest("Не удалось прочитать тело запроса.")
-		}
-		body = b
+	body, err := api.Body(c)
+	if err != nil {
+		return nil, badRequest("Не удалось прочитать тело запроса.")
 	}
-	v, err := phpform.ParseBody(r.Header.Get(echo.HeaderContentType), body)
+	v, err := phpform.ParseBody(c.Request().Header.Get(echo.HeaderContentType), body)
 	if err != nil {
 		return nil, formError(err)
 	}

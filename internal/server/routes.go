@@ -21,10 +21,6 @@ import (
 // AdminPrefix is the control API's namespace, reserved like moto's /moto-api.
 const AdminPrefix = "/__admin"
 
-// BodyKey is the echo context key holding the request body the server read
-// (at most BodyLimit bytes), so handlers need not read it again.
-const BodyKey = "server.body"
-
 func (s *Server) routes(buckets []string) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -139,7 +135,7 @@ func (s *Server) readBody(next echo.HandlerFunc) echo.HandlerFunc {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		c.Set(BodyKey, body)
+		c.Set(api.BodyKey, body)
 		return next(c)
 	}
 }
@@ -170,7 +166,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,
 			DurationMS: float64(dur.Microseconds()) / 1000,
 		}
-		if body, ok := c.Get(BodyKey).([]byte); ok {
+		if body, ok := c.Get(api.BodyKey).([]byte); ok {
 			if len(body) > journal.MaxBody {
 				body, e.BodyTruncated = body[:journal.MaxBody], true
 			}
