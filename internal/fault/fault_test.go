@@ -76,8 +76,6 @@ func TestMatches(t *testing.T) {
 	}
 }
 
-func body(s string) *string { return &s }
-
 func status(id string, when scenario.FaultWhen) scenario.Fault {
 	return scenario.Fault{ID: id, API: "carreta", Path: "/v1/order/", When: when, Action: scenario.FaultAction{Status: 503}}
 }

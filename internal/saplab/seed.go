@@ -168,7 +168,6 @@ type seeder struct {
 	err  error
 	max  map[string]int64
 	txID int64
-	buf  []byte
 }
 
 func (sd *seeder) put(bucket string, id int64, v any) {
@@ -179,12 +178,7 @@ func (sd *seeder) put(bucket string, id int64, v any) {
 		sd.max = map[string]int64{}
 	}
 	sd.max[bucket] = max(sd.max[bucket], id)
-	data, err := json.Marshal(v)
-	if err != nil {
-		sd.err = err
-		return
-	}
-	sd.err = sd.tx.Bucket(bucket).Put(state.Key(uint64(id)), data)
+	sd.err = put(sd.tx, bucket, id, v)
 }
 
 // book writes a ledger entry and moves the client's balance with it.

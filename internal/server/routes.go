@@ -152,10 +152,11 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		dur := time.Since(start)
 		name := s.apiName(r.URL.Path)
 		status := c.Response().Status
+		hit, _ := c.Get(journal.FaultKey).(string) // the fault rule that hit the request, if any
 		attrs := []slog.Attr{slog.String("api", name), slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", status), slog.Duration("duration", dur)}
-		if f, ok := c.Get(journal.FaultKey).(string); ok {
-			attrs = append(attrs, slog.String("fault", f)) // a log reader sees why a request failed
+		if hit != "" {
+			attrs = append(attrs, slog.String("fault", hit)) // a log reader sees why a request failed
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		if name == "admin" {
@@ -164,16 +165,13 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		e := journal.Entry{
 			Time: s.clock.Now(), API: name, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 			Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,
-			DurationMS: float64(dur.Microseconds()) / 1000,
+			DurationMS: float64(dur.Microseconds()) / 1000, Fault: hit,
 		}
 		if body, ok := c.Get(api.BodyKey).([]byte); ok {
 			if len(body) > journal.MaxBody {
 				body, e.BodyTruncated = body[:journal.MaxBody], true
 			}
 			e.Body = string(body)
-		}
-		if f, ok := c.Get(journal.FaultKey).(string); ok {
-			e.Fault = f
 		}
 		s.journal.Add(e)
 		fault.Finish(c) // a dropped or truncated connection closes once it is on record
