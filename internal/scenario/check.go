@@ -3,7 +3,6 @@ package scenario
 import (
 	"fmt"
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
 
@@ -168,8 +167,6 @@ func (c *checker) timestamp(p path, s string) {
 		c.fail(p, "%v", err)
 	}
 }
-
-func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 
 // check runs every section's rules.
 func (c *checker) check(sc *Scenario) {
