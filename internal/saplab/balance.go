@@ -71,11 +71,7 @@ func (a *API) listTransactions(c echo.Context, _ *employee) error {
 // documents it as GET, from the query string; the form wins, like PHP's
 // $_REQUEST with the default request_order "GP".
 func (a *API) addTransaction(c echo.Context, _ *employee) error {
-	id, err := parseID(c.Param("id"))
-	if err != nil {
-		return err
-	}
-	f, err := form(c)
+	id, f, err := idAndForm(c)
 	if err != nil {
 		return err
 	}

@@ -104,11 +104,7 @@ func moveStatus(t *txn, v *view, o *order, statusID int64, who string) error {
 
 // setStatus is POST /panel/order/set_status/$ID with status_id.
 func (a *API) setStatus(c echo.Context, who *employee) error {
-	id, err := parseID(c.Param("id"))
-	if err != nil {
-		return err
-	}
-	f, err := form(c)
+	id, f, err := idAndForm(c)
 	if err != nil {
 		return err
 	}

@@ -245,6 +245,17 @@ func form(c echo.Context) (*phpform.Value, error) {
 	return v, nil
 }
 
+// idAndForm reads what most panel writes take: the row id in the path and
+// the form fields.
+func idAndForm(c echo.Context) (int64, *phpform.Value, error) {
+	id, err := parseID(c.Param("id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	f, err := form(c)
+	return id, f, err
+}
+
 // query decodes the query string as PHP's $_GET.
 func query(c echo.Context) (*phpform.Value, error) {
 	v, err := phpform.ParseQuery(c.Request().URL.RawQuery)

@@ -241,11 +241,7 @@ func (tb table[T]) add(a *API, c echo.Context) error {
 
 // edit applies the form to the row named in the path.
 func (tb table[T]) edit(a *API, c echo.Context) error {
-	id, err := parseID(c.Param("id"))
-	if err != nil {
-		return err
-	}
-	f, err := form(c)
+	id, f, err := idAndForm(c)
 	if err != nil {
 		return err
 	}
