@@ -77,20 +77,35 @@ func LoadFile(path string) (*Scenario, error) {
 // LoadNamed resolves a scenario by name: a file in dir (scenarios/NAME.yaml)
 // if it exists, else the embedded one of that name.
 func LoadNamed(dir, name string) (*Scenario, error) {
-	if strings.ContainsAny(name, `/\`) || name == "" || strings.HasPrefix(name, ".") {
-		return nil, Problems{{File: name, Message: "a scenario name is a file name in scenarios/ without .yaml"}}
+	sc, err := resolve(dir, name, "", 0)
+	if err != nil && !errors.As(err, new(Problems)) {
+		return nil, Problems{{File: name, Message: err.Error()}}
+	}
+	return sc, err
+}
+
+// resolve finds the scenario called name: dir/NAME.yaml when there is one
+// (other than the file skip, so that a file cannot extend itself), else the
+// embedded scenario of that name. It serves both ?name= and extends:.
+func resolve(dir, name, skip string, depth int) (*Scenario, error) {
+	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+		return nil, fmt.Errorf("a scenario is named by its file name without .yaml (like default), got %q", name)
 	}
 	if dir != "" {
 		path := filepath.Join(dir, name+".yaml")
-		if _, err := os.Stat(path); err == nil {
-			return LoadFile(path)
+		src, err := os.ReadFile(path)
+		switch {
+		case err == nil && filepath.Clean(path) != filepath.Clean(skip):
+			return parse(path, src, depth)
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			return nil, err
 		}
 	}
 	src, err := Embedded(name)
 	if err != nil {
-		return nil, Problems{{File: name, Message: fmt.Sprintf("no scenario named %q (shipped: %s)", name, strings.Join(EmbeddedNames(), ", "))}}
+		return nil, fmt.Errorf("no scenario named %q (shipped: %s)", name, strings.Join(EmbeddedNames(), ", "))
 	}
-	return Parse("scenarios/"+name+".yaml", src)
+	return parse("scenarios/"+name+".yaml", src, depth)
 }
 
 var (
@@ -190,13 +205,17 @@ func (sc *Scenario) inherit(root *yaml.Node, depth int) Problems {
 	if depth >= maxExtends {
 		return Problems{{File: sc.File, Line: line, Message: fmt.Sprintf("extends is nested more than %d deep (a cycle?)", maxExtends)}}
 	}
-	base, err := sc.base(depth)
+	dir := ""
+	if sc.File != "" {
+		dir = filepath.Dir(sc.File)
+	}
+	base, err := resolve(dir, sc.Extends, sc.File, depth+1)
 	if err != nil {
 		var ps Problems
 		if errors.As(err, &ps) {
 			return ps
 		}
-		return Problems{{File: sc.File, Line: line, Message: err.Error()}}
+		return Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
 	}
 	set := map[string]bool{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -218,26 +237,6 @@ func (sc *Scenario) inherit(root *yaml.Node, depth int) Problems {
 		sc.Faults = base.Faults
 	}
 	return nil
-}
-
-// base loads the scenario named by Extends: NAME.yaml beside this file if
-// there is one, else the embedded scenario of that name.
-func (sc *Scenario) base(depth int) (*Scenario, error) {
-	name := sc.Extends
-	if strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
-		return nil, fmt.Errorf("extends names a scenario (default, or a file NAME.yaml beside this one), got %q", name)
-	}
-	if dir := filepath.Dir(sc.File); sc.File != "" {
-		path := filepath.Join(dir, name+".yaml")
-		if src, err := os.ReadFile(path); err == nil && filepath.Clean(path) != filepath.Clean(sc.File) {
-			return parse(path, src, depth+1)
-		}
-	}
-	src, err := Embedded(name)
-	if err != nil {
-		return nil, fmt.Errorf("extends: no scenario named %q (shipped: %s)", name, strings.Join(EmbeddedNames(), ", "))
-	}
-	return parse("scenarios/"+name+".yaml", src, depth+1)
 }
 
 // applyDefaults fills what a scenario may leave out.
