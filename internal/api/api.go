@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/scenario"
@@ -43,10 +42,9 @@ type API interface {
 
 // Deps is what the server hands every API.
 type Deps struct {
-	Store    *state.Store
-	Clock    *clock.Clock
-	Validate *validator.Validate
-	Log      *slog.Logger
+	Store *state.Store
+	Clock *clock.Clock
+	Log   *slog.Logger
 	// TrustProxy makes the client IP the first X-Forwarded-For address
 	// instead of the TCP peer (carreta's allowlist).
 	TrustProxy bool

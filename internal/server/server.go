@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/admin"
 	"github.com/mockserver/mockserver/internal/amapi"
@@ -67,7 +66,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.store = store
-	deps := api.Deps{Store: store, Clock: s.clock, Validate: validator.New(validator.WithRequiredStructEnabled()), Log: log, TrustProxy: cfg.TrustProxy}
+	deps := api.Deps{Store: store, Clock: s.clock, Log: log, TrustProxy: cfg.TrustProxy}
 	s.apis = []api.API{amapi.New(deps), carreta.New(deps), saplab.New(deps)}
 
 	if err := s.start(); err != nil {
