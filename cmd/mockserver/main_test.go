@@ -278,29 +278,46 @@ func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
 }
 
 // SIGTERM (the context ending) lets a request in flight finish with its
-// answer before the server closes the state file and returns.
+// answer before the server closes the state file and returns. The request is
+// held in flight by a delay fault, and the test stops the server only once
+// the fault has fired, so it never races the request's arrival.
 func TestServe_drainsInFlightRequests(t *testing.T) {
 	addr, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"))
+	if code, body := post(t, "http://"+addr+"/__admin/faults", `{"id":"slow","api":"amapi","path":"/api/test","action":{"delay":"300ms"}}`); code != http.StatusCreated && code != http.StatusOK {
+		t.Fatalf("arming the delay: %d %s", code, body)
+	}
 	type result struct {
 		code int
+		body string
 		err  error
 	}
 	got := make(chan result, 1)
 	go func() {
-		resp, err := http.Get("http://" + addr + "/__admin/requests/wait?count=1&timeout=300ms")
+		resp, err := http.Get("http://" + addr + "/api/test")
 		if err != nil {
 			got <- result{err: err}
 			return
 		}
+		b, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		got <- result{code: resp.StatusCode}
+		got <- result{code: resp.StatusCode, body: string(b), err: err}
 	}()
-	time.Sleep(100 * time.Millisecond) // the wait is in flight
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, b := get(t, "http://"+addr+"/__admin/faults/slow")
+		if strings.Contains(string(b), `"fired":1`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the request never reached the delay: %s", b)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 	stopped := make(chan struct{})
 	go func() { stop(); close(stopped) }()
 	r := <-got
-	if r.err != nil || r.code != http.StatusRequestTimeout {
-		t.Fatalf("the in-flight request was cut off: %d %v", r.code, r.err)
+	if r.err != nil || r.code != http.StatusOK || !strings.Contains(r.body, `"serviceAvailable":true`) {
+		t.Fatalf("the in-flight request was cut off: %d %q %v", r.code, r.body, r.err)
 	}
 	<-stopped
 	if _, err := http.Get("http://" + addr + "/__admin/health"); err == nil {

@@ -92,23 +92,25 @@ func TestFaults_Action(t *testing.T) {
 	t.Run("fixed_delay_then_the_real_response_without_holding_the_state", func(t *testing.T) {
 		m := servertest.Start(t, servertest.Options{})
 		want := m.Do(t, "GET", "/api/test", nil)
-		arm(t, m, `{"id": "slow", "api": "amapi", "path": "/api/test", "action": {"delay": "600ms"}}`)
+		arm(t, m, `{"id": "slow", "api": "amapi", "path": "/api/test", "action": {"delay": "1500ms"}}`)
 		start := time.Now()
-		done := make(chan servertest.Response)
+		done := make(chan servertest.Response, 1)
 		go func() { done <- m.Do(t, "GET", "/api/test", nil) }()
 		waitFired(t, m, "slow", 1)
 		// A reset needs every vendor request out of the state gate: were the
-		// delay holding it, the reset would wait for the delay.
-		resetStart := time.Now()
+		// delay holding it, the reset would only return after the delayed
+		// answer. Order, not a stopwatch, decides.
 		if r := m.Do(t, "POST", "/__admin/reset", nil); r.Status != 200 {
 			t.Fatalf("reset: %d %s", r.Status, r.Body)
 		}
-		if d := time.Since(resetStart); d > 400*time.Millisecond {
-			t.Fatalf("a reset during the delay took %s: the delay holds the state gate", d)
+		select {
+		case <-done:
+			t.Fatal("the reset returned only after the delayed answer: the delay holds the state gate")
+		default:
 		}
 		r := <-done
-		if d := time.Since(start); d < 600*time.Millisecond {
-			t.Fatalf("answered after %s, want at least 600ms", d)
+		if d := time.Since(start); d < 1500*time.Millisecond {
+			t.Fatalf("answered after %s, want at least 1.5s", d)
 		}
 		if r.Status != want.Status || !bytes.Equal(r.Body, want.Body) {
 			t.Fatalf("after the delay got %d %s, want the real %d %s", r.Status, r.Body, want.Status, want.Body)
@@ -173,7 +175,7 @@ func TestFaults_Action(t *testing.T) {
 	t.Run("a_client_that_leaves_during_the_delay_runs_nothing", func(t *testing.T) {
 		m := servertest.Start(t, servertest.Options{})
 		arm(t, m, `{"id": "slow", "api": "amapi", "path": "/api/test", "action": {"delay": "5s"}}`)
-		client := &http.Client{Timeout: 100 * time.Millisecond}
+		client := &http.Client{Timeout: 500 * time.Millisecond}
 		if resp, err := client.Get(m.URL + "/api/test"); err == nil {
 			resp.Body.Close()
 			t.Fatal("the client got an answer before the delay")

@@ -107,19 +107,16 @@ func report(b *testing.B, durs []time.Duration) {
 
 // TestScale_small runs the scale scenario's machinery on a tenth of the size
 // in the normal test run (skipped with -short): the generator and the load
-// of a big file work, and a filtered page stays fast.
+// of a big file work, and a filtered page answers.
 func TestScale_small(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds 60 000 rows")
 	}
 	m := start(t, scaleScenario(t, 10_000, 50_000))
-	t0 := time.Now()
+	// Speed is BenchmarkScale's job; this checks the machinery only.
 	r := m.get("/panel/order/filter/order_status/3/is_payed/0")
 	if r.Status != 200 || !strings.Contains(string(r.Body), `"pages":`) {
 		t.Fatalf("%d %s", r.Status, r.Body[:min(300, len(r.Body))])
-	}
-	if d := time.Since(t0); d > 200*time.Millisecond {
-		t.Fatalf("a filtered page took %v on 50 000 positions", d)
 	}
 	// The generated clients are stored and listed.
 	var c storedClient
