@@ -28,7 +28,7 @@ type statusResponse struct {
 // recording both in the order's history, as the supplier's back office does.
 // Errors are the control API's {"error": "..."} in English.
 func (a *API) adminSetStatus(c echo.Context) error {
-	id, ok := parseID(c.Param("id"))
+	id, ok := pathID(c)
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "order id must be a number")
 	}

@@ -117,6 +117,17 @@ func (a *API) search(c echo.Context) error {
 
 // parseID reads an id path segment as Django's \d+ matches it: digits only.
 // An id too large for uint64 is read as 0, which no order has.
+// pathID reads the route's id as Django's <int:id> does: matched against the
+// decoded path, so /v1/order/%31/ is order 1. Echo hands params over raw.
+func pathID(c echo.Context) (uint64, bool) {
+	raw := c.Param("id")
+	s, err := url.PathUnescape(raw)
+	if err != nil {
+		return 0, false
+	}
+	return parseID(s)
+}
+
 func parseID(s string) (uint64, bool) {
 	if s == "" {
 		return 0, false
@@ -144,7 +155,7 @@ func parseID(s string) (uint64, bool) {
 // ownOrder reads the order of the path's id if it belongs to acc; another
 // account's order is as absent as one that does not exist.
 func ownOrder(tx *state.Tx, c echo.Context, acc *account) (*orderRecord, error) {
-	id, ok := parseID(c.Param("id"))
+	id, ok := pathID(c)
 	if !ok {
 		return nil, echo.ErrNotFound
 	}

@@ -377,6 +377,14 @@ func TestOrders_Detail(t *testing.T) {
 	t.Run("answers_404_for_a_non_numeric_id", func(t *testing.T) {
 		expectError(t, get(t, m, "/v1/order/abc/?api_key=demo-key"), 404, "Не найдено.")
 	})
+	t.Run("decodes_a_percent_encoded_id_as_django_does", func(t *testing.T) {
+		r := get(t, m, "/v1/order/%31%389330/?api_key=demo-key")
+		expect(t, r, 200)
+		if string(r.Body) != docOrderDetail {
+			t.Fatalf("got\n%s\nwant the document's\n%s", r.Body, docOrderDetail)
+		}
+		expectError(t, get(t, m, "/v1/order/%61bc/?api_key=demo-key"), 404, "Не найдено.")
+	})
 	t.Run("needs_the_key_first", func(t *testing.T) {
 		r := get(t, m, "/v1/order/189330/")
 		expectUnauthorized(t, r)

@@ -56,8 +56,8 @@ func methodNotAllowed(allow string) echo.HandlerFunc {
 // server), before authentication, with an empty text/html body. Like Django
 // it only redirects when the slashed path exists, so /order/abc is a 404.
 func appendSlash(c echo.Context) error {
-	if id := c.Param("id"); id != "" {
-		if _, ok := parseID(id); !ok {
+	if c.Param("id") != "" {
+		if _, ok := pathID(c); !ok {
 			return echo.ErrNotFound
 		}
 	}
