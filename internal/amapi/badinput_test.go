@@ -2,10 +2,12 @@ package amapi_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/amapi"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
 
@@ -72,6 +74,31 @@ func TestBadInput_tooLarge(t *testing.T) {
 	body := append(append([]byte(`{"phone":"1","name":"`), big...), '"', '}')
 	r := m.Do(t, http.MethodPost, "/api/callback", bytes.NewReader(body), append(bearer(ordersToken), "Content-Type", "application/json")...)
 	expectGolden(t, r, http.StatusRequestEntityTooLarge, "too_large.json")
+	if n := len(rows(t, m, "orders")); n != 0 {
+		t.Fatalf("%d orders stored", n)
+	}
+}
+
+// A body just under the limit with 120 000 empty items is answered with a
+// bounded list of messages, not one per missing field of every item (which
+// was 117 MB), and stores nothing.
+func TestBadInput_manyBadItems(t *testing.T) {
+	m := start(t)
+	body := `{"phone":"1","name":"x","items":[` + strings.Repeat(`{"a":1},`, 119_999) + `{"a":1}]}`
+	r := m.Do(t, http.MethodPost, "/api/buy-click", strings.NewReader(body), append(bearer(ordersToken), "Content-Type", "application/json")...)
+	if r.Status != http.StatusBadRequest {
+		t.Fatalf("status %d", r.Status)
+	}
+	var got struct {
+		OrderCreated *bool    `json:"OrderCreated"`
+		Message      []string `json:"message"`
+	}
+	if err := json.Unmarshal(r.Body, &got); err != nil {
+		t.Fatalf("%v: %.300s", err, r.Body)
+	}
+	if got.OrderCreated == nil || *got.OrderCreated || len(got.Message) != amapi.MaxMessages {
+		t.Fatalf("OrderCreated %v, %d messages, want false and %d", got.OrderCreated, len(got.Message), amapi.MaxMessages)
+	}
 	if n := len(rows(t, m, "orders")); n != 0 {
 		t.Fatalf("%d orders stored", n)
 	}

@@ -104,15 +104,24 @@ type Checks map[string]func(value string) string
 
 func atLeast(v float64) *float64 { return &v }
 
+// MaxMessages bounds the messages one answer lists. Laravel lists every
+// problem, but a 1 MiB body of 100 000 empty items would then answer about
+// 100 MB of escaped Russian; the first MaxMessages are what a client shows
+// anyway (docs/decisions/amapi.md).
+const MaxMessages = 100
+
 // Validate applies rules to in and returns every problem as a Russian
 // message naming the field, at most one per field (the first rule it
-// breaks), in rule order.
+// breaks), in rule order, and at most MaxMessages of them.
 func Validate(in Input, rules []Field, checks Checks) []string {
 	var msgs []string
 	for _, f := range rules {
 		for _, at := range expand(map[string]any(in), f.Path) {
 			if m := f.check(in, at, checks); m != "" {
 				msgs = append(msgs, m)
+				if len(msgs) == MaxMessages {
+					return msgs
+				}
 			}
 		}
 	}

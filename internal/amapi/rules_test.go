@@ -194,6 +194,35 @@ func TestValidate_checksRunAfterBuiltInRules(t *testing.T) {
 	}
 }
 
+// A body of many bad items is answered with the first MaxMessages problems,
+// in rule order, not one message per field of every item.
+func TestValidate_boundsTheMessages(t *testing.T) {
+	rules := []amapi.Field{
+		{Path: "list.*", Kind: amapi.Object, Required: true},
+		{Path: "list.*.n", Kind: amapi.Integer, Required: true, Min: ptr(1)},
+		{Path: "list.*.m", Kind: amapi.Integer, Required: true},
+	}
+	for _, tc := range []struct {
+		items, want int
+	}{{0, 0}, {1, 2}, {50, 100}, {51, amapi.MaxMessages}, {120_000, amapi.MaxMessages}} {
+		body := []byte(`{"list":[`)
+		for i := range tc.items {
+			if i > 0 {
+				body = append(body, ',')
+			}
+			body = append(body, `{"x":1}`...)
+		}
+		body = append(body, "]}"...)
+		got := amapi.Validate(input(t, string(body)), rules, nil)
+		if len(got) != tc.want {
+			t.Fatalf("%d items: %d messages, want %d", tc.items, len(got), tc.want)
+		}
+		if tc.items > 0 && got[0] != "Поле list.0.n обязательно для заполнения." {
+			t.Fatalf("%d items: first message %q", tc.items, got[0])
+		}
+	}
+}
+
 func ptr(f float64) *float64 { return &f }
 
 func TestBearerToken(t *testing.T) {
