@@ -463,6 +463,11 @@ func TestRouting(t *testing.T) {
 		{"GET", "/v1/order/189330?api_key=demo-key", "/v1/order/189330/?api_key=demo-key"},
 		{"GET", "/v1/order/189330/history?api_key=demo-key", "/v1/order/189330/history/?api_key=demo-key"},
 		{"DELETE", "/v1/profile", "/v1/profile/"},
+		// Location goes through Django's iri_to_uri: raw UTF-8 and unsafe
+		// ASCII are percent-encoded, existing escapes and safe marks kept.
+		{"GET", "/v1/search?q=фильтр&api_key=demo-key", "/v1/search/?q=%D1%84%D0%B8%D0%BB%D1%8C%D1%82%D1%80&api_key=demo-key"},
+		{"GET", "/v1/search?q=oc%2047|x\"<>&api_key=demo-key", "/v1/search/?q=oc%2047%7Cx%22%3C%3E&api_key=demo-key"},
+		{"GET", "/v1/search?q=a+b(c)*!~'@:;$,[]&api_key=demo-key", "/v1/search/?q=a+b(c)*!~'@:;$,[]&api_key=demo-key"},
 	}
 	for _, tc := range redirects {
 		t.Run("redirects_"+tc.method+"_"+tc.path, func(t *testing.T) {
