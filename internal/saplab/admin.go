@@ -159,7 +159,7 @@ func (a *API) adminCreateOrders(c echo.Context) error {
 			address = cl.Address
 		}
 		if in.ShippingAddress != nil {
-			address = strings.TrimSpace(*in.ShippingAddress)
+			address = *in.ShippingAddress // as given, like a client's address
 		}
 		for _, pos := range in.Positions {
 			id, err := nextID(t.Tx, bOrders)

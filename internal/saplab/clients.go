@@ -108,7 +108,11 @@ var wholesaleFields = []string{"type", "org_name", "inn", "kpp", "orgn", "addres
 func readClientForm(f *phpform.Value) (*clientInput, error) {
 	in := &clientInput{text: map[string]string{}, ids: map[string]int64{}, wholesale: map[string]string{}}
 	for _, k := range clientTextFields {
-		s, ok, err := text(f, k)
+		read := text
+		if k == "email" || k == "phone" {
+			read = trimmed
+		}
+		s, ok, err := read(f, k)
 		if err != nil {
 			return nil, err
 		}
@@ -145,7 +149,11 @@ func readClientForm(f *phpform.Value) (*clientInput, error) {
 			return nil, badRequest("Поле wholesalers передаётся как wholesalers[inn]=..., wholesalers[org_name]=...")
 		}
 		for _, k := range wholesaleFields {
-			s, ok, err := text(w, k)
+			read := trimmed // codes: type, inn, kpp, orgn, bik, accounts
+			if k == "org_name" || k == "address" || k == "bank" {
+				read = text
+			}
+			s, ok, err := read(w, k)
 			if err != nil {
 				return nil, err
 			}

@@ -19,6 +19,12 @@ func TestDoc_ShippingTypes(t *testing.T) {
 	expect(t, m.post("/panel/order/shipping_type/1", "name=Измененное название способа&min_price=1000"), 200, docBody(t, "shipping_type_added"))
 	expect(t, m.post("/panel/order/remove_shipping_type", "id=3"), 200, docBody(t, "shipping_type_added"))
 	expect(t, m.post("/panel/order/remove_shipping_type", "id=3"), 200, docBody(t, "shipping_type_missing"))
+	// A name is stored as sent, trailing space included (the document's type 2).
+	expect(t, m.post("/panel/order/shipping_type/1", "name=Доставка до двери &min_price= 1000 "), 200, docBody(t, "shipping_type_added"))
+	if r := m.get("/panel/order/shipping_type"); !strings.Contains(string(r.Body), `"name":"\u0414\u043e\u0441\u0442\u0430\u0432\u043a\u0430 \u0434\u043e \u0434\u0432\u0435\u0440\u0438 ","min_price":"1000"`) {
+		t.Fatalf("the name lost its trailing space: %s", r.Body)
+	}
+	expect(t, m.post("/panel/order/shipping_type/1", "name=Измененное название способа&min_price=1000"), 200, docBody(t, "shipping_type_added"))
 	expect(t, m.get("/panel/order/shipping_type"), 200,
 		`{"shipping_types":[{"id":"1","name":"\u0418\u0437\u043c\u0435\u043d\u0435\u043d\u043d\u043e\u0435 \u043d\u0430\u0437\u0432\u0430\u043d\u0438\u0435 \u0441\u043f\u043e\u0441\u043e\u0431\u0430","min_price":"1000"},{"id":"2","name":"\u0414\u043e\u0441\u0442\u0430\u0432\u043a\u0430 \u0434\u043e \u0422\u041a ","min_price":"2"}]}`)
 }
@@ -106,6 +112,15 @@ func TestDoc_Clients(t *testing.T) {
 	r := m.get("/panel/client/filter/phone/%2B7(555)555-55-55")
 	if !strings.Contains(string(r.Body), `"email":"new@example.com"`) || !strings.Contains(string(r.Body), `"pages":1`) {
 		t.Fatalf("the new client is not listed: %s", r.Body)
+	}
+	// The form's text is stored as sent: "address= г. Уфа" keeps its
+	// leading space, as the document's client list shows it.
+	const spaced = `"address":" \u0433. \u0423\u0444\u0430, \u0411\u0430\u043a\u0430\u043b\u0438\u043d\u0441\u043a\u0430\u044f`
+	if !strings.Contains(string(r.Body), spaced) {
+		t.Fatalf("the new client's address lost its leading space: %s", r.Body)
+	}
+	if r := m.get("/panel/client/form/1"); !strings.Contains(string(r.Body), spaced) {
+		t.Fatalf("the edited client's address lost its leading space: %s", r.Body)
 	}
 }
 

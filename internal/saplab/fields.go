@@ -16,7 +16,10 @@ import (
 // maxText bounds text fields, as the panel's varchar columns would.
 const maxText = 10_000
 
-// text returns a trimmed text field and whether it was sent.
+// text returns a text field as sent and whether it was sent. It is not
+// trimmed: the panel stores what the form held, as saplab.txt shows
+// (address= г. Уфа is listed as " г. Уфа", shipping type "Доставка до ТК ").
+// Numbers, identifiers and codes are trimmed by their own readers.
 func text(f *phpform.Value, key string) (string, bool, error) {
 	if e := f.Get(key); e != nil && e.IsArray() {
 		return "", false, badRequest("Поле %s должно быть строкой, а не списком.", key)
@@ -25,13 +28,20 @@ func text(f *phpform.Value, key string) (string, bool, error) {
 	if len([]rune(s)) > maxText {
 		return "", false, badRequest("Поле %s длиннее %d символов.", key, maxText)
 	}
-	return strings.TrimSpace(s), ok, nil
+	return s, ok, nil
+}
+
+// trimmed is text for identifiers and codes (numbers, email, phone, color),
+// where surrounding blanks are never meant.
+func trimmed(f *phpform.Value, key string) (string, bool, error) {
+	s, ok, err := text(f, key)
+	return strings.TrimSpace(s), ok, err
 }
 
 // integer returns an integer field within [lo, hi] and whether it was sent;
 // an empty value counts as not sent, as PHP's (int)"" would give the default.
 func integer(f *phpform.Value, key string, lo, hi int64) (int64, bool, error) {
-	s, ok, err := text(f, key)
+	s, ok, err := trimmed(f, key)
 	if err != nil || !ok || s == "" {
 		return 0, false, err
 	}
@@ -45,7 +55,7 @@ func integer(f *phpform.Value, key string, lo, hi int64) (int64, bool, error) {
 // amount reads a money field: "-100", "152.02" (a comma is read as the
 // decimal point, as Russian users type it).
 func amount(f *phpform.Value, key string) (money.Amount, bool, error) {
-	s, ok, err := text(f, key)
+	s, ok, err := trimmed(f, key)
 	if err != nil || !ok || s == "" {
 		return 0, false, err
 	}

@@ -234,3 +234,27 @@ func TestClientName_filter(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+// A trailing slash on any panel route answers as the route without it,
+// writes included (the id is read without the slash).
+func TestRouting_trailingSlash(t *testing.T) {
+	m := start(t, "")
+	for _, p := range []string{"/panel/client", "/panel/order", "/panel/manager", "/panel/order/status", "/panel/client/form/1", "/panel/client/balance/1"} {
+		want := m.get(p)
+		if want.Status != 200 {
+			t.Fatalf("%s: %d %s", p, want.Status, want.Body)
+		}
+		expect(t, m.get(p+"/"), 200, string(want.Body))
+	}
+	r := m.post("/panel/order/shipping_type/", "name=Самовывоз 2&min_price=0")
+	expect(t, r, 200, `{"status":"success"}`)
+	r = m.post("/panel/order/shipping_type/1/", "name=Курьер&min_price=5")
+	expect(t, r, 200, `{"status":"success"}`)
+	if l := m.get("/panel/order/shipping_type"); !strings.Contains(string(l.Body), `{"id":"1","name":"\u041a\u0443\u0440\u044c\u0435\u0440","min_price":"5"}`) {
+		t.Fatalf("the edit through the slashed path did not land: %s", l.Body)
+	}
+	r = m.call("DELETE", "/panel/client/", "", owner)
+	if r.Status != 405 || r.Header.Get("Allow") != "GET, HEAD" {
+		t.Fatalf("DELETE /panel/client/: %d %q", r.Status, r.Header.Get("Allow"))
+	}
+}

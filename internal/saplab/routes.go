@@ -83,15 +83,23 @@ func (a *API) Routes(g *echo.Group) {
 	var paths []string
 	for _, r := range a.routes() {
 		h := a.guard(r.Permission, r.h)
-		g.Add(r.Method, r.Path, h)
-		if allowed[r.Path] == nil {
-			paths = append(paths, r.Path)
+		// The panel's router treats /client/ as /client and /order/pay/20/
+		// as /order/pay/20, as the filter paths already do.
+		variants := []string{r.Path, r.Path + "/"}
+		if strings.HasSuffix(r.Path, "*") {
+			variants = variants[:1]
 		}
-		allowed[r.Path] = append(allowed[r.Path], r.Method)
-		if r.Method == http.MethodGet {
-			// Apache runs a PHP script for HEAD too and drops the body.
-			g.Add(http.MethodHead, r.Path, h)
-			allowed[r.Path] = append(allowed[r.Path], http.MethodHead)
+		for _, path := range variants {
+			g.Add(r.Method, path, h)
+			if allowed[path] == nil {
+				paths = append(paths, path)
+			}
+			allowed[path] = append(allowed[path], r.Method)
+			if r.Method == http.MethodGet {
+				// Apache runs a PHP script for HEAD too and drops the body.
+				g.Add(http.MethodHead, path, h)
+				allowed[path] = append(allowed[path], http.MethodHead)
+			}
 		}
 	}
 	for _, p := range paths {

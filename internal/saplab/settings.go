@@ -113,7 +113,7 @@ func readStatus(f *phpform.Value, s *status, create bool) error {
 	if err := readName(f, &s.Name, create); err != nil {
 		return err
 	}
-	color, sent, err := text(f, "color")
+	color, sent, err := trimmed(f, "color")
 	if err != nil {
 		return err
 	}
