@@ -232,6 +232,32 @@ func TestFaults_When(t *testing.T) {
 		})
 	}
 
+	// decisions/faults.md: a rule's draws depend only on the requests it
+	// matched. A2 has a delay range as well, which once shared A2's
+	// generator and was drawn only on a hit, so B taking request 1 shifted
+	// every later probability draw of A2.
+	t.Run("probability_hits_do_not_shift_when_another_rule_takes_a_request", func(t *testing.T) {
+		const a2 = `{"id":"A2","api":"amapi","method":"GET","path":"/api/test","when":{"probability":0.5},"action":{"delay":{"min":"1ms","max":"3ms"},"status":599}}`
+		const b = `{"id":"B","api":"amapi","method":"GET","path":"/api/test","when":{"nth":1},"action":{"status":598}}`
+		m := servertest.Start(t, servertest.Options{})
+		arm(t, m, a2)
+		alone := hitPattern(statuses(t, m, 24, "GET", "/api/test"), 599)
+		if alone[0] != 'X' {
+			t.Fatalf("A2 alone must hit request 1, which B takes next, or this test proves nothing: %s", alone)
+		}
+		if r := m.Do(t, "DELETE", "/__admin/faults", nil); r.Status != 200 {
+			t.Fatalf("clearing the rules: %d %s", r.Status, r.Body)
+		}
+		arm(t, m, "["+b+","+a2+"]")
+		got := statuses(t, m, 24, "GET", "/api/test")
+		if got[0] != 598 {
+			t.Fatalf("B did not take request 1: %d", got[0])
+		}
+		if behind := hitPattern(got, 599); behind[1:] != alone[1:] {
+			t.Fatalf("A2's hits on requests 2..24 changed when B took request 1:\nalone  %s\nbehind %s", alone[1:], behind[1:])
+		}
+	})
+
 	t.Run("probability_is_reproducible_from_the_scenario_seed", func(t *testing.T) {
 		rule := `
   - {id: p, api: amapi, path: /api/test, when: {probability: 0.5}, action: {status: 599}}

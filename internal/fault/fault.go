@@ -63,15 +63,19 @@ type View struct {
 	Fired   int    `json:"fired"`
 }
 
-// rule is an armed rule with its counters and its own random source, so its
+// rule is an armed rule with its counters and its own random sources, so its
 // draws depend only on the seed, its id and the requests it matched, not on
-// traffic to other rules.
+// traffic to other rules. The when draw and the delay draw have a generator
+// each and both are drawn for every matched request: were they one
+// generator, or the delay drawn only when the rule fires, a request another
+// rule took would shift every later draw of this one.
 type rule struct {
 	scenario.Fault
 	source  string
 	matched int
 	fired   int
-	rng     *rand.Rand
+	whenRNG *rand.Rand // the probability draw, when the rule has one
+	waitRNG *rand.Rand // the delay draw, when the rule has a delay range
 }
 
 // Hit is what a fired rule does to one request.
@@ -115,9 +119,23 @@ func (in *Injector) compile(f scenario.Fault, source string) *rule {
 	if f.Phase == "" {
 		f.Phase = scenario.PhaseBefore
 	}
+	return &rule{Fault: f, source: source,
+		whenRNG: rand.New(rand.NewPCG(uint64(in.seed), idHash(f.ID, ""))),
+		waitRNG: rand.New(rand.NewPCG(uint64(in.seed), idHash(f.ID, "delay")))}
+}
+
+// idHash is the PCG stream of one of a rule's generators: the rule id, and a
+// purpose so the when and delay streams differ. The when stream hashes the
+// id alone, as it did when it was the only one, so the probability hits a
+// scenario meant stay what they were.
+func idHash(id, purpose string) uint64 {
 	h := fnv.New64a()
-	h.Write([]byte(f.ID))
-	return &rule{Fault: f, source: source, rng: rand.New(rand.NewPCG(uint64(in.seed), h.Sum64()))}
+	h.Write([]byte(id))
+	if purpose != "" {
+		h.Write([]byte{0})
+		h.Write([]byte(purpose))
+	}
+	return h.Sum64()
 }
 
 // MaxRules bounds the armed rules: every request is matched against each,
@@ -225,8 +243,10 @@ func (in *Injector) Clear() int {
 
 // Match counts the request against every rule whose api, method and path
 // select it, and returns the hit of the first one that fires, or nil. Every
-// matching rule counts the request, so "nth: 3" always means the third
-// request that rule matched, whatever other rules did with it.
+// matching rule counts the request and makes its draws for it, so "nth: 3"
+// always means the third request that rule matched, and its nth matched
+// request meets the same probability draw and delay, whatever other rules
+// did with the requests before.
 func (in *Injector) Match(api, method, path string) *Hit {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -238,18 +258,20 @@ func (in *Injector) Match(api, method, path string) *Hit {
 		r.matched++
 		var draw float64
 		if r.When.Probability != nil {
-			draw = r.rng.Float64()
+			draw = r.whenRNG.Float64()
 		}
+		delay := r.delay()
 		if hit != nil || !Fires(r.When, r.matched, draw) || (r.When.Times > 0 && r.fired >= r.When.Times) {
 			continue
 		}
 		r.fired++
-		hit = &Hit{ID: r.ID, Phase: r.Phase, Action: r.Action, Delay: r.delay()}
+		hit = &Hit{ID: r.ID, Phase: r.Phase, Action: r.Action, Delay: delay}
 	}
 	return hit
 }
 
-// delay draws the pause for one hit: fixed, or uniform in [min, max].
+// delay draws the pause for one matched request: fixed, or uniform in
+// [min, max].
 func (r *rule) delay() time.Duration {
 	d := r.Action.Delay
 	if d == nil {
@@ -258,7 +280,7 @@ func (r *rule) delay() time.Duration {
 	if d.Max <= d.Min {
 		return d.Min
 	}
-	return d.Min + time.Duration(r.rng.Int64N(int64(d.Max-d.Min)+1))
+	return d.Min + time.Duration(r.waitRNG.Int64N(int64(d.Max-d.Min)+1))
 }
 
 // Interrupt cuts every current and future delay short, so that a shutdown

@@ -169,6 +169,34 @@ func TestInjector_Match(t *testing.T) {
 			t.Fatal("Load kept the runtime rule")
 		}
 	})
+	t.Run("draws_do_not_shift_when_another_rule_takes_a_request", func(t *testing.T) {
+		a := status("A2", scenario.FaultWhen{Probability: prob(0.5)})
+		a.Action.Delay = &scenario.Delay{Min: time.Millisecond, Max: 3 * time.Millisecond}
+		b := status("B", scenario.FaultWhen{Nth: 1})
+		// run lists, per request, A's delay when A hit it and -1 otherwise.
+		run := func(rules ...scenario.Fault) []time.Duration {
+			in := fault.New()
+			in.Load(&scenario.Scenario{Seed: 42, Faults: rules})
+			out := make([]time.Duration, 24)
+			for i := range out {
+				out[i] = -1
+				if h := in.Match("carreta", "POST", "/v1/order/"); h != nil && h.ID == "A2" {
+					out[i] = h.Delay
+				}
+			}
+			return out
+		}
+		alone, behind := run(a), run(b, a)
+		if alone[0] < 0 {
+			t.Fatal("A2 alone must hit the first request, which B takes in the second run, or this test proves nothing")
+		}
+		if behind[0] != -1 {
+			t.Fatal("B did not take the first request")
+		}
+		if !reflect.DeepEqual(alone[1:], behind[1:]) {
+			t.Fatalf("A2's hits and delays on requests 2..24 changed when B took request 1:\nalone  %v\nbehind %v", alone[1:], behind[1:])
+		}
+	})
 	t.Run("delay_range_is_drawn_within_bounds_reproducibly", func(t *testing.T) {
 		draw := func() []time.Duration {
 			in := fault.New()
