@@ -2,6 +2,7 @@ package fault_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"reflect"
@@ -188,6 +189,38 @@ func TestFaults_Action(t *testing.T) {
 			t.Fatalf("journal status %d, want 0 (nothing sent)", e.Status)
 		}
 	})
+}
+
+// TestFaults_afterPhaseClientLeavesDuringTheDelay checks that a client
+// that gives up while a phase-after delay holds the handler's answer is
+// journaled with status 0 (it received nothing), not with the status the
+// handler or the action would have sent. The client leaves once the rule
+// has fired, so the departure falls in the handler or the delay, never
+// before the fault.
+func TestFaults_afterPhaseClientLeavesDuringTheDelay(t *testing.T) {
+	m := servertest.Start(t, servertest.Options{})
+	arm(t, m, `{"id":"slowafter","api":"amapi","path":"/api/test","phase":"after","action":{"delay":"5m","status":500}}`)
+	ctx, cancel := context.WithCancel(context.Background())
+	gave := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, m.URL+"/api/test", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		gave <- err
+	}()
+	waitFired(t, m, "slowafter", 1)
+	cancel()
+	if err := <-gave; err == nil {
+		t.Fatal("the client got an answer before the 5-minute delay")
+	}
+	if r := m.Do(t, "GET", "/__admin/requests/wait?fault=slowafter&timeout=10s", nil); r.Status != 200 {
+		t.Fatalf("the request that was given up is not journaled: %d %s", r.Status, r.Body)
+	}
+	if e := last(t, m); e.Fault != "slowafter" || e.Status != 0 {
+		t.Fatalf("journal entry fault=%q status=%d, want slowafter and 0 (nothing sent)", e.Fault, e.Status)
+	}
 }
 
 // waitFired blocks until the rule has hit n requests, via the control API.
