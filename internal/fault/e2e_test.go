@@ -410,6 +410,17 @@ func TestFaults_Control(t *testing.T) {
 		}
 	})
 
+	t.Run("an_id_repeated_in_one_request_is_named_as_such", func(t *testing.T) {
+		r := m.Do(t, "POST", "/__admin/faults", strings.NewReader(`[{"id":"ok1","api":"amapi","path":"/api/test","action":{"status":503}},{"id":"ok1","api":"amapi","path":"/api/test","action":{"status":504}}]`))
+		want := `{"error":"the fault rules have problems; none was armed","problems":["[1] id: id \"ok1\" is repeated in this request (rule [0] has it too); ids must be unique"]}` + "\n"
+		if r.Status != 400 || string(r.Body) != want {
+			t.Fatalf("got %d %s\nwant %s", r.Status, r.Body, want)
+		}
+		if _, ok := m.Srv.Faults().Get("ok1"); ok {
+			t.Fatal("a rejected rule was armed")
+		}
+	})
+
 	t.Run("deletes_one_and_all", func(t *testing.T) {
 		if r := m.Do(t, "DELETE", "/__admin/faults/a", nil); r.Status != 200 || string(r.Body) != `{"status":"ok"}`+"\n" {
 			t.Fatalf("delete: %d %s", r.Status, r.Body)

@@ -160,10 +160,11 @@ func (in *Injector) Add(fs []scenario.Fault) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	var problems []string
-	seen := map[string]bool{}
+	armed := map[string]bool{}
 	for _, r := range in.rules {
-		seen[r.ID] = true
+		armed[r.ID] = true
 	}
+	given := map[string]int{} // id -> index of the first rule in fs with it
 	for i := range fs {
 		prefix := ""
 		if len(fs) > 1 {
@@ -172,11 +173,21 @@ func (in *Injector) Add(fs []scenario.Fault) error {
 		for _, p := range scenario.CheckFault(&fs[i]) {
 			problems = append(problems, prefix+p.Field+": "+p.Message)
 		}
-		if id := fs[i].ID; id != "" {
-			if seen[id] {
+		id := fs[i].ID
+		if id == "" {
+			continue
+		}
+		first, repeated := given[id]
+		switch {
+		case armed[id]:
+			if !repeated { // said once per id: the later copies have the same cure
 				problems = append(problems, fmt.Sprintf("%sid: a rule with id %q is already armed (DELETE /__admin/faults/%s first)", prefix, id, id))
 			}
-			seen[id] = true
+		case repeated:
+			problems = append(problems, fmt.Sprintf("%sid: id %q is repeated in this request (rule [%d] has it too); ids must be unique", prefix, id, first))
+		}
+		if !repeated {
+			given[id] = i
 		}
 	}
 	if len(in.rules)+len(fs) > MaxRules {
