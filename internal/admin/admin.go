@@ -61,17 +61,18 @@ func fail(status int, format string, args ...any) *Error {
 }
 
 // RenderError writes err as {"error": "..."} (with "problems" for a bad
-// scenario). It also answers paths that belong to no API.
+// scenario). It also answers paths that belong to no API. Only the router's
+// own not-found (echo.ErrNotFound itself) becomes "no such route": a 404 a
+// handler returns says what it did not find, and keeps its message.
 func RenderError(c echo.Context, err error) {
 	var ae *Error
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &ae):
+	case errors.Is(err, echo.ErrNotFound): // the router's sentinel, not any 404
+		ae = &Error{Status: http.StatusNotFound, Message: "no such route: " + c.Request().Method + " " + c.Request().URL.Path}
 	case errors.As(err, &he):
 		ae = &Error{Status: he.Code, Message: fmt.Sprint(he.Message)}
-		if he.Code == http.StatusNotFound {
-			ae.Message = "no such route: " + c.Request().Method + " " + c.Request().URL.Path
-		}
 	default:
 		ae = &Error{Status: http.StatusInternalServerError, Message: err.Error()}
 	}

@@ -80,6 +80,27 @@ func TestUnknownRoute_isAJSONErrorInTheAPIsShape(t *testing.T) {
 	}
 }
 
+// A 404 from a control-API handler keeps the handler's message; only a path
+// no route serves is "no such route".
+func TestAdmin_notFoundSaysWhatWasNotFound(t *testing.T) {
+	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
+	cases := []struct {
+		method, path, body, want string
+	}{
+		{http.MethodPost, "/__admin/carreta/orders/999/status", `{"status":3}`, `{"error":"no carreta order with this id"}`},
+		{http.MethodGet, "/__admin/state/carreta/orders/999", "", `{"error":"no carreta/orders with id \"999\""}`},
+		{http.MethodGet, "/__admin/faults/nope", "", `{"error":"no fault rule with id \"nope\" (GET /__admin/faults lists them)"}`},
+		{http.MethodGet, "/__admin/nothing", "", `{"error":"no such route: GET /__admin/nothing"}`},
+		{http.MethodPost, "/elsewhere", "", `{"error":"no such route: POST /elsewhere"}`},
+	}
+	for _, c := range cases {
+		r := m.Do(t, c.method, c.path, strings.NewReader(c.body), "Content-Type", "application/json")
+		if r.Status != http.StatusNotFound || string(r.Body) != c.want+"\n" {
+			t.Errorf("%s %s: %d %s, want 404 %s", c.method, c.path, r.Status, r.Body, c.want)
+		}
+	}
+}
+
 func TestAdmin_scenarioLoadResetAndProblems(t *testing.T) {
 	m := servertest.Start(t, servertest.Options{})
 	name := func() string {
