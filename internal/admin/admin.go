@@ -206,7 +206,8 @@ func (h handlers) count(c echo.Context) error {
 const MaxWait = 60 * time.Second
 
 // wait answers as soon as count matching requests are in the journal, or
-// 408 with the count so far when timeout (default 5s) passes.
+// 408 with the count so far when timeout (default 5s) passes or the server
+// starts shutting down (a pending wait must not hold the shutdown up).
 func (h handlers) wait(c echo.Context) error {
 	f, err := h.filter(c)
 	if err != nil {
@@ -226,8 +227,11 @@ func (h handlers) wait(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), timeout)
 	defer cancel()
-	got, ok := h.Journal.Wait(ctx, f, n)
-	if !ok {
+	got, err := h.Journal.Wait(ctx, f, n)
+	switch {
+	case errors.Is(err, journal.ErrInterrupted):
+		return c.JSON(http.StatusRequestTimeout, map[string]any{"count": got, "error": fmt.Sprintf("the server is shutting down; %d of %d requests arrived", got, n)})
+	case err != nil:
 		return c.JSON(http.StatusRequestTimeout, map[string]any{"count": got, "error": fmt.Sprintf("%d of %d requests arrived within %s", got, n, timeout)})
 	}
 	return c.JSON(http.StatusOK, map[string]int{"count": got})
