@@ -347,7 +347,8 @@ func (h handlers) getClock(c echo.Context) error { return c.JSON(http.StatusOK, 
 
 // clockRequest moves the server clock: set (RFC 3339, or a naive Moscow time
 // as the vendors print it), advance (a Go duration such as "2h" or "-30m"),
-// freeze (stop or restart the clock), reset (back to real time).
+// freeze (stop or restart the clock), reset (back to real time). A request
+// that would take the clock outside years 1..9999 is a 400 and moves nothing.
 type clockRequest struct {
 	Set     string `json:"set"`
 	Advance string `json:"advance"`
@@ -362,7 +363,7 @@ func (h handlers) setClock(c echo.Context) error {
 	if err := dec.Decode(&req); err != nil {
 		return fail(http.StatusBadRequest, `send {"set": "2026-01-02T15:04:05+03:00"}, {"advance": "2h"}, {"freeze": true} or {"reset": true}: %v`, err)
 	}
-	var at time.Time
+	var m clock.Move
 	if req.Set != "" {
 		t, err := time.Parse(time.RFC3339Nano, req.Set)
 		if err != nil {
@@ -370,32 +371,18 @@ func (h handlers) setClock(c echo.Context) error {
 				return fail(http.StatusBadRequest, "set: %q is neither RFC 3339 nor a time like 2017-01-15 22:02:43", req.Set)
 			}
 		}
-		at = t
+		m.Set = &t
 	}
-	var adv time.Duration
 	if req.Advance != "" {
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil {
 			return fail(http.StatusBadRequest, "advance: %q is not a duration like 2h or -30m", req.Advance)
 		}
-		adv = d
+		m.Advance = d
 	}
-	// Freeze before moving, unfreeze after, so a frozen clock stands at
-	// exactly the time asked for.
-	if req.Reset {
-		h.Clock.Reset()
-	}
-	if req.Freeze != nil && *req.Freeze {
-		h.Clock.Freeze(true)
-	}
-	if !at.IsZero() {
-		h.Clock.Set(at)
-	}
-	if adv != 0 {
-		h.Clock.Advance(adv)
-	}
-	if req.Freeze != nil && !*req.Freeze {
-		h.Clock.Freeze(false)
+	m.Reset, m.Freeze = req.Reset, req.Freeze
+	if err := h.Clock.Move(m); err != nil { // clock.ErrOutOfRange, the only error
+		return fail(http.StatusBadRequest, "%v; the clock was not moved", err)
 	}
 	return c.JSON(http.StatusOK, h.clockView())
 }

@@ -202,6 +202,33 @@ func TestAdmin_clock(t *testing.T) {
 			t.Errorf("%s: status %d", bad, r.Status)
 		}
 	}
+	// Any time of years 1..9999 is kept exactly (an offset from real time
+	// once wrapped past 292 years); beyond, the request is refused whole.
+	for _, c := range []struct{ set, want string }{
+		{"9999-12-31 23:59:59", "9999-12-31T23:59:59+03:00"},
+		{"0001-01-01 00:00:00", "0001-01-01T00:00:00+03:00"},
+		{"1970-01-01T00:00:00Z", "1970-01-01T03:00:00+03:00"},
+	} {
+		r := m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(`{"set": "`+c.set+`", "freeze": true}`))
+		if want := `{"now":"` + c.want + `","frozen":true}` + "\n"; r.Status != http.StatusOK || string(r.Body) != want {
+			t.Errorf("set %s: %d %s, want %s", c.set, r.Status, r.Body, want)
+		}
+	}
+	// Running, the clock reads the time set plus what has passed since.
+	r = m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(`{"set": "9999-12-31 23:59:59", "freeze": false}`))
+	if !strings.HasPrefix(string(r.Body), `{"now":"9999-12-31T23:59:59`) || !strings.HasSuffix(string(r.Body), `+03:00","frozen":false}`+"\n") {
+		t.Errorf("set running to the last second of 9999: %d %s", r.Status, r.Body)
+	}
+	m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(`{"set": "9999-12-31 22:00:00", "freeze": true}`))
+	const refused = `{"error":"the clock can only show times from 0001-01-01 00:00:00 to 9999-12-31 23:59:59 Moscow time; the clock was not moved"}` + "\n"
+	for _, bad := range []string{`{"advance": "2h"}`, `{"set": "0000-12-31 23:59:59"}`, `{"set": "0100-01-01T00:00:00Z", "advance": "-2562000h"}`, `{"set": "9999-01-01 00:00:00", "advance": "9000h"}`} {
+		if r := m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(bad)); r.Status != http.StatusBadRequest || string(r.Body) != refused {
+			t.Errorf("%s: %d %s, want 400 %s", bad, r.Status, r.Body, refused)
+		}
+	}
+	if r := m.Do(t, http.MethodGet, "/__admin/clock", nil); string(r.Body) != `{"now":"9999-12-31T22:00:00+03:00","frozen":true}`+"\n" {
+		t.Fatalf("a refused move changed the clock: %s", r.Body)
+	}
 }
 
 func TestAdmin_stateInspection(t *testing.T) {
