@@ -84,7 +84,9 @@ type handlers struct{ Deps }
 // Register mounts the control API on g (the /__admin group).
 func Register(g *echo.Group, d Deps) {
 	h := handlers{d}
-	g.GET("/health", h.health)
+	// HEAD too: container and Kubernetes probes sometimes use it. net/http
+	// sends no body for HEAD, so the one handler serves both.
+	g.Match([]string{http.MethodGet, http.MethodHead}, "/health", h.health)
 	g.POST("/reset", h.reset)
 	g.GET("/scenario", h.scenario)
 	g.POST("/scenario", h.loadScenario)

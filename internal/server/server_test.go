@@ -174,6 +174,19 @@ func TestJournal_recordsRedactedAndCounts(t *testing.T) {
 	}
 }
 
+// HEAD /__admin/health answers like GET without a body, for probes that
+// use HEAD.
+func TestAdmin_healthAnswersHEAD(t *testing.T) {
+	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
+	r := m.Do(t, http.MethodHead, "/__admin/health", nil)
+	if r.Status != http.StatusOK || len(r.Body) != 0 {
+		t.Fatalf("HEAD /__admin/health: %d %q, want 200 and no body", r.Status, r.Body)
+	}
+	if r := m.Do(t, http.MethodGet, "/__admin/health", nil); r.Status != http.StatusOK || string(r.Body) != `{"status":"ok"}`+"\n" {
+		t.Fatalf("GET /__admin/health: %d %s", r.Status, r.Body)
+	}
+}
+
 func TestAdmin_token(t *testing.T) {
 	m := servertest.Start(t, servertest.Options{Scenario: "empty", Config: server.Config{AdminToken: "s3cret"}})
 	if r := m.Do(t, http.MethodGet, "/__admin/health", nil); r.Status != http.StatusUnauthorized {
