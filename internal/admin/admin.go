@@ -207,7 +207,8 @@ func (h handlers) count(c echo.Context) error {
 // MaxWait bounds /requests/wait so a forgotten test cannot hold a request forever.
 const MaxWait = 60 * time.Second
 
-// wait answers as soon as count matching requests are in the journal, or
+// wait answers as soon as count matching requests are in the journal, with
+// how many match then (at least count: decisions/faults.md), or
 // 408 with the count so far when timeout (default 5s) passes or the server
 // starts shutting down (a pending wait must not hold the shutdown up).
 func (h handlers) wait(c echo.Context) error {
