@@ -183,6 +183,40 @@ func TestRun_flagsEnvAndCommands(t *testing.T) {
 	}
 }
 
+// A negative --journal-size (or MOCKSERVER_JOURNAL_SIZE) is a usage error,
+// exit 2 with a message, not a silent 10000; 0 still means the default.
+func TestRun_journalSizeMustNotBeNegative(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  string
+	}{
+		{[]string{"serve", "--journal-size", "-5"}, ""},
+		{[]string{"serve"}, "-5"},
+	} {
+		// Should the size be accepted, the server stops at once: the
+		// context is already done.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		c.args = append(c.args, "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "s.db"))
+		var errb bytes.Buffer
+		env := func(k string) string {
+			if k == "MOCKSERVER_JOURNAL_SIZE" {
+				return c.env
+			}
+			return ""
+		}
+		err := run(ctx, c.args, env, io.Discard, &errb)
+		if err != exitCode(2) || !strings.HasPrefix(errb.String(), "mockserver: --journal-size must be 0 (the default, 10000) or more, got -5\nUsage: mockserver [serve]") {
+			t.Errorf("%v env %q: %v\n%s", c.args, c.env, err, errb.String())
+		}
+	}
+	addr, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--journal-size", "0")
+	defer stop()
+	if code, _ := get(t, "http://"+addr+"/__admin/health"); code != http.StatusOK {
+		t.Fatalf("--journal-size 0 (the default): health %d", code)
+	}
+}
+
 func TestHealthcheck(t *testing.T) {
 	addr, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--admin-token", "tok")
 	defer stop()

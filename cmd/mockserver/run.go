@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/server"
 )
@@ -144,7 +145,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	e.str(&f.cfg.AmapiAddr, "amapi-addr", "MOCKSERVER_AMAPI_ADDR", "", "also serve amapi alone on this address")
 	e.str(&f.cfg.CarretaAddr, "carreta-addr", "MOCKSERVER_CARRETA_ADDR", "", "also serve carreta alone on this address")
 	e.str(&f.cfg.SaplabAddr, "saplab-addr", "MOCKSERVER_SAPLAB_ADDR", "", "also serve saplab alone on this address")
-	e.integer(&f.cfg.JournalSize, "journal-size", "MOCKSERVER_JOURNAL_SIZE", 10_000, "requests kept in the in-memory journal")
+	e.integer(&f.cfg.JournalSize, "journal-size", "MOCKSERVER_JOURNAL_SIZE", journal.DefaultSize, "requests kept in the in-memory journal (0: the default)")
 	e.str(&f.logFormat, "log-format", "MOCKSERVER_LOG_FORMAT", "text", "log format: text or json")
 	e.str(&f.logLevel, "log-level", "MOCKSERVER_LOG_LEVEL", "info", "log level: debug, info, warn or error (warn hides the per-request lines)")
 	fs.Usage = func() {
@@ -163,6 +164,13 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	}
 	if len(e.bad) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(e.bad, "; "))
+	}
+	if f.cfg.JournalSize < 0 {
+		// A usage error like a malformed number: a negative bound is a
+		// typo, not a wish for the default the server would silently use.
+		fmt.Fprintf(stderr, "mockserver: --journal-size must be 0 (the default, %d) or more, got %d\n", journal.DefaultSize, f.cfg.JournalSize)
+		fs.Usage()
+		return nil, exitCode(2)
 	}
 	if f.logFormat != "text" && f.logFormat != "json" {
 		return nil, fmt.Errorf("--log-format must be text or json, got %q", f.logFormat)

@@ -61,17 +61,18 @@ func fail(status int, format string, args ...any) *Error {
 }
 
 // RenderError writes err as {"error": "..."} (with "problems" for a bad
-// scenario). It also answers paths that belong to no API.
+// scenario). It also answers paths that belong to no API. Only the router's
+// own not-found (echo.ErrNotFound itself) becomes "no such route": a 404 a
+// handler returns says what it did not find, and keeps its message.
 func RenderError(c echo.Context, err error) {
 	var ae *Error
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &ae):
+	case errors.Is(err, echo.ErrNotFound): // the router's sentinel, not any 404
+		ae = &Error{Status: http.StatusNotFound, Message: "no such route: " + c.Request().Method + " " + c.Request().URL.Path}
 	case errors.As(err, &he):
 		ae = &Error{Status: he.Code, Message: fmt.Sprint(he.Message)}
-		if he.Code == http.StatusNotFound {
-			ae.Message = "no such route: " + c.Request().Method + " " + c.Request().URL.Path
-		}
 	default:
 		ae = &Error{Status: http.StatusInternalServerError, Message: err.Error()}
 	}
@@ -83,7 +84,9 @@ type handlers struct{ Deps }
 // Register mounts the control API on g (the /__admin group).
 func Register(g *echo.Group, d Deps) {
 	h := handlers{d}
-	g.GET("/health", h.health)
+	// HEAD too: container and Kubernetes probes sometimes use it. net/http
+	// sends no body for HEAD, so the one handler serves both.
+	g.Match([]string{http.MethodGet, http.MethodHead}, "/health", h.health)
 	g.POST("/reset", h.reset)
 	g.GET("/scenario", h.scenario)
 	g.POST("/scenario", h.loadScenario)
@@ -204,8 +207,10 @@ func (h handlers) count(c echo.Context) error {
 // MaxWait bounds /requests/wait so a forgotten test cannot hold a request forever.
 const MaxWait = 60 * time.Second
 
-// wait answers as soon as count matching requests are in the journal, or
-// 408 with the count so far when timeout (default 5s) passes.
+// wait answers as soon as count matching requests are in the journal, with
+// how many match then (at least count: decisions/faults.md), or
+// 408 with the count so far when timeout (default 5s) passes or the server
+// starts shutting down (a pending wait must not hold the shutdown up).
 func (h handlers) wait(c echo.Context) error {
 	f, err := h.filter(c)
 	if err != nil {
@@ -225,8 +230,11 @@ func (h handlers) wait(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), timeout)
 	defer cancel()
-	got, ok := h.Journal.Wait(ctx, f, n)
-	if !ok {
+	got, err := h.Journal.Wait(ctx, f, n)
+	switch {
+	case errors.Is(err, journal.ErrInterrupted):
+		return c.JSON(http.StatusRequestTimeout, map[string]any{"count": got, "error": fmt.Sprintf("the server is shutting down; %d of %d requests arrived", got, n)})
+	case err != nil:
 		return c.JSON(http.StatusRequestTimeout, map[string]any{"count": got, "error": fmt.Sprintf("%d of %d requests arrived within %s", got, n, timeout)})
 	}
 	return c.JSON(http.StatusOK, map[string]int{"count": got})
@@ -342,7 +350,8 @@ func (h handlers) getClock(c echo.Context) error { return c.JSON(http.StatusOK, 
 
 // clockRequest moves the server clock: set (RFC 3339, or a naive Moscow time
 // as the vendors print it), advance (a Go duration such as "2h" or "-30m"),
-// freeze (stop or restart the clock), reset (back to real time).
+// freeze (stop or restart the clock), reset (back to real time). A request
+// that would take the clock outside years 1..9999 is a 400 and moves nothing.
 type clockRequest struct {
 	Set     string `json:"set"`
 	Advance string `json:"advance"`
@@ -357,7 +366,7 @@ func (h handlers) setClock(c echo.Context) error {
 	if err := dec.Decode(&req); err != nil {
 		return fail(http.StatusBadRequest, `send {"set": "2026-01-02T15:04:05+03:00"}, {"advance": "2h"}, {"freeze": true} or {"reset": true}: %v`, err)
 	}
-	var at time.Time
+	var m clock.Move
 	if req.Set != "" {
 		t, err := time.Parse(time.RFC3339Nano, req.Set)
 		if err != nil {
@@ -365,32 +374,18 @@ func (h handlers) setClock(c echo.Context) error {
 				return fail(http.StatusBadRequest, "set: %q is neither RFC 3339 nor a time like 2017-01-15 22:02:43", req.Set)
 			}
 		}
-		at = t
+		m.Set = &t
 	}
-	var adv time.Duration
 	if req.Advance != "" {
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil {
 			return fail(http.StatusBadRequest, "advance: %q is not a duration like 2h or -30m", req.Advance)
 		}
-		adv = d
+		m.Advance = d
 	}
-	// Freeze before moving, unfreeze after, so a frozen clock stands at
-	// exactly the time asked for.
-	if req.Reset {
-		h.Clock.Reset()
-	}
-	if req.Freeze != nil && *req.Freeze {
-		h.Clock.Freeze(true)
-	}
-	if !at.IsZero() {
-		h.Clock.Set(at)
-	}
-	if adv != 0 {
-		h.Clock.Advance(adv)
-	}
-	if req.Freeze != nil && !*req.Freeze {
-		h.Clock.Freeze(false)
+	m.Reset, m.Freeze = req.Reset, req.Freeze
+	if err := h.Clock.Move(m); err != nil { // clock.ErrOutOfRange, the only error
+		return fail(http.StatusBadRequest, "%v; the clock was not moved", err)
 	}
 	return c.JSON(http.StatusOK, h.clockView())
 }

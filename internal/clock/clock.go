@@ -4,21 +4,86 @@
 package clock
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
 
-// Clock is real time shifted by an offset, or frozen at one instant.
+// msk is UTC+3, the zone all three vendors print (scenario.Moscow; this
+// package sits below scenario and cannot import it).
+var msk = time.FixedZone("MSK", 3*60*60)
+
+// Earliest and Latest bound what the clock may be moved to: years 1 to 9999
+// in Moscow time, the four-digit years the vendors print. Any instant in
+// between is kept exactly; in UTC it is year 0 to 9999, which JSON still
+// encodes, so stored records always encode. A running clock that reaches
+// Latest stays there.
+var (
+	Earliest = time.Date(1, 1, 1, 0, 0, 0, 0, msk)
+	Latest   = time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, msk)
+)
+
+// ErrOutOfRange is returned by a move that would leave the clock before
+// Earliest or after Latest; the clock is then left as it was.
+var ErrOutOfRange = errors.New("the clock can only show times from 0001-01-01 00:00:00 to 9999-12-31 23:59:59 Moscow time")
+
+// InRange reports whether the clock can be moved to t: within Earliest and
+// Latest, and with a year JSON can encode (0..9999) in t's own zone too,
+// since records store the clock's time in the zone it was given.
+func InRange(t time.Time) bool {
+	return !t.Before(Earliest) && !t.After(Latest) && t.Year() >= 0 && t.Year() <= 9999
+}
+
+// Clock is real time, or real time run on from a reading someone set, or
+// one frozen instant. It keeps the reading itself (base), not an offset
+// from real time: an offset is a time.Duration, which cannot reach further
+// than 292 years and silently wrapped around for a date like 9999-12-31.
 // The zero value is not usable; call New.
 type Clock struct {
-	mu     sync.RWMutex
-	real   func() time.Time
-	offset time.Duration
-	frozen *time.Time
+	mu   sync.RWMutex
+	real func() time.Time
+	r    reading
+}
+
+// reading is the clock's state; its methods take the real time they apply
+// at, so one control-API request applies all its moves at one instant.
+type reading struct {
+	moved  bool      // false: Now is real time itself
+	frozen bool      // true: Now is base
+	base   time.Time // the reading at realAt (moved or frozen)
+	realAt time.Time // the real time base was read at
+}
+
+func (r reading) now(real time.Time) time.Time {
+	switch {
+	case r.frozen:
+		return r.base
+	case !r.moved:
+		return real
+	}
+	if t := r.base.Add(real.Sub(r.realAt)); t.Before(Latest) {
+		return t
+	}
+	return Latest // a clock set to the last second stops there rather than print year 10000
+}
+
+func (r *reading) set(t, real time.Time) {
+	r.moved, r.base, r.realAt = true, t, real
+}
+
+func (r *reading) freeze(freeze bool, real time.Time) {
+	switch {
+	case freeze && !r.frozen:
+		r.set(r.now(real), real)
+		r.frozen = true
+	case !freeze && r.frozen:
+		r.frozen = false
+		r.set(r.base, real) // runs on from where it stood
+	}
 }
 
 // New returns a clock that follows the given real-time source (time.Now when
-// nil) with no offset.
+// nil).
 func New(real func() time.Time) *Clock {
 	if real == nil {
 		real = time.Now
@@ -30,62 +95,82 @@ func New(real func() time.Time) *Clock {
 func (c *Clock) Now() time.Time {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if c.frozen != nil {
-		return *c.frozen
-	}
-	return c.real().Add(c.offset)
+	return c.r.now(c.real())
 }
 
 // Set makes Now return t at this instant; time keeps running from there
-// unless the clock is frozen, in which case it stays at t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.frozen != nil {
-		c.frozen = &t
-		return
-	}
-	c.offset = t.Sub(c.real())
+// unless the clock is frozen, in which case it stays at t. A t outside
+// Earliest..Latest is ErrOutOfRange and changes nothing.
+func (c *Clock) Set(t time.Time) error {
+	return c.Move(Move{Set: &t})
 }
 
-// Advance moves the clock by d (negative moves it back).
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.frozen != nil {
-		t := c.frozen.Add(d)
-		c.frozen = &t
-		return
-	}
-	c.offset += d
+// Advance moves the clock by d (negative moves it back); past Earliest or
+// Latest it is ErrOutOfRange and changes nothing.
+func (c *Clock) Advance(d time.Duration) error {
+	return c.Move(Move{Advance: d})
 }
 
 // Freeze stops the clock at its current reading (freeze=true) or lets it run
 // again from where it stands (freeze=false).
 func (c *Clock) Freeze(freeze bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case freeze && c.frozen == nil:
-		t := c.real().Add(c.offset)
-		c.frozen = &t
-	case !freeze && c.frozen != nil:
-		c.offset = c.frozen.Sub(c.real())
-		c.frozen = nil
-	}
+	_ = c.Move(Move{Freeze: &freeze}) // freezing never leaves the range it is in
 }
 
 // Frozen reports whether the clock is stopped.
 func (c *Clock) Frozen() bool {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.frozen != nil
+	return c.r.frozen
 }
 
 // Reset returns the clock to real time, running.
 func (c *Clock) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.offset = 0
-	c.frozen = nil
+	c.r = reading{}
+}
+
+// Move is one request to move the clock (POST /__admin/clock), applied in
+// this order: Reset, freeze (Freeze true), Set (when given), Advance,
+// unfreeze (Freeze false). Freezing before moving and unfreezing after
+// leaves a frozen clock at exactly the time asked for.
+type Move struct {
+	Reset   bool
+	Freeze  *bool
+	Set     *time.Time // a pointer: 0001-01-01T00:00:00Z is a time one may set
+	Advance time.Duration
+}
+
+// Move applies m at one real instant, whole or not at all: if the clock
+// would end outside Earliest..Latest it returns ErrOutOfRange and stays as
+// it was.
+func (c *Clock) Move(m Move) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	real := c.real()
+	r := c.r
+	if m.Reset {
+		r = reading{}
+	}
+	if m.Freeze != nil && *m.Freeze {
+		r.freeze(true, real)
+	}
+	if m.Set != nil {
+		if !InRange(*m.Set) {
+			return ErrOutOfRange
+		}
+		r.set(*m.Set, real)
+	}
+	if m.Advance != 0 {
+		r.set(r.now(real).Add(m.Advance), real)
+	}
+	if m.Freeze != nil && !*m.Freeze {
+		r.freeze(false, real)
+	}
+	if r.moved && !InRange(r.now(real)) {
+		return ErrOutOfRange
+	}
+	c.r = r
+	return nil
 }

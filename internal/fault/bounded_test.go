@@ -87,7 +87,7 @@ func TestFlakyScenario(t *testing.T) {
 		}
 	}
 	for _, api := range []string{"amapi", "carreta", "saplab"} {
-		for _, need := range []string{"status", "phase before", "phase after"} {
+		for _, need := range []string{"status", "body", "headers", "phase before", "phase after"} {
 			if !seen[api][need] {
 				t.Errorf("flaky has no %s fault on %s", need, api)
 			}
@@ -112,5 +112,19 @@ func TestFlakyScenario(t *testing.T) {
 	m := servertest.Start(t, servertest.Options{Scenario: "flaky"})
 	if n := len(m.Srv.Faults().List()); n != len(sc.Faults) {
 		t.Fatalf("serving flaky armed %d rules, want %d", n, len(sc.Faults))
+	}
+	// carreta's body fault, on the wire: every sixth order list is a 429
+	// whose body is byte for byte the rule's.
+	got := statuses(t, m, 5, "GET", "/v1/order/?api_key="+carretaKey)
+	if hitPattern(got, 429) != "....." {
+		t.Fatalf("order lists 1..5 got %v, want no 429", got)
+	}
+	r := m.Do(t, "GET", "/v1/order/?api_key="+carretaKey, nil)
+	const want = `{"error": "\u0421\u043b\u0438\u0448\u043a\u043e\u043c \u043c\u043d\u043e\u0433\u043e \u0437\u0430\u043f\u0440\u043e\u0441\u043e\u0432. \u041f\u043e\u0432\u0442\u043e\u0440\u0438\u0442\u0435 \u0447\u0435\u0440\u0435\u0437 \u043c\u0438\u043d\u0443\u0442\u0443."}`
+	if r.Status != 429 || string(r.Body) != want || r.Header.Get("Retry-After") != "60" || r.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("the sixth order list: %d %s %v", r.Status, r.Body, r.Header)
+	}
+	if e := last(t, m); e.Fault != "carreta-orders-throttled" || e.Status != 429 {
+		t.Fatalf("journal entry fault=%q status=%d", e.Fault, e.Status)
 	}
 }

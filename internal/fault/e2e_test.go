@@ -2,13 +2,13 @@ package fault_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -190,6 +190,38 @@ func TestFaults_Action(t *testing.T) {
 	})
 }
 
+// TestFaults_afterPhaseClientLeavesDuringTheDelay checks that a client
+// that gives up while a phase-after delay holds the handler's answer is
+// journaled with status 0 (it received nothing), not with the status the
+// handler or the action would have sent. The client leaves once the rule
+// has fired, so the departure falls in the handler or the delay, never
+// before the fault.
+func TestFaults_afterPhaseClientLeavesDuringTheDelay(t *testing.T) {
+	m := servertest.Start(t, servertest.Options{})
+	arm(t, m, `{"id":"slowafter","api":"amapi","path":"/api/test","phase":"after","action":{"delay":"5m","status":500}}`)
+	ctx, cancel := context.WithCancel(context.Background())
+	gave := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, m.URL+"/api/test", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		gave <- err
+	}()
+	waitFired(t, m, "slowafter", 1)
+	cancel()
+	if err := <-gave; err == nil {
+		t.Fatal("the client got an answer before the 5-minute delay")
+	}
+	if r := m.Do(t, "GET", "/__admin/requests/wait?fault=slowafter&timeout=10s", nil); r.Status != 200 {
+		t.Fatalf("the request that was given up is not journaled: %d %s", r.Status, r.Body)
+	}
+	if e := last(t, m); e.Fault != "slowafter" || e.Status != 0 {
+		t.Fatalf("journal entry fault=%q status=%d, want slowafter and 0 (nothing sent)", e.Fault, e.Status)
+	}
+}
+
 // waitFired blocks until the rule has hit n requests, via the control API.
 func waitFired(t *testing.T, m *servertest.Mock, id string, n int) {
 	t.Helper()
@@ -231,6 +263,32 @@ func TestFaults_When(t *testing.T) {
 			}
 		})
 	}
+
+	// decisions/faults.md: a rule's draws depend only on the requests it
+	// matched. A2 has a delay range as well, which once shared A2's
+	// generator and was drawn only on a hit, so B taking request 1 shifted
+	// every later probability draw of A2.
+	t.Run("probability_hits_do_not_shift_when_another_rule_takes_a_request", func(t *testing.T) {
+		const a2 = `{"id":"A2","api":"amapi","method":"GET","path":"/api/test","when":{"probability":0.5},"action":{"delay":{"min":"1ms","max":"3ms"},"status":599}}`
+		const b = `{"id":"B","api":"amapi","method":"GET","path":"/api/test","when":{"nth":1},"action":{"status":598}}`
+		m := servertest.Start(t, servertest.Options{})
+		arm(t, m, a2)
+		alone := hitPattern(statuses(t, m, 24, "GET", "/api/test"), 599)
+		if alone[0] != 'X' {
+			t.Fatalf("A2 alone must hit request 1, which B takes next, or this test proves nothing: %s", alone)
+		}
+		if r := m.Do(t, "DELETE", "/__admin/faults", nil); r.Status != 200 {
+			t.Fatalf("clearing the rules: %d %s", r.Status, r.Body)
+		}
+		arm(t, m, "["+b+","+a2+"]")
+		got := statuses(t, m, 24, "GET", "/api/test")
+		if got[0] != 598 {
+			t.Fatalf("B did not take request 1: %d", got[0])
+		}
+		if behind := hitPattern(got, 599); behind[1:] != alone[1:] {
+			t.Fatalf("A2's hits on requests 2..24 changed when B took request 1:\nalone  %s\nbehind %s", alone[1:], behind[1:])
+		}
+	})
 
 	t.Run("probability_is_reproducible_from_the_scenario_seed", func(t *testing.T) {
 		rule := `
@@ -351,6 +409,17 @@ func TestFaults_Control(t *testing.T) {
 		}
 	})
 
+	t.Run("an_id_repeated_in_one_request_is_named_as_such", func(t *testing.T) {
+		r := m.Do(t, "POST", "/__admin/faults", strings.NewReader(`[{"id":"ok1","api":"amapi","path":"/api/test","action":{"status":503}},{"id":"ok1","api":"amapi","path":"/api/test","action":{"status":504}}]`))
+		want := `{"error":"the fault rules have problems; none was armed","problems":["[1] id: id \"ok1\" is repeated in this request (rule [0] has it too); ids must be unique"]}` + "\n"
+		if r.Status != 400 || string(r.Body) != want {
+			t.Fatalf("got %d %s\nwant %s", r.Status, r.Body, want)
+		}
+		if _, ok := m.Srv.Faults().Get("ok1"); ok {
+			t.Fatal("a rejected rule was armed")
+		}
+	})
+
 	t.Run("deletes_one_and_all", func(t *testing.T) {
 		if r := m.Do(t, "DELETE", "/__admin/faults/a", nil); r.Status != 200 || string(r.Body) != `{"status":"ok"}`+"\n" {
 			t.Fatalf("delete: %d %s", r.Status, r.Body)
@@ -429,28 +498,37 @@ func TestVerification(t *testing.T) {
 		}
 	})
 
+	// The wait is registered before the requests are sent, and a wait that
+	// answered only at its timeout would be a 408: the 200 shows it answered
+	// when the third request arrived, with no stopwatch.
 	t.Run("wait_answers_as_soon_as_the_requests_arrive", func(t *testing.T) {
 		m.Do(t, "DELETE", "/__admin/requests", nil)
-		var wg sync.WaitGroup
-		var got servertest.Response
-		var took time.Duration
-		wg.Add(1)
+		done := make(chan servertest.Response, 1)
 		go func() {
-			defer wg.Done()
-			start := time.Now()
-			got = m.Do(t, "GET", "/__admin/requests/wait?api=carreta&method=GET&path=/v1/profile/&count=3&timeout=10s", nil)
-			took = time.Since(start)
+			done <- m.Do(t, "GET", "/__admin/requests/wait?api=carreta&method=GET&path=/v1/profile/&count=3&timeout=60s", nil)
 		}()
+		for deadline := time.Now().Add(10 * time.Second); m.Srv.Journal().Waiting() == 0; time.Sleep(2 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the wait never reached the journal")
+			}
+		}
 		for range 3 {
-			time.Sleep(20 * time.Millisecond) // an asynchronous client, taking its time
 			m.Do(t, "GET", "/v1/profile/?api_key="+carretaKey, nil)
 		}
-		wg.Wait()
-		if got.Status != 200 || string(got.Body) != `{"count":3}`+"\n" {
+		if got := <-done; got.Status != 200 || string(got.Body) != `{"count":3}`+"\n" {
 			t.Fatalf("wait: %d %s", got.Status, got.Body)
 		}
-		if took > 5*time.Second {
-			t.Fatalf("wait took %s: it did not answer when the third request arrived", took)
+	})
+
+	// decisions/faults.md: wait answers how many match, which may be more
+	// than it was asked to wait for.
+	t.Run("wait_answers_the_actual_count_when_more_have_arrived", func(t *testing.T) {
+		m.Do(t, "DELETE", "/__admin/requests", nil)
+		for range 3 {
+			m.Do(t, "GET", "/v1/profile/?api_key="+carretaKey, nil)
+		}
+		if r := m.Do(t, "GET", "/__admin/requests/wait?api=carreta&count=2&timeout=1s", nil); r.Status != 200 || string(r.Body) != `{"count":3}`+"\n" {
+			t.Fatalf("wait for 2 of 3: %d %s, want 200 {\"count\":3}", r.Status, r.Body)
 		}
 	})
 

@@ -63,15 +63,19 @@ type View struct {
 	Fired   int    `json:"fired"`
 }
 
-// rule is an armed rule with its counters and its own random source, so its
+// rule is an armed rule with its counters and its own random sources, so its
 // draws depend only on the seed, its id and the requests it matched, not on
-// traffic to other rules.
+// traffic to other rules. The when draw and the delay draw have a generator
+// each and both are drawn for every matched request: were they one
+// generator, or the delay drawn only when the rule fires, a request another
+// rule took would shift every later draw of this one.
 type rule struct {
 	scenario.Fault
 	source  string
 	matched int
 	fired   int
-	rng     *rand.Rand
+	whenRNG *rand.Rand // the probability draw, when the rule has one
+	waitRNG *rand.Rand // the delay draw, when the rule has a delay range
 }
 
 // Hit is what a fired rule does to one request.
@@ -115,9 +119,23 @@ func (in *Injector) compile(f scenario.Fault, source string) *rule {
 	if f.Phase == "" {
 		f.Phase = scenario.PhaseBefore
 	}
+	return &rule{Fault: f, source: source,
+		whenRNG: rand.New(rand.NewPCG(uint64(in.seed), idHash(f.ID, ""))),
+		waitRNG: rand.New(rand.NewPCG(uint64(in.seed), idHash(f.ID, "delay")))}
+}
+
+// idHash is the PCG stream of one of a rule's generators: the rule id, and a
+// purpose so the when and delay streams differ. The when stream hashes the
+// id alone, as it did when it was the only one, so the probability hits a
+// scenario meant stay what they were.
+func idHash(id, purpose string) uint64 {
 	h := fnv.New64a()
-	h.Write([]byte(f.ID))
-	return &rule{Fault: f, source: source, rng: rand.New(rand.NewPCG(uint64(in.seed), h.Sum64()))}
+	h.Write([]byte(id))
+	if purpose != "" {
+		h.Write([]byte{0})
+		h.Write([]byte(purpose))
+	}
+	return h.Sum64()
 }
 
 // MaxRules bounds the armed rules: every request is matched against each,
@@ -142,10 +160,11 @@ func (in *Injector) Add(fs []scenario.Fault) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	var problems []string
-	seen := map[string]bool{}
+	armed := map[string]bool{}
 	for _, r := range in.rules {
-		seen[r.ID] = true
+		armed[r.ID] = true
 	}
+	given := map[string]int{} // id -> index of the first rule in fs with it
 	for i := range fs {
 		prefix := ""
 		if len(fs) > 1 {
@@ -154,11 +173,21 @@ func (in *Injector) Add(fs []scenario.Fault) error {
 		for _, p := range scenario.CheckFault(&fs[i]) {
 			problems = append(problems, prefix+p.Field+": "+p.Message)
 		}
-		if id := fs[i].ID; id != "" {
-			if seen[id] {
+		id := fs[i].ID
+		if id == "" {
+			continue
+		}
+		first, repeated := given[id]
+		switch {
+		case armed[id]:
+			if !repeated { // said once per id: the later copies have the same cure
 				problems = append(problems, fmt.Sprintf("%sid: a rule with id %q is already armed (DELETE /__admin/faults/%s first)", prefix, id, id))
 			}
-			seen[id] = true
+		case repeated:
+			problems = append(problems, fmt.Sprintf("%sid: id %q is repeated in this request (rule [%d] has it too); ids must be unique", prefix, id, first))
+		}
+		if !repeated {
+			given[id] = i
 		}
 	}
 	if len(in.rules)+len(fs) > MaxRules {
@@ -225,8 +254,10 @@ func (in *Injector) Clear() int {
 
 // Match counts the request against every rule whose api, method and path
 // select it, and returns the hit of the first one that fires, or nil. Every
-// matching rule counts the request, so "nth: 3" always means the third
-// request that rule matched, whatever other rules did with it.
+// matching rule counts the request and makes its draws for it, so "nth: 3"
+// always means the third request that rule matched, and its nth matched
+// request meets the same probability draw and delay, whatever other rules
+// did with the requests before.
 func (in *Injector) Match(api, method, path string) *Hit {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -238,18 +269,20 @@ func (in *Injector) Match(api, method, path string) *Hit {
 		r.matched++
 		var draw float64
 		if r.When.Probability != nil {
-			draw = r.rng.Float64()
+			draw = r.whenRNG.Float64()
 		}
+		delay := r.delay()
 		if hit != nil || !Fires(r.When, r.matched, draw) || (r.When.Times > 0 && r.fired >= r.When.Times) {
 			continue
 		}
 		r.fired++
-		hit = &Hit{ID: r.ID, Phase: r.Phase, Action: r.Action, Delay: r.delay()}
+		hit = &Hit{ID: r.ID, Phase: r.Phase, Action: r.Action, Delay: delay}
 	}
 	return hit
 }
 
-// delay draws the pause for one hit: fixed, or uniform in [min, max].
+// delay draws the pause for one matched request: fixed, or uniform in
+// [min, max].
 func (r *rule) delay() time.Duration {
 	d := r.Action.Delay
 	if d == nil {
@@ -258,7 +291,7 @@ func (r *rule) delay() time.Duration {
 	if d.Max <= d.Min {
 		return d.Min
 	}
-	return d.Min + time.Duration(r.rng.Int64N(int64(d.Max-d.Min)+1))
+	return d.Min + time.Duration(r.waitRNG.Int64N(int64(d.Max-d.Min)+1))
 }
 
 // Interrupt cuts every current and future delay short, so that a shutdown

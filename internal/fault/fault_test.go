@@ -169,6 +169,34 @@ func TestInjector_Match(t *testing.T) {
 			t.Fatal("Load kept the runtime rule")
 		}
 	})
+	t.Run("draws_do_not_shift_when_another_rule_takes_a_request", func(t *testing.T) {
+		a := status("A2", scenario.FaultWhen{Probability: prob(0.5)})
+		a.Action.Delay = &scenario.Delay{Min: time.Millisecond, Max: 3 * time.Millisecond}
+		b := status("B", scenario.FaultWhen{Nth: 1})
+		// run lists, per request, A's delay when A hit it and -1 otherwise.
+		run := func(rules ...scenario.Fault) []time.Duration {
+			in := fault.New()
+			in.Load(&scenario.Scenario{Seed: 42, Faults: rules})
+			out := make([]time.Duration, 24)
+			for i := range out {
+				out[i] = -1
+				if h := in.Match("carreta", "POST", "/v1/order/"); h != nil && h.ID == "A2" {
+					out[i] = h.Delay
+				}
+			}
+			return out
+		}
+		alone, behind := run(a), run(b, a)
+		if alone[0] < 0 {
+			t.Fatal("A2 alone must hit the first request, which B takes in the second run, or this test proves nothing")
+		}
+		if behind[0] != -1 {
+			t.Fatal("B did not take the first request")
+		}
+		if !reflect.DeepEqual(alone[1:], behind[1:]) {
+			t.Fatalf("A2's hits and delays on requests 2..24 changed when B took request 1:\nalone  %v\nbehind %v", alone[1:], behind[1:])
+		}
+	})
 	t.Run("delay_range_is_drawn_within_bounds_reproducibly", func(t *testing.T) {
 		draw := func() []time.Duration {
 			in := fault.New()
@@ -226,9 +254,35 @@ func TestInjector_Add(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), `id: a rule with id "a" is already armed`) {
 			t.Fatalf("got %v", err)
 		}
-		err = in.Add([]scenario.Fault{status("b", scenario.FaultWhen{}), status("b", scenario.FaultWhen{})})
-		if err == nil || !strings.Contains(err.Error(), `[1] id: a rule with id "b" is already armed`) {
-			t.Fatalf("a repeated id in one batch: got %v", err)
+	})
+	t.Run("rejects_an_id_repeated_in_one_request", func(t *testing.T) {
+		in := fault.New()
+		in.Load(&scenario.Scenario{Faults: []scenario.Fault{status("a", scenario.FaultWhen{})}})
+		cases := []struct {
+			name string
+			ids  []string
+			want []string
+		}{
+			{"twice", []string{"ok1", "ok1"}, []string{`[1] id: id "ok1" is repeated in this request (rule [0] has it too); ids must be unique`}},
+			{"three_times", []string{"x", "y", "x", "x"}, []string{
+				`[2] id: id "x" is repeated in this request (rule [0] has it too); ids must be unique`,
+				`[3] id: id "x" is repeated in this request (rule [0] has it too); ids must be unique`}},
+			{"armed_and_repeated_is_said_once", []string{"a", "a"}, []string{`[0] id: a rule with id "a" is already armed (DELETE /__admin/faults/a first)`}},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				var fs []scenario.Fault
+				for _, id := range c.ids {
+					fs = append(fs, status(id, scenario.FaultWhen{}))
+				}
+				var re *fault.RuleError
+				if err := in.Add(fs); !errors.As(err, &re) || !reflect.DeepEqual(re.Problems, c.want) {
+					t.Fatalf("got %v, want the problems %q", err, c.want)
+				}
+				if n := len(in.List()); n != 1 {
+					t.Fatalf("%d rules armed, want only the scenario's", n)
+				}
+			})
 		}
 	})
 	t.Run("arms_after_the_scenario_rules", func(t *testing.T) {

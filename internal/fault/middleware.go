@@ -77,7 +77,13 @@ func (in *Injector) serve(c echo.Context, next echo.HandlerFunc, hit *Hit) error
 		if err := next(c); err != nil {
 			c.Error(err) // rendered in the API's shape, into the held response
 		}
-		in.pause(c.Request().Context(), hit.Delay) // a client gone by now gets nothing anyway
+		if !in.pause(c.Request().Context(), hit.Delay) {
+			// The client left during the pause: the work is committed, but
+			// nothing is sent, and the journal says so (status 0), as
+			// decisions/faults.md promises of what the client received.
+			orig.Status = 0
+			return nil
+		}
 	}
 	if a.Status != 0 || a.Body != nil {
 		rec = hold(c) // the fault's response replaces the handler's whole

@@ -6,6 +6,7 @@ package journal
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -111,6 +112,10 @@ type Journal struct {
 	n       int // entries held
 	nextID  uint64
 	changed chan struct{} // closed and replaced on every Add and Clear
+	waiting int           // Waits in progress
+
+	stop     chan struct{} // closed by Interrupt
+	stopOnce sync.Once
 }
 
 // New returns a journal keeping at most size entries (DefaultSize if <= 0).
@@ -118,7 +123,7 @@ func New(size int) *Journal {
 	if size <= 0 {
 		size = DefaultSize
 	}
-	return &Journal{ring: make([]Entry, size), changed: make(chan struct{})}
+	return &Journal{ring: make([]Entry, size), changed: make(chan struct{}), stop: make(chan struct{})}
 }
 
 // Add records e, dropping the oldest entry when full, and wakes waiters.
@@ -189,18 +194,47 @@ func (j *Journal) Clear() {
 	j.mu.Unlock()
 }
 
-// Wait blocks until at least n entries match f, or ctx ends. It returns the
-// count reached and whether it reached n.
-func (j *Journal) Wait(ctx context.Context, f Filter, n int) (int, bool) {
+// ErrInterrupted is what Wait returns once Interrupt has been called.
+var ErrInterrupted = errors.New("the journal was interrupted: the server is shutting down")
+
+// Wait blocks until at least n entries match f, ctx ends, or Interrupt is
+// called. It returns the count matching then, and nil when it reached n,
+// ctx's error, or ErrInterrupted.
+func (j *Journal) Wait(ctx context.Context, f Filter, n int) (int, error) {
+	j.mu.Lock()
+	j.waiting++
+	j.mu.Unlock()
+	defer func() {
+		j.mu.Lock()
+		j.waiting--
+		j.mu.Unlock()
+	}()
 	for {
 		got, changed := j.count(f)
 		if got >= n {
-			return got, true
+			return got, nil
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return j.Count(f), false
+			return j.Count(f), ctx.Err()
+		case <-j.stop:
+			return j.Count(f), ErrInterrupted
 		}
 	}
+}
+
+// Interrupt ends every current and future Wait that has not reached its
+// count, so a shutdown does not wait for a test's pending wait (up to a
+// minute) before it can finish.
+func (j *Journal) Interrupt() {
+	j.stopOnce.Do(func() { close(j.stop) })
+}
+
+// Waiting is how many Waits are in progress: what a test of shutdown waits
+// for before it stops the server, instead of sleeping.
+func (j *Journal) Waiting() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.waiting
 }

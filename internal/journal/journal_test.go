@@ -2,7 +2,9 @@ package journal_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
 
@@ -60,13 +62,45 @@ func TestJournal_wait(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if n, ok := j.Wait(ctx, journal.Filter{API: "amapi"}, 3); !ok || n != 3 {
-		t.Fatalf("Wait = %d, %v", n, ok)
+	if n, err := j.Wait(ctx, journal.Filter{API: "amapi"}, 3); err != nil || n != 3 {
+		t.Fatalf("Wait = %d, %v", n, err)
 	}
 	short, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel2()
-	if n, ok := j.Wait(short, journal.Filter{API: "amapi"}, 4); ok || n != 3 {
-		t.Fatalf("Wait past the count = %d, %v; want 3, false", n, ok)
+	if n, err := j.Wait(short, journal.Filter{API: "amapi"}, 4); !errors.Is(err, context.DeadlineExceeded) || n != 3 {
+		t.Fatalf("Wait past the count = %d, %v; want 3, the deadline", n, err)
+	}
+}
+
+// Interrupt ends a Wait in progress with its count so far, and every later
+// Wait that has not already reached its count.
+func TestJournal_interruptEndsWaits(t *testing.T) {
+	j := journal.New(10)
+	j.Add(journal.Entry{API: "amapi"})
+	type result struct {
+		n   int
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		n, err := j.Wait(context.Background(), journal.Filter{API: "amapi"}, 5)
+		done <- result{n, err}
+	}()
+	for j.Waiting() == 0 {
+		runtime.Gosched() // until the Wait is in progress
+	}
+	j.Interrupt()
+	if r := <-done; !errors.Is(r.err, journal.ErrInterrupted) || r.n != 1 {
+		t.Fatalf("interrupted Wait = %d, %v; want 1, ErrInterrupted", r.n, r.err)
+	}
+	if n, err := j.Wait(context.Background(), journal.Filter{API: "amapi"}, 2); !errors.Is(err, journal.ErrInterrupted) || n != 1 {
+		t.Fatalf("Wait after Interrupt = %d, %v; want 1, ErrInterrupted", n, err)
+	}
+	if n, err := j.Wait(context.Background(), journal.Filter{API: "amapi"}, 1); err != nil || n != 1 {
+		t.Fatalf("a Wait already satisfied = %d, %v; want 1, nil", n, err)
+	}
+	if j.Waiting() != 0 {
+		t.Fatalf("%d Waits still counted as in progress", j.Waiting())
 	}
 }
 

@@ -239,6 +239,8 @@ func (s *Server) Addrs() []string {
 
 // Serve answers requests until ctx ends, then stops accepting, lets
 // in-flight requests finish (up to ShutdownTimeout) and closes the state file.
+// Fault delays and journal waits are cut short first: either could
+// otherwise hold a request open past the timeout and fail the shutdown.
 func (s *Server) Serve(ctx context.Context) error {
 	if len(s.listeners) == 0 {
 		if err := s.Listen(); err != nil {
@@ -262,7 +264,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	case serveErr = <-errc:
 	}
 	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
-	s.faults.Interrupt()
+	s.faults.Interrupt()  // delays end at once: in-flight requests finish now
+	s.journal.Interrupt() // pending /__admin/requests/wait calls answer now
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	for _, srv := range s.servers {

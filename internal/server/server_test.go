@@ -80,6 +80,27 @@ func TestUnknownRoute_isAJSONErrorInTheAPIsShape(t *testing.T) {
 	}
 }
 
+// A 404 from a control-API handler keeps the handler's message; only a path
+// no route serves is "no such route".
+func TestAdmin_notFoundSaysWhatWasNotFound(t *testing.T) {
+	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
+	cases := []struct {
+		method, path, body, want string
+	}{
+		{http.MethodPost, "/__admin/carreta/orders/999/status", `{"status":3}`, `{"error":"no carreta order with this id"}`},
+		{http.MethodGet, "/__admin/state/carreta/orders/999", "", `{"error":"no carreta/orders with id \"999\""}`},
+		{http.MethodGet, "/__admin/faults/nope", "", `{"error":"no fault rule with id \"nope\" (GET /__admin/faults lists them)"}`},
+		{http.MethodGet, "/__admin/nothing", "", `{"error":"no such route: GET /__admin/nothing"}`},
+		{http.MethodPost, "/elsewhere", "", `{"error":"no such route: POST /elsewhere"}`},
+	}
+	for _, c := range cases {
+		r := m.Do(t, c.method, c.path, strings.NewReader(c.body), "Content-Type", "application/json")
+		if r.Status != http.StatusNotFound || string(r.Body) != c.want+"\n" {
+			t.Errorf("%s %s: %d %s, want 404 %s", c.method, c.path, r.Status, r.Body, c.want)
+		}
+	}
+}
+
 func TestAdmin_scenarioLoadResetAndProblems(t *testing.T) {
 	m := servertest.Start(t, servertest.Options{})
 	name := func() string {
@@ -153,6 +174,19 @@ func TestJournal_recordsRedactedAndCounts(t *testing.T) {
 	}
 }
 
+// HEAD /__admin/health answers like GET without a body, for probes that
+// use HEAD.
+func TestAdmin_healthAnswersHEAD(t *testing.T) {
+	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
+	r := m.Do(t, http.MethodHead, "/__admin/health", nil)
+	if r.Status != http.StatusOK || len(r.Body) != 0 {
+		t.Fatalf("HEAD /__admin/health: %d %q, want 200 and no body", r.Status, r.Body)
+	}
+	if r := m.Do(t, http.MethodGet, "/__admin/health", nil); r.Status != http.StatusOK || string(r.Body) != `{"status":"ok"}`+"\n" {
+		t.Fatalf("GET /__admin/health: %d %s", r.Status, r.Body)
+	}
+}
+
 func TestAdmin_token(t *testing.T) {
 	m := servertest.Start(t, servertest.Options{Scenario: "empty", Config: server.Config{AdminToken: "s3cret"}})
 	if r := m.Do(t, http.MethodGet, "/__admin/health", nil); r.Status != http.StatusUnauthorized {
@@ -180,6 +214,33 @@ func TestAdmin_clock(t *testing.T) {
 		if r := m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(bad)); r.Status != http.StatusBadRequest {
 			t.Errorf("%s: status %d", bad, r.Status)
 		}
+	}
+	// Any time of years 1..9999 is kept exactly (an offset from real time
+	// once wrapped past 292 years); beyond, the request is refused whole.
+	for _, c := range []struct{ set, want string }{
+		{"9999-12-31 23:59:59", "9999-12-31T23:59:59+03:00"},
+		{"0001-01-01 00:00:00", "0001-01-01T00:00:00+03:00"},
+		{"1970-01-01T00:00:00Z", "1970-01-01T03:00:00+03:00"},
+	} {
+		r := m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(`{"set": "`+c.set+`", "freeze": true}`))
+		if want := `{"now":"` + c.want + `","frozen":true}` + "\n"; r.Status != http.StatusOK || string(r.Body) != want {
+			t.Errorf("set %s: %d %s, want %s", c.set, r.Status, r.Body, want)
+		}
+	}
+	// Running, the clock reads the time set plus what has passed since.
+	r = m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(`{"set": "9999-12-31 23:59:59", "freeze": false}`))
+	if !strings.HasPrefix(string(r.Body), `{"now":"9999-12-31T23:59:59`) || !strings.HasSuffix(string(r.Body), `+03:00","frozen":false}`+"\n") {
+		t.Errorf("set running to the last second of 9999: %d %s", r.Status, r.Body)
+	}
+	m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(`{"set": "9999-12-31 22:00:00", "freeze": true}`))
+	const refused = `{"error":"the clock can only show times from 0001-01-01 00:00:00 to 9999-12-31 23:59:59 Moscow time; the clock was not moved"}` + "\n"
+	for _, bad := range []string{`{"advance": "2h"}`, `{"set": "0000-12-31 23:59:59"}`, `{"set": "0100-01-01T00:00:00Z", "advance": "-2562000h"}`, `{"set": "9999-01-01 00:00:00", "advance": "9000h"}`} {
+		if r := m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(bad)); r.Status != http.StatusBadRequest || string(r.Body) != refused {
+			t.Errorf("%s: %d %s, want 400 %s", bad, r.Status, r.Body, refused)
+		}
+	}
+	if r := m.Do(t, http.MethodGet, "/__admin/clock", nil); string(r.Body) != `{"now":"9999-12-31T22:00:00+03:00","frozen":true}`+"\n" {
+		t.Fatalf("a refused move changed the clock: %s", r.Body)
 	}
 }
 
