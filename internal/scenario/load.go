@@ -65,47 +65,82 @@ func EmbeddedNames() []string {
 	return names
 }
 
-// LoadFile reads and checks the scenario at path.
+// LoadFile reads and checks the scenario at path. Its extends: names a
+// file beside it, else an embedded scenario.
 func LoadFile(path string) (*Scenario, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, Problems{{File: path, Line: 0, Message: err.Error()}}
 	}
-	return Parse(path, src)
+	return parse(path, src, 0, inDir(filepath.Dir(path)))
 }
 
 // LoadNamed resolves a scenario by name: a file in dir (scenarios/NAME.yaml)
 // if it exists, else the embedded one of that name.
 func LoadNamed(dir, name string) (*Scenario, error) {
-	sc, err := resolve(dir, name, "", 0)
-	if err != nil && !errors.As(err, new(Problems)) {
+	find := inDir(dir)
+	file, src, embedded, err := find(name, "", 0)
+	if err != nil {
 		return nil, Problems{{File: name, Message: err.Error()}}
 	}
-	return sc, err
+	return parse(file, src, 0, next(find, embedded))
 }
 
-// resolve finds the scenario called name: dir/NAME.yaml when there is one
-// (other than the file skip, so that a file cannot extend itself), else the
-// embedded scenario of that name. It serves both ?name= and extends:.
-func resolve(dir, name, skip string, depth int) (*Scenario, error) {
-	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
-		return nil, fmt.Errorf("a scenario is named by its file name without .yaml (like default), got %q", name)
-	}
-	if dir != "" {
-		path := filepath.Join(dir, name+".yaml")
-		src, err := os.ReadFile(path)
-		switch {
-		case err == nil && filepath.Clean(path) != filepath.Clean(skip):
-			return parse(path, src, depth)
-		case err != nil && !errors.Is(err, fs.ErrNotExist):
-			return nil, err
+// Parse decodes and checks a scenario that has no directory of its own
+// (a test's literal, a fuzz input): its extends: names an embedded
+// scenario. file names it in problem messages. The error, when not nil, is
+// a Problems with every problem found.
+func Parse(file string, src []byte) (*Scenario, error) {
+	return parse(file, src, 0, inDir(""))
+}
+
+// ParseIn decodes and checks a scenario sent rather than read from a file
+// (POST /__admin/scenario): its extends: is looked up in dir, then among the
+// embedded scenarios, exactly as ?name= is, so a body and ?name= that say
+// the same thing load the same scenario.
+func ParseIn(dir, file string, src []byte) (*Scenario, error) {
+	return parse(file, src, 0, inDir(dir))
+}
+
+// finder returns the file name and source of the scenario called name:
+// the one a ?name= asks for (depth 0), or the base the scenario in the file
+// from extends (depth 1 and on). embedded says it is a shipped scenario.
+type finder func(name, from string, depth int) (file string, src []byte, embedded bool, err error)
+
+// inDir finds dir/NAME.yaml when there is one (other than the file from,
+// so that a file cannot extend itself), else the embedded scenario of that
+// name. It serves ?name=, extends: and posted bodies alike.
+func inDir(dir string) finder {
+	return func(name, from string, _ int) (string, []byte, bool, error) {
+		if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+			return "", nil, false, fmt.Errorf("a scenario is named by its file name without .yaml (like default), got %q", name)
 		}
+		if dir != "" {
+			path := filepath.Join(dir, name+".yaml")
+			src, err := os.ReadFile(path)
+			switch {
+			case err == nil && filepath.Clean(path) != filepath.Clean(from):
+				return path, src, false, nil
+			case err != nil && !errors.Is(err, fs.ErrNotExist):
+				return "", nil, false, err
+			}
+		}
+		src, err := Embedded(name)
+		if err != nil {
+			return "", nil, false, fmt.Errorf("no scenario named %q (shipped: %s)", name, strings.Join(EmbeddedNames(), ", "))
+		}
+		return "scenarios/" + name + ".yaml", src, true, nil
 	}
-	src, err := Embedded(name)
-	if err != nil {
-		return nil, fmt.Errorf("no scenario named %q (shipped: %s)", name, strings.Join(EmbeddedNames(), ", "))
+}
+
+// next is the finder for the extends: of a scenario find found. A shipped
+// scenario's bases are shipped ones only: what flaky means must not depend
+// on the files beside the server.
+func next(find finder, embedded bool) finder {
+	if embedded {
+		return inDir("")
 	}
-	return parse("scenarios/"+name+".yaml", src, depth)
+	return find
 }
 
 var (
@@ -118,16 +153,10 @@ var (
 	}
 )
 
-// Parse decodes and checks a scenario. file names it in problem messages. The
-// error, when not nil, is a Problems with every problem found.
-func Parse(file string, src []byte) (*Scenario, error) {
-	return parse(file, src, 0)
-}
-
 // maxExtends bounds a chain of extends, which also stops a cycle.
 const maxExtends = 5
 
-func parse(file string, src []byte, depth int) (*Scenario, error) {
+func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
 		return nil, Problems{yamlProblem(file, err.Error())}
@@ -156,7 +185,7 @@ func parse(file string, src []byte, depth int) (*Scenario, error) {
 		problems = c.problems
 	}
 	if len(problems) == 0 && sc.Extends != "" {
-		problems = sc.inherit(root.Content[0], depth)
+		problems = sc.inherit(root.Content[0], depth, find)
 	}
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
@@ -193,9 +222,9 @@ func yamlProblem(file, msg string) Problem {
 }
 
 // inherit fills the top-level keys this file does not set from the scenario
-// it extends. The base was checked on its own, so its problems carry its own
-// file and lines.
-func (sc *Scenario) inherit(root *yaml.Node, depth int) Problems {
+// it extends, and keeps the base's sources (Stored). The base was checked on
+// its own, so its problems carry its own file and lines.
+func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) Problems {
 	line := 1
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if root.Content[i].Value == "extends" {
@@ -205,11 +234,11 @@ func (sc *Scenario) inherit(root *yaml.Node, depth int) Problems {
 	if depth >= maxExtends {
 		return Problems{{File: sc.File, Line: line, Message: fmt.Sprintf("extends is nested more than %d deep (a cycle?)", maxExtends)}}
 	}
-	dir := ""
-	if sc.File != "" {
-		dir = filepath.Dir(sc.File)
+	file, src, embedded, err := find(sc.Extends, sc.File, depth+1)
+	if err != nil {
+		return Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
 	}
-	base, err := resolve(dir, sc.Extends, sc.File, depth+1)
+	base, err := parse(file, src, depth+1, next(find, embedded))
 	if err != nil {
 		var ps Problems
 		if errors.As(err, &ps) {
@@ -217,6 +246,7 @@ func (sc *Scenario) inherit(root *yaml.Node, depth int) Problems {
 		}
 		return Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
 	}
+	sc.bases = append([]storedFile{{File: base.File, Source: base.Source}}, base.bases...)
 	set := map[string]bool{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		set[root.Content[i].Value] = true
