@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -157,12 +158,9 @@ var (
 const maxExtends = 5
 
 func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(src, &root); err != nil {
-		return nil, Problems{yamlProblem(file, err.Error())}
-	}
-	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, Problems{{File: file, Line: max(1, root.Line), Message: "a scenario is a mapping with name:, seed: and the API sections"}}
+	root, problem := document(file, src)
+	if problem != nil {
+		return nil, Problems{*problem}
 	}
 	sc := &Scenario{File: file, Source: append([]byte(nil), src...)}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
@@ -180,12 +178,12 @@ func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 	// Type errors leave zero values behind; checking those would only add
 	// noise, so the rules run on a scenario that decoded cleanly.
 	if len(problems) == 0 {
-		c := &checker{file: file, root: root.Content[0]}
+		c := &checker{file: file, root: root}
 		c.check(sc)
 		problems = c.problems
 	}
 	if len(problems) == 0 && sc.Extends != "" {
-		problems = sc.inherit(root.Content[0], depth, find)
+		problems = sc.inherit(root, depth, find)
 	}
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
@@ -193,6 +191,31 @@ func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 	}
 	sc.applyDefaults()
 	return sc, nil
+}
+
+// document reads the one YAML document of a scenario and returns its root
+// mapping. A second document is a problem rather than something to ignore:
+// a "---" left in a file would otherwise silently drop everything after it.
+func document(file string, src []byte) (*yaml.Node, *Problem) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var doc yaml.Node
+	err := dec.Decode(&doc)
+	if err != nil && !errors.Is(err, io.EOF) {
+		p := yamlProblem(file, err.Error())
+		return nil, &p
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, &Problem{File: file, Line: max(1, doc.Line), Message: "a scenario is a mapping with name:, seed: and the API sections"}
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+		return doc.Content[0], nil
+	case err != nil:
+		p := yamlProblem(file, err.Error())
+		return nil, &p
+	}
+	return nil, &Problem{File: file, Line: next.Line, Message: "a scenario is one YAML document; this is a second one"}
 }
 
 // yamlProblem turns a yaml.v3 message ("line 4: field x not found in type

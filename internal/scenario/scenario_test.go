@@ -25,10 +25,13 @@ func TestParse_rejects(t *testing.T) {
 		"bad_money":         `testdata/bad/bad_money.yaml:4: "7,14" is not an amount like "152.02" (not a decimal amount)`,
 		"bad_fault":         `testdata/bad/bad_fault.yaml:6: when takes one of nth, every, after, probability (plus times)`,
 		"syntax":            `testdata/bad/syntax.yaml:2: did not find expected node content`,
-		"dangling_account":  `testdata/bad/dangling_account.yaml:5: account "nobody" is not an api_key of carreta.accounts (dangling id)`,
-		"bad_permission":    `testdata/bad/bad_permission.yaml:4: unknown permission "everything"`,
-		"bad_token":         `testdata/bad/bad_token.yaml:4: token must look like "2|<40 letters and digits>"`,
-		"bad_delay":         `testdata/bad/bad_delay.yaml:3: delay "soon" is not a duration like 1500ms or 2s`,
+		// A "---" would otherwise drop the rest of the file unread.
+		"multi_document": `testdata/bad/multi_document.yaml:3: a scenario is one YAML document; this is a second one`,
+
+		"dangling_account": `testdata/bad/dangling_account.yaml:5: account "nobody" is not an api_key of carreta.accounts (dangling id)`,
+		"bad_permission":   `testdata/bad/bad_permission.yaml:4: unknown permission "everything"`,
+		"bad_token":        `testdata/bad/bad_token.yaml:4: token must look like "2|<40 letters and digits>"`,
+		"bad_delay":        `testdata/bad/bad_delay.yaml:3: delay "soon" is not a duration like 1500ms or 2s`,
 		// amapi: a token id or secret used twice would make two users one;
 		// the password minimum counts characters, not bytes.
 		"amapi_duplicate_token_id":     `testdata/bad/amapi_duplicate_token_id.yaml:5: duplicate amapi token id "7" (first at line 4)`,
