@@ -166,21 +166,33 @@ func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
 	var problems Problems
+	// Lines where a value failed to decode: the zero value left behind would
+	// set off rules ("name is required" for a name of the wrong type), which
+	// would only repeat the problem in other words.
+	failed := map[int]bool{}
 	if err := dec.Decode(sc); err != nil {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
 			return nil, Problems{yamlProblem(file, err.Error())}
 		}
 		for _, msg := range te.Errors {
-			problems = append(problems, yamlProblem(file, msg))
+			p := yamlProblem(file, msg)
+			// An unknown key decoded into nothing, so it left no zero value
+			// behind; what the rules then miss is really missing.
+			if !strings.HasPrefix(p.Message, "unknown key ") {
+				failed[p.Line] = true
+			}
+			problems = append(problems, p)
 		}
 	}
-	// Type errors leave zero values behind; checking those would only add
-	// noise, so the rules run on a scenario that decoded cleanly.
-	if len(problems) == 0 {
-		c := &checker{file: file, root: root}
-		c.check(sc)
-		problems = c.problems
+	// The rules run on whatever decoded, so that one run reports every
+	// problem, not the decoder's first and the rules' on the next try.
+	c := &checker{file: file, root: root}
+	c.check(sc)
+	for _, p := range c.problems {
+		if !failed[p.Line] {
+			problems = append(problems, p)
+		}
 	}
 	if len(problems) == 0 && sc.Extends != "" {
 		problems = sc.inherit(root, depth, find)

@@ -75,23 +75,45 @@ func TestParse_rejects(t *testing.T) {
 	}
 }
 
+// One run reports every problem: the rules run on whatever decoded, so a
+// decode problem does not hide a rule problem elsewhere; but a value that
+// failed to decode does not also set off the rules its zero value breaks.
 func TestParse_reportsEveryProblem(t *testing.T) {
-	src := "name: x\ncarreta:\n  accounts:\n    - {api_key: k, colour: red}\n    - {api_key: j, allowed_ips: [nope]}\n"
-	_, err := scenario.Parse("many.yaml", []byte(src))
-	var ps scenario.Problems
-	if !errors.As(err, &ps) {
-		t.Fatalf("got %v", err)
+	cases := []struct{ name, src, want string }{
+		{"unknown_key_and_duplicate_api_key",
+			"name: x\ncarreta:\n  accounts:\n    - {api_key: k, colour: red}\n    - {api_key: k, allowed_ips: [nope]}\n",
+			`many.yaml:4: unknown key "colour"` + "\n" +
+				`many.yaml:5: duplicate api_key "k" (first at line 4)` + "\n" +
+				`many.yaml:5: "nope" is not an IP address`},
+		{"wrong_type_and_dangling_id",
+			"name: [x]\nsaplab:\n  groups: [{id: 1, name: g}]\n  settings: {default_group_id: 1}\n  clients:\n    - {id: 1, name: c, phone: '1', group_id: 9}\n",
+			"many.yaml:1: cannot unmarshal !!seq into string\n" +
+				`many.yaml:6: group 9 does not exist (dangling id)`},
+		{"wrong_type_is_not_also_out_of_range",
+			"name: x\ncarreta:\n  accounts: [{api_key: k}]\n  orders:\n    - account: k\n      code: c\n      maker: m\n      price: '1.00'\n      order_qty: many\n      status: 9\n",
+			"many.yaml:9: wrong type: str \"many\" where an integer belongs\n" +
+				`many.yaml:10: status must be 1..8 (Холд .. Отказ)`},
+		{"bad_delay_and_other_rule_problems",
+			"name: x\nfaults:\n  - id: f\n    api: carreta\n    method: FETCH\n    path: /panel/x\n    action: {status: 503, delay: 5x}\n",
+			`many.yaml:5: method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "FETCH"` + "\n" +
+				`many.yaml:6: path /panel/x is not under carreta's prefix /v1, so the rule could never fire` + "\n" +
+				`many.yaml:7: delay "5x" is not a duration like 1500ms or 2s`},
+		{"delay_range_and_other_rule_problems",
+			"name: x\nfaults:\n  - id: f\n    api: carreta\n    path: /v1/x\n    when: {probability: 2}\n    action:\n      delay: {min: 2s, max: 1s}\n",
+			`many.yaml:6: probability must be between 0 and 1` + "\n" +
+				`many.yaml:8: delay max 1s is below min 2s`},
 	}
-	// The unknown key stops the rule checks (they would run on a half-decoded
-	// scenario), so one problem from the decoder is expected here...
-	if len(ps) != 1 || ps[0].Line != 4 {
-		t.Fatalf("got %v", ps)
-	}
-	// ...and with the decoder satisfied, every rule problem is listed.
-	src = "name: x\ncarreta:\n  accounts:\n    - {api_key: k, allowed_ips: [nope]}\n    - {api_key: k}\n"
-	_, err = scenario.Parse("many.yaml", []byte(src))
-	if !errors.As(err, &ps) || len(ps) != 2 {
-		t.Fatalf("want 2 problems, got %v", err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := scenario.Parse("many.yaml", []byte(c.src))
+			var ps scenario.Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("got %v", err)
+			}
+			if ps.Error() != c.want {
+				t.Fatalf("problems:\n%s\nwant:\n%s", ps.Error(), c.want)
+			}
+		})
 	}
 }
 
