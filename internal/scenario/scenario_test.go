@@ -53,6 +53,18 @@ func TestParse_rejects(t *testing.T) {
 		"fault_header":          `testdata/bad/fault_header.yaml:9: "Retry After" is not a header name`,
 		"fault_delay_max":       `testdata/bad/fault_delay_max.yaml:6: delay must be at most 10 minutes`,
 		"fault_duplicate_id":    `testdata/bad/fault_duplicate_id.yaml:4: duplicate fault id "f" (first at line 3)`,
+		// A count of 0 used to pass as "not given" and hit every request.
+		"fault_nth_zero":   `testdata/bad/fault_nth_zero.yaml:7: nth must be a positive integer, got 0`,
+		"fault_every_zero": `testdata/bad/fault_every_zero.yaml:7: every must be a positive integer, got 0`,
+		"fault_times_zero": `testdata/bad/fault_times_zero.yaml:7: times must be a positive integer, got 0`,
+		"fault_after_zero": `testdata/bad/fault_after_zero.yaml:7: after must be a positive integer, got 0 (to hit every request, leave when out)`,
+		"fault_negative":   `testdata/bad/fault_negative.yaml:6: every must be a positive integer, got -2`,
+		// when has a decoder of its own; it still rejects what the rest does.
+		"fault_when_unknown_key": `testdata/bad/fault_when_unknown_key.yaml:7: unknown key "nht"`,
+		"fault_when_wrong_type":  `testdata/bad/fault_when_wrong_type.yaml:7: wrong type: str "third" where an integer belongs`,
+		// Rules match the path without the query, so these could never fire.
+		"fault_query":    `testdata/bad/fault_query.yaml:5: path "/api/test?x=1" has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)`,
+		"fault_fragment": `testdata/bad/fault_fragment.yaml:5: path "/api/test#top" has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)`,
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(cases) {

@@ -307,6 +307,10 @@ type FaultWhen struct {
 	After       int      `yaml:"after" json:"after,omitempty"`
 	Probability *float64 `yaml:"probability" json:"probability,omitempty"`
 	Times       int      `yaml:"times" json:"times,omitempty"`
+
+	// zero lists the counts written as 0 ("nth: 0"), which the ints alone
+	// cannot tell from counts left out; CheckFault rejects them.
+	zero []string
 }
 
 // FaultAction is what happens to a hit request.
