@@ -37,10 +37,16 @@ func TestParse_rejects(t *testing.T) {
 		"amapi_duplicate_token_id":     `testdata/bad/amapi_duplicate_token_id.yaml:5: duplicate amapi token id "7" (first at line 4)`,
 		"amapi_duplicate_token_secret": `testdata/bad/amapi_duplicate_token_secret.yaml:8: duplicate amapi token "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" (first at line 4)`,
 		"amapi_short_password":         `testdata/bad/amapi_short_password.yaml:6: password must be at least 8 characters`,
-		"carreta_bad_sig":              `testdata/bad/carreta_bad_sig.yaml:5: signature "not base64!" is not base64`,
-		"carreta_sig_reuse":            `testdata/bad/carreta_sig_reuse.yaml:5: signature already pins a different offer (line 4)`,
-		"saplab_color":                 `testdata/bad/saplab_color.yaml:5: color "pink" is not six hex digits like FAFFB3`,
-		"saplab_password":              `testdata/bad/saplab_password.yaml:5: password is longer than 72 bytes (bcrypt reads no more)`,
+		// Token ids are Laravel's signed bigint: beyond it seeding fails
+		// without file:line, and 2^64-1 wraps the counter for later tokens.
+		"amapi_token_id_bigint":   `testdata/bad/amapi_token_id_bigint.yaml:7: token id 9223372036854775808 is above 9223372036854775807, the largest id of Laravel's bigint id column`,
+		"amapi_token_id_uint64":   `testdata/bad/amapi_token_id_uint64.yaml:7: token id 18446744073709551615 is above 9223372036854775807, the largest id of Laravel's bigint id column`,
+		"amapi_token_id_overflow": `testdata/bad/amapi_token_id_overflow.yaml:7: token id 99999999999999999999 is above 9223372036854775807, the largest id of Laravel's bigint id column`,
+
+		"carreta_bad_sig":   `testdata/bad/carreta_bad_sig.yaml:5: signature "not base64!" is not base64`,
+		"carreta_sig_reuse": `testdata/bad/carreta_sig_reuse.yaml:5: signature already pins a different offer (line 4)`,
+		"saplab_color":      `testdata/bad/saplab_color.yaml:5: color "pink" is not six hex digits like FAFFB3`,
+		"saplab_password":   `testdata/bad/saplab_password.yaml:5: password is longer than 72 bytes (bcrypt reads no more)`,
 
 		// Fault rules (validate_faults.go).
 		"fault_glob":            `testdata/bad/fault_glob.yaml:5: path "/v1/[oops" is not a valid glob (* is one segment, ** any number, [...] must be closed)`,
