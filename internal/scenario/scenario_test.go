@@ -47,6 +47,10 @@ func TestParse_rejects(t *testing.T) {
 		"carreta_sig_reuse": `testdata/bad/carreta_sig_reuse.yaml:5: signature already pins a different offer (line 4)`,
 		"saplab_color":      `testdata/bad/saplab_color.yaml:5: color "pink" is not six hex digits like FAFFB3`,
 		"saplab_password":   `testdata/bad/saplab_password.yaml:5: password is longer than 72 bytes (bcrypt reads no more)`,
+		// Generated rows live in memory too; past the measured scale they
+		// exhaust it.
+		"saplab_generate_clients": `testdata/bad/saplab_generate_clients.yaml:6: generate.clients must be between 0 and 100000 (the scale the mock is built for)`,
+		"saplab_generate_orders":  `testdata/bad/saplab_generate_orders.yaml:7: generate.orders must be between 0 and 500000 (the scale the mock is built for)`,
 
 		// Fault rules (validate_faults.go).
 		"fault_glob":            `testdata/bad/fault_glob.yaml:5: path "/v1/[oops" is not a valid glob (* is one segment, ** any number, [...] must be closed)`,
