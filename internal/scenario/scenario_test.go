@@ -47,6 +47,12 @@ func TestParse_rejects(t *testing.T) {
 		"carreta_sig_reuse": `testdata/bad/carreta_sig_reuse.yaml:5: signature already pins a different offer (line 4)`,
 		"saplab_color":      `testdata/bad/saplab_color.yaml:5: color "pink" is not six hex digits like FAFFB3`,
 		"saplab_password":   `testdata/bad/saplab_password.yaml:5: password is longer than 72 bytes (bcrypt reads no more)`,
+		// A seeded carreta order is one the API could have taken.
+		"carreta_order_no_price":   `testdata/bad/carreta_order_no_price.yaml:5: price is required`,
+		"carreta_order_zero_price": `testdata/bad/carreta_order_zero_price.yaml:10: price must be more than 0.00`,
+		"carreta_order_comment":    `testdata/bad/carreta_order_comment.yaml:11: client_comment is 51 characters; the API accepts at most 50`,
+		"carreta_order_period":     `testdata/bad/carreta_order_period.yaml:12: need 0 <= period_min <= period_max`,
+
 		// Generated rows live in memory too; past the measured scale they
 		// exhaust it.
 		"saplab_generate_clients": `testdata/bad/saplab_generate_clients.yaml:6: generate.clients must be between 0 and 100000 (the scale the mock is built for)`,
@@ -276,5 +282,17 @@ func TestParse_extends(t *testing.T) {
 	_, err = scenario.LoadFile(filepath.Join(dir, "bad.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "base.yaml:2: wrong type") {
 		t.Fatalf("a problem in the base must be reported at its own file:line, got %v", err)
+	}
+}
+
+// The carreta order rules stop where the API does: a comment of 50
+// characters (not bytes: these are two bytes each), a one-day window, a
+// kopeck.
+func TestParse_carretaOrderAtTheLimits(t *testing.T) {
+	src := "name: x\ncarreta:\n  accounts: [{api_key: k}]\n  orders:\n" +
+		"    - {account: k, code: OC47, maker: KNECHT, order_qty: 1, status: 1, price: \"0.01\", period_min: 1, period_max: 1, client_comment: \"" +
+		strings.Repeat("ж", 50) + "\"}\n"
+	if _, err := scenario.Parse("limits.yaml", []byte(src)); err != nil {
+		t.Fatal(err)
 	}
 }
