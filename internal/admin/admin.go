@@ -31,6 +31,9 @@ type Control interface {
 	Reset() error
 	Current() *scenario.Scenario
 	LoadNamed(name string) (*scenario.Scenario, error)
+	// ParseBody reads a posted scenario, resolving its extends: as
+	// LoadNamed resolves a name.
+	ParseBody(body []byte) (*scenario.Scenario, error)
 }
 
 // Deps is what Register is handed.
@@ -146,7 +149,8 @@ func (h handlers) loadScenario(c echo.Context) error {
 		if len(strings.TrimSpace(string(body))) == 0 {
 			return fail(http.StatusBadRequest, "send a scenario as the body (YAML or JSON), or ?name= of a file in scenarios/")
 		}
-		sc, err = scenario.Parse("(request body)", body)
+		sc, err = h.Control.ParseBody(body)
+
 	}
 	if err != nil {
 		var ps scenario.Problems

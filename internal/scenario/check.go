@@ -57,7 +57,20 @@ func child(n *yaml.Node, part any) *yaml.Node {
 	return nil
 }
 
+// has reports whether the key at p is written in the file, for a rule
+// that must tell a value left out from one written as zero.
+func (c *checker) has(p path) bool {
+	n := c.root
+	for _, part := range p {
+		if n = child(n, part); n == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // fail records a problem at p.
+
 func (c *checker) fail(p path, format string, args ...any) {
 	c.problems = append(c.problems, Problem{File: c.file, Line: c.line(p), Message: fmt.Sprintf(format, args...)})
 }

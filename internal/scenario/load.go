@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -65,47 +66,82 @@ func EmbeddedNames() []string {
 	return names
 }
 
-// LoadFile reads and checks the scenario at path.
+// LoadFile reads and checks the scenario at path. Its extends: names a
+// file beside it, else an embedded scenario.
 func LoadFile(path string) (*Scenario, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, Problems{{File: path, Line: 0, Message: err.Error()}}
 	}
-	return Parse(path, src)
+	return parse(path, src, 0, inDir(filepath.Dir(path)))
 }
 
 // LoadNamed resolves a scenario by name: a file in dir (scenarios/NAME.yaml)
 // if it exists, else the embedded one of that name.
 func LoadNamed(dir, name string) (*Scenario, error) {
-	sc, err := resolve(dir, name, "", 0)
-	if err != nil && !errors.As(err, new(Problems)) {
+	find := inDir(dir)
+	file, src, embedded, err := find(name, "", 0)
+	if err != nil {
 		return nil, Problems{{File: name, Message: err.Error()}}
 	}
-	return sc, err
+	return parse(file, src, 0, next(find, embedded))
 }
 
-// resolve finds the scenario called name: dir/NAME.yaml when there is one
-// (other than the file skip, so that a file cannot extend itself), else the
-// embedded scenario of that name. It serves both ?name= and extends:.
-func resolve(dir, name, skip string, depth int) (*Scenario, error) {
-	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
-		return nil, fmt.Errorf("a scenario is named by its file name without .yaml (like default), got %q", name)
-	}
-	if dir != "" {
-		path := filepath.Join(dir, name+".yaml")
-		src, err := os.ReadFile(path)
-		switch {
-		case err == nil && filepath.Clean(path) != filepath.Clean(skip):
-			return parse(path, src, depth)
-		case err != nil && !errors.Is(err, fs.ErrNotExist):
-			return nil, err
+// Parse decodes and checks a scenario that has no directory of its own
+// (a test's literal, a fuzz input): its extends: names an embedded
+// scenario. file names it in problem messages. The error, when not nil, is
+// a Problems with every problem found.
+func Parse(file string, src []byte) (*Scenario, error) {
+	return parse(file, src, 0, inDir(""))
+}
+
+// ParseIn decodes and checks a scenario sent rather than read from a file
+// (POST /__admin/scenario): its extends: is looked up in dir, then among the
+// embedded scenarios, exactly as ?name= is, so a body and ?name= that say
+// the same thing load the same scenario.
+func ParseIn(dir, file string, src []byte) (*Scenario, error) {
+	return parse(file, src, 0, inDir(dir))
+}
+
+// finder returns the file name and source of the scenario called name:
+// the one a ?name= asks for (depth 0), or the base the scenario in the file
+// from extends (depth 1 and on). embedded says it is a shipped scenario.
+type finder func(name, from string, depth int) (file string, src []byte, embedded bool, err error)
+
+// inDir finds dir/NAME.yaml when there is one (other than the file from,
+// so that a file cannot extend itself), else the embedded scenario of that
+// name. It serves ?name=, extends: and posted bodies alike.
+func inDir(dir string) finder {
+	return func(name, from string, _ int) (string, []byte, bool, error) {
+		if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+			return "", nil, false, fmt.Errorf("a scenario is named by its file name without .yaml (like default), got %q", name)
 		}
+		if dir != "" {
+			path := filepath.Join(dir, name+".yaml")
+			src, err := os.ReadFile(path)
+			switch {
+			case err == nil && filepath.Clean(path) != filepath.Clean(from):
+				return path, src, false, nil
+			case err != nil && !errors.Is(err, fs.ErrNotExist):
+				return "", nil, false, err
+			}
+		}
+		src, err := Embedded(name)
+		if err != nil {
+			return "", nil, false, fmt.Errorf("no scenario named %q (shipped: %s)", name, strings.Join(EmbeddedNames(), ", "))
+		}
+		return "scenarios/" + name + ".yaml", src, true, nil
 	}
-	src, err := Embedded(name)
-	if err != nil {
-		return nil, fmt.Errorf("no scenario named %q (shipped: %s)", name, strings.Join(EmbeddedNames(), ", "))
+}
+
+// next is the finder for the extends: of a scenario find found. A shipped
+// scenario's bases are shipped ones only: what flaky means must not depend
+// on the files beside the server.
+func next(find finder, embedded bool) finder {
+	if embedded {
+		return inDir("")
 	}
-	return parse("scenarios/"+name+".yaml", src, depth)
+	return find
 }
 
 var (
@@ -118,45 +154,48 @@ var (
 	}
 )
 
-// Parse decodes and checks a scenario. file names it in problem messages. The
-// error, when not nil, is a Problems with every problem found.
-func Parse(file string, src []byte) (*Scenario, error) {
-	return parse(file, src, 0)
-}
-
 // maxExtends bounds a chain of extends, which also stops a cycle.
 const maxExtends = 5
 
-func parse(file string, src []byte, depth int) (*Scenario, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(src, &root); err != nil {
-		return nil, Problems{yamlProblem(file, err.Error())}
-	}
-	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, Problems{{File: file, Line: max(1, root.Line), Message: "a scenario is a mapping with name:, seed: and the API sections"}}
+func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
+	root, problem := document(file, src)
+	if problem != nil {
+		return nil, Problems{*problem}
 	}
 	sc := &Scenario{File: file, Source: append([]byte(nil), src...)}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
 	var problems Problems
+	// Lines where a value failed to decode: the zero value left behind would
+	// set off rules ("name is required" for a name of the wrong type), which
+	// would only repeat the problem in other words.
+	failed := map[int]bool{}
 	if err := dec.Decode(sc); err != nil {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
 			return nil, Problems{yamlProblem(file, err.Error())}
 		}
 		for _, msg := range te.Errors {
-			problems = append(problems, yamlProblem(file, msg))
+			p := yamlProblem(file, msg)
+			// An unknown key decoded into nothing, so it left no zero value
+			// behind; what the rules then miss is really missing.
+			if !strings.HasPrefix(p.Message, "unknown key ") {
+				failed[p.Line] = true
+			}
+			problems = append(problems, p)
 		}
 	}
-	// Type errors leave zero values behind; checking those would only add
-	// noise, so the rules run on a scenario that decoded cleanly.
-	if len(problems) == 0 {
-		c := &checker{file: file, root: root.Content[0]}
-		c.check(sc)
-		problems = c.problems
+	// The rules run on whatever decoded, so that one run reports every
+	// problem, not the decoder's first and the rules' on the next try.
+	c := &checker{file: file, root: root}
+	c.check(sc)
+	for _, p := range c.problems {
+		if !failed[p.Line] {
+			problems = append(problems, p)
+		}
 	}
 	if len(problems) == 0 && sc.Extends != "" {
-		problems = sc.inherit(root.Content[0], depth)
+		problems = sc.inherit(root, depth, find)
 	}
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
@@ -164,6 +203,31 @@ func parse(file string, src []byte, depth int) (*Scenario, error) {
 	}
 	sc.applyDefaults()
 	return sc, nil
+}
+
+// document reads the one YAML document of a scenario and returns its root
+// mapping. A second document is a problem rather than something to ignore:
+// a "---" left in a file would otherwise silently drop everything after it.
+func document(file string, src []byte) (*yaml.Node, *Problem) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var doc yaml.Node
+	err := dec.Decode(&doc)
+	if err != nil && !errors.Is(err, io.EOF) {
+		p := yamlProblem(file, err.Error())
+		return nil, &p
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, &Problem{File: file, Line: max(1, doc.Line), Message: "a scenario is a mapping with name:, seed: and the API sections"}
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+		return doc.Content[0], nil
+	case err != nil:
+		p := yamlProblem(file, err.Error())
+		return nil, &p
+	}
+	return nil, &Problem{File: file, Line: next.Line, Message: "a scenario is one YAML document; this is a second one"}
 }
 
 // yamlProblem turns a yaml.v3 message ("line 4: field x not found in type
@@ -193,9 +257,9 @@ func yamlProblem(file, msg string) Problem {
 }
 
 // inherit fills the top-level keys this file does not set from the scenario
-// it extends. The base was checked on its own, so its problems carry its own
-// file and lines.
-func (sc *Scenario) inherit(root *yaml.Node, depth int) Problems {
+// it extends, and keeps the base's sources (Stored). The base was checked on
+// its own, so its problems carry its own file and lines.
+func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) Problems {
 	line := 1
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if root.Content[i].Value == "extends" {
@@ -205,11 +269,11 @@ func (sc *Scenario) inherit(root *yaml.Node, depth int) Problems {
 	if depth >= maxExtends {
 		return Problems{{File: sc.File, Line: line, Message: fmt.Sprintf("extends is nested more than %d deep (a cycle?)", maxExtends)}}
 	}
-	dir := ""
-	if sc.File != "" {
-		dir = filepath.Dir(sc.File)
+	file, src, embedded, err := find(sc.Extends, sc.File, depth+1)
+	if err != nil {
+		return Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
 	}
-	base, err := resolve(dir, sc.Extends, sc.File, depth+1)
+	base, err := parse(file, src, depth+1, next(find, embedded))
 	if err != nil {
 		var ps Problems
 		if errors.As(err, &ps) {
@@ -217,6 +281,7 @@ func (sc *Scenario) inherit(root *yaml.Node, depth int) Problems {
 		}
 		return Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
 	}
+	sc.bases = append([]storedFile{{File: base.File, Source: base.Source}}, base.bases...)
 	set := map[string]bool{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		set[root.Content[i].Value] = true

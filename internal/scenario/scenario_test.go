@@ -25,19 +25,38 @@ func TestParse_rejects(t *testing.T) {
 		"bad_money":         `testdata/bad/bad_money.yaml:4: "7,14" is not an amount like "152.02" (not a decimal amount)`,
 		"bad_fault":         `testdata/bad/bad_fault.yaml:6: when takes one of nth, every, after, probability (plus times)`,
 		"syntax":            `testdata/bad/syntax.yaml:2: did not find expected node content`,
-		"dangling_account":  `testdata/bad/dangling_account.yaml:5: account "nobody" is not an api_key of carreta.accounts (dangling id)`,
-		"bad_permission":    `testdata/bad/bad_permission.yaml:4: unknown permission "everything"`,
-		"bad_token":         `testdata/bad/bad_token.yaml:4: token must look like "2|<40 letters and digits>"`,
-		"bad_delay":         `testdata/bad/bad_delay.yaml:3: delay "soon" is not a duration like 1500ms or 2s`,
+		// A "---" would otherwise drop the rest of the file unread.
+		"multi_document": `testdata/bad/multi_document.yaml:3: a scenario is one YAML document; this is a second one`,
+
+		"dangling_account": `testdata/bad/dangling_account.yaml:5: account "nobody" is not an api_key of carreta.accounts (dangling id)`,
+		"bad_permission":   `testdata/bad/bad_permission.yaml:4: unknown permission "everything"`,
+		"bad_token":        `testdata/bad/bad_token.yaml:4: token must look like "2|<40 letters and digits>"`,
+		"bad_delay":        `testdata/bad/bad_delay.yaml:3: delay "soon" is not a duration like 1500ms or 2s`,
 		// amapi: a token id or secret used twice would make two users one;
 		// the password minimum counts characters, not bytes.
 		"amapi_duplicate_token_id":     `testdata/bad/amapi_duplicate_token_id.yaml:5: duplicate amapi token id "7" (first at line 4)`,
 		"amapi_duplicate_token_secret": `testdata/bad/amapi_duplicate_token_secret.yaml:8: duplicate amapi token "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" (first at line 4)`,
 		"amapi_short_password":         `testdata/bad/amapi_short_password.yaml:6: password must be at least 8 characters`,
-		"carreta_bad_sig":              `testdata/bad/carreta_bad_sig.yaml:5: signature "not base64!" is not base64`,
-		"carreta_sig_reuse":            `testdata/bad/carreta_sig_reuse.yaml:5: signature already pins a different offer (line 4)`,
-		"saplab_color":                 `testdata/bad/saplab_color.yaml:5: color "pink" is not six hex digits like FAFFB3`,
-		"saplab_password":              `testdata/bad/saplab_password.yaml:5: password is longer than 72 bytes (bcrypt reads no more)`,
+		// Token ids are Laravel's signed bigint: beyond it seeding fails
+		// without file:line, and 2^64-1 wraps the counter for later tokens.
+		"amapi_token_id_bigint":   `testdata/bad/amapi_token_id_bigint.yaml:7: token id 9223372036854775808 is above 9223372036854775807, the largest id of Laravel's bigint id column`,
+		"amapi_token_id_uint64":   `testdata/bad/amapi_token_id_uint64.yaml:7: token id 18446744073709551615 is above 9223372036854775807, the largest id of Laravel's bigint id column`,
+		"amapi_token_id_overflow": `testdata/bad/amapi_token_id_overflow.yaml:7: token id 99999999999999999999 is above 9223372036854775807, the largest id of Laravel's bigint id column`,
+
+		"carreta_bad_sig":   `testdata/bad/carreta_bad_sig.yaml:5: signature "not base64!" is not base64`,
+		"carreta_sig_reuse": `testdata/bad/carreta_sig_reuse.yaml:5: signature already pins a different offer (line 4)`,
+		"saplab_color":      `testdata/bad/saplab_color.yaml:5: color "pink" is not six hex digits like FAFFB3`,
+		"saplab_password":   `testdata/bad/saplab_password.yaml:5: password is longer than 72 bytes (bcrypt reads no more)`,
+		// A seeded carreta order is one the API could have taken.
+		"carreta_order_no_price":   `testdata/bad/carreta_order_no_price.yaml:5: price is required`,
+		"carreta_order_zero_price": `testdata/bad/carreta_order_zero_price.yaml:10: price must be more than 0.00`,
+		"carreta_order_comment":    `testdata/bad/carreta_order_comment.yaml:11: client_comment is 51 characters; the API accepts at most 50`,
+		"carreta_order_period":     `testdata/bad/carreta_order_period.yaml:12: need 0 <= period_min <= period_max`,
+
+		// Generated rows live in memory too; past the measured scale they
+		// exhaust it.
+		"saplab_generate_clients": `testdata/bad/saplab_generate_clients.yaml:6: generate.clients must be between 0 and 100000 (the scale the mock is built for)`,
+		"saplab_generate_orders":  `testdata/bad/saplab_generate_orders.yaml:7: generate.orders must be between 0 and 500000 (the scale the mock is built for)`,
 
 		// Fault rules (validate_faults.go).
 		"fault_glob":            `testdata/bad/fault_glob.yaml:5: path "/v1/[oops" is not a valid glob (* is one segment, ** any number, [...] must be closed)`,
@@ -50,6 +69,18 @@ func TestParse_rejects(t *testing.T) {
 		"fault_header":          `testdata/bad/fault_header.yaml:9: "Retry After" is not a header name`,
 		"fault_delay_max":       `testdata/bad/fault_delay_max.yaml:6: delay must be at most 10 minutes`,
 		"fault_duplicate_id":    `testdata/bad/fault_duplicate_id.yaml:4: duplicate fault id "f" (first at line 3)`,
+		// A count of 0 used to pass as "not given" and hit every request.
+		"fault_nth_zero":   `testdata/bad/fault_nth_zero.yaml:7: nth must be a positive integer, got 0`,
+		"fault_every_zero": `testdata/bad/fault_every_zero.yaml:7: every must be a positive integer, got 0`,
+		"fault_times_zero": `testdata/bad/fault_times_zero.yaml:7: times must be a positive integer, got 0`,
+		"fault_after_zero": `testdata/bad/fault_after_zero.yaml:7: after must be a positive integer, got 0 (to hit every request, leave when out)`,
+		"fault_negative":   `testdata/bad/fault_negative.yaml:6: every must be a positive integer, got -2`,
+		// when has a decoder of its own; it still rejects what the rest does.
+		"fault_when_unknown_key": `testdata/bad/fault_when_unknown_key.yaml:7: unknown key "nht"`,
+		"fault_when_wrong_type":  `testdata/bad/fault_when_wrong_type.yaml:7: wrong type: str "third" where an integer belongs`,
+		// Rules match the path without the query, so these could never fire.
+		"fault_query":    `testdata/bad/fault_query.yaml:5: path "/api/test?x=1" has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)`,
+		"fault_fragment": `testdata/bad/fault_fragment.yaml:5: path "/api/test#top" has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)`,
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(cases) {
@@ -72,23 +103,45 @@ func TestParse_rejects(t *testing.T) {
 	}
 }
 
+// One run reports every problem: the rules run on whatever decoded, so a
+// decode problem does not hide a rule problem elsewhere; but a value that
+// failed to decode does not also set off the rules its zero value breaks.
 func TestParse_reportsEveryProblem(t *testing.T) {
-	src := "name: x\ncarreta:\n  accounts:\n    - {api_key: k, colour: red}\n    - {api_key: j, allowed_ips: [nope]}\n"
-	_, err := scenario.Parse("many.yaml", []byte(src))
-	var ps scenario.Problems
-	if !errors.As(err, &ps) {
-		t.Fatalf("got %v", err)
+	cases := []struct{ name, src, want string }{
+		{"unknown_key_and_duplicate_api_key",
+			"name: x\ncarreta:\n  accounts:\n    - {api_key: k, colour: red}\n    - {api_key: k, allowed_ips: [nope]}\n",
+			`many.yaml:4: unknown key "colour"` + "\n" +
+				`many.yaml:5: duplicate api_key "k" (first at line 4)` + "\n" +
+				`many.yaml:5: "nope" is not an IP address`},
+		{"wrong_type_and_dangling_id",
+			"name: [x]\nsaplab:\n  groups: [{id: 1, name: g}]\n  settings: {default_group_id: 1}\n  clients:\n    - {id: 1, name: c, phone: '1', group_id: 9}\n",
+			"many.yaml:1: cannot unmarshal !!seq into string\n" +
+				`many.yaml:6: group 9 does not exist (dangling id)`},
+		{"wrong_type_is_not_also_out_of_range",
+			"name: x\ncarreta:\n  accounts: [{api_key: k}]\n  orders:\n    - account: k\n      code: c\n      maker: m\n      price: '1.00'\n      order_qty: many\n      status: 9\n",
+			"many.yaml:9: wrong type: str \"many\" where an integer belongs\n" +
+				`many.yaml:10: status must be 1..8 (Холд .. Отказ)`},
+		{"bad_delay_and_other_rule_problems",
+			"name: x\nfaults:\n  - id: f\n    api: carreta\n    method: FETCH\n    path: /panel/x\n    action: {status: 503, delay: 5x}\n",
+			`many.yaml:5: method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "FETCH"` + "\n" +
+				`many.yaml:6: path /panel/x is not under carreta's prefix /v1, so the rule could never fire` + "\n" +
+				`many.yaml:7: delay "5x" is not a duration like 1500ms or 2s`},
+		{"delay_range_and_other_rule_problems",
+			"name: x\nfaults:\n  - id: f\n    api: carreta\n    path: /v1/x\n    when: {probability: 2}\n    action:\n      delay: {min: 2s, max: 1s}\n",
+			`many.yaml:6: probability must be between 0 and 1` + "\n" +
+				`many.yaml:8: delay max 1s is below min 2s`},
 	}
-	// The unknown key stops the rule checks (they would run on a half-decoded
-	// scenario), so one problem from the decoder is expected here...
-	if len(ps) != 1 || ps[0].Line != 4 {
-		t.Fatalf("got %v", ps)
-	}
-	// ...and with the decoder satisfied, every rule problem is listed.
-	src = "name: x\ncarreta:\n  accounts:\n    - {api_key: k, allowed_ips: [nope]}\n    - {api_key: k}\n"
-	_, err = scenario.Parse("many.yaml", []byte(src))
-	if !errors.As(err, &ps) || len(ps) != 2 {
-		t.Fatalf("want 2 problems, got %v", err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := scenario.Parse("many.yaml", []byte(c.src))
+			var ps scenario.Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("got %v", err)
+			}
+			if ps.Error() != c.want {
+				t.Fatalf("problems:\n%s\nwant:\n%s", ps.Error(), c.want)
+			}
+		})
 	}
 }
 
@@ -229,5 +282,17 @@ func TestParse_extends(t *testing.T) {
 	_, err = scenario.LoadFile(filepath.Join(dir, "bad.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "base.yaml:2: wrong type") {
 		t.Fatalf("a problem in the base must be reported at its own file:line, got %v", err)
+	}
+}
+
+// The carreta order rules stop where the API does: a comment of 50
+// characters (not bytes: these are two bytes each), a one-day window, a
+// kopeck.
+func TestParse_carretaOrderAtTheLimits(t *testing.T) {
+	src := "name: x\ncarreta:\n  accounts: [{api_key: k}]\n  orders:\n" +
+		"    - {account: k, code: OC47, maker: KNECHT, order_qty: 1, status: 1, price: \"0.01\", period_min: 1, period_max: 1, client_comment: \"" +
+		strings.Repeat("ж", 50) + "\"}\n"
+	if _, err := scenario.Parse("limits.yaml", []byte(src)); err != nil {
+		t.Fatal(err)
 	}
 }

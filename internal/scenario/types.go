@@ -7,9 +7,11 @@ import "github.com/mockserver/mockserver/internal/money"
 type Scenario struct {
 	Name        string `yaml:"name"`
 	Description string `yaml:"description"`
-	// Extends names a scenario (a file beside this one, or an embedded
-	// one) whose sections this one inherits; every top-level key this
-	// file sets replaces the base's whole section.
+	// Extends names a scenario whose sections this one inherits (a file
+	// beside this one, or in the scenario directory for ?name= and posted
+	// bodies; else an embedded one); every top-level key this file sets
+	// replaces the base's whole section.
+
 	Extends string  `yaml:"extends"`
 	Seed    int64   `yaml:"seed"`
 	Amapi   Amapi   `yaml:"amapi"`
@@ -19,9 +21,11 @@ type Scenario struct {
 
 	// File is where the scenario came from, used in problem messages.
 	File string `yaml:"-"`
-	// Source is the exact bytes it was read from, kept so that a restart
-	// and /__admin/reset can return to it.
+	// Source is the exact bytes it was read from.
 	Source []byte `yaml:"-"`
+	// bases are the files of the extends chain, nearest first, kept so
+	// that Stored can rebuild the scenario without the file system.
+	bases []storedFile
 }
 
 // Amapi is the amapi: section (SPEC §3, §4).
@@ -303,6 +307,10 @@ type FaultWhen struct {
 	After       int      `yaml:"after" json:"after,omitempty"`
 	Probability *float64 `yaml:"probability" json:"probability,omitempty"`
 	Times       int      `yaml:"times" json:"times,omitempty"`
+
+	// zero lists the counts written as 0 ("nth: 0"), which the ints alone
+	// cannot tell from counts left out; CheckFault rejects them.
+	zero []string
 }
 
 // FaultAction is what happens to a hit request.

@@ -1,7 +1,9 @@
 package scenario
 
 import (
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,7 +19,16 @@ var SanctumToken = regexp.MustCompile(`^[1-9][0-9]*\|[A-Za-z0-9]{40}$`)
 // shorter one is more likely a typo than a token.
 var BareToken = regexp.MustCompile(`^[A-Za-z0-9]{16,255}$`)
 
+// fitsBigint reports whether a token id fits personal_access_tokens.id, a
+// signed bigint in Laravel. A larger one cannot be seeded, and one near
+// 2^64 would wrap the id counter so that tokens issued later never work.
+func fitsBigint(id string) bool {
+	_, err := strconv.ParseInt(id, 10, 64)
+	return err == nil
+}
+
 func (c *checker) checkAmapi(a *Amapi) {
+
 	emails := newUnique("amapi email")
 	secrets := newUnique("amapi token")
 	ids := newUnique("amapi token id")
@@ -40,6 +51,9 @@ func (c *checker) checkAmapi(a *Amapi) {
 			tp := append(append(path{}, p...), "tokens", j)
 			id, secret, piped := strings.Cut(t, "|")
 			switch {
+			case piped && SanctumToken.MatchString(t) && !fitsBigint(id):
+				c.fail(tp, "token id %s is above %d, the largest id of Laravel's bigint id column", id, int64(math.MaxInt64))
+				continue
 			case piped && SanctumToken.MatchString(t):
 				ids.check(c, tp, id)
 			case !piped && BareToken.MatchString(t):

@@ -5,7 +5,14 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
+
+// MaxClientComment is the longest client_comment POST order/ accepts, in
+// characters (carreta.txt: "до 50 символов"). It mirrors
+// carreta.MaxClientComment, which this package cannot import (carreta
+// imports it), so that a seeded order is one the API could have taken.
+const MaxClientComment = 50
 
 // MaxAllowedIPs is the vendor's limit on an account's IP allowlist
 // (carreta.txt: "В список можно добавить до 5 адресов").
@@ -53,8 +60,17 @@ func (c *checker) checkCarreta(cr *Carreta) {
 		}
 		c.required(append(p, "code"), o.Code)
 		c.required(append(p, "maker"), o.Maker)
-		if o.Price < 0 {
-			c.fail(append(p, "price"), "price must not be negative")
+		switch {
+		case !c.has(append(p, "price")):
+			// An order is always for a priced offer; left out, it would
+			// seed an order of 0.00 that no client could have placed.
+			c.fail(append(p, "price"), "price is required")
+		case o.Price <= 0:
+			c.fail(append(p, "price"), "price must be more than 0.00")
+		}
+		c.period(p, o.PeriodMin, o.PeriodMax)
+		if n := utf8.RuneCountInString(o.ClientComment); n > MaxClientComment {
+			c.fail(append(p, "client_comment"), "client_comment is %d characters; the API accepts at most %d", n, MaxClientComment)
 		}
 		if o.OrderQty < 1 || o.OrderQty > 10000 {
 			c.fail(append(p, "order_qty"), "order_qty must be between 1 and 10000")
@@ -79,9 +95,7 @@ func (c *checker) checkPart(p path, part *CarretaPart, crossesAllowed bool) {
 	if part.MinQty < 1 {
 		c.fail(append(p, "min_qty"), "min_qty must be at least 1")
 	}
-	if part.PeriodMin < 0 || part.PeriodMax < part.PeriodMin {
-		c.fail(append(p, "period_max"), "need 0 <= period_min <= period_max")
-	}
+	c.period(p, part.PeriodMin, part.PeriodMax)
 	if part.Stat != nil && (*part.Stat < 0 || *part.Stat > 100) {
 		c.fail(append(p, "stat"), "stat is a percentage 0..100 or null")
 	}
@@ -123,6 +137,14 @@ func (c *checker) checkSignatures(parts []CarretaPart) {
 		for j, cross := range part.Crosses {
 			check(at("carreta", "catalog", i, "crosses", j), cross)
 		}
+	}
+}
+
+// period checks a delivery window in days, of an offer or of an order made
+// from one.
+func (c *checker) period(p path, lo, hi int) {
+	if lo < 0 || hi < lo {
+		c.fail(append(append(path{}, p...), "period_max"), "need 0 <= period_min <= period_max")
 	}
 }
 

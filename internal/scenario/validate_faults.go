@@ -72,6 +72,10 @@ func checkFaultPath(f *Fault, add func(field, format string, args ...any)) {
 	case !strings.HasPrefix(f.Path, "/"):
 		add("path", "path must start with / (exact, or a glob with * and **)")
 		return
+	case strings.ContainsAny(f.Path, "?#"):
+		// A rule sees the URL path only; "?" is no wildcard of ours either.
+		add("path", "path %q has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)", f.Path)
+		return
 	case !pathglob.Valid(f.Path):
 		add("path", "path %q is not a valid glob (* is one segment, ** any number, [...] must be closed)", f.Path)
 		return
@@ -102,9 +106,21 @@ func checkFaultWhen(w FaultWhen, add func(field, format string, args ...any)) {
 	if forms > 1 {
 		add("when", "when takes one of nth, every, after, probability (plus times)")
 	}
-	if w.Nth < 0 || w.Every < 0 || w.After < 0 || w.Times < 0 {
-		add("when", "nth, every, after and times must be positive")
+	for _, k := range []struct {
+		name string
+		n    int
+	}{{"nth", w.Nth}, {"every", w.Every}, {"after", w.After}, {"times", w.Times}} {
+		switch {
+		case k.n == 0 && slices.Contains(w.zero, k.name) && k.name == "after":
+			// "The first 0 get through" is every request, which a rule
+			// says by leaving when out; a 0 here is more likely a slip.
+			add("when.after", "after must be a positive integer, got 0 (to hit every request, leave when out)")
+		case k.n < 0, k.n == 0 && slices.Contains(w.zero, k.name):
+			// A 0 would otherwise read as "not given" and hit every request.
+			add("when."+k.name, "%s must be a positive integer, got %d", k.name, k.n)
+		}
 	}
+
 	if p := w.Probability; p != nil && (math.IsNaN(*p) || *p < 0 || *p > 1) {
 		add("when.probability", "probability must be between 0 and 1")
 	}

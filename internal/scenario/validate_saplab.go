@@ -11,7 +11,18 @@ const maxPassword = 72
 // statusColor is how the panel stores a status colour (saplab.txt: "CBFFC9").
 var statusColor = regexp.MustCompile(`^[0-9A-Fa-f]{6}$`)
 
+// MaxGenerateClients and MaxGenerateOrders cap saplab's generate: at the
+// scale the mock is built and measured for (docs/saplab.md, Scale). Every
+// generated row is held in memory as well as in the file: 100,000 clients
+// with 100,000 positions already took 1.1 GB, so the earlier caps of a
+// million and five million let one scenario exhaust the machine.
+const (
+	MaxGenerateClients = 100_000
+	MaxGenerateOrders  = 500_000
+)
+
 func (c *checker) checkSaplab(s *Saplab) {
+
 	sp := func(table string) func(i int) path {
 		return func(i int) path { return at("saplab", table, i) }
 	}
@@ -136,11 +147,11 @@ func (c *checker) checkSaplab(s *Saplab) {
 		}
 		c.timestamp(append(p, "created"), o.Created)
 	}
-	if s.Generate.Clients < 0 || s.Generate.Clients > 1_000_000 {
-		c.fail(at("saplab", "generate", "clients"), "generate.clients must be between 0 and 1000000")
+	if s.Generate.Clients < 0 || s.Generate.Clients > MaxGenerateClients {
+		c.fail(at("saplab", "generate", "clients"), "generate.clients must be between 0 and %d (the scale the mock is built for)", MaxGenerateClients)
 	}
-	if s.Generate.Orders < 0 || s.Generate.Orders > 5_000_000 {
-		c.fail(at("saplab", "generate", "orders"), "generate.orders must be between 0 and 5000000")
+	if s.Generate.Orders < 0 || s.Generate.Orders > MaxGenerateOrders {
+		c.fail(at("saplab", "generate", "orders"), "generate.orders must be between 0 and %d (the scale the mock is built for)", MaxGenerateOrders)
 	}
 	if s.Generate.Orders > 0 && len(s.Clients)+s.Generate.Clients == 0 {
 		c.fail(at("saplab", "generate", "orders"), "generated orders need clients")

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -85,12 +84,15 @@ func (s *Server) start() error {
 		return err
 	}
 	if seeded && !s.cfg.Fresh {
-		sc, err := scenario.Parse("(scenario stored in "+s.cfg.DB+")", src)
+		// The stored scenario carries the sources of its whole extends
+		// chain, so it is rebuilt without reading any file: the kept state
+		// keeps its scenario even when a base file has changed since.
+		sc, err := scenario.ParseStored(s.cfg.DB, src)
 		if err != nil {
 			return fmt.Errorf("%s was seeded from a scenario this version cannot read; start with --fresh to reseed:\n%w", s.cfg.DB, err)
 		}
 		if s.cfg.Scenario != "" {
-			if want, err := s.configuredScenario(); err == nil && !bytes.Equal(want.Source, src) {
+			if want, err := s.configuredScenario(); err == nil && !want.SameSources(sc) {
 				s.log.Warn("the state file keeps the state of the scenario it was seeded from; use --fresh to reseed from the new one",
 					"db", s.cfg.DB, "kept", sc.Name, "given", want.Name)
 			}
@@ -127,7 +129,7 @@ func (s *Server) configuredScenario() (*scenario.Scenario, error) {
 func (s *Server) Apply(sc *scenario.Scenario) error {
 	s.gate.Lock()
 	defer s.gate.Unlock()
-	err := s.store.Reset(sc.Source, func(tx *state.Tx) error {
+	err := s.store.Reset(sc.Stored(), func(tx *state.Tx) error {
 		for _, a := range s.apis {
 			if err := a.Seed(tx, sc); err != nil {
 				return fmt.Errorf("seed %s: %w", a.Name(), err)
@@ -173,6 +175,13 @@ func (s *Server) Current() *scenario.Scenario {
 // embedded ones, for POST /__admin/scenario?name=.
 func (s *Server) LoadNamed(name string) (*scenario.Scenario, error) {
 	return scenario.LoadNamed(s.cfg.ScenarioDir, name)
+}
+
+// ParseBody reads a scenario posted to /__admin/scenario. Its extends: is
+// looked up where ?name= looks (the scenario directory, then the embedded
+// scenarios), not in whatever directory the server was started from.
+func (s *Server) ParseBody(body []byte) (*scenario.Scenario, error) {
+	return scenario.ParseIn(s.cfg.ScenarioDir, "(request body)", body)
 }
 
 // Handler is the whole mock as one http.Handler (the shared listener's).

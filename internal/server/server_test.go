@@ -350,3 +350,17 @@ func TestSeed_isReproducible(t *testing.T) {
 		}
 	}
 }
+
+// A posted scenario is one YAML document, as a file is: a second one is a
+// 400 with the state kept, not silently ignored.
+func TestAdmin_scenarioOfTwoDocumentsIs400(t *testing.T) {
+	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
+	r := m.Do(t, http.MethodPost, "/__admin/scenario", strings.NewReader("name: x\nseed: 1\n---\nname: y\nbogus: 1\n"))
+	want := `{"error":"the scenario has problems; the state was not changed","problems":["(request body):3: a scenario is one YAML document; this is a second one"]}` + "\n"
+	if r.Status != http.StatusBadRequest || string(r.Body) != want {
+		t.Fatalf("two documents: %d %s, want %s", r.Status, r.Body, want)
+	}
+	if r := m.Do(t, http.MethodGet, "/__admin/scenario", nil); !strings.Contains(string(r.Body), `"name":"empty"`) {
+		t.Fatalf("a rejected scenario changed the state: %s", r.Body)
+	}
+}
