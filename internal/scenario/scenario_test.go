@@ -67,6 +67,7 @@ func TestParse_rejects(t *testing.T) {
 		"fault_method":          `testdata/bad/fault_method.yaml:5: method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "FETCH"`,
 		"fault_admin":           `testdata/bad/fault_admin.yaml:5: faults never apply to the control API (/__admin)`,
 		"fault_header":          `testdata/bad/fault_header.yaml:9: "Retry After" is not a header name`,
+		"fault_framing_header":  `testdata/bad/fault_framing_header.yaml:10: header content-length frames the HTTP response and is set by the server; a fault cannot set it (use truncate or drop to break a response)`,
 		"fault_delay_max":       `testdata/bad/fault_delay_max.yaml:6: delay must be at most 10 minutes`,
 		"fault_duplicate_id":    `testdata/bad/fault_duplicate_id.yaml:4: duplicate fault id "f" (first at line 3)`,
 		// A count of 0 used to pass as "not given" and hit every request.

@@ -141,6 +141,9 @@ func checkFaultAction(f *Fault, add func(field, format string, args ...any)) {
 		if strings.ContainsAny(value, "\r\n\x00") {
 			add("action.headers", "header %s: a value cannot contain line breaks", name)
 		}
+		if slices.Contains(framingHeaders, http.CanonicalHeaderKey(name)) {
+			add("action.headers", "header %s frames the HTTP response and is set by the server; a fault cannot set it (use truncate or drop to break a response)", name)
+		}
 	}
 	if a.Delay != nil && a.Delay.Max > MaxFaultDelay {
 		add("action.delay", "delay must be at most %d minutes", int(MaxFaultDelay.Minutes()))
@@ -166,6 +169,12 @@ func checkFaultAction(f *Fault, add func(field, format string, args ...any)) {
 		add("action.headers", "headers alone would answer an empty 200 in phase before: add a status or body, or use phase: after to add them to the handler's response")
 	}
 }
+
+// framingHeaders delimit the response on the wire. A rule that set them
+// would not inject an API's failure but break HTTP itself (a Content-Length
+// of 2 on an 11-byte body left the client with nothing), and truncate and
+// drop already cover a broken response honestly.
+var framingHeaders = []string{"Content-Length", "Transfer-Encoding", "Connection", "Trailer", "Upgrade", "Keep-Alive"}
 
 // validHeaderName reports whether s is an HTTP token (RFC 9110 §5.1).
 func validHeaderName(s string) bool {
