@@ -180,6 +180,11 @@ func (h handlers) filter(c echo.Context) (journal.Filter, error) {
 	if f.Path != "" && (!strings.HasPrefix(f.Path, "/") || !pathglob.Valid(f.Path)) {
 		return f, fail(http.StatusBadRequest, "path must be a path starting with /, exact or a glob with * and **, got %q", f.Path)
 	}
+	if strings.ContainsAny(f.Path, "?#") {
+		// The journal keeps the query apart (the entry's "query"); a path
+		// with one would match nothing and turn a wait into a timeout.
+		return f, fail(http.StatusBadRequest, "path is matched without the query string (see each entry's query), got %q", f.Path)
+	}
 	if s := c.QueryParam("since"); s != "" {
 		if id, err := strconv.ParseUint(s, 10, 64); err == nil {
 			f.Since = id

@@ -473,6 +473,22 @@ func TestVerification(t *testing.T) {
   - {id: every-other, api: carreta, path: /v1/profile/, when: {every: 2}, action: {status: 503}}
 `)})
 
+	t.Run("a_filter_that_could_match_nothing_is_400", func(t *testing.T) {
+		for query, want := range map[string]string{
+			"api=nope":                        `api must be one of`,
+			"path=v1/profile/":                `path must be a path starting with /`,
+			"path=/v1/profile/%3Fapi_key%3Dx": `path is matched without the query string`,
+			"since=yesterday":                 `since must be an entry id or an RFC 3339 time`,
+		} {
+			for _, ep := range []string{"/__admin/requests?", "/__admin/requests/count?", "/__admin/requests/wait?timeout=1ms&"} {
+				r := m.Do(t, "GET", ep+query, nil)
+				if r.Status != 400 || !bytes.Contains(r.Body, []byte(want)) {
+					t.Errorf("%s%s: %d %s, want 400 saying %q", ep, query, r.Status, r.Body, want)
+				}
+			}
+		}
+	})
+
 	t.Run("count_answers_for_the_same_filters_as_the_list", func(t *testing.T) {
 		m.Do(t, "DELETE", "/__admin/requests", nil)
 		statuses(t, m, 4, "GET", "/v1/profile/?api_key="+carretaKey)
