@@ -37,23 +37,32 @@ func (a *API) listClients(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	out := wireClientList{Clients: []wireClientRow{}, Filters: q.Echo}
+	var rows [][]byte
+	var pages int64
 	err = a.read(func(tx *state.Tx, v *view) error {
 		p := v.findClients(q)
-		out.Pages = Pages(p.total, q.PerPage)
+		pages = Pages(p.total, q.PerPage)
+		rows = make([][]byte, 0, len(p.rows))
 		for _, i := range p.rows {
-			cl, err := cached[client](a, tx, bClients, v.clients.id[i])
+			id := v.clients.id[i]
+			row, err := cachedWire(a, wireKey(bClients, id), func() (any, error) {
+				cl, err := cached[client](a, tx, bClients, id)
+				if err != nil {
+					return nil, err
+				}
+				return v.wireClientRow(cl, i), nil
+			})
 			if err != nil {
 				return err
 			}
-			out.Clients = append(out.Clients, v.wireClientRow(cl, i))
+			rows = append(rows, row)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return respond(c, out)
+	return respondList(c, "clients", rows, q.Echo, pages)
 }
 
 // getClient is GET /panel/client/form/$ID.

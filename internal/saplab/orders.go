@@ -21,32 +21,36 @@ func (a *API) listOrders(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	out := wireOrderList{Orders: []any{}, Filters: q.Echo}
+	var rows [][]byte
+	var pages int64
 	err = a.read(func(tx *state.Tx, v *view) error {
 		p := v.findOrders(q)
-		out.Pages = Pages(p.total, q.PerPage)
-		clients := map[int64]*client{}
+		pages = Pages(p.total, q.PerPage)
+		rows = make([][]byte, 0, len(p.rows))
 		for _, i := range p.rows {
-			o, err := cached[order](a, tx, bOrders, v.orders.id[i])
+			id := v.orders.id[i]
+			row, err := cachedWire(a, wireKey(bOrders, id), func() (any, error) {
+				o, err := cached[order](a, tx, bOrders, id)
+				if err != nil {
+					return nil, err
+				}
+				cl, err := cached[client](a, tx, bClients, o.ClientID)
+				if err != nil && !errors.Is(err, state.ErrNotFound) {
+					return nil, err
+				}
+				return v.wireOrder(o, cl), nil
+			})
 			if err != nil {
 				return err
 			}
-			cl, ok := clients[o.ClientID]
-			if !ok {
-				cl, err = cached[client](a, tx, bClients, o.ClientID)
-				if err != nil && !errors.Is(err, state.ErrNotFound) {
-					return err
-				}
-				clients[o.ClientID] = cl
-			}
-			out.Orders = append(out.Orders, v.wireOrder(o, cl))
+			rows = append(rows, row)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return respond(c, out)
+	return respondList(c, "orders", rows, q.Echo, pages)
 }
 
 // loadOrders reads the positions named by ids inside t; a missing one is

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/phpjson"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
 
@@ -257,4 +258,79 @@ func TestRouting_trailingSlash(t *testing.T) {
 	if r.Status != 405 || r.Header.Get("Allow") != "GET, HEAD" {
 		t.Fatalf("DELETE /panel/client/: %d %q", r.Status, r.Header.Get("Allow"))
 	}
+}
+
+// List pages reuse each row's encoded form between writes; every write and
+// every reset must show through: a client's new name in both lists, a
+// renamed status in the position rows, and the seeded rows after a reset.
+func TestLists_followEveryWrite(t *testing.T) {
+	m := start(t, "")
+	// Client 1's positions, by id (a name filter would lose them on rename).
+	var ids []string
+	var byName struct {
+		Orders []struct {
+			ID string `json:"id"`
+		} `json:"orders"`
+	}
+	r := m.get("/panel/order/filter/client_name/" + url.PathEscape("Пупкин Василий Петрович") + "/unignore_archived/1")
+	if err := json.Unmarshal(r.Body, &byName); err != nil || len(byName.Orders) == 0 {
+		t.Fatalf("client 1 has no positions to list: %v %d %s", err, r.Status, r.Body)
+	}
+	for _, o := range byName.Orders {
+		ids = append(ids, o.ID)
+	}
+	orders, clients := "/panel/order/filter/order_ids/"+strings.Join(ids, ",")+"/unignore_archived/1", "/panel/client/filter/client_id/1"
+	seededOrders, seededClients := m.get(orders), m.get(clients)
+	if seededOrders.Status != 200 || seededClients.Status != 200 {
+		t.Fatalf("%d %s\n%d %s", seededOrders.Status, seededOrders.Body, seededClients.Status, seededClients.Body)
+	}
+	esc := func(s string) string {
+		b, err := phpjson.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	// The name through the client form.
+	form := m.get("/panel/client/form/1")
+	var c struct {
+		Client struct {
+			Phone, Email, Address string
+			GroupID               string `json:"group_id"`
+		} `json:"client"`
+	}
+	if err := json.Unmarshal(form.Body, &c); err != nil {
+		t.Fatalf("%v: %s", err, form.Body)
+	}
+	edit := "name=Переименованный Клиент&phone=" + c.Client.Phone + "&email=" + c.Client.Email + "&group_id=" + c.Client.GroupID + "&status=on"
+	if r := m.post("/panel/client/form/1", edit); r.Status != 200 || !strings.Contains(string(r.Body), `"success"`) {
+		t.Fatalf("edit: %d %s", r.Status, r.Body)
+	}
+	name := esc("Переименованный Клиент")
+	for _, p := range []string{orders, clients} {
+		if r := m.get(p); !strings.Contains(string(r.Body), name) {
+			t.Fatalf("%s does not show the new name: %s", p, r.Body)
+		}
+	}
+	// A status renamed: the rows that have it show the new name.
+	var list struct {
+		Orders []struct {
+			StatusID string `json:"status_id"`
+		} `json:"orders"`
+	}
+	if err := json.Unmarshal(seededOrders.Body, &list); err != nil || len(list.Orders) == 0 {
+		t.Fatalf("%v: %s", err, seededOrders.Body)
+	}
+	if r := m.post("/panel/order/status/"+list.Orders[0].StatusID, "name=Совсем новый статус"); r.Status != 200 || !strings.Contains(string(r.Body), `"success"`) {
+		t.Fatalf("rename: %d %s", r.Status, r.Body)
+	}
+	if r := m.get(orders); !strings.Contains(string(r.Body), `"status_name":`+esc("Совсем новый статус")) {
+		t.Fatalf("the positions do not show the renamed status: %s", r.Body)
+	}
+	// A reset brings back the seeded rows, byte for byte.
+	if r := m.Do(t, "POST", "/__admin/reset", nil); r.Status != 200 {
+		t.Fatalf("reset: %d %s", r.Status, r.Body)
+	}
+	expect(t, m.get(orders), 200, string(seededOrders.Body))
+	expect(t, m.get(clients), 200, string(seededClients.Body))
 }

@@ -2,8 +2,6 @@ package saplab
 
 import (
 	"strconv"
-
-	"github.com/mockserver/mockserver/internal/phpjson"
 )
 
 // Wire types: what PHP's json_encode makes of the panel's PostgreSQL rows
@@ -86,12 +84,6 @@ type wireClientRow struct {
 	Debt           string  `json:"debt"`
 	BlockedDebt    string  `json:"blocked_debt"`
 	Limit          string  `json:"limit"`
-}
-
-type wireClientList struct {
-	Clients []wireClientRow `json:"clients"`
-	Filters phpjson.Object  `json:"filters"`
-	Pages   int64           `json:"pages"`
 }
 
 // wireClientForm is GET /panel/client/form/$ID's client. wholesaler_data is
@@ -198,12 +190,6 @@ type wireOrderCompany struct {
 	WholesalerInfo string `json:"wholesaler_info"`
 	IsWholesaler   string `json:"is_wholesaler"`
 	wireOrderTail
-}
-
-type wireOrderList struct {
-	Orders  []any          `json:"orders"`
-	Filters phpjson.Object `json:"filters"`
-	Pages   int64          `json:"pages"`
 }
 
 // wireOrder renders a position; c is its client (nil if it has vanished).
