@@ -166,6 +166,10 @@ func TestRun_flagsEnvAndCommands(t *testing.T) {
 	}, &out, &errb); err != exitCode(0) || !strings.Contains(errb.String(), "[MOCKSERVER_ADDR] (default \"0.0.0.0:9999\")") {
 		t.Fatalf("serve --help must list flags with their env vars and env defaults: %v\n%s", err, errb.String())
 	}
+	errb.Reset()
+	if err := run(context.Background(), []string{"healthcheck", "--help"}, os.Getenv, &out, &errb); err != exitCode(0) || !strings.Contains(errb.String(), "-addr") {
+		t.Fatalf("healthcheck --help must list its flags and exit 0: %v\n%s", err, errb.String())
+	}
 	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, &out, &errb); err != exitCode(2) {
 		t.Fatalf("unknown command: %v", err)
 	}

@@ -238,6 +238,9 @@ func healthcheck(args []string, getenv func(string) string, stderr io.Writer) er
 	e.str(&addr, "addr", "MOCKSERVER_ADDR", server.DefaultAddr, "address of the server to check")
 	e.str(&token, "admin-token", "MOCKSERVER_ADMIN_TOKEN", "", "admin token, if the server needs one")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitCode(0)
+		}
 		return exitCode(2)
 	}
 	host, port, err := net.SplitHostPort(addr)

@@ -32,8 +32,14 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
-// String is the "file:line: message" form editors jump to.
-func (p Problem) String() string { return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message) }
+// String is the "file:line: message" form editors jump to; a problem with
+// the file as a whole (it cannot be read) has no line: "file: message".
+func (p Problem) String() string {
+	if p.Line <= 0 {
+		return fmt.Sprintf("%s: %s", p.File, p.Message)
+	}
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+}
 
 // Problems is every problem found in one load; it is the error Parse returns.
 type Problems []Problem

@@ -297,3 +297,22 @@ func TestParse_carretaOrderAtTheLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A problem with the whole file (it cannot be read) names no line 0.
+func TestProblem_String(t *testing.T) {
+	for _, tc := range []struct {
+		p    scenario.Problem
+		want string
+	}{
+		{scenario.Problem{File: "a.yaml", Line: 3, Message: "bad"}, "a.yaml:3: bad"},
+		{scenario.Problem{File: "a.yaml", Message: "cannot read"}, "a.yaml: cannot read"},
+	} {
+		if got := tc.p.String(); got != tc.want {
+			t.Errorf("got %q, want %q", got, tc.want)
+		}
+	}
+	_, err := scenario.LoadFile(filepath.Join(t.TempDir(), "missing.yaml"))
+	if err == nil || strings.Contains(err.Error(), ":0:") || !strings.Contains(err.Error(), "missing.yaml: ") {
+		t.Fatalf("a missing file: %v", err)
+	}
+}
