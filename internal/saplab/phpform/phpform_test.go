@@ -166,3 +166,40 @@ func FuzzParseQuery(f *testing.F) {
 		walk(v, 0)
 	})
 }
+
+// FuzzParseBody drives the body decoder by Content-Type, the multipart path
+// included: any body gets a form or one of the package's errors, never a
+// panic, and a form is never nested deeper than MaxNesting.
+func FuzzParseBody(f *testing.F) {
+	mp := "--XyZ\r\nContent-Disposition: form-data; name=\"a[b][]\"\r\n\r\n1\r\n--XyZ\r\nContent-Disposition: form-data; name=\"c\"\r\n\r\nтекст\r\n--XyZ--\r\n"
+	f.Add("multipart/form-data; boundary=XyZ", mp)
+	f.Add("multipart/form-data; boundary=XyZ", "--XyZ\r\n\r\n--XyZ--")
+	f.Add("multipart/form-data", mp)
+	f.Add("application/x-www-form-urlencoded", "a[]=1&a[]=2&b=%D0%B0")
+	f.Add("application/json", `{"a":1}`)
+	f.Add("", "a=1")
+	f.Add("text/plain; charset=\"", "a=1")
+	f.Fuzz(func(t *testing.T, contentType, body string) {
+		v, err := phpform.ParseBody(contentType, []byte(body))
+		if err != nil {
+			if v != nil {
+				t.Fatalf("an error with a form: %v", err)
+			}
+			return
+		}
+		var depth func(v *phpform.Value) int
+		depth = func(v *phpform.Value) int {
+			if v == nil || !v.IsArray() {
+				return 0
+			}
+			d := 0
+			for _, k := range v.Keys() {
+				d = max(d, depth(v.Get(k)))
+			}
+			return d + 1
+		}
+		if d := depth(v); d > phpform.MaxNesting+1 {
+			t.Fatalf("nested %d deep", d)
+		}
+	})
+}
