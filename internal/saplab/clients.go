@@ -37,32 +37,13 @@ func (a *API) listClients(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	var rows [][]byte
-	var pages int64
-	err = a.read(func(tx *state.Tx, v *view) error {
-		p := v.findClients(q)
-		pages = Pages(p.total, q.PerPage)
-		rows = make([][]byte, 0, len(p.rows))
-		for _, i := range p.rows {
-			id := v.clients.id[i]
-			row, err := cachedWire(a, wireKey(bClients, id), func() (any, error) {
-				cl, err := cached[client](a, tx, bClients, id)
-				if err != nil {
-					return nil, err
-				}
-				return v.wireClientRow(cl, i), nil
-			})
-			if err != nil {
-				return err
-			}
-			rows = append(rows, row)
+	return a.listPage(c, "clients", bClients, q, (*view).findClients, func(tx *state.Tx, v *view, i int32) (any, error) {
+		cl, err := cached[client](a, tx, bClients, v.clients.id[i])
+		if err != nil {
+			return nil, err
 		}
-		return nil
+		return v.wireClientRow(cl, i), nil
 	})
-	if err != nil {
-		return err
-	}
-	return respondList(c, "clients", rows, q.Echo, pages)
 }
 
 // getClient is GET /panel/client/form/$ID.

@@ -21,36 +21,17 @@ func (a *API) listOrders(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	var rows [][]byte
-	var pages int64
-	err = a.read(func(tx *state.Tx, v *view) error {
-		p := v.findOrders(q)
-		pages = Pages(p.total, q.PerPage)
-		rows = make([][]byte, 0, len(p.rows))
-		for _, i := range p.rows {
-			id := v.orders.id[i]
-			row, err := cachedWire(a, wireKey(bOrders, id), func() (any, error) {
-				o, err := cached[order](a, tx, bOrders, id)
-				if err != nil {
-					return nil, err
-				}
-				cl, err := cached[client](a, tx, bClients, o.ClientID)
-				if err != nil && !errors.Is(err, state.ErrNotFound) {
-					return nil, err
-				}
-				return v.wireOrder(o, cl), nil
-			})
-			if err != nil {
-				return err
-			}
-			rows = append(rows, row)
+	return a.listPage(c, "orders", bOrders, q, (*view).findOrders, func(tx *state.Tx, v *view, i int32) (any, error) {
+		o, err := cached[order](a, tx, bOrders, v.orders.id[i])
+		if err != nil {
+			return nil, err
 		}
-		return nil
+		cl, err := cached[client](a, tx, bClients, o.ClientID)
+		if err != nil && !errors.Is(err, state.ErrNotFound) {
+			return nil, err
+		}
+		return v.wireOrder(o, cl), nil
 	})
-	if err != nil {
-		return err
-	}
-	return respondList(c, "orders", rows, q.Echo, pages)
 }
 
 // loadOrders reads the positions named by ids inside t; a missing one is

@@ -23,6 +23,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/phpjson"
+	"github.com/mockserver/mockserver/internal/saplab/filter"
 	"github.com/mockserver/mockserver/internal/saplab/phpform"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
@@ -55,10 +56,12 @@ type API struct {
 	rows   map[rowKey]any
 }
 
-// rowKey names a cached row.
+// rowKey names a cached row: a decoded row by id, or (wire) the encoded
+// list row at index id.
 type rowKey struct {
 	bucket string
 	id     int64
+	wire   bool
 }
 
 // maxCachedRows bounds the row cache (about a megabyte per thousand
@@ -68,7 +71,7 @@ const maxCachedRows = 20_000
 // cached is get for read requests, through the row cache. The caller holds
 // mu shared (inside a.read) and must not change the row it gets.
 func cached[T any](a *API, tx *state.Tx, bucket string, id int64) (*T, error) {
-	k := rowKey{bucket, id}
+	k := rowKey{bucket: bucket, id: id}
 	a.rowsMu.Lock()
 	v, ok := a.rows[k]
 	a.rowsMu.Unlock()
@@ -88,10 +91,10 @@ func cached[T any](a *API, tx *state.Tx, bucket string, id int64) (*T, error) {
 	return row, nil
 }
 
-// wireKey names the cached wire form of a row of bucket: a list row is a
+// wireKey names the cached wire form of list row i of bucket: a list row is a
 // function of the row, its client and the reference tables, all of which
 // change only through write and Load, which drop the cache.
-func wireKey(bucket string, id int64) rowKey { return rowKey{bucket + "#wire", id} }
+func wireKey(bucket string, i int64) rowKey { return rowKey{bucket: bucket, id: i, wire: true} }
 
 // cachedWire is a list row as PHP's json_encode writes it, rendered once
 // per row between writes: encoding a position is most of what a list page
@@ -118,6 +121,33 @@ func cachedWire(a *API, k rowKey, render func() (any, error)) ([]byte, error) {
 	a.rows[k] = b
 	a.rowsMu.Unlock()
 	return b, nil
+}
+
+// listPage answers a list endpoint: the rows find selects for q, each in
+// its cached wire form (render makes it from row index i on a miss), as
+// {"<key>":[...],"filters":...,"pages":N}. The cache is keyed by the row
+// index, which only a write or a Load can change, and both drop the cache.
+func (a *API) listPage(c echo.Context, key, bucket string, q *filter.Query, find func(*view, *filter.Query) page,
+	render func(tx *state.Tx, v *view, i int32) (any, error)) error {
+	var rows [][]byte
+	var pages int64
+	err := a.read(func(tx *state.Tx, v *view) error {
+		p := find(v, q)
+		pages = Pages(p.total, q.PerPage)
+		rows = make([][]byte, 0, len(p.rows))
+		for _, i := range p.rows {
+			row, err := cachedWire(a, wireKey(bucket, int64(i)), func() (any, error) { return render(tx, v, i) })
+			if err != nil {
+				return err
+			}
+			rows = append(rows, row)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return respondList(c, key, rows, q.Echo, pages)
 }
 
 // respondList writes {"<key>":[rows...],"filters":{...},"pages":N} from
