@@ -150,7 +150,6 @@ func (h handlers) loadScenario(c echo.Context) error {
 			return fail(http.StatusBadRequest, "send a scenario as the body (YAML or JSON), or ?name= of a file in scenarios/")
 		}
 		sc, err = h.Control.ParseBody(body)
-
 	}
 	if err != nil {
 		var ps scenario.Problems
@@ -240,11 +239,12 @@ func (h handlers) wait(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), timeout)
 	defer cancel()
 	got, err := h.Journal.Wait(ctx, f, n)
-	switch {
-	case errors.Is(err, journal.ErrInterrupted):
-		return c.JSON(http.StatusRequestTimeout, map[string]any{"count": got, "error": fmt.Sprintf("the server is shutting down; %d of %d requests arrived", got, n)})
-	case err != nil:
-		return c.JSON(http.StatusRequestTimeout, map[string]any{"count": got, "error": fmt.Sprintf("%d of %d requests arrived within %s", got, n, timeout)})
+	if err != nil {
+		msg := fmt.Sprintf("%d of %d requests arrived within %s", got, n, timeout)
+		if errors.Is(err, journal.ErrInterrupted) {
+			msg = fmt.Sprintf("the server is shutting down; %d of %d requests arrived", got, n)
+		}
+		return c.JSON(http.StatusRequestTimeout, map[string]any{"count": got, "error": msg})
 	}
 	return c.JSON(http.StatusOK, map[string]int{"count": got})
 }

@@ -243,8 +243,8 @@ func ParsePage(s string) (int, bool) {
 const PageSize = 100
 
 // MaxClientComment is the longest client_comment, in characters
-// (carreta.txt: "до 50 символов").
-const MaxClientComment = 50
+// (carreta.txt: "до 50 символов"); scenario checks seeded orders by it.
+const MaxClientComment = scenario.MaxClientComment
 
 // CheckOrder applies every rule an order must pass once decoded: the offer
 // is one this server issued, unaltered; order_qty fits its qty and min_qty;

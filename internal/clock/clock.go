@@ -9,9 +9,11 @@ import (
 	"time"
 )
 
-// msk is UTC+3, the zone all three vendors print (scenario.Moscow; this
-// package sits below scenario and cannot import it).
-var msk = time.FixedZone("MSK", 3*60*60)
+// Moscow is UTC+3 without daylight saving (since 2014), the zone all three
+// vendors print, fixed so that a scratch container without tzdata prints
+// the same times. It lives here, the lowest package that needs it;
+// scenario.Moscow is this zone.
+var Moscow = time.FixedZone("MSK", 3*60*60)
 
 // Earliest and Latest bound what the clock may be moved to: years 1 to 9999
 // in Moscow time, the four-digit years the vendors print. Any instant in
@@ -19,8 +21,8 @@ var msk = time.FixedZone("MSK", 3*60*60)
 // encodes, so stored records always encode. A running clock that reaches
 // Latest stays there.
 var (
-	Earliest = time.Date(1, 1, 1, 0, 0, 0, 0, msk)
-	Latest   = time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, msk)
+	Earliest = time.Date(1, 1, 1, 0, 0, 0, 0, Moscow)
+	Latest   = time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, Moscow)
 )
 
 // ErrOutOfRange is returned by a move that would leave the clock before

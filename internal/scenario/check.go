@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/clock"
 	"gopkg.in/yaml.v3"
 )
 
@@ -70,7 +71,6 @@ func (c *checker) has(p path) bool {
 }
 
 // fail records a problem at p.
-
 func (c *checker) fail(p path, format string, args ...any) {
 	c.problems = append(c.problems, Problem{File: c.file, Line: c.line(p), Message: fmt.Sprintf(format, args...)})
 }
@@ -167,9 +167,8 @@ func ParseTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a time like 2017-01-15 22:02:43", s)
 }
 
-// Moscow is UTC+3 without daylight saving (since 2014), fixed so that a
-// scratch container without tzdata prints the same times.
-var Moscow = time.FixedZone("MSK", 3*60*60)
+// Moscow is the vendors' zone, UTC+3 without daylight saving (clock.Moscow).
+var Moscow = clock.Moscow
 
 // timestamp fails when s is set but unreadable.
 func (c *checker) timestamp(p path, s string) {

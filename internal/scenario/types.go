@@ -11,7 +11,6 @@ type Scenario struct {
 	// beside this one, or in the scenario directory for ?name= and posted
 	// bodies; else an embedded one); every top-level key this file sets
 	// replaces the base's whole section.
-
 	Extends string  `yaml:"extends"`
 	Seed    int64   `yaml:"seed"`
 	Amapi   Amapi   `yaml:"amapi"`

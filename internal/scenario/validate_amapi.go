@@ -28,7 +28,6 @@ func fitsBigint(id string) bool {
 }
 
 func (c *checker) checkAmapi(a *Amapi) {
-
 	emails := newUnique("amapi email")
 	secrets := newUnique("amapi token")
 	ids := newUnique("amapi token id")

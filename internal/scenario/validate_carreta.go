@@ -9,9 +9,9 @@ import (
 )
 
 // MaxClientComment is the longest client_comment POST order/ accepts, in
-// characters (carreta.txt: "до 50 символов"). It mirrors
-// carreta.MaxClientComment, which this package cannot import (carreta
-// imports it), so that a seeded order is one the API could have taken.
+// characters (carreta.txt: "до 50 символов"). It is defined here, where
+// carreta's order rule and the scenario check can both use it, so a seeded
+// order is always one the API could have taken.
 const MaxClientComment = 50
 
 // MaxAllowedIPs is the vendor's limit on an account's IP allowlist

@@ -110,17 +110,17 @@ func checkFaultWhen(w FaultWhen, add func(field, format string, args ...any)) {
 		name string
 		n    int
 	}{{"nth", w.Nth}, {"every", w.Every}, {"after", w.After}, {"times", w.Times}} {
-		switch {
-		case k.n == 0 && slices.Contains(w.zero, k.name) && k.name == "after":
-			// "The first 0 get through" is every request, which a rule
-			// says by leaving when out; a 0 here is more likely a slip.
-			add("when.after", "after must be a positive integer, got 0 (to hit every request, leave when out)")
-		case k.n < 0, k.n == 0 && slices.Contains(w.zero, k.name):
-			// A 0 would otherwise read as "not given" and hit every request.
-			add("when."+k.name, "%s must be a positive integer, got %d", k.name, k.n)
+		// A 0 would otherwise read as "not given" and hit every request.
+		if k.n < 0 || k.n == 0 && slices.Contains(w.zero, k.name) {
+			hint := ""
+			if k.name == "after" && k.n == 0 {
+				// "The first 0 get through" is every request, which a rule
+				// says by leaving when out; a 0 here is more likely a slip.
+				hint = " (to hit every request, leave when out)"
+			}
+			add("when."+k.name, "%s must be a positive integer, got %d%s", k.name, k.n, hint)
 		}
 	}
-
 	if p := w.Probability; p != nil && (math.IsNaN(*p) || *p < 0 || *p > 1) {
 		add("when.probability", "probability must be between 0 and 1")
 	}

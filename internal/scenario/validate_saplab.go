@@ -22,7 +22,6 @@ const (
 )
 
 func (c *checker) checkSaplab(s *Saplab) {
-
 	sp := func(table string) func(i int) path {
 		return func(i int) path { return at("saplab", table, i) }
 	}
