@@ -3,6 +3,7 @@ package saplab
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/saplab/phpform"
@@ -25,7 +26,7 @@ func text(f *phpform.Value, key string) (string, bool, error) {
 		return "", false, badRequest("Поле %s должно быть строкой, а не списком.", key)
 	}
 	s, ok := f.Text(key)
-	if len([]rune(s)) > maxText {
+	if utf8.RuneCountInString(s) > maxText {
 		return "", false, badRequest("Поле %s длиннее %d символов.", key, maxText)
 	}
 	return s, ok, nil

@@ -68,27 +68,33 @@ type rowKey struct {
 // positions); past it the cache starts over rather than tracking use.
 const maxCachedRows = 20_000
 
-// cached is get for read requests, through the row cache. The caller holds
-// mu shared (inside a.read) and must not change the row it gets.
-func cached[T any](a *API, tx *state.Tx, bucket string, id int64) (*T, error) {
-	k := rowKey{bucket: bucket, id: id}
+// remembered returns what the row cache holds under k, making it with build
+// on a miss. Two readers missing at once both make it; either result is the
+// same value. The caller holds mu shared (inside a.read).
+func remembered[T any](a *API, k rowKey, build func() (T, error)) (T, error) {
 	a.rowsMu.Lock()
 	v, ok := a.rows[k]
 	a.rowsMu.Unlock()
 	if ok {
-		return v.(*T), nil
+		return v.(T), nil
 	}
-	row, err := get[T](tx, bucket, id)
+	made, err := build()
 	if err != nil {
-		return nil, err
+		return made, err
 	}
 	a.rowsMu.Lock()
 	if len(a.rows) >= maxCachedRows {
 		a.rows = map[rowKey]any{}
 	}
-	a.rows[k] = row
+	a.rows[k] = made
 	a.rowsMu.Unlock()
-	return row, nil
+	return made, nil
+}
+
+// cached is get for read requests, through the row cache. The caller holds
+// mu shared (inside a.read) and must not change the row it gets.
+func cached[T any](a *API, tx *state.Tx, bucket string, id int64) (*T, error) {
+	return remembered(a, rowKey{bucket: bucket, id: id}, func() (*T, error) { return get[T](tx, bucket, id) })
 }
 
 // wireKey names the cached wire form of list row i of bucket: a list row is a
@@ -100,27 +106,13 @@ func wireKey(bucket string, i int64) rowKey { return rowKey{bucket: bucket, id: 
 // per row between writes: encoding a position is most of what a list page
 // costs once its row is decoded. The caller holds mu shared (in a.read).
 func cachedWire(a *API, k rowKey, render func() (any, error)) ([]byte, error) {
-	a.rowsMu.Lock()
-	v, ok := a.rows[k]
-	a.rowsMu.Unlock()
-	if ok {
-		return v.([]byte), nil
-	}
-	row, err := render()
-	if err != nil {
-		return nil, err
-	}
-	b, err := phpjson.Marshal(row)
-	if err != nil {
-		return nil, err
-	}
-	a.rowsMu.Lock()
-	if len(a.rows) >= maxCachedRows {
-		a.rows = map[rowKey]any{}
-	}
-	a.rows[k] = b
-	a.rowsMu.Unlock()
-	return b, nil
+	return remembered(a, k, func() ([]byte, error) {
+		row, err := render()
+		if err != nil {
+			return nil, err
+		}
+		return phpjson.Marshal(row)
+	})
 }
 
 // listPage answers a list endpoint: the rows find selects for q, each in
