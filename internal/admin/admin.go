@@ -17,6 +17,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
@@ -50,17 +51,10 @@ type Deps struct {
 	APIs []string
 }
 
-// Error is the control API's error body.
-type Error struct {
-	Status   int      `json:"-"`
-	Message  string   `json:"error"`
-	Problems []string `json:"problems,omitempty"`
-}
-
-func (e *Error) Error() string { return e.Message }
-
-func fail(status int, format string, args ...any) *Error {
-	return &Error{Status: status, Message: fmt.Sprintf(format, args...)}
+// fail is a control API error: api.ControlError, which vendor packages'
+// control routes return too.
+func fail(status int, format string, args ...any) *api.ControlError {
+	return api.Controlf(status, format, args...)
 }
 
 // RenderError writes err as {"error": "..."} (with "problems" for a bad
@@ -68,16 +62,16 @@ func fail(status int, format string, args ...any) *Error {
 // own not-found (echo.ErrNotFound itself) becomes "no such route": a 404 a
 // handler returns says what it did not find, and keeps its message.
 func RenderError(c echo.Context, err error) {
-	var ae *Error
+	var ae *api.ControlError
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &ae):
 	case errors.Is(err, echo.ErrNotFound): // the router's sentinel, not any 404
-		ae = &Error{Status: http.StatusNotFound, Message: "no such route: " + c.Request().Method + " " + c.Request().URL.Path}
+		ae = &api.ControlError{Status: http.StatusNotFound, Message: "no such route: " + c.Request().Method + " " + c.Request().URL.Path}
 	case errors.As(err, &he):
-		ae = &Error{Status: he.Code, Message: fmt.Sprint(he.Message)}
+		ae = &api.ControlError{Status: he.Code, Message: fmt.Sprint(he.Message)}
 	default:
-		ae = &Error{Status: http.StatusInternalServerError, Message: err.Error()}
+		ae = &api.ControlError{Status: http.StatusInternalServerError, Message: err.Error()}
 	}
 	_ = c.JSON(ae.Status, ae)
 }
@@ -152,9 +146,9 @@ func (h handlers) loadScenario(c echo.Context) error {
 		sc, err = h.Control.ParseBody(body)
 	}
 	if err != nil {
-		var ps scenario.Problems
+		var ps check.Problems
 		if errors.As(err, &ps) {
-			out := &Error{Status: http.StatusBadRequest, Message: "the scenario has problems; the state was not changed"}
+			out := &api.ControlError{Status: http.StatusBadRequest, Message: "the scenario has problems; the state was not changed"}
 			for _, p := range ps {
 				out.Problems = append(out.Problems, p.String())
 			}
@@ -352,7 +346,7 @@ type clockView struct {
 }
 
 func (h handlers) clockView() clockView {
-	return clockView{Now: h.Clock.Now().In(scenario.Moscow).Format(time.RFC3339Nano), Frozen: h.Clock.Frozen()}
+	return clockView{Now: h.Clock.Now().In(clock.Moscow).Format(time.RFC3339Nano), Frozen: h.Clock.Frozen()}
 }
 
 func (h handlers) getClock(c echo.Context) error { return c.JSON(http.StatusOK, h.clockView()) }
@@ -379,7 +373,7 @@ func (h handlers) setClock(c echo.Context) error {
 	if req.Set != "" {
 		t, err := time.Parse(time.RFC3339Nano, req.Set)
 		if err != nil {
-			if t, err = scenario.ParseTime(req.Set); err != nil {
+			if t, err = check.ParseTime(req.Set); err != nil {
 				return fail(http.StatusBadRequest, "set: %q is neither RFC 3339 nor a time like 2017-01-15 22:02:43", req.Set)
 			}
 		}

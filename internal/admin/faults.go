@@ -47,7 +47,7 @@ func (h handlers) addFaults(c echo.Context) error {
 	}
 	var re *fault.RuleError
 	if errors.As(err, &re) {
-		return &Error{Status: http.StatusBadRequest, Message: "the fault rules have problems; none was armed", Problems: re.Problems}
+		return &api.ControlError{Status: http.StatusBadRequest, Message: "the fault rules have problems; none was armed", Problems: re.Problems}
 	}
 	if err != nil {
 		return err

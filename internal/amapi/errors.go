@@ -75,9 +75,6 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("amapi %d: %v", e.Status, e.Messages) }
 
-// HTTPStatus implements api.StatusError.
-func (e *Error) HTTPStatus() int { return e.Status }
-
 func fail(status int, flag string, msgs ...string) *Error {
 	return &Error{Status: status, Flag: flag, Messages: msgs}
 }

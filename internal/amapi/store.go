@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -39,7 +39,7 @@ const (
 // Moscow here).
 const timeLayout = "2006-01-02 15:04:05"
 
-func stamp(t time.Time) string { return t.In(scenario.Moscow).Format(timeLayout) }
+func stamp(t time.Time) string { return t.In(clock.Moscow).Format(timeLayout) }
 
 // userRecord is a row of Laravel's users table.
 type userRecord struct {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/clock"
-	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -30,15 +29,18 @@ type API interface {
 	// called for every error under Prefix: handler errors, unknown routes
 	// (echo 404/405), bodies over the limit (413) and recovered panics.
 	RenderError(c echo.Context, err error)
-	// Seed writes the API's section of sc into its buckets, which Reset has
-	// just emptied. It runs inside the one transaction that replaces the
-	// whole state, so an error leaves the old state untouched.
-	Seed(tx *state.Tx, sc *scenario.Scenario) error
-	// Load is called after every seed and at start-up on a kept file, in a
-	// read transaction, so the API can rebuild in-memory views (indexes,
-	// caches, the scenario's knobs) from what is stored.
-	Load(tx *state.Tx, sc *scenario.Scenario) error
 }
+
+// Each API also has Seed and Load methods taking its own scenario section
+// (amapi.Section, ...), which the server calls by name; they are not in the
+// interface because each takes its own section type:
+//
+//   - Seed writes the section into the API's buckets, which the reset has
+//     just emptied. It runs inside the one transaction that replaces the
+//     whole state, so an error leaves the old state untouched.
+//   - Load runs after every seed and at start-up on a kept file, in a read
+//     transaction, so the API can rebuild in-memory views (indexes, caches,
+//     the scenario's knobs) from what is stored.
 
 // Deps is what the server hands every API.
 type Deps struct {
@@ -48,6 +50,11 @@ type Deps struct {
 	// TrustProxy makes the client IP the first X-Forwarded-For address
 	// instead of the TCP peer (carreta's allowlist).
 	TrustProxy bool
+	// PasswordCost is the bcrypt cost of passwords set at run time
+	// (registration, password changes); 0 means bcrypt.DefaultCost, the
+	// vendors' own. Tests lower it: at the default, hashing is most of the
+	// suite's time. Seeded passwords always use bcrypt.MinCost.
+	PasswordCost int
 }
 
 // BodyKey is the echo context key under which the server keeps the request
@@ -68,12 +75,4 @@ func Body(c echo.Context) ([]byte, error) {
 		return nil, nil
 	}
 	return io.ReadAll(r.Body)
-}
-
-// StatusError is an error that knows the HTTP status it should be answered
-// with; APIs wrap their vendor errors in their own types, and the shared
-// middleware (body limit, unknown routes) produces echo.HTTPError.
-type StatusError interface {
-	error
-	HTTPStatus() int
 }

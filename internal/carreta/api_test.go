@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/pyjson"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/server"
@@ -17,7 +18,7 @@ import (
 )
 
 // The instant every golden order was created at: clocks are frozen here.
-var frozenAt = time.Date(2026, 11, 23, 12, 30, 15, 123456000, scenario.Moscow)
+var frozenAt = time.Date(2026, 11, 23, 12, 30, 15, 123456000, clock.Moscow)
 
 func start(t testing.TB, opts servertest.Options) *servertest.Mock {
 	t.Helper()

@@ -51,9 +51,6 @@ type Error struct {
 // Error is the message the client reads.
 func (e *Error) Error() string { return e.Message }
 
-// HTTPStatus implements api.StatusError.
-func (e *Error) HTTPStatus() int { return e.Status }
-
 func badRequest(msg string) *Error { return &Error{Status: http.StatusBadRequest, Message: msg} }
 
 func badRequestf(format string, args ...any) *Error {

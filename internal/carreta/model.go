@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/scenario"
 )
@@ -189,7 +190,7 @@ func CommentComment(comment string) string {
 // time Django keeps: "2014-10-23T16:18:31.315072", and without the fraction
 // when the microseconds are zero, exactly as isoformat does.
 func FormatTime(t time.Time) string {
-	t = t.In(scenario.Moscow)
+	t = t.In(clock.Moscow)
 	if t.Nanosecond()/1000 == 0 {
 		return t.Format("2006-01-02T15:04:05")
 	}

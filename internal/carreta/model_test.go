@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/mockserver/mockserver/internal/carreta"
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/money"
-	"github.com/mockserver/mockserver/internal/scenario"
 )
 
 // TestCheckOrderQty covers every bullet of carreta.txt "Создание заказа"
@@ -169,10 +169,10 @@ func TestFormatTime(t *testing.T) {
 		t.Errorf("got %s, want Moscow time with microseconds", got)
 	}
 	// Python's isoformat drops a zero fraction.
-	if got := carreta.FormatTime(time.Date(2026, 1, 1, 0, 0, 0, 999, scenario.Moscow)); got != "2026-01-01T00:00:00" {
+	if got := carreta.FormatTime(time.Date(2026, 1, 1, 0, 0, 0, 999, clock.Moscow)); got != "2026-01-01T00:00:00" {
 		t.Errorf("got %s", got)
 	}
-	if got := carreta.FormatTime(time.Date(2026, 1, 1, 0, 0, 0, 1000, scenario.Moscow)); got != "2026-01-01T00:00:00.000001" {
+	if got := carreta.FormatTime(time.Date(2026, 1, 1, 0, 0, 0, 1000, clock.Moscow)); got != "2026-01-01T00:00:00.000001" {
 		t.Errorf("got %s", got)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/check"
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
@@ -180,7 +182,7 @@ func insertOrder(tx *state.Tx, n *newOrder) (*orderRecord, error) {
 // nextPosition returns the number of the account's next order on the Moscow
 // day of t, opening a new basket for the first order of the day.
 func nextPosition(tx *state.Tx, accountID uint64, t time.Time) (string, error) {
-	key := []byte(strconv.FormatUint(accountID, 10) + "/" + t.In(scenario.Moscow).Format("2006-01-02"))
+	key := []byte(strconv.FormatUint(accountID, 10) + "/" + t.In(clock.Moscow).Format("2006-01-02"))
 	var b basketRecord
 	switch err := tx.Get(bucketBaskets, key, &b); {
 	case errors.Is(err, state.ErrNotFound):
@@ -297,7 +299,7 @@ func scenarioOrders(sc *scenario.Carreta, accounts map[string]uint64, now time.T
 		}
 		created := now
 		if o.Created != "" {
-			t, err := scenario.ParseTime(o.Created)
+			t, err := check.ParseTime(o.Created)
 			if err != nil {
 				return nil, fmt.Errorf("carreta order %d: %w", i, err)
 			}

@@ -12,7 +12,7 @@ import (
 // Moscow is UTC+3 without daylight saving (since 2014), the zone all three
 // vendors print, fixed so that a scratch container without tzdata prints
 // the same times. It lives here, the lowest package that needs it;
-// scenario.Moscow is this zone.
+// clock.Moscow is this zone.
 var Moscow = time.FixedZone("MSK", 3*60*60)
 
 // Earliest and Latest bound what the clock may be moved to: years 1 to 9999

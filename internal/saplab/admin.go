@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
-	"github.com/mockserver/mockserver/internal/admin"
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/phpjson"
@@ -121,22 +120,22 @@ func (in *newOrders) check(v *view) []string {
 func (a *API) adminCreateOrders(c echo.Context) error {
 	body, err := api.Body(c)
 	if err != nil {
-		return &admin.Error{Status: http.StatusBadRequest, Message: "could not read the body"}
+		return &api.ControlError{Status: http.StatusBadRequest, Message: "could not read the body"}
 	}
 	if !utf8.Valid(body) {
-		return &admin.Error{Status: http.StatusBadRequest, Message: "the body is not valid UTF-8"}
+		return &api.ControlError{Status: http.StatusBadRequest, Message: "the body is not valid UTF-8"}
 	}
 	var in newOrders
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return &admin.Error{Status: http.StatusBadRequest, Message: "the body must be a JSON order: " + err.Error()}
+		return &api.ControlError{Status: http.StatusBadRequest, Message: "the body must be a JSON order: " + err.Error()}
 	}
 	var created []*order
 	var owner *client
 	err = a.write(func(t *txn, v *view) error {
 		if ps := in.check(v); len(ps) > 0 {
-			return &admin.Error{Status: http.StatusBadRequest, Message: "the order has problems; nothing was created", Problems: ps}
+			return &api.ControlError{Status: http.StatusBadRequest, Message: "the order has problems; nothing was created", Problems: ps}
 		}
 		cl, err := get[client](t.Tx, bClients, in.ClientID)
 		if err != nil {
@@ -189,7 +188,7 @@ func (a *API) adminCreateOrders(c echo.Context) error {
 		return nil
 	})
 	if err != nil {
-		var ae *admin.Error
+		var ae *api.ControlError
 		if errors.As(err, &ae) {
 			return ae
 		}

@@ -63,9 +63,6 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%d %s", e.Status, b)
 }
 
-// HTTPStatus implements api.StatusError.
-func (e *Error) HTTPStatus() int { return e.Status }
-
 // textErr is {"status":"error","text":text} with an HTTP status: 200 for the
 // business errors the document shows (the panel answers them with 200), 4xx
 // for requests it cannot read.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/scenario"
 )
@@ -77,9 +78,9 @@ var genParts = []genPart{
 
 // Generation window: fixed dates, not the clock, so runs repeat exactly.
 var (
-	genClientsFrom = time.Date(2024, 1, 1, 0, 0, 0, 0, scenario.Moscow)
-	genClientsTo   = time.Date(2025, 6, 30, 0, 0, 0, 0, scenario.Moscow)
-	genOrdersTo    = time.Date(2026, 11, 30, 0, 0, 0, 0, scenario.Moscow)
+	genClientsFrom = time.Date(2024, 1, 1, 0, 0, 0, 0, clock.Moscow)
+	genClientsTo   = time.Date(2025, 6, 30, 0, 0, 0, 0, clock.Moscow)
+	genOrdersTo    = time.Date(2026, 11, 30, 0, 0, 0, 0, clock.Moscow)
 )
 
 type generator struct {

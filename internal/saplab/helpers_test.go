@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
 
@@ -84,7 +84,7 @@ func (m *mock) post(path, body string) servertest.Response {
 // freeze stops the server clock at a Moscow wall-clock time.
 func (m *mock) freeze(at string) {
 	m.t.Helper()
-	tm, err := scenario.ParseTime(at)
+	tm, err := check.ParseTime(at)
 	if err != nil {
 		m.t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/money"
-	"github.com/mockserver/mockserver/internal/scenario"
 )
 
 // The panel's rules as pure functions: no echo, no bbolt.
@@ -190,7 +190,7 @@ func refundComment(o *order) string {
 // time: microseconds with trailing zeros dropped ("2017-04-11 21:31:24.48985"
 // in the balance example), no fraction at all on a whole second.
 func PGTime(t time.Time) string {
-	return t.In(scenario.Moscow).Format("2006-01-02 15:04:05.999999")
+	return t.In(clock.Moscow).Format("2006-01-02 15:04:05.999999")
 }
 
 // HistoryTime prints a history entry's time the way the panel's PHP wrote it

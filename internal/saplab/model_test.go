@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/saplab"
 	"github.com/mockserver/mockserver/internal/scenario"
@@ -111,7 +112,7 @@ func TestTimes(t *testing.T) {
 		{"2017-01-01 01:00:00.5", "2017-01-01 01:00:00.5", "2016-12-31 22:00:00.000000"},
 	}
 	for _, tc := range cases {
-		tm, err := scenario.ParseTime(tc.in)
+		tm, err := check.ParseTime(tc.in)
 		if err != nil {
 			t.Fatal(err)
 		}

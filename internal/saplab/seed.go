@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
@@ -193,7 +194,7 @@ func (sd *seeder) time(s string) time.Time {
 	if s == "" {
 		return sd.now
 	}
-	t, err := scenario.ParseTime(s)
+	t, err := check.ParseTime(s)
 	if err != nil && sd.err == nil {
 		sd.err = err // the loader has checked it; this is only a guard
 	}

@@ -21,37 +21,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/scenarios"
 	"gopkg.in/yaml.v3"
 )
-
-// Problem is one thing wrong with a scenario file.
-type Problem struct {
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Message string `json:"message"`
-}
-
-// String is the "file:line: message" form editors jump to; a problem with
-// the file as a whole (it cannot be read) has no line: "file: message".
-func (p Problem) String() string {
-	if p.Line <= 0 {
-		return fmt.Sprintf("%s: %s", p.File, p.Message)
-	}
-	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
-}
-
-// Problems is every problem found in one load; it is the error Parse returns.
-type Problems []Problem
-
-// Error lists the problems one per line.
-func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.String()
-	}
-	return strings.Join(lines, "\n")
-}
 
 // DefaultName is the embedded scenario served when none is given.
 const DefaultName = "default"
@@ -77,7 +50,7 @@ func EmbeddedNames() []string {
 func LoadFile(path string) (*Scenario, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, Problems{{File: path, Line: 0, Message: err.Error()}}
+		return nil, check.Problems{{File: path, Line: 0, Message: err.Error()}}
 	}
 	return parse(path, src, 0, inDir(filepath.Dir(path)))
 }
@@ -88,7 +61,7 @@ func LoadNamed(dir, name string) (*Scenario, error) {
 	find := inDir(dir)
 	file, src, embedded, err := find(name, "", 0)
 	if err != nil {
-		return nil, Problems{{File: name, Message: err.Error()}}
+		return nil, check.Problems{{File: name, Message: err.Error()}}
 	}
 	return parse(file, src, 0, next(find, embedded))
 }
@@ -96,7 +69,7 @@ func LoadNamed(dir, name string) (*Scenario, error) {
 // Parse decodes and checks a scenario that has no directory of its own
 // (a test's literal, a fuzz input): its extends: names an embedded
 // scenario. file names it in problem messages. The error, when not nil, is
-// a Problems with every problem found.
+// a check.Problems with every problem found.
 func Parse(file string, src []byte) (*Scenario, error) {
 	return parse(file, src, 0, inDir(""))
 }
@@ -166,12 +139,12 @@ const maxExtends = 5
 func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 	root, problem := document(file, src)
 	if problem != nil {
-		return nil, Problems{*problem}
+		return nil, check.Problems{*problem}
 	}
 	sc := &Scenario{File: file, Source: append([]byte(nil), src...)}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
-	var problems Problems
+	var problems check.Problems
 	// Lines where a value failed to decode: the zero value left behind would
 	// set off rules ("name is required" for a name of the wrong type), which
 	// would only repeat the problem in other words.
@@ -179,7 +152,7 @@ func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 	if err := dec.Decode(sc); err != nil {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
-			return nil, Problems{yamlProblem(file, err.Error())}
+			return nil, check.Problems{yamlProblem(file, err.Error())}
 		}
 		for _, msg := range te.Errors {
 			p := yamlProblem(file, msg)
@@ -193,9 +166,9 @@ func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 	}
 	// The rules run on whatever decoded, so that one run reports every
 	// problem, not the decoder's first and the rules' on the next try.
-	c := &checker{file: file, root: root}
-	c.check(sc)
-	for _, p := range c.problems {
+	c := check.New(file, root)
+	checkAll(c, sc)
+	for _, p := range c.Problems() {
 		if !failed[p.Line] {
 			problems = append(problems, p)
 		}
@@ -214,7 +187,7 @@ func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 // document reads the one YAML document of a scenario and returns its root
 // mapping. A second document is a problem rather than something to ignore:
 // a "---" left in a file would otherwise silently drop everything after it.
-func document(file string, src []byte) (*yaml.Node, *Problem) {
+func document(file string, src []byte) (*yaml.Node, *check.Problem) {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var doc yaml.Node
 	err := dec.Decode(&doc)
@@ -223,7 +196,7 @@ func document(file string, src []byte) (*yaml.Node, *Problem) {
 		return nil, &p
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, &Problem{File: file, Line: max(1, doc.Line), Message: "a scenario is a mapping with name:, seed: and the API sections"}
+		return nil, &check.Problem{File: file, Line: max(1, doc.Line), Message: "a scenario is a mapping with name:, seed: and the API sections"}
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
@@ -233,13 +206,13 @@ func document(file string, src []byte) (*yaml.Node, *Problem) {
 		p := yamlProblem(file, err.Error())
 		return nil, &p
 	}
-	return nil, &Problem{File: file, Line: next.Line, Message: "a scenario is one YAML document; this is a second one"}
+	return nil, &check.Problem{File: file, Line: next.Line, Message: "a scenario is one YAML document; this is a second one"}
 }
 
 // yamlProblem turns a yaml.v3 message ("line 4: field x not found in type
 // scenario.Amapi") into a Problem with a message for people, not Go types.
-func yamlProblem(file, msg string) Problem {
-	p := Problem{File: file, Message: msg}
+func yamlProblem(file, msg string) check.Problem {
+	p := check.Problem{File: file, Message: msg}
 	if m := lineRe.FindStringSubmatch(msg); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
 		p.Message = m[2]
@@ -265,7 +238,7 @@ func yamlProblem(file, msg string) Problem {
 // inherit fills the top-level keys this file does not set from the scenario
 // it extends, and keeps the base's sources (Stored). The base was checked on
 // its own, so its problems carry its own file and lines.
-func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) Problems {
+func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) check.Problems {
 	line := 1
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if root.Content[i].Value == "extends" {
@@ -273,19 +246,19 @@ func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) Problems {
 		}
 	}
 	if depth >= maxExtends {
-		return Problems{{File: sc.File, Line: line, Message: fmt.Sprintf("extends is nested more than %d deep (a cycle?)", maxExtends)}}
+		return check.Problems{{File: sc.File, Line: line, Message: fmt.Sprintf("extends is nested more than %d deep (a cycle?)", maxExtends)}}
 	}
 	file, src, embedded, err := find(sc.Extends, sc.File, depth+1)
 	if err != nil {
-		return Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
+		return check.Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
 	}
 	base, err := parse(file, src, depth+1, next(find, embedded))
 	if err != nil {
-		var ps Problems
+		var ps check.Problems
 		if errors.As(err, &ps) {
 			return ps
 		}
-		return Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
+		return check.Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
 	}
 	sc.bases = append([]storedFile{{File: base.File, Source: base.Source}}, base.bases...)
 	set := map[string]bool{}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/scenario"
 )
 
@@ -93,7 +94,7 @@ func TestParse_rejects(t *testing.T) {
 			if sc != nil {
 				t.Fatal("a bad scenario was returned")
 			}
-			var ps scenario.Problems
+			var ps check.Problems
 			if !errors.As(err, &ps) {
 				t.Fatalf("error %v is not Problems", err)
 			}
@@ -135,7 +136,7 @@ func TestParse_reportsEveryProblem(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := scenario.Parse("many.yaml", []byte(c.src))
-			var ps scenario.Problems
+			var ps check.Problems
 			if !errors.As(err, &ps) {
 				t.Fatalf("got %v", err)
 			}
@@ -233,7 +234,7 @@ func FuzzParse(f *testing.F) {
 		if err == nil && sc == nil {
 			t.Fatal("nil scenario without error")
 		}
-		var ps scenario.Problems
+		var ps check.Problems
 		if err != nil && (!errors.As(err, &ps) || len(ps) == 0) {
 			t.Fatalf("error without problems: %v", err)
 		}
@@ -301,11 +302,11 @@ func TestParse_carretaOrderAtTheLimits(t *testing.T) {
 // A problem with the whole file (it cannot be read) names no line 0.
 func TestProblem_String(t *testing.T) {
 	for _, tc := range []struct {
-		p    scenario.Problem
+		p    check.Problem
 		want string
 	}{
-		{scenario.Problem{File: "a.yaml", Line: 3, Message: "bad"}, "a.yaml:3: bad"},
-		{scenario.Problem{File: "a.yaml", Message: "cannot read"}, "a.yaml: cannot read"},
+		{check.Problem{File: "a.yaml", Line: 3, Message: "bad"}, "a.yaml:3: bad"},
+		{check.Problem{File: "a.yaml", Message: "cannot read"}, "a.yaml: cannot read"},
 	} {
 		if got := tc.p.String(); got != tc.want {
 			t.Errorf("got %q, want %q", got, tc.want)

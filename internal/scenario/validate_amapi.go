@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mockserver/mockserver/internal/check"
 )
 
 // SanctumToken is the form of a Laravel Sanctum plain-text token as Sanctum
@@ -27,41 +29,41 @@ func fitsBigint(id string) bool {
 	return err == nil
 }
 
-func (c *checker) checkAmapi(a *Amapi) {
-	emails := newUnique("amapi email")
-	secrets := newUnique("amapi token")
-	ids := newUnique("amapi token id")
+func checkAmapi(c *check.Checker, a *Amapi) {
+	emails := check.NewUnique("amapi email")
+	secrets := check.NewUnique("amapi token")
+	ids := check.NewUnique("amapi token id")
 	for i, u := range a.Users {
-		p := at("amapi", "users", i)
-		c.required(append(p, "name"), u.Name)
+		p := check.At("amapi", "users", i)
+		c.Required(append(p, "name"), u.Name)
 		// No address check: a scenario seeds accounts as the vendor's
 		// database may hold them, the document's placeholder account
 		// ("Ваша электронная почта") among them (docs/decisions/amapi.md).
-		if c.required(append(p, "email"), u.Email) {
+		if c.Required(append(p, "email"), u.Email) {
 			if utf8.RuneCountInString(u.Email) > 255 {
-				c.fail(append(p, "email"), "email must be at most 255 characters")
+				c.Fail(append(p, "email"), "email must be at most 255 characters")
 			}
-			emails.check(c, append(p, "email"), lower(u.Email))
+			emails.Check(c, append(p, "email"), lower(u.Email))
 		}
 		if utf8.RuneCountInString(u.Password) < 8 {
-			c.fail(append(p, "password"), "password must be at least 8 characters")
+			c.Fail(append(p, "password"), "password must be at least 8 characters")
 		}
 		for j, t := range u.Tokens {
-			tp := append(append(path{}, p...), "tokens", j)
+			tp := append(append(check.Path{}, p...), "tokens", j)
 			id, secret, piped := strings.Cut(t, "|")
 			switch {
 			case piped && SanctumToken.MatchString(t) && !fitsBigint(id):
-				c.fail(tp, "token id %s is above %d, the largest id of Laravel's bigint id column", id, int64(math.MaxInt64))
+				c.Fail(tp, "token id %s is above %d, the largest id of Laravel's bigint id column", id, int64(math.MaxInt64))
 				continue
 			case piped && SanctumToken.MatchString(t):
-				ids.check(c, tp, id)
+				ids.Check(c, tp, id)
 			case !piped && BareToken.MatchString(t):
 				secret = t
 			default:
-				c.fail(tp, `token must look like "2|<40 letters and digits>" (or, as Sanctum also accepts, 16 to 255 letters and digits without "|")`)
+				c.Fail(tp, `token must look like "2|<40 letters and digits>" (or, as Sanctum also accepts, 16 to 255 letters and digits without "|")`)
 				continue
 			}
-			secrets.check(c, tp, secret)
+			secrets.Check(c, tp, secret)
 		}
 	}
 }

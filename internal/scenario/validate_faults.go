@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/pathglob"
 )
 
@@ -195,17 +196,17 @@ type FieldProblem struct {
 	Message string `json:"message"`
 }
 
-func (c *checker) checkFaults(faults []Fault) {
-	ids := newUnique("fault id")
+func checkFaults(c *check.Checker, faults []Fault) {
+	ids := check.NewUnique("fault id")
 	for i := range faults {
-		p := at("faults", i)
-		ids.check(c, append(p, "id"), faults[i].ID)
+		p := check.At("faults", i)
+		ids.Check(c, append(p, "id"), faults[i].ID)
 		for _, fp := range CheckFault(&faults[i]) {
-			q := append(path{}, p...)
+			q := append(check.Path{}, p...)
 			for _, part := range strings.Split(fp.Field, ".") {
 				q = append(q, part)
 			}
-			c.fail(q, "%s", fp.Message)
+			c.Fail(q, "%s", fp.Message)
 		}
 	}
 }

@@ -39,6 +39,9 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after SIGTERM.
 	ShutdownTimeout time.Duration
+	// PasswordCost is the bcrypt cost of passwords set at run time (0: the
+	// vendors' bcrypt.DefaultCost). No flag sets it: tests lower it.
+	PasswordCost int
 }
 
 // Defaults of SPEC §1 and §8.

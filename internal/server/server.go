@@ -32,8 +32,14 @@ type Server struct {
 	store   *state.Store
 	journal *journal.Journal
 	faults  *fault.Injector
-	apis    []api.API
 	echo    *echo.Echo
+
+	// The three vendor APIs by name, for seeding each with its own section,
+	// and as a list, for routing and error rendering.
+	amapi   *amapi.API
+	carreta *carreta.API
+	saplab  *saplab.API
+	apis    []api.API
 
 	// gate is read-held by every vendor request and write-held while the
 	// whole state is replaced (reset, scenario load), so no request ever
@@ -65,8 +71,9 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.store = store
-	deps := api.Deps{Store: store, Clock: s.clock, Log: log, TrustProxy: cfg.TrustProxy}
-	s.apis = []api.API{amapi.New(deps), carreta.New(deps), saplab.New(deps)}
+	deps := api.Deps{Store: store, Clock: s.clock, Log: log, TrustProxy: cfg.TrustProxy, PasswordCost: cfg.PasswordCost}
+	s.amapi, s.carreta, s.saplab = amapi.New(deps), carreta.New(deps), saplab.New(deps)
+	s.apis = []api.API{s.amapi, s.carreta, s.saplab}
 
 	if err := s.start(); err != nil {
 		_ = store.Close()
@@ -129,14 +136,7 @@ func (s *Server) configuredScenario() (*scenario.Scenario, error) {
 func (s *Server) Apply(sc *scenario.Scenario) error {
 	s.gate.Lock()
 	defer s.gate.Unlock()
-	err := s.store.Reset(sc.Stored(), func(tx *state.Tx) error {
-		for _, a := range s.apis {
-			if err := a.Seed(tx, sc); err != nil {
-				return fmt.Errorf("seed %s: %w", a.Name(), err)
-			}
-		}
-		return nil
-	})
+	err := s.store.Reset(sc.Stored(), func(tx *state.Tx) error { return s.seedAll(tx, sc) })
 	if err != nil {
 		return err
 	}
@@ -149,11 +149,31 @@ func (s *Server) Apply(sc *scenario.Scenario) error {
 	return nil
 }
 
+// seedAll hands each API its section of sc, inside the one transaction
+// that replaces the whole state.
+func (s *Server) seedAll(tx *state.Tx, sc *scenario.Scenario) error {
+	if err := s.amapi.Seed(tx, sc); err != nil {
+		return fmt.Errorf("seed amapi: %w", err)
+	}
+	if err := s.carreta.Seed(tx, sc); err != nil {
+		return fmt.Errorf("seed carreta: %w", err)
+	}
+	if err := s.saplab.Seed(tx, sc); err != nil {
+		return fmt.Errorf("seed saplab: %w", err)
+	}
+	return nil
+}
+
+// loadAll has each API rebuild its views from what is stored.
 func (s *Server) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
-	for _, a := range s.apis {
-		if err := a.Load(tx, sc); err != nil {
-			return fmt.Errorf("load %s: %w", a.Name(), err)
-		}
+	if err := s.amapi.Load(tx, sc); err != nil {
+		return fmt.Errorf("load amapi: %w", err)
+	}
+	if err := s.carreta.Load(tx, sc); err != nil {
+		return fmt.Errorf("load carreta: %w", err)
+	}
+	if err := s.saplab.Load(tx, sc); err != nil {
+		return fmt.Errorf("load saplab: %w", err)
 	}
 	s.faults.Load(sc) // runtime rules and counters start afresh with the scenario
 	return nil

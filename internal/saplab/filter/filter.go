@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/phpjson"
 	"github.com/mockserver/mockserver/internal/scenario"
 )
@@ -254,7 +255,7 @@ func (q *Query) apply(key string, kind Kind, val string) error {
 			return fail("Неверное значение фильтра %s: %q. Нужно 1 или 0.", key, val)
 		}
 	case Date:
-		d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(val), scenario.Moscow)
+		d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(val), clock.Moscow)
 		if err != nil {
 			return fail("Неверное значение фильтра %s: %q. Нужна дата вида 2016-12-31.", key, val)
 		}
