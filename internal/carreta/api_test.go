@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/carreta"
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/pyjson"
-	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/server"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
@@ -275,7 +275,7 @@ func TestSearch_generated(t *testing.T) {
 	for i := range 60 {
 		code := fmt.Sprintf("QX%d-%d", i, i*7)
 		offers := search(t, m, code)
-		if len(offers) != scenario.DefaultResultsPerQuery {
+		if len(offers) != carreta.DefaultResultsPerQuery {
 			t.Fatalf("%s: %d offers, want results_per_query", code, len(offers))
 		}
 		if offers[0].IsCross || offers[0].Code != strings.ToUpper(strings.ReplaceAll(code, "-", "")) {

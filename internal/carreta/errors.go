@@ -31,7 +31,7 @@ const (
 	msgFieldRange    = "Поле \"%s\" вне допустимого диапазона."
 	msgFieldDecimal  = "Поле \"%s\" должно быть десятичным числом с не более чем двумя знаками после точки, например \"152.02\"."
 	msgBadSignature  = "Подпись позиции (поле \"_\") не совпадает с данными позиции: позиция изменена или получена не из поиска. Повторите поиск и передайте позицию без изменений."
-	msgCommentLong   = "Поле \"client_comment\" должно быть не длиннее 50 символов."
+	msgCommentLong   = "Поле \"client_comment\" должно быть не длиннее %d символов."
 
 	msgBadQty           = "Поле \"qty\" должно быть числом, \"<N\", \">N\" или содержать \"Есть\"."
 	msgBadMinQty        = "Поле \"min_qty\" должно быть целым положительным числом."
@@ -40,6 +40,39 @@ const (
 	msgOrderQtyBelow    = "Количество к заказу (order_qty) должно быть меньше %d."
 	msgOrderQtyAtMost   = "Количество к заказу (order_qty) не должно превышать %d."
 	msgOrderQtyMultiple = "Количество к заказу (order_qty) должно быть кратно минимальному количеству (min_qty) %d."
+)
+
+// Messages of the control API (/__admin/carreta), in English like the rest
+// of the control API; the status range and names come from model.go.
+const (
+	ctlBadID       = "order id must be a number"
+	ctlNoBody      = "could not read the body"
+	ctlBadBody     = `send {"status": %d..%d} and optionally "comment": %s`
+	ctlBadStatus   = `"status" must be %d..%d: %s`
+	ctlNoSuchOrder = "no carreta order with this id"
+)
+
+// Problems the carreta: section of a scenario can have (Section.Check),
+// reported as "file:line: message". The limits come from model.go, so a
+// seeded row is always one the API would have accepted.
+const (
+	chkTooManyIPs      = "at most %d allowed_ips per account, got %d"
+	chkNotIP           = "%q is not an IP address"
+	chkResultsPerQuery = "results_per_query must be between 0 and %d"
+	chkDanglingAccount = "account %q is not an api_key of carreta.accounts (dangling id)"
+	chkPriceRequired   = "price is required"
+	chkPricePositive   = "price must be more than 0.00"
+	chkCommentLong     = "client_comment is %d characters; the API accepts at most %d"
+	chkOrderQtyRange   = "order_qty must be between 1 and %d"
+	chkStatusRange     = "status must be %d..%d (%s .. %s)"
+	chkPriceNegative   = "price must not be negative"
+	chkQtyForm         = `qty %q must be "500", "<10", ">50" or contain "Есть"`
+	chkMinQty          = "min_qty must be at least 1"
+	chkStat            = "stat is a percentage 0..100 or null"
+	chkCrossOfCross    = "a cross cannot have crosses of its own"
+	chkSignatureBase64 = "signature %q is not base64"
+	chkSignatureReused = "signature already pins a different offer (line %d)"
+	chkPeriod          = "need 0 <= period_min <= period_max"
 )
 
 // Error is carreta's error: an HTTP status and the text of {"error": "..."}.
@@ -62,9 +95,28 @@ var (
 	errOrderNotFound = &Error{Status: http.StatusNotFound, Message: msgOrderNotFound}
 )
 
+// errorEnvelope is carreta's error body: {"error": "..."}.
+type errorEnvelope struct {
+	Error string `json:"error"`
+}
+
 // unauthorizedBody is the 401 body, byte for byte as the document prints it
 // through json.dumps: real PHP clients compare it literally.
 var unauthorizedBody = []byte(`{"error": "Unauthorized."}`)
+
+// RenderError implements api.API: it writes {"error": "..."} with Python's
+// separators; the 401 body is the document's, byte for byte.
+func (a *API) RenderError(c echo.Context, err error) {
+	e := toError(c, err)
+	if e.Status >= http.StatusInternalServerError && a.deps.Log != nil {
+		a.deps.Log.Error("carreta: internal error", "path", c.Request().URL.Path, "err", err)
+	}
+	body := unauthorizedBody
+	if e.Status != http.StatusUnauthorized {
+		body = mustMarshal(errorEnvelope{Error: e.Message})
+	}
+	writeJSON(c, e.Status, body)
+}
 
 // toError maps anything a handler or the server returns to carreta's error:
 // echo's 404/405/413, our own *Error, and everything else as a 500 (which

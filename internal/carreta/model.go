@@ -9,7 +9,6 @@ import (
 
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/money"
-	"github.com/mockserver/mockserver/internal/scenario"
 )
 
 // This file holds carreta's rules as pure functions: no echo, no bbolt.
@@ -18,6 +17,10 @@ import (
 // open-ended: qty ">50" or "Есть" allow order_qty "в пределах [1..10000]"
 // (carreta.txt, "Создание заказа").
 const MaxOrderQty = 10000
+
+// MaxAllowedIPs is the vendor's limit on an account's IP allowlist
+// (carreta.txt: "В список можно добавить до 5 адресов").
+const MaxAllowedIPs = 5
 
 // QtyKind is one of the four forms of an offer's qty.
 type QtyKind int
@@ -36,7 +39,9 @@ type Qty struct {
 	N    int // the number of "500", "<10", ">50"; 0 for "Есть"
 }
 
-// ParseQty reads an offer's qty. Numbers beyond MaxOrderQty*10 are clamped:
+// ParseQty reads an offer's qty; ok is false for anything but the four
+// forms, which makes it the one definition of the qty grammar (the scenario
+// check uses it too). Numbers beyond MaxOrderQty*10 are clamped:
 // they allow as much as MaxOrderQty would, and clamping keeps huge digit
 // strings from overflowing.
 func ParseQty(s string) (Qty, bool) {
@@ -160,6 +165,19 @@ var statusNames = [...]string{"", "Холд", "В работе", "Заказан
 // Valid reports whether s is one of the eight statuses.
 func (s Status) Valid() bool { return s >= StatusHold && s <= StatusRefused }
 
+// statusList names every status with its number, "1 Холд, 2 В работе, ...",
+// for messages that tell which statuses there are.
+func statusList() string {
+	var b strings.Builder
+	for s := StatusHold; s <= StatusRefused; s++ {
+		if s > StatusHold {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(int(s)) + " " + s.Display())
+	}
+	return b.String()
+}
+
 // Display is the status_display text of s.
 func (s Status) Display() string {
 	if !s.Valid() {
@@ -243,9 +261,10 @@ func ParsePage(s string) (int, bool) {
 // "возвращаются последние 100 заказов").
 const PageSize = 100
 
-// MaxClientComment is the longest client_comment, in characters
-// (carreta.txt: "до 50 символов"); scenario checks seeded orders by it.
-const MaxClientComment = scenario.MaxClientComment
+// MaxClientComment is the longest client_comment POST order/ accepts, in
+// characters (carreta.txt: "до 50 символов"); the scenario check holds
+// seeded orders to it too.
+const MaxClientComment = 50
 
 // CheckOrder applies every rule an order must pass once decoded: the offer
 // is one this server issued, unaltered; order_qty fits its qty and min_qty;
@@ -258,7 +277,33 @@ func CheckOrder(s Signer, req *OrderRequest) *Error {
 		return e
 	}
 	if utf8.RuneCountInString(req.ClientComment) > MaxClientComment {
-		return badRequest(msgCommentLong)
+		return badRequestf(msgCommentLong, MaxClientComment)
 	}
 	return nil
+}
+
+// parseID reads an id path segment as Django's \d+ matches it: digits only.
+// An id too large for uint64 is read as 0, which no order has.
+func parseID(s string) (uint64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if n > (1<<64-1-9)/10 {
+			n = 0
+			for j := i + 1; j < len(s); j++ {
+				if s[j] < '0' || s[j] > '9' {
+					return 0, false
+				}
+			}
+			return 0, true
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, true
 }

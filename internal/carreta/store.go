@@ -7,16 +7,113 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
-	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/money"
-	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
 )
+
+// store is carreta's side of the state file, as benbjohnson/wtf has it: one
+// method per use case, each opening exactly one transaction and handing it
+// to the unexported helpers below, which take the tx. Seeding and loading
+// run in the server's transaction instead (seed.go, view.go).
+type store struct{ db *state.Store }
+
+// ownOrder reads the order id if it belongs to the account; another
+// account's order is state.ErrNotFound, like one that does not exist.
+func (s store) ownOrder(accountID, id uint64) (*orderRecord, error) {
+	var o *orderRecord
+	err := s.db.View(func(tx *state.Tx) (err error) {
+		o, err = getOwnOrder(tx, accountID, id)
+		return err
+	})
+	return o, err
+}
+
+// ownHistory reads the history of the account's order id, oldest first;
+// state.ErrNotFound as ownOrder. An order without history has an empty one.
+func (s store) ownHistory(accountID, id uint64) ([]historyEntry, error) {
+	var h []historyEntry
+	err := s.db.View(func(tx *state.Tx) error {
+		if _, err := getOwnOrder(tx, accountID, id); err != nil {
+			return err
+		}
+		var err error
+		h, err = getHistory(tx, id)
+		if errors.Is(err, state.ErrNotFound) {
+			h, err = nil, nil
+		}
+		return err
+	})
+	return h, err
+}
+
+// ordersByID reads the orders of ids (a page the view chose), in order.
+func (s store) ordersByID(ids []uint64) ([]orderRecord, error) {
+	out := make([]orderRecord, len(ids))
+	err := s.db.View(func(tx *state.Tx) error {
+		for i, id := range ids {
+			o, err := getOrder(tx, id)
+			if err != nil {
+				return err
+			}
+			out[i] = *o
+		}
+		return nil
+	})
+	return out, err
+}
+
+// createOrder stores a client's order with the group commit (Store.Batch),
+// so concurrent orders share one fsync. Batch may run insert more than once,
+// which it allows: insert has no effect outside its tx.
+func (s store) createOrder(p *preparedOrder) (*orderRecord, error) {
+	var o *orderRecord
+	err := s.db.Batch(func(tx *state.Tx) (err error) {
+		o, err = p.insert(tx)
+		return err
+	})
+	return o, err
+}
+
+// errPreview rolls back the transaction of a test order.
+var errPreview = errors.New("carreta: test order, rolled back")
+
+// previewOrder runs the very insert createOrder would and rolls it back:
+// the order it returns has the id and number the next real order gets, and
+// nothing is stored (POST order/?test=on).
+func (s store) previewOrder(p *preparedOrder) (*orderRecord, error) {
+	var o *orderRecord
+	err := s.db.Update(func(tx *state.Tx) (err error) {
+		if o, err = p.insert(tx); err != nil {
+			return err
+		}
+		return errPreview
+	})
+	if !errors.Is(err, errPreview) {
+		return nil, err
+	}
+	return o, nil
+}
+
+// moveOrder moves order id to status (and, when comment is not nil, sets
+// the supplier's comment), as the supplier's back office does, and returns
+// the order and its whole history; state.ErrNotFound when there is no such
+// order.
+func (s store) moveOrder(id uint64, status Status, comment *string) (*orderRecord, []historyEntry, error) {
+	var o *orderRecord
+	var h []historyEntry
+	err := s.db.Update(func(tx *state.Tx) (err error) {
+		if o, err = setStatus(tx, id, status, comment); err != nil {
+			return err
+		}
+		h, err = getHistory(tx, id)
+		return err
+	})
+	return o, h, err
+}
 
 // Buckets are carreta's collections in the state file. Keys are state.Key
 // ids except in baskets, keyed "<account id>/<Moscow date>".
@@ -212,6 +309,16 @@ func getOrder(tx *state.Tx, id uint64) (*orderRecord, error) {
 	return &o, nil
 }
 
+// getOwnOrder reads an order of the account; state.ErrNotFound when there
+// is none or it is another account's.
+func getOwnOrder(tx *state.Tx, accountID, id uint64) (*orderRecord, error) {
+	o, err := getOrder(tx, id)
+	if err == nil && o.AccountID != accountID {
+		return nil, state.ErrNotFound
+	}
+	return o, err
+}
+
 // getHistory reads an order's history, oldest first.
 func getHistory(tx *state.Tx, id uint64) ([]historyEntry, error) {
 	var h []historyEntry
@@ -250,67 +357,54 @@ func setStatus(tx *state.Tx, id uint64, status Status, comment *string) (*orderR
 	return o, nil
 }
 
-// seed writes the scenario's accounts and orders. Order ids and basket
-// numbers start where the document's examples are (189330, A111342), and
-// orders are inserted oldest first, so ids grow with creation time.
-func seed(tx *state.Tx, sc *scenario.Carreta) error {
+// startSequences makes order ids and basket numbers start where the
+// document's examples are (189330, A111342), for an emptied state.
+func startSequences(tx *state.Tx) error {
 	if err := tx.SetSequence(bucketOrders, FirstOrderID-1); err != nil {
 		return err
 	}
-	if err := tx.SetSequence(bucketBaskets, FirstBasket-1); err != nil {
-		return err
-	}
-	ids := make(map[string]uint64, len(sc.Accounts))
-	for _, a := range sc.Accounts {
-		id, err := tx.NextID(bucketAccounts)
-		if err != nil {
-			return err
-		}
-		h := keyHash(a.APIKey)
-		rec := accountRecord{
-			ID: id, APIKeySHA256: hex.EncodeToString(h[:]), Name: a.Name, City: a.City,
-			Email: a.Email, Phone: a.Phone, Balance: a.Balance, AllowedIPs: append([]string{}, a.AllowedIPs...),
-		}
-		if err := tx.Put(bucketAccounts, state.Key(id), rec); err != nil {
-			return err
-		}
-		ids[a.APIKey] = id
-	}
-	orders, err := scenarioOrders(sc, ids, tx.Now())
-	if err != nil {
-		return err
-	}
-	for i := range orders {
-		if _, err := insertOrder(tx, &orders[i]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.SetSequence(bucketBaskets, FirstBasket-1)
 }
 
-// scenarioOrders turns the scenario's orders into newOrders sorted by
-// creation time (an order without created gets the seeding time).
-func scenarioOrders(sc *scenario.Carreta, accounts map[string]uint64, now time.Time) ([]newOrder, error) {
-	out := make([]newOrder, 0, len(sc.Orders))
-	for i, o := range sc.Orders {
-		acc, ok := accounts[o.Account]
-		if !ok {
-			return nil, fmt.Errorf("carreta order %d: unknown account %q", i, o.Account)
-		}
-		created := now
-		if o.Created != "" {
-			t, err := check.ParseTime(o.Created)
-			if err != nil {
-				return nil, fmt.Errorf("carreta order %d: %w", i, err)
-			}
-			created = t
-		}
-		out = append(out, newOrder{
-			AccountID: acc, OrderQty: o.OrderQty, ClientComment: o.ClientComment, Comment: o.Comment,
-			Status: Status(o.Status), Created: created,
-			Offer: Offer{Code: o.Code, Maker: o.Maker, Name: o.Name, Price: o.Price, PeriodMin: o.PeriodMin, PeriodMax: o.PeriodMax},
-		})
+// putAccount stores a new account and returns its id. Only the api_key's
+// SHA-256 is kept.
+func putAccount(tx *state.Tx, apiKey string, rec accountRecord) (uint64, error) {
+	id, err := tx.NextID(bucketAccounts)
+	if err != nil {
+		return 0, err
 	}
-	slices.SortStableFunc(out, func(a, b newOrder) int { return a.Created.Compare(b.Created) })
-	return out, nil
+	h := keyHash(apiKey)
+	rec.ID, rec.APIKeySHA256 = id, hex.EncodeToString(h[:])
+	return id, tx.Put(bucketAccounts, state.Key(id), rec)
+}
+
+// forEachAccount calls fn with every stored account and its api_key hash.
+func forEachAccount(tx *state.Tx, fn func(rec *accountRecord, keyHash [32]byte) error) error {
+	return tx.ForEach(bucketAccounts, func(_, data []byte) error {
+		var rec accountRecord
+		if err := json.Unmarshal(data, &rec); err != nil {
+			return fmt.Errorf("carreta account: %w", err)
+		}
+		var h [32]byte
+		if n, err := hex.Decode(h[:], []byte(rec.APIKeySHA256)); err != nil || n != len(h) {
+			return fmt.Errorf("carreta account %d: bad api_key hash", rec.ID)
+		}
+		return fn(&rec, h)
+	})
+}
+
+// forEachOrder calls fn with the id, owner and client_comment of every
+// stored order, in id order, without decoding the rest.
+func forEachOrder(tx *state.Tx, fn func(id, accountID uint64, clientComment string) error) error {
+	return tx.ForEach(bucketOrders, func(k, data []byte) error {
+		var rec struct {
+			AccountID     uint64 `json:"account_id"`
+			ClientComment string `json:"client_comment"`
+		}
+		if err := json.Unmarshal(data, &rec); err != nil {
+			return fmt.Errorf("carreta order: %w", err)
+		}
+		id, _ := state.ID(k)
+		return fn(id, rec.AccountID, rec.ClientComment)
+	})
 }

@@ -1,15 +1,12 @@
 package carreta
 
 import (
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -18,8 +15,9 @@ import (
 // search bodies already encoded and signed, and each account's order ids.
 // Load builds a new view after every seed and at start-up; the server holds
 // every vendor request off while it does (the state gate), so a request sees
-// one view from start to end. At run time only orders change: a created order
-// is added to the index after its commit.
+// one view from start to end. Only the order index and the cache of
+// generated answers change at run time, each under its own lock; the rest
+// is read-only once Load has published the view.
 type view struct {
 	seed     int64
 	signer   Signer
@@ -28,8 +26,10 @@ type view struct {
 	catalog  map[string][]byte
 	gen      genCache
 
-	mu     sync.RWMutex
-	orders map[uint64][]orderRef // by account id, ascending order id
+	// ordersMu guards orders: createOrder adds an id after its commit
+	// (write lock) while listOrders reads a page (read lock).
+	ordersMu sync.RWMutex
+	orders   map[uint64][]orderRef // by account id, ascending order id
 }
 
 // account is an account as requests need it.
@@ -54,74 +54,67 @@ type orderRef struct {
 	comment string // client_comment, lower-cased for the filter
 }
 
-func buildView(tx *state.Tx, sc *scenario.Scenario) (*view, error) {
+// buildView builds the view of what tx holds and of the section's catalog,
+// signed with the key seed derives.
+func buildView(tx *state.Tx, sec *Section, seed int64) (*view, error) {
 	v := &view{
-		seed:     sc.Seed,
-		signer:   NewSigner(sc.Seed),
-		perQuery: scenario.DefaultResultsPerQuery,
+		seed:     seed,
+		signer:   NewSigner(seed),
+		perQuery: DefaultResultsPerQuery,
 		accounts: map[[32]byte]*account{},
 		orders:   map[uint64][]orderRef{},
 		gen:      genCache{m: map[string][]byte{}},
 	}
-	if n := sc.Carreta.Generate.ResultsPerQuery; n != nil {
+	if n := sec.Generate.ResultsPerQuery; n != nil {
 		v.perQuery = *n
 	}
-	err := tx.ForEach(bucketAccounts, func(_, data []byte) error {
-		var rec accountRecord
-		if err := json.Unmarshal(data, &rec); err != nil {
-			return fmt.Errorf("carreta account: %w", err)
-		}
-		var h [32]byte
-		if n, err := hex.Decode(h[:], []byte(rec.APIKeySHA256)); err != nil || n != len(h) {
-			return fmt.Errorf("carreta account %d: bad api_key hash", rec.ID)
-		}
-		acc := &account{id: rec.ID, profile: mustMarshal(toProfileWire(&rec))}
-		for _, s := range rec.AllowedIPs {
-			ip, err := netip.ParseAddr(s)
-			if err != nil {
-				return fmt.Errorf("carreta account %d: %w", rec.ID, err)
-			}
-			acc.allowed = append(acc.allowed, ip.Unmap().WithZone(""))
-		}
-		v.accounts[h] = acc
+	if err := forEachAccount(tx, v.addAccount); err != nil {
+		return nil, err
+	}
+	err := forEachOrder(tx, func(id, accountID uint64, clientComment string) error {
+		v.orders[accountID] = append(v.orders[accountID], orderRef{id: id, comment: strings.ToLower(clientComment)})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	err = tx.ForEach(bucketOrders, func(k, data []byte) error {
-		var rec struct {
-			AccountID     uint64 `json:"account_id"`
-			ClientComment string `json:"client_comment"`
+	v.pinSignatures(sec.Catalog)
+	v.catalog = buildCatalog(v.signer, sec.Catalog)
+	return v, nil
+}
+
+// addAccount indexes a stored account by its api_key hash.
+func (v *view) addAccount(rec *accountRecord, keyHash [32]byte) error {
+	acc := &account{id: rec.ID, profile: mustMarshal(toProfileWire(rec))}
+	for _, s := range rec.AllowedIPs {
+		ip, err := netip.ParseAddr(s)
+		if err != nil {
+			return fmt.Errorf("carreta account %d: %w", rec.ID, err)
 		}
-		if err := json.Unmarshal(data, &rec); err != nil {
-			return fmt.Errorf("carreta order: %w", err)
-		}
-		id, _ := state.ID(k)
-		v.orders[rec.AccountID] = append(v.orders[rec.AccountID], orderRef{id: id, comment: strings.ToLower(rec.ClientComment)})
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		acc.allowed = append(acc.allowed, ip.Unmap().WithZone(""))
 	}
-	for i := range sc.Carreta.Catalog {
-		p := &sc.Carreta.Catalog[i]
-		for _, part := range append([]scenario.CarretaPart{*p}, p.Crosses...) {
+	v.accounts[keyHash] = acc
+	return nil
+}
+
+// pinSignatures has the signer accept the signatures the catalog pins.
+func (v *view) pinSignatures(parts []CatalogPart) {
+	for i := range parts {
+		p := &parts[i]
+		for _, part := range append([]CatalogPart{*p}, p.Crosses...) {
 			if part.Signature != "" {
 				o := toOffer(&part, false)
 				v.signer.Pin(&o, part.Signature)
 			}
 		}
 	}
-	v.catalog = buildCatalog(v.signer, sc.Carreta.Catalog)
-	return v, nil
 }
 
 // addOrder indexes an order committed after the view was built. Concurrent
 // commits can arrive out of order, so the id is inserted in place.
 func (v *view) addOrder(accountID, id uint64, clientComment string) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.ordersMu.Lock()
+	defer v.ordersMu.Unlock()
 	refs := v.orders[accountID]
 	i := len(refs)
 	for i > 0 && refs[i-1].id > id {
@@ -133,8 +126,8 @@ func (v *view) addOrder(accountID, id uint64, clientComment string) {
 // page returns the ids of one page of an account's orders, newest first,
 // keeping only those whose client_comment contains filter (lower-cased).
 func (v *view) page(accountID uint64, filter string, page int) []uint64 {
-	v.mu.RLock()
-	defer v.mu.RUnlock()
+	v.ordersMu.RLock()
+	defer v.ordersMu.RUnlock()
 	refs := v.orders[accountID]
 	skip := (page - 1) * PageSize
 	var ids []uint64
@@ -155,6 +148,9 @@ func (v *view) page(accountID uint64, filter string, page int) []uint64 {
 // client polling one code costs a map lookup. It is bounded: when full it
 // starts over, which costs a regeneration per query and nothing else.
 type genCache struct {
+	// mu guards m: searches read it (read lock) and the first search of a
+	// code the catalog lacks stores its answer (write lock). Two searches
+	// of a new code may both generate it; they store the same bytes.
 	mu sync.RWMutex
 	m  map[string][]byte
 }
@@ -203,7 +199,7 @@ func (v *view) searchBody(norm []byte) []byte {
 // the catalog answers its parts first, then their crosses. A code that is
 // only a cross answers that part first (it is what was asked for), then the
 // parts it replaces and their other crosses, since those replace it too.
-func buildCatalog(s Signer, parts []scenario.CarretaPart) map[string][]byte {
+func buildCatalog(s Signer, parts []CatalogPart) map[string][]byte {
 	norm := func(code string) string { return string(NormalizeCode(nil, code)) }
 	direct := map[string][]int{}
 	for i, p := range parts {
@@ -254,16 +250,4 @@ func buildCatalog(s Signer, parts []scenario.CarretaPart) map[string][]byte {
 		out[k] = encodeOffers(s, offers)
 	}
 	return out
-}
-
-func toOffer(p *scenario.CarretaPart, cross bool) Offer {
-	o := Offer{
-		Code: p.Code, Maker: p.Maker, Name: p.Name, Desc: p.Desc, IsCross: cross, Price: p.Price,
-		Qty: p.Qty, MinQty: p.MinQty, PeriodMin: p.PeriodMin, PeriodMax: p.PeriodMax, Pinned: p.Signature,
-	}
-	if p.Stat != nil {
-		st := *p.Stat
-		o.Stat = &st
-	}
-	return o
 }

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/pyjson"
 )
@@ -72,6 +74,19 @@ type objectsWire[T any] struct {
 	Objects []T `json:"objects"`
 }
 
+// statusRequest is the body of POST /__admin/carreta/orders/{id}/status:
+// {"status": 3}, optionally with the supplier's "comment" on the order.
+type statusRequest struct {
+	Status  *int    `json:"status"`
+	Comment *string `json:"comment"`
+}
+
+// statusResponse shows the order as the client will see it, and its history.
+type statusResponse struct {
+	Order   orderWire     `json:"order"`
+	History []historyWire `json:"history"`
+}
+
 // emptyObjects is the body of a search for nothing.
 var emptyObjects = []byte(`{"objects": []}`)
 
@@ -113,6 +128,25 @@ func toProfileWire(a *accountRecord) profileWire {
 	return profileWire{Balance: a.Balance.Fixed2(), City: a.City, Email: a.Email, Name: a.Name, Phone: a.Phone}
 }
 
+// jsonType is the Content-Type of every body, shared so writing it allocates
+// nothing.
+var jsonType = []string{echo.MIMEApplicationJSON}
+
+// writeJSON writes an encoded body with carreta's Content-Type.
+func writeJSON(c echo.Context, status int, body []byte) {
+	w := c.Response()
+	w.Header()[echo.HeaderContentType] = jsonType
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// respond encodes v as the vendor's json.dumps(sort_keys=True) does and
+// writes it. It returns nil, so a handler can end with it.
+func respond(c echo.Context, status int, v any) error {
+	writeJSON(c, status, mustMarshal(v))
+	return nil
+}
+
 // mustMarshal encodes wire types, which cannot fail to encode.
 func mustMarshal(v any) []byte {
 	b, err := pyjson.Marshal(v)
@@ -120,6 +154,35 @@ func mustMarshal(v any) []byte {
 		panic("carreta: encode " + err.Error())
 	}
 	return b
+}
+
+// queryValue returns the last value of name in a raw query string, as
+// Django's request.GET.get does, without building a map: the search path
+// reads two parameters and should not allocate for the rest. Malformed
+// escapes are kept as they are, as Django keeps them.
+func queryValue(raw, name string) string {
+	val, found := "", false
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		k, v, _ := strings.Cut(pair, "=")
+		if k != name {
+			if !strings.ContainsAny(k, "%+") {
+				continue
+			}
+			if uk, err := url.QueryUnescape(k); err != nil || uk != name {
+				continue
+			}
+		}
+		val, found = v, true
+	}
+	if !found || !strings.ContainsAny(val, "%+") {
+		return val
+	}
+	if u, err := url.QueryUnescape(val); err == nil {
+		return u
+	}
+	return val
 }
 
 // OrderRequest is a decoded POST order/ body: the offer as search returned

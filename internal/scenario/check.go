@@ -12,7 +12,7 @@ func checkAll(c *check.Checker, sc *Scenario) {
 		c.Fail(check.At("name"), "name is required")
 	}
 	checkAmapi(c, &sc.Amapi)
-	checkCarreta(c, &sc.Carreta)
+	sc.Carreta.Check(c)
 	checkSaplab(c, &sc.Saplab)
 	checkFaults(c, sc.Faults)
 }

@@ -292,10 +292,7 @@ func (sc *Scenario) applyDefaults() {
 	if sc.Amapi.Service.OnlineRegistration == nil {
 		sc.Amapi.Service.OnlineRegistration = yes()
 	}
-	if sc.Carreta.Generate.ResultsPerQuery == nil {
-		n := DefaultResultsPerQuery
-		sc.Carreta.Generate.ResultsPerQuery = &n
-	}
+	sc.Carreta.ApplyDefaults()
 	for i := range sc.Saplab.Employees {
 		if sc.Saplab.Employees[i].Status == nil {
 			sc.Saplab.Employees[i].Status = yes()
@@ -307,7 +304,3 @@ func (sc *Scenario) applyDefaults() {
 		}
 	}
 }
-
-// DefaultResultsPerQuery is how many fake offers carreta makes up for a code
-// the catalog lacks, unless the scenario says otherwise.
-const DefaultResultsPerQuery = 6

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/carreta"
 	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/scenario"
 )
@@ -180,8 +181,8 @@ func TestDefaultScenarioHasDemoIdentities(t *testing.T) {
 		t.Fatalf("restricted-key must allow only 10.0.0.1: %v", ips)
 	}
 	qtys := map[string]bool{}
-	var walk func([]scenario.CarretaPart)
-	walk = func(ps []scenario.CarretaPart) {
+	var walk func([]carreta.CatalogPart)
+	walk = func(ps []carreta.CatalogPart) {
 		for _, p := range ps {
 			switch {
 			case strings.HasPrefix(p.Qty, "<"):

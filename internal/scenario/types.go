@@ -1,6 +1,9 @@
 package scenario
 
-import "github.com/mockserver/mockserver/internal/money"
+import (
+	"github.com/mockserver/mockserver/internal/carreta"
+	"github.com/mockserver/mockserver/internal/money"
+)
 
 // Scenario is one scenarios/*.yaml file: what the state is seeded with and
 // which faults are armed. Top-level keys are extended, never renamed (SPEC §3).
@@ -11,12 +14,12 @@ type Scenario struct {
 	// beside this one, or in the scenario directory for ?name= and posted
 	// bodies; else an embedded one); every top-level key this file sets
 	// replaces the base's whole section.
-	Extends string  `yaml:"extends"`
-	Seed    int64   `yaml:"seed"`
-	Amapi   Amapi   `yaml:"amapi"`
-	Carreta Carreta `yaml:"carreta"`
-	Saplab  Saplab  `yaml:"saplab"`
-	Faults  []Fault `yaml:"faults"`
+	Extends string          `yaml:"extends"`
+	Seed    int64           `yaml:"seed"`
+	Amapi   Amapi           `yaml:"amapi"`
+	Carreta carreta.Section `yaml:"carreta"`
+	Saplab  Saplab          `yaml:"saplab"`
+	Faults  []Fault         `yaml:"faults"`
 
 	// File is where the scenario came from, used in problem messages.
 	File string `yaml:"-"`
@@ -47,65 +50,6 @@ type AmapiUser struct {
 	Email    string   `yaml:"email"`
 	Password string   `yaml:"password"`
 	Tokens   []string `yaml:"tokens"`
-}
-
-// Carreta is the carreta: section (SPEC §3, §5).
-type Carreta struct {
-	Accounts []CarretaAccount `yaml:"accounts"`
-	Catalog  []CarretaPart    `yaml:"catalog"`
-	Generate CarretaGenerate  `yaml:"generate"`
-	Orders   []CarretaOrder   `yaml:"orders"`
-}
-
-// CarretaAccount is one api_key with its profile and IP allowlist (empty: any IP).
-type CarretaAccount struct {
-	APIKey     string       `yaml:"api_key"`
-	Name       string       `yaml:"name"`
-	City       string       `yaml:"city"`
-	Email      string       `yaml:"email"`
-	Phone      string       `yaml:"phone"`
-	Balance    money.Amount `yaml:"balance"`
-	AllowedIPs []string     `yaml:"allowed_ips"`
-}
-
-// CarretaPart is one catalog offer; Crosses are its replacements, returned
-// after it with is_cross true.
-type CarretaPart struct {
-	Code      string        `yaml:"code"`
-	Maker     string        `yaml:"maker"`
-	Name      string        `yaml:"name"`
-	Desc      string        `yaml:"desc"`
-	Price     money.Amount  `yaml:"price"`
-	Qty       string        `yaml:"qty"`
-	MinQty    int           `yaml:"min_qty"`
-	PeriodMin int           `yaml:"period_min"`
-	PeriodMax int           `yaml:"period_max"`
-	Stat      *int          `yaml:"stat"`
-	Crosses   []CarretaPart `yaml:"crosses"`
-	// Signature pins the offer's "_" to a given value (the vendor's own, so
-	// the document's examples work verbatim); empty means the mock signs it.
-	Signature string `yaml:"signature"`
-}
-
-// CarretaGenerate tunes the fake offers for codes the catalog lacks.
-type CarretaGenerate struct {
-	ResultsPerQuery *int `yaml:"results_per_query"`
-}
-
-// CarretaOrder is an order that already exists when the scenario loads.
-type CarretaOrder struct {
-	Account       string       `yaml:"account"`
-	Code          string       `yaml:"code"`
-	Maker         string       `yaml:"maker"`
-	Name          string       `yaml:"name"`
-	Price         money.Amount `yaml:"price"`
-	PeriodMin     int          `yaml:"period_min"`
-	PeriodMax     int          `yaml:"period_max"`
-	OrderQty      int          `yaml:"order_qty"`
-	Status        int          `yaml:"status"`
-	Comment       string       `yaml:"comment"`
-	ClientComment string       `yaml:"client_comment"`
-	Created       string       `yaml:"created"`
 }
 
 // Saplab is the saplab: section (SPEC §3, §6). Ids are given explicitly so

@@ -155,7 +155,7 @@ func (s *Server) seedAll(tx *state.Tx, sc *scenario.Scenario) error {
 	if err := s.amapi.Seed(tx, sc); err != nil {
 		return fmt.Errorf("seed amapi: %w", err)
 	}
-	if err := s.carreta.Seed(tx, sc); err != nil {
+	if err := s.carreta.Seed(tx, &sc.Carreta); err != nil {
 		return fmt.Errorf("seed carreta: %w", err)
 	}
 	if err := s.saplab.Seed(tx, sc); err != nil {
@@ -169,7 +169,7 @@ func (s *Server) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
 	if err := s.amapi.Load(tx, sc); err != nil {
 		return fmt.Errorf("load amapi: %w", err)
 	}
-	if err := s.carreta.Load(tx, sc); err != nil {
+	if err := s.carreta.Load(tx, &sc.Carreta, sc.Seed); err != nil {
 		return fmt.Errorf("load carreta: %w", err)
 	}
 	if err := s.saplab.Load(tx, sc); err != nil {

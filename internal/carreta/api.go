@@ -1,0 +1,53 @@
+// Package carreta simulates api.carreta.ru (Django): profile, part search
+// with signed offers, orders with the order_qty rules, order history.
+//
+// The files are those of every vendor package: api.go the API value,
+// routes.go the route table, account.go, search.go and orders.go the
+// handlers, wire.go the wire types, the order decoder and the encoder,
+// model.go the rules as pure functions, store.go the stored records and one
+// function per use case, seed.go the scenario section (its checks, Seed and
+// Load), admin.go the /__admin/carreta routes, errors.go the messages and
+// the error envelope. Beside them: appendslash.go is Django's APPEND_SLASH
+// redirect, view.go the in-memory view the hot paths read, sign.go the
+// offer signatures, generate.go the made-up offers.
+//
+// # Locks
+//
+// carreta has two locks of its own, both in view.go, and relies on one of
+// the server's:
+//
+//   - view.ordersMu (sync.RWMutex) guards view.orders, the per-account index
+//     of order ids: createOrder adds to it after a commit while listOrders
+//     reads pages of it.
+//   - genCache.mu (sync.RWMutex) guards genCache.m, the encoded answers of
+//     generated searches, filled by whichever search asks first.
+//   - API.view itself has no lock: Load replaces it while the server holds
+//     its state gate for writing (every vendor request holds it for
+//     reading), so a request sees one view from start to end. Everything
+//     else in a view (accounts, catalog, the signer's pinned signatures) is
+//     written only while Load builds it and read-only once published.
+package carreta
+
+import (
+	"github.com/mockserver/mockserver/internal/api"
+)
+
+// API is the carreta simulation. Its hooks into the server: Routes
+// (routes.go), Admin (admin.go), RenderError (errors.go), Seed and Load
+// (seed.go).
+type API struct {
+	deps  api.Deps
+	store store
+	// view is replaced by Load while the server holds vendor requests off
+	// (the state gate), and read by every request.
+	view *view
+}
+
+// New returns the carreta simulation.
+func New(deps api.Deps) *API { return &API{deps: deps, store: store{db: deps.Store}} }
+
+// Name implements api.API.
+func (a *API) Name() string { return "carreta" }
+
+// Prefix implements api.API.
+func (a *API) Prefix() string { return "/v1" }

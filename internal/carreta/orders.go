@@ -1,0 +1,133 @@
+package carreta
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/state"
+)
+
+// pathID reads the route's id as Django's <int:id> does: matched against the
+// decoded path, so /v1/order/%31/ is order 1. Echo hands params over raw.
+func pathID(c echo.Context) (uint64, bool) {
+	s, err := url.PathUnescape(c.Param("id"))
+	if err != nil {
+		return 0, false
+	}
+	return parseID(s)
+}
+
+// orderError is what the client reads when the store did not find an order
+// of its account: another account's order is as absent as one that does not
+// exist.
+func orderError(err error) error {
+	if errors.Is(err, state.ErrNotFound) {
+		return errOrderNotFound
+	}
+	return err
+}
+
+// order is GET order/<id>/.
+func (a *API) order(c echo.Context) error {
+	acc, err := a.authenticate(c, a.view)
+	if err != nil {
+		return err
+	}
+	id, ok := pathID(c)
+	if !ok {
+		return echo.ErrNotFound
+	}
+	o, err := a.store.ownOrder(acc.id, id)
+	if err != nil {
+		return orderError(err)
+	}
+	return respond(c, http.StatusOK, toOrderWire(o))
+}
+
+// history is GET order/<id>/history/.
+func (a *API) history(c echo.Context) error {
+	acc, err := a.authenticate(c, a.view)
+	if err != nil {
+		return err
+	}
+	id, ok := pathID(c)
+	if !ok {
+		return echo.ErrNotFound
+	}
+	h, err := a.store.ownHistory(acc.id, id)
+	if err != nil {
+		return orderError(err)
+	}
+	return respond(c, http.StatusOK, toHistoryWire(h))
+}
+
+// listOrders is GET order/?page=&client_comment=: newest first, PageSize a
+// page, filtered by a case-insensitive substring of client_comment.
+func (a *API) listOrders(c echo.Context) error {
+	v := a.view
+	acc, err := a.authenticate(c, v)
+	if err != nil {
+		return err
+	}
+	raw := c.Request().URL.RawQuery
+	page, ok := ParsePage(queryValue(raw, "page"))
+	if !ok {
+		return badRequest(msgBadPage)
+	}
+	ids := v.page(acc.id, strings.ToLower(queryValue(raw, "client_comment")), page)
+	list, err := a.store.ordersByID(ids)
+	if err != nil {
+		return err
+	}
+	out := objectsWire[orderWire]{Objects: make([]orderWire, len(list))}
+	for i := range list {
+		out.Objects[i] = toOrderWire(&list[i])
+	}
+	return respond(c, http.StatusOK, out)
+}
+
+// createOrder is POST order/[?test=on]. The order is checked in full before
+// any write: the body, the offer's signature, the order_qty rules, the
+// comment. A real order is stored with the group commit, and the view's
+// index learns of it only once the commit succeeded. A test order is
+// stored and rolled back: the answer shows the id and number a real order
+// would have had, and nothing is kept.
+func (a *API) createOrder(c echo.Context) error {
+	v := a.view
+	acc, err := a.authenticate(c, v)
+	if err != nil {
+		return err
+	}
+	body, err := api.Body(c)
+	if err != nil {
+		return badRequest(msgBodyNotJSON)
+	}
+	req, e := DecodeOrder(body)
+	if e != nil {
+		return e
+	}
+	if e := CheckOrder(v.signer, &req); e != nil {
+		return e
+	}
+	prepared, err := prepareOrder(&newOrder{
+		AccountID: acc.id, Offer: req.Offer, OrderQty: req.OrderQty,
+		ClientComment: req.ClientComment, Status: StatusHold, Created: a.deps.Clock.Now(),
+	})
+	if err != nil {
+		return err
+	}
+	var o *orderRecord
+	if queryValue(c.Request().URL.RawQuery, "test") == "on" {
+		o, err = a.store.previewOrder(prepared)
+	} else if o, err = a.store.createOrder(prepared); err == nil {
+		v.addOrder(acc.id, o.ID, o.ClientComment)
+	}
+	if err != nil {
+		return err
+	}
+	return respond(c, http.StatusCreated, toOrderWire(o))
+}

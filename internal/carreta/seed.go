@@ -1,0 +1,308 @@
+package carreta
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mockserver/mockserver/internal/check"
+	"github.com/mockserver/mockserver/internal/money"
+	"github.com/mockserver/mockserver/internal/state"
+)
+
+// Section is the carreta: section of a scenario (SPEC §3, §5).
+type Section struct {
+	Accounts []SeedAccount   `yaml:"accounts"`
+	Catalog  []CatalogPart   `yaml:"catalog"`
+	Generate GenerateOptions `yaml:"generate"`
+	Orders   []SeedOrder     `yaml:"orders"`
+}
+
+// SeedAccount is one api_key with its profile and IP allowlist (empty: any IP).
+type SeedAccount struct {
+	APIKey     string       `yaml:"api_key"`
+	Name       string       `yaml:"name"`
+	City       string       `yaml:"city"`
+	Email      string       `yaml:"email"`
+	Phone      string       `yaml:"phone"`
+	Balance    money.Amount `yaml:"balance"`
+	AllowedIPs []string     `yaml:"allowed_ips"`
+}
+
+// CatalogPart is one catalog offer; Crosses are its replacements, returned
+// after it with is_cross true.
+type CatalogPart struct {
+	Code      string        `yaml:"code"`
+	Maker     string        `yaml:"maker"`
+	Name      string        `yaml:"name"`
+	Desc      string        `yaml:"desc"`
+	Price     money.Amount  `yaml:"price"`
+	Qty       string        `yaml:"qty"`
+	MinQty    int           `yaml:"min_qty"`
+	PeriodMin int           `yaml:"period_min"`
+	PeriodMax int           `yaml:"period_max"`
+	Stat      *int          `yaml:"stat"`
+	Crosses   []CatalogPart `yaml:"crosses"`
+	// Signature pins the offer's "_" to a given value (the vendor's own, so
+	// the document's examples work verbatim); empty means the mock signs it.
+	Signature string `yaml:"signature"`
+}
+
+// GenerateOptions tunes the fake offers for codes the catalog lacks.
+type GenerateOptions struct {
+	ResultsPerQuery *int `yaml:"results_per_query"`
+}
+
+// SeedOrder is an order that already exists when the scenario loads.
+type SeedOrder struct {
+	Account       string       `yaml:"account"`
+	Code          string       `yaml:"code"`
+	Maker         string       `yaml:"maker"`
+	Name          string       `yaml:"name"`
+	Price         money.Amount `yaml:"price"`
+	PeriodMin     int          `yaml:"period_min"`
+	PeriodMax     int          `yaml:"period_max"`
+	OrderQty      int          `yaml:"order_qty"`
+	Status        int          `yaml:"status"`
+	Comment       string       `yaml:"comment"`
+	ClientComment string       `yaml:"client_comment"`
+	Created       string       `yaml:"created"`
+}
+
+// DefaultResultsPerQuery is how many fake offers carreta makes up for a code
+// the catalog lacks, unless the scenario says otherwise.
+const DefaultResultsPerQuery = 6
+
+// MaxResultsPerQuery is the most fake offers a scenario may ask for.
+const MaxResultsPerQuery = 100
+
+// ApplyDefaults fills what the section may leave out.
+func (s *Section) ApplyDefaults() {
+	if s.Generate.ResultsPerQuery == nil {
+		n := DefaultResultsPerQuery
+		s.Generate.ResultsPerQuery = &n
+	}
+}
+
+// Check reports what in the section the API could not serve: a seeded row
+// is always one the API would have accepted.
+func (s *Section) Check(c *check.Checker) {
+	keys := s.checkAccounts(c)
+	for i := range s.Catalog {
+		checkPart(c, check.At("carreta", "catalog", i), &s.Catalog[i], true)
+	}
+	checkSignatures(c, s.Catalog)
+	if n := s.Generate.ResultsPerQuery; n != nil && (*n < 0 || *n > MaxResultsPerQuery) {
+		c.Fail(check.At("carreta", "generate", "results_per_query"), chkResultsPerQuery, MaxResultsPerQuery)
+	}
+	for i := range s.Orders {
+		checkOrder(c, check.At("carreta", "orders", i), &s.Orders[i], keys)
+	}
+}
+
+// checkAccounts checks the accounts and returns their api_keys, which
+// orders refer to.
+func (s *Section) checkAccounts(c *check.Checker) *check.Unique {
+	keys := check.NewUnique("api_key")
+	for i, a := range s.Accounts {
+		p := check.At("carreta", "accounts", i)
+		if c.Required(p.Join("api_key"), a.APIKey) {
+			keys.Check(c, p.Join("api_key"), a.APIKey)
+		}
+		c.Email(p.Join("email"), a.Email)
+		if len(a.AllowedIPs) > MaxAllowedIPs {
+			c.Fail(p.Join("allowed_ips"), chkTooManyIPs, MaxAllowedIPs, len(a.AllowedIPs))
+		}
+		for j, ip := range a.AllowedIPs {
+			if net.ParseIP(ip) == nil {
+				c.Fail(p.Join("allowed_ips", j), chkNotIP, ip)
+			}
+		}
+	}
+	return keys
+}
+
+// checkOrder holds a seeded order to what POST order/ would have accepted.
+func checkOrder(c *check.Checker, p check.Path, o *SeedOrder, keys *check.Unique) {
+	if c.Required(p.Join("account"), o.Account) {
+		if !keys.Seen(o.Account) {
+			c.Fail(p.Join("account"), chkDanglingAccount, o.Account)
+		}
+	}
+	c.Required(p.Join("code"), o.Code)
+	c.Required(p.Join("maker"), o.Maker)
+	switch {
+	case !c.Has(p.Join("price")):
+		// An order is always for a priced offer; left out, it would
+		// seed an order of 0.00 that no client could have placed.
+		c.Fail(p.Join("price"), chkPriceRequired)
+	case o.Price <= 0:
+		c.Fail(p.Join("price"), chkPricePositive)
+	}
+	checkPeriod(c, p, o.PeriodMin, o.PeriodMax)
+	if n := utf8.RuneCountInString(o.ClientComment); n > MaxClientComment {
+		c.Fail(p.Join("client_comment"), chkCommentLong, n, MaxClientComment)
+	}
+	if o.OrderQty < 1 || o.OrderQty > MaxOrderQty {
+		c.Fail(p.Join("order_qty"), chkOrderQtyRange, MaxOrderQty)
+	}
+	if !Status(o.Status).Valid() {
+		c.Fail(p.Join("status"), chkStatusRange, StatusHold, StatusRefused, StatusHold.Display(), StatusRefused.Display())
+	}
+	c.Timestamp(p.Join("created"), o.Created)
+}
+
+// checkPart checks a catalog offer and its crosses.
+func checkPart(c *check.Checker, p check.Path, part *CatalogPart, crossesAllowed bool) {
+	c.Required(p.Join("code"), part.Code)
+	c.Required(p.Join("maker"), part.Maker)
+	c.Required(p.Join("name"), part.Name)
+	if part.Price < 0 {
+		c.Fail(p.Join("price"), chkPriceNegative)
+	}
+	if _, ok := ParseQty(part.Qty); !ok {
+		c.Fail(p.Join("qty"), chkQtyForm, part.Qty)
+	}
+	if part.MinQty < 1 {
+		c.Fail(p.Join("min_qty"), chkMinQty)
+	}
+	checkPeriod(c, p, part.PeriodMin, part.PeriodMax)
+	if part.Stat != nil && (*part.Stat < 0 || *part.Stat > 100) {
+		c.Fail(p.Join("stat"), chkStat)
+	}
+	if !crossesAllowed && len(part.Crosses) > 0 {
+		c.Fail(p.Join("crosses"), chkCrossOfCross)
+	}
+	for j := range part.Crosses {
+		checkPart(c, p.Join("crosses", j), &part.Crosses[j], false)
+	}
+}
+
+// checkSignatures checks pinned offer signatures: base64 like the vendor's,
+// and never one signature for two different offers, since a signature stands
+// for exactly one offer: the fields canonical encodes, which are the ones
+// it signs.
+func checkSignatures(c *check.Checker, parts []CatalogPart) {
+	type seen struct {
+		line   int
+		signed string
+	}
+	sigs := map[string]seen{}
+	pin := func(p check.Path, part *CatalogPart) {
+		if part.Signature == "" {
+			return
+		}
+		sp := p.Join("signature")
+		if _, err := base64.StdEncoding.DecodeString(part.Signature); err != nil {
+			c.Fail(sp, chkSignatureBase64, part.Signature)
+			return
+		}
+		o := toOffer(part, false)
+		signed := string(canonical(&o))
+		if first, ok := sigs[part.Signature]; ok && first.signed != signed {
+			c.Fail(sp, chkSignatureReused, first.line)
+			return
+		}
+		sigs[part.Signature] = seen{c.Line(sp), signed}
+	}
+	for i := range parts {
+		pin(check.At("carreta", "catalog", i), &parts[i])
+		for j := range parts[i].Crosses {
+			pin(check.At("carreta", "catalog", i, "crosses", j), &parts[i].Crosses[j])
+		}
+	}
+}
+
+// checkPeriod checks a delivery window in days, of an offer or of an order
+// made from one.
+func checkPeriod(c *check.Checker, p check.Path, lo, hi int) {
+	if lo < 0 || hi < lo {
+		c.Fail(p.Join("period_max"), chkPeriod)
+	}
+}
+
+// Seed writes the section's accounts and orders into the emptied state.
+// Order ids and basket numbers start where the document's examples are
+// (189330, A111342), and orders are inserted oldest first, so ids grow with
+// creation time.
+func (a *API) Seed(tx *state.Tx, sec *Section) error {
+	if err := startSequences(tx); err != nil {
+		return err
+	}
+	ids := make(map[string]uint64, len(sec.Accounts))
+	for _, acc := range sec.Accounts {
+		id, err := putAccount(tx, acc.APIKey, accountRecord{
+			Name: acc.Name, City: acc.City, Email: acc.Email, Phone: acc.Phone,
+			Balance: acc.Balance, AllowedIPs: append([]string{}, acc.AllowedIPs...),
+		})
+		if err != nil {
+			return err
+		}
+		ids[acc.APIKey] = id
+	}
+	orders, err := seedOrders(sec, ids, tx.Now())
+	if err != nil {
+		return err
+	}
+	for i := range orders {
+		if _, err := insertOrder(tx, &orders[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seedOrders turns the section's orders into newOrders sorted by creation
+// time (an order without created gets the seeding time).
+func seedOrders(sec *Section, accounts map[string]uint64, now time.Time) ([]newOrder, error) {
+	out := make([]newOrder, 0, len(sec.Orders))
+	for i, o := range sec.Orders {
+		acc, ok := accounts[o.Account]
+		if !ok {
+			return nil, fmt.Errorf("carreta order %d: unknown account %q", i, o.Account)
+		}
+		created := now
+		if o.Created != "" {
+			t, err := check.ParseTime(o.Created)
+			if err != nil {
+				return nil, fmt.Errorf("carreta order %d: %w", i, err)
+			}
+			created = t
+		}
+		out = append(out, newOrder{
+			AccountID: acc, OrderQty: o.OrderQty, ClientComment: o.ClientComment, Comment: o.Comment,
+			Status: Status(o.Status), Created: created,
+			Offer: Offer{Code: o.Code, Maker: o.Maker, Name: o.Name, Price: o.Price, PeriodMin: o.PeriodMin, PeriodMax: o.PeriodMax},
+		})
+	}
+	slices.SortStableFunc(out, func(a, b newOrder) int { return a.Created.Compare(b.Created) })
+	return out, nil
+}
+
+// toOffer is a catalog part as search offers it.
+func toOffer(p *CatalogPart, cross bool) Offer {
+	o := Offer{
+		Code: p.Code, Maker: p.Maker, Name: p.Name, Desc: p.Desc, IsCross: cross, Price: p.Price,
+		Qty: p.Qty, MinQty: p.MinQty, PeriodMin: p.PeriodMin, PeriodMax: p.PeriodMax, Pinned: p.Signature,
+	}
+	if p.Stat != nil {
+		st := *p.Stat
+		o.Stat = &st
+	}
+	return o
+}
+
+// Load rebuilds the in-memory view from what is stored and the section's
+// catalog; seed is the scenario's, which signatures and made-up offers
+// derive from. It runs after every Seed and at start-up on a kept file.
+func (a *API) Load(tx *state.Tx, sec *Section, seed int64) error {
+	v, err := buildView(tx, sec, seed)
+	if err != nil {
+		return err
+	}
+	a.view = v
+	return nil
+}
