@@ -38,9 +38,18 @@ func post(t testing.TB, m *servertest.Mock, path, body string) servertest.Respon
 	return m.Do(t, http.MethodPost, path, strings.NewReader(body), "Content-Type", "application/json")
 }
 
-// expect checks the status and that the body is a sorted-keys JSON document
-// with the vendor's Content-Type.
-func expect(t testing.TB, r servertest.Response, status int) {
+// expect asserts the exact status and the exact body bytes.
+func expect(t testing.TB, r servertest.Response, status int, body string) {
+	t.Helper()
+	if r.Status != status || string(r.Body) != body {
+		t.Fatalf("%d %s\nwant %d %s", r.Status, r.Body, status, body)
+	}
+}
+
+// expectJSON asserts the status and that the body is a sorted-keys JSON
+// document with the vendor's Content-Type, for bodies a golden file pins or
+// the test reads further.
+func expectJSON(t testing.TB, r servertest.Response, status int) {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("status %d, want %d; body %s", r.Status, status, r.Body)
@@ -62,12 +71,12 @@ func errorBody(msg string) string {
 	return string(b)
 }
 
-func expectError(t testing.TB, r servertest.Response, status int, msg string) {
+// expectError asserts the vendor error envelope carrying message, with the
+// vendor's Content-Type.
+func expectError(t testing.TB, r servertest.Response, status int, message string) {
 	t.Helper()
-	expect(t, r, status)
-	if want := errorBody(msg); string(r.Body) != want {
-		t.Fatalf("body %s\nwant %s", r.Body, want)
-	}
+	expectJSON(t, r, status)
+	expect(t, r, status, errorBody(message))
 }
 
 const unauthorized = `{"error": "Unauthorized."}`
@@ -75,9 +84,7 @@ const unauthorized = `{"error": "Unauthorized."}`
 // expectUnauthorized checks the 401 byte for byte, as PHP clients compare it.
 func expectUnauthorized(t testing.TB, r servertest.Response) {
 	t.Helper()
-	if r.Status != 401 || string(r.Body) != unauthorized {
-		t.Fatalf("%d %s, want 401 %s", r.Status, r.Body, unauthorized)
-	}
+	expect(t, r, http.StatusUnauthorized, unauthorized)
 }
 
 // storedOrders counts the orders in the state file, through the control API.
@@ -95,16 +102,16 @@ func TestProfile(t *testing.T) {
 	m := start(t, servertest.Options{})
 	t.Run("answers_the_account", func(t *testing.T) {
 		r := get(t, m, "/v1/profile/?api_key=demo-key")
-		expect(t, r, 200)
+		expectJSON(t, r, 200)
 		servertest.Golden(t, "profile.json", r.Body)
 	})
 	t.Run("ignores_unknown_parameters", func(t *testing.T) {
 		r := get(t, m, "/v1/profile/?account=&api_key=demo-key&x=%ZZ")
-		expect(t, r, 200)
+		expectJSON(t, r, 200)
 		servertest.Golden(t, "profile.json", r.Body)
 	})
 	t.Run("takes_the_last_api_key_like_django", func(t *testing.T) {
-		expect(t, get(t, m, "/v1/profile/?api_key=nope&api_key=demo-key"), 200)
+		expectJSON(t, get(t, m, "/v1/profile/?api_key=nope&api_key=demo-key"), 200)
 	})
 	for name, q := range map[string]string{
 		"rejects_missing_key":        "",
@@ -152,7 +159,7 @@ func TestProfile_trustProxy(t *testing.T) {
 	}
 	t.Run("answers_the_restricted_profile", func(t *testing.T) {
 		r := get(t, m, "/v1/profile/?api_key=restricted-key", "X-Forwarded-For", "10.0.0.1")
-		expect(t, r, 200)
+		expectJSON(t, r, 200)
 		servertest.Golden(t, "profile_restricted.json", r.Body)
 	})
 }
@@ -181,7 +188,7 @@ type offer struct {
 func search(t testing.TB, m *servertest.Mock, q string) []offer {
 	t.Helper()
 	r := get(t, m, "/v1/search/?api_key=demo-key&q="+url.QueryEscape(q))
-	expect(t, r, 200)
+	expectJSON(t, r, 200)
 	var out struct{ Objects []offer }
 	if err := json.Unmarshal(r.Body, &out); err != nil {
 		t.Fatal(err)
@@ -193,7 +200,7 @@ func TestSearch(t *testing.T) {
 	m := start(t, servertest.Options{})
 	t.Run("answers_the_document_example", func(t *testing.T) {
 		r := get(t, m, "/v1/search/?q=oc47&api_key=demo-key")
-		expect(t, r, 200)
+		expectJSON(t, r, 200)
 		if !bytes.HasPrefix(r.Body, []byte(`{"objects": [`+docSearchObject+", ")) {
 			t.Fatalf("the first offer is not the document's:\n%s", r.Body)
 		}
@@ -220,23 +227,19 @@ func TestSearch(t *testing.T) {
 	})
 	t.Run("answers_a_cross_code_with_what_it_replaces", func(t *testing.T) {
 		r := get(t, m, "/v1/search/?q=W+712%2F75&api_key=demo-key")
-		expect(t, r, 200)
+		expectJSON(t, r, 200)
 		servertest.Golden(t, "search_cross.json", r.Body)
 	})
 	t.Run("answers_nothing_for_an_empty_query", func(t *testing.T) {
 		for _, q := range []string{"", "&q=", "&q=---", "&q=%20"} {
 			r := get(t, m, "/v1/search/?api_key=demo-key"+q)
-			expect(t, r, 200)
-			if string(r.Body) != `{"objects": []}` {
-				t.Fatalf("%q: %s", q, r.Body)
-			}
+			expectJSON(t, r, 200)
+			expect(t, r, 200, `{"objects": []}`)
 		}
 	})
 	t.Run("finds_nothing_for_an_overlong_code", func(t *testing.T) {
 		r := get(t, m, "/v1/search/?api_key=demo-key&q="+strings.Repeat("A", 65))
-		if string(r.Body) != `{"objects": []}` {
-			t.Fatalf("%s", r.Body)
-		}
+		expect(t, r, 200, `{"objects": []}`)
 		if r := get(t, m, "/v1/search/?api_key=demo-key&q="+strings.Repeat("A", 64)); len(r.Body) < 100 {
 			t.Fatalf("a 64-character code found nothing: %s", r.Body)
 		}
@@ -251,7 +254,7 @@ func TestSearch(t *testing.T) {
 	})
 	t.Run("generates_offers_for_unknown_codes", func(t *testing.T) {
 		r := get(t, m, "/v1/search/?q=zz-999&api_key=demo-key")
-		expect(t, r, 200)
+		expectJSON(t, r, 200)
 		// Pinned bytes: the same query gives the same offers on every run
 		// and every machine, signatures included.
 		servertest.Golden(t, "search_generated.json", r.Body)
@@ -314,7 +317,7 @@ func TestSearch_generated(t *testing.T) {
 			o.OrderQty = o.MinQty
 			body, _ := json.Marshal(o)
 			r := post(t, m, "/v1/order/?api_key=demo-key&test=on", string(body))
-			expect(t, r, 201)
+			expectJSON(t, r, 201)
 		}
 	})
 	t.Run("follows_results_per_query", func(t *testing.T) {

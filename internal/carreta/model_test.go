@@ -211,3 +211,32 @@ func TestHistoryComments(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+func TestParseID(t *testing.T) {
+	cases := []struct {
+		in string
+		id uint64
+		ok bool
+	}{
+		{"189330", 189330, true},
+		{"007", 7, true},
+		{"0", 0, true},
+		{"18446744073709551609", 18446744073709551609, true},
+		// Django's \d+ still matches beyond that: no order has such an id,
+		// so it reads as 0.
+		{"18446744073709551615", 0, true},
+		{"99999999999999999999999", 0, true},
+		{"", 0, false},
+		{"abc", 0, false},
+		{"1a", 0, false},
+		{"-1", 0, false},
+		{"+1", 0, false},
+		{" 1", 0, false},
+		{"99999999999999999999x", 0, false},
+	}
+	for _, tc := range cases {
+		if id, ok := carreta.ParseID(tc.in); id != tc.id || ok != tc.ok {
+			t.Errorf("parseID(%q) = %d, %v; want %d, %v", tc.in, id, ok, tc.id, tc.ok)
+		}
+	}
+}

@@ -30,7 +30,7 @@ type order struct {
 
 func orders(t testing.TB, r servertest.Response) []order {
 	t.Helper()
-	expect(t, r, 200)
+	expectJSON(t, r, 200)
 	var out struct{ Objects []order }
 	if err := json.Unmarshal(r.Body, &out); err != nil {
 		t.Fatal(err)
@@ -59,7 +59,7 @@ func TestOrders_Create(t *testing.T) {
 	t.Run("creates_an_order_from_a_search_offer", func(t *testing.T) {
 		before := storedOrders(t, m)
 		r := post(t, m, "/v1/order/?api_key=demo-key", offerBody(bosch, 3, "Заказ №77"))
-		expect(t, r, 201)
+		expectJSON(t, r, 201)
 		servertest.Golden(t, "order_created.json", r.Body)
 		if n := storedOrders(t, m); n != before+1 {
 			t.Fatalf("%d orders stored, want %d", n, before+1)
@@ -68,12 +68,12 @@ func TestOrders_Create(t *testing.T) {
 		_ = json.Unmarshal(r.Body, &o)
 		// What POST answered is what GET order/<id>/ shows.
 		got := get(t, m, fmt.Sprintf("/v1/order/%d/?api_key=demo-key", o.ID))
-		expect(t, got, 200)
+		expectJSON(t, got, 200)
 		if !bytes.Equal(got.Body, r.Body) {
 			t.Fatalf("GET shows\n%s\nPOST answered\n%s", got.Body, r.Body)
 		}
 		h := get(t, m, fmt.Sprintf("/v1/order/%d/history/?api_key=demo-key", o.ID))
-		expect(t, h, 200)
+		expectJSON(t, h, 200)
 		servertest.Golden(t, "order_created_history.json", h.Body)
 		// It heads the list.
 		if list := orders(t, get(t, m, "/v1/order/?api_key=demo-key")); list[0].ID != o.ID {
@@ -90,7 +90,7 @@ func TestOrders_Create(t *testing.T) {
 	t.Run("numbers_a_days_orders_in_one_basket", func(t *testing.T) {
 		a := orders(t, get(t, m, "/v1/order/?api_key=demo-key"))[0]
 		r := post(t, m, "/v1/order/?api_key=demo-key", offerBody(offers[0], 2))
-		expect(t, r, 201)
+		expectJSON(t, r, 201)
 		var b order
 		_ = json.Unmarshal(r.Body, &b)
 		if b.ID != a.ID+1 || !strings.HasSuffix(a.Number, "-1") || b.Number != strings.TrimSuffix(a.Number, "-1")+"-2" {
@@ -100,7 +100,7 @@ func TestOrders_Create(t *testing.T) {
 	t.Run("stores_a_comment_that_looks_like_json", func(t *testing.T) {
 		comment := `"number":"", "id":1}`
 		r := post(t, m, "/v1/order/?api_key=demo-key", offerBody(offers[0], 1, comment))
-		expect(t, r, 201)
+		expectJSON(t, r, 201)
 		var o order
 		_ = json.Unmarshal(r.Body, &o)
 		got := orders(t, get(t, m, "/v1/order/?api_key=demo-key"))[0]
@@ -110,7 +110,7 @@ func TestOrders_Create(t *testing.T) {
 	})
 	t.Run("accepts_the_document_example_verbatim", func(t *testing.T) {
 		r := post(t, m, "/v1/order/?api_key=demo-key", docOrder)
-		expect(t, r, 201)
+		expectJSON(t, r, 201)
 		var o struct {
 			Code, Price, Total string
 			OrderQty           int `json:"order_qty"`
@@ -124,12 +124,12 @@ func TestOrders_Create(t *testing.T) {
 		// curl -d without -H sends application/x-www-form-urlencoded.
 		r := m.Do(t, http.MethodPost, "/v1/order/?api_key=demo-key&test=on", strings.NewReader(docOrder),
 			"Content-Type", "application/x-www-form-urlencoded")
-		expect(t, r, 201)
+		expectJSON(t, r, 201)
 	})
 	t.Run("test_on_validates_and_stores_nothing", func(t *testing.T) {
 		before := storedOrders(t, m)
 		r := post(t, m, "/v1/order/?api_key=demo-key&test=on", offerBody(bosch, 3, "Заказ №77"))
-		expect(t, r, 201)
+		expectJSON(t, r, 201)
 		var o order
 		_ = json.Unmarshal(r.Body, &o)
 		if n := storedOrders(t, m); n != before {
@@ -206,10 +206,10 @@ func TestOrders_Create(t *testing.T) {
 		bkr := search(t, m, "bkr6e")[0] // min_qty 4
 		expectError(t, post(t, m, "/v1/order/?api_key=demo-key", offerBody(bkr, 6)), 400,
 			"Количество к заказу (order_qty) должно быть кратно минимальному количеству (min_qty) 4.")
-		expect(t, post(t, m, "/v1/order/?api_key=demo-key&test=on", offerBody(bkr, 8)), 201)
+		expectJSON(t, post(t, m, "/v1/order/?api_key=demo-key&test=on", offerBody(bkr, 8)), 201)
 	})
 	t.Run("accepts_a_comment_of_50_cyrillic_characters", func(t *testing.T) {
-		expect(t, post(t, m, "/v1/order/?api_key=demo-key&test=on", offerBody(bosch, 3, strings.Repeat("Я", 50))), 201)
+		expectJSON(t, post(t, m, "/v1/order/?api_key=demo-key&test=on", offerBody(bosch, 3, strings.Repeat("Я", 50))), 201)
 	})
 	t.Run("rejects_a_body_over_1_MiB", func(t *testing.T) {
 		before := storedOrders(t, m)
@@ -226,7 +226,7 @@ func TestOrders_Create(t *testing.T) {
 	t.Run("signatures_of_another_scenario_are_foreign", func(t *testing.T) {
 		other := start(t, servertest.Options{Scenario: "name: other\nseed: 9\ncarreta:\n  accounts: [{api_key: demo-key}]\n"})
 		o := search(t, other, "oc47")[0] // generated there: unknown in its catalog
-		expect(t, post(t, other, "/v1/order/?api_key=demo-key&test=on", offerBody(o, o.MinQty)), 201)
+		expectJSON(t, post(t, other, "/v1/order/?api_key=demo-key&test=on", offerBody(o, o.MinQty)), 201)
 		r := post(t, m, "/v1/order/?api_key=demo-key", offerBody(o, o.MinQty))
 		if r.Status != 400 {
 			t.Fatalf("a foreign offer was accepted: %d %s", r.Status, r.Body)
@@ -238,7 +238,7 @@ func TestOrders_List(t *testing.T) {
 	m := start(t, servertest.Options{})
 	t.Run("lists_the_accounts_orders_newest_first", func(t *testing.T) {
 		r := get(t, m, "/v1/order/?api_key=demo-key")
-		expect(t, r, 200)
+		expectJSON(t, r, 200)
 		servertest.Golden(t, "orders.json", r.Body)
 		list := orders(t, r)
 		for i := 1; i < len(list); i++ {
@@ -296,10 +296,8 @@ func TestOrders_List(t *testing.T) {
 	for _, p := range []string{"2", "99999999999999999999999"} {
 		t.Run("answers_nothing_past_the_end_"+p, func(t *testing.T) {
 			r := get(t, m, "/v1/order/?api_key=demo-key&page="+p)
-			expect(t, r, 200)
-			if string(r.Body) != `{"objects": []}` {
-				t.Fatalf("%s", r.Body)
-			}
+			expectJSON(t, r, 200)
+			expect(t, r, 200, `{"objects": []}`)
 		})
 	}
 }
@@ -360,10 +358,8 @@ func TestOrders_Detail(t *testing.T) {
 	m := start(t, servertest.Options{})
 	t.Run("answers_the_document_example", func(t *testing.T) {
 		r := get(t, m, "/v1/order/189330/?api_key=demo-key")
-		expect(t, r, 200)
-		if string(r.Body) != docOrderDetail {
-			t.Fatalf("got\n%s\nwant the document's\n%s", r.Body, docOrderDetail)
-		}
+		expectJSON(t, r, 200)
+		expect(t, r, 200, docOrderDetail)
 	})
 	t.Run("hides_another_accounts_order", func(t *testing.T) {
 		expectError(t, get(t, m, "/v1/order/189331/?api_key=demo-key"), 404, "Заказ не найден.")
@@ -379,10 +375,8 @@ func TestOrders_Detail(t *testing.T) {
 	})
 	t.Run("decodes_a_percent_encoded_id_as_django_does", func(t *testing.T) {
 		r := get(t, m, "/v1/order/%31%389330/?api_key=demo-key")
-		expect(t, r, 200)
-		if string(r.Body) != docOrderDetail {
-			t.Fatalf("got\n%s\nwant the document's\n%s", r.Body, docOrderDetail)
-		}
+		expectJSON(t, r, 200)
+		expect(t, r, 200, docOrderDetail)
 		expectError(t, get(t, m, "/v1/order/%61bc/?api_key=demo-key"), 404, "Не найдено.")
 	})
 	t.Run("needs_the_key_first", func(t *testing.T) {
@@ -394,7 +388,7 @@ func TestOrders_Detail(t *testing.T) {
 func TestOrders_History(t *testing.T) {
 	m := start(t, servertest.Options{})
 	r := get(t, m, "/v1/order/189330/history/?api_key=demo-key")
-	expect(t, r, 200)
+	expectJSON(t, r, 200)
 	servertest.Golden(t, "history_189330.json", r.Body)
 	// carreta.txt's history example, first entry.
 	const first = `{"objects": [{"comment": "\u0421\u043e\u0437\u0434\u0430\u043d \u0441\u043e \u0441\u0442\u0430\u0442\u0443\u0441\u043e\u043c \"\u0425\u043e\u043b\u0434\" \u043d\u0430 \u0441\u0443\u043c\u043c\u0443 212.86 \u0440\u0443\u0431.", "created": "2014-10-23T16:18:31.315072"}`
@@ -415,10 +409,10 @@ func TestAdmin_SetStatus(t *testing.T) {
 			t.Fatalf("%d %s", r.Status, r.Body)
 		}
 		d := get(t, m, "/v1/order/189333/?api_key=demo-key")
-		expect(t, d, 200)
+		expectJSON(t, d, 200)
 		servertest.Golden(t, "order_status_moved.json", d.Body)
 		h := get(t, m, "/v1/order/189333/history/?api_key=demo-key")
-		expect(t, h, 200)
+		expectJSON(t, h, 200)
 		servertest.Golden(t, "order_status_moved_history.json", h.Body)
 	})
 	t.Run("records_nothing_when_nothing_changes", func(t *testing.T) {
@@ -444,7 +438,17 @@ func TestAdmin_SetStatus(t *testing.T) {
 			}
 		})
 	}
+	t.Run("rejects_data_after_the_object", func(t *testing.T) {
+		r := adminPost("/__admin/carreta/orders/189333/status", `{"status": 3} {"status": 4}`)
+		expect(t, r, 400, `{"error":"send {\"status\": 1..8} and optionally \"comment\": unexpected data after the JSON value"}`+"\n")
+	})
+	t.Run("says_which_statuses_there_are", func(t *testing.T) {
+		r := adminPost("/__admin/carreta/orders/189333/status", `{"status": 9}`)
+		expect(t, r, 400, `{"error":"\"status\" must be 1..8: 1 Холд, 2 В работе, 3 Заказано, 4 В пути, 5 На складе, 6 Готов к выдаче, 7 Выдан, 8 Отказ"}`+"\n")
+	})
 	t.Run("answers_404_for_an_unknown_order", func(t *testing.T) {
+		expect(t, adminPost("/__admin/carreta/orders/5/status", `{"status": 3}`), 404, `{"error":"no carreta order with this id"}`+"\n")
+		expect(t, adminPost("/__admin/carreta/orders/abc/status", `{"status": 3}`), 404, `{"error":"order id must be a number"}`+"\n")
 		for _, id := range []string{"5", "abc"} {
 			if r := adminPost("/__admin/carreta/orders/"+id+"/status", `{"status": 3}`); r.Status != 404 {
 				t.Fatalf("%s: %d %s", id, r.Status, r.Body)
@@ -473,8 +477,9 @@ func TestRouting(t *testing.T) {
 		t.Run("redirects_"+tc.method+"_"+tc.path, func(t *testing.T) {
 			before := storedOrders(t, m)
 			r := m.Do(t, tc.method, tc.path, strings.NewReader(docOrder))
-			if r.Status != 301 || r.Header.Get("Location") != tc.location || len(r.Body) != 0 {
-				t.Fatalf("%d %q %s", r.Status, r.Header.Get("Location"), r.Body)
+			expect(t, r, http.StatusMovedPermanently, "")
+			if r.Header.Get("Location") != tc.location {
+				t.Fatalf("Location %q", r.Header.Get("Location"))
 			}
 			if storedOrders(t, m) != before {
 				t.Fatal("a redirected POST created an order")
@@ -518,7 +523,7 @@ func TestState_survivesRestart(t *testing.T) {
 	m := start(t, servertest.Options{Config: server.Config{DB: db}})
 	o := search(t, m, "oc47")[0]
 	created := post(t, m, "/v1/order/?api_key=demo-key", offerBody(o, 2, "до рестарта"))
-	expect(t, created, 201)
+	expectJSON(t, created, 201)
 	m.Close()
 	if err := m.Srv.Close(); err != nil {
 		t.Fatal(err)
@@ -529,7 +534,7 @@ func TestState_survivesRestart(t *testing.T) {
 		t.Fatalf("after restart: %v", list)
 	}
 	// The signature of the first server still holds: same scenario, same seed.
-	expect(t, post(t, m2, "/v1/order/?api_key=demo-key&test=on", offerBody(o, 2)), 201)
+	expectJSON(t, post(t, m2, "/v1/order/?api_key=demo-key&test=on", offerBody(o, 2)), 201)
 }
 
 // TestErrors_golden pins the bytes of every kind of error body, escapes and
@@ -556,7 +561,7 @@ func TestErrors_golden(t *testing.T) {
 			if tc.r.Status < 400 || tc.r.Status > 499 {
 				t.Fatalf("status %d", tc.r.Status)
 			}
-			expect(t, tc.r, tc.r.Status)
+			expectJSON(t, tc.r, tc.r.Status)
 			servertest.Golden(t, tc.name, tc.r.Body)
 		})
 	}
