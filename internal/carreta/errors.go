@@ -42,6 +42,15 @@ const (
 	msgOrderQtyMultiple = "Количество к заказу (order_qty) должно быть кратно минимальному количеству (min_qty) %d."
 )
 
+// The entries of an order's history (GET order/<id>/history/): the first is
+// the document's example; the others follow its wording
+// (docs/decisions/carreta.md).
+const (
+	historyCreated = `Создан со статусом "%s" на сумму %s руб.`
+	historyStatus  = `Статус изменен с "%s" на "%s"`
+	historyComment = "Комментарий: "
+)
+
 // Messages of the control API (/__admin/carreta), in English like the rest
 // of the control API; the status range and names come from model.go.
 const (

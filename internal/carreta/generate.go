@@ -149,7 +149,7 @@ func generatedQty(r *rng, form, minQty int) string {
 	case QtyAbove:
 		return ">" + strconv.Itoa(pick(r, []int{10, 20, 50, 100}))
 	default:
-		return "Есть"
+		return inStock
 	}
 }
 

@@ -1,6 +1,7 @@
 package carreta
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,9 @@ const (
 	QtyInStock                // "Есть": any amount up to MaxOrderQty
 )
 
+// inStock is the word that makes any qty text the open-ended "Есть" form.
+const inStock = "Есть"
+
 // Qty is a parsed qty string.
 type Qty struct {
 	Kind QtyKind
@@ -45,7 +49,7 @@ type Qty struct {
 // they allow as much as MaxOrderQty would, and clamping keeps huge digit
 // strings from overflowing.
 func ParseQty(s string) (Qty, bool) {
-	if strings.Contains(s, "Есть") {
+	if strings.Contains(s, inStock) {
 		return Qty{Kind: QtyInStock}, true
 	}
 	kind := QtyExact
@@ -189,19 +193,19 @@ func (s Status) Display() string {
 // CreatedComment is the first history entry of every order, as the
 // document's history example shows it.
 func CreatedComment(total money.Amount) string {
-	return `Создан со статусом "` + StatusHold.Display() + `" на сумму ` + total.Fixed2() + ` руб.`
+	return fmt.Sprintf(historyCreated, StatusHold.Display(), total.Fixed2())
 }
 
 // StatusComment is the history entry for a status change. The document shows
 // only the creation entry; this follows its wording (docs/decisions/carreta.md).
 func StatusComment(from, to Status) string {
-	return `Статус изменен с "` + from.Display() + `" на "` + to.Display() + `"`
+	return fmt.Sprintf(historyStatus, from.Display(), to.Display())
 }
 
 // CommentComment is the history entry when the supplier changes an order's
 // comment through the control API.
 func CommentComment(comment string) string {
-	return "Комментарий: " + comment
+	return historyComment + comment
 }
 
 // FormatTime prints t as Python's datetime.isoformat() prints the naive Moscow

@@ -31,17 +31,27 @@ func orderError(err error) error {
 	return err
 }
 
-// order is GET order/<id>/.
-func (a *API) order(c echo.Context) error {
+// orderOfPath authenticates the request and reads the path's order id: what
+// GET order/<id>/ and its history/ need before they look the order up.
+func (a *API) orderOfPath(c echo.Context) (accountID, id uint64, err error) {
 	acc, err := a.authenticate(c, a.view)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	id, ok := pathID(c)
 	if !ok {
-		return echo.ErrNotFound
+		return 0, 0, echo.ErrNotFound
 	}
-	o, err := a.store.ownOrder(acc.id, id)
+	return acc.id, id, nil
+}
+
+// order is GET order/<id>/.
+func (a *API) order(c echo.Context) error {
+	accountID, id, err := a.orderOfPath(c)
+	if err != nil {
+		return err
+	}
+	o, err := a.store.ownOrder(accountID, id)
 	if err != nil {
 		return orderError(err)
 	}
@@ -50,15 +60,11 @@ func (a *API) order(c echo.Context) error {
 
 // history is GET order/<id>/history/.
 func (a *API) history(c echo.Context) error {
-	acc, err := a.authenticate(c, a.view)
+	accountID, id, err := a.orderOfPath(c)
 	if err != nil {
 		return err
 	}
-	id, ok := pathID(c)
-	if !ok {
-		return echo.ErrNotFound
-	}
-	h, err := a.store.ownHistory(acc.id, id)
+	h, err := a.store.ownHistory(accountID, id)
 	if err != nil {
 		return orderError(err)
 	}
