@@ -379,7 +379,7 @@ func putAccount(tx *state.Tx, apiKey string, rec accountRecord) (uint64, error) 
 }
 
 // forEachAccount calls fn with every stored account and its api_key hash.
-func forEachAccount(tx *state.Tx, fn func(rec *accountRecord, keyHash [32]byte) error) error {
+func forEachAccount(tx *state.Tx, fn func(rec *accountRecord, hash [32]byte) error) error {
 	return tx.ForEach(bucketAccounts, func(_, data []byte) error {
 		var rec accountRecord
 		if err := json.Unmarshal(data, &rec); err != nil {

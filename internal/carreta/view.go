@@ -84,7 +84,7 @@ func buildView(tx *state.Tx, sec *Section, seed int64) (*view, error) {
 }
 
 // addAccount indexes a stored account by its api_key hash.
-func (v *view) addAccount(rec *accountRecord, keyHash [32]byte) error {
+func (v *view) addAccount(rec *accountRecord, hash [32]byte) error {
 	acc := &account{id: rec.ID, profile: mustMarshal(toProfileWire(rec))}
 	for _, s := range rec.AllowedIPs {
 		ip, err := netip.ParseAddr(s)
@@ -93,7 +93,7 @@ func (v *view) addAccount(rec *accountRecord, keyHash [32]byte) error {
 		}
 		acc.allowed = append(acc.allowed, ip.Unmap().WithZone(""))
 	}
-	v.accounts[keyHash] = acc
+	v.accounts[hash] = acc
 	return nil
 }
 
