@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/phpjson"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
 
@@ -48,10 +49,29 @@ func post(t *testing.T, m *servertest.Mock, path, body string, headers ...string
 func bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
 
 // expect checks status and exact body bytes.
-func expect(t *testing.T, r servertest.Response, status int, body string) {
+func expect(t testing.TB, r servertest.Response, status int, body string) {
 	t.Helper()
 	if r.Status != status || string(r.Body) != body {
 		t.Fatalf("got %d %s\nwant %d %s", r.Status, r.Body, status, body)
+	}
+}
+
+// expectError checks status and that the body is amapi's error envelope
+// carrying the one message, byte for byte as PHP's json_encode writes it:
+// {"message":...}, after the endpoint's "<flag>":false when it has one.
+func expectError(t testing.TB, r servertest.Response, status int, message string) {
+	t.Helper()
+	msg, err := phpjson.Marshal(message)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"message":` + string(msg) + `}`
+	got := string(r.Body)
+	if flag, rest, ok := strings.Cut(got, `":false,"message":`); ok && strings.HasPrefix(flag, `{"`) && !strings.Contains(flag[2:], `"`) {
+		got = `{"message":` + rest
+	}
+	if r.Status != status || got != want {
+		t.Fatalf("got %d %s\nwant %d %s", r.Status, r.Body, status, want)
 	}
 }
 

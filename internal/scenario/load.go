@@ -5,7 +5,8 @@
 // "file:line: message" (unknown key, wrong type, dangling id, duplicate
 // email/phone/api_key, ...), and a scenario with any problem is rejected whole,
 // so state is never seeded from half a file. The checks of each API's section
-// live in validate_<api>.go, so that each API extends only its own part.
+// live with the API (amapi's in amapi/seed.go; the others' still in
+// validate_<api>.go), so that each API extends only its own part.
 package scenario
 
 import (
@@ -210,7 +211,7 @@ func document(file string, src []byte) (*yaml.Node, *check.Problem) {
 }
 
 // yamlProblem turns a yaml.v3 message ("line 4: field x not found in type
-// scenario.Amapi") into a Problem with a message for people, not Go types.
+// amapi.Section") into a Problem with a message for people, not Go types.
 func yamlProblem(file, msg string) check.Problem {
 	p := check.Problem{File: file, Message: msg}
 	if m := lineRe.FindStringSubmatch(msg); m != nil {
@@ -225,7 +226,9 @@ func yamlProblem(file, msg string) check.Problem {
 		case want != "":
 		case strings.HasPrefix(m[3], "[]"):
 			want = "a list"
-		case strings.HasPrefix(m[3], "map["), strings.HasPrefix(m[3], "scenario."), strings.HasPrefix(m[3], "*scenario."):
+		case strings.HasPrefix(m[3], "map["), strings.Contains(m[3], "."):
+			// A qualified name is one of the scenario's structs, declared
+			// here or, for a vendor's section, in its package (amapi.User).
 			want = "a mapping"
 		default:
 			want = m[3]
@@ -286,12 +289,7 @@ func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) check.Probl
 // applyDefaults fills what a scenario may leave out.
 func (sc *Scenario) applyDefaults() {
 	yes := func() *bool { b := true; return &b }
-	if sc.Amapi.Service.Available == nil {
-		sc.Amapi.Service.Available = yes()
-	}
-	if sc.Amapi.Service.OnlineRegistration == nil {
-		sc.Amapi.Service.OnlineRegistration = yes()
-	}
+	sc.Amapi.ApplyDefaults()
 	if sc.Carreta.Generate.ResultsPerQuery == nil {
 		n := DefaultResultsPerQuery
 		sc.Carreta.Generate.ResultsPerQuery = &n

@@ -108,6 +108,15 @@ func TestParse_rejects(t *testing.T) {
 // One run reports every problem: the rules run on whatever decoded, so a
 // decode problem does not hide a rule problem elsewhere; but a value that
 // failed to decode does not also set off the rules its zero value breaks.
+// A vendor's section types live in its package (amapi.User); a wrong type
+// still reads "a mapping", naming no Go type.
+func TestParse_wrongTypeOfAVendorStruct(t *testing.T) {
+	_, err := scenario.Parse("x.yaml", []byte("name: x\namapi:\n  users:\n    - 3\n"))
+	if want := `x.yaml:4: wrong type: int "3" where a mapping belongs`; err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %s", err, want)
+	}
+}
+
 func TestParse_reportsEveryProblem(t *testing.T) {
 	cases := []struct{ name, src, want string }{
 		{"unknown_key_and_duplicate_api_key",

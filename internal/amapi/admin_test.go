@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/amapi"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
 
@@ -68,7 +69,7 @@ func TestService_unavailable(t *testing.T) {
 			var h []string
 			if tc.token != "" {
 				h = bearer(tc.token)
-				expect(t, post(t, m, tc.path, tc.body), http.StatusUnauthorized, `{"message":"Unauthenticated."}`)
+				expectError(t, post(t, m, tc.path, tc.body), http.StatusUnauthorized, amapi.MsgUnauthenticated)
 			}
 			expectGolden(t, post(t, m, tc.path, tc.body, h...), http.StatusServiceUnavailable, tc.golden)
 			assertUnchanged(t, m)
