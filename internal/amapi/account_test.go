@@ -68,9 +68,11 @@ func TestRegister_rejects(t *testing.T) {
 		{"blank_name", `{"name":"   ","email":"x@example.com","password":"12345678","password_confirmation":"12345678"}`, "register_blank_name.json"},
 		{"name_too_long", `{"name":"` + long + `","email":"x@example.com","password":"12345678","password_confirmation":"12345678"}`, "register_long_name.json"},
 	}
+	// One server for every case: each checks that its refusal changed
+	// nothing, which is what makes sharing it safe.
+	m := start(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m := start(t)
 			expectGolden(t, post(t, m, "/api/register", tc.body), http.StatusBadRequest, tc.golden)
 			if n := len(rows(t, m, "users")); n != 3 {
 				t.Fatalf("%d users after a refused sign-up, want 3", n)
@@ -103,9 +105,11 @@ func TestLogin_rejects(t *testing.T) {
 		{"missing_password", `{"email":"demo@example.com"}`, "login_missing_password.json"},
 		{"password_not_a_string", `{"email":"demo@example.com","password":12345678}`, "login_password_type.json"},
 	}
+	// One server for every case: each checks that its refusal changed
+	// nothing, which is what makes sharing it safe.
+	m := start(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m := start(t)
 			before := len(rows(t, m, "tokens"))
 			expectGolden(t, post(t, m, "/api/login", tc.body), http.StatusBadRequest, tc.golden)
 			if n := len(rows(t, m, "tokens")); n != before {
@@ -165,9 +169,11 @@ func TestChangePassword_rejects(t *testing.T) {
 		{"unconfirmed", `{"email":"demo@example.com","old_password":"demo-password","password":"new-password","password_confirmation":"other-password"}`, "change_password_unconfirmed.json"},
 		{"missing", `{}`, "change_password_missing.json"},
 	}
+	// One server for every case: each checks that its refusal changed
+	// nothing, which is what makes sharing it safe.
+	m := start(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m := start(t)
 			expectGolden(t, post(t, m, "/api/change-password", tc.body, bearer(demoToken)...), http.StatusBadRequest, tc.golden)
 			if !authenticated(t, m, demoToken) {
 				t.Fatal("a refused change revoked the token")
@@ -204,9 +210,11 @@ func TestAuth_token(t *testing.T) {
 		{"last_bearer_counts", "Bearer " + demoToken + ", Bearer junk", false},
 		{"last_bearer_wins", "Bearer junk Bearer " + demoToken, true},
 	}
+	// One server for every case: a refused one must store no order, an
+	// admitted one stores its own.
+	m := start(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m := start(t)
 			var h []string
 			if tc.header != "" {
 				h = []string{"Authorization", tc.header}

@@ -33,8 +33,9 @@ func TestService_controlAPI(t *testing.T) {
 }
 
 func TestService_controlAPI_rejects(t *testing.T) {
+	// One server for every body: a refused one changes nothing.
+	m := start(t)
 	for _, body := range []string{``, `{}`, `{"available":"no"}`, `{"availible":false}`, `[true]`} {
-		m := start(t)
 		r := setService(t, m, body)
 		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"error"`) {
 			t.Fatalf("%q: %d %s", body, r.Status, r.Body)
@@ -62,9 +63,11 @@ func TestService_unavailable(t *testing.T) {
 		{"/api/buy-click", `{}`, ordersToken, "unavailable_OrderCreated.json"},
 		{"/api/callback", `{not even json`, ordersToken, "unavailable_OrderCreated.json"},
 	}
+	// One server for every case: each checks that the refusal changed
+	// nothing, which is what makes sharing it safe.
+	m := start(t)
 	for _, tc := range cases {
 		t.Run(strings.TrimPrefix(tc.path, "/api/"), func(t *testing.T) {
-			m := start(t)
 			setService(t, m, `{"available":false}`)
 			var h []string
 			if tc.token != "" {
