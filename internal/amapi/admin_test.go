@@ -35,7 +35,8 @@ func TestService_controlAPI(t *testing.T) {
 func TestService_controlAPI_rejects(t *testing.T) {
 	// One server for every body: a refused one changes nothing.
 	m := start(t)
-	for _, body := range []string{``, `{}`, `{"available":"no"}`, `{"availible":false}`, `[true]`} {
+	for _, body := range []string{``, `{}`, `{"available":"no"}`, `{"availible":false}`, `[true]`,
+		`{"available":false} x`, `{"available":false}{"online_registration":false}`} {
 		r := setService(t, m, body)
 		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"error"`) {
 			t.Fatalf("%q: %d %s", body, r.Status, r.Body)
