@@ -3,15 +3,22 @@ package amapi_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/amapi"
+	"github.com/mockserver/mockserver/internal/server"
 	"github.com/mockserver/mockserver/internal/servertest"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestRegister(t *testing.T) {
-	m := start(t)
+	// A cost of its own shows that run-time passwords take Deps.PasswordCost
+	// (servertest's default is bcrypt's lowest; the server's, Laravel's 10).
+	const cost = bcrypt.MinCost + 1
+	m := servertest.Start(t, servertest.Options{Config: server.Config{PasswordCost: cost}})
 	r := post(t, m, "/api/register", `{"name":"Пётр","email":"petr@example.com","password":"secret-pass","password_confirmation":"secret-pass"}`)
 	token, masked := withToken(t, r.Body)
 	expectGolden(t, servertest.Response{Status: r.Status, Body: masked}, http.StatusCreated, "register_created.json")
@@ -23,8 +30,8 @@ func TestRegister(t *testing.T) {
 	if len(users) != 4 || u["email"] != "petr@example.com" || u["name"] != "Пётр" {
 		t.Fatalf("users: %v", users)
 	}
-	if p := u["password"].(string); !strings.HasPrefix(p, "$2a$10$") || strings.Contains(p, "secret-pass") {
-		t.Fatalf("password must be stored as a bcrypt hash at the default cost, got %q", p)
+	if p := u["password"].(string); !strings.HasPrefix(p, fmt.Sprintf("$2a$%02d$", cost)) || strings.Contains(p, "secret-pass") {
+		t.Fatalf("password must be stored as a bcrypt hash at the configured cost %d, got %q", cost, p)
 	}
 	// Only the SHA-256 of the secret is stored, as Sanctum does.
 	id, secret, _ := strings.Cut(token, "|")
@@ -61,9 +68,11 @@ func TestRegister_rejects(t *testing.T) {
 		{"blank_name", `{"name":"   ","email":"x@example.com","password":"12345678","password_confirmation":"12345678"}`, "register_blank_name.json"},
 		{"name_too_long", `{"name":"` + long + `","email":"x@example.com","password":"12345678","password_confirmation":"12345678"}`, "register_long_name.json"},
 	}
+	// One server for every case: each checks that its refusal changed
+	// nothing, which is what makes sharing it safe.
+	m := start(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m := start(t)
 			expectGolden(t, post(t, m, "/api/register", tc.body), http.StatusBadRequest, tc.golden)
 			if n := len(rows(t, m, "users")); n != 3 {
 				t.Fatalf("%d users after a refused sign-up, want 3", n)
@@ -96,9 +105,11 @@ func TestLogin_rejects(t *testing.T) {
 		{"missing_password", `{"email":"demo@example.com"}`, "login_missing_password.json"},
 		{"password_not_a_string", `{"email":"demo@example.com","password":12345678}`, "login_password_type.json"},
 	}
+	// One server for every case: each checks that its refusal changed
+	// nothing, which is what makes sharing it safe.
+	m := start(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m := start(t)
 			before := len(rows(t, m, "tokens"))
 			expectGolden(t, post(t, m, "/api/login", tc.body), http.StatusBadRequest, tc.golden)
 			if n := len(rows(t, m, "tokens")); n != before {
@@ -122,7 +133,7 @@ func TestLogout(t *testing.T) {
 	if !authenticated(t, m, logoutToken) {
 		t.Fatal("logout revoked another user's token")
 	}
-	expect(t, post(t, m, "/api/logout", "", bearer(fresh)...), http.StatusUnauthorized, `{"message":"Unauthenticated."}`)
+	expectError(t, post(t, m, "/api/logout", "", bearer(fresh)...), http.StatusUnauthorized, amapi.MsgUnauthenticated)
 	for _, tok := range rows(t, m, "tokens") {
 		if tok["tokenable_id"].(interface{ String() string }).String() == "1" {
 			t.Fatalf("a token row of the user is left: %v", tok)
@@ -158,9 +169,11 @@ func TestChangePassword_rejects(t *testing.T) {
 		{"unconfirmed", `{"email":"demo@example.com","old_password":"demo-password","password":"new-password","password_confirmation":"other-password"}`, "change_password_unconfirmed.json"},
 		{"missing", `{}`, "change_password_missing.json"},
 	}
+	// One server for every case: each checks that its refusal changed
+	// nothing, which is what makes sharing it safe.
+	m := start(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m := start(t)
 			expectGolden(t, post(t, m, "/api/change-password", tc.body, bearer(demoToken)...), http.StatusBadRequest, tc.golden)
 			if !authenticated(t, m, demoToken) {
 				t.Fatal("a refused change revoked the token")
@@ -197,18 +210,21 @@ func TestAuth_token(t *testing.T) {
 		{"last_bearer_counts", "Bearer " + demoToken + ", Bearer junk", false},
 		{"last_bearer_wins", "Bearer junk Bearer " + demoToken, true},
 	}
+	// One server for every case: a refused one must store no order, an
+	// admitted one stores its own.
+	m := start(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m := start(t)
 			var h []string
 			if tc.header != "" {
 				h = []string{"Authorization", tc.header}
 			}
+			before := len(rows(t, m, "orders"))
 			r := post(t, m, "/api/callback", body, h...)
 			if !tc.ok {
-				expect(t, r, http.StatusUnauthorized, `{"message":"Unauthenticated."}`)
-				if n := len(rows(t, m, "orders")); n != 0 {
-					t.Fatalf("%d orders stored without authentication", n)
+				expect(t, r, http.StatusUnauthorized, `{"message":"Unauthenticated."}`) // the text, pinned once
+				if n := len(rows(t, m, "orders")); n != before {
+					t.Fatalf("%d orders stored without authentication", n-before)
 				}
 				return
 			}
@@ -262,8 +278,8 @@ func TestTest_reportsFlagsAndToken(t *testing.T) {
 	}
 }
 
-// Concurrent sign-ups of one address: the check before hashing passes for
-// all of them, the write checks again, so exactly one account is made.
+// Concurrent sign-ups of one address: the uniqueness check and the write
+// are one transaction, so exactly one account is made.
 func TestRegister_concurrentSameEmail(t *testing.T) {
 	m := start(t)
 	const n = 6

@@ -38,10 +38,12 @@ func TestBadInput_bodies(t *testing.T) {
 		{"invalid_utf8", "{\"name\": \"\xff\xfe\"}", "bad_utf8"},
 		{"deep_nesting", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), "bad_json"},
 	}
+	// One server for every case: each checks that its refusal changed
+	// nothing, which is what makes sharing it safe.
+	m := start(t)
 	for _, ep := range endpoints {
 		for _, b := range bodies {
 			t.Run(strings.TrimPrefix(ep.path, "/api/")+"/"+b.name, func(t *testing.T) {
-				m := start(t)
 				var h []string
 				if ep.token != "" {
 					h = bearer(ep.token)
@@ -121,9 +123,11 @@ func TestRouting(t *testing.T) {
 		{"plain_options", http.MethodOptions, "/api/login", nil, 200, "", "POST"},
 		{"options_on_unknown", http.MethodOptions, "/api/xyz", nil, 404, "route_options_unknown.json", ""},
 	}
+	// One server for every case: each checks that its refusal changed
+	// nothing, which is what makes sharing it safe.
+	m := start(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m := start(t)
 			r := m.Do(t, tc.method, tc.path, nil, append([]string{"Accept", "application/json"}, tc.headers...)...)
 			if tc.golden != "" {
 				expectGolden(t, r, tc.status, tc.golden)

@@ -63,6 +63,10 @@ const (
 	fmtMethodNotAllow  = "The %s method is not supported for route %s. Supported methods: %s."
 )
 
+// serviceUsage is the control API's answer to a POST /__admin/amapi/service
+// it cannot use (rendered in the control API's envelope, not amapi's).
+const serviceUsage = `send {"available": false} and/or {"online_registration": false} (true to restore)`
+
 // Error is a failure amapi answers itself: {"<flag>":false,"message":...}
 // with message a string for one problem and an array for two or more
 // (amapi.txt: "При 2 или более ошибках передается в массиве"). Without a
@@ -119,7 +123,7 @@ func (a *API) RenderError(c echo.Context, err error) {
 	if errors.As(err, &he) {
 		switch {
 		case he.Code == http.StatusNotFound || he.Code == http.StatusMethodNotAllowed:
-			a.routeMiss(c)
+			_ = routeMiss(c, a.allowedAt(c.Request().URL.Path))
 			return
 		case he.Code == http.StatusRequestEntityTooLarge:
 			writeJSON(c, he.Code, frameworkBody(msgTooLarge))
@@ -151,18 +155,4 @@ func frameworkBody(msg string) []byte {
 		}
 	}
 	return append(out, "\n}"...)
-}
-
-func writeJSON(c echo.Context, status int, body []byte) {
-	_ = c.Blob(status, echo.MIMEApplicationJSON, body)
-}
-
-// respond writes v (a wire type) as PHP's json_encode would.
-func respond(c echo.Context, status int, v any) error {
-	b, err := phpjson.Marshal(v)
-	if err != nil {
-		return err
-	}
-	writeJSON(c, status, b)
-	return nil
 }

@@ -59,9 +59,10 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 }
 
 func TestExamples_Login(t *testing.T) {
+	// One server for every example: a login only adds a token of its own.
+	m := start(t)
 	for _, ex := range examples(t, "login") {
 		t.Run(ex.name, func(t *testing.T) {
-			m := start(t)
 			r := ex.send(t, m)
 			token, masked := withToken(t, r.Body)
 			expectGolden(t, servertest.Response{Status: r.Status, Body: masked}, http.StatusCreated, "example_login.json")
@@ -108,9 +109,10 @@ func TestExamples_ChangePassword(t *testing.T) {
 }
 
 func TestExamples_Test(t *testing.T) {
+	// One server for every example: the probe changes nothing.
+	m := start(t)
 	for _, ex := range examples(t, "test") {
 		t.Run(ex.name, func(t *testing.T) {
-			m := start(t)
 			expect(t, ex.send(t, m), http.StatusOK,
 				`{"isAuthenticated":false,"serviceAvailable":true,"onlineRegistrationAvailable":true}`)
 		})
@@ -122,9 +124,11 @@ func TestExamples_Test(t *testing.T) {
 // SPEC §4's register rule (a valid, unique email) it cannot succeed: the
 // mock refuses it with a message that says why (docs/decisions/amapi.md).
 func TestExamples_Register(t *testing.T) {
+	// One server for every case: each checks that its refusal changed
+	// nothing, which is what makes sharing it safe.
+	m := start(t)
 	for _, ex := range examples(t, "register") {
 		t.Run(ex.name, func(t *testing.T) {
-			m := start(t)
 			expectGolden(t, ex.send(t, m), http.StatusBadRequest, "example_register.json")
 			if n := len(rows(t, m, "users")); n != 3 {
 				t.Fatalf("%d users, want the 3 seeded", n)

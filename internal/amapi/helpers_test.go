@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/phpjson"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
 
@@ -28,10 +29,16 @@ const (
 	passwordToken = "D3468kcvbdZa5gPea1V6hfE" // change-password example, placeholder user
 )
 
-// start serves the default scenario, or the given YAML.
+// defaultAmapi is the default scenario with the other vendors' sections
+// left empty: amapi's answers read only its own section (and the seed), and
+// seeding the rest for every one of some two hundred fresh servers was
+// most of this package's test time.
+const defaultAmapi = "name: default-amapi\nextends: default\ncarreta: {}\nsaplab: {}\n"
+
+// start serves the default scenario's amapi section, or the given YAML.
 func start(t *testing.T, scenarioYAML ...string) *servertest.Mock {
 	t.Helper()
-	var opts servertest.Options
+	opts := servertest.Options{Scenario: defaultAmapi}
 	if len(scenarioYAML) > 0 {
 		opts.Scenario = scenarioYAML[0]
 	}
@@ -48,10 +55,29 @@ func post(t *testing.T, m *servertest.Mock, path, body string, headers ...string
 func bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
 
 // expect checks status and exact body bytes.
-func expect(t *testing.T, r servertest.Response, status int, body string) {
+func expect(t testing.TB, r servertest.Response, status int, body string) {
 	t.Helper()
 	if r.Status != status || string(r.Body) != body {
 		t.Fatalf("got %d %s\nwant %d %s", r.Status, r.Body, status, body)
+	}
+}
+
+// expectError checks status and that the body is amapi's error envelope
+// carrying the one message, byte for byte as PHP's json_encode writes it:
+// {"message":...}, after the endpoint's "<flag>":false when it has one.
+func expectError(t testing.TB, r servertest.Response, status int, message string) {
+	t.Helper()
+	msg, err := phpjson.Marshal(message)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"message":` + string(msg) + `}`
+	got := string(r.Body)
+	if flag, rest, ok := strings.Cut(got, `":false,"message":`); ok && strings.HasPrefix(flag, `{"`) && !strings.Contains(flag[2:], `"`) {
+		got = `{"message":` + rest
+	}
+	if r.Status != status || got != want {
+		t.Fatalf("got %d %s\nwant %d %s", r.Status, r.Body, status, want)
 	}
 }
 

@@ -5,12 +5,288 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/state"
 )
+
+// store runs amapi's use cases on the state file. Each exported method is
+// one use case and opens exactly one transaction, which it hands to the
+// tx-scoped helpers further down (benbjohnson/wtf's shape); handlers never
+// open one. A use case that fails returns the vendor's *Error and, its
+// transaction rolled back, changes nothing (not even a token's
+// last_used_at).
+//
+// bcrypt runs inside the write transaction of register, login and
+// change-password, so that what was checked is what is written: no second
+// transaction re-checks the address or the password. At Laravel's cost a
+// hash takes some 50 ms, during which other amapi writes wait on bbolt's
+// one writer; seeded passwords use password.SeedCost and tests a low
+// Deps.PasswordCost, so only run-time accounts of a real deployment pay it.
+type store struct {
+	db *state.Store
+	// cost is the bcrypt cost of passwords set at run time
+	// (Deps.PasswordCost; 0 is bcrypt's default, Laravel's).
+	cost int
+}
+
+// Register creates a user and signs it in (POST api/register), making the
+// checks in Laravel's order: the service (503), registration open (403),
+// a readable body (derr, the body's decoding error), then the rules with
+// the address unique. It returns the new token.
+func (s store) Register(in Input, derr error) (string, error) {
+	var token string
+	err := s.db.Update(func(tx *state.Tx) error {
+		flags, err := serviceUp(tx, flagSignedUp)
+		if err != nil {
+			return err
+		}
+		if !flags.OnlineRegistration {
+			return fail(http.StatusForbidden, flagSignedUp, MsgRegistrationClosed)
+		}
+		if err := readable(flagSignedUp, derr); err != nil {
+			return err
+		}
+		if err := validateRegistration(tx, in); err != nil {
+			return err
+		}
+		hash, err := password.Hash(bcryptInput(in["password"].(string)), s.cost)
+		if err != nil {
+			return err
+		}
+		name, email := strings.TrimSpace(in["name"].(string)), strings.TrimSpace(in["email"].(string))
+		u, err := insertUser(tx, name, email, string(hash))
+		if err != nil {
+			return err
+		}
+		token, err = issueToken(tx, u.ID)
+		return err
+	})
+	return token, err
+}
+
+// validateRegistration applies RegisterRules, the address unique among
+// the stored users.
+func validateRegistration(tx *state.Tx, in Input) error {
+	var lookupErr error
+	msgs := Validate(in, RegisterRules, Checks{"email": func(email string) string {
+		_, taken, err := userByEmail(tx, email)
+		if err != nil {
+			lookupErr = err
+		}
+		if taken {
+			return fmt.Sprintf(fmtUnique, "email")
+		}
+		return ""
+	}})
+	if lookupErr != nil {
+		return lookupErr
+	}
+	if len(msgs) > 0 {
+		return invalid(flagSignedUp, msgs...)
+	}
+	return nil
+}
+
+// Login checks the email and password pair and issues a new token (POST
+// api/login); every mismatch is the vendor's one message.
+func (s store) Login(in Input, derr error) (string, error) {
+	var token string
+	err := s.db.Update(func(tx *state.Tx) error {
+		if _, err := serviceUp(tx, flagSignedIn); err != nil {
+			return err
+		}
+		if err := readable(flagSignedIn, derr); err != nil {
+			return err
+		}
+		if msgs := Validate(in, LoginRules, nil); len(msgs) > 0 {
+			return invalid(flagSignedIn, msgs...)
+		}
+		u, found, err := userByEmail(tx, in["email"].(string))
+		if err != nil {
+			return err
+		}
+		if !found || !password.Matches([]byte(u.Password), bcryptInput(in["password"].(string))) {
+			return invalid(flagSignedIn, MsgWrongCredentials)
+		}
+		token, err = issueToken(tx, u.ID)
+		return err
+	})
+	return token, err
+}
+
+// Logout revokes every token of the caller (POST api/logout).
+func (s store) Logout(bearer string) error {
+	return s.protected(bearer, flagSignedOut, func(tx *state.Tx, caller session) error {
+		return revokeTokens(tx, caller.user.ID)
+	})
+}
+
+// ChangePassword sets a new password for the caller, who names their own
+// email and current password; every old token is revoked and the new one
+// returned (POST api/change-password).
+func (s store) ChangePassword(bearer string, in Input, derr error) (string, error) {
+	const flag = flagPasswordChanged
+	var token string
+	err := s.protected(bearer, flag, func(tx *state.Tx, caller session) error {
+		if err := readable(flag, derr); err != nil {
+			return err
+		}
+		if msgs := Validate(in, ChangePasswordRules, callerChecks(caller.user)); len(msgs) > 0 {
+			return invalid(flag, msgs...)
+		}
+		hash, err := password.Hash(bcryptInput(in["password"].(string)), s.cost)
+		if err != nil {
+			return err
+		}
+		if err := setPassword(tx, caller.user, string(hash)); err != nil {
+			return err
+		}
+		if err := revokeTokens(tx, caller.user.ID); err != nil {
+			return err
+		}
+		token, err = issueToken(tx, caller.user.ID)
+		return err
+	})
+	return token, err
+}
+
+// callerChecks are change-password's checks against the caller: the email
+// is theirs (in any case), the old password their current one.
+func callerChecks(u userRecord) Checks {
+	return Checks{
+		"email": func(email string) string {
+			if !strings.EqualFold(email, u.Email) {
+				return MsgEmailNotCallers
+			}
+			return ""
+		},
+		"old_password": func(old string) string {
+			if !password.Matches([]byte(u.Password), bcryptInput(old)) {
+				return MsgOldPasswordMismatch
+			}
+			return ""
+		},
+	}
+}
+
+// PlaceOrder validates an order of the given kind (POST api/create-order,
+// api/buy-click, api/callback) and stores the request exactly as sent,
+// under a new code derived from the scenario's seed, which it returns.
+func (s store) PlaceOrder(bearer string, kind orderKind, seed int64, body []byte, in Input, derr error) (string, error) {
+	var code string
+	err := s.protected(bearer, flagOrderCreated, func(tx *state.Tx, caller session) error {
+		if err := readable(flagOrderCreated, derr); err != nil {
+			return err
+		}
+		if msgs := Validate(in, kind.rules, nil); len(msgs) > 0 {
+			return invalid(flagOrderCreated, msgs...)
+		}
+		o, err := insertOrder(tx, seed, kind.name, caller, body)
+		code = o.Code
+		return err
+	})
+	return code, err
+}
+
+// Probe reports the service flags and whether bearer (may be "") signs
+// anyone in (GET api/test). It reads in a View and so does not stamp
+// last_used_at: clients poll this probe, and a durable write (an fsync)
+// per poll would make it some thirty times slower than any other read.
+func (s store) Probe(bearer string) (flags serviceFlags, authenticated bool, err error) {
+	err = s.db.View(func(tx *state.Tx) error {
+		var err error
+		if flags, err = getFlags(tx); err != nil {
+			return err
+		}
+		if bearer != "" {
+			_, authenticated, err = authenticate(tx, bearer)
+		}
+		return err
+	})
+	return flags, authenticated, err
+}
+
+// Flags reads the service flags (GET /__admin/amapi/service).
+func (s store) Flags() (serviceFlags, error) {
+	var f serviceFlags
+	err := s.db.View(func(tx *state.Tx) error {
+		var err error
+		f, err = getFlags(tx)
+		return err
+	})
+	return f, err
+}
+
+// ChangeFlags sets the flags given (nil leaves one as it is) and returns
+// them all (POST /__admin/amapi/service).
+func (s store) ChangeFlags(available, onlineRegistration *bool) (serviceFlags, error) {
+	var f serviceFlags
+	err := s.db.Update(func(tx *state.Tx) error {
+		var err error
+		if f, err = getFlags(tx); err != nil {
+			return err
+		}
+		if available != nil {
+			f.Available = *available
+		}
+		if onlineRegistration != nil {
+			f.OnlineRegistration = *onlineRegistration
+		}
+		return putFlags(tx, f)
+	})
+	return f, err
+}
+
+// protected runs fn for an admitted caller in the use case's one
+// read-write transaction.
+func (s store) protected(bearer, flag string, fn func(tx *state.Tx, caller session) error) error {
+	return s.db.Update(func(tx *state.Tx) error {
+		caller, err := admit(tx, bearer, flag)
+		if err != nil {
+			return err
+		}
+		return fn(tx, caller)
+	})
+}
+
+// serviceUp is the check every endpoint but test makes first: while the
+// service is unavailable (scenario or control API) it answers 503 in the
+// endpoint's shape.
+func serviceUp(tx *state.Tx, flag string) (serviceFlags, error) {
+	f, err := getFlags(tx)
+	if err == nil && !f.Available {
+		err = unavailable(flag)
+	}
+	return f, err
+}
+
+// readable turns a body that could not be decoded into the endpoint's 400.
+func readable(flag string, derr error) error {
+	if derr != nil {
+		return invalid(flag, derr.Error())
+	}
+	return nil
+}
+
+// admit makes the checks of every "requires authentication" endpoint in
+// Laravel's order: the token (401, Sanctum's middleware), then the service
+// flag (503, the controller).
+func admit(tx *state.Tx, bearer, flag string) (session, error) {
+	s, ok, err := authenticate(tx, bearer)
+	if err != nil {
+		return session{}, err
+	}
+	if !ok {
+		return session{}, errUnauthenticated()
+	}
+	_, err = serviceUp(tx, flag)
+	return s, err
+}
 
 // Buckets are amapi's collections in the state file. The first of each pair
 // holds rows (as the vendor's tables would), the second is the index a
@@ -97,9 +373,6 @@ func getFlags(tx *state.Tx) (serviceFlags, error) {
 func putFlags(tx *state.Tx, f serviceFlags) error {
 	return tx.Put(bucketService, []byte(serviceKey), f)
 }
-
-// emailKey is how emails are compared: MySQL's default collation ignores case.
-func emailKey(email string) []byte { return []byte(strings.ToLower(strings.TrimSpace(email))) }
 
 func userByEmail(tx *state.Tx, email string) (userRecord, bool, error) {
 	var id uint64

@@ -11,7 +11,7 @@ func checkAll(c *check.Checker, sc *Scenario) {
 	if strings.TrimSpace(sc.Name) == "" {
 		c.Fail(check.At("name"), "name is required")
 	}
-	checkAmapi(c, &sc.Amapi)
+	sc.Amapi.Check(c)
 	sc.Carreta.Check(c)
 	checkSaplab(c, &sc.Saplab)
 	checkFaults(c, sc.Faults)

@@ -5,7 +5,8 @@
 // "file:line: message" (unknown key, wrong type, dangling id, duplicate
 // email/phone/api_key, ...), and a scenario with any problem is rejected whole,
 // so state is never seeded from half a file. The checks of each API's section
-// live in validate_<api>.go, so that each API extends only its own part.
+// live with the API (amapi's in amapi/seed.go; the others' still in
+// validate_<api>.go), so that each API extends only its own part.
 package scenario
 
 import (
@@ -133,6 +134,16 @@ var (
 	}
 )
 
+// movedTypes names the section types that moved to their vendor's package
+// by the names they had here. yaml.v3 names the Go type a value was read
+// into, and a few of its messages reach the user as they are ("cannot
+// unmarshal !!seq into scenario.Amapi"): with the old names, no problem a
+// user sees changed when the types moved, and the rules below still read
+// them as mappings.
+var movedTypes = strings.NewReplacer(
+	"amapi.Section", "scenario.Amapi", "amapi.Service", "scenario.AmapiService", "amapi.User", "scenario.AmapiUser",
+)
+
 // maxExtends bounds a chain of extends, which also stops a cycle.
 const maxExtends = 5
 
@@ -210,8 +221,11 @@ func document(file string, src []byte) (*yaml.Node, *check.Problem) {
 }
 
 // yamlProblem turns a yaml.v3 message ("line 4: field x not found in type
-// scenario.Amapi") into a Problem with a message for people, not Go types.
+// scenario.Carreta") into a Problem with a message for people, not Go types.
 func yamlProblem(file, msg string) check.Problem {
+	if i := strings.LastIndex(msg, " into "); i >= 0 {
+		msg = msg[:i] + movedTypes.Replace(msg[i:])
+	}
 	p := check.Problem{File: file, Message: msg}
 	if m := lineRe.FindStringSubmatch(msg); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
@@ -286,12 +300,7 @@ func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) check.Probl
 // applyDefaults fills what a scenario may leave out.
 func (sc *Scenario) applyDefaults() {
 	yes := func() *bool { b := true; return &b }
-	if sc.Amapi.Service.Available == nil {
-		sc.Amapi.Service.Available = yes()
-	}
-	if sc.Amapi.Service.OnlineRegistration == nil {
-		sc.Amapi.Service.OnlineRegistration = yes()
-	}
+	sc.Amapi.ApplyDefaults()
 	sc.Carreta.ApplyDefaults()
 	for i := range sc.Saplab.Employees {
 		if sc.Saplab.Employees[i].Status == nil {

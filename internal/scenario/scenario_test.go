@@ -109,6 +109,23 @@ func TestParse_rejects(t *testing.T) {
 // One run reports every problem: the rules run on whatever decoded, so a
 // decode problem does not hide a rule problem elsewhere; but a value that
 // failed to decode does not also set off the rules its zero value breaks.
+// A vendor's section types live in its package (amapi.User); the problems
+// yaml.v3's messages make read as they did when they lived here.
+func TestParse_wrongTypeOfAVendorStruct(t *testing.T) {
+	for src, want := range map[string]string{
+		"name: x\namapi:\n  users:\n    - 3\n": `x.yaml:4: wrong type: int "3" where a mapping belongs`,
+		"name: x\namapi: [1]\n":                `x.yaml:2: cannot unmarshal !!seq into scenario.Amapi`,
+		"name: x\namapi:\n  users: [[1]]\n":    `x.yaml:3: cannot unmarshal !!seq into scenario.AmapiUser`,
+		"name: x\namapi:\n  service: {a: 1}\n": `x.yaml:3: unknown key "a"`,
+		"name: x\namapi:\n  service: [1]\n":    `x.yaml:3: cannot unmarshal !!seq into scenario.AmapiService`,
+	} {
+		_, err := scenario.Parse("x.yaml", []byte(src))
+		if err == nil || err.Error() != want {
+			t.Errorf("%q: error %v, want %s", src, err, want)
+		}
+	}
+}
+
 func TestParse_reportsEveryProblem(t *testing.T) {
 	cases := []struct{ name, src, want string }{
 		{"unknown_key_and_duplicate_api_key",

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"github.com/mockserver/mockserver/internal/amapi"
 	"github.com/mockserver/mockserver/internal/carreta"
 	"github.com/mockserver/mockserver/internal/money"
 )
@@ -14,12 +15,20 @@ type Scenario struct {
 	// beside this one, or in the scenario directory for ?name= and posted
 	// bodies; else an embedded one); every top-level key this file sets
 	// replaces the base's whole section.
-	Extends string          `yaml:"extends"`
-	Seed    int64           `yaml:"seed"`
-	Amapi   Amapi           `yaml:"amapi"`
+	Extends string `yaml:"extends"`
+	Seed    int64  `yaml:"seed"`
+
+	// Amapi is the amapi: section (SPEC §3, §4; amapi/seed.go).
+	Amapi amapi.Section `yaml:"amapi"`
+
+	// Carreta is the carreta: section (SPEC §3, §5; carreta/seed.go).
 	Carreta carreta.Section `yaml:"carreta"`
-	Saplab  Saplab          `yaml:"saplab"`
-	Faults  []Fault         `yaml:"faults"`
+
+	// Saplab is the saplab: section (SPEC §3, §6).
+	Saplab Saplab `yaml:"saplab"`
+
+	// Faults are armed when the scenario loads (SPEC §7).
+	Faults []Fault `yaml:"faults"`
 
 	// File is where the scenario came from, used in problem messages.
 	File string `yaml:"-"`
@@ -28,28 +37,6 @@ type Scenario struct {
 	// bases are the files of the extends chain, nearest first, kept so
 	// that Stored can rebuild the scenario without the file system.
 	bases []storedFile
-}
-
-// Amapi is the amapi: section (SPEC §3, §4).
-type Amapi struct {
-	Service AmapiService `yaml:"service"`
-	Users   []AmapiUser  `yaml:"users"`
-}
-
-// AmapiService holds the flags GET /api/test reports. Pointers tell "absent"
-// (true by default) from an explicit false.
-type AmapiService struct {
-	Available          *bool `yaml:"available"`
-	OnlineRegistration *bool `yaml:"online_registration"`
-}
-
-// AmapiUser is a registered amapi user; tokens are Sanctum plain-text tokens
-// ("<id>|<40 alphanumerics>") that the user can use at once.
-type AmapiUser struct {
-	Name     string   `yaml:"name"`
-	Email    string   `yaml:"email"`
-	Password string   `yaml:"password"`
-	Tokens   []string `yaml:"tokens"`
 }
 
 // Saplab is the saplab: section (SPEC §3, §6). Ids are given explicitly so

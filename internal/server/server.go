@@ -152,7 +152,7 @@ func (s *Server) Apply(sc *scenario.Scenario) error {
 // seedAll hands each API its section of sc, inside the one transaction
 // that replaces the whole state.
 func (s *Server) seedAll(tx *state.Tx, sc *scenario.Scenario) error {
-	if err := s.amapi.Seed(tx, sc); err != nil {
+	if err := s.amapi.Seed(tx, &sc.Amapi); err != nil {
 		return fmt.Errorf("seed amapi: %w", err)
 	}
 	if err := s.carreta.Seed(tx, &sc.Carreta); err != nil {
@@ -166,7 +166,7 @@ func (s *Server) seedAll(tx *state.Tx, sc *scenario.Scenario) error {
 
 // loadAll has each API rebuild its views from what is stored.
 func (s *Server) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
-	if err := s.amapi.Load(tx, sc); err != nil {
+	if err := s.amapi.Load(tx, &sc.Amapi, sc.Seed); err != nil {
 		return fmt.Errorf("load amapi: %w", err)
 	}
 	if err := s.carreta.Load(tx, &sc.Carreta, sc.Seed); err != nil {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/amapi"
+	"github.com/mockserver/mockserver/internal/password"
 )
 
 func input(t *testing.T, body string) amapi.Input {
@@ -299,5 +301,72 @@ func TestOrderCode(t *testing.T) {
 	}
 	if amapi.OrderCode(42, 1, 1) == amapi.OrderCode(42, 1, 0) || amapi.OrderCode(43, 1, 0) == amapi.OrderCode(42, 1, 0) {
 		t.Fatal("attempt and seed must change the code")
+	}
+}
+
+func TestTokenForms(t *testing.T) {
+	forty := strings.Repeat("a", 40)
+	cases := []struct {
+		token         string
+		sanctum, bare bool
+	}{
+		{"2|" + forty, true, false},
+		{"02|" + forty, false, false},
+		{"2|" + forty + "a", false, false},
+		{"2|" + strings.Repeat("a", 39), false, false},
+		{"2|" + strings.Repeat("a", 39) + "-", false, false},
+		{"1Dg4PfVhaEcve36Z56dk8ab", false, true},
+		{strings.Repeat("a", 16), false, true},
+		{strings.Repeat("a", 15), false, false},
+		{strings.Repeat("a", 255), false, true},
+		{strings.Repeat("a", 256), false, false},
+		{"with space here!", false, false},
+	}
+	for _, tc := range cases {
+		if got := amapi.SanctumToken.MatchString(tc.token); got != tc.sanctum {
+			t.Errorf("SanctumToken(%q) = %v, want %v", tc.token, got, tc.sanctum)
+		}
+		if got := amapi.BareToken.MatchString(tc.token); got != tc.bare {
+			t.Errorf("BareToken(%q) = %v, want %v", tc.token, got, tc.bare)
+		}
+	}
+}
+
+func TestFitsBigint(t *testing.T) {
+	for id, want := range map[string]bool{
+		"1": true, "9223372036854775807": true,
+		"9223372036854775808": false, "18446744073709551615": false, "99999999999999999999": false,
+	} {
+		if got := amapi.FitsBigint(id); got != want {
+			t.Errorf("FitsBigint(%s) = %v, want %v", id, got, want)
+		}
+	}
+}
+
+func TestBcryptInput(t *testing.T) {
+	for _, tc := range []struct {
+		password string
+		want     int
+	}{
+		{"", 0},
+		{"secret-pass", 11},
+		{strings.Repeat("a", password.MaxBytes), password.MaxBytes},
+		{strings.Repeat("a", password.MaxBytes+1), password.MaxBytes},
+		{strings.Repeat("я", 50), password.MaxBytes}, // 100 bytes: cut mid-rune, as PHP does
+	} {
+		got := amapi.BcryptInput(tc.password)
+		if len(got) != tc.want || string(got) != tc.password[:tc.want] {
+			t.Errorf("BcryptInput(%d bytes) = %d bytes, want the first %d", len(tc.password), len(got), tc.want)
+		}
+	}
+}
+
+func TestEmailKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"demo@example.com": "demo@example.com", " Demo@Example.COM ": "demo@example.com", "ПЁТР@пример.рф": "пётр@пример.рф",
+	} {
+		if got := string(amapi.EmailKey(in)); got != want {
+			t.Errorf("EmailKey(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

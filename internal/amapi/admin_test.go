@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/amapi"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
 
@@ -32,8 +33,10 @@ func TestService_controlAPI(t *testing.T) {
 }
 
 func TestService_controlAPI_rejects(t *testing.T) {
-	for _, body := range []string{``, `{}`, `{"available":"no"}`, `{"availible":false}`, `[true]`} {
-		m := start(t)
+	// One server for every body: a refused one changes nothing.
+	m := start(t)
+	for _, body := range []string{``, `{}`, `{"available":"no"}`, `{"availible":false}`, `[true]`,
+		`{"available":false} x`, `{"available":false}{"online_registration":false}`} {
 		r := setService(t, m, body)
 		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"error"`) {
 			t.Fatalf("%q: %d %s", body, r.Status, r.Body)
@@ -61,14 +64,16 @@ func TestService_unavailable(t *testing.T) {
 		{"/api/buy-click", `{}`, ordersToken, "unavailable_OrderCreated.json"},
 		{"/api/callback", `{not even json`, ordersToken, "unavailable_OrderCreated.json"},
 	}
+	// One server for every case: each checks that the refusal changed
+	// nothing, which is what makes sharing it safe.
+	m := start(t)
 	for _, tc := range cases {
 		t.Run(strings.TrimPrefix(tc.path, "/api/"), func(t *testing.T) {
-			m := start(t)
 			setService(t, m, `{"available":false}`)
 			var h []string
 			if tc.token != "" {
 				h = bearer(tc.token)
-				expect(t, post(t, m, tc.path, tc.body), http.StatusUnauthorized, `{"message":"Unauthenticated."}`)
+				expectError(t, post(t, m, tc.path, tc.body), http.StatusUnauthorized, amapi.MsgUnauthenticated)
 			}
 			expectGolden(t, post(t, m, tc.path, tc.body, h...), http.StatusServiceUnavailable, tc.golden)
 			assertUnchanged(t, m)

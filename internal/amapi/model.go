@@ -1,7 +1,16 @@
 package amapi
 
+// This file holds amapi's pure rules, with no echo and no bbolt: how a
+// request body is read and validated (Laravel's rules as data), how
+// Sanctum's tokens are read, hashed and made, how order codes are derived,
+// and what bcrypt sees of a password. model_test.go table-tests each.
+
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mockserver/mockserver/internal/password"
 )
 
 // Input is a decoded request body: a JSON object whose numbers are kept as
@@ -194,46 +205,9 @@ func (f Field) check(in Input, at located, checks Checks) string {
 	}
 	switch f.Kind {
 	case String, Password:
-		s, ok := at.value.(string)
-		if !ok {
-			return fmt.Sprintf(fmtString, at.name)
-		}
-		if f.Kind == String {
-			s = strings.TrimSpace(s)
-		}
-		n := utf8.RuneCountInString(s)
-		switch {
-		case f.Min != nil && float64(n) < *f.Min:
-			return fmt.Sprintf(fmtMinString, at.name, num(*f.Min))
-		case f.Max > 0 && n > f.Max:
-			return fmt.Sprintf(fmtMaxString, at.name, strconv.Itoa(f.Max))
-		case f.Email && !IsEmail(s):
-			return fmt.Sprintf(fmtEmail, at.name)
-		case f.Confirmed && in[lastKey(f.Path)+"_confirmation"] != at.value:
-			return fmt.Sprintf(fmtConfirmed, at.name)
-		}
-		if c := checks[f.Path]; c != nil {
-			return c(s)
-		}
+		return f.checkString(in, at, checks)
 	case Integer, Numeric, StringOrInteger:
-		if _, isStr := at.value.(string); isStr && f.Kind == StringOrInteger {
-			return ""
-		}
-		var v float64
-		var ok bool
-		if f.Kind == Numeric {
-			v, ok = AsNumber(at.value)
-		} else {
-			var i int64
-			i, ok = AsInteger(at.value)
-			v = float64(i)
-		}
-		if !ok {
-			return fmt.Sprintf(map[Kind]string{Integer: fmtInteger, Numeric: fmtNumeric, StringOrInteger: fmtStrOrInt}[f.Kind], at.name)
-		}
-		if f.Min != nil && v < *f.Min {
-			return fmt.Sprintf(fmtMinNumeric, at.name, num(*f.Min))
-		}
+		return f.checkNumber(at)
 	case Object:
 		if _, ok := at.value.(map[string]any); !ok {
 			return fmt.Sprintf(fmtObject, at.name)
@@ -246,6 +220,60 @@ func (f Field) check(in Input, at located, checks Checks) string {
 		if f.Min != nil && float64(len(list)) < *f.Min {
 			return fmt.Sprintf(fmtMinArray, at.name, num(*f.Min))
 		}
+	}
+	return ""
+}
+
+// checkString applies the string rules to a present String or Password
+// field, then the field's extra check, if any.
+func (f Field) checkString(in Input, at located, checks Checks) string {
+	s, ok := at.value.(string)
+	if !ok {
+		return fmt.Sprintf(fmtString, at.name)
+	}
+	if f.Kind == String {
+		s = strings.TrimSpace(s)
+	}
+	n := utf8.RuneCountInString(s)
+	switch {
+	case f.Min != nil && float64(n) < *f.Min:
+		return fmt.Sprintf(fmtMinString, at.name, num(*f.Min))
+	case f.Max > 0 && n > f.Max:
+		return fmt.Sprintf(fmtMaxString, at.name, strconv.Itoa(f.Max))
+	case f.Email && !IsEmail(s):
+		return fmt.Sprintf(fmtEmail, at.name)
+	case f.Confirmed && in[lastKey(f.Path)+"_confirmation"] != at.value:
+		return fmt.Sprintf(fmtConfirmed, at.name)
+	}
+	if c := checks[f.Path]; c != nil {
+		return c(s)
+	}
+	return ""
+}
+
+// notNumber is the message of each number kind for a value it cannot read.
+var notNumber = map[Kind]string{Integer: fmtInteger, Numeric: fmtNumeric, StringOrInteger: fmtStrOrInt}
+
+// checkNumber applies the number rules to a present Integer, Numeric or
+// StringOrInteger field (for the last, any string passes).
+func (f Field) checkNumber(at located) string {
+	if _, isStr := at.value.(string); isStr && f.Kind == StringOrInteger {
+		return ""
+	}
+	var v float64
+	var ok bool
+	if f.Kind == Numeric {
+		v, ok = AsNumber(at.value)
+	} else {
+		var i int64
+		i, ok = AsInteger(at.value)
+		v = float64(i)
+	}
+	if !ok {
+		return fmt.Sprintf(notNumber[f.Kind], at.name)
+	}
+	if f.Min != nil && v < *f.Min {
+		return fmt.Sprintf(fmtMinNumeric, at.name, num(*f.Min))
 	}
 	return ""
 }
@@ -415,3 +443,147 @@ var (
 		{Path: "name", Kind: String, Required: true},
 	}
 )
+
+// orderKind is one of the three ways to ask the shop for something; all of
+// them answer the same way and are stored together, their kind by name.
+type orderKind struct {
+	name  string
+	rules []Field
+}
+
+var (
+	createOrder = orderKind{"create-order", CreateOrderRules}
+	buyClick    = orderKind{"buy-click", BuyClickRules}
+	callback    = orderKind{"callback", CallbackRules}
+)
+
+// SanctumToken is the form of a Laravel Sanctum plain-text token as Sanctum
+// issues it: "<id>|<40 letters and digits>".
+var SanctumToken = regexp.MustCompile(`^[1-9][0-9]*\|[A-Za-z0-9]{40}$`)
+
+// BareToken is the other form Sanctum accepts: a token without "|", looked
+// up by the hash of the whole string. The vendor document's examples send
+// such tokens ("Bearer 1Dg4PfVhaEcve36Z56dk8ab"); a scenario may seed them so
+// the examples work as pasted. Letters and digits, 16 to 255 of them: a
+// shorter one is more likely a typo than a token.
+var BareToken = regexp.MustCompile(`^[A-Za-z0-9]{16,255}$`)
+
+// fitsBigint reports whether a token id fits personal_access_tokens.id, a
+// signed bigint in Laravel. A larger one cannot be seeded, and one near
+// 2^64 would wrap the id counter so that tokens issued later never work.
+func fitsBigint(id string) bool {
+	_, err := strconv.ParseInt(id, 10, 64)
+	return err == nil
+}
+
+// BearerToken extracts the token from an Authorization header as Laravel's
+// Request::bearerToken does: the text after the last "Bearer " (case
+// sensitive), cut at the first comma. ok is false when there is none.
+func BearerToken(header string) (string, bool) {
+	i := strings.LastIndex(header, "Bearer ")
+	if i < 0 {
+		return "", false
+	}
+	t := header[i+len("Bearer "):]
+	if j := strings.IndexByte(t, ','); j >= 0 {
+		t = t[:j]
+	}
+	return t, t != ""
+}
+
+// TokenRef is how Sanctum finds a plain-text token: "<id>|<secret>" names
+// its row and the secret is compared with the row's hash; a token without
+// "|" is looked up by the hash of the whole string.
+type TokenRef struct {
+	// ID is the row for the "<id>|<secret>" form, 0 for the other.
+	ID uint64
+	// Hash is the hex SHA-256 of the secret part (or of the whole token).
+	Hash string
+}
+
+// ParseToken reads a bearer token as Sanctum's guard does
+// (isValidBearerToken, then PersonalAccessToken::findToken). ok is false
+// for a "|" form whose id is not all digits or whose secret is empty.
+func ParseToken(token string) (TokenRef, bool) {
+	idText, secret, hasPipe := strings.Cut(token, "|")
+	if !hasPipe {
+		if token == "" {
+			return TokenRef{}, false
+		}
+		return TokenRef{Hash: HashToken(token)}, true
+	}
+	if idText == "" || secret == "" || strings.Trim(idText, "0123456789") != "" {
+		return TokenRef{}, false
+	}
+	id, err := strconv.ParseUint(idText, 10, 64)
+	if err != nil || id == 0 {
+		return TokenRef{}, false
+	}
+	return TokenRef{ID: id, Hash: HashToken(secret)}, true
+}
+
+// HashToken is what Sanctum stores in personal_access_tokens.token:
+// hash('sha256', $plainText).
+func HashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+const alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// randomSecret is Str::random(40): 40 letters and digits from crypto/rand,
+// drawn without modulo bias.
+func randomSecret() string {
+	const n = 40
+	out := make([]byte, 0, n)
+	buf := make([]byte, 64)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+		for _, b := range buf {
+			if b < 248 && len(out) < n { // 248 = 4*62: keeps every letter equally likely
+				out = append(out, alphanumerics[b%62])
+			}
+		}
+	}
+	return string(out)
+}
+
+// plainToken is the "<id>|<secret>" Sanctum hands out once.
+func plainToken(id uint64, secret string) string {
+	return strconv.FormatUint(id, 10) + "|" + secret
+}
+
+// OrderCode is the code of the id-th order under a scenario seed, in the
+// documented form XX0000-00000 (amapi.txt's 201 example): two capital
+// letters, four digits, a dash, five digits. It depends only on seed, id
+// and attempt, so a scenario replayed gives the same codes; attempt moves
+// on to another code in the (about one in 10^11) case that one is taken.
+func OrderCode(seed int64, id uint64, attempt int) string {
+	var in [24]byte
+	binary.BigEndian.PutUint64(in[0:], uint64(seed))
+	binary.BigEndian.PutUint64(in[8:], id)
+	binary.BigEndian.PutUint64(in[16:], uint64(attempt))
+	sum := sha256.Sum256(append([]byte("amapi-order-code:"), in[:]...))
+	n := binary.BigEndian.Uint64(sum[:8])
+	l1, n := n%26, n/26
+	l2, n := n%26, n/26
+	d4, n := n%10000, n/10000
+	d5 := n % 100000
+	return fmt.Sprintf("%c%c%04d-%05d", 'A'+byte(l1), 'A'+byte(l2), d4, d5)
+}
+
+// bcryptInput is what PHP's password_hash and password_verify see of a
+// password: its first password.MaxBytes (72) bytes.
+func bcryptInput(pw string) []byte {
+	b := []byte(pw)
+	if len(b) > password.MaxBytes {
+		b = b[:password.MaxBytes]
+	}
+	return b
+}
+
+// emailKey is how emails are compared: MySQL's default collation ignores
+// case (and Laravel's TrimStrings has trimmed the request's copy).
+func emailKey(email string) []byte { return []byte(strings.ToLower(strings.TrimSpace(email))) }
