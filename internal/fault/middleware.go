@@ -10,45 +10,40 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/request"
 	"github.com/mockserver/mockserver/internal/scenario"
 )
 
-// connKey holds the connection a drop or truncate took over, for Finish.
-const connKey = "fault.conn"
-
-// Middleware applies the armed rules to every request whose path owner
-// names a vendor API ("" for the control API and paths no API owns, which
-// faults never touch). It records the id of the rule that hit a request
-// under journal.FaultKey.
+// Middleware applies the armed rules to every request whose request.Info
+// names a vendor API (the control API and paths no API owns are never
+// touched), and records the id of the rule that hit it in Info.Fault.
 //
-// It must sit inside the middleware that journals requests and outside the
-// state gate: a delay then holds no lock, and the journal sees the final
-// status. That outer middleware must call Finish once the request is on
-// record: a dropped or truncated connection is closed only then, so a
-// client never sees the failure before the journal holds it.
-func (in *Injector) Middleware(owner func(path string) string) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			r := c.Request()
-			api := owner(r.URL.Path)
-			if api == "" {
-				return next(c)
-			}
-			hit := in.Match(api, r.Method, r.URL.Path)
-			if hit == nil {
-				return next(c)
-			}
-			c.Set(journal.FaultKey, hit.ID)
-			return in.serve(c, next, hit)
+// It must sit inside the middleware that attaches the Info and journals
+// requests, and outside the state gate: a delay then holds no lock, and the
+// journal sees the final status. That outer middleware must call Finish
+// once the request is on record: a dropped or truncated connection is
+// closed only then, so a client never sees the failure before the journal
+// holds it.
+func (in *Injector) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		info := request.From(c)
+		if info == nil || !info.Vendor() {
+			return next(c)
 		}
+		r := c.Request()
+		hit := in.Match(info.API, r.Method, r.URL.Path)
+		if hit == nil {
+			return next(c)
+		}
+		info.Fault = hit.ID
+		return in.serve(c, next, hit)
 	}
 }
 
 // Finish closes the connection a drop or truncate took over, if any.
 func Finish(c echo.Context) {
-	if conn, ok := c.Get(connKey).(net.Conn); ok {
-		_ = conn.Close()
+	if info := request.From(c); info != nil && info.Conn != nil {
+		_ = info.Conn.Close()
 	}
 }
 
@@ -208,7 +203,7 @@ func drop(c echo.Context) error {
 		panic(http.ErrAbortHandler)
 	}
 	c.Response().Status = 0
-	c.Set(connKey, conn)
+	hijacked(c, conn)
 	return nil
 }
 
@@ -233,6 +228,12 @@ func truncate(c echo.Context, rec *recorder) error {
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	c.Set(connKey, conn)
+	hijacked(c, conn)
 	return nil
+}
+
+// hijacked hands the connection a drop or truncate took over to the
+// request's Info, for Finish to close once the request is on record.
+func hijacked(c echo.Context, conn net.Conn) {
+	request.From(c).Conn = conn // only hit requests get here, and they have an Info
 }

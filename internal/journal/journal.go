@@ -21,10 +21,6 @@ const DefaultSize = 10_000
 // MaxBody is how much of a request body an entry keeps (SPEC §8).
 const MaxBody = 64 << 10
 
-// FaultKey is the echo context key under which fault injection records the
-// id of the rule that hit the request, for the journal entry.
-const FaultKey = "journal.fault"
-
 // Entry is one recorded request.
 type Entry struct {
 	ID            uint64              `json:"id"`

@@ -34,12 +34,14 @@ type Server struct {
 	faults  *fault.Injector
 	echo    *echo.Echo
 
-	// The three vendor APIs by name, for seeding each with its own section,
-	// and as a list, for routing and error rendering.
+	// The three vendor APIs by name, for seeding each with its own section;
+	// as a list, for routing; and keyed by Name, for rendering an error in
+	// the envelope of the API that request.Info names.
 	amapi   *amapi.API
 	carreta *carreta.API
 	saplab  *saplab.API
 	apis    []api.API
+	byName  map[string]api.API
 
 	// gate is read-held by every vendor request and write-held while the
 	// whole state is replaced (reset, scenario load), so no request ever
@@ -74,6 +76,10 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	deps := api.Deps{Store: store, Clock: s.clock, Log: log, TrustProxy: cfg.TrustProxy, PasswordCost: cfg.PasswordCost}
 	s.amapi, s.carreta, s.saplab = amapi.New(deps), carreta.New(deps), saplab.New(deps)
 	s.apis = []api.API{s.amapi, s.carreta, s.saplab}
+	s.byName = make(map[string]api.API, len(s.apis))
+	for _, a := range s.apis {
+		s.byName[a.Name()] = a
+	}
 
 	if err := s.start(); err != nil {
 		_ = store.Close()
