@@ -24,6 +24,7 @@ import (
 	"github.com/mockserver/mockserver/internal/pathglob"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
+	"github.com/mockserver/mockserver/internal/strictjson"
 )
 
 // Control is what the control API needs of the server.
@@ -362,11 +363,16 @@ type clockRequest struct {
 	Reset   bool   `json:"reset"`
 }
 
+// setClock moves the clock as a clockRequest says. The body is decoded
+// strictly: an unknown key or a second value is a 400, not a move silently
+// other than the one meant.
 func (h handlers) setClock(c echo.Context) error {
+	body, err := api.Body(c)
+	if err != nil {
+		return fail(http.StatusBadRequest, "could not read the body: %v", err)
+	}
 	var req clockRequest
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	if err := strictjson.Decode(body, &req); err != nil {
 		return fail(http.StatusBadRequest, `send {"set": "2026-01-02T15:04:05+03:00"}, {"advance": "2h"}, {"freeze": true} or {"reset": true}: %v`, err)
 	}
 	var m clock.Move
