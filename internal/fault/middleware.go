@@ -99,16 +99,14 @@ func (in *Injector) serve(c echo.Context, next echo.HandlerFunc, hit *Hit) error
 
 // pause waits d; a client that goes away ends it early (false), and so does
 // Interrupt (true: the request is finished without the rest of the delay).
-// Delays are wall-clock network time, not the server clock, which tests may
-// freeze.
+// Delays are wall-clock network time (or what SetTimer made them), not the
+// server clock, which tests may freeze.
 func (in *Injector) pause(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-in.timer()(d):
 		return true
 	case <-in.stop:
 		return true
