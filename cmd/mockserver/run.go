@@ -42,8 +42,10 @@ Run "mockserver serve --help" for the serve flags and their MOCKSERVER_* environ
 `
 
 // run is the whole program with its inputs made explicit, so tests can run
-// it in-process.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// it in-process. ready, when not nil, is told the server once it listens:
+// how a test learns the address a port-0 listener got, without reading the
+// log.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready func(*server.Server)) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "--help", "-help", "-h", "help":
@@ -60,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "serve":
-		return serve(ctx, args, getenv, stdout, stderr)
+		return serve(ctx, args, getenv, stderr, ready)
 	case "validate":
 		return validate(args, stdout, stderr)
 	case "healthcheck":
@@ -190,7 +192,9 @@ func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(w, opts)), nil
 }
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// serve runs the server until ctx ends (serve's flags in args; the log on
+// stderr), telling ready, when not nil, once it listens.
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready func(*server.Server)) error {
 	f, err := parseServe(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -206,6 +210,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := srv.Listen(); err != nil {
 		_ = srv.Close()
 		return err
+	}
+	if ready != nil {
+		ready(srv)
 	}
 	return srv.Serve(ctx)
 }
