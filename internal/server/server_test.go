@@ -2,10 +2,10 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -277,7 +277,7 @@ func TestPerAPIListener_servesOnlyThatAPI(t *testing.T) {
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := contextWithCancel()
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx) }()
 	defer func() { cancel(); <-done }()
@@ -302,8 +302,6 @@ func TestPerAPIListener_servesOnlyThatAPI(t *testing.T) {
 		t.Fatalf("admin on the carreta listener: %d", code)
 	}
 }
-
-var _ = httptest.NewRecorder
 
 // bcryptHash matches a bcrypt hash, whose salt is random by design: the one
 // part of seeded state that is not reproducible.
