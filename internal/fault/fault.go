@@ -92,8 +92,9 @@ type Injector struct {
 	// mu guards seed, rules (and every rule's counters and random sources)
 	// and after. Load, Add, List, Get, Delete, Clear and Match take it for
 	// their whole run, and a delay takes it only to read after: it is never
-	// held while a request waits or its handler runs, and nothing else is
-	// locked while it is held.
+	// held while a request waits or its handler runs. It is a leaf: no other
+	// lock is taken while it is held (Load runs under the server's gate and
+	// a bbolt read transaction, which are taken first).
 	mu    sync.Mutex
 	seed  int64
 	rules []*rule
@@ -177,6 +178,7 @@ type RuleError struct {
 	Problems []string
 }
 
+// Error lists the problems, separated by "; ".
 func (e *RuleError) Error() string { return strings.Join(e.Problems, "; ") }
 
 // Add arms runtime rules after the ones already armed. Either every rule is

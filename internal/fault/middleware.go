@@ -148,14 +148,17 @@ type recorder struct {
 	body   bytes.Buffer
 }
 
+// Header is the held response's header.
 func (r *recorder) Header() http.Header { return r.header }
 
+// WriteHeader holds the first status written.
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
 	}
 }
 
+// Write holds b, with status 200 unless one was written.
 func (r *recorder) Write(b []byte) (int, error) {
 	r.WriteHeader(http.StatusOK)
 	return r.body.Write(b)
@@ -171,6 +174,7 @@ func hold(c echo.Context) *recorder {
 	return rec
 }
 
+// code is the held status: 200 when nothing set one.
 func (r *recorder) code() int {
 	if r.status == 0 {
 		return http.StatusOK
@@ -186,6 +190,7 @@ func deliver(res *echo.Response, rec *recorder) error {
 	return err
 }
 
+// copyHeader sets every header of src on dst.
 func copyHeader(dst, src http.Header) {
 	for k, vs := range src {
 		dst[k] = vs

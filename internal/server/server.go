@@ -43,18 +43,28 @@ type Server struct {
 	apis    []api.API
 	byName  map[string]api.API
 
-	// gate is read-held by every vendor request and write-held while the
-	// whole state is replaced (reset, scenario load), so no request ever
-	// sees the new file with the old in-memory views or the other way round.
+	// gate is read-held by every vendor request (the gated middleware of
+	// each API's route group, for the handler's whole run) and write-held by
+	// Apply while the whole state is replaced (reset, scenario load, and
+	// seeding at start-up), so no request ever sees the new file with the
+	// old in-memory views or the other way round. Fault delays run outside
+	// it, so a slow request never holds a reset up; control API requests
+	// never take it but through Apply. Under it come bbolt's locks, the
+	// vendors' own, the injector's (Apply reloads the fault rules) and mu.
 	gate sync.RWMutex
 
+	// mu guards current: Apply writes it (under gate), Current reads it
+	// (the control API, Reset). It is a leaf: no other lock is taken while
+	// it is held.
 	mu      sync.Mutex
 	current *scenario.Scenario
 
+	// The listeners and their servers are set up by Listen and Serve, which
+	// run on one goroutine before and while serving; they need no lock.
 	listeners []net.Listener
 	handlers  []http.Handler
 	servers   []*http.Server
-	closeOnce sync.Once
+	closeOnce sync.Once // closes the state file once, from Serve's shutdown or Close
 	closeErr  error
 }
 
