@@ -6,17 +6,19 @@ import (
 	"context"
 	"debug/elf"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mockserver/mockserver/internal/server"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -37,37 +39,45 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-var listeningRe = regexp.MustCompile(`msg=listening addr=(\S+)`)
+// asProgram, set in the environment of this test binary run as a
+// subprocess, makes it the program itself instead of its tests: a test that
+// needs a process of its own (to kill it) runs the real run() without
+// building a binary.
+const asProgram = "MOCKSERVER_TEST_AS_PROGRAM"
 
-// startInProcess runs the real program (run) on port 0 and returns its
-// address and a stop function that waits for a clean exit.
-func startInProcess(t *testing.T, args ...string) (string, func()) {
+func TestMain(m *testing.M) {
+	if os.Getenv(asProgram) == "1" {
+		// The one line the parent reads: the address the server bound.
+		os.Exit(program(func(s *server.Server) { fmt.Println(s.Addr()) }))
+	}
+	os.Exit(m.Run())
+}
+
+// startInProcess runs the real program (run) on port 0 and returns the
+// server, once it listens, and a stop function that waits for a clean exit.
+func startInProcess(t *testing.T, args ...string) (*server.Server, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr syncBuffer
 	done := make(chan error, 1)
+	ready := make(chan *server.Server, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, io.Discard, &stderr)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, io.Discard, &stderr,
+			func(s *server.Server) { ready <- s })
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := listeningRe.FindStringSubmatch(stderr.String()); m != nil {
-			return m[1], func() {
-				cancel()
-				if err := <-done; err != nil {
-					t.Errorf("server exited with %v\n%s", err, stderr.String())
-				}
+	select {
+	case srv := <-ready:
+		return srv, func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("server exited with %v\n%s", err, stderr.String())
 			}
 		}
-		select {
-		case err := <-done:
-			t.Fatalf("server exited early: %v\n%s", err, stderr.String())
-		case <-time.After(5 * time.Millisecond):
-		}
+	case err := <-done:
+		cancel()
+		t.Fatalf("server exited early: %v\n%s", err, stderr.String())
+		return nil, nil
 	}
-	cancel()
-	t.Fatalf("server did not start:\n%s", stderr.String())
-	return "", nil
 }
 
 func get(t *testing.T, url string) (int, []byte) {
@@ -108,7 +118,8 @@ const keptScenario = "name: kept\nseed: 11\ncarreta:\n  accounts: [{api_key: kep
 // write, restart, see the state kept; --fresh reseeds.
 func TestServe_restartKeepsState(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "state.db")
-	addr, stop := startInProcess(t, "--db", db)
+	srv, stop := startInProcess(t, "--db", db)
+	addr := srv.Addr()
 	if code, body := get(t, "http://"+addr+"/__admin/health"); code != 200 || string(body) != "{\"status\":\"ok\"}\n" {
 		t.Fatalf("health: %d %s", code, body)
 	}
@@ -121,7 +132,8 @@ func TestServe_restartKeepsState(t *testing.T) {
 	_, before := get(t, "http://"+addr+"/__admin/state/carreta/accounts")
 	stop()
 
-	addr, stop = startInProcess(t, "--db", db)
+	srv, stop = startInProcess(t, "--db", db)
+	addr = srv.Addr()
 	if name := scenarioName(t, addr); name != "kept" {
 		t.Fatalf("after a restart the state must be kept, scenario is %q", name)
 	}
@@ -134,8 +146,9 @@ func TestServe_restartKeepsState(t *testing.T) {
 	}
 	stop()
 
-	addr, stop = startInProcess(t, "--db", db, "--fresh")
+	srv, stop = startInProcess(t, "--db", db, "--fresh")
 	defer stop()
+	addr = srv.Addr()
 	if name := scenarioName(t, addr); name != "default" {
 		t.Fatalf("--fresh must reseed from the default scenario, got %q", name)
 	}
@@ -146,15 +159,15 @@ func TestRun_flagsEnvAndCommands(t *testing.T) {
 	env := func(k string) string {
 		return map[string]string{"MOCKSERVER_JOURNAL_SIZE": "ten"}[k]
 	}
-	if err := run(context.Background(), []string{"serve"}, env, &out, &errb); err == nil || !strings.Contains(err.Error(), "MOCKSERVER_JOURNAL_SIZE") {
+	if err := run(context.Background(), []string{"serve"}, env, &out, &errb, nil); err == nil || !strings.Contains(err.Error(), "MOCKSERVER_JOURNAL_SIZE") {
 		t.Fatalf("a bad env value must be reported, got %v", err)
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"--version"}, os.Getenv, &out, &errb); err != nil || !strings.HasPrefix(out.String(), "mockserver ") {
+	if err := run(context.Background(), []string{"--version"}, os.Getenv, &out, &errb, nil); err != nil || !strings.HasPrefix(out.String(), "mockserver ") {
 		t.Fatalf("--version: %v %q", err, out.String())
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"--help"}, os.Getenv, &out, &errb); err != nil || !strings.Contains(out.String(), "mockserver validate FILE...") {
+	if err := run(context.Background(), []string{"--help"}, os.Getenv, &out, &errb, nil); err != nil || !strings.Contains(out.String(), "mockserver validate FILE...") {
 		t.Fatalf("--help: %v %q", err, out.String())
 	}
 	errb.Reset()
@@ -163,18 +176,18 @@ func TestRun_flagsEnvAndCommands(t *testing.T) {
 			return "0.0.0.0:9999"
 		}
 		return ""
-	}, &out, &errb); err != exitCode(0) || !strings.Contains(errb.String(), "[MOCKSERVER_ADDR] (default \"0.0.0.0:9999\")") {
+	}, &out, &errb, nil); err != exitCode(0) || !strings.Contains(errb.String(), "[MOCKSERVER_ADDR] (default \"0.0.0.0:9999\")") {
 		t.Fatalf("serve --help must list flags with their env vars and env defaults: %v\n%s", err, errb.String())
 	}
 	errb.Reset()
-	if err := run(context.Background(), []string{"healthcheck", "--help"}, os.Getenv, &out, &errb); err != exitCode(0) || !strings.Contains(errb.String(), "-addr") {
+	if err := run(context.Background(), []string{"healthcheck", "--help"}, os.Getenv, &out, &errb, nil); err != exitCode(0) || !strings.Contains(errb.String(), "-addr") {
 		t.Fatalf("healthcheck --help must list its flags and exit 0: %v\n%s", err, errb.String())
 	}
-	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, &out, &errb); err != exitCode(2) {
+	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, &out, &errb, nil); err != exitCode(2) {
 		t.Fatalf("unknown command: %v", err)
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"validate", "../../scenarios/default.yaml", "../../internal/scenario/testdata/bad/dangling_id.yaml"}, os.Getenv, &out, &errb); err != exitCode(1) {
+	if err := run(context.Background(), []string{"validate", "../../scenarios/default.yaml", "../../internal/scenario/testdata/bad/dangling_id.yaml"}, os.Getenv, &out, &errb, nil); err != exitCode(1) {
 		t.Fatalf("validate with a bad file: %v", err)
 	}
 	want := "../../scenarios/default.yaml: ok\n../../internal/scenario/testdata/bad/dangling_id.yaml:6: group 9 does not exist (dangling id)\n"
@@ -182,7 +195,7 @@ func TestRun_flagsEnvAndCommands(t *testing.T) {
 		t.Fatalf("validate printed:\n%s\nwant:\n%s", out.String(), want)
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"validate", "../../scenarios/empty.yaml"}, os.Getenv, &out, &errb); err != nil {
+	if err := run(context.Background(), []string{"validate", "../../scenarios/empty.yaml"}, os.Getenv, &out, &errb, nil); err != nil {
 		t.Fatalf("validate with a good file: %v", err)
 	}
 }
@@ -209,54 +222,52 @@ func TestRun_journalSizeMustNotBeNegative(t *testing.T) {
 			}
 			return ""
 		}
-		err := run(ctx, c.args, env, io.Discard, &errb)
+		err := run(ctx, c.args, env, io.Discard, &errb, nil)
 		if err != exitCode(2) || !strings.HasPrefix(errb.String(), "mockserver: --journal-size must be 0 (the default, 10000) or more, got -5\nUsage: mockserver [serve]") {
 			t.Errorf("%v env %q: %v\n%s", c.args, c.env, err, errb.String())
 		}
 	}
-	addr, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--journal-size", "0")
+	srv, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--journal-size", "0")
 	defer stop()
-	if code, _ := get(t, "http://"+addr+"/__admin/health"); code != http.StatusOK {
+	if code, _ := get(t, "http://"+srv.Addr()+"/__admin/health"); code != http.StatusOK {
 		t.Fatalf("--journal-size 0 (the default): health %d", code)
 	}
 }
 
 func TestHealthcheck(t *testing.T) {
-	addr, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--admin-token", "tok")
+	srv, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--admin-token", "tok")
 	defer stop()
 	var errb bytes.Buffer
-	env := map[string]string{"MOCKSERVER_ADDR": addr, "MOCKSERVER_ADMIN_TOKEN": "tok"}
-	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, &errb); err != nil {
+	env := map[string]string{"MOCKSERVER_ADDR": srv.Addr(), "MOCKSERVER_ADMIN_TOKEN": "tok"}
+	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, &errb, nil); err != nil {
 		t.Fatalf("healthcheck of a running server: %v %s", err, errb.String())
 	}
 	env["MOCKSERVER_ADMIN_TOKEN"] = ""
-	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, &errb); err != exitCode(1) {
+	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, &errb, nil); err != exitCode(1) {
 		t.Fatalf("healthcheck without the token must fail: %v", err)
 	}
-	if err := run(context.Background(), []string{"healthcheck", "--addr", "127.0.0.1:1"}, os.Getenv, io.Discard, &errb); err != exitCode(1) {
+	if err := run(context.Background(), []string{"healthcheck", "--addr", "127.0.0.1:1"}, os.Getenv, io.Discard, &errb, nil); err != exitCode(1) {
 		t.Fatalf("healthcheck of nothing must fail: %v", err)
 	}
 }
 
-// buildStatic builds the binary as the Dockerfile does (CGO_ENABLED=0).
-func buildStatic(t *testing.T) string {
-	t.Helper()
+// Docker cannot run here, so this checks what the image relies on: the
+// binary has no dynamic loader and no shared libraries, so it runs FROM scratch.
+//
+// It is the one test that builds the binary, once, as the Dockerfile does
+// (CGO_ENABLED=0), in parallel with the other tests; they run the program
+// in-process, or as this test binary (TestKill9_keepsAcknowledgedWrites).
+func TestBinary_isStatic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
+	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "mockserver")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=") // CI sets GOFLAGS=-race, which needs cgo
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return bin
-}
-
-// Docker cannot run here, so this checks what the image relies on: the
-// binary has no dynamic loader and no shared libraries, so it runs FROM scratch.
-func TestBinary_isStatic(t *testing.T) {
-	bin := buildStatic(t)
 	f, err := elf.Open(bin)
 	if err != nil {
 		t.Fatal(err)
@@ -274,25 +285,32 @@ func TestBinary_isStatic(t *testing.T) {
 
 // An acknowledged write survives kill -9: the scenario load answered 200, the
 // process is killed without a chance to close the file, and a new process
-// sees the write.
+// sees the write. The process is this test binary run as the program
+// (asProgram): the real run(), without building a binary.
 func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
-	bin := buildStatic(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
 	db := filepath.Join(t.TempDir(), "state.db")
 	start := func() (*exec.Cmd, string) {
-		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db)
-		stderr, _ := cmd.StderrPipe()
+		cmd := exec.Command(self, "serve", "--addr", "127.0.0.1:0", "--db", db)
+		cmd.Env = append(os.Environ(), asProgram+"=1")
+		var stderr syncBuffer
+		cmd.Stderr = &stderr
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		lines := bufio.NewScanner(stderr)
-		for lines.Scan() {
-			if m := listeningRe.FindStringSubmatch(lines.Text()); m != nil {
-				go func() { _, _ = io.Copy(io.Discard, stderr) }()
-				return cmd, m[1]
-			}
+		addr, err := bufio.NewReader(stdout).ReadString('\n')
+		if err != nil {
+			_ = cmd.Wait()
+			t.Fatalf("the server did not start: %v\n%s", err, stderr.String())
 		}
-		t.Fatal("the server did not start")
-		return nil, ""
+		return cmd, strings.TrimSpace(addr)
 	}
 	cmd, addr := start()
 	if code, body := post(t, "http://"+addr+"/__admin/scenario", keptScenario); code != 200 {
@@ -318,9 +336,15 @@ func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
 // SIGTERM (the context ending) lets a request in flight finish with its
 // answer before the server closes the state file and returns. The request is
 // held in flight by a delay fault, and the test stops the server only once
-// the fault has fired, so it never races the request's arrival.
+// the request is inside the delay, so it never races the request's arrival.
 func TestServe_drainsInFlightRequests(t *testing.T) {
-	addr, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"))
+	srv, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"))
+	addr := srv.Addr()
+	reached := make(chan struct{}, 1)
+	srv.Faults().SetTimer(func(d time.Duration) <-chan time.Time {
+		reached <- struct{}{}
+		return time.After(d) // the delay waits in real time, as in production
+	})
 	if code, body := post(t, "http://"+addr+"/__admin/faults", `{"id":"slow","api":"amapi","path":"/api/test","action":{"delay":"300ms"}}`); code != http.StatusCreated && code != http.StatusOK {
 		t.Fatalf("arming the delay: %d %s", code, body)
 	}
@@ -340,17 +364,7 @@ func TestServe_drainsInFlightRequests(t *testing.T) {
 		resp.Body.Close()
 		got <- result{code: resp.StatusCode, body: string(b), err: err}
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, b := get(t, "http://"+addr+"/__admin/faults/slow")
-		if strings.Contains(string(b), `"fired":1`) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the request never reached the delay: %s", b)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	<-reached
 	stopped := make(chan struct{})
 	go func() { stop(); close(stopped) }()
 	r := <-got

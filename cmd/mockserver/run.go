@@ -27,6 +27,7 @@ var version = ""
 // command already said what was wrong).
 type exitCode int
 
+// Error says which status the program exits with.
 func (e exitCode) Error() string { return "exit " + strconv.Itoa(int(e)) }
 
 const usage = `mockserver simulates the amapi, carreta and saplab APIs with real rules and real state.
@@ -42,8 +43,10 @@ Run "mockserver serve --help" for the serve flags and their MOCKSERVER_* environ
 `
 
 // run is the whole program with its inputs made explicit, so tests can run
-// it in-process.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// it in-process. ready, when not nil, is told the server once it listens:
+// how a test learns the address a port-0 listener got, without reading the
+// log.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready func(*server.Server)) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "--help", "-help", "-h", "help":
@@ -60,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "serve":
-		return serve(ctx, args, getenv, stdout, stderr)
+		return serve(ctx, args, getenv, stderr, ready)
 	case "validate":
 		return validate(args, stdout, stderr)
 	case "healthcheck":
@@ -70,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return exitCode(2)
 }
 
+// versionString is what --version prints: the -ldflags version, else the
+// module version, else the VCS revision, else "dev".
 func versionString() string {
 	if version != "" {
 		return version
@@ -94,6 +99,7 @@ type envFlags struct {
 	bad    []string
 }
 
+// str binds a string flag whose default is the env variable, when set.
 func (e *envFlags) str(p *string, name, env, def, help string) {
 	if v := e.getenv(env); v != "" {
 		def = v
@@ -101,6 +107,8 @@ func (e *envFlags) str(p *string, name, env, def, help string) {
 	e.fs.StringVar(p, name, def, help+" ["+env+"]")
 }
 
+// boolean binds a bool flag whose default is the env variable, when set; a
+// value that is not a bool is kept in bad.
 func (e *envFlags) boolean(p *bool, name, env string, help string) {
 	def := false
 	if v := e.getenv(env); v != "" {
@@ -113,6 +121,8 @@ func (e *envFlags) boolean(p *bool, name, env string, help string) {
 	e.fs.BoolVar(p, name, def, help+" ["+env+"]")
 }
 
+// integer binds an int flag whose default is the env variable, when set; a
+// value that is not an integer is kept in bad.
 func (e *envFlags) integer(p *int, name, env string, def int, help string) {
 	if v := e.getenv(env); v != "" {
 		n, err := strconv.Atoi(v)
@@ -130,6 +140,8 @@ type serveFlags struct {
 	logLevel  string
 }
 
+// parseServe reads serve's flags (with their env fallbacks). Usage errors
+// are printed to stderr and returned as exit code 2; --help is exit code 0.
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*serveFlags, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -178,6 +190,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	return f, nil
 }
 
+// newLogger is the slog logger --log-format and --log-level ask for, on w.
 func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
@@ -190,7 +203,9 @@ func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(w, opts)), nil
 }
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// serve runs the server until ctx ends (serve's flags in args; the log on
+// stderr), telling ready, when not nil, once it listens.
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready func(*server.Server)) error {
 	f, err := parseServe(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -207,9 +222,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		_ = srv.Close()
 		return err
 	}
+	if ready != nil {
+		ready(srv)
+	}
 	return srv.Serve(ctx)
 }
 
+// validate checks each scenario file, printing "file: ok" or its problems as
+// file:line: message; any problem is exit code 1.
 func validate(files []string, stdout, stderr io.Writer) error {
 	if len(files) == 0 {
 		fmt.Fprintln(stderr, "Usage: mockserver validate FILE...")
@@ -230,6 +250,8 @@ func validate(files []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// healthcheck asks the server at --addr for /__admin/health (a wildcard host
+// means this machine): exit code 0 when it answers 200, 1 otherwise.
 func healthcheck(args []string, getenv func(string) string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)

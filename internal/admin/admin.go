@@ -1,6 +1,11 @@
 // Package admin is the control API under /__admin (SPEC §8): health, reset,
 // scenario load, the request journal and its waits, fault rules, state
 // inspection and the clock. It answers plain JSON; it is ours, not a vendor's.
+//
+// The control API has no lock of its own and never takes the server's state
+// gate for reading: reset and scenario load go through Control.Apply, which
+// write-holds it; the journal, the fault rules and the clock lock
+// themselves; state inspection reads in bbolt read transactions.
 package admin
 
 import (
@@ -24,6 +29,7 @@ import (
 	"github.com/mockserver/mockserver/internal/pathglob"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
+	"github.com/mockserver/mockserver/internal/strictjson"
 )
 
 // Control is what the control API needs of the server.
@@ -76,6 +82,7 @@ func RenderError(c echo.Context, err error) {
 	_ = c.JSON(ae.Status, ae)
 }
 
+// handlers are the control API's routes, over what Register was handed.
 type handlers struct{ Deps }
 
 // Register mounts the control API on g (the /__admin group).
@@ -100,10 +107,12 @@ func Register(g *echo.Group, d Deps) {
 	g.POST("/clock", h.setClock)
 }
 
+// health answers {"status": "ok"} while the server runs.
 func (h handlers) health(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// reset returns the state to the scenario loaded (POST /__admin/reset).
 func (h handlers) reset(c echo.Context) error {
 	if err := h.Control.Reset(); err != nil {
 		return fail(http.StatusInternalServerError, "reset failed: %v", err)
@@ -111,6 +120,7 @@ func (h handlers) reset(c echo.Context) error {
 	return c.JSON(http.StatusOK, h.scenarioInfo())
 }
 
+// scenarioInfo is how the control API shows the scenario loaded.
 type scenarioInfo struct {
 	Status      string `json:"status"`
 	Name        string `json:"name"`
@@ -119,11 +129,13 @@ type scenarioInfo struct {
 	File        string `json:"file"`
 }
 
+// scenarioInfo describes the scenario loaded now.
 func (h handlers) scenarioInfo() scenarioInfo {
 	sc := h.Control.Current()
 	return scenarioInfo{Status: "ok", Name: sc.Name, Description: sc.Description, Seed: sc.Seed, File: sc.File}
 }
 
+// scenario shows the scenario loaded (GET /__admin/scenario).
 func (h handlers) scenario(c echo.Context) error {
 	return c.JSON(http.StatusOK, h.scenarioInfo())
 }
@@ -190,6 +202,7 @@ func (h handlers) filter(c echo.Context) (journal.Filter, error) {
 	return f, nil
 }
 
+// requests lists the journal entries the filter selects.
 func (h handlers) requests(c echo.Context) error {
 	f, err := h.filter(c)
 	if err != nil {
@@ -198,6 +211,7 @@ func (h handlers) requests(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"requests": h.Journal.List(f)})
 }
 
+// count counts the journal entries the filter selects.
 func (h handlers) count(c echo.Context) error {
 	f, err := h.filter(c)
 	if err != nil {
@@ -243,6 +257,7 @@ func (h handlers) wait(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]int{"count": got})
 }
 
+// clearRequests empties the journal.
 func (h handlers) clearRequests(c echo.Context) error {
 	h.Journal.Clear()
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -263,6 +278,7 @@ func (h handlers) collections(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// bucket is the bucket the :api and :collection parameters name, or a 404.
 func (h handlers) bucket(c echo.Context) (string, error) {
 	name := c.Param("api") + "." + c.Param("collection")
 	if !slices.Contains(h.Buckets, name) {
@@ -281,6 +297,7 @@ func record(v []byte) json.RawMessage {
 	return b
 }
 
+// rows lists every record of a collection.
 func (h handlers) rows(c echo.Context) error {
 	name, err := h.bucket(c)
 	if err != nil {
@@ -301,6 +318,7 @@ func (h handlers) rows(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// row shows one record of a collection, by numeric id or by its key.
 func (h handlers) row(c echo.Context) error {
 	name, err := h.bucket(c)
 	if err != nil {
@@ -340,15 +358,18 @@ func (h handlers) snapshot(c echo.Context) error {
 	return err
 }
 
+// clockView is how the control API shows the server clock.
 type clockView struct {
 	Now    string `json:"now"`
 	Frozen bool   `json:"frozen"`
 }
 
+// clockView reads the clock, in Moscow time as the vendors print it.
 func (h handlers) clockView() clockView {
 	return clockView{Now: h.Clock.Now().In(clock.Moscow).Format(time.RFC3339Nano), Frozen: h.Clock.Frozen()}
 }
 
+// getClock shows the server clock (GET /__admin/clock).
 func (h handlers) getClock(c echo.Context) error { return c.JSON(http.StatusOK, h.clockView()) }
 
 // clockRequest moves the server clock: set (RFC 3339, or a naive Moscow time
@@ -362,11 +383,16 @@ type clockRequest struct {
 	Reset   bool   `json:"reset"`
 }
 
+// setClock moves the clock as a clockRequest says. The body is decoded
+// strictly: an unknown key or a second value is a 400, not a move silently
+// other than the one meant.
 func (h handlers) setClock(c echo.Context) error {
+	body, err := api.Body(c)
+	if err != nil {
+		return fail(http.StatusBadRequest, "could not read the body: %v", err)
+	}
 	var req clockRequest
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	if err := strictjson.Decode(body, &req); err != nil {
 		return fail(http.StatusBadRequest, `send {"set": "2026-01-02T15:04:05+03:00"}, {"advance": "2h"}, {"freeze": true} or {"reset": true}: %v`, err)
 	}
 	var m clock.Move

@@ -19,14 +19,17 @@ func registerFaults(g *echo.Group, h handlers) {
 	g.DELETE("/faults/:id", h.deleteFault)
 }
 
+// faultList is how the control API lists fault rules.
 type faultList struct {
 	Faults []fault.View `json:"faults"`
 }
 
+// faults lists the armed rules with their counters.
 func (h handlers) faults(c echo.Context) error {
 	return c.JSON(http.StatusOK, faultList{Faults: h.Faults.List()})
 }
 
+// fault shows one armed rule, or a 404.
 func (h handlers) fault(c echo.Context) error {
 	v, ok := h.Faults.Get(c.Param("id"))
 	if !ok {
@@ -60,6 +63,7 @@ func (h handlers) addFaults(c echo.Context) error {
 	return c.JSON(http.StatusCreated, out)
 }
 
+// deleteFault disarms one rule, or answers 404.
 func (h handlers) deleteFault(c echo.Context) error {
 	if !h.Faults.Delete(c.Param("id")) {
 		return fail(http.StatusNotFound, "no fault rule with id %q (GET /__admin/faults lists them)", c.Param("id"))
@@ -67,6 +71,7 @@ func (h handlers) deleteFault(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// clearFaults disarms every rule and says how many there were.
 func (h handlers) clearFaults(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]int{"deleted": h.Faults.Clear()})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/request"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -57,18 +58,14 @@ type Deps struct {
 	PasswordCost int
 }
 
-// BodyKey is the echo context key under which the server keeps the request
-// body it read before any handler ran (at most the body limit).
-const BodyKey = "api.body"
-
 // Body returns the request body. Under the server it is the bytes the server
-// already read for the body limit and the journal, so no handler copies the
-// body a second time; the journal records the same slice, so callers must
-// not change it. Without the server's middleware (a handler tested alone) it
-// reads the body itself.
+// already read for the body limit and the journal (request.Info.Body), so no
+// handler copies the body a second time; the journal records the same
+// slice, so callers must not change it. Without the server's middleware (a
+// handler tested alone) it reads the body itself.
 func Body(c echo.Context) ([]byte, error) {
-	if b, ok := c.Get(BodyKey).([]byte); ok {
-		return b, nil
+	if i := request.From(c); i != nil {
+		return i.Body, nil
 	}
 	r := c.Request()
 	if r.Body == nil || r.Body == http.NoBody {

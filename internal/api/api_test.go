@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/request"
 )
 
 func TestBody(t *testing.T) {
@@ -15,7 +16,7 @@ func TestBody(t *testing.T) {
 	// Under the server: the bytes it kept, not a second read of the stream.
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("stream"))
 	c := e.NewContext(req, httptest.NewRecorder())
-	c.Set(api.BodyKey, []byte("kept"))
+	request.Attach(c, &request.Info{Body: []byte("kept")})
 	if b, err := api.Body(c); err != nil || string(b) != "kept" {
 		t.Fatalf("with the server's copy: %q, %v", b, err)
 	}

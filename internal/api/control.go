@@ -13,6 +13,7 @@ type ControlError struct {
 	Problems []string `json:"problems,omitempty"`
 }
 
+// Error is the message.
 func (e *ControlError) Error() string { return e.Message }
 
 // Controlf is a ControlError with a formatted message.

@@ -42,6 +42,11 @@ func InRange(t time.Time) bool {
 // than 292 years and silently wrapped around for a date like 9999-12-31.
 // The zero value is not usable; call New.
 type Clock struct {
+	// mu guards r: Now and Frozen read-lock it (every transaction's Tx.Now
+	// and every admin and vendor reading of the time), Move (and Set,
+	// Advance, Freeze, Reset through it) write-locks it. It is held only to
+	// read the real time and do the arithmetic: a leaf, always the last
+	// lock taken (after bbolt's, in a transaction's Tx.Now).
 	mu   sync.RWMutex
 	real func() time.Time
 	r    reading
@@ -56,6 +61,7 @@ type reading struct {
 	realAt time.Time // the real time base was read at
 }
 
+// now is the reading at real time real.
 func (r reading) now(real time.Time) time.Time {
 	switch {
 	case r.frozen:
@@ -69,10 +75,13 @@ func (r reading) now(real time.Time) time.Time {
 	return Latest // a clock set to the last second stops there rather than print year 10000
 }
 
+// set makes the reading t at real time real.
 func (r *reading) set(t, real time.Time) {
 	r.moved, r.base, r.realAt = true, t, real
 }
 
+// freeze stops the reading where it stands at real (freeze) or lets a
+// stopped one run on from there (!freeze).
 func (r *reading) freeze(freeze bool, real time.Time) {
 	switch {
 	case freeze && !r.frozen:

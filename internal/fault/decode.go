@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/strictjson"
 )
 
 // ParseRules reads the body of POST /__admin/faults: one rule as a JSON
@@ -25,22 +25,14 @@ func ParseRules(body []byte) ([]scenario.Fault, error) {
 	if !utf8.Valid(trimmed) {
 		return nil, &RuleError{Problems: []string{"the body is not valid UTF-8"}}
 	}
-	list := trimmed[0] == '['
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.DisallowUnknownFields()
 	var rules []scenario.Fault
 	var err error
-	if list {
-		err = dec.Decode(&rules)
+	if trimmed[0] == '[' {
+		err = strictjson.Decode(trimmed, &rules)
 	} else {
 		var one scenario.Fault
-		if err = dec.Decode(&one); err == nil {
+		if err = strictjson.Decode(trimmed, &one); err == nil {
 			rules = []scenario.Fault{one}
-		}
-	}
-	if err == nil {
-		if _, more := dec.Token(); !errors.Is(more, io.EOF) {
-			err = errors.New("unexpected data after the JSON value")
 		}
 	}
 	if err != nil {

@@ -89,17 +89,45 @@ type Hit struct {
 
 // Injector holds the armed rules. It is safe for concurrent use.
 type Injector struct {
+	// mu guards seed, rules (and every rule's counters and random sources)
+	// and after. Load, Add, List, Get, Delete, Clear and Match take it for
+	// their whole run, and a delay takes it only to read after: it is never
+	// held while a request waits or its handler runs. It is a leaf: no other
+	// lock is taken while it is held (Load runs under the server's gate and
+	// a bbolt read transaction, which are taken first).
 	mu    sync.Mutex
 	seed  int64
 	rules []*rule
+	after func(time.Duration) <-chan time.Time // how a delay waits; see SetTimer
 
-	stop     chan struct{}
-	stopOnce sync.Once
+	stop     chan struct{} // closed by Interrupt: every delay ends
+	stopOnce sync.Once     // closes stop once, however often Interrupt is called
 }
 
-// New returns an injector with no rules.
+// New returns an injector with no rules, whose delays wait in real time.
 func New() *Injector {
-	return &Injector{stop: make(chan struct{})}
+	return &Injector{stop: make(chan struct{}), after: time.After}
+}
+
+// SetTimer replaces how a delay waits: after(d) returns a channel that
+// delivers when the delay of d is over; nil restores real time. A client
+// that leaves and Interrupt still end a delay early. Tests use it to see
+// each delay a request reaches and to end it when they choose, instead of
+// waiting for it in real time.
+func (in *Injector) SetTimer(after func(d time.Duration) <-chan time.Time) {
+	if after == nil {
+		after = time.After
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.after = after
+}
+
+// timer is the current SetTimer function.
+func (in *Injector) timer() func(time.Duration) <-chan time.Time {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.after
 }
 
 // Load arms sc's faults in place of every rule (runtime ones included) and
@@ -115,6 +143,8 @@ func (in *Injector) Load(sc *scenario.Scenario) {
 	}
 }
 
+// compile arms f: its phase defaulted, its counters at zero, its random
+// sources seeded from the scenario seed and its id. The caller holds mu.
 func (in *Injector) compile(f scenario.Fault, source string) *rule {
 	if f.Phase == "" {
 		f.Phase = scenario.PhaseBefore
@@ -148,6 +178,7 @@ type RuleError struct {
 	Problems []string
 }
 
+// Error lists the problems, separated by "; ".
 func (e *RuleError) Error() string { return strings.Join(e.Problems, "; ") }
 
 // Add arms runtime rules after the ones already armed. Either every rule is
@@ -213,6 +244,7 @@ func (in *Injector) List() []View {
 	return out
 }
 
+// view is r as the control API shows it. The caller holds mu.
 func (r *rule) view() View {
 	return View{Fault: r.Fault, Source: r.source, Matched: r.matched, Fired: r.fired}
 }

@@ -10,45 +10,40 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/request"
 	"github.com/mockserver/mockserver/internal/scenario"
 )
 
-// connKey holds the connection a drop or truncate took over, for Finish.
-const connKey = "fault.conn"
-
-// Middleware applies the armed rules to every request whose path owner
-// names a vendor API ("" for the control API and paths no API owns, which
-// faults never touch). It records the id of the rule that hit a request
-// under journal.FaultKey.
+// Middleware applies the armed rules to every request whose request.Info
+// names a vendor API (the control API and paths no API owns are never
+// touched), and records the id of the rule that hit it in Info.Fault.
 //
-// It must sit inside the middleware that journals requests and outside the
-// state gate: a delay then holds no lock, and the journal sees the final
-// status. That outer middleware must call Finish once the request is on
-// record: a dropped or truncated connection is closed only then, so a
-// client never sees the failure before the journal holds it.
-func (in *Injector) Middleware(owner func(path string) string) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			r := c.Request()
-			api := owner(r.URL.Path)
-			if api == "" {
-				return next(c)
-			}
-			hit := in.Match(api, r.Method, r.URL.Path)
-			if hit == nil {
-				return next(c)
-			}
-			c.Set(journal.FaultKey, hit.ID)
-			return in.serve(c, next, hit)
+// It must sit inside the middleware that attaches the Info and journals
+// requests, and outside the state gate: a delay then holds no lock, and the
+// journal sees the final status. That outer middleware must call Finish
+// once the request is on record: a dropped or truncated connection is
+// closed only then, so a client never sees the failure before the journal
+// holds it.
+func (in *Injector) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		info := request.From(c)
+		if info == nil || !info.Vendor() {
+			return next(c)
 		}
+		r := c.Request()
+		hit := in.Match(info.API, r.Method, r.URL.Path)
+		if hit == nil {
+			return next(c)
+		}
+		info.Fault = hit.ID
+		return in.serve(c, next, hit)
 	}
 }
 
 // Finish closes the connection a drop or truncate took over, if any.
 func Finish(c echo.Context) {
-	if conn, ok := c.Get(connKey).(net.Conn); ok {
-		_ = conn.Close()
+	if info := request.From(c); info != nil && info.Conn != nil {
+		_ = info.Conn.Close()
 	}
 }
 
@@ -104,16 +99,14 @@ func (in *Injector) serve(c echo.Context, next echo.HandlerFunc, hit *Hit) error
 
 // pause waits d; a client that goes away ends it early (false), and so does
 // Interrupt (true: the request is finished without the rest of the delay).
-// Delays are wall-clock network time, not the server clock, which tests may
-// freeze.
+// Delays are wall-clock network time (or what SetTimer made them), not the
+// server clock, which tests may freeze.
 func (in *Injector) pause(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-in.timer()(d):
 		return true
 	case <-in.stop:
 		return true
@@ -155,14 +148,17 @@ type recorder struct {
 	body   bytes.Buffer
 }
 
+// Header is the held response's header.
 func (r *recorder) Header() http.Header { return r.header }
 
+// WriteHeader holds the first status written.
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
 	}
 }
 
+// Write holds b, with status 200 unless one was written.
 func (r *recorder) Write(b []byte) (int, error) {
 	r.WriteHeader(http.StatusOK)
 	return r.body.Write(b)
@@ -178,6 +174,7 @@ func hold(c echo.Context) *recorder {
 	return rec
 }
 
+// code is the held status: 200 when nothing set one.
 func (r *recorder) code() int {
 	if r.status == 0 {
 		return http.StatusOK
@@ -193,6 +190,7 @@ func deliver(res *echo.Response, rec *recorder) error {
 	return err
 }
 
+// copyHeader sets every header of src on dst.
 func copyHeader(dst, src http.Header) {
 	for k, vs := range src {
 		dst[k] = vs
@@ -208,7 +206,7 @@ func drop(c echo.Context) error {
 		panic(http.ErrAbortHandler)
 	}
 	c.Response().Status = 0
-	c.Set(connKey, conn)
+	hijacked(c, conn)
 	return nil
 }
 
@@ -233,6 +231,12 @@ func truncate(c echo.Context, rec *recorder) error {
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	c.Set(connKey, conn)
+	hijacked(c, conn)
 	return nil
+}
+
+// hijacked hands the connection a drop or truncate took over to the
+// request's Info, for Finish to close once the request is on record.
+func hijacked(c echo.Context, conn net.Conn) {
+	request.From(c).Conn = conn // only hit requests get here, and they have an Info
 }

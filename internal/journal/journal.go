@@ -21,10 +21,6 @@ const DefaultSize = 10_000
 // MaxBody is how much of a request body an entry keeps (SPEC §8).
 const MaxBody = 64 << 10
 
-// FaultKey is the echo context key under which fault injection records the
-// id of the rule that hit the request, for the journal entry.
-const FaultKey = "journal.fault"
-
 // Entry is one recorded request.
 type Entry struct {
 	ID            uint64              `json:"id"`
@@ -106,6 +102,13 @@ func (f Filter) Match(e *Entry) bool {
 
 // Journal is the bounded ring of entries.
 type Journal struct {
+	// mu guards the ring and everything below it up to stop. Add takes it
+	// once per request, after the response (the server's observe
+	// middleware); List, Count, Len, Clear and Wait take it from the control
+	// API. It is held only to copy or count entries, never while waiting:
+	// Wait sleeps on changed with mu released, so a pending wait never
+	// holds up a request. It is a leaf: no other lock is taken while it is
+	// held.
 	mu      sync.Mutex
 	ring    []Entry
 	start   int // index of the oldest entry
@@ -115,7 +118,7 @@ type Journal struct {
 	waiting int           // Waits in progress
 
 	stop     chan struct{} // closed by Interrupt
-	stopOnce sync.Once
+	stopOnce sync.Once     // closes stop once, however often Interrupt is called
 }
 
 // New returns a journal keeping at most size entries (DefaultSize if <= 0).
@@ -164,6 +167,8 @@ func (j *Journal) Count(f Filter) int {
 	return n
 }
 
+// count is Count, plus the channel that is closed on the next change, read
+// under the same lock, so a Wait cannot miss an Add between the two.
 func (j *Journal) count(f Filter) (int, <-chan struct{}) {
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -1,12 +1,11 @@
 package scenario
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 
+	"github.com/mockserver/mockserver/internal/strictjson"
 	"gopkg.in/yaml.v3"
 )
 
@@ -74,10 +73,8 @@ func (w *FaultWhen) UnmarshalYAML(n *yaml.Node) error {
 // UnmarshalJSON reads a runtime rule's when (POST /__admin/faults), with
 // unknown keys rejected like the rest of the rule.
 func (w *FaultWhen) UnmarshalJSON(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var f whenFields
-	if err := dec.Decode(&f); err != nil {
+	if err := strictjson.Decode(data, &f); err != nil {
 		return err
 	}
 	w.set(f)

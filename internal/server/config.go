@@ -53,6 +53,7 @@ const (
 	DefaultShutdown    = 10 * time.Second
 )
 
+// applyDefaults fills every zero setting with its default.
 func (c *Config) applyDefaults() {
 	if c.Addr == "" {
 		c.Addr = DefaultAddr

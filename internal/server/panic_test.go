@@ -11,8 +11,6 @@ import (
 	"github.com/mockserver/mockserver/internal/journal"
 )
 
-type journalFilter = journal.Filter
-
 // A handler that panics must not kill the process nor leak an HTML page: the
 // client gets the owning API's error envelope.
 func TestPanic_isRecoveredInTheAPIsShape(t *testing.T) {
@@ -33,10 +31,8 @@ func TestPanic_isRecoveredInTheAPIsShape(t *testing.T) {
 		if !strings.Contains(rec.Body.String(), key) || !strings.HasPrefix(rec.Header().Get("Content-Type"), echo.MIMEApplicationJSON) {
 			t.Fatalf("%s: %q is not the API's JSON envelope", path, rec.Body.String())
 		}
-		if s.Journal().Count(journalFilterPath(path)) != 1 {
+		if s.Journal().Count(journal.Filter{Path: path}) != 1 {
 			t.Fatalf("%s: the panicking request was not journaled", path)
 		}
 	}
 }
-
-func journalFilterPath(p string) journalFilter { return journalFilter{Path: p} }

@@ -16,20 +16,24 @@ import (
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/request"
 )
 
 // AdminPrefix is the control API's namespace, reserved like moto's /moto-api.
 const AdminPrefix = "/__admin"
 
+// routes builds the echo instance: the shared middleware, every vendor API
+// under its prefix behind the state gate, and the control API.
 func (s *Server) routes(buckets []string) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.renderError
-	// Order matters: observe sees the final status after the error has been
-	// rendered; recover turns a panic into an error rendered in the API's
-	// shape; readBody enforces the limit before any handler runs; faults
-	// sit outside the state gate, so a delay holds no lock.
-	e.Use(s.observe, s.recover, s.readBody, s.faults.Middleware(s.vendorAPI))
+	// Order matters: observe attaches the request.Info the others read and
+	// sees the final status after the error has been rendered; recover turns
+	// a panic into an error rendered in the API's shape; readBody enforces
+	// the limit before any handler runs; faults sit outside the state gate,
+	// so a delay holds no lock.
+	e.Use(s.observe, s.recover, s.readBody, s.faults.Middleware)
 
 	for _, a := range s.apis {
 		g := e.Group(a.Prefix(), s.gated)
@@ -43,45 +47,39 @@ func (s *Server) routes(buckets []string) *echo.Echo {
 	return e
 }
 
-// apiFor returns the API owning path, or nil.
-func (s *Server) apiFor(path string) api.API {
+// owns reports whether path is under a's prefix.
+func owns(a api.API, path string) bool {
+	p := a.Prefix()
+	return strings.HasPrefix(path, p) && (len(path) == len(p) || path[len(p)] == '/')
+}
+
+// owner names the owner of path for request.Info.API: a vendor API's name,
+// request.Admin, or "" when no one owns it. It runs once per request.
+func (s *Server) owner(path string) string {
 	for _, a := range s.apis {
-		p := a.Prefix()
-		if strings.HasPrefix(path, p) && (len(path) == len(p) || path[len(p)] == '/') {
-			return a
+		if owns(a, path) {
+			return a.Name()
 		}
 	}
-	return nil
-}
-
-// vendorAPI names the vendor API owning path, or "" (faults touch no other path).
-func (s *Server) vendorAPI(path string) string {
-	if a := s.apiFor(path); a != nil {
-		return a.Name()
-	}
-	return ""
-}
-
-// apiName names the owner of path for logs and the journal.
-func (s *Server) apiName(path string) string {
-	if name := s.vendorAPI(path); name != "" {
-		return name
-	}
 	if strings.HasPrefix(path, AdminPrefix) {
-		return "admin"
+		return request.Admin
 	}
 	return ""
 }
 
 // renderError hands err to the API that owns the path, so even a 404, a 413
-// or a panic comes back in that vendor's envelope.
+// or a panic comes back in that vendor's envelope. The owner is the one
+// observe worked out for the request; anything else gets the control API's
+// shape.
 func (s *Server) renderError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	if a := s.apiFor(c.Request().URL.Path); a != nil {
-		a.RenderError(c, err)
-		return
+	if info := request.From(c); info != nil {
+		if a, ok := s.byName[info.API]; ok {
+			a.RenderError(c, err)
+			return
+		}
 	}
 	admin.RenderError(c, err)
 }
@@ -135,39 +133,40 @@ func (s *Server) readBody(next echo.HandlerFunc) echo.HandlerFunc {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		c.Set(api.BodyKey, body)
+		request.From(c).Body = body
 		return next(c)
 	}
 }
 
-// observe writes one log line and one journal entry per request, after the
+// observe attaches the request's Info, naming the API that owns the path,
+// then writes one log line and one journal entry per request, after the
 // response (errors are rendered here so the status is final).
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		info := &request.Info{API: s.owner(c.Request().URL.Path)}
+		request.Attach(c, info)
 		if err := next(c); err != nil {
 			c.Error(err)
 		}
 		r := c.Request()
 		dur := time.Since(start)
-		name := s.apiName(r.URL.Path)
 		status := c.Response().Status
-		hit, _ := c.Get(journal.FaultKey).(string) // the fault rule that hit the request, if any
-		attrs := []slog.Attr{slog.String("api", name), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		attrs := []slog.Attr{slog.String("api", info.API), slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", status), slog.Duration("duration", dur)}
-		if hit != "" {
-			attrs = append(attrs, slog.String("fault", hit)) // a log reader sees why a request failed
+		if info.Fault != "" {
+			attrs = append(attrs, slog.String("fault", info.Fault)) // a log reader sees why a request failed
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
-		if name == "admin" {
+		if info.API == request.Admin {
 			return nil // the control API does not journal itself
 		}
 		e := journal.Entry{
-			Time: s.clock.Now(), API: name, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+			Time: s.clock.Now(), API: info.API, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 			Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,
-			DurationMS: float64(dur.Microseconds()) / 1000, Fault: hit,
+			DurationMS: float64(dur.Microseconds()) / 1000, Fault: info.Fault,
 		}
-		if body, ok := c.Get(api.BodyKey).([]byte); ok {
+		if body := info.Body; body != nil {
 			if len(body) > journal.MaxBody {
 				body, e.BodyTruncated = body[:journal.MaxBody], true
 			}
@@ -204,7 +203,7 @@ func (s *Server) only(name string) http.Handler {
 		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.apiFor(r.URL.Path) == owner || strings.HasPrefix(r.URL.Path, AdminPrefix+"/") {
+		if owns(owner, r.URL.Path) || strings.HasPrefix(r.URL.Path, AdminPrefix+"/") {
 			s.echo.ServeHTTP(w, r)
 			return
 		}

@@ -34,25 +34,37 @@ type Server struct {
 	faults  *fault.Injector
 	echo    *echo.Echo
 
-	// The three vendor APIs by name, for seeding each with its own section,
-	// and as a list, for routing and error rendering.
+	// The three vendor APIs by name, for seeding each with its own section;
+	// as a list, for routing; and keyed by Name, for rendering an error in
+	// the envelope of the API that request.Info names.
 	amapi   *amapi.API
 	carreta *carreta.API
 	saplab  *saplab.API
 	apis    []api.API
+	byName  map[string]api.API
 
-	// gate is read-held by every vendor request and write-held while the
-	// whole state is replaced (reset, scenario load), so no request ever
-	// sees the new file with the old in-memory views or the other way round.
+	// gate is read-held by every vendor request (the gated middleware of
+	// each API's route group, for the handler's whole run) and write-held by
+	// Apply while the whole state is replaced (reset, scenario load, and
+	// seeding at start-up), so no request ever sees the new file with the
+	// old in-memory views or the other way round. Fault delays run outside
+	// it, so a slow request never holds a reset up; control API requests
+	// never take it but through Apply. Under it come bbolt's locks, the
+	// vendors' own, the injector's (Apply reloads the fault rules) and mu.
 	gate sync.RWMutex
 
+	// mu guards current: Apply writes it (under gate), Current reads it
+	// (the control API, Reset). It is a leaf: no other lock is taken while
+	// it is held.
 	mu      sync.Mutex
 	current *scenario.Scenario
 
+	// The listeners and their servers are set up by Listen and Serve, which
+	// run on one goroutine before and while serving; they need no lock.
 	listeners []net.Listener
 	handlers  []http.Handler
 	servers   []*http.Server
-	closeOnce sync.Once
+	closeOnce sync.Once // closes the state file once, from Serve's shutdown or Close
 	closeErr  error
 }
 
@@ -74,6 +86,10 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	deps := api.Deps{Store: store, Clock: s.clock, Log: log, TrustProxy: cfg.TrustProxy, PasswordCost: cfg.PasswordCost}
 	s.amapi, s.carreta, s.saplab = amapi.New(deps), carreta.New(deps), saplab.New(deps)
 	s.apis = []api.API{s.amapi, s.carreta, s.saplab}
+	s.byName = make(map[string]api.API, len(s.apis))
+	for _, a := range s.apis {
+		s.byName[a.Name()] = a
+	}
 
 	if err := s.start(); err != nil {
 		_ = store.Close()

@@ -2,10 +2,10 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -215,6 +215,11 @@ func TestAdmin_clock(t *testing.T) {
 			t.Errorf("%s: status %d", bad, r.Status)
 		}
 	}
+	// The body is decoded strictly: a second value is refused, not ignored.
+	r = m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(`{"advance": "1h"} {"reset": true}`))
+	if want := `{"error":"send {\"set\": \"2026-01-02T15:04:05+03:00\"}, {\"advance\": \"2h\"}, {\"freeze\": true} or {\"reset\": true}: unexpected data after the JSON value"}` + "\n"; r.Status != http.StatusBadRequest || string(r.Body) != want {
+		t.Errorf("two values: %d %s, want 400 %s", r.Status, r.Body, want)
+	}
 	// Any time of years 1..9999 is kept exactly (an offset from real time
 	// once wrapped past 292 years); beyond, the request is refused whole.
 	for _, c := range []struct{ set, want string }{
@@ -272,7 +277,7 @@ func TestPerAPIListener_servesOnlyThatAPI(t *testing.T) {
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := contextWithCancel()
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx) }()
 	defer func() { cancel(); <-done }()
@@ -297,8 +302,6 @@ func TestPerAPIListener_servesOnlyThatAPI(t *testing.T) {
 		t.Fatalf("admin on the carreta listener: %d", code)
 	}
 }
-
-var _ = httptest.NewRecorder
 
 // bcryptHash matches a bcrypt hash, whose salt is random by design: the one
 // part of seeded state that is not reproducible.

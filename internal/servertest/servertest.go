@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -71,12 +72,17 @@ func Start(t testing.TB, opts Options) *Mock {
 	}
 	m := &Mock{Server: httptest.NewServer(srv.Handler()), Srv: srv}
 	t.Cleanup(func() {
+		// As a shutdown does (server.Serve): delays and journal waits end
+		// at once, so no request a test left pending holds Close up.
+		srv.Faults().Interrupt()
+		srv.Journal().Interrupt()
 		m.Server.Close()
 		_ = srv.Close()
 	})
 	return m
 }
 
+// writeFile writes a scenario's source into dir for Config.Scenario.
 func writeFile(t testing.TB, dir string, src []byte) string {
 	path := filepath.Join(dir, "scenario.yaml")
 	if err := os.WriteFile(path, src, 0o600); err != nil {
@@ -92,13 +98,25 @@ type Response struct {
 	Body   []byte
 }
 
-// Do sends a request and reads the whole response. headers are name, value
-// pairs. Redirects are not followed, so a test sees the 301 itself.
+// Do sends a request and reads the whole response, failing the test on a
+// transport error. headers are name, value pairs. Redirects are not
+// followed, so a test sees the 301 itself. Do calls t.Fatal, so it must run
+// on the test's goroutine: a request sent from another goroutine uses Send.
 func (m *Mock) Do(t testing.TB, method, path string, body io.Reader, headers ...string) Response {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, m.URL+path, body)
+	r, err := m.Send(method, path, body, headers...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return r
+}
+
+// Send is Do for any goroutine: it returns the error instead of failing
+// the test.
+func (m *Mock) Send(method, path string, body io.Reader, headers ...string) (Response, error) {
+	req, err := http.NewRequestWithContext(context.Background(), method, m.URL+path, body)
+	if err != nil {
+		return Response{}, err
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
@@ -106,14 +124,14 @@ func (m *Mock) Do(t testing.TB, method, path string, body io.Reader, headers ...
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return Response{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		return Response{}, fmt.Errorf("%s %s: reading the body: %w", method, path, err)
 	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }
 
 // Golden compares got with testdata/golden/<name>, or writes it with -update.

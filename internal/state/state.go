@@ -33,6 +33,14 @@ const (
 var ErrNotFound = errors.New("state: not found")
 
 // Store is the bbolt file plus the clock that stamps its transactions.
+//
+// Store has no lock of its own; it relies on bbolt's. bbolt lets one
+// read-write transaction run at a time (Update, Batch and Reset queue on
+// its writer lock) beside any number of read-only ones (View, Snapshot),
+// each of which sees the state as of its start. The file itself is locked
+// (flock) for as long as it is open, so a second process cannot open it
+// (Open gives up after a second). A transaction takes the clock's read lock
+// once, at its start, for Tx.Now; so the order is bbolt, then the clock.
 type Store struct {
 	db      *bolt.DB
 	clock   *clock.Clock
@@ -67,12 +75,6 @@ func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
 // Close closes the file. Every acknowledged write was already fsynced by its
 // commit, so Close only releases the lock and the mapping.
 func (s *Store) Close() error { return s.db.Close() }
-
-// Clock is the clock that stamps transactions.
-func (s *Store) Clock() *clock.Clock { return s.clock }
-
-// Path is the file's path.
-func (s *Store) Path() string { return s.db.Path() }
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(fn func(tx *Tx) error) error {
@@ -145,6 +147,7 @@ func (s *Store) Seeded() ([]byte, bool, error) {
 	return src, ok, err
 }
 
+// wrap is btx with the clock reading of its start.
 func (s *Store) wrap(btx *bolt.Tx) *Tx {
 	return &Tx{btx: btx, now: s.clock.Now()}
 }

@@ -1,8 +1,7 @@
-package fault_test
+package e2e_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"reflect"
@@ -17,7 +16,9 @@ import (
 
 // TestFaults_Action drives each action end to end over a real socket.
 func TestFaults_Action(t *testing.T) {
+	t.Parallel()
 	t.Run("status_body_and_headers_replace_the_response", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{Scenario: withFaults(`
   - id: amapi-down
     api: amapi
@@ -41,6 +42,7 @@ func TestFaults_Action(t *testing.T) {
 	})
 
 	t.Run("a_body_that_is_not_json_is_text", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		arm(t, m, `{"id": "html", "api": "saplab", "path": "/panel/manager", "action": {"status": 502, "body": "<html>502 Bad Gateway</html>"}}`)
 		r := m.Do(t, "GET", "/panel/manager", nil, "Authorization", saplabOwner)
@@ -50,6 +52,7 @@ func TestFaults_Action(t *testing.T) {
 	})
 
 	t.Run("status_alone_answers_in_the_APIs_error_shape", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		arm(t, m, `{"id": "down", "api": "any", "path": "/**", "method": "GET", "action": {"status": 503}}`)
 		for _, c := range []struct {
@@ -80,6 +83,7 @@ func TestFaults_Action(t *testing.T) {
 	})
 
 	t.Run("headers_in_phase_after_amend_the_real_response", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		want := m.Do(t, "GET", "/v1/profile/?api_key="+carretaKey, nil)
 		arm(t, m, `{"id": "h", "api": "carreta", "path": "/v1/profile/", "phase": "after", "action": {"headers": {"X-RateLimit-Remaining": "0"}}}`)
@@ -90,46 +94,55 @@ func TestFaults_Action(t *testing.T) {
 	})
 
 	t.Run("fixed_delay_then_the_real_response_without_holding_the_state", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		want := m.Do(t, "GET", "/api/test", nil)
+		delays := holdDelays(m)
 		arm(t, m, `{"id": "slow", "api": "amapi", "path": "/api/test", "action": {"delay": "1500ms"}}`)
-		start := time.Now()
-		done := make(chan servertest.Response, 1)
-		go func() { done <- m.Do(t, "GET", "/api/test", nil) }()
-		waitFired(t, m, "slow", 1)
+		done := sendAsync(m, "GET", "/api/test", nil)
+		p := <-delays
+		if p.d != 1500*time.Millisecond {
+			t.Fatalf("the request waits %s, want the rule's 1.5s", p.d)
+		}
 		// A reset needs every vendor request out of the state gate: were the
 		// delay holding it, the reset would only return after the delayed
-		// answer. Order, not a stopwatch, decides.
+		// answer, which is held until the test ends the delay below. Order,
+		// not a stopwatch, decides.
 		if r := m.Do(t, "POST", "/__admin/reset", nil); r.Status != 200 {
 			t.Fatalf("reset: %d %s", r.Status, r.Body)
 		}
 		select {
 		case <-done:
-			t.Fatal("the reset returned only after the delayed answer: the delay holds the state gate")
+			t.Fatal("the request was answered before its delay ended")
 		default:
 		}
-		r := <-done
-		if d := time.Since(start); d < 1500*time.Millisecond {
-			t.Fatalf("answered after %s, want at least 1.5s", d)
-		}
+		close(p.end)
+		r := (<-done).response(t)
 		if r.Status != want.Status || !bytes.Equal(r.Body, want.Body) {
 			t.Fatalf("after the delay got %d %s, want the real %d %s", r.Status, r.Body, want.Status, want.Body)
 		}
 	})
 
 	t.Run("ranged_delay", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
+		delays := holdDelays(m)
 		arm(t, m, `{"id": "range", "api": "carreta", "path": "/v1/search/", "action": {"delay": {"min": "150ms", "max": "300ms"}}}`)
 		for range 3 {
-			start := time.Now()
-			m.Do(t, "GET", "/v1/search/?q=oc47&api_key="+carretaKey, nil)
-			if d := time.Since(start); d < 150*time.Millisecond || d > 2*time.Second {
-				t.Fatalf("answered after %s, want 150ms..300ms (plus scheduling)", d)
+			done := sendAsync(m, "GET", "/v1/search/?q=oc47&api_key="+carretaKey, nil)
+			p := <-delays
+			if p.d < 150*time.Millisecond || p.d > 300*time.Millisecond {
+				t.Fatalf("the request waits %s, want 150ms..300ms", p.d)
+			}
+			close(p.end)
+			if r := (<-done).response(t); r.Status != http.StatusOK {
+				t.Fatalf("after the delay: %d %s", r.Status, r.Body)
 			}
 		}
 	})
 
 	t.Run("drop_closes_the_connection_without_a_byte", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		arm(t, m, `{"id": "drop", "api": "carreta", "method": "GET", "path": "/v1/profile/", "action": {"drop": true}}`)
 		if got := raw(t, m, "GET", "/v1/profile/?api_key="+carretaKey, ""); len(got) != 0 {
@@ -147,6 +160,7 @@ func TestFaults_Action(t *testing.T) {
 	})
 
 	t.Run("truncate_sends_half_the_body_under_the_full_length", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		const full = `{"orders": [{"id": 1}, {"id": 2}, {"id": 3}]}`
 		arm(t, m, `{"id": "cut", "api": "carreta", "path": "/v1/order/", "action": {"status": 200, "body": `+strconv.Quote(full)+`, "truncate": true}}`)
@@ -163,6 +177,7 @@ func TestFaults_Action(t *testing.T) {
 	})
 
 	t.Run("truncate_in_phase_after_cuts_the_real_response", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		want := m.Do(t, "GET", "/panel/manager", nil, "Authorization", saplabOwner)
 		arm(t, m, `{"id": "cut", "api": "saplab", "path": "/panel/manager", "phase": "after", "action": {"truncate": true}}`)
@@ -173,11 +188,12 @@ func TestFaults_Action(t *testing.T) {
 	})
 
 	t.Run("a_client_that_leaves_during_the_delay_runs_nothing", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
+		delays := holdDelays(m)
 		arm(t, m, `{"id": "slow", "api": "amapi", "path": "/api/test", "action": {"delay": "5s"}}`)
-		client := &http.Client{Timeout: 500 * time.Millisecond}
-		if resp, err := client.Get(m.URL + "/api/test"); err == nil {
-			resp.Body.Close()
+		gave := leaveDuringDelay(m, "/api/test", delays)
+		if err := <-gave; err == nil {
 			t.Fatal("the client got an answer before the delay")
 		}
 		r := m.Do(t, "GET", "/__admin/requests/wait?fault=slow&timeout=3s", nil)
@@ -193,25 +209,15 @@ func TestFaults_Action(t *testing.T) {
 // TestFaults_afterPhaseClientLeavesDuringTheDelay checks that a client
 // that gives up while a phase-after delay holds the handler's answer is
 // journaled with status 0 (it received nothing), not with the status the
-// handler or the action would have sent. The client leaves once the rule
-// has fired, so the departure falls in the handler or the delay, never
-// before the fault.
+// handler or the action would have sent. The client leaves once the
+// request has reached the delay, so the departure falls in the delay,
+// never before the fault.
 func TestFaults_afterPhaseClientLeavesDuringTheDelay(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
+	delays := holdDelays(m)
 	arm(t, m, `{"id":"slowafter","api":"amapi","path":"/api/test","phase":"after","action":{"delay":"5m","status":500}}`)
-	ctx, cancel := context.WithCancel(context.Background())
-	gave := make(chan error, 1)
-	go func() {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, m.URL+"/api/test", nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		gave <- err
-	}()
-	waitFired(t, m, "slowafter", 1)
-	cancel()
-	if err := <-gave; err == nil {
+	if err := <-leaveDuringDelay(m, "/api/test", delays); err == nil {
 		t.Fatal("the client got an answer before the 5-minute delay")
 	}
 	if r := m.Do(t, "GET", "/__admin/requests/wait?fault=slowafter&timeout=10s", nil); r.Status != 200 {
@@ -222,22 +228,10 @@ func TestFaults_afterPhaseClientLeavesDuringTheDelay(t *testing.T) {
 	}
 }
 
-// waitFired blocks until the rule has hit n requests, via the control API.
-func waitFired(t *testing.T, m *servertest.Mock, id string, n int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if v, ok := m.Srv.Faults().Get(id); ok && v.Fired >= n {
-			return
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	t.Fatalf("rule %s did not fire %d times", id, n)
-}
-
 // TestFaults_When checks each when form on real endpoints: X marks a request
 // the fault hit.
 func TestFaults_When(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, when, want string
 	}{
@@ -252,6 +246,7 @@ func TestFaults_When(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			m := servertest.Start(t, servertest.Options{})
 			arm(t, m, `{"id": "w", "api": "saplab", "method": "GET", "path": "/panel/manager", "when": `+c.when+`, "action": {"status": 599}}`)
 			got := hitPattern(statuses(t, m, 8, "GET", "/panel/manager", "Authorization", saplabOwner), 599)
@@ -269,6 +264,7 @@ func TestFaults_When(t *testing.T) {
 	// generator and was drawn only on a hit, so B taking request 1 shifted
 	// every later probability draw of A2.
 	t.Run("probability_hits_do_not_shift_when_another_rule_takes_a_request", func(t *testing.T) {
+		t.Parallel()
 		const a2 = `{"id":"A2","api":"amapi","method":"GET","path":"/api/test","when":{"probability":0.5},"action":{"delay":{"min":"1ms","max":"3ms"},"status":599}}`
 		const b = `{"id":"B","api":"amapi","method":"GET","path":"/api/test","when":{"nth":1},"action":{"status":598}}`
 		m := servertest.Start(t, servertest.Options{})
@@ -291,6 +287,7 @@ func TestFaults_When(t *testing.T) {
 	})
 
 	t.Run("probability_is_reproducible_from_the_scenario_seed", func(t *testing.T) {
+		t.Parallel()
 		rule := `
   - {id: p, api: amapi, path: /api/test, when: {probability: 0.5}, action: {status: 599}}
 `
@@ -318,6 +315,7 @@ func TestFaults_When(t *testing.T) {
 
 // TestFaults_Match checks what a rule selects.
 func TestFaults_Match(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	arm(t, m, `[
 		{"id": "pay", "api": "saplab", "method": "GET", "path": "/panel/order/pay/*", "action": {"status": 591}},
@@ -358,6 +356,7 @@ func TestFaults_Match(t *testing.T) {
 
 // TestFaults_Control checks the control API's fault routes.
 func TestFaults_Control(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: withFaults(`
   - {id: from-scenario, api: carreta, method: POST, path: /v1/order/, when: {nth: 3}, action: {status: 503, delay: 10ms}}
 `)})
@@ -462,126 +461,6 @@ func TestFaults_Control(t *testing.T) {
 		want := `"problems":["(request body):7: path \"/v1/[oops\" is not a valid glob`
 		if r.Status != 400 || !bytes.Contains(r.Body, []byte(want)) {
 			t.Fatalf("got %d %s, want a problem like %s", r.Status, r.Body, want)
-		}
-	})
-}
-
-// TestVerification checks the journal queries a test uses instead of
-// sleeping: count and wait, with the fault recorded per request.
-func TestVerification(t *testing.T) {
-	m := servertest.Start(t, servertest.Options{Scenario: withFaults(`
-  - {id: every-other, api: carreta, path: /v1/profile/, when: {every: 2}, action: {status: 503}}
-`)})
-
-	t.Run("a_filter_that_could_match_nothing_is_400", func(t *testing.T) {
-		for query, want := range map[string]string{
-			"api=nope":                        `api must be one of`,
-			"path=v1/profile/":                `path must be a path starting with /`,
-			"path=/v1/profile/%3Fapi_key%3Dx": `path is matched without the query string`,
-			"since=yesterday":                 `since must be an entry id or an RFC 3339 time`,
-		} {
-			for _, ep := range []string{"/__admin/requests?", "/__admin/requests/count?", "/__admin/requests/wait?timeout=1ms&"} {
-				r := m.Do(t, "GET", ep+query, nil)
-				if r.Status != 400 || !bytes.Contains(r.Body, []byte(want)) {
-					t.Errorf("%s%s: %d %s, want 400 saying %q", ep, query, r.Status, r.Body, want)
-				}
-			}
-		}
-	})
-
-	t.Run("count_answers_for_the_same_filters_as_the_list", func(t *testing.T) {
-		m.Do(t, "DELETE", "/__admin/requests", nil)
-		statuses(t, m, 4, "GET", "/v1/profile/?api_key="+carretaKey)
-		m.Do(t, "GET", "/api/test", nil)
-		m.Do(t, "POST", "/api/login", strings.NewReader(`{}`))
-		for query, want := range map[string]int{
-			"":                              6,
-			"api=carreta":                   4,
-			"api=amapi&method=post":         1,
-			"path=/v1/**":                   4,
-			"path=/api/*":                   2,
-			"fault=every-other":             2,
-			"api=carreta&fault=every-other": 2,
-			"fault=nothing":                 0,
-		} {
-			r := m.Do(t, "GET", "/__admin/requests/count?"+query, nil)
-			if r.Status != 200 || string(r.Body) != `{"count":`+strconv.Itoa(want)+"}\n" {
-				t.Errorf("count?%s = %d %s, want {\"count\":%d}", query, r.Status, r.Body, want)
-			}
-			if n := len(entries(t, m, query)); n != want {
-				t.Errorf("the list for %q has %d entries, the count %d", query, n, want)
-			}
-		}
-	})
-
-	// The wait is registered before the requests are sent, and a wait that
-	// answered only at its timeout would be a 408: the 200 shows it answered
-	// when the third request arrived, with no stopwatch.
-	t.Run("wait_answers_as_soon_as_the_requests_arrive", func(t *testing.T) {
-		m.Do(t, "DELETE", "/__admin/requests", nil)
-		done := make(chan servertest.Response, 1)
-		go func() {
-			done <- m.Do(t, "GET", "/__admin/requests/wait?api=carreta&method=GET&path=/v1/profile/&count=3&timeout=60s", nil)
-		}()
-		for deadline := time.Now().Add(10 * time.Second); m.Srv.Journal().Waiting() == 0; time.Sleep(2 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatal("the wait never reached the journal")
-			}
-		}
-		for range 3 {
-			m.Do(t, "GET", "/v1/profile/?api_key="+carretaKey, nil)
-		}
-		if got := <-done; got.Status != 200 || string(got.Body) != `{"count":3}`+"\n" {
-			t.Fatalf("wait: %d %s", got.Status, got.Body)
-		}
-	})
-
-	// decisions/faults.md: wait answers how many match, which may be more
-	// than it was asked to wait for.
-	t.Run("wait_answers_the_actual_count_when_more_have_arrived", func(t *testing.T) {
-		m.Do(t, "DELETE", "/__admin/requests", nil)
-		for range 3 {
-			m.Do(t, "GET", "/v1/profile/?api_key="+carretaKey, nil)
-		}
-		if r := m.Do(t, "GET", "/__admin/requests/wait?api=carreta&count=2&timeout=1s", nil); r.Status != 200 || string(r.Body) != `{"count":3}`+"\n" {
-			t.Fatalf("wait for 2 of 3: %d %s, want 200 {\"count\":3}", r.Status, r.Body)
-		}
-	})
-
-	t.Run("wait_times_out_with_408_and_the_count_so_far", func(t *testing.T) {
-		m.Do(t, "DELETE", "/__admin/requests", nil)
-		m.Do(t, "GET", "/v1/profile/?api_key="+carretaKey, nil)
-		r := m.Do(t, "GET", "/__admin/requests/wait?api=carreta&count=2&timeout=50ms", nil)
-		want := `{"count":1,"error":"1 of 2 requests arrived within 50ms"}` + "\n"
-		if r.Status != http.StatusRequestTimeout || string(r.Body) != want {
-			t.Fatalf("got %d %s, want 408 %s", r.Status, r.Body, want)
-		}
-	})
-
-	t.Run("a_dropped_request_is_on_record_before_the_client_sees_the_close", func(t *testing.T) {
-		arm(t, m, `{"id": "gone", "api": "saplab", "path": "/panel/manager", "action": {"drop": true}}`)
-		for range 20 {
-			m.Do(t, "DELETE", "/__admin/requests", nil)
-			raw(t, m, "GET", "/panel/manager", "", "Authorization", saplabOwner)
-			if r := m.Do(t, "GET", "/__admin/requests/count?fault=gone", nil); string(r.Body) != `{"count":1}`+"\n" {
-				t.Fatalf("right after the close: %s", r.Body)
-			}
-		}
-	})
-
-	t.Run("bad_filters_are_400", func(t *testing.T) {
-		for _, q := range []string{"api=carretta", "path=v1/order/", "path=/v1/[", "since=yesterday"} {
-			if r := m.Do(t, "GET", "/__admin/requests/wait?timeout=5s&"+q, nil); r.Status != 400 {
-				t.Errorf("wait?%s: %d %s, want 400", q, r.Status, r.Body)
-			}
-			if r := m.Do(t, "GET", "/__admin/requests/count?"+q, nil); r.Status != 400 {
-				t.Errorf("count?%s: %d %s, want 400", q, r.Status, r.Body)
-			}
-		}
-		for _, q := range []string{"count=0", "count=x", "timeout=2", "timeout=2h"} {
-			if r := m.Do(t, "GET", "/__admin/requests/wait?"+q, nil); r.Status != 400 {
-				t.Errorf("wait?%s: %d %s, want 400", q, r.Status, r.Body)
-			}
 		}
 	})
 }

@@ -2,7 +2,7 @@
 // package clause: TestReadme_goExample checks that they match and runs it
 // against an in-process mock.
 
-package fault_test
+package e2e_test
 
 import (
 	"io"

@@ -1,8 +1,9 @@
-package fault_test
+package e2e_test
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -124,4 +125,73 @@ func hitPattern(got []int, faultStatus int) string {
 		}
 	}
 	return b.String()
+}
+
+// pause is one fault delay a request has reached, held until the test ends
+// it.
+type pause struct {
+	d   time.Duration    // the delay the rule drew for the request
+	end chan<- time.Time // close it (or send) to end the delay
+}
+
+// holdDelays takes over the waiting of m's fault delays: each delay a
+// request reaches is sent on the channel returned and lasts until the test
+// ends it, so no test waits for a delay in real time, and receiving from
+// the channel is how a test knows a request is inside its delay. A client
+// that leaves still ends its delay, and the test's end ends them all.
+func holdDelays(m *servertest.Mock) <-chan pause {
+	ch := make(chan pause, 64)
+	m.Srv.Faults().SetTimer(func(d time.Duration) <-chan time.Time {
+		end := make(chan time.Time, 1)
+		ch <- pause{d: d, end: end}
+		return end
+	})
+	return ch
+}
+
+// sent is what a request sent from another goroutine got.
+type sent struct {
+	r   servertest.Response
+	err error
+}
+
+// response is the response, failing the test (on its own goroutine) if
+// the request failed.
+func (s sent) response(t *testing.T) servertest.Response {
+	t.Helper()
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	return s.r
+}
+
+// sendAsync sends a request from a goroutine of its own, for a test that
+// acts while the request is in flight. The goroutine never touches t:
+// failures come back on the channel, for the test's goroutine to report.
+func sendAsync(m *servertest.Mock, method, path string, body io.Reader, headers ...string) <-chan sent {
+	done := make(chan sent, 1)
+	go func() {
+		r, err := m.Send(method, path, body, headers...)
+		done <- sent{r, err}
+	}()
+	return done
+}
+
+// leaveDuringDelay sends GET path from a client that gives up once the
+// request has reached its delay (from delays, holdDelays's channel), and
+// returns what the client got: an error, unless it was answered anyway.
+func leaveDuringDelay(m *servertest.Mock, path string, delays <-chan pause) <-chan error {
+	ctx, cancel := context.WithCancel(context.Background())
+	gave := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, m.URL+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		gave <- err
+	}()
+	<-delays
+	cancel()
+	return gave
 }

@@ -1,4 +1,4 @@
-package fault_test
+package e2e_test
 
 import (
 	"bytes"
@@ -73,6 +73,7 @@ func (c *carretaClient) Order(ctx context.Context, code, ref string) error {
 // TestDocs_clientDoesNotOrderTwice is the test of docs/faults.md, run
 // against servertest instead of a separately started mock.
 func TestDocs_clientDoesNotOrderTwice(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	call := func(method, path, body string) (int, string) {
 		r := m.Do(t, method, path, strings.NewReader(body))
@@ -90,12 +91,9 @@ func TestDocs_clientDoesNotOrderTwice(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- client.Order(context.Background(), "OC47", "test-1") }()
 
-	waited := make(chan servertest.Response, 1)
-	go func() {
-		waited <- m.Do(t, "GET", "/__admin/requests/wait?api=carreta&method=GET&path=/v1/order/&count=1&timeout=10s", nil)
-	}()
-	checkWait := func(r servertest.Response) {
-		if r.Status != http.StatusOK {
+	waited := sendAsync(m, "GET", "/__admin/requests/wait?api=carreta&method=GET&path=/v1/order/&count=1&timeout=10s", nil)
+	checkWait := func(s sent) {
+		if r := s.response(t); r.Status != http.StatusOK {
 			t.Fatalf("the client never checked whether its order exists: %s", r.Body)
 		}
 	}

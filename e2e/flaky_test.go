@@ -1,69 +1,16 @@
-package fault_test
+package e2e_test
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"runtime"
 	"testing"
 
-	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/scenario"
-	"github.com/mockserver/mockserver/internal/server"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
-
-// TestJournal_staysBoundedThroughTheServer sends 100k requests through the
-// whole handler (in-process: routing, faults, journal) and checks that the
-// journal keeps exactly its bound, the newest entries, and that memory does
-// not grow with the number of requests.
-func TestJournal_staysBoundedThroughTheServer(t *testing.T) {
-	const size, total = 500, 100_000
-	m := servertest.Start(t, servertest.Options{Config: server.Config{JournalSize: size}, Scenario: withFaults(`
-  - {id: half, api: carreta, path: /v1/profile/, when: {every: 2}, action: {status: 503, body: '{"error": "down"}'}}
-`)})
-	h := m.Srv.Handler()
-	send := func(n int) {
-		for range n {
-			req := httptest.NewRequest(http.MethodGet, "/v1/profile/?api_key="+carretaKey, nil)
-			h.ServeHTTP(httptest.NewRecorder(), req)
-		}
-	}
-	heap := func() uint64 {
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc
-	}
-	send(10_000)
-	before := heap()
-	send(total - 10_000)
-	after := heap()
-
-	j := m.Srv.Journal()
-	if j.Len() != size {
-		t.Fatalf("the journal holds %d entries after %d requests, want its bound %d", j.Len(), total, size)
-	}
-	list := j.List(journal.Filter{})
-	if list[0].ID != total-size+1 || list[size-1].ID != total {
-		t.Fatalf("kept ids %d..%d, want the newest %d..%d", list[0].ID, list[size-1].ID, total-size+1, total)
-	}
-	if n := j.Count(journal.Filter{Fault: "half"}); n != size/2 {
-		t.Fatalf("%d of the kept entries name the fault, want every other one: %d", n, size/2)
-	}
-	v, _ := m.Srv.Faults().Get("half")
-	if v.Matched != total || v.Fired != total/2 {
-		t.Fatalf("rule counters matched=%d fired=%d, want %d and %d", v.Matched, v.Fired, total, total/2)
-	}
-	// 90k more requests may not cost more than a few hundred KiB of heap;
-	// an unbounded journal would hold ~90k entries (tens of MiB).
-	if after > before+2<<20 {
-		t.Fatalf("heap grew from %d to %d bytes over 90k requests", before, after)
-	}
-}
 
 // TestFlakyScenario checks that the shipped flaky scenario shows every
 // action and every when form, on real endpoints of each API.
 func TestFlakyScenario(t *testing.T) {
+	t.Parallel()
 	sc, err := scenario.LoadNamed("", "flaky")
 	if err != nil {
 		t.Fatal(err)

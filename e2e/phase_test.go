@@ -1,4 +1,4 @@
-package fault_test
+package e2e_test
 
 import (
 	"bytes"
@@ -32,7 +32,9 @@ const amapiOrder = `{"name": "Иванов Иван Иванович", "email": 
  "items": [{"productId": 1191767, "itemId": 857, "name": "Смартфон Xiaomi Redmi Note 9 3\/64Gb Green", "price": 12554, "quantity": 1}]}`
 
 func TestFaults_Phase_amapi(t *testing.T) {
+	t.Parallel()
 	t.Run("before_a_register_that_fails_creates_no_account", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		arm(t, m, `{"id": "reg", "api": "amapi", "method": "POST", "path": "/api/register", "when": {"times": 1}, "action": {"status": 503}}`)
 		users := rows(t, m, "amapi", "users")
@@ -53,6 +55,7 @@ func TestFaults_Phase_amapi(t *testing.T) {
 	})
 
 	t.Run("after_an_order_is_created_though_its_answer_is_dropped", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		arm(t, m, `{"id": "lost", "api": "amapi", "method": "POST", "path": "/api/create-order", "when": {"nth": 1}, "phase": "after", "action": {"drop": true}}`)
 		orders := rows(t, m, "amapi", "orders")
@@ -90,7 +93,9 @@ func carretaOffer(t *testing.T, m *servertest.Mock) string {
 }
 
 func TestFaults_Phase_carreta(t *testing.T) {
+	t.Parallel()
 	t.Run("before_a_failed_order_stores_nothing", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		arm(t, m, `{"id": "down", "api": "carreta", "method": "POST", "path": "/v1/order/", "action": {"status": 502, "body": "Bad Gateway"}}`)
 		orders := rows(t, m, "carreta", "orders")
@@ -104,6 +109,7 @@ func TestFaults_Phase_carreta(t *testing.T) {
 	})
 
 	t.Run("after_an_order_is_stored_though_its_answer_is_cut", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		arm(t, m, `{"id": "cut", "api": "carreta", "method": "POST", "path": "/v1/order/", "phase": "after", "action": {"truncate": true}}`)
 		before := m.Do(t, "GET", "/v1/order/?api_key="+carretaKey, nil)
@@ -138,7 +144,9 @@ func payState(t *testing.T, m *servertest.Mock) string {
 }
 
 func TestFaults_Phase_saplab(t *testing.T) {
+	t.Parallel()
 	t.Run("before_a_dropped_payment_pays_nothing", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		arm(t, m, `{"id": "drop", "api": "saplab", "path": "/panel/order/pay/*", "action": {"drop": true}}`)
 		if got := raw(t, m, "GET", "/panel/order/pay/20", "", "Authorization", saplabOwner); len(got) != 0 {
@@ -150,6 +158,7 @@ func TestFaults_Phase_saplab(t *testing.T) {
 	})
 
 	t.Run("after_a_payment_is_booked_though_the_client_saw_an_error", func(t *testing.T) {
+		t.Parallel()
 		m := servertest.Start(t, servertest.Options{})
 		arm(t, m, `{"id": "gw", "api": "saplab", "path": "/panel/order/pay/*", "phase": "after", "when": {"nth": 1}, "action": {"status": 504, "body": "Gateway Time-out"}}`)
 		if r := m.Do(t, "GET", "/panel/order/pay/20", nil, "Authorization", saplabOwner); r.Status != 504 || string(r.Body) != "Gateway Time-out" {

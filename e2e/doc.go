@@ -1,0 +1,23 @@
+// Package e2e holds the end-to-end tests: each starts the whole mock
+// in-process (servertest.Start, or server.New on port 0) and drives it over
+// real HTTP the way a user's client and test would.
+//
+// What lives here, by file:
+//
+//   - faults_test.go: every fault action, when form and match rule, and the
+//     control API's fault routes, on real endpoints of the three APIs.
+//   - phase_test.go: phase before changes nothing, phase after commits
+//     though the client never hears of it, for each API.
+//   - verification_test.go: the journal queries a test uses instead of
+//     sleeping (list, count, wait), with the fault recorded per request.
+//   - journal_test.go: the journal stays within its bound through the server.
+//   - flaky_test.go: the shipped flaky scenario shows every action and when.
+//   - shutdown_test.go: a shutdown cuts fault delays short.
+//   - docs_test.go, readme_test.go, readme_example_test.go: the examples of
+//     docs/faults.md and README.md, kept true by running them.
+//   - bench_test.go: what fault matching costs a request through the whole
+//     handler.
+//
+// Unit tests stay beside their code (internal/fault, internal/journal, ...);
+// the package has no non-test code but this comment.
+package e2e

@@ -1,0 +1,64 @@
+// Package request carries what the server learns about one request while it
+// passes through the middleware, in one typed value instead of loose context
+// keys: which API owns the path (worked out once), the body the server read
+// up front, the fault rule that hit the request, and the connection a fault
+// took over. The server's outermost middleware attaches an Info to every
+// request; the rest of the middleware, the error renderer, the fault
+// injector and api.Body read it with From.
+//
+// It is a leaf: it imports nothing of this module, so the server, fault and
+// api may all use it.
+package request
+
+import (
+	"net"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Admin is Info.API for a path of the control API (/__admin).
+const Admin = "admin"
+
+// Info is the request-scoped data of one request. Each field is written by
+// one middleware and read by those that run after it (or, for the outermost
+// middleware, after the response).
+type Info struct {
+	// API names the owner of the path: a vendor API ("amapi", "carreta",
+	// "saplab"), Admin for the control API, or "" for a path no one owns.
+	// The server sets it once, before anything else runs; the error
+	// renderer, fault injection, the log line and the journal all read it.
+	API string
+
+	// Body is the whole request body, read by the server before any handler
+	// ran and at most the body limit (nil when the request had none). The
+	// journal records the same slice, so no one may change it.
+	Body []byte
+
+	// Fault is the id of the fault rule that hit the request ("" when none),
+	// set by fault injection for the log line and the journal.
+	Fault string
+
+	// Conn is the connection a dropping or truncating fault took over. It is
+	// closed (fault.Finish) only once the request is on record, so a client
+	// never sees the failure before the journal holds it.
+	Conn net.Conn
+}
+
+// Vendor reports whether the path belongs to a vendor API: the only
+// requests fault rules may touch.
+func (i *Info) Vendor() bool { return i.API != "" && i.API != Admin }
+
+// key is the echo context key of the Info; unexported, so nothing outside
+// this package can set or read it but through Attach and From.
+const key = "request.info"
+
+// Attach makes i the Info of c's request. The server calls it once per
+// request, in its outermost middleware.
+func Attach(c echo.Context, i *Info) { c.Set(key, i) }
+
+// From returns the Info of c's request, or nil when no server middleware
+// attached one (a handler run alone in a test).
+func From(c echo.Context) *Info {
+	i, _ := c.Get(key).(*Info)
+	return i
+}
