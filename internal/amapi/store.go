@@ -21,12 +21,15 @@ import (
 // transaction rolled back, changes nothing (not even a token's
 // last_used_at).
 //
-// bcrypt runs inside the write transaction of register, login and
-// change-password, so that what was checked is what is written: no second
-// transaction re-checks the address or the password. At Laravel's cost a
-// hash takes some 50 ms, during which other amapi writes wait on bbolt's
-// one writer; seeded passwords use password.SeedCost and tests a low
-// Deps.PasswordCost, so only run-time accounts of a real deployment pay it.
+// bcrypt never runs inside a write transaction: at Laravel's cost a hash
+// or a comparison takes some 50 ms, and bbolt has one writer for the whole
+// state file, so every write of all three APIs would wait for it. Register
+// and change-password hash the new password before their transaction;
+// login and change-password compare the given password against the stored
+// hash read in a read-only transaction first (which blocks no writer), and
+// their write transaction uses that answer only if the hash is still the
+// one compared (see verifier), so the answer is the one a single
+// transaction would give.
 type store struct {
 	db *state.Store
 	// cost is the bcrypt cost of passwords set at run time
@@ -39,6 +42,16 @@ type store struct {
 // a readable body (derr, the body's decoding error), then the rules with
 // the address unique. It returns the new token.
 func (s store) Register(in Input, derr error) (string, error) {
+	// The hash is made before the transaction, and only for a request that
+	// passes every rule but the unique address, as Laravel hashes only
+	// after validation.
+	var hash []byte
+	if derr == nil && len(Validate(in, RegisterRules, Checks{"email": func(string) string { return "" }})) == 0 {
+		var err error
+		if hash, err = password.Hash(bcryptInput(in["password"].(string)), s.cost); err != nil {
+			return "", err
+		}
+	}
 	var token string
 	err := s.db.Update(func(tx *state.Tx) error {
 		flags, err := serviceUp(tx, flagSignedUp)
@@ -52,10 +65,6 @@ func (s store) Register(in Input, derr error) (string, error) {
 			return err
 		}
 		if err := validateRegistration(tx, in); err != nil {
-			return err
-		}
-		hash, err := password.Hash(bcryptInput(in["password"].(string)), s.cost)
-		if err != nil {
 			return err
 		}
 		name, email := strings.TrimSpace(in["name"].(string)), strings.TrimSpace(in["email"].(string))
@@ -95,8 +104,12 @@ func validateRegistration(tx *state.Tx, in Input) error {
 // Login checks the email and password pair and issues a new token (POST
 // api/login); every mismatch is the vendor's one message.
 func (s store) Login(in Input, derr error) (string, error) {
+	v, err := s.primeLogin(in)
+	if err != nil {
+		return "", err
+	}
 	var token string
-	err := s.db.Update(func(tx *state.Tx) error {
+	err = s.db.Update(func(tx *state.Tx) error {
 		if _, err := serviceUp(tx, flagSignedIn); err != nil {
 			return err
 		}
@@ -110,13 +123,51 @@ func (s store) Login(in Input, derr error) (string, error) {
 		if err != nil {
 			return err
 		}
-		if !found || !password.Matches([]byte(u.Password), bcryptInput(in["password"].(string))) {
+		if !found || !v.matches(u.Password, in["password"].(string)) {
 			return invalid(flagSignedIn, MsgWrongCredentials)
 		}
 		token, err = issueToken(tx, u.ID)
 		return err
 	})
 	return token, err
+}
+
+// primeLogin compares the password of a well-formed login with the stored
+// hash of its user, read in a read-only transaction, for Login's write
+// transaction to use.
+func (s store) primeLogin(in Input) (verifier, error) {
+	v := verifier{}
+	if len(Validate(in, LoginRules, nil)) > 0 {
+		return v, nil
+	}
+	var u userRecord
+	var found bool
+	err := s.db.View(func(tx *state.Tx) error {
+		var err error
+		u, found, err = userByEmail(tx, in["email"].(string))
+		return err
+	})
+	if found {
+		v.prime(u.Password, in["password"].(string))
+	}
+	return v, err
+}
+
+// verifier holds bcrypt comparisons made before a write transaction, keyed
+// by the stored hash and the password given. A comparison the transaction
+// asks for that was not made before (the user's hash changed in between)
+// is made on the spot, so the answer is always the current one.
+type verifier map[[2]string]bool
+
+func (v verifier) prime(hash, pw string) {
+	v[[2]string{hash, pw}] = password.Matches([]byte(hash), bcryptInput(pw))
+}
+
+func (v verifier) matches(hash, pw string) bool {
+	if ok, primed := v[[2]string{hash, pw}]; primed {
+		return ok
+	}
+	return password.Matches([]byte(hash), bcryptInput(pw))
 }
 
 // Logout revokes every token of the caller (POST api/logout).
@@ -131,17 +182,23 @@ func (s store) Logout(bearer string) error {
 // returned (POST api/change-password).
 func (s store) ChangePassword(bearer string, in Input, derr error) (string, error) {
 	const flag = flagPasswordChanged
+	v, hash, err := s.primeChangePassword(bearer, in, derr)
+	if err != nil {
+		return "", err
+	}
 	var token string
-	err := s.protected(bearer, flag, func(tx *state.Tx, caller session) error {
+	err = s.protected(bearer, flag, func(tx *state.Tx, caller session) error {
 		if err := readable(flag, derr); err != nil {
 			return err
 		}
-		if msgs := Validate(in, ChangePasswordRules, callerChecks(caller.user)); len(msgs) > 0 {
+		if msgs := Validate(in, ChangePasswordRules, callerChecks(caller.user, v)); len(msgs) > 0 {
 			return invalid(flag, msgs...)
 		}
-		hash, err := password.Hash(bcryptInput(in["password"].(string)), s.cost)
-		if err != nil {
-			return err
+		if hash == nil { // the caller's token is newer than the read: hash here
+			var err error
+			if hash, err = password.Hash(bcryptInput(in["password"].(string)), s.cost); err != nil {
+				return err
+			}
 		}
 		if err := setPassword(tx, caller.user, string(hash)); err != nil {
 			return err
@@ -155,9 +212,35 @@ func (s store) ChangePassword(bearer string, in Input, derr error) (string, erro
 	return token, err
 }
 
+// primeChangePassword does change-password's bcrypt work before its write
+// transaction: the old password compared with the caller's stored hash
+// (read in a read-only transaction, which stamps no last_used_at), and the
+// new one hashed, for a request that would pass every rule given a right
+// old password.
+func (s store) primeChangePassword(bearer string, in Input, derr error) (verifier, []byte, error) {
+	v := verifier{}
+	pass := func(string) string { return "" }
+	if derr != nil || len(Validate(in, ChangePasswordRules, Checks{"email": pass, "old_password": pass})) > 0 {
+		return v, nil, nil
+	}
+	var caller session
+	var ok bool
+	err := s.db.View(func(tx *state.Tx) error {
+		var err error
+		caller, ok, err = authenticate(tx, bearer)
+		return err
+	})
+	if err != nil || !ok {
+		return v, nil, err
+	}
+	v.prime(caller.user.Password, in["old_password"].(string))
+	hash, err := password.Hash(bcryptInput(in["password"].(string)), s.cost)
+	return v, hash, err
+}
+
 // callerChecks are change-password's checks against the caller: the email
 // is theirs (in any case), the old password their current one.
-func callerChecks(u userRecord) Checks {
+func callerChecks(u userRecord, v verifier) Checks {
 	return Checks{
 		"email": func(email string) string {
 			if !strings.EqualFold(email, u.Email) {
@@ -166,7 +249,7 @@ func callerChecks(u userRecord) Checks {
 			return ""
 		},
 		"old_password": func(old string) string {
-			if !password.Matches([]byte(u.Password), bcryptInput(old)) {
+			if !v.matches(u.Password, old) {
 				return MsgOldPasswordMismatch
 			}
 			return ""
