@@ -9,7 +9,6 @@ import (
 	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/saplab"
-	"github.com/mockserver/mockserver/internal/scenario"
 )
 
 func TestDebtOf(t *testing.T) {
@@ -149,19 +148,19 @@ func TestPages(t *testing.T) {
 // lists the same table).
 func TestRouteTable(t *testing.T) {
 	want := map[string]string{
-		"GET /panel/manager":                     scenario.PermManagersRead,
-		"GET /panel/order/shipping_type":         scenario.PermOrdersRead,
-		"POST /panel/order/shipping_type":        scenario.PermSettingsWrite,
-		"POST /panel/order/remove_status":        scenario.PermSettingsWrite,
-		"POST /panel/order/group_form/:id":       scenario.PermSettingsWrite,
-		"GET /panel/client/filter/*":             scenario.PermClientsRead,
-		"POST /panel/client/form/:id":            scenario.PermClientsWrite,
-		"GET /panel/client/add_transaction/:id":  scenario.PermBalanceWrite,
-		"POST /panel/client/add_transaction/:id": scenario.PermBalanceWrite,
-		"GET /panel/order/filter/*":              scenario.PermOrdersRead,
-		"POST /panel/order/set_status/:id":       scenario.PermOrdersWrite,
-		"GET /panel/order/pay/:ids":              scenario.PermOrdersPay,
-		"GET /panel/order/documentds/:ids":       scenario.PermOrdersWrite,
+		"GET /panel/manager":                     saplab.PermManagersRead,
+		"GET /panel/order/shipping_type":         saplab.PermOrdersRead,
+		"POST /panel/order/shipping_type":        saplab.PermSettingsWrite,
+		"POST /panel/order/remove_status":        saplab.PermSettingsWrite,
+		"POST /panel/order/group_form/:id":       saplab.PermSettingsWrite,
+		"GET /panel/client/filter/*":             saplab.PermClientsRead,
+		"POST /panel/client/form/:id":            saplab.PermClientsWrite,
+		"GET /panel/client/add_transaction/:id":  saplab.PermBalanceWrite,
+		"POST /panel/client/add_transaction/:id": saplab.PermBalanceWrite,
+		"GET /panel/order/filter/*":              saplab.PermOrdersRead,
+		"POST /panel/order/set_status/:id":       saplab.PermOrdersWrite,
+		"GET /panel/order/pay/:ids":              saplab.PermOrdersPay,
+		"GET /panel/order/documentds/:ids":       saplab.PermOrdersWrite,
 	}
 	got := map[string]string{}
 	for _, r := range saplab.New(api.Deps{}).RouteTable() {

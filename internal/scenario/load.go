@@ -5,7 +5,8 @@
 // "file:line: message" (unknown key, wrong type, dangling id, duplicate
 // email/phone/api_key, ...), and a scenario with any problem is rejected whole,
 // so state is never seeded from half a file. The checks of each API's section
-// live in validate_<api>.go, so that each API extends only its own part.
+// live beside its types (validate_<api>.go, or Section.Check in the vendor
+// package that owns the section), so that each API extends only its own part.
 package scenario
 
 import (
@@ -225,7 +226,9 @@ func yamlProblem(file, msg string) check.Problem {
 		case want != "":
 		case strings.HasPrefix(m[3], "[]"):
 			want = "a list"
-		case strings.HasPrefix(m[3], "map["), strings.HasPrefix(m[3], "scenario."), strings.HasPrefix(m[3], "*scenario."):
+		case strings.HasPrefix(m[3], "map["), strings.Contains(m[3], "."):
+			// A struct: a section's type, from scenario or from the
+			// vendor package that owns the section (saplab.Section, ...).
 			want = "a mapping"
 		default:
 			want = m[3]
@@ -296,16 +299,7 @@ func (sc *Scenario) applyDefaults() {
 		n := DefaultResultsPerQuery
 		sc.Carreta.Generate.ResultsPerQuery = &n
 	}
-	for i := range sc.Saplab.Employees {
-		if sc.Saplab.Employees[i].Status == nil {
-			sc.Saplab.Employees[i].Status = yes()
-		}
-	}
-	for i := range sc.Saplab.Clients {
-		if sc.Saplab.Clients[i].Status == nil {
-			sc.Saplab.Clients[i].Status = yes()
-		}
-	}
+	sc.Saplab.ApplyDefaults()
 }
 
 // DefaultResultsPerQuery is how many fake offers carreta makes up for a code
