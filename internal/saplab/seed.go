@@ -242,6 +242,7 @@ func (s *Section) collectIDs(c *check.Checker) sectionIDs {
 	return ids
 }
 
+// checkManagerGroups checks that a manager group has a name and only known permissions.
 func (s *Section) checkManagerGroups(c *check.Checker) {
 	for i, g := range s.ManagerGroups {
 		p := check.At("saplab", "manager_groups", i)
@@ -254,7 +255,7 @@ func (s *Section) checkManagerGroups(c *check.Checker) {
 	}
 }
 
-// checkEmployees: an employee logs in by phone and password, so both are
+// checkEmployees checks the employees: an employee logs in by phone and password, so both are
 // required, phones unique by digits (as the login compares them) and
 // passwords within what bcrypt reads.
 func (s *Section) checkEmployees(c *check.Checker, ids sectionIDs) {
@@ -345,6 +346,8 @@ func (s *Section) checkClients(c *check.Checker, ids sectionIDs) {
 	}
 }
 
+// checkTransactions checks that each ledger entry names a client and moves
+// money.
 func (s *Section) checkTransactions(c *check.Checker, ids sectionIDs) {
 	for i, tr := range s.Transactions {
 		p := check.At("saplab", "transactions", i)
@@ -356,6 +359,8 @@ func (s *Section) checkTransactions(c *check.Checker, ids sectionIDs) {
 	}
 }
 
+// checkOrders holds scenario positions to what the storefront could have
+// created.
 func (s *Section) checkOrders(c *check.Checker, ids sectionIDs) {
 	for i, o := range s.Orders {
 		p := check.At("saplab", "orders", i)
@@ -378,6 +383,8 @@ func (s *Section) checkOrders(c *check.Checker, ids sectionIDs) {
 	}
 }
 
+// checkGenerate bounds generate: to the scale the mock is built for, and
+// checks generated positions have clients and statuses to take.
 func (s *Section) checkGenerate(c *check.Checker) {
 	if s.Generate.Clients < 0 || s.Generate.Clients > MaxGenerateClients {
 		c.Fail(check.At("saplab", "generate", "clients"), "generate.clients must be between 0 and %d (the scale the mock is built for)", MaxGenerateClients)
@@ -570,6 +577,7 @@ type seeder struct {
 	txID int64
 }
 
+// put stores v as the record id of bucket, unless an earlier write failed.
 func (sd *seeder) put(bucket string, id int64, v any) {
 	if sd.err != nil {
 		return

@@ -86,6 +86,7 @@ var Orders = Spec{
 	{"page", Page}, {"per_page", PerPage},
 }
 
+// kind is how key's value is read, and whether the spec accepts key.
 func (s Spec) kind(key string) (Kind, bool) {
 	for _, k := range s {
 		if k.Key == key {
@@ -95,6 +96,7 @@ func (s Spec) kind(key string) (Kind, bool) {
 	return 0, false
 }
 
+// keys lists the accepted keys for a message.
 func (s Spec) keys() string {
 	names := make([]string, len(s))
 	for i, k := range s {
@@ -107,8 +109,10 @@ func (s Spec) keys() string {
 // and {"status":"error","text":Text}.
 type Error struct{ Text string }
 
+// Error is the message.
 func (e *Error) Error() string { return e.Text }
 
+// fail is an *Error with a formatted message.
 func fail(format string, args ...any) *Error { return &Error{Text: fmt.Sprintf(format, args...)} }
 
 // Query is a parsed filter. A key that was not given is absent from Ints,
@@ -200,6 +204,8 @@ func Parse(rest string, spec Spec) (*Query, error) {
 	return q, nil
 }
 
+// echo records key's value for the response's "filters": a repeated key
+// keeps its first slot and takes the last value.
 func (q *Query) echo(key string, v any) {
 	for i := range q.Echo {
 		if q.Echo[i].Key == key {
@@ -210,6 +216,7 @@ func (q *Query) echo(key string, v any) {
 	q.Echo = append(q.Echo, phpjson.Field{Key: key, Value: v})
 }
 
+// unescape URL-decodes a path segment, which must then be UTF-8.
 func unescape(s string) (string, error) {
 	v, err := url.PathUnescape(s)
 	if err != nil {
@@ -224,6 +231,7 @@ func unescape(s string) (string, error) {
 // maxID keeps ids within what PostgreSQL's bigint and every client can hold.
 const maxID = 1<<53 - 1
 
+// parseInt reads a non-negative decimal integer up to maxID.
 func parseInt(s string) (int64, bool) {
 	if s == "" || len(s) > 16 || strings.TrimLeft(s, "0123456789") != "" {
 		return 0, false
