@@ -9,6 +9,7 @@ import (
 )
 
 func TestAdminOrders_Create(t *testing.T) {
+	t.Parallel()
 	t.Run("creates positions as the storefront would", func(t *testing.T) {
 		m := start(t, docScenario(t))
 		m.freeze("2017-01-15 22:02:43.114625")

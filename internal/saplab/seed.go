@@ -656,7 +656,7 @@ func loadView(tx *state.Tx) (*view, error) {
 		if err := json.Unmarshal(data, &o); err != nil {
 			return fmt.Errorf("saplab order: %w", err)
 		}
-		v.setOrder((*order)(&o))
+		v.setOrder(o.order())
 		return nil
 	}); err != nil {
 		return nil, err
@@ -698,22 +698,32 @@ func loadTables(tx *state.Tx, v *view) error {
 	return nil
 }
 
-// orderRow is an order read without its history, which the view does not
-// need: decoding it is most of the cost of loading a large file.
-type orderRow order
+// orderRow is the part of a stored position the view reads: decoding only
+// it (the decoder skips the history, comments and addresses without
+// keeping them) is most of what loading a large file costs.
+type orderRow struct {
+	ID            int64        `json:"id"`
+	ClientID      int64        `json:"client_id"`
+	Invoice       string       `json:"invoice"`
+	Brand         string       `json:"brand"`
+	Article       string       `json:"article"`
+	Name          string       `json:"name"`
+	DistributorID int64        `json:"distributor_id"`
+	Price         money.Amount `json:"price"`
+	Quantity      int64        `json:"quantity"`
+	StatusID      int64        `json:"status_id"`
+	ShippingID    int64        `json:"shipping_id"`
+	IsArchived    bool         `json:"is_archived"`
+	IsDenied      bool         `json:"is_denied"`
+	IsPayed       bool         `json:"is_payed"`
+	Created       time.Time    `json:"created"`
+}
 
-// UnmarshalJSON skips "history".
-func (o *orderRow) UnmarshalJSON(data []byte) error {
-	type plain order
-	var p struct {
-		plain
-		History json.RawMessage `json:"history"`
-	}
-	if err := json.Unmarshal(data, &p); err != nil {
-		return err
-	}
-	*o = orderRow(p.plain)
-	return nil
+// order is the row as a position with the fields the view reads.
+func (o *orderRow) order() *order {
+	return &order{ID: o.ID, ClientID: o.ClientID, Invoice: o.Invoice, Brand: o.Brand, Article: o.Article, Name: o.Name,
+		DistributorID: o.DistributorID, Price: o.Price, Quantity: o.Quantity, StatusID: o.StatusID,
+		ShippingID: o.ShippingID, IsArchived: o.IsArchived, IsDenied: o.IsDenied, IsPayed: o.IsPayed, Created: o.Created}
 }
 
 // loadMap decodes every record of bucket into m, keyed by id.
