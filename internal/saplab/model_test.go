@@ -1,7 +1,9 @@
 package saplab_test
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,5 +175,73 @@ func TestRouteTable(t *testing.T) {
 	}
 	if len(got) != 33 {
 		t.Errorf("%d routes", len(got))
+	}
+}
+
+func TestParseID(t *testing.T) {
+	for in, want := range map[string]int64{
+		"1": 1, "20": 20, "007": 7, "9007199254740991": 1<<53 - 1,
+		"0": 0, "-1": 0, "+1": 0, " 1": 0, "1 ": 0, "abc": 0, "": 0, "9007199254740992": 0, "99999999999999999999": 0,
+	} {
+		got, ok := saplab.ParseID(in)
+		if ok != (want != 0) || ok && got != want {
+			t.Errorf("ParseID(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+}
+
+func TestParseIDs(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string // the ids joined, or "error"
+	}{
+		{"19", "19"},
+		{"19,20,21", "19,20,21"},
+		{"20, 19 ,20", "20,19"},
+		{"1,,2", "error"},
+		{"1,x", "error"},
+		{"0", "error"},
+		{"9007199254740992", "error"},
+		{strings.Repeat("1,", 1000) + "1", "1"},
+	} {
+		ids, err := saplab.ParseIDs(tc.in)
+		got := "error"
+		if err == nil {
+			parts := make([]string, len(ids))
+			for i, id := range ids {
+				parts[i] = fmt.Sprint(id)
+			}
+			got = strings.Join(parts, ",")
+		}
+		if got != tc.want {
+			t.Errorf("ParseIDs(%.20q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	many := make([]string, 1001)
+	for i := range many {
+		many[i] = fmt.Sprint(i + 1)
+	}
+	if _, err := saplab.ParseIDs(strings.Join(many, ",")); err == nil {
+		t.Error("1001 distinct ids were accepted")
+	}
+}
+
+func TestStatusColor(t *testing.T) {
+	for in, want := range map[string]string{
+		"ABABAB": "ABABAB", "ababab": "ABABAB", "#cbffc9": "CBFFC9", "": "FFFFFF",
+		"red": "", "#ABABA": "", "ABABABA": "", "##ABABAB": "", "GGGGGG": "", " ABABAB": "",
+	} {
+		got, ok := saplab.StatusColor(in)
+		if ok != (want != "") || got != want {
+			t.Errorf("StatusColor(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
+
+func TestEmailKey(t *testing.T) {
+	for in, want := range map[string]string{"A@Example.com": "a@example.com", " a@b.c ": "a@b.c", "": ""} {
+		if got := saplab.EmailKey(in); got != want {
+			t.Errorf("EmailKey(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -355,3 +355,29 @@ func TestLists_followEveryWrite(t *testing.T) {
 	expect(t, m.get(orders), 200, string(seededOrders.Body))
 	expect(t, m.get(clients), 200, string(seededClients.Body))
 }
+
+// TestStatusColor_seeded: a scenario's status colours follow the status
+// form's rule, so a seeded status is stored as the form would store it
+// (docs/decisions/saplab.md, "Status colour").
+func TestStatusColor_seeded(t *testing.T) {
+	t.Parallel()
+	m := start(t, `name: colours
+saplab:
+  manager_groups: [{id: 1, name: g, permissions: [orders.read, settings.write]}]
+  employees: [{id: 1, phone: "79990000000", password: demo, name: Кассир, group_id: 1}]
+  statuses:
+    - {id: 1, name: a, color: "#cbffc9"}
+    - {id: 2, name: b, color: fafFB3}
+    - {id: 3, name: c}
+  settings: {new_status_id: 1, denied_status_id: 2}
+`)
+	expect(t, m.get("/panel/order/status"), 200,
+		`{"statuses":[{"id":"1","name":"a","color":"CBFFC9","sms":"0","email":"0"},`+
+			`{"id":"2","name":"b","color":"FAFFB3","sms":"0","email":"0"},`+
+			`{"id":"3","name":"c","color":"FFFFFF","sms":"0","email":"0"}]}`)
+	// The form stores the same for the same input.
+	expect(t, m.post("/panel/order/status/3", "color=%23cbffc9"), 200, `{"status":"success"}`)
+	if r := m.get("/panel/order/status"); !strings.Contains(string(r.Body), `{"id":"3","name":"c","color":"CBFFC9"`) {
+		t.Fatalf("%s", r.Body)
+	}
+}
