@@ -131,8 +131,6 @@ const (
 type Error struct {
 	Status int
 	Body   phpjson.Object
-	// Cause is kept for logs; it never reaches the client.
-	Cause error
 }
 
 // Error is the status and the body, for logs.
@@ -199,9 +197,6 @@ func (a *API) RenderError(c echo.Context, err error) {
 	default:
 		a.deps.Log.Error("saplab: unexpected error", "path", c.Request().URL.Path, "err", err)
 		pe = textErr(http.StatusInternalServerError, msgInternal)
-	}
-	if pe.Cause != nil {
-		a.deps.Log.Warn("saplab: request failed", "path", c.Request().URL.Path, "err", pe.Cause)
 	}
 	if pe.Status == http.StatusUnauthorized {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Basic realm="panel"`)

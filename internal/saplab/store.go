@@ -658,7 +658,7 @@ func (a *API) denyOrders(ids []int64, who string) error {
 			return err
 		}
 		for _, o := range os {
-			if err := deny(t, v, o, who); err != nil {
+			if err := denyOne(t, v, o, who); err != nil {
 				return err
 			}
 		}
@@ -666,8 +666,8 @@ func (a *API) denyOrders(ids []int64, who string) error {
 	})
 }
 
-// deny denies one position.
-func deny(t *txn, v *view, o *order, who string) error {
+// denyOne denies one position.
+func denyOne(t *txn, v *view, o *order, who string) error {
 	if o.IsDenied {
 		return nil
 	}
