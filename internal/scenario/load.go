@@ -134,6 +134,22 @@ var (
 	}
 )
 
+// movedTypes names the section types that moved to their vendor's package
+// by the names they had here. yaml.v3 names the Go type a value was read
+// into, and a few of its messages reach the user as they are ("cannot
+// unmarshal !!seq into scenario.Amapi"): with the old names, no problem a
+// user sees changed when the types moved, and the rules below still read
+// them as mappings.
+var movedTypes = strings.NewReplacer(
+	"saplab.Section", "scenario.Saplab", "saplab.Point", "scenario.SaplabPoint",
+	"saplab.ManagerGroup", "scenario.SaplabManagerGroup", "saplab.Employee", "scenario.SaplabEmployee",
+	"saplab.ShippingType", "scenario.SaplabShippingType", "saplab.Status", "scenario.SaplabStatus",
+	"saplab.Settings", "scenario.SaplabSettings", "saplab.Group", "scenario.SaplabGroup",
+	"saplab.Distributor", "scenario.SaplabDistributor", "saplab.Client", "scenario.SaplabClient",
+	"saplab.Wholesaler", "scenario.SaplabWholesaler", "saplab.Transaction", "scenario.SaplabTransaction",
+	"saplab.Order", "scenario.SaplabOrder", "saplab.Generate", "scenario.SaplabGenerate",
+)
+
 // maxExtends bounds a chain of extends, which also stops a cycle.
 const maxExtends = 5
 
@@ -213,6 +229,9 @@ func document(file string, src []byte) (*yaml.Node, *check.Problem) {
 // yamlProblem turns a yaml.v3 message ("line 4: field x not found in type
 // scenario.Amapi") into a Problem with a message for people, not Go types.
 func yamlProblem(file, msg string) check.Problem {
+	if i := strings.LastIndex(msg, " into "); i >= 0 {
+		msg = msg[:i] + movedTypes.Replace(msg[i:])
+	}
 	p := check.Problem{File: file, Message: msg}
 	if m := lineRe.FindStringSubmatch(msg); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
@@ -226,9 +245,7 @@ func yamlProblem(file, msg string) check.Problem {
 		case want != "":
 		case strings.HasPrefix(m[3], "[]"):
 			want = "a list"
-		case strings.HasPrefix(m[3], "map["), strings.Contains(m[3], "."):
-			// A struct: a section's type, from scenario or from the
-			// vendor package that owns the section (saplab.Section, ...).
+		case strings.HasPrefix(m[3], "map["), strings.HasPrefix(m[3], "scenario."), strings.HasPrefix(m[3], "*scenario."):
 			want = "a mapping"
 		default:
 			want = m[3]

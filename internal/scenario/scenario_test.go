@@ -317,3 +317,23 @@ func TestProblem_String(t *testing.T) {
 		t.Fatalf("a missing file: %v", err)
 	}
 }
+
+// The saplab section's types live in internal/saplab; the problems yaml.v3's
+// messages make read as they did when they lived here.
+func TestParse_wrongTypeOfASaplabStruct(t *testing.T) {
+	for src, want := range map[string]string{
+		"name: x\nsaplab: [1]\n":                                                              `x.yaml:2: cannot unmarshal !!seq into scenario.Saplab`,
+		"name: x\nsaplab:\n  settings: [1]\n":                                                 `x.yaml:3: cannot unmarshal !!seq into scenario.SaplabSettings`,
+		"name: x\nsaplab:\n  clients: [5]\n":                                                  `x.yaml:3: wrong type: int "5" where a mapping belongs`,
+		"name: x\nsaplab:\n  clients: {a: 1}\n":                                               `x.yaml:3: cannot unmarshal !!map into []scenario.SaplabClient`,
+		"name: x\nsaplab:\n  statuses: [[1]]\n":                                               `x.yaml:3: cannot unmarshal !!seq into scenario.SaplabStatus`,
+		"name: x\nsaplab:\n  generate: 5\n":                                                   `x.yaml:3: wrong type: int "5" where a mapping belongs`,
+		"name: x\nsaplab:\n  points: [{id: 1, name: p, x: 2}]\n":                              `x.yaml:3: unknown key "x"`,
+		"name: x\nsaplab:\n  clients:\n    - {id: 1, name: c, phone: '1', wholesaler: [1]}\n": `x.yaml:4: cannot unmarshal !!seq into scenario.SaplabWholesaler`,
+	} {
+		_, err := scenario.Parse("x.yaml", []byte(src))
+		if err == nil || err.Error() != want {
+			t.Errorf("%q: error %v, want %s", src, err, want)
+		}
+	}
+}
