@@ -1,117 +1,28 @@
 package saplab
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
-	"github.com/mockserver/mockserver/internal/money"
-	"github.com/mockserver/mockserver/internal/phpjson"
-	"github.com/mockserver/mockserver/internal/state"
+	"github.com/mockserver/mockserver/internal/strictjson"
 )
 
-// newOrders is the body of POST /__admin/saplab/orders: one storefront
-// order of one client, with its positions. The storefront that creates
-// orders is outside the panel's API (SPEC §6), so this is how demos and
-// tests add them.
-type newOrders struct {
-	ClientID        int64         `json:"client_id"`
-	Invoice         string        `json:"invoice"`
-	ShippingID      *int64        `json:"shipping_id"`
-	ShippingAddress *string       `json:"shipping_address"`
-	StatusID        *int64        `json:"status_id"`
-	Positions       []newPosition `json:"positions"`
-}
-
-type newPosition struct {
-	Brand           string     `json:"brand"`
-	Article         string     `json:"article"`
-	Name            string     `json:"name"`
-	DistributorID   int64      `json:"distributor_id"`
-	Price           jsonAmount `json:"price"`
-	InitialPrice    jsonAmount `json:"initial_price"`
-	Quantity        int64      `json:"quantity"`
-	DeliveryTimeMin int64      `json:"deliverytime_min"`
-	DeliveryTimeMax int64      `json:"deliverytime_max"`
-	// The document's table spells it "delivarytime"; both are read.
-	DelivaryTimeMin int64  `json:"delivarytime_min"`
-	DelivaryTimeMax int64  `json:"delivarytime_max"`
-	ClientComment   string `json:"client_comment"`
-	ManagerComment  string `json:"manager_comment"`
-	DenyRequest     bool   `json:"deny_request"`
-}
-
-// jsonAmount reads money given as "236.69" or 236.69.
-type jsonAmount struct {
-	money.Amount
-	set bool
-}
-
-func (j *jsonAmount) UnmarshalJSON(b []byte) error {
-	s := string(bytes.Trim(b, `"`))
-	a, err := money.Parse(s)
-	if err != nil {
-		return fmt.Errorf("%s is not an amount like \"236.69\" (%v)", b, err)
-	}
-	j.Amount, j.set = a, true
-	return nil
-}
+// The control route of saplab: POST /__admin/saplab/orders. Its errors are
+// the control API's (api.ControlError), not the panel's.
 
 // maxPositions bounds one request, as a storefront basket would be.
 const maxPositions = 500
 
-func (in *newOrders) check(v *view) []string {
-	var p []string
-	if in.ClientID <= 0 {
-		p = append(p, "client_id is required")
-	} else if _, ok := v.clientIndex(in.ClientID); !ok {
-		p = append(p, fmt.Sprintf("client_id: client %d does not exist", in.ClientID))
-	}
-	if in.ShippingID != nil && *in.ShippingID != 0 && v.shipping[*in.ShippingID] == nil {
-		p = append(p, fmt.Sprintf("shipping_id: shipping type %d does not exist", *in.ShippingID))
-	}
-	if in.StatusID != nil && v.statuses[*in.StatusID] == nil {
-		p = append(p, fmt.Sprintf("status_id: status %d does not exist", *in.StatusID))
-	}
-	if len(in.Positions) == 0 {
-		p = append(p, "positions: at least one position is required")
-	}
-	if len(in.Positions) > maxPositions {
-		p = append(p, fmt.Sprintf("positions: at most %d per request", maxPositions))
-	}
-	for i, pos := range in.Positions {
-		at := fmt.Sprintf("positions[%d].", i)
-		if strings.TrimSpace(pos.Brand) == "" {
-			p = append(p, at+"brand is required")
-		}
-		if strings.TrimSpace(pos.Article) == "" {
-			p = append(p, at+"article is required")
-		}
-		if !pos.Price.set || pos.Price.Amount < 0 {
-			p = append(p, at+"price is required and must not be negative")
-		}
-		if pos.InitialPrice.Amount < 0 {
-			p = append(p, at+"initial_price must not be negative")
-		}
-		if pos.Quantity < 1 || pos.Quantity > 10000 {
-			p = append(p, at+"quantity must be between 1 and 10000")
-		}
-		if pos.DistributorID != 0 && v.distributors[pos.DistributorID] == nil {
-			p = append(p, fmt.Sprintf("%sdistributor_id: distributor %d does not exist", at, pos.DistributorID))
-		}
-		lo, hi := max(pos.DeliveryTimeMin, pos.DelivaryTimeMin), max(pos.DeliveryTimeMax, pos.DelivaryTimeMax)
-		if lo < 0 || hi < lo || hi > 365 {
-			p = append(p, at+"delivery times must satisfy 0 <= min <= max <= 365")
-		}
-	}
-	return p
-}
+// maxQuantity and maxDeliveryDays bound a position of the control route.
+const (
+	maxQuantity     = 10000
+	maxDeliveryDays = 365
+)
 
 // adminCreateOrders is POST /__admin/saplab/orders: it validates the order
 // and adds its positions as the storefront does: the new status, accepted
@@ -120,95 +31,118 @@ func (in *newOrders) check(v *view) []string {
 func (a *API) adminCreateOrders(c echo.Context) error {
 	body, err := api.Body(c)
 	if err != nil {
-		return &api.ControlError{Status: http.StatusBadRequest, Message: "could not read the body"}
+		return api.Controlf(http.StatusBadRequest, msgCtlBody)
 	}
 	if !utf8.Valid(body) {
-		return &api.ControlError{Status: http.StatusBadRequest, Message: "the body is not valid UTF-8"}
+		return api.Controlf(http.StatusBadRequest, msgCtlNotUTF8)
 	}
 	var in newOrders
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return &api.ControlError{Status: http.StatusBadRequest, Message: "the body must be a JSON order: " + err.Error()}
+	if err := strictjson.Decode(body, &in); err != nil {
+		return api.Controlf(http.StatusBadRequest, msgCtlNotJSON, err)
 	}
-	var created []*order
-	var owner *client
-	err = a.write(func(t *txn, v *view) error {
-		if ps := in.check(v); len(ps) > 0 {
-			return &api.ControlError{Status: http.StatusBadRequest, Message: "the order has problems; nothing was created", Problems: ps}
-		}
-		cl, err := get[client](t.Tx, bClients, in.ClientID)
-		if err != nil {
-			return err
-		}
-		owner = cl
-		statusID := v.settings.AcceptedStatusID
-		if statusID == 0 || v.statuses[statusID] == nil {
-			statusID = v.settings.NewStatusID
-		}
-		if in.StatusID != nil {
-			statusID = *in.StatusID
-		}
-		shipping := cl.ShippingID
-		if in.ShippingID != nil {
-			shipping = *in.ShippingID
-		}
-		address := ""
-		if shipping != 0 {
-			address = cl.Address
-		}
-		if in.ShippingAddress != nil {
-			address = *in.ShippingAddress // as given, like a client's address
-		}
-		for _, pos := range in.Positions {
-			id, err := nextID(t.Tx, bOrders)
-			if err != nil {
-				return err
-			}
-			invoice := in.Invoice
-			if invoice == "" {
-				invoice = fmt.Sprintf("API-%d", id)
-				in.Invoice = invoice
-			}
-			o := &order{
-				ID: id, ClientID: cl.ID, Invoice: invoice, Brand: strings.TrimSpace(pos.Brand), Article: strings.TrimSpace(pos.Article),
-				Name: strings.TrimSpace(pos.Name), DistributorID: pos.DistributorID, Price: pos.Price.Amount,
-				InitialPrice: pos.InitialPrice.Amount, Quantity: pos.Quantity,
-				DeliveryTimeMin: max(pos.DeliveryTimeMin, pos.DelivaryTimeMin), DeliveryTimeMax: max(pos.DeliveryTimeMax, pos.DelivaryTimeMax),
-				StatusID: statusID, ShippingID: shipping, ShippingAddress: address, ClientComment: pos.ClientComment,
-				ManagerComment: pos.ManagerComment, DenyRequest: pos.DenyRequest,
-				IsDenied: statusID != 0 && statusID == v.settings.DeniedStatusID, Created: t.Now(), Modified: t.Now(),
-			}
-			o.History = entryHistory(v.settings, v.statuses, statusID, t.Now(), systemManager)
-			if err := t.putOrder(o); err != nil {
-				return err
-			}
-			created = append(created, o)
-		}
-		return nil
-	})
+	created, err := a.insertOrders(&in)
 	if err != nil {
-		var ae *api.ControlError
-		if errors.As(err, &ae) {
-			return ae
-		}
 		return err
 	}
-	out := struct {
+	return respond(c, http.StatusCreated, struct {
 		Orders []any `json:"orders"`
-	}{}
-	err = a.read(func(_ *state.Tx, v *view) error {
-		for _, o := range created {
-			out.Orders = append(out.Orders, v.wireOrder(o, owner))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+	}{created})
+}
+
+// check lists the order's problems against the shop in v (nil when there
+// are none).
+func (in *newOrders) check(v *view) []string {
+	var p []string
+	if in.ClientID <= 0 {
+		p = append(p, msgCtlClientRequired)
+	} else if _, ok := v.clientIndex(in.ClientID); !ok {
+		p = append(p, fmt.Sprintf(msgCtlNoClient, in.ClientID))
 	}
-	b, err := phpjson.Marshal(out)
-	if err != nil {
-		return err
+	if in.ShippingID != nil && *in.ShippingID != 0 && v.shipping[*in.ShippingID] == nil {
+		p = append(p, fmt.Sprintf(msgCtlNoShipping, *in.ShippingID))
 	}
-	return c.JSONBlob(http.StatusCreated, b)
+	if in.StatusID != nil && v.statuses[*in.StatusID] == nil {
+		p = append(p, fmt.Sprintf(msgCtlNoStatus, *in.StatusID))
+	}
+	if len(in.Positions) == 0 {
+		p = append(p, msgCtlNoPositions)
+	}
+	if len(in.Positions) > maxPositions {
+		p = append(p, fmt.Sprintf(msgCtlTooManyPosition, maxPositions))
+	}
+	for i, pos := range in.Positions {
+		p = append(p, pos.check(i, v)...)
+	}
+	return p
+}
+
+// check lists the problems of position i.
+func (pos *newPosition) check(i int, v *view) []string {
+	var p []string
+	if strings.TrimSpace(pos.Brand) == "" {
+		p = append(p, fmt.Sprintf(msgCtlBrand, i))
+	}
+	if strings.TrimSpace(pos.Article) == "" {
+		p = append(p, fmt.Sprintf(msgCtlArticle, i))
+	}
+	if !pos.Price.set || pos.Price.Amount < 0 {
+		p = append(p, fmt.Sprintf(msgCtlPrice, i))
+	}
+	if pos.InitialPrice.Amount < 0 {
+		p = append(p, fmt.Sprintf(msgCtlInitialPrice, i))
+	}
+	if pos.Quantity < 1 || pos.Quantity > maxQuantity {
+		p = append(p, fmt.Sprintf(msgCtlQuantity, i, maxQuantity))
+	}
+	if pos.DistributorID != 0 && v.distributors[pos.DistributorID] == nil {
+		p = append(p, fmt.Sprintf(msgCtlNoDistributor, i, pos.DistributorID))
+	}
+	lo, hi := pos.deliveryTimes()
+	if lo < 0 || hi < lo || hi > maxDeliveryDays {
+		p = append(p, fmt.Sprintf(msgCtlDeliveryTimes, i, maxDeliveryDays))
+	}
+	return p
+}
+
+// placement is where the order's positions go: the accepted status (the
+// new one when the shop has no accepted status) unless status_id is given,
+// and the client's shipping type and, with one, their address, unless the
+// order gives its own (an address as given, like a client's).
+func (in *newOrders) placement(cl *client, v *view) (statusID, shipping int64, address string) {
+	statusID = v.settings.AcceptedStatusID
+	if statusID == 0 || v.statuses[statusID] == nil {
+		statusID = v.settings.NewStatusID
+	}
+	if in.StatusID != nil {
+		statusID = *in.StatusID
+	}
+	shipping = cl.ShippingID
+	if in.ShippingID != nil {
+		shipping = *in.ShippingID
+	}
+	if shipping != 0 {
+		address = cl.Address
+	}
+	if in.ShippingAddress != nil {
+		address = *in.ShippingAddress
+	}
+	return statusID, shipping, address
+}
+
+// deliveryTimes reads either spelling of the delivery times.
+func (pos *newPosition) deliveryTimes() (lo, hi int64) {
+	return max(pos.DeliveryTimeMin, pos.DelivaryTimeMin), max(pos.DeliveryTimeMax, pos.DelivaryTimeMax)
+}
+
+// order is the position as stored, without its status and shipping
+// (placement).
+func (pos *newPosition) order(id, clientID int64, invoice string, now time.Time) *order {
+	lo, hi := pos.deliveryTimes()
+	return &order{
+		ID: id, ClientID: clientID, Invoice: invoice, Brand: strings.TrimSpace(pos.Brand), Article: strings.TrimSpace(pos.Article),
+		Name: strings.TrimSpace(pos.Name), DistributorID: pos.DistributorID, Price: pos.Price.Amount,
+		InitialPrice: pos.InitialPrice.Amount, Quantity: pos.Quantity, DeliveryTimeMin: lo, DeliveryTimeMax: hi,
+		ClientComment: pos.ClientComment, ManagerComment: pos.ManagerComment, DenyRequest: pos.DenyRequest,
+		Created: now, Modified: now,
+	}
 }

@@ -9,6 +9,7 @@ import (
 )
 
 func TestAdminOrders_Create(t *testing.T) {
+	t.Parallel()
 	t.Run("creates positions as the storefront would", func(t *testing.T) {
 		m := start(t, docScenario(t))
 		m.freeze("2017-01-15 22:02:43.114625")
@@ -46,6 +47,7 @@ func TestAdminOrders_Create(t *testing.T) {
 			`{"client_id": 1, "positions": [{"brand": "A", "article": "A", "price": "1,5", "quantity": 1}]}`:                    `not an amount`,
 			`{"client_id": 1, "colour": "red"}`: `unknown field`,
 			`not json`:                          `must be a JSON order`,
+			`{"client_id": 1, "positions": [{"brand": "A", "article": "A", "price": 1, "quantity": 1}]} {}`:               `must be a JSON order: unexpected data after the JSON value`,
 			`{"client_id": 1, "status_id": 42, "positions": [{"brand": "A", "article": "A", "price": 1, "quantity": 1}]}`: `status 42 does not exist`,
 		} {
 			r := m.Do(t, "POST", "/__admin/saplab/orders", strings.NewReader(body), "Content-Type", "application/json")

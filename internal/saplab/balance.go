@@ -1,12 +1,10 @@
 package saplab
 
 import (
-	"cmp"
-	"slices"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/saplab/phpform"
-	"github.com/mockserver/mockserver/internal/state"
 )
 
 // TransactionsPerPage is the balance list's page size: saplab.txt's example
@@ -16,7 +14,7 @@ const TransactionsPerPage = 10
 // listTransactions is GET /panel/client/balance/$ID[?page=N]: the client's
 // ledger, newest first.
 func (a *API) listTransactions(c echo.Context, _ *employee) error {
-	id, err := parseID(c.Param("id"))
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
@@ -31,39 +29,11 @@ func (a *API) listTransactions(c echo.Context, _ *employee) error {
 	if !ok {
 		page = 1
 	}
-	out := wireBalance{Transactions: []wireTransaction{}, Page: page}
-	err = a.read(func(tx *state.Tx, v *view) error {
-		idx, ok := v.clientIndex(id)
-		if !ok {
-			return businessErr(msgClientNotFound)
-		}
-		ids := v.clients.txs[idx]
-		list := make([]*transaction, 0, len(ids))
-		for _, tid := range ids {
-			tr, err := get[transaction](tx, bTransactions, tid)
-			if err != nil {
-				return err
-			}
-			list = append(list, tr)
-		}
-		slices.SortFunc(list, func(a, b *transaction) int {
-			if c := b.Created.Compare(a.Created); c != 0 {
-				return c
-			}
-			return cmp.Compare(b.ID, a.ID)
-		})
-		out.Pages = Pages(int64(len(list)), TransactionsPerPage)
-		if off := (page - 1) * TransactionsPerPage; off < int64(len(list)) {
-			for _, tr := range list[off:min(off+TransactionsPerPage, int64(len(list)))] {
-				out.Transactions = append(out.Transactions, wireTransaction{Date: PGTime(tr.Created), Amount: tr.Amount.Trim(), Comment: tr.Comment})
-			}
-		}
-		return nil
-	})
+	out, err := a.findLedgerPage(id, page)
 	if err != nil {
 		return err
 	}
-	return respond(c, out)
+	return respond(c, http.StatusOK, out)
 }
 
 // addTransaction is GET or POST /panel/client/add_transaction/$ID with amount
@@ -99,12 +69,5 @@ func (a *API) addTransaction(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	err = a.write(func(t *txn, _ *view) error {
-		cl, err := find[client](t.Tx, bClients, id, businessErr(msgClientNotFound))
-		if err != nil {
-			return err
-		}
-		return t.book(cl, amt, desc, 0)
-	})
-	return answered(c, err, msgTransaction)
+	return answered(c, a.bookTransaction(id, amt, desc), msgTransaction)
 }

@@ -1,34 +1,14 @@
 package saplab
 
 import (
-	"errors"
+	"net/http"
 	"net/mail"
-	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/saplab/filter"
 	"github.com/mockserver/mockserver/internal/saplab/phpform"
-	"github.com/mockserver/mockserver/internal/scenario"
-	"github.com/mockserver/mockserver/internal/state"
-	"golang.org/x/crypto/bcrypt"
 )
-
-// filterQuery parses the path filters after <prefix>/filter (or none).
-func filterQuery(c echo.Context, prefix string, spec filter.Spec) (*filter.Query, error) {
-	rest := strings.TrimPrefix(c.Request().URL.EscapedPath(), prefix)
-	if !strings.HasPrefix(rest, "/filter") {
-		return filter.Default(), nil
-	}
-	q, err := filter.Parse(strings.TrimPrefix(rest, "/filter"), spec)
-	if err != nil {
-		var fe *filter.Error
-		if errors.As(err, &fe) {
-			return nil, badRequest("%s", fe.Text)
-		}
-		return nil, err
-	}
-	return q, nil
-}
 
 // listClients is GET /panel/client[/filter/...]: clients by id descending,
 // one page, with the filters applied and the page count.
@@ -37,38 +17,24 @@ func (a *API) listClients(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	return a.listPage(c, "clients", bClients, q, (*view).findClients, func(tx *state.Tx, v *view, i int32) (any, error) {
-		cl, err := cached[client](a, tx, bClients, v.clients.id[i])
-		if err != nil {
-			return nil, err
-		}
-		return v.wireClientRow(cl, i), nil
-	})
+	rows, pages, err := a.findClientPage(q)
+	if err != nil {
+		return err
+	}
+	return respondList(c, "clients", rows, q.Echo, pages)
 }
 
 // getClient is GET /panel/client/form/$ID.
 func (a *API) getClient(c echo.Context, _ *employee) error {
-	id, err := parseID(c.Param("id"))
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	var out wireClientForm
-	err = a.read(func(tx *state.Tx, v *view) error {
-		idx, ok := v.clientIndex(id)
-		if !ok {
-			return businessErr(msgClientNotFound)
-		}
-		cl, err := get[client](tx, bClients, id)
-		if err != nil {
-			return err
-		}
-		out = v.wireClientForm(cl, idx)
-		return nil
-	})
+	out, err := a.findClientForm(id)
 	if err != nil {
 		return err
 	}
-	return respond(c, struct {
+	return respond(c, http.StatusOK, struct {
 		Client wireClientForm `json:"client"`
 	}{out})
 }
@@ -86,15 +52,19 @@ type clientInput struct {
 	hasLimit             bool
 }
 
+// clientTextFields are the form's text fields.
 var clientTextFields = []string{"name", "email", "phone", "address", "comment"}
 
 // clientRefs are the id fields, with the labels of their messages.
 var clientRefs = []struct{ key, label string }{
-	{"point_id", "Офис"}, {"manager_id", "Менеджер"}, {"group_id", "Группа"}, {"shipping_id", "Способ доставки"},
+	{"point_id", labelPoint}, {"manager_id", labelManager}, {"group_id", labelGroup}, {"shipping_id", labelShipping},
 }
 
+// wholesaleFields are the fields of wholesalers[...], a legal entity's
+// details.
 var wholesaleFields = []string{"type", "org_name", "inn", "kpp", "orgn", "address", "bank", "bik", "account", "bank_account"}
 
+// readClientForm reads the client form's fields.
 func readClientForm(f *phpform.Value) (*clientInput, error) {
 	in := &clientInput{text: map[string]string{}, ids: map[string]int64{}, wholesale: map[string]string{}}
 	for _, k := range clientTextFields {
@@ -136,7 +106,7 @@ func readClientForm(f *phpform.Value) (*clientInput, error) {
 	in.password = pw
 	if w := f.Get("wholesalers"); w != nil {
 		if !w.IsArray() {
-			return nil, badRequest("Поле wholesalers передаётся как wholesalers[inn]=..., wholesalers[org_name]=...")
+			return nil, badRequest(msgWholesalersForm)
 		}
 		for _, k := range wholesaleFields {
 			read := trimmed // codes: type, inn, kpp, orgn, bik, accounts
@@ -168,7 +138,7 @@ func (in *clientInput) apply(cl *client, create bool, defaultGroup int64) {
 	set(&cl.Address, "address")
 	set(&cl.Comment, "comment")
 	if s, ok := in.text["phone"]; ok || create {
-		cl.Phone = scenario.Digits(s)
+		cl.Phone = filter.Digits(s)
 	}
 	setID := func(dst *int64, key string) {
 		if n, ok := in.ids[key]; ok || create {
@@ -211,20 +181,20 @@ func (in *clientInput) apply(cl *client, create bool, defaultGroup int64) {
 func validateClient(v *view, cl *client) error {
 	var errs fieldErrs
 	if cl.Name == "" {
-		errs.add("name", msgRequired, "Имя")
+		errs.add("name", msgRequired, labelName)
 	}
 	if cl.Email != "" {
 		if a, err := mail.ParseAddress(cl.Email); err != nil || a.Address != cl.Email {
-			errs.add("email", msgEmail, "Email")
+			errs.add("email", msgEmail, labelEmail)
 		} else if v.emailTaken(cl.Email, cl.ID) {
-			errs.add("email", msgUnique, "Email")
+			errs.add("email", msgUnique, labelEmail)
 		}
 	}
 	switch {
 	case cl.Phone == "":
-		errs.add("phone", msgRequired, "Телефон")
+		errs.add("phone", msgRequired, labelPhone)
 	case v.phoneTaken(cl.Phone, cl.ID):
-		errs.add("phone", msgUnique, "Телефон")
+		errs.add("phone", msgUnique, labelPhone)
 	}
 	exists := map[string]bool{
 		"point_id":    cl.PointID == 0 || v.points[cl.PointID] != nil,
@@ -238,27 +208,28 @@ func validateClient(v *view, cl *client) error {
 		}
 	}
 	if cl.IsWholesaler && (cl.Wholesaler == nil || cl.Wholesaler.OrgName == "") {
-		errs.add("wholesalers[org_name]", msgRequired, "Наименование юридического лица")
+		errs.add("wholesalers[org_name]", msgRequired, labelOrgName)
 	}
 	return errs.err()
 }
 
-// hashPassword hashes a password set at run time with bcrypt's default
-// cost (scenario passwords use the minimum, to keep seeding fast).
-func hashPassword(pw string) (string, error) {
+// hashPassword hashes a password set at run time at Deps.PasswordCost (the
+// vendor's own cost; tests lower it); scenario passwords use
+// password.SeedCost. A password bcrypt would cut is refused.
+func (a *API) hashPassword(pw string) (string, error) {
 	if pw == "" {
 		return "", nil
 	}
-	if len(pw) > 72 {
-		return "", badRequest("Пароль длиннее 72 байт.")
+	if len(pw) > password.MaxBytes {
+		return "", badRequest(msgPasswordTooLong, password.MaxBytes)
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	h, err := password.Hash([]byte(pw), a.deps.PasswordCost)
 	return string(h), err
 }
 
 // readClientRequest reads a client form and hashes its password (outside
 // the write lock: bcrypt is slow on purpose).
-func readClientRequest(c echo.Context) (*clientInput, string, error) {
+func (a *API) readClientRequest(c echo.Context) (*clientInput, string, error) {
 	f, err := form(c)
 	if err != nil {
 		return nil, "", err
@@ -267,57 +238,29 @@ func readClientRequest(c echo.Context) (*clientInput, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	hash, err := hashPassword(in.password)
+	hash, err := a.hashPassword(in.password)
 	return in, hash, err
 }
 
 // createClient is POST /panel/client/form.
 func (a *API) createClient(c echo.Context, _ *employee) error {
-	in, hash, err := readClientRequest(c)
+	in, hash, err := a.readClientRequest(c)
 	if err != nil {
 		return err
 	}
-	err = a.write(func(t *txn, v *view) error {
-		cl := &client{Created: t.Now(), Modified: t.Now(), PasswordHash: hash}
-		in.apply(cl, true, v.settings.DefaultGroupID)
-		if err := validateClient(v, cl); err != nil {
-			return err
-		}
-		id, err := nextID(t.Tx, bClients)
-		if err != nil {
-			return err
-		}
-		cl.ID = id
-		return t.putClient(cl)
-	})
-	return answered(c, err, msgClientAdded)
+	return answered(c, a.insertClient(in, hash), msgClientAdded)
 }
 
 // editClient is POST /panel/client/form/$ID. An empty password keeps the old
 // one (saplab.txt's edit examples send password=).
 func (a *API) editClient(c echo.Context, _ *employee) error {
-	id, err := parseID(c.Param("id"))
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	in, hash, err := readClientRequest(c)
+	in, hash, err := a.readClientRequest(c)
 	if err != nil {
 		return err
 	}
-	err = a.write(func(t *txn, v *view) error {
-		cl, err := find[client](t.Tx, bClients, id, businessErr(msgClientNotFound))
-		if err != nil {
-			return err
-		}
-		in.apply(cl, false, v.settings.DefaultGroupID)
-		if hash != "" {
-			cl.PasswordHash = hash
-		}
-		if err := validateClient(v, cl); err != nil {
-			return err
-		}
-		cl.Modified = t.Now()
-		return t.putClient(cl)
-	})
-	return answered(c, err, msgClientUpdated)
+	return answered(c, a.updateClient(id, in, hash), msgClientUpdated)
 }

@@ -13,6 +13,7 @@ import (
 // document, escapes untouched).
 
 func TestDoc_ShippingTypes(t *testing.T) {
+	t.Parallel()
 	m := start(t, docScenario(t))
 	expect(t, m.get("/panel/order/shipping_type"), 200, docBody(t, "shipping_types"))
 	expect(t, m.post("/panel/order/shipping_type", "name=Новый способ&min_price=1000"), 200, docBody(t, "shipping_type_added"))
@@ -30,6 +31,7 @@ func TestDoc_ShippingTypes(t *testing.T) {
 }
 
 func TestDoc_Statuses(t *testing.T) {
+	t.Parallel()
 	m := start(t, docScenario(t))
 	expect(t, m.get("/panel/order/status"), 200, docBody(t, "statuses"))
 	ok := docBody(t, "shipping_type_added") // {"status":"success"}
@@ -47,6 +49,7 @@ func TestDoc_Statuses(t *testing.T) {
 }
 
 func TestDoc_Groups(t *testing.T) {
+	t.Parallel()
 	m := start(t, docScenario(t))
 	expect(t, m.get("/panel/client/group"), 200, docBody(t, "groups"))
 	expect(t, m.post("/panel/client/group_form", "name=Web&discount=1&comment=Интернет-клиенты"), 200, docBody(t, "group_added"))
@@ -88,11 +91,13 @@ saplab:
 `
 
 func TestDoc_ClientForm(t *testing.T) {
+	t.Parallel()
 	m := start(t, formClientScenario)
 	expect(t, m.get("/panel/client/form/2"), 200, docBody(t, "client_form"))
 }
 
 func TestDoc_Clients(t *testing.T) {
+	t.Parallel()
 	m := start(t, docScenario(t))
 	// The document's groups list has 1 and 7, its wholesaler examples group
 	// 2; here the wholesaler keeps group 7.
@@ -125,6 +130,7 @@ func TestDoc_Clients(t *testing.T) {
 }
 
 func TestDoc_Orders(t *testing.T) {
+	t.Parallel()
 	m := start(t, docScenario(t))
 	// The owner moved position 20 to "Оприходовано офисом" at 22:23:51.
 	m.freeze("2017-01-15 22:23:51")
@@ -134,6 +140,7 @@ func TestDoc_Orders(t *testing.T) {
 }
 
 func TestDoc_Pay(t *testing.T) {
+	t.Parallel()
 	m := start(t, docScenario(t))
 	expect(t, m.get("/panel/order/pay/20"), 200, docBody(t, "paid"))
 	expect(t, m.get("/panel/order/pay/20"), 200, docBody(t, "refunded"))
@@ -142,6 +149,7 @@ func TestDoc_Pay(t *testing.T) {
 }
 
 func TestDoc_ArchiveDenyDocuments(t *testing.T) {
+	t.Parallel()
 	m := start(t, docScenario(t))
 	expect(t, m.get("/panel/order/archive/20"), 200, docBody(t, "archived"))
 	expect(t, m.get("/panel/order/archive/20"), 200, docBody(t, "archive_failed"))
@@ -184,6 +192,7 @@ func balanceScenario() string {
 }
 
 func TestDoc_Balance(t *testing.T) {
+	t.Parallel()
 	m := start(t, balanceScenario())
 	expect(t, m.get("/panel/client/balance/1"), 200, docBody(t, "balance"))
 	r := m.get("/panel/client/balance/1?page=26")
@@ -197,6 +206,7 @@ func TestDoc_Balance(t *testing.T) {
 // as written, against a fresh default scenario (SPEC's golden rule: only the
 // host changes). Each runs on its own fresh state.
 func TestDoc_ExamplesSucceedOnDefault(t *testing.T) {
+	t.Parallel()
 	type ex struct {
 		method, path, body string
 		want               string // a fragment of the answer

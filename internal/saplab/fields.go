@@ -1,11 +1,15 @@
 package saplab
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/money"
+	"github.com/mockserver/mockserver/internal/saplab/filter"
 	"github.com/mockserver/mockserver/internal/saplab/phpform"
 )
 
@@ -17,17 +21,97 @@ import (
 // maxText bounds text fields, as the panel's varchar columns would.
 const maxText = 10_000
 
+// form decodes the request's fields as PHP's $_POST.
+func form(c echo.Context) (*phpform.Value, error) {
+	body, err := api.Body(c)
+	if err != nil {
+		return nil, badRequest(msgBodyUnreadable)
+	}
+	v, err := phpform.ParseBody(c.Request().Header.Get(echo.HeaderContentType), body)
+	if err != nil {
+		return nil, formError(err)
+	}
+	return v, nil
+}
+
+// query decodes the query string as PHP's $_GET.
+func query(c echo.Context) (*phpform.Value, error) {
+	v, err := phpform.ParseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return nil, formError(err)
+	}
+	return v, nil
+}
+
+// formError is the answer to a form phpform cannot read.
+func formError(err error) error {
+	switch {
+	case errors.Is(err, phpform.ErrInvalidUTF8):
+		return badRequest(msgFormNotUTF8)
+	case errors.Is(err, phpform.ErrTooManyVars):
+		return badRequest(msgFormTooManyVars, phpform.MaxVars)
+	case errors.Is(err, phpform.ErrTooDeep):
+		return badRequest(msgFormTooDeep, phpform.MaxNesting)
+	case errors.Is(err, phpform.ErrUnsupported):
+		return badRequest(msgFormNotForm)
+	}
+	return badRequest(msgFormUnreadable)
+}
+
+// pathID is parseID of the :id path parameter.
+func pathID(c echo.Context) (int64, bool) { return parseID(c.Param("id")) }
+
+// idParam is the :id path parameter, or the answer to one parseID refuses.
+func idParam(c echo.Context) (int64, error) {
+	id, ok := pathID(c)
+	if !ok {
+		return 0, badID(c.Param("id"))
+	}
+	return id, nil
+}
+
+// idAndForm reads what most panel writes take: the row id in the path and
+// the form fields.
+func idAndForm(c echo.Context) (int64, *phpform.Value, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	f, err := form(c)
+	return id, f, err
+}
+
+// filterQuery parses the path filters after <prefix>/filter (or none).
+func filterQuery(c echo.Context, prefix string, spec filter.Spec) (*filter.Query, error) {
+	rest := strings.TrimPrefix(c.Request().URL.EscapedPath(), prefix)
+	if !strings.HasPrefix(rest, "/filter") {
+		return filter.Default(), nil
+	}
+	q, err := filter.Parse(strings.TrimPrefix(rest, "/filter"), spec)
+	if err != nil {
+		var fe *filter.Error
+		if errors.As(err, &fe) {
+			return nil, badRequest("%s", fe.Text)
+		}
+		return nil, err
+	}
+	return q, nil
+}
+
+// idsParam is the :ids path parameter (parseIDs).
+func idsParam(c echo.Context) ([]int64, error) { return parseIDs(c.Param("ids")) }
+
 // text returns a text field as sent and whether it was sent. It is not
 // trimmed: the panel stores what the form held, as saplab.txt shows
 // (address= г. Уфа is listed as " г. Уфа", shipping type "Доставка до ТК ").
 // Numbers, identifiers and codes are trimmed by their own readers.
 func text(f *phpform.Value, key string) (string, bool, error) {
 	if e := f.Get(key); e != nil && e.IsArray() {
-		return "", false, badRequest("Поле %s должно быть строкой, а не списком.", key)
+		return "", false, badRequest(msgNotText, key)
 	}
 	s, ok := f.Text(key)
 	if utf8.RuneCountInString(s) > maxText {
-		return "", false, badRequest("Поле %s длиннее %d символов.", key, maxText)
+		return "", false, badRequest(msgTextTooLong, key, maxText)
 	}
 	return s, ok, nil
 }
@@ -48,7 +132,7 @@ func integer(f *phpform.Value, key string, lo, hi int64) (int64, bool, error) {
 	}
 	n, perr := strconv.ParseInt(s, 10, 64)
 	if perr != nil || n < lo || n > hi {
-		return 0, false, badRequest("Поле %s должно быть целым числом от %d до %d, получено %q.", key, lo, hi, s)
+		return 0, false, badRequest(msgNotInteger, key, lo, hi, s)
 	}
 	return n, true, nil
 }
@@ -62,7 +146,7 @@ func amount(f *phpform.Value, key string) (money.Amount, bool, error) {
 	}
 	a, perr := money.Parse(strings.Replace(s, ",", ".", 1))
 	if perr != nil {
-		return 0, false, badRequest("Поле %s должно быть суммой вида -100 или 152.02, получено %q.", key, s)
+		return 0, false, badRequest(msgNotAmount, key, s)
 	}
 	return a, true, nil
 }
@@ -71,7 +155,7 @@ func amount(f *phpform.Value, key string) (money.Amount, bool, error) {
 func checkbox(f *phpform.Value, key string) (bool, error) {
 	b, err := phpform.Checkbox(f, key)
 	if err != nil {
-		return false, badRequest("Поле %s — флажок: on, 1, true или 0, off, false.", key)
+		return false, badRequest(msgNotCheckbox, key)
 	}
 	return b, nil
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/money"
-	"github.com/mockserver/mockserver/internal/scenario"
 )
 
 // The generator makes the scenario's `generate: {clients, orders}` rows:
@@ -83,22 +82,25 @@ var (
 	genOrdersTo    = time.Date(2026, 11, 30, 0, 0, 0, 0, clock.Moscow)
 )
 
+// generator makes the generated rows of one seeding.
 type generator struct {
 	rnd       *rand.Rand
-	sc        *scenario.Scenario
+	sec       *Section
+	seed      int64
 	set       settings
 	statuses  map[int64]*status
 	statusIDs []int64
-	employees []scenario.SaplabEmployee
 	takenPh   map[string]bool
 	takenEm   map[string]bool
 	groupIDs  []int64
 }
 
-func newGenerator(sc *scenario.Scenario, set settings, clients []*client, statuses map[int64]*status) *generator {
+// newGenerator is the generator for sec, seeded with seed, beside the
+// scenario's own clients.
+func newGenerator(sec *Section, seed int64, set settings, clients []*client, statuses map[int64]*status) *generator {
 	g := &generator{
-		rnd: rand.New(rand.NewPCG(uint64(sc.Seed), 0x5a91ab)), sc: sc, set: set, statuses: statuses,
-		employees: sc.Saplab.Employees, takenPh: map[string]bool{}, takenEm: map[string]bool{},
+		rnd: rand.New(rand.NewPCG(uint64(seed), 0x5a91ab)), sec: sec, seed: seed, set: set, statuses: statuses,
+		takenPh: map[string]bool{}, takenEm: map[string]bool{},
 	}
 	for id := range statuses {
 		g.statusIDs = append(g.statusIDs, id)
@@ -113,7 +115,7 @@ func newGenerator(sc *scenario.Scenario, set settings, clients []*client, status
 		g.takenEm[strings.ToLower(c.Email)] = true
 		used[c.GroupID] = true
 	}
-	for _, gr := range sc.Saplab.Groups {
+	for _, gr := range sec.Groups {
 		if used[gr.ID] || len(clients) == 0 {
 			g.groupIDs = append(g.groupIDs, gr.ID)
 		}
@@ -121,6 +123,7 @@ func newGenerator(sc *scenario.Scenario, set settings, clients []*client, status
 	return g
 }
 
+// pick is a random element of list.
 func pick[T any](r *rand.Rand, list []T) T { return list[r.IntN(len(list))] }
 
 // between is a random instant in [from, to) with microseconds, as the
@@ -133,6 +136,7 @@ func (g *generator) between(from, to time.Time) time.Time {
 	return from.Add(time.Duration(g.rnd.Int64N(span)) * time.Microsecond)
 }
 
+// digits is n random digits.
 func (g *generator) digits(n int) string {
 	b := make([]byte, n)
 	for i := range b {
@@ -144,7 +148,7 @@ func (g *generator) digits(n int) string {
 // run appends the generated clients and positions to the scenario's and
 // books their ledgers.
 func (g *generator) run(sd *seeder, clients []*client, orders []*order) ([]*client, []*order) {
-	s := &g.sc.Saplab
+	s := g.sec
 	nextClient, nextOrder := int64(0), int64(0)
 	for _, c := range clients {
 		nextClient = max(nextClient, c.ID)
@@ -158,7 +162,7 @@ func (g *generator) run(sd *seeder, clients []*client, orders []*order) ([]*clie
 		cl := g.client(nextClient, i)
 		made = append(made, cl)
 		if g.rnd.IntN(10) < 3 { // a third of the clients have topped up their account
-			sd.book(cl, money.Amount(500+g.rnd.IntN(200))*100, "Пополнение счёта", 0, cl.Created.Add(time.Duration(1+g.rnd.IntN(72))*time.Hour))
+			sd.book(cl, money.Amount(500+g.rnd.IntN(200))*100, textTopUp, 0, cl.Created.Add(time.Duration(1+g.rnd.IntN(72))*time.Hour))
 		}
 	}
 	clients = append(clients, made...)
@@ -195,37 +199,22 @@ func (g *generator) run(sd *seeder, clients []*client, orders []*order) ([]*clie
 	return clients, orders
 }
 
+// shipping is a random shipping type, or none (a third of the time).
 func (g *generator) shipping() int64 {
-	st := g.sc.Saplab.ShippingTypes
+	st := g.sec.ShippingTypes
 	if len(st) == 0 || g.rnd.IntN(3) == 0 {
 		return 0
 	}
 	return pick(g.rnd, st).ID
 }
 
+// client makes generated client number i (0-based) with the given id.
+// The draws from rnd are in a fixed order: changing it changes every
+// generated row.
 func (g *generator) client(id int64, i int) *client {
 	r := g.rnd
-	s := &g.sc.Saplab
-	surname := pick(r, genSurnames)
-	var first, patronymic string
-	if r.IntN(3) == 0 {
-		first = pick(r, genFemale)
-		surname += "а"
-		patronymic = pick(r, genPatronymic) + "на"
-	} else {
-		first = pick(r, genMale)
-		patronymic = pick(r, genPatronymic) + "ич"
-	}
-	phone := ""
-	for k := uint64(i); ; k++ {
-		// An odd multiplier not divisible by 5 is a bijection on 0..1e9-1,
-		// so the phones are distinct and look random.
-		phone = fmt.Sprintf("9%09d", (k*2654435761+uint64(g.sc.Seed))%1_000_000_000)
-		if !g.takenPh[phone] {
-			break
-		}
-	}
-	g.takenPh[phone] = true
+	surname, first, patronymic := g.person()
+	phone := g.phone(i)
 	email := fmt.Sprintf("%s.%d@%s", translit(surname), id, pick(r, genDomains))
 	for g.takenEm[email] {
 		email = "x" + email
@@ -241,6 +230,46 @@ func (g *generator) client(id int64, i int) *client {
 	if r.IntN(2) == 0 {
 		cl.Address += fmt.Sprintf(", кв. %d", 1+r.IntN(300))
 	}
+	g.assign(cl)
+	if r.IntN(10) == 0 {
+		g.company(cl, surname)
+	}
+	if r.IntN(5) == 0 {
+		cl.Modified = g.between(created, genClientsTo.AddDate(1, 0, 0))
+	}
+	return cl
+}
+
+// person is a random Russian surname, first name and patronymic, a third
+// of them a woman's.
+func (g *generator) person() (surname, first, patronymic string) {
+	r := g.rnd
+	surname = pick(r, genSurnames)
+	if r.IntN(3) == 0 {
+		return surname + "а", pick(r, genFemale), pick(r, genPatronymic) + "на"
+	}
+	return surname, pick(r, genMale), pick(r, genPatronymic) + "ич"
+}
+
+// phone is generated client i's phone: distinct from every other client's.
+func (g *generator) phone(i int) string {
+	phone := ""
+	for k := uint64(i); ; k++ {
+		// An odd multiplier not divisible by 5 is a bijection on 0..1e9-1,
+		// so the phones are distinct and look random.
+		phone = fmt.Sprintf("9%09d", (k*2654435761+uint64(g.seed))%1_000_000_000)
+		if !g.takenPh[phone] {
+			break
+		}
+	}
+	g.takenPh[phone] = true
+	return phone
+}
+
+// assign puts a client in a group (a quarter of them outside the default
+// one), with a manager (half of them), an office and a shipping type.
+func (g *generator) assign(cl *client) {
+	r, s := g.rnd, g.sec
 	if len(g.groupIDs) > 0 && r.IntN(4) == 0 {
 		cl.GroupID = pick(r, g.groupIDs)
 	}
@@ -251,24 +280,37 @@ func (g *generator) client(id int64, i int) *client {
 		cl.PointID = pick(r, s.Points).ID
 	}
 	cl.ShippingID = g.shipping()
-	if r.IntN(10) == 0 {
-		cl.IsWholesaler = true
-		cl.Limit = int64(10_000 * (1 + r.IntN(5)))
-		cl.Wholesaler = &wholesaler{
-			Type: pick(r, genOrgTypes), OrgName: pick(r, genOrgWords) + " " + surname, INN: g.digits(10), KPP: g.digits(9),
-			ORGN: g.digits(13), Address: cl.Address, Bank: pick(r, genBanks), BIK: "04" + g.digits(7),
-			Account: "40702810" + g.digits(12), BankAccount: "30101810" + g.digits(12),
-		}
-	}
-	if r.IntN(5) == 0 {
-		cl.Modified = g.between(created, genClientsTo.AddDate(1, 0, 0))
-	}
-	return cl
 }
 
-func (g *generator) order(sd *seeder, id int64, cl *client, at time.Time, invoice string, shipping int64) *order {
+// company makes a client a legal entity with a credit limit and details.
+func (g *generator) company(cl *client, surname string) {
 	r := g.rnd
-	s := &g.sc.Saplab
+	cl.IsWholesaler = true
+	cl.Limit = int64(10_000 * (1 + r.IntN(5)))
+	cl.Wholesaler = &wholesaler{
+		Type: pick(r, genOrgTypes), OrgName: pick(r, genOrgWords) + " " + surname, INN: g.digits(10), KPP: g.digits(9),
+		ORGN: g.digits(13), Address: cl.Address, Bank: pick(r, genBanks), BIK: "04" + g.digits(7),
+		Account: "40702810" + g.digits(12), BankAccount: "30101810" + g.digits(12),
+	}
+}
+
+// order makes a generated position of cl at time at, with its history and,
+// for some, the ledger entries that paid (and refunded) it.
+func (g *generator) order(sd *seeder, id int64, cl *client, at time.Time, invoice string, shipping int64) *order {
+	o := g.position(id, cl, at, invoice, shipping)
+	fresh := o.StatusID == g.set.NewStatusID || o.StatusID == g.set.AcceptedStatusID
+	changed := g.history(o, at, fresh)
+	g.payment(sd, o, cl, at, changed)
+	if !fresh && g.rnd.IntN(8) == 0 {
+		o.IsArchived = true
+	}
+	return o
+}
+
+// position is a random part at a price around its typical one, in a random
+// status.
+func (g *generator) position(id int64, cl *client, at time.Time, invoice string, shipping int64) *order {
+	r, s := g.rnd, g.sec
 	p := pick(r, genParts)
 	// Prices vary by ±20% around the part's typical price; the purchase
 	// price is 80–95% of it.
@@ -300,35 +342,44 @@ func (g *generator) order(sd *seeder, id int64, cl *client, at time.Time, invoic
 		o.StatusID = pick(r, g.statusIDs)
 	}
 	o.IsDenied = o.StatusID != 0 && o.StatusID == g.set.DeniedStatusID
-	fresh := o.StatusID == g.set.NewStatusID || o.StatusID == g.set.AcceptedStatusID
+	return o
+}
+
+// history gives a position the history it entered with; a position past
+// the fresh statuses was moved to its status by an employee a few hours or
+// days later, which is returned.
+func (g *generator) history(o *order, at time.Time, fresh bool) (changed time.Time) {
+	r := g.rnd
 	who := systemManager
-	if len(g.employees) > 0 && !fresh {
-		who = pick(r, g.employees).Name
+	if len(g.sec.Employees) > 0 && !fresh {
+		who = pick(r, g.sec.Employees).Name
 	}
-	changed := at.Add(time.Duration(1+r.IntN(96)) * time.Hour)
+	changed = at.Add(time.Duration(1+r.IntN(96)) * time.Hour)
 	o.History = entryHistory(g.set, g.statuses, o.StatusID, at, systemManager)
 	if n := len(o.History); n > 0 && who != systemManager && o.History[n-1].StatusID == o.StatusID {
 		o.History[n-1].Manager, o.History[n-1].Date = who, changed.Truncate(time.Second)
 		o.Modified = changed
 	}
+	return changed
+}
+
+// payment books a third of the positions as paid: a denied one was paid,
+// then refunded when it was denied; another is paid from a top-up of
+// exactly its sum, so the client's balance is not disturbed.
+func (g *generator) payment(sd *seeder, o *order, cl *client, at, changed time.Time) {
+	r := g.rnd
 	total := o.Total()
 	paidAt := at.Add(time.Duration(1+r.IntN(60)) * time.Minute)
 	switch {
 	case o.IsDenied && r.IntN(3) == 0:
-		// Paid, then refunded when it was denied.
-		sd.book(cl, total, "Пополнение счёта", 0, paidAt.Add(-time.Minute))
+		sd.book(cl, total, textTopUp, 0, paidAt.Add(-time.Minute))
 		sd.book(cl, -total, payComment(o), o.ID, paidAt)
 		sd.book(cl, total, refundComment(o), o.ID, changed)
 	case !o.IsDenied && r.IntN(3) == 0:
-		// The client topped up exactly the position's sum and paid it.
 		o.IsPayed = true
-		sd.book(cl, total, "Пополнение счёта", 0, paidAt.Add(-time.Minute))
+		sd.book(cl, total, textTopUp, 0, paidAt.Add(-time.Minute))
 		sd.book(cl, -total, payComment(o), o.ID, paidAt)
 	}
-	if !fresh && r.IntN(8) == 0 {
-		o.IsArchived = true
-	}
-	return o
 }
 
 var translitTable = map[rune]string{

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/check"
+	"github.com/mockserver/mockserver/internal/phpjson"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
 
@@ -104,11 +105,23 @@ func (m *mock) state(collection string, into any) {
 	}
 }
 
+// expect asserts the exact status and the exact body bytes.
 func expect(t testing.TB, r servertest.Response, status int, body string) {
 	t.Helper()
 	if r.Status != status || string(r.Body) != body {
 		t.Fatalf("got %d %s\nwant %d %s", r.Status, r.Body, status, body)
 	}
+}
+
+// expectError asserts the exact status and the panel's error envelope
+// {"status":"error","text":message}, as PHP's json_encode writes it.
+func expectError(t testing.TB, r servertest.Response, status int, message string) {
+	t.Helper()
+	body, err := phpjson.Marshal(phpjson.Object{{Key: "status", Value: "error"}, {Key: "text", Value: message}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, r, status, string(body))
 }
 
 // storedClient is the part of a stored client the tests check.

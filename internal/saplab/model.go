@@ -1,8 +1,10 @@
 package saplab
 
 import (
-	"cmp"
 	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -12,6 +14,107 @@ import (
 )
 
 // The panel's rules as pure functions: no echo, no bbolt.
+
+// Permissions of a manager group (SPEC §3): each panel route needs one
+// (routes.go), and a scenario's manager groups may hold only these.
+const (
+	PermClientsRead   = "clients.read"
+	PermClientsWrite  = "clients.write"
+	PermBalanceWrite  = "balance.write"
+	PermOrdersRead    = "orders.read"
+	PermOrdersWrite   = "orders.write"
+	PermOrdersPay     = "orders.pay"
+	PermSettingsWrite = "settings.write"
+	PermManagersRead  = "managers.read"
+)
+
+// Permissions lists every permission a manager group may hold.
+var Permissions = []string{PermClientsRead, PermClientsWrite, PermBalanceWrite, PermOrdersRead,
+	PermOrdersWrite, PermOrdersPay, PermSettingsWrite, PermManagersRead}
+
+// maxID bounds ids read from paths and forms, so they fit PostgreSQL's
+// bigint and every JSON client.
+const maxID = 1<<53 - 1
+
+// maxIDsPerRequest bounds the id lists of deny, pay, archive, unarchive
+// and documents.
+const maxIDsPerRequest = 1000
+
+// parseID reads a panel id: a positive decimal integer (digits only) up to
+// maxID.
+func parseID(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n >= 1 && n <= maxID && strings.TrimLeft(s, "0123456789") == ""
+}
+
+// parseIDs reads "19" or "19,20,21" (SPEC §6: deny, pay, archive, unarchive
+// and documents take one id or a comma list; blanks around an id are
+// allowed). Repeats count once.
+func parseIDs(s string) ([]int64, error) {
+	var ids []int64
+	seen := map[int64]bool{}
+	for part := range strings.SplitSeq(s, ",") {
+		n, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
+		if err != nil || n < 1 || n > maxID {
+			return nil, badRequest(msgBadIDList, s)
+		}
+		if !seen[n] {
+			seen[n] = true
+			ids = append(ids, n)
+		}
+	}
+	if len(ids) > maxIDsPerRequest {
+		return nil, badRequest(msgTooManyIDs, maxIDsPerRequest)
+	}
+	return ids, nil
+}
+
+// colorRe is a status colour as the form may send it.
+var colorRe = regexp.MustCompile(`^#?[0-9A-Fa-f]{6}$`)
+
+// statusColor is the panel's one rule for a status colour, for the status
+// form and the scenario alike (docs/decisions/saplab.md, "Status colour"):
+// six hex digits, a leading # allowed, kept upper-case without the #
+// (saplab.txt stores "CBFFC9"); an empty colour is white, FFFFFF, as a
+// status created without one. ok is false for anything else.
+func statusColor(s string) (color string, ok bool) {
+	if s == "" {
+		return "FFFFFF", true
+	}
+	if !colorRe.MatchString(s) {
+		return "", false
+	}
+	return strings.ToUpper(strings.TrimPrefix(s, "#")), true
+}
+
+// emailKey is how client emails compare for uniqueness: in any case,
+// surrounding blanks ignored.
+func emailKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// entryHistory is the history a position has when it enters the panel: the
+// new status, then the accepted one, then the status it is in, each once,
+// all written by the system (saplab.txt's examples start with
+// "Приостановлено" and "Принято" by "Автоматически" at the same second).
+// who names the author of the last step when it is neither of the first two.
+func entryHistory(set settings, statuses map[int64]*status, statusID int64, at time.Time, who string) []historyEntry {
+	var h []historyEntry
+	add := func(id int64, by string) {
+		if id == 0 || (len(h) > 0 && h[len(h)-1].StatusID == id) {
+			return
+		}
+		e := historyEntry{Date: at, Manager: by, StatusID: id}
+		if st := statuses[id]; st != nil {
+			e.Status, e.Color = st.Name, st.Color
+		}
+		h = append(h, e)
+	}
+	add(set.NewStatusID, systemManager)
+	if statusID != set.NewStatusID {
+		add(set.AcceptedStatusID, systemManager)
+		add(statusID, who)
+	}
+	return h
+}
 
 // DebtOf splits one position's total between debt and blocked_debt (SPEC §6):
 // a position that is not paid, denied or archived is owed; it is blocked
@@ -53,6 +156,7 @@ func WholesalerInfo(typ, orgName string) string {
 	return typ + ` "` + orgName + `"`
 }
 
+// wholesalerInfo is WholesalerInfo of a client: empty for a private person.
 func wholesalerInfo(c *client) string {
 	if !c.IsWholesaler || c.Wholesaler == nil {
 		return ""
@@ -74,21 +178,13 @@ func displayName(c *client) string {
 // list is alphabetical): case, spaces and punctuation ignored, ё right after
 // е, digits before Latin before Cyrillic. Ties fall back to the bytes.
 func CompareNames(a, b string) int {
-	if c := slicesCompare(collationKey(a), collationKey(b)); c != 0 {
+	if c := slices.Compare(collationKey(a), collationKey(b)); c != 0 {
 		return c
 	}
 	return strings.Compare(a, b)
 }
 
-func slicesCompare(a, b []int) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		if c := cmp.Compare(a[i], b[i]); c != 0 {
-			return c
-		}
-	}
-	return cmp.Compare(len(a), len(b))
-}
-
+// collationKey is a name's first-level weights for CompareNames.
 func collationKey(s string) []int {
 	key := make([]int, 0, len(s))
 	for _, r := range s {
@@ -174,17 +270,16 @@ func Shortfall(balance money.Amount, pc PayClient) money.Amount {
 	return 0
 }
 
-// Ledger comments for pay and refund (saplab.txt, the balance example:
-// "Оплата позиции WEEN - 122-2412 (1 шт.)").
+// payComment is the ledger comment of paying a position (saplab.txt, the
+// balance example: "Оплата позиции WEEN - 122-2412 (1 шт.)").
 func payComment(o *order) string {
-	return fmt.Sprintf("Оплата позиции %s - %s (%d шт.)", o.Brand, o.Article, o.Quantity)
+	return fmt.Sprintf(textPaid, o.Brand, o.Article, o.Quantity)
 }
 
+// refundComment is the ledger comment of a refunded position.
 func refundComment(o *order) string {
-	return fmt.Sprintf("Отмена оплаты позиции %s - %s (%d шт.)", o.Brand, o.Article, o.Quantity)
+	return fmt.Sprintf(textRefunded, o.Brand, o.Article, o.Quantity)
 }
-
-// Time formats.
 
 // PGTime prints a timestamp as PostgreSQL's text output does, in Moscow
 // time: microseconds with trailing zeros dropped ("2017-04-11 21:31:24.48985"

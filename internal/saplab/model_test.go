@@ -1,7 +1,9 @@
 package saplab_test
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,7 +11,6 @@ import (
 	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/saplab"
-	"github.com/mockserver/mockserver/internal/scenario"
 )
 
 func TestDebtOf(t *testing.T) {
@@ -149,19 +150,19 @@ func TestPages(t *testing.T) {
 // lists the same table).
 func TestRouteTable(t *testing.T) {
 	want := map[string]string{
-		"GET /panel/manager":                     scenario.PermManagersRead,
-		"GET /panel/order/shipping_type":         scenario.PermOrdersRead,
-		"POST /panel/order/shipping_type":        scenario.PermSettingsWrite,
-		"POST /panel/order/remove_status":        scenario.PermSettingsWrite,
-		"POST /panel/order/group_form/:id":       scenario.PermSettingsWrite,
-		"GET /panel/client/filter/*":             scenario.PermClientsRead,
-		"POST /panel/client/form/:id":            scenario.PermClientsWrite,
-		"GET /panel/client/add_transaction/:id":  scenario.PermBalanceWrite,
-		"POST /panel/client/add_transaction/:id": scenario.PermBalanceWrite,
-		"GET /panel/order/filter/*":              scenario.PermOrdersRead,
-		"POST /panel/order/set_status/:id":       scenario.PermOrdersWrite,
-		"GET /panel/order/pay/:ids":              scenario.PermOrdersPay,
-		"GET /panel/order/documentds/:ids":       scenario.PermOrdersWrite,
+		"GET /panel/manager":                     saplab.PermManagersRead,
+		"GET /panel/order/shipping_type":         saplab.PermOrdersRead,
+		"POST /panel/order/shipping_type":        saplab.PermSettingsWrite,
+		"POST /panel/order/remove_status":        saplab.PermSettingsWrite,
+		"POST /panel/order/group_form/:id":       saplab.PermSettingsWrite,
+		"GET /panel/client/filter/*":             saplab.PermClientsRead,
+		"POST /panel/client/form/:id":            saplab.PermClientsWrite,
+		"GET /panel/client/add_transaction/:id":  saplab.PermBalanceWrite,
+		"POST /panel/client/add_transaction/:id": saplab.PermBalanceWrite,
+		"GET /panel/order/filter/*":              saplab.PermOrdersRead,
+		"POST /panel/order/set_status/:id":       saplab.PermOrdersWrite,
+		"GET /panel/order/pay/:ids":              saplab.PermOrdersPay,
+		"GET /panel/order/documentds/:ids":       saplab.PermOrdersWrite,
 	}
 	got := map[string]string{}
 	for _, r := range saplab.New(api.Deps{}).RouteTable() {
@@ -174,5 +175,73 @@ func TestRouteTable(t *testing.T) {
 	}
 	if len(got) != 33 {
 		t.Errorf("%d routes", len(got))
+	}
+}
+
+func TestParseID(t *testing.T) {
+	for in, want := range map[string]int64{
+		"1": 1, "20": 20, "007": 7, "9007199254740991": 1<<53 - 1,
+		"0": 0, "-1": 0, "+1": 0, " 1": 0, "1 ": 0, "abc": 0, "": 0, "9007199254740992": 0, "99999999999999999999": 0,
+	} {
+		got, ok := saplab.ParseID(in)
+		if ok != (want != 0) || ok && got != want {
+			t.Errorf("ParseID(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+}
+
+func TestParseIDs(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string // the ids joined, or "error"
+	}{
+		{"19", "19"},
+		{"19,20,21", "19,20,21"},
+		{"20, 19 ,20", "20,19"},
+		{"1,,2", "error"},
+		{"1,x", "error"},
+		{"0", "error"},
+		{"9007199254740992", "error"},
+		{strings.Repeat("1,", 1000) + "1", "1"},
+	} {
+		ids, err := saplab.ParseIDs(tc.in)
+		got := "error"
+		if err == nil {
+			parts := make([]string, len(ids))
+			for i, id := range ids {
+				parts[i] = fmt.Sprint(id)
+			}
+			got = strings.Join(parts, ",")
+		}
+		if got != tc.want {
+			t.Errorf("ParseIDs(%.20q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	many := make([]string, 1001)
+	for i := range many {
+		many[i] = fmt.Sprint(i + 1)
+	}
+	if _, err := saplab.ParseIDs(strings.Join(many, ",")); err == nil {
+		t.Error("1001 distinct ids were accepted")
+	}
+}
+
+func TestStatusColor(t *testing.T) {
+	for in, want := range map[string]string{
+		"ABABAB": "ABABAB", "ababab": "ABABAB", "#cbffc9": "CBFFC9", "": "FFFFFF",
+		"red": "", "#ABABA": "", "ABABABA": "", "##ABABAB": "", "GGGGGG": "", " ABABAB": "",
+	} {
+		got, ok := saplab.StatusColor(in)
+		if ok != (want != "") || got != want {
+			t.Errorf("StatusColor(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
+
+func TestEmailKey(t *testing.T) {
+	for in, want := range map[string]string{"A@Example.com": "a@example.com", " a@b.c ": "a@b.c", "": ""} {
+		if got := saplab.EmailKey(in); got != want {
+			t.Errorf("EmailKey(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

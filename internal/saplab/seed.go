@@ -3,127 +3,419 @@ package saplab
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/money"
-	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/password"
+	"github.com/mockserver/mockserver/internal/saplab/filter"
 	"github.com/mockserver/mockserver/internal/state"
-	"golang.org/x/crypto/bcrypt"
 )
 
-// openingComment is the ledger entry that makes a scenario client's balance
-// equal the sum of their transactions (docs/decisions.md, "Scenario
-// balances").
-const openingComment = "Начальный остаток"
+// Section is the saplab: section of a scenario (SPEC §3, §6). Ids are given
+// explicitly so that scenarios can refer to rows from other rows.
+type Section struct {
+	Points        []Point        `yaml:"points"`
+	ManagerGroups []ManagerGroup `yaml:"manager_groups"`
+	Employees     []Employee     `yaml:"employees"`
+	ShippingTypes []ShippingType `yaml:"shipping_types"`
+	Statuses      []Status       `yaml:"statuses"`
+	Settings      Settings       `yaml:"settings"`
+	Groups        []Group        `yaml:"groups"`
+	Distributors  []Distributor  `yaml:"distributors"`
+	Clients       []Client       `yaml:"clients"`
+	Transactions  []Transaction  `yaml:"transactions"`
+	Orders        []Order        `yaml:"orders"`
+	Generate      Generate       `yaml:"generate"`
+}
 
-// Seed implements api.API: it writes the scenario's saplab section, then the
-// generated rows, into the emptied buckets.
-func (a *API) Seed(tx *state.Tx, sc *scenario.Scenario) error {
-	s := &sc.Saplab
-	sd := &seeder{tx: tx, now: tx.Now()}
-	for _, p := range s.Points {
-		sd.put(bPoints, p.ID, &point{ID: p.ID, Name: p.Name, Address: p.Address})
-	}
-	for _, g := range s.ManagerGroups {
-		sd.put(bManagerGroups, g.ID, &managerGroup{ID: g.ID, Name: g.Name, Permissions: append([]string{}, g.Permissions...)})
-	}
-	for _, e := range s.Employees {
-		// Scenario passwords are hashed with the minimum cost: seeding must
-		// stay fast, and the plaintext is in the scenario file anyway.
-		h, err := bcrypt.GenerateFromPassword([]byte(e.Password), bcrypt.MinCost)
-		if err != nil {
-			return fmt.Errorf("employee %d: %w", e.ID, err)
-		}
-		sd.put(bEmployees, e.ID, &employee{ID: e.ID, Phone: scenario.Digits(e.Phone), PasswordHash: string(h), Name: e.Name,
-			Seat: e.Seat, Email: e.Email, PointID: e.PointID, GroupID: e.GroupID, Status: e.Status == nil || *e.Status,
-			ClientUse: e.ClientUse, ContactShow: e.ContactShow})
-	}
-	for _, st := range s.ShippingTypes {
-		sd.put(bShipping, st.ID, &shippingType{ID: st.ID, Name: st.Name, MinPrice: st.MinPrice})
-	}
-	for _, st := range s.Statuses {
-		sd.put(bStatuses, st.ID, &status{ID: st.ID, Name: st.Name, Color: st.Color, SMS: st.SMS, Email: st.Email})
-	}
-	set := settings{NewStatusID: s.Settings.NewStatusID, AcceptedStatusID: s.Settings.AcceptedStatusID,
-		DeniedStatusID: s.Settings.DeniedStatusID, DefaultGroupID: s.Settings.DefaultGroupID}
-	if sd.err == nil {
-		sd.err = tx.Put(bSettings, settingsKey, set)
-	}
-	for _, g := range s.Groups {
-		sd.put(bGroups, g.ID, &group{ID: g.ID, Name: g.Name, Discount: g.Discount, Comment: g.Comment})
-	}
-	for _, d := range s.Distributors {
-		sd.put(bDistributors, d.ID, &distributor{ID: d.ID, Name: d.Name})
-	}
+// Point is an office (pickup point).
+type Point struct {
+	ID      int64  `yaml:"id"`
+	Name    string `yaml:"name"`
+	Address string `yaml:"address"`
+}
 
-	clients := make([]*client, 0, len(s.Clients))
-	for _, c := range s.Clients {
-		cl := &client{ID: c.ID, Name: c.Name, Phone: scenario.Digits(c.Phone), Email: c.Email, Address: c.Address,
-			GroupID: c.GroupID, ManagerID: c.ManagerID, PointID: c.PointID, ShippingID: c.ShippingID, Limit: c.Limit,
-			Comment: c.Comment, Status: c.Status == nil || *c.Status, IsWholesaler: c.IsWholesaler}
-		if cl.GroupID == 0 {
-			cl.GroupID = set.DefaultGroupID
+// ManagerGroup is a group of employees and what it may do (Permissions).
+type ManagerGroup struct {
+	ID          int64    `yaml:"id"`
+	Name        string   `yaml:"name"`
+	Permissions []string `yaml:"permissions"`
+}
+
+// Employee is a back-office user; Phone is the Basic-auth login.
+type Employee struct {
+	ID          int64  `yaml:"id"`
+	Phone       string `yaml:"phone"`
+	Password    string `yaml:"password"`
+	Name        string `yaml:"name"`
+	Seat        string `yaml:"seat"`
+	Email       string `yaml:"email"`
+	PointID     int64  `yaml:"point_id"`
+	GroupID     int64  `yaml:"group_id"`
+	Status      *bool  `yaml:"status"`
+	ClientUse   bool   `yaml:"client_use"`
+	ContactShow bool   `yaml:"contact_show"`
+}
+
+// ShippingType is a delivery method.
+type ShippingType struct {
+	ID       int64  `yaml:"id"`
+	Name     string `yaml:"name"`
+	MinPrice int64  `yaml:"min_price"`
+}
+
+// Status is an order-position status.
+type Status struct {
+	ID    int64  `yaml:"id"`
+	Name  string `yaml:"name"`
+	Color string `yaml:"color"`
+	SMS   bool   `yaml:"sms"`
+	Email bool   `yaml:"email"`
+}
+
+// Settings names the statuses and group the rules depend on.
+type Settings struct {
+	NewStatusID      int64 `yaml:"new_status_id"`
+	AcceptedStatusID int64 `yaml:"accepted_status_id"`
+	DeniedStatusID   int64 `yaml:"denied_status_id"`
+	DefaultGroupID   int64 `yaml:"default_group_id"`
+}
+
+// Group is a client discount group.
+type Group struct {
+	ID       int64  `yaml:"id"`
+	Name     string `yaml:"name"`
+	Discount int64  `yaml:"discount"`
+	Comment  string `yaml:"comment"`
+}
+
+// Distributor is a supplier of positions.
+type Distributor struct {
+	ID   int64  `yaml:"id"`
+	Name string `yaml:"name"`
+}
+
+// Client is a shop client. Balance is the balance the client has when the
+// scenario loads: the seeder books the difference between it and the
+// client's listed transactions as an opening transaction ("Начальный
+// остаток"), so the balance always equals the sum of the ledger.
+type Client struct {
+	ID           int64        `yaml:"id"`
+	Name         string       `yaml:"name"`
+	Phone        string       `yaml:"phone"`
+	Email        string       `yaml:"email"`
+	Password     string       `yaml:"password"`
+	Address      string       `yaml:"address"`
+	GroupID      int64        `yaml:"group_id"`
+	ManagerID    int64        `yaml:"manager_id"`
+	PointID      int64        `yaml:"point_id"`
+	ShippingID   int64        `yaml:"shipping_id"`
+	Limit        int64        `yaml:"limit"`
+	Comment      string       `yaml:"comment"`
+	Status       *bool        `yaml:"status"`
+	IsWholesaler bool         `yaml:"is_wholesaler"`
+	Wholesaler   *Wholesaler  `yaml:"wholesaler"`
+	Balance      money.Amount `yaml:"balance"`
+	Created      string       `yaml:"created"`
+	// Modified is date_modified; it defaults to Created.
+	Modified string `yaml:"modified"`
+}
+
+// Wholesaler is a legal entity's details (wholesaler_data in the document).
+type Wholesaler struct {
+	Type        string `yaml:"type"`
+	OrgName     string `yaml:"org_name"`
+	INN         string `yaml:"inn"`
+	KPP         string `yaml:"kpp"`
+	ORGN        string `yaml:"orgn"`
+	Address     string `yaml:"address"`
+	Bank        string `yaml:"bank"`
+	BIK         string `yaml:"bik"`
+	Account     string `yaml:"account"`
+	BankAccount string `yaml:"bank_account"`
+}
+
+// Transaction is a ledger entry on a client's balance.
+type Transaction struct {
+	ClientID    int64        `yaml:"client_id"`
+	Amount      money.Amount `yaml:"amount"`
+	Description string       `yaml:"description"`
+	Created     string       `yaml:"created"`
+}
+
+// Order is an order position as the storefront would have created it.
+type Order struct {
+	ID              int64        `yaml:"id"`
+	ClientID        int64        `yaml:"client_id"`
+	Invoice         string       `yaml:"invoice"`
+	Brand           string       `yaml:"brand"`
+	Article         string       `yaml:"article"`
+	Name            string       `yaml:"name"`
+	DistributorID   int64        `yaml:"distributor_id"`
+	Price           money.Amount `yaml:"price"`
+	InitialPrice    money.Amount `yaml:"initial_price"`
+	Quantity        int64        `yaml:"quantity"`
+	DeliveryTimeMin int64        `yaml:"delivarytime_min"`
+	DeliveryTimeMax int64        `yaml:"delivarytime_max"`
+	StatusID        int64        `yaml:"status_id"`
+	ShippingID      int64        `yaml:"shipping_id"`
+	ShippingAddress string       `yaml:"shipping_address"`
+	ClientComment   string       `yaml:"client_comment"`
+	ManagerComment  string       `yaml:"manager_comment"`
+	IsPayed         bool         `yaml:"is_payed"`
+	IsArchived      bool         `yaml:"is_archived"`
+	DenyRequest     bool         `yaml:"deny_request"`
+	Created         string       `yaml:"created"`
+}
+
+// Generate asks for extra fake rows, reproducible from the seed.
+type Generate struct {
+	Clients int `yaml:"clients"`
+	Orders  int `yaml:"orders"`
+}
+
+// MaxGenerateClients and MaxGenerateOrders cap saplab's generate: at the
+// scale the mock is built and measured for (docs/saplab.md, Scale). Every
+// generated row is held in memory as well as in the file: 100,000 clients
+// with 100,000 positions already took 1.1 GB, so the earlier caps of a
+// million and five million let one scenario exhaust the machine.
+const (
+	MaxGenerateClients = 100_000
+	MaxGenerateOrders  = 500_000
+)
+
+// ApplyDefaults fills what the section may leave out: employees and
+// clients are active unless the scenario says status: false.
+func (s *Section) ApplyDefaults() {
+	yes := func() *bool { b := true; return &b }
+	for i := range s.Employees {
+		if s.Employees[i].Status == nil {
+			s.Employees[i].Status = yes()
 		}
-		if c.Password != "" {
-			h, err := bcrypt.GenerateFromPassword([]byte(c.Password), bcrypt.MinCost)
-			if err != nil {
-				return fmt.Errorf("client %d: %w", c.ID, err)
+	}
+	for i := range s.Clients {
+		if s.Clients[i].Status == nil {
+			s.Clients[i].Status = yes()
+		}
+	}
+}
+
+// sectionIDs are the id sets of the section's tables, for the checks of
+// references between rows.
+type sectionIDs struct {
+	points, mgroups, employees, shipping, statuses, groups, distributors, clients check.IDs
+}
+
+// Check reports every problem of the section with its file:line. The
+// tables are checked in the order they are declared, so that problems on
+// one line keep one order.
+func (s *Section) Check(c *check.Checker) {
+	ids := s.collectIDs(c)
+	s.checkManagerGroups(c)
+	s.checkEmployees(c, ids)
+	s.checkReferenceTables(c, ids)
+	s.checkClients(c, ids)
+	s.checkTransactions(c, ids)
+	s.checkOrders(c, ids)
+	s.checkGenerate(c)
+}
+
+// collectIDs reads every table's ids, failing on ids that are not positive
+// or repeat.
+func (s *Section) collectIDs(c *check.Checker) sectionIDs {
+	sp := func(table string) func(i int) check.Path {
+		return func(i int) check.Path { return check.At("saplab", table, i) }
+	}
+	var ids sectionIDs
+	ids.points = c.CollectIDs("point", len(s.Points), func(i int) int64 { return s.Points[i].ID }, sp("points"))
+	ids.mgroups = c.CollectIDs("manager group", len(s.ManagerGroups), func(i int) int64 { return s.ManagerGroups[i].ID }, sp("manager_groups"))
+	ids.employees = c.CollectIDs("employee", len(s.Employees), func(i int) int64 { return s.Employees[i].ID }, sp("employees"))
+	ids.shipping = c.CollectIDs("shipping type", len(s.ShippingTypes), func(i int) int64 { return s.ShippingTypes[i].ID }, sp("shipping_types"))
+	ids.statuses = c.CollectIDs("status", len(s.Statuses), func(i int) int64 { return s.Statuses[i].ID }, sp("statuses"))
+	ids.groups = c.CollectIDs("group", len(s.Groups), func(i int) int64 { return s.Groups[i].ID }, sp("groups"))
+	ids.distributors = c.CollectIDs("distributor", len(s.Distributors), func(i int) int64 { return s.Distributors[i].ID }, sp("distributors"))
+	ids.clients = c.CollectIDs("client", len(s.Clients), func(i int) int64 { return s.Clients[i].ID }, sp("clients"))
+	// Nothing refers to positions by id, but their ids must still be unique.
+	c.CollectIDs("order", len(s.Orders), func(i int) int64 { return s.Orders[i].ID }, sp("orders"))
+	return ids
+}
+
+// checkManagerGroups checks that a manager group has a name and only known permissions.
+func (s *Section) checkManagerGroups(c *check.Checker) {
+	for i, g := range s.ManagerGroups {
+		p := check.At("saplab", "manager_groups", i)
+		c.Required(append(p, "name"), g.Name)
+		for j, perm := range g.Permissions {
+			if !slices.Contains(Permissions, perm) {
+				c.Fail(check.At("saplab", "manager_groups", i, "permissions", j), "unknown permission %q", perm)
 			}
-			cl.PasswordHash = string(h)
-		}
-		if w := c.Wholesaler; w != nil {
-			cl.Wholesaler = &wholesaler{BIK: w.BIK, INN: w.INN, KPP: w.KPP, Bank: w.Bank, ORGN: w.ORGN, Type: w.Type,
-				Account: w.Account, Address: w.Address, OrgName: w.OrgName, BankAccount: w.BankAccount}
-		} else if c.IsWholesaler {
-			cl.Wholesaler = &wholesaler{}
-		}
-		cl.Created = sd.time(c.Created)
-		cl.Modified = cl.Created
-		if c.Modified != "" {
-			cl.Modified = sd.time(c.Modified)
-		}
-		clients = append(clients, cl)
-	}
-	// Each client's balance: an opening entry for what the listed
-	// transactions do not explain, then the listed ones.
-	listed := map[int64]money.Amount{}
-	for _, tr := range s.Transactions {
-		listed[tr.ClientID] += tr.Amount
-	}
-	for i, c := range s.Clients {
-		if diff := c.Balance - listed[c.ID]; diff != 0 {
-			sd.book(clients[i], diff, openingComment, 0, clients[i].Created)
 		}
 	}
-	byID := map[int64]*client{}
-	for _, cl := range clients {
-		byID[cl.ID] = cl
-	}
-	for _, tr := range s.Transactions {
-		sd.book(byID[tr.ClientID], tr.Amount, tr.Description, 0, sd.time(tr.Created))
-	}
+}
 
+// checkEmployees checks the employees: an employee logs in by phone and password, so both are
+// required, phones unique by digits (as the login compares them) and
+// passwords within what bcrypt reads.
+func (s *Section) checkEmployees(c *check.Checker, ids sectionIDs) {
+	phones := check.NewUnique("employee phone")
+	for i, e := range s.Employees {
+		p := check.At("saplab", "employees", i)
+		if c.Required(append(p, "phone"), e.Phone) {
+			phones.Check(c, append(p, "phone"), filter.Digits(e.Phone))
+		}
+		if c.Required(append(p, "password"), e.Password) && len(e.Password) > password.MaxBytes {
+			c.Fail(append(p, "password"), "password is longer than %d bytes (bcrypt reads no more)", password.MaxBytes)
+		}
+		c.Required(append(p, "name"), e.Name)
+		c.Email(append(p, "email"), e.Email)
+		c.Ref(append(p, "point_id"), ids.points, e.PointID, true)
+		c.Ref(append(p, "group_id"), ids.mgroups, e.GroupID, false)
+	}
+}
+
+// checkReferenceTables checks the shop's small tables and the settings
+// that name their rows. A status colour is checked by the panel's own rule
+// (statusColor), so a seeded status is one the panel would have taken.
+func (s *Section) checkReferenceTables(c *check.Checker, ids sectionIDs) {
+	for i, st := range s.ShippingTypes {
+		c.Required(check.At("saplab", "shipping_types", i, "name"), st.Name)
+		if st.MinPrice < 0 {
+			c.Fail(check.At("saplab", "shipping_types", i, "min_price"), "min_price must not be negative")
+		}
+	}
+	for i, st := range s.Statuses {
+		c.Required(check.At("saplab", "statuses", i, "name"), st.Name)
+		if _, ok := statusColor(st.Color); !ok {
+			c.Fail(check.At("saplab", "statuses", i, "color"), "color %q is not six hex digits like FAFFB3", st.Color)
+		}
+	}
+	set := s.Settings
+	if len(s.Statuses) > 0 {
+		c.Ref(check.At("saplab", "settings", "new_status_id"), ids.statuses, set.NewStatusID, false)
+		c.Ref(check.At("saplab", "settings", "accepted_status_id"), ids.statuses, set.AcceptedStatusID, true)
+		c.Ref(check.At("saplab", "settings", "denied_status_id"), ids.statuses, set.DeniedStatusID, false)
+	} else if set.NewStatusID != 0 || set.DeniedStatusID != 0 || set.AcceptedStatusID != 0 {
+		c.Fail(check.At("saplab", "settings"), "settings name statuses but saplab.statuses is empty (dangling id)")
+	}
+	if len(s.Groups) > 0 {
+		c.Ref(check.At("saplab", "settings", "default_group_id"), ids.groups, set.DefaultGroupID, false)
+	} else if set.DefaultGroupID != 0 {
+		c.Fail(check.At("saplab", "settings", "default_group_id"), "group %d does not exist (dangling id)", set.DefaultGroupID)
+	}
+	for i, g := range s.Groups {
+		c.Required(check.At("saplab", "groups", i, "name"), g.Name)
+		if g.Discount < 0 || g.Discount > 100 {
+			c.Fail(check.At("saplab", "groups", i, "discount"), "discount is a percentage 0..100")
+		}
+	}
+	for i, d := range s.Distributors {
+		c.Required(check.At("saplab", "distributors", i, "name"), d.Name)
+	}
+}
+
+// checkClients holds scenario clients to the client form's rules: phones
+// unique by digits, emails unique in any case, references that exist.
+func (s *Section) checkClients(c *check.Checker, ids sectionIDs) {
+	phones := check.NewUnique("client phone")
+	emails := check.NewUnique("client email")
+	for i, cl := range s.Clients {
+		p := check.At("saplab", "clients", i)
+		c.Required(append(p, "name"), cl.Name)
+		if c.Required(append(p, "phone"), cl.Phone) {
+			phones.Check(c, append(p, "phone"), filter.Digits(cl.Phone))
+		}
+		c.Email(append(p, "email"), cl.Email)
+		if len(cl.Password) > password.MaxBytes {
+			c.Fail(append(p, "password"), "password is longer than %d bytes (bcrypt reads no more)", password.MaxBytes)
+		}
+		emails.Check(c, append(p, "email"), emailKey(cl.Email))
+		c.Ref(append(p, "group_id"), ids.groups, cl.GroupID, len(s.Groups) == 0)
+		c.Ref(append(p, "manager_id"), ids.employees, cl.ManagerID, true)
+		c.Ref(append(p, "point_id"), ids.points, cl.PointID, true)
+		c.Ref(append(p, "shipping_id"), ids.shipping, cl.ShippingID, true)
+		if cl.Limit < 0 {
+			c.Fail(append(p, "limit"), "limit must not be negative")
+		}
+		if cl.Wholesaler != nil && !cl.IsWholesaler {
+			c.Fail(append(p, "wholesaler"), "wholesaler details given but is_wholesaler is false")
+		}
+		c.Timestamp(append(p, "created"), cl.Created)
+		c.Timestamp(append(p, "modified"), cl.Modified)
+	}
+}
+
+// checkTransactions checks that each ledger entry names a client and moves
+// money.
+func (s *Section) checkTransactions(c *check.Checker, ids sectionIDs) {
+	for i, tr := range s.Transactions {
+		p := check.At("saplab", "transactions", i)
+		c.Ref(append(p, "client_id"), ids.clients, tr.ClientID, false)
+		if tr.Amount == 0 {
+			c.Fail(append(p, "amount"), "amount must not be zero")
+		}
+		c.Timestamp(append(p, "created"), tr.Created)
+	}
+}
+
+// checkOrders holds scenario positions to what the storefront could have
+// created.
+func (s *Section) checkOrders(c *check.Checker, ids sectionIDs) {
+	for i, o := range s.Orders {
+		p := check.At("saplab", "orders", i)
+		c.Ref(append(p, "client_id"), ids.clients, o.ClientID, false)
+		c.Ref(append(p, "distributor_id"), ids.distributors, o.DistributorID, true)
+		c.Ref(append(p, "status_id"), ids.statuses, o.StatusID, false)
+		c.Ref(append(p, "shipping_id"), ids.shipping, o.ShippingID, true)
+		c.Required(append(p, "brand"), o.Brand)
+		c.Required(append(p, "article"), o.Article)
+		if o.Price < 0 || o.InitialPrice < 0 {
+			c.Fail(append(p, "price"), "prices must not be negative")
+		}
+		if o.Quantity < 1 {
+			c.Fail(append(p, "quantity"), "quantity must be at least 1")
+		}
+		if o.DeliveryTimeMax < o.DeliveryTimeMin {
+			c.Fail(append(p, "delivarytime_max"), "delivarytime_max is below delivarytime_min")
+		}
+		c.Timestamp(append(p, "created"), o.Created)
+	}
+}
+
+// checkGenerate bounds generate: to the scale the mock is built for, and
+// checks generated positions have clients and statuses to take.
+func (s *Section) checkGenerate(c *check.Checker) {
+	if s.Generate.Clients < 0 || s.Generate.Clients > MaxGenerateClients {
+		c.Fail(check.At("saplab", "generate", "clients"), "generate.clients must be between 0 and %d (the scale the mock is built for)", MaxGenerateClients)
+	}
+	if s.Generate.Orders < 0 || s.Generate.Orders > MaxGenerateOrders {
+		c.Fail(check.At("saplab", "generate", "orders"), "generate.orders must be between 0 and %d (the scale the mock is built for)", MaxGenerateOrders)
+	}
+	if s.Generate.Orders > 0 && len(s.Clients)+s.Generate.Clients == 0 {
+		c.Fail(check.At("saplab", "generate", "orders"), "generated orders need clients")
+	}
+	if s.Generate.Orders > 0 && len(s.Statuses) == 0 {
+		c.Fail(check.At("saplab", "generate", "orders"), "generated orders need saplab.statuses")
+	}
+}
+
+// Seed writes the scenario's saplab section, then the rows generated from
+// seed, into the emptied buckets. It runs inside the server's one seeding
+// transaction.
+func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
+	sd := &seeder{tx: tx, now: tx.Now()}
+	set := sec.Settings.record()
+	sd.referenceTables(sec, set)
+	clients := sd.clients(sec, set)
+	sd.ledgers(sec, clients)
 	statuses := map[int64]*status{}
-	for _, st := range s.Statuses {
-		statuses[st.ID] = &status{ID: st.ID, Name: st.Name, Color: st.Color}
+	for _, st := range sec.Statuses {
+		statuses[st.ID] = &status{ID: st.ID, Name: st.Name, Color: st.record().Color}
 	}
-	var orders []*order
-	for _, o := range s.Orders {
-		created := sd.time(o.Created)
-		ord := &order{ID: o.ID, ClientID: o.ClientID, Invoice: o.Invoice, Brand: o.Brand, Article: o.Article, Name: o.Name,
-			DistributorID: o.DistributorID, Price: o.Price, InitialPrice: o.InitialPrice, Quantity: o.Quantity,
-			DeliveryTimeMin: o.DeliveryTimeMin, DeliveryTimeMax: o.DeliveryTimeMax, StatusID: o.StatusID,
-			ShippingID: o.ShippingID, ShippingAddress: o.ShippingAddress, ClientComment: o.ClientComment,
-			ManagerComment: o.ManagerComment, DenyRequest: o.DenyRequest, IsArchived: o.IsArchived,
-			IsDenied: o.StatusID == set.DeniedStatusID && o.StatusID != 0, IsPayed: o.IsPayed,
-			Created: created, Modified: created}
-		ord.History = entryHistory(set, statuses, o.StatusID, created, systemManager)
-		orders = append(orders, ord)
-	}
-
-	if s.Generate.Clients > 0 || s.Generate.Orders > 0 {
-		g := newGenerator(sc, set, clients, statuses)
+	orders := sd.orders(sec, set, statuses)
+	if sec.Generate.Clients > 0 || sec.Generate.Orders > 0 {
+		g := newGenerator(sec, seed, set, clients, statuses)
 		clients, orders = g.run(sd, clients, orders)
 	}
 	for _, cl := range clients {
@@ -136,29 +428,143 @@ func (a *API) Seed(tx *state.Tx, sc *scenario.Scenario) error {
 	return sd.err
 }
 
-// entryHistory is the history a position has when it enters the panel: the
-// new status, then the accepted one, then the status it is in, each once,
-// all written by the system (saplab.txt's examples start with
-// "Приостановлено" and "Принято" by "Автоматически" at the same second).
-// who names the author of the last step when it is neither of the first two.
-func entryHistory(set settings, statuses map[int64]*status, statusID int64, at time.Time, who string) []historyEntry {
-	var h []historyEntry
-	add := func(id int64, by string) {
-		if id == 0 || (len(h) > 0 && h[len(h)-1].StatusID == id) {
-			return
-		}
-		e := historyEntry{Date: at, Manager: by, StatusID: id}
-		if st := statuses[id]; st != nil {
-			e.Status, e.Color = st.Name, st.Color
-		}
-		h = append(h, e)
+// Load implements what the server calls after every seed and at start-up:
+// it rebuilds the view from the file and forgets cached logins and rows.
+// The section is not read: everything saplab needs is in the file.
+func (a *API) Load(tx *state.Tx, _ *Section) error {
+	v, err := loadView(tx)
+	if err != nil {
+		return err
 	}
-	add(set.NewStatusID, systemManager)
-	if statusID != set.NewStatusID {
-		add(set.AcceptedStatusID, systemManager)
-		add(statusID, who)
+	a.viewMu.Lock()
+	a.v = v
+	a.dropCachedRows()
+	a.viewMu.Unlock()
+	a.forgetLogins()
+	return nil
+}
+
+// referenceTables writes the shop's small tables, its employees and its
+// settings.
+func (sd *seeder) referenceTables(sec *Section, set settings) {
+	for _, p := range sec.Points {
+		sd.put(bPoints, p.ID, &point{ID: p.ID, Name: p.Name, Address: p.Address})
 	}
-	return h
+	for _, g := range sec.ManagerGroups {
+		sd.put(bManagerGroups, g.ID, &managerGroup{ID: g.ID, Name: g.Name, Permissions: append([]string{}, g.Permissions...)})
+	}
+	for _, e := range sec.Employees {
+		sd.put(bEmployees, e.ID, e.record(sd.hash("employee", e.ID, e.Password)))
+	}
+	for _, st := range sec.ShippingTypes {
+		sd.put(bShipping, st.ID, &shippingType{ID: st.ID, Name: st.Name, MinPrice: st.MinPrice})
+	}
+	for _, st := range sec.Statuses {
+		sd.put(bStatuses, st.ID, st.record())
+	}
+	if sd.err == nil {
+		sd.err = sd.tx.Put(bSettings, settingsKey, set)
+	}
+	for _, g := range sec.Groups {
+		sd.put(bGroups, g.ID, &group{ID: g.ID, Name: g.Name, Discount: g.Discount, Comment: g.Comment})
+	}
+	for _, d := range sec.Distributors {
+		sd.put(bDistributors, d.ID, &distributor{ID: d.ID, Name: d.Name})
+	}
+}
+
+// clients makes the scenario's client records (stored later, with the
+// generated ones and their balances).
+func (sd *seeder) clients(sec *Section, set settings) []*client {
+	clients := make([]*client, 0, len(sec.Clients))
+	for _, c := range sec.Clients {
+		cl := c.record(set.DefaultGroupID, sd.hash("client", c.ID, c.Password))
+		cl.Created = sd.time(c.Created)
+		cl.Modified = cl.Created
+		if c.Modified != "" {
+			cl.Modified = sd.time(c.Modified)
+		}
+		clients = append(clients, cl)
+	}
+	return clients
+}
+
+// ledgers books each scenario client's balance: an opening entry for what
+// the listed transactions do not explain, then the listed ones.
+func (sd *seeder) ledgers(sec *Section, clients []*client) {
+	listed := map[int64]money.Amount{}
+	for _, tr := range sec.Transactions {
+		listed[tr.ClientID] += tr.Amount
+	}
+	for i, c := range sec.Clients {
+		if diff := c.Balance - listed[c.ID]; diff != 0 {
+			sd.book(clients[i], diff, openingComment, 0, clients[i].Created)
+		}
+	}
+	byID := map[int64]*client{}
+	for _, cl := range clients {
+		byID[cl.ID] = cl
+	}
+	for _, tr := range sec.Transactions {
+		sd.book(byID[tr.ClientID], tr.Amount, tr.Description, 0, sd.time(tr.Created))
+	}
+}
+
+// orders makes the scenario's positions, each with the history a position
+// has when it enters the panel.
+func (sd *seeder) orders(sec *Section, set settings, statuses map[int64]*status) []*order {
+	var orders []*order
+	for _, o := range sec.Orders {
+		created := sd.time(o.Created)
+		ord := &order{ID: o.ID, ClientID: o.ClientID, Invoice: o.Invoice, Brand: o.Brand, Article: o.Article, Name: o.Name,
+			DistributorID: o.DistributorID, Price: o.Price, InitialPrice: o.InitialPrice, Quantity: o.Quantity,
+			DeliveryTimeMin: o.DeliveryTimeMin, DeliveryTimeMax: o.DeliveryTimeMax, StatusID: o.StatusID,
+			ShippingID: o.ShippingID, ShippingAddress: o.ShippingAddress, ClientComment: o.ClientComment,
+			ManagerComment: o.ManagerComment, DenyRequest: o.DenyRequest, IsArchived: o.IsArchived,
+			IsDenied: o.StatusID == set.DeniedStatusID && o.StatusID != 0, IsPayed: o.IsPayed,
+			Created: created, Modified: created}
+		ord.History = entryHistory(set, statuses, o.StatusID, created, systemManager)
+		orders = append(orders, ord)
+	}
+	return orders
+}
+
+// record is the settings row.
+func (s Settings) record() settings {
+	return settings{NewStatusID: s.NewStatusID, AcceptedStatusID: s.AcceptedStatusID,
+		DeniedStatusID: s.DeniedStatusID, DefaultGroupID: s.DefaultGroupID}
+}
+
+// record is the status row, its colour in the form the panel stores
+// (statusColor): a seeded status is one the panel could have saved.
+func (st Status) record() *status {
+	color, _ := statusColor(st.Color)
+	return &status{ID: st.ID, Name: st.Name, Color: color, SMS: st.SMS, Email: st.Email}
+}
+
+// record is the employee row with its password hash.
+func (e Employee) record(hash string) *employee {
+	return &employee{ID: e.ID, Phone: filter.Digits(e.Phone), PasswordHash: hash, Name: e.Name,
+		Seat: e.Seat, Email: e.Email, PointID: e.PointID, GroupID: e.GroupID, Status: e.Status == nil || *e.Status,
+		ClientUse: e.ClientUse, ContactShow: e.ContactShow}
+}
+
+// record is the client row without its times and balance; a client without
+// a group is in the default one.
+func (c Client) record(defaultGroup int64, hash string) *client {
+	cl := &client{ID: c.ID, Name: c.Name, Phone: filter.Digits(c.Phone), Email: c.Email, Address: c.Address,
+		GroupID: c.GroupID, ManagerID: c.ManagerID, PointID: c.PointID, ShippingID: c.ShippingID, Limit: c.Limit,
+		Comment: c.Comment, Status: c.Status == nil || *c.Status, IsWholesaler: c.IsWholesaler, PasswordHash: hash}
+	if cl.GroupID == 0 {
+		cl.GroupID = defaultGroup
+	}
+	if w := c.Wholesaler; w != nil {
+		cl.Wholesaler = &wholesaler{BIK: w.BIK, INN: w.INN, KPP: w.KPP, Bank: w.Bank, ORGN: w.ORGN, Type: w.Type,
+			Account: w.Account, Address: w.Address, OrgName: w.OrgName, BankAccount: w.BankAccount}
+	} else if c.IsWholesaler {
+		cl.Wholesaler = &wholesaler{}
+	}
+	return cl
 }
 
 // seeder writes records and remembers the first error and the largest id
@@ -171,6 +577,7 @@ type seeder struct {
 	txID int64
 }
 
+// put stores v as the record id of bucket, unless an earlier write failed.
 func (sd *seeder) put(bucket string, id int64, v any) {
 	if sd.err != nil {
 		return
@@ -180,6 +587,20 @@ func (sd *seeder) put(bucket string, id int64, v any) {
 	}
 	sd.max[bucket] = max(sd.max[bucket], id)
 	sd.err = put(sd.tx, bucket, id, v)
+}
+
+// hash hashes a scenario password at password.SeedCost: seeding must stay
+// fast, and the plaintext is in the scenario file anyway. An empty password
+// (a client without one) has no hash.
+func (sd *seeder) hash(what string, id int64, pw string) string {
+	if pw == "" || sd.err != nil {
+		return ""
+	}
+	h, err := password.Hash([]byte(pw), password.SeedCost)
+	if err != nil {
+		sd.err = fmt.Errorf("%s %d: %w", what, id, err)
+	}
+	return string(h)
 }
 
 // book writes a ledger entry and moves the client's balance with it.
@@ -201,6 +622,8 @@ func (sd *seeder) time(s string) time.Time {
 	return t
 }
 
+// sequence moves each bucket's sequence past the largest id seeded, so the
+// panel's next id follows the scenario's.
 func (sd *seeder) sequence(buckets ...string) {
 	for _, b := range append(buckets, bTransactions) {
 		if sd.err == nil && sd.max[b] > 0 {
@@ -215,50 +638,30 @@ func loadView(tx *state.Tx) (*view, error) {
 	if err := tx.Get(bSettings, settingsKey, &v.settings); err != nil && err != state.ErrNotFound {
 		return nil, err
 	}
-	if err := loadMap(tx, bPoints, v.points, func(p *point) int64 { return p.ID }); err != nil {
+	if err := loadTables(tx, v); err != nil {
 		return nil, err
 	}
-	if err := loadMap(tx, bManagerGroups, v.mgroups, func(p *managerGroup) int64 { return p.ID }); err != nil {
-		return nil, err
-	}
-	if err := loadMap(tx, bEmployees, v.employees, func(p *employee) int64 { return p.ID }); err != nil {
-		return nil, err
-	}
-	if err := loadMap(tx, bShipping, v.shipping, func(p *shippingType) int64 { return p.ID }); err != nil {
-		return nil, err
-	}
-	if err := loadMap(tx, bStatuses, v.statuses, func(p *status) int64 { return p.ID }); err != nil {
-		return nil, err
-	}
-	if err := loadMap(tx, bGroups, v.groups, func(p *group) int64 { return p.ID }); err != nil {
-		return nil, err
-	}
-	if err := loadMap(tx, bDistributors, v.distributors, func(p *distributor) int64 { return p.ID }); err != nil {
-		return nil, err
-	}
-	err := tx.ForEach(bClients, func(_, data []byte) error {
+	if err := tx.ForEach(bClients, func(_, data []byte) error {
 		var c client
 		if err := json.Unmarshal(data, &c); err != nil {
 			return fmt.Errorf("saplab client: %w", err)
 		}
 		v.setClient(&c)
 		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, err
 	}
-	err = tx.ForEach(bOrders, func(_, data []byte) error {
+	if err := tx.ForEach(bOrders, func(_, data []byte) error {
 		var o orderRow
 		if err := json.Unmarshal(data, &o); err != nil {
 			return fmt.Errorf("saplab order: %w", err)
 		}
-		v.setOrder((*order)(&o))
+		v.setOrder(o.order())
 		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, err
 	}
-	err = tx.ForEach(bTransactions, func(_, data []byte) error {
+	err := tx.ForEach(bTransactions, func(_, data []byte) error {
 		var t struct {
 			ID       int64 `json:"id"`
 			ClientID int64 `json:"client_id"`
@@ -273,24 +676,57 @@ func loadView(tx *state.Tx) (*view, error) {
 	return v, err
 }
 
-// orderRow is an order read without its history, which the view does not
-// need: decoding it is most of the cost of loading a large file.
-type orderRow order
-
-// UnmarshalJSON skips "history".
-func (o *orderRow) UnmarshalJSON(data []byte) error {
-	type plain order
-	var p struct {
-		plain
-		History json.RawMessage `json:"history"`
+// loadTables reads the small tables the view keeps whole.
+func loadTables(tx *state.Tx, v *view) error {
+	for _, load := range []func() error{
+		func() error { return loadMap(tx, bPoints, v.points, func(p *point) int64 { return p.ID }) },
+		func() error {
+			return loadMap(tx, bManagerGroups, v.mgroups, func(p *managerGroup) int64 { return p.ID })
+		},
+		func() error { return loadMap(tx, bEmployees, v.employees, func(p *employee) int64 { return p.ID }) },
+		func() error { return loadMap(tx, bShipping, v.shipping, func(p *shippingType) int64 { return p.ID }) },
+		func() error { return loadMap(tx, bStatuses, v.statuses, func(p *status) int64 { return p.ID }) },
+		func() error { return loadMap(tx, bGroups, v.groups, func(p *group) int64 { return p.ID }) },
+		func() error {
+			return loadMap(tx, bDistributors, v.distributors, func(p *distributor) int64 { return p.ID })
+		},
+	} {
+		if err := load(); err != nil {
+			return err
+		}
 	}
-	if err := json.Unmarshal(data, &p); err != nil {
-		return err
-	}
-	*o = orderRow(p.plain)
 	return nil
 }
 
+// orderRow is the part of a stored position the view reads: decoding only
+// it (the decoder skips the history, comments and addresses without
+// keeping them) is most of what loading a large file costs.
+type orderRow struct {
+	ID            int64        `json:"id"`
+	ClientID      int64        `json:"client_id"`
+	Invoice       string       `json:"invoice"`
+	Brand         string       `json:"brand"`
+	Article       string       `json:"article"`
+	Name          string       `json:"name"`
+	DistributorID int64        `json:"distributor_id"`
+	Price         money.Amount `json:"price"`
+	Quantity      int64        `json:"quantity"`
+	StatusID      int64        `json:"status_id"`
+	ShippingID    int64        `json:"shipping_id"`
+	IsArchived    bool         `json:"is_archived"`
+	IsDenied      bool         `json:"is_denied"`
+	IsPayed       bool         `json:"is_payed"`
+	Created       time.Time    `json:"created"`
+}
+
+// order is the row as a position with the fields the view reads.
+func (o *orderRow) order() *order {
+	return &order{ID: o.ID, ClientID: o.ClientID, Invoice: o.Invoice, Brand: o.Brand, Article: o.Article, Name: o.Name,
+		DistributorID: o.DistributorID, Price: o.Price, Quantity: o.Quantity, StatusID: o.StatusID,
+		ShippingID: o.ShippingID, IsArchived: o.IsArchived, IsDenied: o.IsDenied, IsPayed: o.IsPayed, Created: o.Created}
+}
+
+// loadMap decodes every record of bucket into m, keyed by id.
 func loadMap[T any](tx *state.Tx, bucket string, m map[int64]*T, id func(*T) int64) error {
 	return tx.ForEach(bucket, func(_, data []byte) error {
 		var v T

@@ -1,57 +1,47 @@
 package saplab
 
 import (
-	"cmp"
-	"regexp"
-	"slices"
-	"strings"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
-	"github.com/mockserver/mockserver/internal/phpjson"
 	"github.com/mockserver/mockserver/internal/saplab/phpform"
-	"github.com/mockserver/mockserver/internal/state"
 )
 
 // Shipping types, order statuses and client groups: the shop's small
 // reference tables (saplab.txt, "Способы доставки", "Статусы заказов",
 // "Группы клиентов").
 
-func sortedByID[T any](m map[int64]*T, id func(*T) int64) []*T {
-	out := make([]*T, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	slices.SortFunc(out, func(a, b *T) int { return cmp.Compare(id(a), id(b)) })
-	return out
-}
-
-func statusSuccess(c echo.Context) error {
-	return respond(c, phpjson.Object{{Key: "status", Value: "success"}})
-}
-
-// --- shipping types ---
-
+// listShippingTypes is GET /panel/order/shipping_type.
 func (a *API) listShippingTypes(c echo.Context, _ *employee) error {
-	var out []wireShippingType
-	err := a.read(func(_ *state.Tx, v *view) error {
-		for _, s := range sortedByID(v.shipping, func(s *shippingType) int64 { return s.ID }) {
-			out = append(out, wireShippingType{ID: itos(s.ID), Name: s.Name, MinPrice: itos(s.MinPrice)})
-		}
-		return nil
-	})
+	out, err := a.findShippingTypes()
 	if err != nil {
 		return err
 	}
-	return respond(c, struct {
+	return respond(c, http.StatusOK, struct {
 		ShippingTypes []wireShippingType `json:"shipping_types"`
 	}{orEmpty(out)})
 }
 
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
+// listStatuses is GET /panel/order/status.
+func (a *API) listStatuses(c echo.Context, _ *employee) error {
+	out, err := a.findStatuses()
+	if err != nil {
+		return err
 	}
-	return s
+	return respond(c, http.StatusOK, struct {
+		Statuses []wireStatus `json:"statuses"`
+	}{orEmpty(out)})
+}
+
+// listGroups is GET /panel/client/group.
+func (a *API) listGroups(c echo.Context, _ *employee) error {
+	out, err := a.findGroups()
+	if err != nil {
+		return err
+	}
+	return respond(c, http.StatusOK, struct {
+		Groups []wireGroup `json:"groups"`
+	}{orEmpty(out)})
 }
 
 // readName reads the name every reference row has: required on create; on
@@ -84,47 +74,24 @@ func readShippingType(f *phpform.Value, s *shippingType, create bool) error {
 	return nil
 }
 
-// --- statuses ---
-
-func (a *API) listStatuses(c echo.Context, _ *employee) error {
-	var out []wireStatus
-	err := a.read(func(_ *state.Tx, v *view) error {
-		list := sortedByID(v.statuses, func(s *status) int64 { return s.ID })
-		// saplab.txt's example lists statuses by name, not id.
-		slices.SortStableFunc(list, func(a, b *status) int { return CompareNames(a.Name, b.Name) })
-		for _, s := range list {
-			out = append(out, wireStatus{ID: itos(s.ID), Name: s.Name, Color: s.Color, SMS: btos(s.SMS), Email: btos(s.Email)})
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return respond(c, struct {
-		Statuses []wireStatus `json:"statuses"`
-	}{orEmpty(out)})
-}
-
-var colorRe = regexp.MustCompile(`^#?[0-9A-Fa-f]{6}$`)
-
-// readStatus applies the form to s. sms and email are checkboxes: absent is
-// false on create and on edit, like every checkbox of the panel.
+// readStatus applies the form to s. The colour follows statusColor; an
+// empty or absent one keeps the old colour on edit. sms and email are
+// checkboxes: absent is false on create and on edit, like every checkbox
+// of the panel.
 func readStatus(f *phpform.Value, s *status, create bool) error {
 	if err := readName(f, &s.Name, create); err != nil {
 		return err
 	}
-	color, sent, err := trimmed(f, "color")
+	color, _, err := trimmed(f, "color")
 	if err != nil {
 		return err
 	}
-	switch {
-	case sent && color != "":
-		if !colorRe.MatchString(color) {
-			return badRequest("Поле color — цвет из шести шестнадцатеричных цифр, например ABABAB; получено %q.", color)
+	if color != "" || create {
+		c, ok := statusColor(color)
+		if !ok {
+			return badRequest(msgBadColor, color)
 		}
-		s.Color = strings.ToUpper(strings.TrimPrefix(color, "#"))
-	case create:
-		s.Color = "FFFFFF"
+		s.Color = c
 	}
 	if s.SMS, err = checkbox(f, "sms"); err != nil {
 		return err
@@ -133,24 +100,6 @@ func readStatus(f *phpform.Value, s *status, create bool) error {
 		return err
 	}
 	return nil
-}
-
-// --- client groups ---
-
-func (a *API) listGroups(c echo.Context, _ *employee) error {
-	var out []wireGroup
-	err := a.read(func(_ *state.Tx, v *view) error {
-		for _, g := range sortedByID(v.groups, func(g *group) int64 { return g.ID }) {
-			out = append(out, wireGroup{GroupID: itos(g.ID), Name: g.Name, Discount: itos(g.Discount), Comment: g.Comment})
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return respond(c, struct {
-		Groups []wireGroup `json:"groups"`
-	}{orEmpty(out)})
 }
 
 // readGroup applies the form to g: a name, a discount in percent (0..100)
@@ -173,7 +122,7 @@ func readGroup(f *phpform.Value, g *group, create bool) error {
 }
 
 // table is one of the shop's small reference tables, for the add, edit and
-// remove handlers they share.
+// remove handlers they share (and their use cases in store.go).
 type table[T any] struct {
 	bucket string
 	id     func(*T) *int64
@@ -228,15 +177,7 @@ func (tb table[T]) add(a *API, c echo.Context) error {
 	if err := tb.read(f, row, true); err != nil {
 		return err
 	}
-	return a.write(func(t *txn, _ *view) error {
-		id, err := nextID(t.Tx, tb.bucket)
-		if err != nil {
-			return err
-		}
-		*tb.id(row) = id
-		t.onCommit(func(v *view) { tb.cache(v)[id] = row })
-		return put(t.Tx, tb.bucket, id, row)
-	})
+	return tb.insert(a, row)
 }
 
 // edit applies the form to the row named in the path.
@@ -245,17 +186,7 @@ func (tb table[T]) edit(a *API, c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.write(func(t *txn, _ *view) error {
-		row, err := find[T](t.Tx, tb.bucket, id, tb.missing())
-		if err != nil {
-			return err
-		}
-		if err := tb.read(f, row, false); err != nil {
-			return err
-		}
-		t.onCommit(func(v *view) { tb.cache(v)[id] = row })
-		return put(t.Tx, tb.bucket, id, row)
-	})
+	return tb.update(a, id, f)
 }
 
 // remove deletes the row named by the form's id.
@@ -268,41 +199,21 @@ func (tb table[T]) remove(a *API, c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.write(func(t *txn, v *view) error {
-		if _, err := find[T](t.Tx, tb.bucket, id, tb.missing()); err != nil {
-			return err
-		}
-		if tb.inUse != nil {
-			if err := tb.inUse(v, id); err != nil {
-				return err
-			}
-		}
-		t.onCommit(func(v *view) { delete(tb.cache(v), id) })
-		return t.Delete(tb.bucket, state.Key(uint64(id)))
-	})
+	return tb.delete(a, id)
 }
 
-// answered writes text (or {"status":"success"} without one) once err is nil.
-func answered(c echo.Context, err error, text string) error {
-	if err != nil {
-		return err
-	}
-	if text == "" {
-		return statusSuccess(c)
-	}
-	return success(c, text)
-}
-
-// Handlers of the reference tables, for the route table: add, edit and
-// remove with the success text of each table ("" is {"status":"success"}).
+// addRow is the handler of a table's add, answering text on success (""
+// is {"status":"success"}).
 func addRow[T any](a *API, tb table[T], text string) handler {
 	return func(c echo.Context, _ *employee) error { return answered(c, tb.add(a, c), text) }
 }
 
+// editRow is the handler of a table's edit, answering text on success.
 func editRow[T any](a *API, tb table[T], text string) handler {
 	return func(c echo.Context, _ *employee) error { return answered(c, tb.edit(a, c), text) }
 }
 
+// removeRow is the handler of a table's remove, answering text on success.
 func removeRow[T any](a *API, tb table[T], text string) handler {
 	return func(c echo.Context, _ *employee) error { return answered(c, tb.remove(a, c), text) }
 }

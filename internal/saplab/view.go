@@ -17,7 +17,8 @@ import (
 // Small tables (statuses, groups, ...) are kept whole.
 //
 // It is rebuilt from the file in Load and changed after each committed write
-// (txn.onCommit), under API.mu.
+// (txn.onCommit), under API.viewMu held exclusively; requests read it under
+// API.viewMu held shared.
 type view struct {
 	settings     settings
 	points       map[int64]*point
@@ -138,6 +139,7 @@ type dict struct {
 	strs []string
 }
 
+// id is s's number in the dictionary, adding it on first sight.
 func (d *dict) id(s string) uint32 {
 	if d.ids == nil {
 		d.ids = map[string]uint32{}
@@ -158,10 +160,12 @@ type memo struct {
 	seen []int8 // 0 unknown, 1 true, -1 false
 }
 
+// newMemo decides pred over the strings of d, each at most once.
 func newMemo(d *dict, pred func(string) bool) *memo {
 	return &memo{d: d, pred: pred, seen: make([]int8, len(d.strs))}
 }
 
+// ok is the predicate for dictionary entry id.
 func (m *memo) ok(id uint32) bool {
 	switch m.seen[id] {
 	case 1:
@@ -178,6 +182,7 @@ func (m *memo) ok(id uint32) bool {
 	return r
 }
 
+// newView is an empty view.
 func newView() *view {
 	return &view{
 		points: map[int64]*point{}, mgroups: map[int64]*managerGroup{}, employees: map[int64]*employee{},
@@ -208,6 +213,7 @@ func clientSearchText(c *client) string {
 	return strings.ToLower(s)
 }
 
+// setClient puts a client's columns in its row, appending a new client.
 func (v *view) setClient(c *client) {
 	cc := &v.clients
 	i, ok := v.clientIndex(c.ID)
@@ -242,12 +248,14 @@ func (v *view) setClient(c *client) {
 	cc.created[i] = c.Created.UnixMicro()
 }
 
+// addTransaction adds a ledger entry to its client's list.
 func (v *view) addTransaction(clientID, txID int64) {
 	if i, ok := v.clientIndex(clientID); ok {
 		v.clients.txs[i] = append(v.clients.txs[i], txID)
 	}
 }
 
+// setOrder puts a position's columns in its row, appending a new one.
 func (v *view) setOrder(o *order) {
 	oc := &v.orders
 	ci, ok := v.clientIndex(o.ClientID)
@@ -295,7 +303,7 @@ func (v *view) setOrder(o *order) {
 	oc.invoice[i] = oc.invoices.id(strings.ToLower(strings.TrimSpace(o.Invoice)))
 }
 
-// Debt is the client's debt and blocked_debt (SPEC §6): the totals of
+// debt is the client's debt and blocked_debt (SPEC §6): the totals of
 // positions that are not paid, denied or archived, outside and inside the
 // new status.
 func (v *view) debt(clientIdx int32) (debt, blocked money.Amount) {
@@ -493,10 +501,10 @@ func (v *view) groupInUse(groupID int64) bool {
 	return slices.Contains(v.clients.group, groupID)
 }
 
-// emailTaken and phoneTaken look for another client with the same email or
-// phone, for the panel's uniqueness rule on create and edit.
+// emailTaken reports whether another client than except has the email, in
+// any case: the panel's uniqueness rule on create and edit.
 func (v *view) emailTaken(email string, except int64) bool {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = emailKey(email)
 	if email == "" {
 		return false
 	}
@@ -508,6 +516,8 @@ func (v *view) emailTaken(email string, except int64) bool {
 	return false
 }
 
+// phoneTaken reports whether another client than except has the phone
+// digits.
 func (v *view) phoneTaken(digits string, except int64) bool {
 	for i, p := range v.clients.phone {
 		if p == digits && v.clients.id[i] != except {

@@ -1,16 +1,109 @@
 package saplab
 
 import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"slices"
 	"strconv"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/money"
+	"github.com/mockserver/mockserver/internal/phpjson"
 )
 
 // Wire types: what PHP's json_encode makes of the panel's PostgreSQL rows
 // (SPEC §6). Every scalar is a string, a LEFT JOIN that found nothing is
 // null, and fields are declared in the order the document's examples show,
-// which is the order they go out in.
+// which is the order they go out in. The request of the control route
+// POST /__admin/saplab/orders is here too (newOrders); the panel's own
+// requests are forms, read by fields.go.
 
+// respond writes v as the panel's PHP json_encode would.
+func respond(c echo.Context, status int, v any) error {
+	body, err := phpjson.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, status, body)
+}
+
+// writeJSON writes body, already encoded, as the panel's JSON answer.
+func writeJSON(c echo.Context, status int, body []byte) error {
+	return c.JSONBlob(status, body)
+}
+
+// success is {"status":"success","text":text}.
+func success(c echo.Context, text string) error {
+	return respond(c, http.StatusOK, phpjson.Object{{Key: "status", Value: "success"}, {Key: "text", Value: text}})
+}
+
+// statusSuccess is {"status":"success"}, the answer of the reference tables'
+// writes (saplab.txt).
+func statusSuccess(c echo.Context) error {
+	return respond(c, http.StatusOK, phpjson.Object{{Key: "status", Value: "success"}})
+}
+
+// answered writes text (or {"status":"success"} without one) once err is nil.
+func answered(c echo.Context, err error, text string) error {
+	if err != nil {
+		return err
+	}
+	if text == "" {
+		return statusSuccess(c)
+	}
+	return success(c, text)
+}
+
+// respondList writes {"<key>":[rows...],"filters":{...},"pages":N} from
+// rows already encoded: the bytes phpjson.Marshal gives for the list, without
+// encoding the rows again.
+func respondList(c echo.Context, key string, rows [][]byte, filters phpjson.Object, pages int64) error {
+	f, err := phpjson.Marshal(filters)
+	if err != nil {
+		return err
+	}
+	n := len(key) + len(f) + 48
+	for _, r := range rows {
+		n += len(r) + 1
+	}
+	bp := listBufs.Get().(*[]byte)
+	b := slices.Grow((*bp)[:0], n)
+	b = append(append(append(b, `{"`...), key...), `":[`...)
+	for i, r := range rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	b = append(append(append(b, `],"filters":`...), f...), `,"pages":`...)
+	b = strconv.AppendInt(b, pages, 10)
+	b = append(b, '}')
+	err = writeJSON(c, http.StatusOK, b)
+	// Every writer under c copies what it is given (net/http's buffer, the
+	// fault recorder), so the page's buffer serves the next page.
+	*bp = b
+	listBufs.Put(bp)
+	return err
+}
+
+// listBufs recycles list pages' buffers (about 40 KB each on the default
+// scenario): allocating and clearing a fresh one was most of a cached page.
+var listBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// orEmpty is s, or an empty list where PHP would print [] rather than null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// itos prints an integer column as PHP's PDO gives it: a string.
 func itos(n int64) string { return strconv.FormatInt(n, 10) }
 
+// btos prints a boolean column as PHP's PDO gives PostgreSQL's: "1" or "0".
 func btos(b bool) string {
 	if b {
 		return "1"
@@ -18,6 +111,7 @@ func btos(b bool) string {
 	return "0"
 }
 
+// strp is a pointer to s, for columns of a LEFT JOIN.
 func strp(s string) *string { return &s }
 
 type wireManager struct {
@@ -192,6 +286,24 @@ type wireOrderCompany struct {
 	wireOrderTail
 }
 
+// wireManager renders an employee for GET /panel/manager, with office,
+// group and the number of clients assigned to them. backup is the panel's
+// service json column; nothing here deactivates managers, so it is null.
+func (v *view) wireManager(e *employee) wireManager {
+	m := wireManager{
+		ID: itos(e.ID), Phone: e.Phone, Name: e.Name, Seat: e.Seat, Email: e.Email,
+		PointID: itos(e.PointID), ManagerGroupID: itos(e.GroupID), ClientCount: itos(v.clientCount(e.ID)),
+		Status: btos(e.Status), ClientUse: btos(e.ClientUse), ContactShow: btos(e.ContactShow),
+	}
+	if p := v.points[e.PointID]; p != nil {
+		m.PointName, m.PointAddress = strp(p.Name), strp(p.Address)
+	}
+	if g := v.mgroups[e.GroupID]; g != nil {
+		m.ManagerGroupName = strp(g.Name)
+	}
+	return m
+}
+
 // wireOrder renders a position; c is its client (nil if it has vanished).
 func (v *view) wireOrder(o *order, c *client) any {
 	head := wireOrderHead{ID: itos(o.ID), ClientID: itos(o.ClientID)}
@@ -293,4 +405,53 @@ func (v *view) wireClientForm(c *client, idx int32) wireClientForm {
 		f.WholesalerData = &w
 	}
 	return f
+}
+
+// newOrders is the body of POST /__admin/saplab/orders: one storefront
+// order of one client, with its positions. The storefront that creates
+// orders is outside the panel's API (SPEC §6), so this is how demos and
+// tests add them.
+type newOrders struct {
+	ClientID        int64         `json:"client_id"`
+	Invoice         string        `json:"invoice"`
+	ShippingID      *int64        `json:"shipping_id"`
+	ShippingAddress *string       `json:"shipping_address"`
+	StatusID        *int64        `json:"status_id"`
+	Positions       []newPosition `json:"positions"`
+}
+
+// newPosition is one position of a newOrders.
+type newPosition struct {
+	Brand           string     `json:"brand"`
+	Article         string     `json:"article"`
+	Name            string     `json:"name"`
+	DistributorID   int64      `json:"distributor_id"`
+	Price           jsonAmount `json:"price"`
+	InitialPrice    jsonAmount `json:"initial_price"`
+	Quantity        int64      `json:"quantity"`
+	DeliveryTimeMin int64      `json:"deliverytime_min"`
+	DeliveryTimeMax int64      `json:"deliverytime_max"`
+	// The document's table spells it "delivarytime"; both are read.
+	DelivaryTimeMin int64  `json:"delivarytime_min"`
+	DelivaryTimeMax int64  `json:"delivarytime_max"`
+	ClientComment   string `json:"client_comment"`
+	ManagerComment  string `json:"manager_comment"`
+	DenyRequest     bool   `json:"deny_request"`
+}
+
+// jsonAmount reads money given as "236.69" or 236.69.
+type jsonAmount struct {
+	money.Amount
+	set bool
+}
+
+// UnmarshalJSON reads a JSON number or string as an amount.
+func (j *jsonAmount) UnmarshalJSON(b []byte) error {
+	s := string(bytes.Trim(b, `"`))
+	a, err := money.Parse(s)
+	if err != nil {
+		return fmt.Errorf(msgCtlAmount, b, err)
+	}
+	j.Amount, j.set = a, true
+	return nil
 }

@@ -5,8 +5,8 @@
 // "file:line: message" (unknown key, wrong type, dangling id, duplicate
 // email/phone/api_key, ...), and a scenario with any problem is rejected whole,
 // so state is never seeded from half a file. The checks of each API's section
-// live with the API (amapi's in amapi/seed.go; the others' still in
-// validate_<api>.go), so that each API extends only its own part.
+// live with the API (Section.Check in the vendor package's seed.go), so
+// that each API extends only its own part.
 package scenario
 
 import (
@@ -125,23 +125,17 @@ func next(find finder, embedded bool) finder {
 }
 
 var (
-	lineRe     = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	unknownRe  = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
-	unmarshRe  = regexp.MustCompile("^cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
+	lineRe    = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	unknownRe = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+	unmarshRe = regexp.MustCompile("^cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
+	// A collection read into a struct comes without its value.
+	collectionRe = regexp.MustCompile(`^cannot unmarshal !!(\w+) into (\S+)$`)
+	yamlKindName = map[string]string{"seq": "a list", "map": "a mapping", "str": "text", "int": "an integer",
+		"float": "a number", "bool": "true or false", "null": "null"}
 	goTypeName = map[string]string{
 		"int": "an integer", "int64": "an integer", "float64": "a number", "bool": "true or false",
 		"string": "text", "*bool": "true or false", "*int": "an integer or null", "*float64": "a number",
 	}
-)
-
-// movedTypes names the section types that moved to their vendor's package
-// by the names they had here. yaml.v3 names the Go type a value was read
-// into, and a few of its messages reach the user as they are ("cannot
-// unmarshal !!seq into scenario.Amapi"): with the old names, no problem a
-// user sees changed when the types moved, and the rules below still read
-// them as mappings.
-var movedTypes = strings.NewReplacer(
-	"amapi.Section", "scenario.Amapi", "amapi.Service", "scenario.AmapiService", "amapi.User", "scenario.AmapiUser",
 )
 
 // maxExtends bounds a chain of extends, which also stops a cycle.
@@ -223,9 +217,6 @@ func document(file string, src []byte) (*yaml.Node, *check.Problem) {
 // yamlProblem turns a yaml.v3 message ("line 4: field x not found in type
 // scenario.Carreta") into a Problem with a message for people, not Go types.
 func yamlProblem(file, msg string) check.Problem {
-	if i := strings.LastIndex(msg, " into "); i >= 0 {
-		msg = msg[:i] + movedTypes.Replace(msg[i:])
-	}
 	p := check.Problem{File: file, Message: msg}
 	if m := lineRe.FindStringSubmatch(msg); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
@@ -239,12 +230,27 @@ func yamlProblem(file, msg string) check.Problem {
 		case want != "":
 		case strings.HasPrefix(m[3], "[]"):
 			want = "a list"
-		case strings.HasPrefix(m[3], "map["), strings.HasPrefix(m[3], "scenario."), strings.HasPrefix(m[3], "*scenario."):
+		default: // a map, or one of the scenario's sections and rows
 			want = "a mapping"
-		default:
-			want = m[3]
 		}
 		p.Message = fmt.Sprintf("wrong type: %s %q where %s belongs", m[1], m[2], want)
+	} else if m := collectionRe.FindStringSubmatch(p.Message); m != nil {
+		// A collection where a scalar, a list or a struct belongs: the
+		// sections and their rows live in the vendor packages, and a Go type
+		// name means nothing to the user.
+		got := yamlKindName[m[1]]
+		if got == "" {
+			got = "!!" + m[1]
+		}
+		want := goTypeName[m[2]]
+		switch {
+		case want != "":
+		case strings.HasPrefix(m[2], "[]"):
+			want = "a list"
+		default:
+			want = "a mapping"
+		}
+		p.Message = fmt.Sprintf("wrong type: %s where %s belongs", got, want)
 	}
 	return p
 }
@@ -299,17 +305,7 @@ func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) check.Probl
 
 // applyDefaults fills what a scenario may leave out.
 func (sc *Scenario) applyDefaults() {
-	yes := func() *bool { b := true; return &b }
 	sc.Amapi.ApplyDefaults()
 	sc.Carreta.ApplyDefaults()
-	for i := range sc.Saplab.Employees {
-		if sc.Saplab.Employees[i].Status == nil {
-			sc.Saplab.Employees[i].Status = yes()
-		}
-	}
-	for i := range sc.Saplab.Clients {
-		if sc.Saplab.Clients[i].Status == nil {
-			sc.Saplab.Clients[i].Status = yes()
-		}
-	}
+	sc.Saplab.ApplyDefaults()
 }

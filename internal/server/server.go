@@ -174,7 +174,7 @@ func (s *Server) seedAll(tx *state.Tx, sc *scenario.Scenario) error {
 	if err := s.carreta.Seed(tx, &sc.Carreta); err != nil {
 		return fmt.Errorf("seed carreta: %w", err)
 	}
-	if err := s.saplab.Seed(tx, sc); err != nil {
+	if err := s.saplab.Seed(tx, &sc.Saplab, sc.Seed); err != nil {
 		return fmt.Errorf("seed saplab: %w", err)
 	}
 	return nil
@@ -188,7 +188,7 @@ func (s *Server) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
 	if err := s.carreta.Load(tx, &sc.Carreta, sc.Seed); err != nil {
 		return fmt.Errorf("load carreta: %w", err)
 	}
-	if err := s.saplab.Load(tx, sc); err != nil {
+	if err := s.saplab.Load(tx, &sc.Saplab); err != nil {
 		return fmt.Errorf("load saplab: %w", err)
 	}
 	s.faults.Load(sc) // runtime rules and counters start afresh with the scenario

@@ -19,13 +19,29 @@ import (
 
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/phpjson"
-	"github.com/mockserver/mockserver/internal/scenario"
 )
 
 // Paging limits (saplab.txt: per_page "<=150"; the list example echoes 20).
 const (
 	DefaultPerPage = 20
 	MaxPerPage     = 150
+)
+
+// The messages of filters the panel cannot read, answered with 400. The
+// document shows none; these are the mock's, in the panel's language.
+const (
+	msgPairs      = "Фильтр задаётся парами /ключ/значение, а в адресе %d сегментов: у ключа %q нет значения."
+	msgUnknownKey = "Неизвестный фильтр %q. Доступны: %s."
+	msgDateOrder  = "Фильтр date_from (%s) позже date_to (%s)."
+	msgEscape     = "Неверное URL-кодирование в фильтре: %q."
+	msgNotUTF8    = "Фильтр %q после URL-декодирования не является текстом в UTF-8."
+	msgIDList     = "Неверное значение фильтра %s: %q. Нужен идентификатор или несколько через запятую: 1 или 1,2,3."
+	msgInt        = "Неверное значение фильтра %s: %q. Нужен целый неотрицательный идентификатор."
+	msgPhone      = "Неверное значение фильтра phone: %q. Нужен номер телефона: 1234567890 или +7(123)456-78-90."
+	msgBool       = "Неверное значение фильтра %s: %q. Нужно 1 или 0."
+	msgDate       = "Неверное значение фильтра %s: %q. Нужна дата вида 2016-12-31."
+	msgPage       = "Неверное значение фильтра page: %q. Страницы нумеруются с 1."
+	msgPerPage    = "Неверное значение фильтра per_page: %q. Нужно целое число от 1 до %d."
 )
 
 // Kind is how a filter value is read.
@@ -70,6 +86,7 @@ var Orders = Spec{
 	{"page", Page}, {"per_page", PerPage},
 }
 
+// kind is how key's value is read, and whether the spec accepts key.
 func (s Spec) kind(key string) (Kind, bool) {
 	for _, k := range s {
 		if k.Key == key {
@@ -79,6 +96,7 @@ func (s Spec) kind(key string) (Kind, bool) {
 	return 0, false
 }
 
+// keys lists the accepted keys for a message.
 func (s Spec) keys() string {
 	names := make([]string, len(s))
 	for i, k := range s {
@@ -91,8 +109,10 @@ func (s Spec) keys() string {
 // and {"status":"error","text":Text}.
 type Error struct{ Text string }
 
+// Error is the message.
 func (e *Error) Error() string { return e.Text }
 
+// fail is an *Error with a formatted message.
 func fail(format string, args ...any) *Error { return &Error{Text: fmt.Sprintf(format, args...)} }
 
 // Query is a parsed filter. A key that was not given is absent from Ints,
@@ -152,7 +172,7 @@ func Parse(rest string, spec Spec) (*Query, error) {
 			segs = segs[:len(segs)-1]
 		}
 		if len(segs)%2 != 0 {
-			return nil, fail("Фильтр задаётся парами /ключ/значение, а в адресе %d сегментов: у ключа %q нет значения.", len(segs), segs[len(segs)-1])
+			return nil, fail(msgPairs, len(segs), segs[len(segs)-1])
 		}
 		for i := 0; i < len(segs); i += 2 {
 			key, err := unescape(segs[i])
@@ -165,7 +185,7 @@ func Parse(rest string, spec Spec) (*Query, error) {
 			}
 			kind, ok := spec.kind(key)
 			if !ok {
-				return nil, fail("Неизвестный фильтр %q. Доступны: %s.", key, spec.keys())
+				return nil, fail(msgUnknownKey, key, spec.keys())
 			}
 			if err := q.apply(key, kind, val); err != nil {
 				return nil, err
@@ -179,11 +199,13 @@ func Parse(rest string, spec Spec) (*Query, error) {
 		q.echo("per_page", q.PerPage)
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-		return nil, fail("Фильтр date_from (%s) позже date_to (%s).", q.From.Format(time.DateOnly), q.To.AddDate(0, 0, -1).Format(time.DateOnly))
+		return nil, fail(msgDateOrder, q.From.Format(time.DateOnly), q.To.AddDate(0, 0, -1).Format(time.DateOnly))
 	}
 	return q, nil
 }
 
+// echo records key's value for the response's "filters": a repeated key
+// keeps its first slot and takes the last value.
 func (q *Query) echo(key string, v any) {
 	for i := range q.Echo {
 		if q.Echo[i].Key == key {
@@ -194,13 +216,14 @@ func (q *Query) echo(key string, v any) {
 	q.Echo = append(q.Echo, phpjson.Field{Key: key, Value: v})
 }
 
+// unescape URL-decodes a path segment, which must then be UTF-8.
 func unescape(s string) (string, error) {
 	v, err := url.PathUnescape(s)
 	if err != nil {
-		return "", fail("Неверное URL-кодирование в фильтре: %q.", s)
+		return "", fail(msgEscape, s)
 	}
 	if !utf8.ValidString(v) {
-		return "", fail("Фильтр %q после URL-декодирования не является текстом в UTF-8.", s)
+		return "", fail(msgNotUTF8, s)
 	}
 	return v, nil
 }
@@ -208,6 +231,7 @@ func unescape(s string) (string, error) {
 // maxID keeps ids within what PostgreSQL's bigint and every client can hold.
 const maxID = 1<<53 - 1
 
+// parseInt reads a non-negative decimal integer up to maxID.
 func parseInt(s string) (int64, bool) {
 	if s == "" || len(s) > 16 || strings.TrimLeft(s, "0123456789") != "" {
 		return 0, false
@@ -216,66 +240,103 @@ func parseInt(s string) (int64, bool) {
 	return n, err == nil && n <= maxID
 }
 
+// apply reads one key's value into q, by the key's kind.
 func (q *Query) apply(key string, kind Kind, val string) error {
 	switch kind {
 	case IDList:
-		ids := []int64{}
-		for part := range strings.SplitSeq(val, ",") {
-			part = strings.TrimSpace(part)
-			n, ok := parseInt(part)
-			if !ok {
-				return fail("Неверное значение фильтра %s: %q. Нужен идентификатор или несколько через запятую: 1 или 1,2,3.", key, val)
-			}
-			if !slices.Contains(ids, n) {
-				ids = append(ids, n)
-			}
-		}
-		q.IDs = ids
+		return q.applyIDs(key, val)
 	case Int:
 		n, ok := parseInt(strings.TrimSpace(val))
 		if !ok {
-			return fail("Неверное значение фильтра %s: %q. Нужен целый неотрицательный идентификатор.", key, val)
+			return fail(msgInt, key, val)
 		}
 		q.Ints[key] = n
 	case Text:
 		q.Texts[key] = val
 	case Phone:
-		d := scenario.Digits(val)
+		d := Digits(val)
 		if d == "" {
-			return fail("Неверное значение фильтра phone: %q. Нужен номер телефона: 1234567890 или +7(123)456-78-90.", val)
+			return fail(msgPhone, val)
 		}
 		q.Texts[key] = d
 	case Bool:
-		switch strings.ToLower(strings.TrimSpace(val)) {
-		case "1", "true":
-			q.Bools[key] = true
-		case "0", "false":
-			q.Bools[key] = false
-		default:
-			return fail("Неверное значение фильтра %s: %q. Нужно 1 или 0.", key, val)
-		}
+		return q.applyBool(key, val)
 	case Date:
-		d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(val), clock.Moscow)
-		if err != nil {
-			return fail("Неверное значение фильтра %s: %q. Нужна дата вида 2016-12-31.", key, val)
-		}
-		if key == "date_to" {
-			q.To = d.AddDate(0, 0, 1)
-		} else {
-			q.From = d
-		}
+		return q.applyDate(key, val)
 	case Page:
 		n, ok := parseInt(strings.TrimSpace(val))
 		if !ok || n < 1 {
-			return fail("Неверное значение фильтра page: %q. Страницы нумеруются с 1.", val)
+			return fail(msgPage, val)
 		}
 		q.Page = n
 	case PerPage:
 		n, ok := parseInt(strings.TrimSpace(val))
 		if !ok || n < 1 {
-			return fail("Неверное значение фильтра per_page: %q. Нужно целое число от 1 до %d.", val, MaxPerPage)
+			return fail(msgPerPage, val, MaxPerPage)
 		}
 		q.PerPage = int(min(n, MaxPerPage))
 	}
 	return nil
+}
+
+// applyIDs reads "1" or "1,2,3"; a repeated id counts once.
+func (q *Query) applyIDs(key, val string) error {
+	ids := []int64{}
+	for part := range strings.SplitSeq(val, ",") {
+		n, ok := parseInt(strings.TrimSpace(part))
+		if !ok {
+			return fail(msgIDList, key, val)
+		}
+		if !slices.Contains(ids, n) {
+			ids = append(ids, n)
+		}
+	}
+	q.IDs = ids
+	return nil
+}
+
+// applyBool reads 1/true or 0/false, any case.
+func (q *Query) applyBool(key, val string) error {
+	switch strings.ToLower(strings.TrimSpace(val)) {
+	case "1", "true":
+		q.Bools[key] = true
+	case "0", "false":
+		q.Bools[key] = false
+	default:
+		return fail(msgBool, key, val)
+	}
+	return nil
+}
+
+// applyDate reads a whole Moscow day: date_from is its first instant,
+// date_to the midnight after it.
+func (q *Query) applyDate(key, val string) error {
+	d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(val), clock.Moscow)
+	if err != nil {
+		return fail(msgDate, key, val)
+	}
+	if key == "date_to" {
+		q.To = d.AddDate(0, 0, 1)
+	} else {
+		q.From = d
+	}
+	return nil
+}
+
+// Digits keeps only the digits of a phone number, dropping a leading 7 or 8
+// of an 11-digit Russian number: the way the panel compares phones (logins,
+// the client form's uniqueness rule, the phone filter, the scenario's
+// duplicate check).
+func Digits(phone string) string {
+	var b strings.Builder
+	for _, r := range phone {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	d := b.String()
+	if len(d) == 11 && (d[0] == '7' || d[0] == '8') {
+		d = d[1:]
+	}
+	return d
 }

@@ -156,3 +156,20 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestDigits(t *testing.T) {
+	for in, want := range map[string]string{
+		"+7 (999) 000-00-00": "9990000000",
+		"8-999-000-00-00":    "9990000000",
+		"79990000000":        "9990000000",
+		"9990000000":         "9990000000",
+		"69990000000":        "69990000000", // 11 digits, but not a Russian 7/8 prefix
+		"7999000000":         "7999000000",  // 10 digits: nothing dropped
+		"abc":                "",
+		"":                   "",
+	} {
+		if got := filter.Digits(in); got != want {
+			t.Errorf("Digits(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

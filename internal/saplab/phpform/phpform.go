@@ -142,6 +142,8 @@ func SplitQuery(s string) ([]Pair, error) {
 	return pairs, nil
 }
 
+// urldecode is PHP's urldecode: "+" is a space, a valid %XX its byte, and
+// anything else, a malformed escape included, is kept as it is.
 func urldecode(s string) string {
 	if !strings.ContainsAny(s, "+%") {
 		return s
@@ -161,10 +163,12 @@ func urldecode(s string) string {
 	return string(b)
 }
 
+// ishex reports whether c is a hex digit.
 func ishex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
+// unhex is the value of the hex digit c.
 func unhex(c byte) byte {
 	switch {
 	case c <= '9':
@@ -194,6 +198,8 @@ func ParseBody(contentType string, body []byte) (*Value, error) {
 	return ParseQuery(string(body))
 }
 
+// splitMultipart reads a multipart/form-data body's fields in order;
+// uploaded files are skipped, as PHP puts them in $_FILES.
 func splitMultipart(body []byte, boundary string) ([]Pair, error) {
 	if boundary == "" {
 		return nil, ErrBadMultipart
@@ -294,6 +300,9 @@ func mangle(s string) string {
 	}, s)
 }
 
+// assign sets value at the path keys under root, as PHP does for
+// name[a][]=value: an empty key appends, and a scalar in the way is
+// replaced by an array.
 func assign(root *Value, keys []string, value string) {
 	cur := root
 	for i, k := range keys {

@@ -1,0 +1,81 @@
+// Package saplab simulates the Saplab shop back office (PHP + PostgreSQL):
+// employees, shipping types, statuses, client groups, clients, balances and
+// order positions, under /panel (SPEC §6, api-docs/saplab.txt).
+//
+// Layout, the same in every vendor package: api.go is the API value and
+// where the server's hooks land; routes.go the route table and the
+// permission of each route; one file per resource holds its handlers
+// (auth.go, managers.go, settings.go, clients.go, balance.go, orders.go),
+// which read the request (fields.go), call a use case of store.go and
+// answer through wire.go; model.go holds the rules as pure functions;
+// store.go the buckets, stored records and one function per use case, each
+// one transaction; view.go the in-memory columns the list filters scan and
+// rowcache.go the rows kept between writes; seed.go the scenario section,
+// its checks, Seed and Load, with generate.go for generated rows; admin.go
+// the control route; errors.go every message and the error envelope. The
+// form decoder and the path filter parser are packages of their own
+// (phpform, filter).
+//
+// Locks: three mutexes, described at their fields of API.
+//   - API.viewMu orders every request against the view and the file;
+//   - API.loginMu guards the login cache (API.logins);
+//   - API.rowsMu guards the row cache (API.rows).
+//
+// rowsMu is only taken while viewMu is held (shared or exclusive); loginMu
+// is never held together with another lock. Nothing else in the package
+// locks: the view is changed only under viewMu held exclusively.
+package saplab
+
+import (
+	"sync"
+
+	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/api"
+)
+
+// API is the saplab simulation.
+type API struct {
+	deps api.Deps
+
+	// viewMu guards v, the view, and orders every panel request against it
+	// and the file: readers hold it shared for their whole read (view and
+	// file, a.read), writers hold it exclusively from their transaction to
+	// the view update (a.write), and Load holds it exclusively to swap the
+	// view, so a reader never sees the file and the view disagree.
+	viewMu sync.RWMutex
+	v      *view
+
+	// loginMu guards logins: SHA-256(login digits, password) of logins
+	// bcrypt has already accepted, with the employee id, so that only the
+	// first request of an employee pays for bcrypt. Load clears it (the
+	// passwords may have changed).
+	loginMu sync.Mutex
+	logins  map[[32]byte]int64
+
+	// rowsMu guards rows, the row cache (rowcache.go): it is taken for a
+	// lookup or an insert only, never across a decode.
+	rowsMu sync.Mutex
+	rows   map[rowKey]any
+}
+
+// New returns the saplab simulation.
+func New(deps api.Deps) *API {
+	return &API{deps: deps, v: newView(), logins: map[[32]byte]int64{}, rows: map[rowKey]any{}}
+}
+
+// Name implements api.API.
+func (a *API) Name() string { return "saplab" }
+
+// Prefix implements api.API.
+func (a *API) Prefix() string { return "/panel" }
+
+// Routes implements api.API: it mounts the panel's route table (routes.go).
+// Errors under /panel are rendered by RenderError (errors.go); Seed and
+// Load, which the server calls by name, are in seed.go.
+func (a *API) Routes(g *echo.Group) { a.table().Mount(g) }
+
+// Admin implements api.API: POST /__admin/saplab/orders adds positions as
+// the storefront would (admin.go).
+func (a *API) Admin(g *echo.Group) {
+	g.POST("/orders", a.adminCreateOrders)
+}

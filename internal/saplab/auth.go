@@ -1,0 +1,85 @@
+package saplab
+
+import (
+	"crypto/sha256"
+	"net/http"
+	"slices"
+
+	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/password"
+	"github.com/mockserver/mockserver/internal/saplab/filter"
+)
+
+// handler is a panel handler that knows who is calling.
+type handler func(c echo.Context, who *employee) error
+
+// guard authenticates the caller and checks that their manager group holds
+// perm (SPEC §6: 401 for bad credentials, 403 for a missing permission).
+func (a *API) guard(perm string, h handler) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		emp, err := a.authenticate(c)
+		if err != nil {
+			return err
+		}
+		a.viewMu.RLock()
+		g := a.v.mgroups[emp.GroupID]
+		allowed := g != nil && slices.Contains(g.Permissions, perm)
+		a.viewMu.RUnlock()
+		if !allowed {
+			return textErr(http.StatusForbidden, msgForbidden)
+		}
+		return h(c, emp)
+	}
+}
+
+// authenticate checks HTTP Basic credentials (login = the employee's phone,
+// compared by digits) and returns a copy of the employee. An inactive
+// employee cannot log in.
+func (a *API) authenticate(c echo.Context) (*employee, error) {
+	login, pw, ok := c.Request().BasicAuth()
+	if !ok {
+		return nil, errUnauthorized
+	}
+	digits := filter.Digits(login)
+	emp := a.employeeByLogin(digits)
+	if emp == nil || !emp.Status {
+		return nil, errUnauthorized
+	}
+	key := sha256.Sum256([]byte(digits + "\x00" + pw))
+	a.loginMu.Lock()
+	id, known := a.logins[key]
+	a.loginMu.Unlock()
+	if known && id == emp.ID {
+		return emp, nil
+	}
+	if !password.Matches([]byte(emp.PasswordHash), []byte(pw)) {
+		return nil, errUnauthorized
+	}
+	a.loginMu.Lock()
+	a.logins[key] = emp.ID
+	a.loginMu.Unlock()
+	return emp, nil
+}
+
+// employeeByLogin is a copy of the employee whose phone is digits, or nil.
+func (a *API) employeeByLogin(digits string) *employee {
+	if digits == "" {
+		return nil
+	}
+	a.viewMu.RLock()
+	defer a.viewMu.RUnlock()
+	for _, e := range a.v.employees {
+		if e.Phone == digits {
+			cp := *e
+			return &cp
+		}
+	}
+	return nil
+}
+
+// forgetLogins empties the login cache.
+func (a *API) forgetLogins() {
+	a.loginMu.Lock()
+	a.logins = map[[32]byte]int64{}
+	a.loginMu.Unlock()
+}
