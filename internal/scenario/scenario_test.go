@@ -109,8 +109,8 @@ func TestParse_rejects(t *testing.T) {
 // One run reports every problem: the rules run on whatever decoded, so a
 // decode problem does not hide a rule problem elsewhere; but a value that
 // failed to decode does not also set off the rules its zero value breaks.
-// A vendor's section types live in its package (amapi.User); the problems
-// yaml.v3's messages make read as they did when they lived here.
+// A vendor's section types live in its package (amapi.User); no problem
+// names a Go type.
 func TestParse_wrongTypeOfAVendorStruct(t *testing.T) {
 	for src, want := range map[string]string{
 		"name: x\namapi:\n  users:\n    - 3\n": `x.yaml:4: wrong type: int "3" where a mapping belongs`,
@@ -336,8 +336,8 @@ func TestProblem_String(t *testing.T) {
 	}
 }
 
-// The saplab section's types live in internal/saplab; the problems yaml.v3's
-// messages make read as they did when they lived here.
+// The saplab section's types live in internal/saplab; no problem names a
+// Go type.
 func TestParse_wrongTypeOfASaplabStruct(t *testing.T) {
 	for src, want := range map[string]string{
 		"name: x\nsaplab: [1]\n":                                                              `x.yaml:2: wrong type: a list where a mapping belongs`,
