@@ -16,7 +16,6 @@ package amapi
 import (
 	"sync/atomic"
 
-	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/route"
 )
@@ -47,8 +46,3 @@ func (a *API) Name() string { return "amapi" }
 
 // Prefix implements api.API.
 func (a *API) Prefix() string { return "/api" }
-
-// Routes implements api.API: it mounts the route table (routes.go). Admin
-// (admin.go) and RenderError (errors.go) are the API's other hooks; Seed
-// and Load (seed.go) are called by the server by name.
-func (a *API) Routes(g *echo.Group) { a.table.Mount(g) }

@@ -7,6 +7,10 @@ import (
 	"github.com/mockserver/mockserver/internal/route"
 )
 
+// Routes implements api.API: it mounts the route table. Errors under /api
+// are rendered by RenderError (errors.go).
+func (a *API) Routes(g *echo.Group) { a.table.Mount(g) }
+
 // routes is amapi.txt's route table. Laravel's router matches
 // rtrim($path, '/'), so every path is served with and without a trailing
 // slash; a GET route answers HEAD too, as Route::get registers both. A

@@ -105,7 +105,7 @@ func checkToken(c *check.Checker, p check.Path, t string, ids, secrets *check.Un
 // hashed at password.SeedCost so that a reset stays fast; tokens of the
 // "<id>|<secret>" form keep their id, the others (Sanctum also accepts a
 // token without "|") take the ids after them.
-func (a *API) Seed(tx *state.Tx, sec *Section) error {
+func (a *API) Seed(tx *state.Tx, sec *Section, _ int64) error {
 	s := sec.Service
 	flags := serviceFlags{Available: s.Available == nil || *s.Available,
 		OnlineRegistration: s.OnlineRegistration == nil || *s.OnlineRegistration}

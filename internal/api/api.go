@@ -33,15 +33,19 @@ type API interface {
 }
 
 // Each API also has Seed and Load methods taking its own scenario section
-// (amapi.Section, ...), which the server calls by name; they are not in the
-// interface because each takes its own section type:
+// (amapi.Section, ...) and the scenario's seed, which the server calls by
+// name; they are not in the interface because each takes its own section
+// type. The signatures are the same in every package, an unused argument
+// named _:
 //
-//   - Seed writes the section into the API's buckets, which the reset has
-//     just emptied. It runs inside the one transaction that replaces the
-//     whole state, so an error leaves the old state untouched.
-//   - Load runs after every seed and at start-up on a kept file, in a read
-//     transaction, so the API can rebuild in-memory views (indexes, caches,
-//     the scenario's knobs) from what is stored.
+//   - Seed(tx *state.Tx, sec *Section, seed int64) error writes the section
+//     into the API's buckets, which the reset has just emptied. It runs
+//     inside the one transaction that replaces the whole state, so an
+//     error leaves the old state untouched.
+//   - Load(tx *state.Tx, sec *Section, seed int64) error runs after every
+//     seed and at start-up on a kept file, in a read transaction, so the API
+//     can rebuild in-memory views (indexes, caches, the scenario's knobs)
+//     from what is stored.
 
 // Deps is what the server hands every API.
 type Deps struct {

@@ -228,7 +228,7 @@ func checkPeriod(c *check.Checker, p check.Path, lo, hi int) {
 // Order ids and basket numbers start where the document's examples are
 // (189330, A111342), and orders are inserted oldest first, so ids grow with
 // creation time.
-func (a *API) Seed(tx *state.Tx, sec *Section) error {
+func (a *API) Seed(tx *state.Tx, sec *Section, _ int64) error {
 	if err := startSequences(tx); err != nil {
 		return err
 	}

@@ -12,6 +12,12 @@ import (
 	"github.com/mockserver/mockserver/internal/strictjson"
 )
 
+// Admin implements api.API: POST /__admin/saplab/orders adds positions as
+// the storefront would.
+func (a *API) Admin(g *echo.Group) {
+	g.POST("/orders", a.adminCreateOrders)
+}
+
 // The control route of saplab: POST /__admin/saplab/orders. Its errors are
 // the control API's (api.ControlError), not the panel's.
 

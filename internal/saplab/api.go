@@ -29,7 +29,6 @@ package saplab
 import (
 	"sync"
 
-	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
 )
 
@@ -68,14 +67,3 @@ func (a *API) Name() string { return "saplab" }
 
 // Prefix implements api.API.
 func (a *API) Prefix() string { return "/panel" }
-
-// Routes implements api.API: it mounts the panel's route table (routes.go).
-// Errors under /panel are rendered by RenderError (errors.go); Seed and
-// Load, which the server calls by name, are in seed.go.
-func (a *API) Routes(g *echo.Group) { a.table().Mount(g) }
-
-// Admin implements api.API: POST /__admin/saplab/orders adds positions as
-// the storefront would (admin.go).
-func (a *API) Admin(g *echo.Group) {
-	g.POST("/orders", a.adminCreateOrders)
-}

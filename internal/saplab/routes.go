@@ -3,8 +3,13 @@ package saplab
 import (
 	"net/http"
 
+	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/route"
 )
+
+// Routes implements api.API: it mounts the route table. Errors under
+// /panel are rendered by RenderError (errors.go).
+func (a *API) Routes(g *echo.Group) { a.routes().Mount(g) }
 
 // Route is one panel endpoint and the permission its caller's manager group
 // needs. The table is exported (RouteTable) so the permission mapping is
@@ -80,7 +85,7 @@ func (a *API) panelRoutes() []panelRoute {
 // known path asked with another method 405 with Allow (SPEC §9), not the
 // 404 of an unknown path, rendered by RenderError. The 405 needs no
 // credentials, as an unknown path needs none.
-func (a *API) table() route.Table {
+func (a *API) routes() route.Table {
 	prs := a.panelRoutes()
 	rs := make([]route.Route, len(prs))
 	for i, r := range prs {

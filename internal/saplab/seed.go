@@ -431,7 +431,7 @@ func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 // Load implements what the server calls after every seed and at start-up:
 // it rebuilds the view from the file and forgets cached logins and rows.
 // The section is not read: everything saplab needs is in the file.
-func (a *API) Load(tx *state.Tx, _ *Section) error {
+func (a *API) Load(tx *state.Tx, _ *Section, _ int64) error {
 	v, err := loadView(tx)
 	if err != nil {
 		return err

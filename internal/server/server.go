@@ -168,10 +168,10 @@ func (s *Server) Apply(sc *scenario.Scenario) error {
 // seedAll hands each API its section of sc, inside the one transaction
 // that replaces the whole state.
 func (s *Server) seedAll(tx *state.Tx, sc *scenario.Scenario) error {
-	if err := s.amapi.Seed(tx, &sc.Amapi); err != nil {
+	if err := s.amapi.Seed(tx, &sc.Amapi, sc.Seed); err != nil {
 		return fmt.Errorf("seed amapi: %w", err)
 	}
-	if err := s.carreta.Seed(tx, &sc.Carreta); err != nil {
+	if err := s.carreta.Seed(tx, &sc.Carreta, sc.Seed); err != nil {
 		return fmt.Errorf("seed carreta: %w", err)
 	}
 	if err := s.saplab.Seed(tx, &sc.Saplab, sc.Seed); err != nil {
@@ -188,7 +188,7 @@ func (s *Server) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
 	if err := s.carreta.Load(tx, &sc.Carreta, sc.Seed); err != nil {
 		return fmt.Errorf("load carreta: %w", err)
 	}
-	if err := s.saplab.Load(tx, &sc.Saplab); err != nil {
+	if err := s.saplab.Load(tx, &sc.Saplab, sc.Seed); err != nil {
 		return fmt.Errorf("load saplab: %w", err)
 	}
 	s.faults.Load(sc) // runtime rules and counters start afresh with the scenario
