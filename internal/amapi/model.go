@@ -16,12 +16,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/password"
 )
 
@@ -240,7 +240,7 @@ func (f Field) checkString(in Input, at located, checks Checks) string {
 		return fmt.Sprintf(fmtMinString, at.name, num(*f.Min))
 	case f.Max > 0 && n > f.Max:
 		return fmt.Sprintf(fmtMaxString, at.name, strconv.Itoa(f.Max))
-	case f.Email && !IsEmail(s):
+	case f.Email && !check.IsEmail(s):
 		return fmt.Sprintf(fmtEmail, at.name)
 	case f.Confirmed && in[lastKey(f.Path)+"_confirmation"] != at.value:
 		return fmt.Sprintf(fmtConfirmed, at.name)
@@ -358,12 +358,13 @@ func numberText(v any, spelled *regexp.Regexp) (string, bool) {
 	return "", false
 }
 
-// IsEmail reports whether s is one plain address (local@domain, no display
-// name), close to Laravel's default RFC email rule.
-func IsEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Name == "" && a.Address == s
-}
+// MaxStringLen is Laravel Breeze's max:255 on the users table's columns;
+// MinPasswordLen its Password::defaults() minimum. The scenario check of
+// seeded users uses them too.
+const (
+	MaxStringLen   = 255
+	MinPasswordLen = 8
+)
 
 // The rules of each endpoint. Optional fields are checked only when sent;
 // none of them is required beyond what SPEC §4 lists, and no rule ties two
@@ -374,9 +375,9 @@ var (
 	// RegisterRules are Laravel Breeze's: name, a unique address, a
 	// confirmed password of at least 8 characters.
 	RegisterRules = []Field{
-		{Path: "name", Kind: String, Required: true, Max: 255},
-		{Path: "email", Kind: String, Required: true, Max: 255, Email: true},
-		{Path: "password", Kind: Password, Required: true, Min: atLeast(8), Confirmed: true},
+		{Path: "name", Kind: String, Required: true, Max: MaxStringLen},
+		{Path: "email", Kind: String, Required: true, Max: MaxStringLen, Email: true},
+		{Path: "password", Kind: Password, Required: true, Min: atLeast(MinPasswordLen), Confirmed: true},
 	}
 	// LoginRules only ask for both credentials; whether they match is
 	// answered with the vendor's one message.
@@ -390,7 +391,7 @@ var (
 	ChangePasswordRules = []Field{
 		{Path: "email", Kind: String, Required: true},
 		{Path: "old_password", Kind: Password, Required: true},
-		{Path: "password", Kind: Password, Required: true, Min: atLeast(8), Confirmed: true},
+		{Path: "password", Kind: Password, Required: true, Min: atLeast(MinPasswordLen), Confirmed: true},
 	}
 	itemRules = []Field{
 		{Path: "items", Kind: List, Required: true, Min: atLeast(1)},

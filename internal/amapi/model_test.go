@@ -115,23 +115,6 @@ func TestAsNumber(t *testing.T) {
 	}
 }
 
-func TestIsEmail(t *testing.T) {
-	for s, want := range map[string]bool{
-		"demo@example.com": true,
-		"a@b":              true,
-		"иван@пример.рф":   true,
-		"Ваша электронная почта":  false,
-		"demo.example.com":        false,
-		"Demo <demo@example.com>": false,
-		"":                        false,
-		"a@":                      false,
-	} {
-		if got := amapi.IsEmail(s); got != want {
-			t.Errorf("IsEmail(%q) = %v, want %v", s, got, want)
-		}
-	}
-}
-
 func TestValidate(t *testing.T) {
 	rules := []amapi.Field{
 		{Path: "name", Kind: amapi.String, Required: true, Max: 3},

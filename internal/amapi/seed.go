@@ -68,12 +68,12 @@ func (s *Section) Check(c *check.Checker) {
 		// database may hold them, the document's placeholder account
 		// ("Ваша электронная почта") among them (docs/decisions/amapi.md).
 		if c.Required(p.Join("email"), u.Email) {
-			if utf8.RuneCountInString(u.Email) > 255 {
+			if utf8.RuneCountInString(u.Email) > MaxStringLen {
 				c.Fail(p.Join("email"), problemEmailTooLong)
 			}
 			emails.Check(c, p.Join("email"), string(emailKey(u.Email)))
 		}
-		if utf8.RuneCountInString(u.Password) < 8 {
+		if utf8.RuneCountInString(u.Password) < MinPasswordLen {
 			c.Fail(p.Join("password"), problemShortPassword)
 		}
 		for j, t := range u.Tokens {

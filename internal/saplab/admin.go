@@ -3,6 +3,7 @@ package saplab
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,12 +24,6 @@ func (a *API) Admin(g *echo.Group) {
 
 // maxPositions bounds one request, as a storefront basket would be.
 const maxPositions = 500
-
-// maxQuantity and maxDeliveryDays bound a position of the control route.
-const (
-	maxQuantity     = 10000
-	maxDeliveryDays = 365
-)
 
 // adminCreateOrders is POST /__admin/saplab/orders: it validates the order
 // and adds its positions as the storefront does: the new status, accepted
@@ -82,29 +77,36 @@ func (in *newOrders) check(v *view) []string {
 	return p
 }
 
-// check lists the problems of position i.
+// check lists the problems of position i: positionFaults worded for the
+// control route, where the price is required, then its distributor, in the
+// order the body's fields are read.
 func (pos *newPosition) check(i int, v *view) []string {
+	lo, hi := pos.deliveryTimes()
+	faults := positionFaults(positionLine{brand: pos.Brand, article: pos.Article, price: pos.Price.Amount,
+		initialPrice: pos.InitialPrice.Amount, quantity: pos.Quantity, deliveryMin: lo, deliveryMax: hi})
+	if !pos.Price.set && !slices.Contains(faults, faultPrice) {
+		faults = append(faults, faultPrice)
+		slices.Sort(faults)
+	}
 	var p []string
-	if strings.TrimSpace(pos.Brand) == "" {
-		p = append(p, fmt.Sprintf(msgCtlBrand, i))
-	}
-	if strings.TrimSpace(pos.Article) == "" {
-		p = append(p, fmt.Sprintf(msgCtlArticle, i))
-	}
-	if !pos.Price.set || pos.Price.Amount < 0 {
-		p = append(p, fmt.Sprintf(msgCtlPrice, i))
-	}
-	if pos.InitialPrice.Amount < 0 {
-		p = append(p, fmt.Sprintf(msgCtlInitialPrice, i))
-	}
-	if pos.Quantity < 1 || pos.Quantity > maxQuantity {
-		p = append(p, fmt.Sprintf(msgCtlQuantity, i, maxQuantity))
+	for _, f := range faults {
+		switch f {
+		case faultBrand:
+			p = append(p, fmt.Sprintf(msgCtlBrand, i))
+		case faultArticle:
+			p = append(p, fmt.Sprintf(msgCtlArticle, i))
+		case faultPrice:
+			p = append(p, fmt.Sprintf(msgCtlPrice, i))
+		case faultInitialPrice:
+			p = append(p, fmt.Sprintf(msgCtlInitialPrice, i))
+		case faultQuantity:
+			p = append(p, fmt.Sprintf(msgCtlQuantity, i, maxQuantity))
+		}
 	}
 	if pos.DistributorID != 0 && v.distributors[pos.DistributorID] == nil {
 		p = append(p, fmt.Sprintf(msgCtlNoDistributor, i, pos.DistributorID))
 	}
-	lo, hi := pos.deliveryTimes()
-	if lo < 0 || hi < lo || hi > maxDeliveryDays {
+	if slices.Contains(faults, faultDelivery) {
 		p = append(p, fmt.Sprintf(msgCtlDeliveryTimes, i, maxDeliveryDays))
 	}
 	return p

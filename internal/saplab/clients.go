@@ -2,9 +2,9 @@ package saplab
 
 import (
 	"net/http"
-	"net/mail"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/saplab/filter"
 	"github.com/mockserver/mockserver/internal/saplab/phpform"
@@ -184,7 +184,7 @@ func validateClient(v *view, cl *client) error {
 		errs.add("name", msgRequired, labelName)
 	}
 	if cl.Email != "" {
-		if a, err := mail.ParseAddress(cl.Email); err != nil || a.Address != cl.Email {
+		if !check.IsEmail(cl.Email) {
 			errs.add("email", msgEmail, labelEmail)
 		} else if v.emailTaken(cl.Email, cl.ID) {
 			errs.add("email", msgUnique, labelEmail)
@@ -220,7 +220,7 @@ func (a *API) hashPassword(pw string) (string, error) {
 	if pw == "" {
 		return "", nil
 	}
-	if len(pw) > password.MaxBytes {
+	if !passwordFits(pw) {
 		return "", badRequest(msgPasswordTooLong, password.MaxBytes)
 	}
 	h, err := password.Hash([]byte(pw), a.deps.PasswordCost)

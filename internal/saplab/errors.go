@@ -220,3 +220,14 @@ func httpText(c echo.Context, code int) string {
 	}
 	return http.StatusText(code)
 }
+
+// problemPasswordTooLong is the scenario check's problem for a seeded
+// password passwordFits refuses.
+const problemPasswordTooLong = "password is longer than %d bytes (bcrypt reads no more)"
+
+// The scenario check's problems for a position's quantity and delivery
+// window (positionFaults).
+const (
+	problemQuantity = "quantity must be between 1 and %d"
+	problemDelivery = "need 0 <= delivarytime_min <= delivarytime_max <= %d days"
+)

@@ -1,9 +1,23 @@
 package saplab
 
+import "github.com/mockserver/mockserver/internal/money"
+
 // The unexported rules of model.go, for model_test.go's table tests.
 var (
-	ParseID     = parseID
-	ParseIDs    = parseIDs
-	StatusColor = statusColor
-	EmailKey    = emailKey
+	ParseID      = parseID
+	ParseIDs     = parseIDs
+	StatusColor  = statusColor
+	EmailKey     = emailKey
+	PasswordFits = passwordFits
 )
+
+// PositionFaults runs positionFaults and names the faults it finds.
+func PositionFaults(brand, article string, price, initialPrice money.Amount, qty, dmin, dmax int64) []string {
+	names := map[positionFault]string{faultBrand: "brand", faultArticle: "article", faultPrice: "price",
+		faultInitialPrice: "initial_price", faultQuantity: "quantity", faultDelivery: "delivery"}
+	var out []string
+	for _, f := range positionFaults(positionLine{brand, article, price, initialPrice, qty, dmin, dmax}) {
+		out = append(out, names[f])
+	}
+	return out
+}

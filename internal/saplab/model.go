@@ -11,6 +11,7 @@ import (
 
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/money"
+	"github.com/mockserver/mockserver/internal/password"
 )
 
 // The panel's rules as pure functions: no echo, no bbolt.
@@ -295,4 +296,70 @@ func PGTime(t time.Time) string {
 // Moscow time.
 func HistoryTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05") + ".000000"
+}
+
+// passwordFits reports whether bcrypt reads all of pw. The panel refuses a
+// longer password rather than store one whose tail would not count, and a
+// scenario may not seed one either.
+func passwordFits(pw string) bool { return len(pw) <= password.MaxBytes }
+
+// maxDiscount is the largest group discount, in percent, the panel's group
+// form takes; a scenario's groups are held to it too.
+const maxDiscount = 100
+
+// maxQuantity and maxDeliveryDays bound a position: what the storefront
+// lets a client order, so a seeded or posted position is one a shop could
+// have taken.
+const (
+	maxQuantity     = 10000
+	maxDeliveryDays = 365
+)
+
+// positionFault names a part of a position the storefront would refuse.
+type positionFault int
+
+const (
+	faultBrand positionFault = iota
+	faultArticle
+	faultPrice
+	faultInitialPrice
+	faultQuantity
+	faultDelivery
+)
+
+// positionLine is what positionFaults reads of a position, from a scenario
+// row or a control-route body alike.
+type positionLine struct {
+	brand, article           string
+	price, initialPrice      money.Amount
+	quantity                 int64
+	deliveryMin, deliveryMax int64
+}
+
+// positionFaults is the one rule for a position's own fields: brand and
+// article given, prices not negative, a quantity of 1..maxQuantity, and a
+// delivery window of whole days, 0 <= min <= max <= maxDeliveryDays. Who
+// calls it words the problems for its reader (a scenario file, a control
+// request).
+func positionFaults(l positionLine) []positionFault {
+	var out []positionFault
+	if strings.TrimSpace(l.brand) == "" {
+		out = append(out, faultBrand)
+	}
+	if strings.TrimSpace(l.article) == "" {
+		out = append(out, faultArticle)
+	}
+	if l.price < 0 {
+		out = append(out, faultPrice)
+	}
+	if l.initialPrice < 0 {
+		out = append(out, faultInitialPrice)
+	}
+	if l.quantity < 1 || l.quantity > maxQuantity {
+		out = append(out, faultQuantity)
+	}
+	if l.deliveryMin < 0 || l.deliveryMax < l.deliveryMin || l.deliveryMax > maxDeliveryDays {
+		out = append(out, faultDelivery)
+	}
+	return out
 }

@@ -245,3 +245,41 @@ func TestEmailKey(t *testing.T) {
 		}
 	}
 }
+
+// A position's own fields, by the one rule the scenario check and the
+// control route share.
+func TestPositionFaults(t *testing.T) {
+	for _, tc := range []struct {
+		name                string
+		brand, article      string
+		price, initialPrice money.Amount
+		qty, dmin, dmax     int64
+		want                []string
+	}{
+		{"a good position", "Bosch", "0986", 15000, 12000, 1, 2, 5, nil},
+		{"blank brand and article", " ", "", 15000, 0, 1, 0, 0, []string{"brand", "article"}},
+		{"negative prices", "B", "A", -1, -1, 1, 0, 0, []string{"price", "initial_price"}},
+		{"quantity 0", "B", "A", 0, 0, 0, 0, 0, []string{"quantity"}},
+		{"quantity at the limit", "B", "A", 0, 0, 10000, 0, 0, nil},
+		{"quantity past the limit", "B", "A", 0, 0, 10001, 0, 0, []string{"quantity"}},
+		{"window upside down", "B", "A", 0, 0, 1, 5, 2, []string{"delivery"}},
+		{"negative window", "B", "A", 0, 0, 1, -1, 2, []string{"delivery"}},
+		{"window past a year", "B", "A", 0, 0, 1, 0, 366, []string{"delivery"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := saplab.PositionFaults(tc.brand, tc.article, tc.price, tc.initialPrice, tc.qty, tc.dmin, tc.dmax)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("faults %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPasswordFits(t *testing.T) {
+	for pw, want := range map[string]bool{"": true, strings.Repeat("x", 72): true, strings.Repeat("x", 73): false,
+		strings.Repeat("я", 36): true, strings.Repeat("я", 37): false} {
+		if got := saplab.PasswordFits(pw); got != want {
+			t.Errorf("PasswordFits(%d bytes) = %v, want %v", len(pw), got, want)
+		}
+	}
+}

@@ -77,7 +77,13 @@ func TestPay_Concurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := m.call("GET", fmt.Sprintf("/panel/order/pay/%d", i+1), "", owner)
+			// Send, not call: a failed request is reported with Errorf, as
+			// only the test's own goroutine may stop the test.
+			r, err := m.Send("GET", fmt.Sprintf("/panel/order/pay/%d", i+1), nil, "Authorization", basic(owner))
+			if err != nil {
+				t.Errorf("pay %d: %v", i+1, err)
+				return
+			}
 			if r.Status != 200 {
 				t.Errorf("pay %d: %d %s", i+1, r.Status, r.Body)
 			}

@@ -265,8 +265,8 @@ func (s *Section) checkEmployees(c *check.Checker, ids sectionIDs) {
 		if c.Required(append(p, "phone"), e.Phone) {
 			phones.Check(c, append(p, "phone"), filter.Digits(e.Phone))
 		}
-		if c.Required(append(p, "password"), e.Password) && len(e.Password) > password.MaxBytes {
-			c.Fail(append(p, "password"), "password is longer than %d bytes (bcrypt reads no more)", password.MaxBytes)
+		if c.Required(append(p, "password"), e.Password) && !passwordFits(e.Password) {
+			c.Fail(append(p, "password"), problemPasswordTooLong, password.MaxBytes)
 		}
 		c.Required(append(p, "name"), e.Name)
 		c.Email(append(p, "email"), e.Email)
@@ -306,7 +306,7 @@ func (s *Section) checkReferenceTables(c *check.Checker, ids sectionIDs) {
 	}
 	for i, g := range s.Groups {
 		c.Required(check.At("saplab", "groups", i, "name"), g.Name)
-		if g.Discount < 0 || g.Discount > 100 {
+		if g.Discount < 0 || g.Discount > maxDiscount {
 			c.Fail(check.At("saplab", "groups", i, "discount"), "discount is a percentage 0..100")
 		}
 	}
@@ -327,8 +327,8 @@ func (s *Section) checkClients(c *check.Checker, ids sectionIDs) {
 			phones.Check(c, append(p, "phone"), filter.Digits(cl.Phone))
 		}
 		c.Email(append(p, "email"), cl.Email)
-		if len(cl.Password) > password.MaxBytes {
-			c.Fail(append(p, "password"), "password is longer than %d bytes (bcrypt reads no more)", password.MaxBytes)
+		if !passwordFits(cl.Password) {
+			c.Fail(append(p, "password"), problemPasswordTooLong, password.MaxBytes)
 		}
 		emails.Check(c, append(p, "email"), emailKey(cl.Email))
 		c.Ref(append(p, "group_id"), ids.groups, cl.GroupID, len(s.Groups) == 0)
@@ -368,18 +368,32 @@ func (s *Section) checkOrders(c *check.Checker, ids sectionIDs) {
 		c.Ref(append(p, "distributor_id"), ids.distributors, o.DistributorID, true)
 		c.Ref(append(p, "status_id"), ids.statuses, o.StatusID, false)
 		c.Ref(append(p, "shipping_id"), ids.shipping, o.ShippingID, true)
-		c.Required(append(p, "brand"), o.Brand)
-		c.Required(append(p, "article"), o.Article)
-		if o.Price < 0 || o.InitialPrice < 0 {
-			c.Fail(append(p, "price"), "prices must not be negative")
-		}
-		if o.Quantity < 1 {
-			c.Fail(append(p, "quantity"), "quantity must be at least 1")
-		}
-		if o.DeliveryTimeMax < o.DeliveryTimeMin {
-			c.Fail(append(p, "delivarytime_max"), "delivarytime_max is below delivarytime_min")
-		}
+		checkPosition(c, p, o)
 		c.Timestamp(append(p, "created"), o.Created)
+	}
+}
+
+// checkPosition words positionFaults for the scenario file, so a seeded
+// position is one the storefront (POST /__admin/saplab/orders) could have
+// taken.
+func checkPosition(c *check.Checker, p check.Path, o Order) {
+	faults := positionFaults(positionLine{brand: o.Brand, article: o.Article, price: o.Price,
+		initialPrice: o.InitialPrice, quantity: o.Quantity, deliveryMin: o.DeliveryTimeMin, deliveryMax: o.DeliveryTimeMax})
+	for _, f := range faults {
+		switch f {
+		case faultBrand:
+			c.Fail(p.Join("brand"), "brand is required")
+		case faultArticle:
+			c.Fail(p.Join("article"), "article is required")
+		case faultPrice, faultInitialPrice:
+			if f == faultPrice || !slices.Contains(faults, faultPrice) {
+				c.Fail(p.Join("price"), "prices must not be negative")
+			}
+		case faultQuantity:
+			c.Fail(p.Join("quantity"), problemQuantity, maxQuantity)
+		case faultDelivery:
+			c.Fail(p.Join("delivarytime_max"), problemDelivery, maxDeliveryDays)
+		}
 	}
 }
 

@@ -108,7 +108,7 @@ func readGroup(f *phpform.Value, g *group, create bool) error {
 	if err := readName(f, &g.Name, create); err != nil {
 		return err
 	}
-	if d, ok, err := integer(f, "discount", 0, 100); err != nil {
+	if d, ok, err := integer(f, "discount", 0, maxDiscount); err != nil {
 		return err
 	} else if ok {
 		g.Discount = d

@@ -355,3 +355,16 @@ func TestParse_wrongTypeOfASaplabStruct(t *testing.T) {
 		}
 	}
 }
+
+// A seeded saplab position is held to the rule the storefront route
+// applies (saplab's positionFaults): the quantity and the delivery window
+// have its bounds.
+func TestParse_saplabPositionOutsideTheStorefrontRule(t *testing.T) {
+	src := "name: x\nsaplab:\n  statuses: [{id: 1, name: s}]\n  settings: {new_status_id: 1, denied_status_id: 1}\n  clients: [{id: 1, name: c, phone: '1'}]\n  orders:\n" +
+		"    - {id: 1, client_id: 1, status_id: 1, brand: B, article: A, quantity: 10001, delivarytime_min: 2, delivarytime_max: 1}\n"
+	_, err := scenario.Parse("pos.yaml", []byte(src))
+	want := "pos.yaml:7: quantity must be between 1 and 10000\npos.yaml:7: need 0 <= delivarytime_min <= delivarytime_max <= 365 days"
+	if err == nil || err.Error() != want {
+		t.Fatalf("problems:\n%q\nwant:\n%q", err, want)
+	}
+}
