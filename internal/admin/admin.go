@@ -57,12 +57,6 @@ type Deps struct {
 	APIs []string
 }
 
-// fail is a control API error: api.ControlError, which vendor packages'
-// control routes return too.
-func fail(status int, format string, args ...any) *api.ControlError {
-	return api.Controlf(status, format, args...)
-}
-
 // RenderError writes err as {"error": "..."} (with "problems" for a bad
 // scenario). It also answers paths that belong to no API. Only the router's
 // own not-found (echo.ErrNotFound itself) becomes "no such route": a 404 a
@@ -115,7 +109,7 @@ func (h handlers) health(c echo.Context) error {
 // reset returns the state to the scenario loaded (POST /__admin/reset).
 func (h handlers) reset(c echo.Context) error {
 	if err := h.Control.Reset(); err != nil {
-		return fail(http.StatusInternalServerError, "reset failed: %v", err)
+		return api.Controlf(http.StatusInternalServerError, "reset failed: %v", err)
 	}
 	return c.JSON(http.StatusOK, h.scenarioInfo())
 }
@@ -150,10 +144,10 @@ func (h handlers) loadScenario(c echo.Context) error {
 	} else {
 		body, rerr := api.Body(c)
 		if rerr != nil {
-			return fail(http.StatusBadRequest, "could not read the body: %v", rerr)
+			return api.Controlf(http.StatusBadRequest, "could not read the body: %v", rerr)
 		}
 		if len(strings.TrimSpace(string(body))) == 0 {
-			return fail(http.StatusBadRequest, "send a scenario as the body (YAML or JSON), or ?name= of a file in scenarios/")
+			return api.Controlf(http.StatusBadRequest, "send a scenario as the body (YAML or JSON), or ?name= of a file in scenarios/")
 		}
 		sc, err = h.Control.ParseBody(body)
 	}
@@ -166,10 +160,10 @@ func (h handlers) loadScenario(c echo.Context) error {
 			}
 			return out
 		}
-		return fail(http.StatusBadRequest, "%v", err)
+		return api.Controlf(http.StatusBadRequest, "%v", err)
 	}
 	if err := h.Control.Apply(sc); err != nil {
-		return fail(http.StatusBadRequest, "the scenario could not be applied; the state was not changed: %v", err)
+		return api.Controlf(http.StatusBadRequest, "the scenario could not be applied; the state was not changed: %v", err)
 	}
 	return c.JSON(http.StatusOK, h.scenarioInfo())
 }
@@ -180,15 +174,15 @@ func (h handlers) loadScenario(c echo.Context) error {
 func (h handlers) filter(c echo.Context) (journal.Filter, error) {
 	f := journal.Filter{API: c.QueryParam("api"), Method: c.QueryParam("method"), Path: c.QueryParam("path"), Fault: c.QueryParam("fault")}
 	if f.API != "" && !slices.Contains(h.APIs, f.API) {
-		return f, fail(http.StatusBadRequest, "api must be one of %s, got %q", strings.Join(h.APIs, ", "), f.API)
+		return f, api.Controlf(http.StatusBadRequest, "api must be one of %s, got %q", strings.Join(h.APIs, ", "), f.API)
 	}
 	if f.Path != "" && (!strings.HasPrefix(f.Path, "/") || !pathglob.Valid(f.Path)) {
-		return f, fail(http.StatusBadRequest, "path must be a path starting with /, exact or a glob with * and **, got %q", f.Path)
+		return f, api.Controlf(http.StatusBadRequest, "path must be a path starting with /, exact or a glob with * and **, got %q", f.Path)
 	}
 	if strings.ContainsAny(f.Path, "?#") {
 		// The journal keeps the query apart (the entry's "query"); a path
 		// with one would match nothing and turn a wait into a timeout.
-		return f, fail(http.StatusBadRequest, "path is matched without the query string (see each entry's query), got %q", f.Path)
+		return f, api.Controlf(http.StatusBadRequest, "path is matched without the query string (see each entry's query), got %q", f.Path)
 	}
 	if s := c.QueryParam("since"); s != "" {
 		if id, err := strconv.ParseUint(s, 10, 64); err == nil {
@@ -196,7 +190,7 @@ func (h handlers) filter(c echo.Context) (journal.Filter, error) {
 		} else if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 			f.SinceTime = t
 		} else {
-			return f, fail(http.StatusBadRequest, "since must be an entry id or an RFC 3339 time, got %q", s)
+			return f, api.Controlf(http.StatusBadRequest, "since must be an entry id or an RFC 3339 time, got %q", s)
 		}
 	}
 	return f, nil
@@ -235,13 +229,13 @@ func (h handlers) wait(c echo.Context) error {
 	n := 1
 	if s := c.QueryParam("count"); s != "" {
 		if n, err = strconv.Atoi(s); err != nil || n < 1 {
-			return fail(http.StatusBadRequest, "count must be a positive integer, got %q", s)
+			return api.Controlf(http.StatusBadRequest, "count must be a positive integer, got %q", s)
 		}
 	}
 	timeout := 5 * time.Second
 	if s := c.QueryParam("timeout"); s != "" {
 		if timeout, err = time.ParseDuration(s); err != nil || timeout <= 0 || timeout > MaxWait {
-			return fail(http.StatusBadRequest, "timeout must be a duration up to %s, like 2s, got %q", MaxWait, s)
+			return api.Controlf(http.StatusBadRequest, "timeout must be a duration up to %s, like 2s, got %q", MaxWait, s)
 		}
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), timeout)
@@ -282,7 +276,7 @@ func (h handlers) collections(c echo.Context) error {
 func (h handlers) bucket(c echo.Context) (string, error) {
 	name := c.Param("api") + "." + c.Param("collection")
 	if !slices.Contains(h.Buckets, name) {
-		return "", fail(http.StatusNotFound, "no collection %s/%s (GET /__admin/state lists them)", c.Param("api"), c.Param("collection"))
+		return "", api.Controlf(http.StatusNotFound, "no collection %s/%s (GET /__admin/state lists them)", c.Param("api"), c.Param("collection"))
 	}
 	return name, nil
 }
@@ -344,7 +338,7 @@ func (h handlers) row(c echo.Context) error {
 		return err
 	}
 	if out == nil {
-		return fail(http.StatusNotFound, "no %s/%s with id %q", c.Param("api"), c.Param("collection"), id)
+		return api.Controlf(http.StatusNotFound, "no %s/%s with id %q", c.Param("api"), c.Param("collection"), id)
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -389,18 +383,18 @@ type clockRequest struct {
 func (h handlers) setClock(c echo.Context) error {
 	body, err := api.Body(c)
 	if err != nil {
-		return fail(http.StatusBadRequest, "could not read the body: %v", err)
+		return api.Controlf(http.StatusBadRequest, "could not read the body: %v", err)
 	}
 	var req clockRequest
 	if err := strictjson.Decode(body, &req); err != nil {
-		return fail(http.StatusBadRequest, `send {"set": "2026-01-02T15:04:05+03:00"}, {"advance": "2h"}, {"freeze": true} or {"reset": true}: %v`, err)
+		return api.Controlf(http.StatusBadRequest, `send {"set": "2026-01-02T15:04:05+03:00"}, {"advance": "2h"}, {"freeze": true} or {"reset": true}: %v`, err)
 	}
 	var m clock.Move
 	if req.Set != "" {
 		t, err := time.Parse(time.RFC3339Nano, req.Set)
 		if err != nil {
 			if t, err = check.ParseTime(req.Set); err != nil {
-				return fail(http.StatusBadRequest, "set: %q is neither RFC 3339 nor a time like 2017-01-15 22:02:43", req.Set)
+				return api.Controlf(http.StatusBadRequest, "set: %q is neither RFC 3339 nor a time like 2017-01-15 22:02:43", req.Set)
 			}
 		}
 		m.Set = &t
@@ -408,13 +402,13 @@ func (h handlers) setClock(c echo.Context) error {
 	if req.Advance != "" {
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil {
-			return fail(http.StatusBadRequest, "advance: %q is not a duration like 2h or -30m", req.Advance)
+			return api.Controlf(http.StatusBadRequest, "advance: %q is not a duration like 2h or -30m", req.Advance)
 		}
 		m.Advance = d
 	}
 	m.Reset, m.Freeze = req.Reset, req.Freeze
 	if err := h.Clock.Move(m); err != nil { // clock.ErrOutOfRange, the only error
-		return fail(http.StatusBadRequest, "%v; the clock was not moved", err)
+		return api.Controlf(http.StatusBadRequest, "%v; the clock was not moved", err)
 	}
 	return c.JSON(http.StatusOK, h.clockView())
 }

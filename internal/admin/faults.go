@@ -33,7 +33,7 @@ func (h handlers) faults(c echo.Context) error {
 func (h handlers) fault(c echo.Context) error {
 	v, ok := h.Faults.Get(c.Param("id"))
 	if !ok {
-		return fail(http.StatusNotFound, "no fault rule with id %q (GET /__admin/faults lists them)", c.Param("id"))
+		return api.Controlf(http.StatusNotFound, "no fault rule with id %q (GET /__admin/faults lists them)", c.Param("id"))
 	}
 	return c.JSON(http.StatusOK, v)
 }
@@ -42,7 +42,7 @@ func (h handlers) fault(c echo.Context) error {
 func (h handlers) addFaults(c echo.Context) error {
 	body, err := api.Body(c)
 	if err != nil {
-		return fail(http.StatusBadRequest, "could not read the body: %v", err)
+		return api.Controlf(http.StatusBadRequest, "could not read the body: %v", err)
 	}
 	rules, err := fault.ParseRules(body)
 	if err == nil {
@@ -66,7 +66,7 @@ func (h handlers) addFaults(c echo.Context) error {
 // deleteFault disarms one rule, or answers 404.
 func (h handlers) deleteFault(c echo.Context) error {
 	if !h.Faults.Delete(c.Param("id")) {
-		return fail(http.StatusNotFound, "no fault rule with id %q (GET /__admin/faults lists them)", c.Param("id"))
+		return api.Controlf(http.StatusNotFound, "no fault rule with id %q (GET /__admin/faults lists them)", c.Param("id"))
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }

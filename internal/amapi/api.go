@@ -6,11 +6,17 @@
 // value and its hooks, routes.go the route table, account.go and orders.go
 // the handlers, wire.go the response types and the encoder, model.go the
 // pure rules (Laravel's validation as data, Sanctum's tokens, order codes),
-// store.go one function per use case, each in one transaction, seed.go the
+// store.go one function per use case, each in one write transaction, seed.go the
 // scenario section, its checks and seeding, admin.go the control routes,
 // errors.go the vendor's messages and envelopes; laravel.go holds what
 // Laravel's framework answers before a controller runs (CORS, preflight,
 // unknown routes and methods).
+//
+// # Locks
+//
+// amapi has one synchronised value of its own, API.seed (an atomic); all
+// its other state is in the state file, behind bbolt's transactions, and
+// every request runs under the server's state gate.
 package amapi
 
 import (

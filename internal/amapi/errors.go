@@ -77,6 +77,7 @@ type Error struct {
 	Messages []string
 }
 
+// Error says the status and messages, for logs and tests.
 func (e *Error) Error() string { return fmt.Sprintf("amapi %d: %v", e.Status, e.Messages) }
 
 func fail(status int, flag string, msgs ...string) *Error {

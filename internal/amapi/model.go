@@ -141,9 +141,8 @@ func Validate(in Input, rules []Field, checks Checks) []string {
 
 // located is one concrete field: its dotted name and value.
 type located struct {
-	name    string
-	value   any
-	present bool
+	name  string
+	value any
 }
 
 // expand resolves path against v: one result for a plain path, one per list
@@ -161,7 +160,7 @@ func expand(v any, path string) []located {
 			for i, el := range list {
 				n := join(name, strconv.Itoa(i))
 				if len(rest) == 0 {
-					out = append(out, located{n, el, true})
+					out = append(out, located{n, el})
 					continue
 				}
 				// An element that is not an object, or an empty one, has
@@ -173,10 +172,10 @@ func expand(v any, path string) []located {
 			return
 		}
 		obj, _ := v.(map[string]any)
-		child, present := obj[key]
+		child := obj[key]
 		n := join(name, key)
 		if len(rest) == 0 {
-			out = append(out, located{n, child, present})
+			out = append(out, located{n, child})
 			return
 		}
 		walk(child, rest, n)
@@ -192,7 +191,7 @@ func join(a, b string) string {
 	return a + "." + b
 }
 
-// check returns the message for the first rule at breaks, or "".
+// check returns the message for the first rule the field at breaks, or "".
 func (f Field) check(in Input, at located, checks Checks) string {
 	if isEmpty(at.value, f.Kind) {
 		switch {

@@ -15,9 +15,9 @@ import (
 )
 
 // store runs amapi's use cases on the state file. Each exported method is
-// one use case and opens exactly one transaction, which it hands to the
-// tx-scoped helpers further down (benbjohnson/wtf's shape); handlers never
-// open one. A use case that fails returns the vendor's *Error and, its
+// one use case and makes its change in exactly one write transaction (a
+// read in one read transaction), which it hands to the tx-scoped helpers
+// further down (benbjohnson/wtf's shape); handlers never open one. A use case that fails returns the vendor's *Error and, its
 // transaction rolled back, changes nothing (not even a token's
 // last_used_at).
 //

@@ -14,13 +14,11 @@ import (
 )
 
 // Admin implements api.API: POST /__admin/saplab/orders adds positions as
-// the storefront would.
+// the storefront would. Its errors are the control API's
+// (api.ControlError), not the panel's.
 func (a *API) Admin(g *echo.Group) {
 	g.POST("/orders", a.adminCreateOrders)
 }
-
-// The control route of saplab: POST /__admin/saplab/orders. Its errors are
-// the control API's (api.ControlError), not the panel's.
 
 // maxPositions bounds one request, as a storefront basket would be.
 const maxPositions = 500

@@ -77,7 +77,7 @@ func (a *API) panelRoutes() []panelRoute {
 	}
 }
 
-// table is the route table as the shared helper mounts it: each handler
+// routes is the route table as the shared helper mounts it: each handler
 // behind guard (its permission); the trailing slash optional, as the
 // panel's PHP front controller routes /client/ as /client (the wildcard
 // filter paths, which take any rest, are mounted once); GET answering HEAD,

@@ -16,5 +16,3 @@ func checkAll(c *check.Checker, sc *Scenario) {
 	sc.Saplab.Check(c)
 	checkFaults(c, sc.Faults)
 }
-
-func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

@@ -41,8 +41,11 @@ func (s *Server) routes(buckets []string) *echo.Echo {
 	}
 	ag := e.Group(AdminPrefix, s.adminAuth)
 	admin.Register(ag, s.adminDeps(buckets))
+	// A vendor's control routes change its state and view as its own
+	// routes do, so they hold the state gate too: Apply never swaps a view
+	// under them.
 	for _, a := range s.apis {
-		a.Admin(ag.Group("/" + a.Name()))
+		a.Admin(ag.Group("/"+a.Name(), s.gated))
 	}
 	return e
 }
