@@ -202,7 +202,7 @@ func (a *API) RenderError(c echo.Context, err error) {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Basic realm="panel"`)
 	}
 	body, _ := phpjson.Marshal(pe.Body)
-	_ = writeJSON(c, pe.Status, body)
+	writeJSON(c, pe.Status, body)
 }
 
 // httpText explains the errors echo and the server raise before a handler.
