@@ -54,13 +54,8 @@ func post(t *testing.T, m *servertest.Mock, path, body string, headers ...string
 
 func bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
 
-// expect checks status and exact body bytes.
-func expect(t testing.TB, r servertest.Response, status int, body string) {
-	t.Helper()
-	if r.Status != status || string(r.Body) != body {
-		t.Fatalf("got %d %s\nwant %d %s", r.Status, r.Body, status, body)
-	}
-}
+// expect asserts the exact status and the exact body bytes.
+var expect = servertest.Expect
 
 // expectError checks status and that the body is amapi's error envelope
 // carrying the one message, byte for byte as PHP's json_encode writes it:

@@ -39,12 +39,7 @@ func post(t testing.TB, m *servertest.Mock, path, body string) servertest.Respon
 }
 
 // expect asserts the exact status and the exact body bytes.
-func expect(t testing.TB, r servertest.Response, status int, body string) {
-	t.Helper()
-	if r.Status != status || string(r.Body) != body {
-		t.Fatalf("%d %s\nwant %d %s", r.Status, r.Body, status, body)
-	}
-}
+var expect = servertest.Expect
 
 // expectJSON asserts the status and that the body is a sorted-keys JSON
 // document with the vendor's Content-Type, for bodies a golden file pins or

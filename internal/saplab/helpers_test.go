@@ -106,12 +106,7 @@ func (m *mock) state(collection string, into any) {
 }
 
 // expect asserts the exact status and the exact body bytes.
-func expect(t testing.TB, r servertest.Response, status int, body string) {
-	t.Helper()
-	if r.Status != status || string(r.Body) != body {
-		t.Fatalf("got %d %s\nwant %d %s", r.Status, r.Body, status, body)
-	}
-}
+var expect = servertest.Expect
 
 // expectError asserts the exact status and the panel's error envelope
 // {"status":"error","text":message}, as PHP's json_encode writes it.

@@ -156,3 +156,12 @@ func Golden(t testing.TB, name string, got []byte) {
 		t.Fatalf("body differs from %s\ngot:  %s\nwant: %s", path, got, want)
 	}
 }
+
+// Expect asserts the exact status and the exact body bytes of r: the
+// vendor packages' tests call it as expect, with one meaning everywhere.
+func Expect(t testing.TB, r Response, status int, body string) {
+	t.Helper()
+	if r.Status != status || string(r.Body) != body {
+		t.Fatalf("got %d %s\nwant %d %s", r.Status, r.Body, status, body)
+	}
+}
