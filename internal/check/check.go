@@ -184,6 +184,10 @@ type IDs struct {
 	set   map[int64]bool
 }
 
+// Has reports whether id is one of the table's, for a rule that names the
+// table's rows otherwise than through Ref (a lifecycle's status ids).
+func (t IDs) Has(id int64) bool { return t.set[id] }
+
 // CollectIDs reads the n ids of a table, failing on ids that are not
 // positive or repeat.
 func (c *Checker) CollectIDs(table string, n int, id func(i int) int64, p func(i int) Path) IDs {

@@ -1,0 +1,55 @@
+package lifecycle_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/lifecycle"
+)
+
+func TestQueue(t *testing.T) {
+	at := func(m int) time.Time { return created.Add(time.Duration(m) * time.Minute) }
+	q := lifecycle.NewQueue()
+	if q.Due(at(1 << 20)) {
+		t.Fatal("an empty queue is due")
+	}
+	q.Set(3, at(30))
+	q.Set(1, at(10))
+	q.Set(2, at(10))
+	q.Set(4, at(50))
+	q.Set(4, at(20)) // queued again: the earlier time replaces the later
+	q.Drop(3)
+	if q.Due(at(9)) || !q.Due(at(10)) {
+		t.Fatal("due at the earliest time, not before")
+	}
+	taken := q.Take(at(25))
+	want := []uint64{1, 2, 4} // by time, then id; 3 was dropped
+	if len(taken) != len(want) {
+		t.Fatalf("took %+v", taken)
+	}
+	for i, e := range taken {
+		if e.ID != want[i] {
+			t.Fatalf("took %+v, want ids %v", taken, want)
+		}
+	}
+	// Until the catch-up settles, the queue is due to everyone: a read
+	// must wait for the catch-up's commit rather than answer from before.
+	if !q.Due(at(0)) {
+		t.Fatal("not due while a catch-up is in flight")
+	}
+	q.Settle(taken, map[uint64]time.Time{2: at(40)}, false)
+	if q.Len() != 1 || q.Due(at(39)) || !q.Due(at(40)) {
+		t.Fatalf("after settling: %d queued", q.Len())
+	}
+	// A catch-up that did not commit puts back what it took, as it was.
+	taken = q.Take(at(60))
+	q.Settle(taken, nil, true)
+	if q.Len() != 1 || !q.Due(at(40)) || q.Due(at(39)) {
+		t.Fatal("a failed catch-up lost an order")
+	}
+	// Taking nothing still has to settle, and then nothing is due early.
+	q.Settle(q.Take(at(0)), nil, false)
+	if q.Due(at(39)) {
+		t.Fatal("due after an empty take")
+	}
+}
