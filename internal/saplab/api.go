@@ -7,7 +7,8 @@
 // permission of each route; one file per resource holds its handlers
 // (auth.go, managers.go, settings.go, clients.go, balance.go, orders.go),
 // which read the request (fields.go), call a use case of store.go and
-// answer through wire.go; model.go holds the rules as pure functions;
+// answer through wire.go; model.go holds the rules as pure functions
+// (lifecycle.go those of the automatic status moves, SPEC §12);
 // store.go the buckets, stored records and one function per use case, each
 // one transaction; view.go the in-memory columns the list filters scan and
 // rowcache.go the rows kept between writes; seed.go the scenario section,
@@ -23,7 +24,10 @@
 //
 // rowsMu is only taken while viewMu is held (shared or exclusive); loginMu
 // is never held together with another lock. Nothing else in the package
-// locks: the view is changed only under viewMu held exclusively.
+// locks: the view is changed only under viewMu held exclusively. The view's
+// lifecycle.Queue (positions with an automatic move to make) has its own
+// leaf mutex in the lifecycle package, taken inside writes (under viewMu
+// and bbolt's writer lock) and read by reads with an atomic load.
 package saplab
 
 import (

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/check"
+	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/saplab/filter"
@@ -28,6 +30,9 @@ type Section struct {
 	Transactions  []Transaction  `yaml:"transactions"`
 	Orders        []Order        `yaml:"orders"`
 	Generate      Generate       `yaml:"generate"`
+	// Lifecycle is the path positions added through the control API then
+	// follow by themselves (SPEC §12); left out, none does.
+	Lifecycle *lifecycle.Plan `yaml:"lifecycle"`
 }
 
 // Point is an office (pickup point).
@@ -220,6 +225,22 @@ func (s *Section) Check(c *check.Checker) {
 	s.checkTransactions(c, ids)
 	s.checkOrders(c, ids)
 	s.checkGenerate(c)
+	s.Lifecycle.Check(c, check.At("saplab", "lifecycle"), lifecycle.Vendor{
+		Key: "status_id", Known: ids.statuses.Has, Statuses: s.statusList(),
+	})
+}
+
+// statusList names the section's statuses, "3 Заказано, 4 В работе", for
+// the problem of a lifecycle step naming one that does not exist.
+func (s *Section) statusList() string {
+	parts := make([]string, len(s.Statuses))
+	for i, st := range s.Statuses {
+		parts[i] = fmt.Sprintf("%d %s", st.ID, st.Name)
+	}
+	if len(parts) == 0 {
+		return "none (saplab.statuses is empty)"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // collectIDs reads every table's ids, failing on ids that are not positive
@@ -444,12 +465,14 @@ func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 
 // Load implements what the server calls after every seed and at start-up:
 // it rebuilds the view from the file and forgets cached logins and rows.
-// The section is not read: everything saplab needs is in the file.
-func (a *API) Load(tx *state.Tx, _ *Section, _ int64) error {
+// Of the section only the lifecycle is read (with seed, which its draws
+// derive from): everything else saplab needs is in the file.
+func (a *API) Load(tx *state.Tx, sec *Section, seed int64) error {
 	v, err := loadView(tx)
 	if err != nil {
 		return err
 	}
+	v.life = &Lifecycle{Plan: sec.Lifecycle, Seed: seed}
 	a.viewMu.Lock()
 	a.v = v
 	a.dropCachedRows()
@@ -671,6 +694,9 @@ func loadView(tx *state.Tx) (*view, error) {
 			return fmt.Errorf("saplab order: %w", err)
 		}
 		v.setOrder(o.order())
+		if o.Auto != nil {
+			v.queue.Set(uint64(o.ID), o.Auto.Next)
+		}
 		return nil
 	}); err != nil {
 		return nil, err
@@ -731,6 +757,8 @@ type orderRow struct {
 	IsDenied      bool         `json:"is_denied"`
 	IsPayed       bool         `json:"is_payed"`
 	Created       time.Time    `json:"created"`
+	// Auto queues a position on its automatic path.
+	Auto *lifecycle.Progress `json:"auto"`
 }
 
 // order is the row as a position with the fields the view reads.

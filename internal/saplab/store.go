@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/saplab/filter"
 	"github.com/mockserver/mockserver/internal/saplab/phpform"
@@ -187,6 +188,9 @@ type order struct {
 	Created         time.Time      `json:"created"`
 	Modified        time.Time      `json:"modified"`
 	History         []historyEntry `json:"history"`
+	// Auto is the position's place on its automatic path (SPEC §12); nil
+	// when it has none: seeded, moved by a manager, or at its end.
+	Auto *lifecycle.Progress `json:"auto,omitempty"`
 }
 
 // Total is price × quantity, the position's sum.
@@ -211,24 +215,66 @@ type txn struct {
 func (t *txn) onCommit(f func(v *view)) { t.after = append(t.after, f) }
 
 // read runs fn with the view and a read transaction, under viewMu held
-// shared.
+// shared. When an automatic move has fallen due (SPEC §12) it is applied
+// first, in a write of its own, so what fn reads agrees with the clock.
 func (a *API) read(fn func(t *state.Tx, v *view) error) error {
 	a.viewMu.RLock()
+	if a.v.queue.Due(a.deps.Clock.Now()) {
+		a.viewMu.RUnlock()
+		if err := a.catchUp(); err != nil {
+			return err
+		}
+		a.viewMu.RLock()
+	}
 	defer a.viewMu.RUnlock()
 	return a.deps.Store.View(func(tx *state.Tx) error { return fn(tx, a.v) })
 }
 
+// CatchUp applies every automatic move that has fallen due, in a write of
+// its own when there is one: the server calls it before the control API
+// shows state and after it moves the clock. When nothing is due it writes
+// nothing.
+func (a *API) CatchUp() error {
+	a.viewMu.RLock()
+	due := a.v.queue.Due(a.deps.Clock.Now())
+	a.viewMu.RUnlock()
+	if !due {
+		return nil
+	}
+	return a.catchUp()
+}
+
+// catchUp is a write with nothing of its own to do: write applies the
+// moves that are due first.
+func (a *API) catchUp() error {
+	return a.write(func(*txn, *view) error { return nil })
+}
+
 // write runs fn in one read-write transaction (one per request, SPEC §2)
 // under viewMu held exclusively and, once it has committed, drops the row
-// cache and applies fn's view changes.
+// cache and applies fn's view changes. The automatic moves that have
+// fallen due are applied first, in the same transaction, so fn sees the
+// positions where the clock has put them; if fn fails they are rolled back
+// with it and stay due.
 func (a *API) write(fn func(t *txn, v *view) error) error {
 	a.viewMu.Lock()
 	defer a.viewMu.Unlock()
 	var t *txn
+	var taken []lifecycle.Entry
+	took, next := false, map[uint64]time.Time{}
 	err := a.deps.Store.Update(func(tx *state.Tx) error {
 		t = &txn{Tx: tx}
+		if a.v.queue.Due(tx.Now()) {
+			taken, took = a.v.queue.Take(tx.Now()), true
+			if err := advanceDue(t, a.v, taken, next); err != nil {
+				return err
+			}
+		}
 		return fn(t, a.v)
 	})
+	if took {
+		a.v.queue.Settle(taken, next, err != nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -303,11 +349,17 @@ func (t *txn) putOrder(o *order) error {
 // book adds a ledger entry and moves the client's balance by the same
 // amount in the same transaction: the balance is always the ledger's sum.
 func (t *txn) book(c *client, amount money.Amount, comment string, orderID int64) error {
+	return t.bookAt(c, amount, comment, orderID, t.Now())
+}
+
+// bookAt is book with the entry dated at: an automatic deny's refund is
+// dated when the deny fell due.
+func (t *txn) bookAt(c *client, amount money.Amount, comment string, orderID int64, at time.Time) error {
 	id, err := nextID(t.Tx, bTransactions)
 	if err != nil {
 		return err
 	}
-	tr := &transaction{ID: id, ClientID: c.ID, Amount: amount, Comment: comment, OrderID: orderID, Created: t.Now()}
+	tr := &transaction{ID: id, ClientID: c.ID, Amount: amount, Comment: comment, OrderID: orderID, Created: at}
 	if err := put(t.Tx, bTransactions, id, tr); err != nil {
 		return err
 	}
@@ -331,9 +383,9 @@ func loadOrders(t *txn, ids []int64) ([]*order, error) {
 	return out, nil
 }
 
-// history appends a status change to a position's history.
-func history(t *txn, o *order, st *status, who string) {
-	e := historyEntry{Date: t.Now(), Manager: who}
+// history appends a status change to a position's history, dated at.
+func history(o *order, st *status, who string, at time.Time) {
+	e := historyEntry{Date: at, Manager: who}
 	if st != nil {
 		e.StatusID = st.ID
 		e.Status, e.Color = st.Name, st.Color
@@ -341,33 +393,92 @@ func history(t *txn, o *order, st *status, who string) {
 	o.History = append(o.History, e)
 }
 
-// refund returns a paid position's total to its client's balance.
-func refund(t *txn, o *order) error {
+// refund returns a paid position's total to its client's balance, booked
+// at at.
+func refund(t *txn, o *order, at time.Time) error {
 	cl, err := get[client](t.Tx, bClients, o.ClientID)
 	if err != nil {
 		return err
 	}
 	o.IsPayed = false
-	return t.book(cl, o.Total(), refundComment(o), o.ID)
+	return t.bookAt(cl, o.Total(), refundComment(o), o.ID, at)
 }
 
-// moveStatus sets a position's status and records it. The denied status
-// means denied (is_denied 1, a paid position refunded), so that set_status
-// and deny cannot disagree; leaving it clears is_denied.
+// moveStatus sets a position's status and records it, now.
 func moveStatus(t *txn, v *view, o *order, statusID int64, who string) error {
 	if o.StatusID == statusID {
 		return nil
 	}
+	if err := applyStatus(t, v, o, statusID, who, t.Now()); err != nil {
+		return err
+	}
+	return t.putOrder(o)
+}
+
+// applyStatus sets a position's status and records it at at, without
+// storing it. The denied status means denied (is_denied 1, a paid position
+// refunded), so that set_status, deny and an automatic move cannot
+// disagree; leaving it clears is_denied.
+func applyStatus(t *txn, v *view, o *order, statusID int64, who string, at time.Time) error {
 	o.StatusID = statusID
 	denied := statusID == v.settings.DeniedStatusID && statusID != 0
 	if denied && o.IsPayed {
-		if err := refund(t, o); err != nil {
+		if err := refund(t, o, at); err != nil {
 			return err
 		}
 	}
 	o.IsDenied = denied
-	history(t, o, v.statuses[statusID], who)
-	return t.putOrder(o)
+	history(o, v.statuses[statusID], who, at)
+	return nil
+}
+
+// takeOver takes a position off its automatic path: a manager moved it
+// (set_status, deny), and from then on only managers do. It reports
+// whether the position was on one, so that a move that changes nothing
+// else is still stored.
+func takeOver(t *txn, o *order) bool {
+	if o.Auto == nil {
+		return false
+	}
+	o.Auto = nil
+	id := uint64(o.ID)
+	t.onCommit(func(v *view) { v.queue.Drop(id) })
+	return true
+}
+
+// advanceDue applies the due moves of the positions taken off the queue,
+// each at the instant it fell due and by systemManager, and notes in next
+// when each position's next move falls due. A position's moves come from
+// its own record, so a queue entry that is out of date changes nothing.
+func advanceDue(t *txn, v *view, taken []lifecycle.Entry, next map[uint64]time.Time) error {
+	for _, e := range taken {
+		o, err := get[order](t.Tx, bOrders, int64(e.ID))
+		if errors.Is(err, state.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if o.Auto == nil {
+			continue
+		}
+		adv := v.life.Advance(o.position(), func(id int64) bool { return v.statuses[id] != nil }, t.Now())
+		for _, m := range adv.Moves {
+			if m.Status != o.StatusID {
+				if err := applyStatus(t, v, o, m.Status, systemManager, m.At); err != nil {
+					return err
+				}
+			}
+		}
+		o.Auto = nil
+		if adv.Pending {
+			o.Auto = &adv.Progress
+			next[e.ID] = adv.Progress.Next
+		}
+		if err := t.putOrder(o); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // --- use cases: the reference tables and managers ---
@@ -644,6 +755,9 @@ func (a *API) setOrderStatus(id, sid int64, who string) error {
 		if err != nil {
 			return err
 		}
+		if takeOver(t, os[0]) && os[0].StatusID == sid {
+			return t.putOrder(os[0])
+		}
 		return moveStatus(t, v, os[0], sid, who)
 	})
 }
@@ -666,17 +780,18 @@ func (a *API) denyOrders(ids []int64, who string) error {
 	})
 }
 
-// denyOne denies one position.
+// denyOne denies one position, taking it off its automatic path.
 func denyOne(t *txn, v *view, o *order, who string) error {
 	if o.IsDenied {
 		return nil
 	}
+	takeOver(t, o)
 	if v.settings.DeniedStatusID != 0 && o.StatusID != v.settings.DeniedStatusID {
 		return moveStatus(t, v, o, v.settings.DeniedStatusID, who)
 	}
 	// No denied status configured, or already in it: mark only.
 	if o.IsPayed {
-		if err := refund(t, o); err != nil {
+		if err := refund(t, o, t.Now()); err != nil {
 			return err
 		}
 	}
@@ -810,6 +925,18 @@ func (a *API) makeDocument(ids []int64, who *employee) error {
 	})
 }
 
+// start puts a position the storefront adds on the scenario's automatic
+// path, if it has one, and queues it once the transaction commits.
+func start(t *txn, v *view, o *order) {
+	prog, ok := v.life.Start(o.position())
+	if !ok {
+		return
+	}
+	o.Auto = &prog
+	id := uint64(o.ID)
+	t.onCommit(func(v *view) { v.queue.Set(id, prog.Next) })
+}
+
 // insertOrders adds the positions of one storefront order (the control
 // API's POST /__admin/saplab/orders) after checking it against the shop,
 // and returns them as GET /panel/order shows them. The new positions are
@@ -838,6 +965,7 @@ func (a *API) insertOrders(in *newOrders) ([]any, error) {
 			o.StatusID, o.ShippingID, o.ShippingAddress = statusID, shipping, address
 			o.IsDenied = statusID != 0 && statusID == v.settings.DeniedStatusID
 			o.History = entryHistory(v.settings, v.statuses, statusID, t.Now(), systemManager)
+			start(t, v, o)
 			if err := t.putOrder(o); err != nil {
 				return err
 			}

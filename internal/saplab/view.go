@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/saplab/filter"
 )
@@ -31,6 +32,11 @@ type view struct {
 
 	clients clientCols
 	orders  orderCols
+
+	// life is the scenario's automatic path for new positions; queue says
+	// which positions on it have a move due, and when (it locks itself).
+	life  *Lifecycle
+	queue *lifecycle.Queue
 }
 
 // clientCols are the client fields the filters read, one slice per field.
@@ -188,6 +194,7 @@ func newView() *view {
 		points: map[int64]*point{}, mgroups: map[int64]*managerGroup{}, employees: map[int64]*employee{},
 		shipping: map[int64]*shippingType{}, statuses: map[int64]*status{}, groups: map[int64]*group{},
 		distributors: map[int64]*distributor{},
+		life:         &Lifecycle{}, queue: lifecycle.NewQueue(),
 	}
 }
 
