@@ -2,10 +2,13 @@
 // scenario load, the request journal and its waits, fault rules, state
 // inspection and the clock. It answers plain JSON; it is ours, not a vendor's.
 //
-// The control API has no lock of its own and never takes the server's state
-// gate for reading: reset and scenario load go through Control.Apply, which
-// write-holds it; the journal, the fault rules and the clock lock
-// themselves; state inspection reads in bbolt read transactions.
+// The control API has no lock of its own and takes the server's state gate
+// only through Control: reset and scenario load go through Control.Apply,
+// which write-holds it; state inspection and clock moves first call
+// Control.CatchUp, which read-holds it while the automatic status moves
+// that fell due are applied (SPEC §12); the journal, the fault rules and
+// the clock lock themselves; state inspection reads in bbolt read
+// transactions.
 package admin
 
 import (
@@ -41,6 +44,10 @@ type Control interface {
 	// ParseBody reads a posted scenario, resolving its extends: as
 	// LoadNamed resolves a name.
 	ParseBody(body []byte) (*scenario.Scenario, error)
+	// CatchUp applies the automatic status moves that have fallen due
+	// (SPEC §12): state reads show what clients would read, and a clock
+	// move applies every move it passed.
+	CatchUp() error
 }
 
 // Deps is what Register is handed.
@@ -297,6 +304,9 @@ func (h handlers) rows(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := h.Control.CatchUp(); err != nil {
+		return err
+	}
 	out := []json.RawMessage{}
 	err = h.Store.View(func(tx *state.Tx) error {
 		return tx.ForEach(name, func(_, v []byte) error {
@@ -316,6 +326,9 @@ func (h handlers) rows(c echo.Context) error {
 func (h handlers) row(c echo.Context) error {
 	name, err := h.bucket(c)
 	if err != nil {
+		return err
+	}
+	if err := h.Control.CatchUp(); err != nil {
 		return err
 	}
 	id := c.Param("id")
@@ -345,6 +358,9 @@ func (h handlers) row(c echo.Context) error {
 
 // snapshot streams a consistent copy of the bbolt file.
 func (h handlers) snapshot(c echo.Context) error {
+	if err := h.Control.CatchUp(); err != nil {
+		return err
+	}
 	c.Response().Header().Set(echo.HeaderContentType, "application/octet-stream")
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="mockserver-snapshot.db"`)
 	c.Response().WriteHeader(http.StatusOK)
@@ -409,6 +425,11 @@ func (h handlers) setClock(c echo.Context) error {
 	m.Reset, m.Freeze = req.Reset, req.Freeze
 	if err := h.Clock.Move(m); err != nil { // clock.ErrOutOfRange, the only error
 		return api.Controlf(http.StatusBadRequest, "%v; the clock was not moved", err)
+	}
+	// Every move the clock passed is applied now, not at the next read:
+	// moving the clock back afterwards does not undo them.
+	if err := h.Control.CatchUp(); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, h.clockView())
 }

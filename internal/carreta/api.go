@@ -4,28 +4,36 @@
 // The files are those of every vendor package: api.go the API value,
 // routes.go the route table, account.go, search.go and orders.go the
 // handlers, wire.go the wire types, the order decoder and the encoder,
-// model.go the rules as pure functions, store.go the stored records and one
+// model.go the rules as pure functions (lifecycle.go those of the status
+// table and the automatic moves), store.go the stored records and one
 // function per use case, seed.go the scenario section (its checks, Seed and
 // Load), admin.go the /__admin/carreta routes, errors.go the messages and
 // the error envelope. Beside them: appendslash.go is Django's APPEND_SLASH
 // redirect, view.go the in-memory view the hot paths read, sign.go the
-// offer signatures, generate.go the made-up offers.
+// offer signatures and sources, generate.go the made-up offers.
 //
 // # Locks
 //
-// carreta has two locks of its own, both in view.go, and relies on one of
-// the server's:
+// carreta has two locks of its own, both in view.go, uses a third through
+// its view's lifecycle.Queue, and relies on one of the server's:
 //
 //   - view.ordersMu (sync.RWMutex) guards view.orders, the per-account index
 //     of order ids: createOrder adds to it after a commit while listOrders
 //     reads pages of it.
 //   - genCache.mu (sync.RWMutex) guards genCache.m, the encoded answers of
 //     generated searches, filled by whichever search asks first.
+//   - lifecycle.Queue.mu (sync.Mutex, in the lifecycle package) guards the
+//     view's queue of orders with an automatic move to make: a catch-up
+//     takes from it inside its write transaction, createOrder and the
+//     control API's status move change it after their commits. It is a
+//     leaf; reads test the queue with an atomic load, without it.
 //   - API.view itself has no lock: Load replaces it while the server holds
-//     its state gate for writing (every vendor request holds it for
-//     reading), so a request sees one view from start to end. Everything
-//     else in a view (accounts, catalog, the signer's pinned signatures) is
-//     written only while Load builds it and read-only once published.
+//     its state gate for writing (every vendor request, and every request
+//     to carreta's own control routes, holds it for reading), so a request
+//     sees one view from start to end. Everything else in a view
+//     (accounts, catalog, the signer's pinned signatures and sources, the
+//     status table and lifecycle) is written only while Load builds it and
+//     read-only once published.
 package carreta
 
 import (
@@ -34,7 +42,7 @@ import (
 
 // API is the carreta simulation. Its hooks into the server: Routes
 // (routes.go), Admin (admin.go), RenderError (errors.go), Seed and Load
-// (seed.go).
+// (seed.go), CatchUp (orders.go).
 type API struct {
 	deps  api.Deps
 	store store

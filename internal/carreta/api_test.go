@@ -196,7 +196,10 @@ func TestSearch(t *testing.T) {
 	t.Run("answers_the_document_example", func(t *testing.T) {
 		r := get(t, m, "/v1/search/?q=oc47&api_key=demo-key")
 		expectJSON(t, r, 200)
-		if !bytes.HasPrefix(r.Body, []byte(`{"objects": [`+docSearchObject+", ")) {
+		// carreta.txt predates "source" (SPEC §12): the live field comes in
+		// its sorted place, and every other byte is the document's.
+		live := strings.Replace(docSearchObject, `"qty": "500", `, `"qty": "500", "source": "99", `, 1)
+		if !bytes.HasPrefix(r.Body, []byte(`{"objects": [`+live+", ")) {
 			t.Fatalf("the first offer is not the document's:\n%s", r.Body)
 		}
 		servertest.Golden(t, "search_oc47.json", r.Body)
@@ -350,4 +353,43 @@ func parseQtyForm(q string) (string, bool) {
 		return "N", true
 	}
 	return "", false
+}
+
+// TestSearch_source: every offer carries "source" (SPEC §12), the
+// catalog's where it gives one, else derived, the same on every search;
+// an order may send it back, and then it must be the offer's.
+func TestSearch_source(t *testing.T) {
+	m := start(t, servertest.Options{})
+	raw := func(q string) []map[string]any {
+		var out struct{ Objects []map[string]any }
+		if err := json.Unmarshal(get(t, m, "/v1/search/?api_key=demo-key&q="+q).Body, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.Objects
+	}
+	ac := raw("ac108")
+	if ac[0]["source"] != "57" {
+		t.Fatalf("the catalog's source: %v", ac[0])
+	}
+	for _, q := range []string{"oc47", "zz-999"} {
+		first, again := raw(q), raw(q)
+		for i, o := range first {
+			src, ok := o["source"].(string)
+			if !ok || src == "" || again[i]["source"] != src {
+				t.Fatalf("%s offer %d: source %v, then %v", q, i, o["source"], again[i]["source"])
+			}
+		}
+	}
+	order := func(o map[string]any) servertest.Response {
+		o["order_qty"] = o["min_qty"]
+		b, _ := json.Marshal(o)
+		return post(t, m, "/v1/order/?api_key=demo-key&test=on", string(b))
+	}
+	expectJSON(t, order(raw("ac108")[0]), 201) // echoed whole, source and all
+	wrong := raw("ac108")[0]
+	wrong["source"] = "58"
+	expectError(t, order(wrong), 400, "Поле \"source\" не совпадает с источником позиции из поиска. Повторите поиск и передайте позицию без изменений.")
+	none := raw("zz-999")[0]
+	delete(none, "source")
+	expectJSON(t, order(none), 201) // carreta.txt's minimal body has none
 }

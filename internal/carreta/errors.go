@@ -32,6 +32,7 @@ const (
 	msgFieldDecimal  = "Поле \"%s\" должно быть десятичным числом с не более чем двумя знаками после точки, например \"152.02\"."
 	msgBadSignature  = "Подпись позиции (поле \"_\") не совпадает с данными позиции: позиция изменена или получена не из поиска. Повторите поиск и передайте позицию без изменений."
 	msgCommentLong   = "Поле \"client_comment\" должно быть не длиннее %d символов."
+	msgBadSource     = "Поле \"source\" не совпадает с источником позиции из поиска. Повторите поиск и передайте позицию без изменений."
 
 	msgBadQty           = "Поле \"qty\" должно быть числом, \"<N\", \">N\" или содержать \"Есть\"."
 	msgBadMinQty        = "Поле \"min_qty\" должно быть целым положительным числом."
@@ -46,18 +47,18 @@ const (
 // the document's example; the others follow its wording
 // (docs/decisions/carreta.md).
 const (
-	historyCreated = `Создан со статусом "%s" на сумму %s руб.`
+	historyCreated = `Создан со статусом "Холд" на сумму %s руб.`
 	historyStatus  = `Статус изменен с "%s" на "%s"`
 	historyComment = "Комментарий: "
 )
 
 // Messages of the control API (/__admin/carreta), in English like the rest
-// of the control API; the status range and names come from model.go.
+// of the control API; the statuses are the table in force.
 const (
 	ctlBadID       = "order id must be a number"
 	ctlNoBody      = "could not read the body"
-	ctlBadBody     = `send {"status": %d..%d} and optionally "comment": %s`
-	ctlBadStatus   = `"status" must be %d..%d: %s`
+	ctlBadBody     = `send {"status": a status id} and optionally "comment": %v`
+	ctlBadStatus   = `"status" must be one of %s`
 	ctlNoSuchOrder = "no carreta order with this id"
 )
 
@@ -73,7 +74,11 @@ const (
 	chkPricePositive   = "price must be more than 0.00"
 	chkCommentLong     = "client_comment is %d characters; the API accepts at most %d"
 	chkOrderQtyRange   = "order_qty must be between 1 and %d"
-	chkStatusRange     = "status must be %d..%d (%s .. %s)"
+	chkStatusUnknown   = "status %d does not exist; the statuses are %s"
+	chkStatusRetired   = "status %d does not exist: it was %q in the table the mock used to guess, which is now %d %q; the statuses are %s"
+	chkNewStatus       = "new orders start in status %d, which the status table lacks; set carreta.new_status"
+	chkSourceBlank     = "source must not be empty (leave it out to have one generated)"
+	chkSourceReused    = "the same offer (line %d) has source %q"
 	chkPriceNegative   = "price must not be negative"
 	chkQtyForm         = `qty %q must be "500", "<10", ">50" or contain "Есть"`
 	chkMinQty          = "min_qty must be at least 1"

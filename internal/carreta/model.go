@@ -149,57 +149,12 @@ func NormalizeCode(dst []byte, q string) []byte {
 	return dst
 }
 
-// Status is an order status (SPEC §5 table).
-type Status int
-
-// The statuses of SPEC §5, in the order an order moves through them.
-const (
-	StatusHold     Status = 1 // Холд: just created
-	StatusWorking  Status = 2
-	StatusOrdered  Status = 3
-	StatusOnTheWay Status = 4
-	StatusInStock  Status = 5
-	StatusReady    Status = 6
-	StatusIssued   Status = 7
-	StatusRefused  Status = 8
-)
-
-var statusNames = [...]string{"", "Холд", "В работе", "Заказано", "В пути", "На складе", "Готов к выдаче", "Выдан", "Отказ"}
-
-// Valid reports whether s is one of the eight statuses.
-func (s Status) Valid() bool { return s >= StatusHold && s <= StatusRefused }
-
-// statusList names every status with its number, "1 Холд, 2 В работе, ...",
-// for messages that tell which statuses there are.
-func statusList() string {
-	var b strings.Builder
-	for s := StatusHold; s <= StatusRefused; s++ {
-		if s > StatusHold {
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.Itoa(int(s)) + " " + s.Display())
-	}
-	return b.String()
-}
-
-// Display is the status_display text of s.
-func (s Status) Display() string {
-	if !s.Valid() {
-		return ""
-	}
-	return statusNames[s]
-}
-
 // CreatedComment is the first history entry of every order, as the
-// document's history example shows it.
+// document's history example prints it: "Холд" is the document's literal
+// text (the sum is put on hold), whatever the status table calls the status
+// a new order starts in (docs/decisions/carreta.md, "Statuses").
 func CreatedComment(total money.Amount) string {
-	return fmt.Sprintf(historyCreated, StatusHold.Display(), total.Fixed2())
-}
-
-// StatusComment is the history entry for a status change. The document shows
-// only the creation entry; this follows its wording (docs/decisions/carreta.md).
-func StatusComment(from, to Status) string {
-	return fmt.Sprintf(historyStatus, from.Display(), to.Display())
+	return fmt.Sprintf(historyCreated, total.Fixed2())
 }
 
 // CommentComment is the history entry when the supplier changes an order's
@@ -271,11 +226,14 @@ const PageSize = 100
 const MaxClientComment = 50
 
 // CheckOrder applies every rule an order must pass once decoded: the offer
-// is one this server issued, unaltered; order_qty fits its qty and min_qty;
-// the comment fits.
+// is one this server issued, unaltered, and a source the body carries is
+// the offer's; order_qty fits its qty and min_qty; the comment fits.
 func CheckOrder(s Signer, req *OrderRequest) *Error {
 	if !s.Verify(&req.Offer, req.Sig) {
 		return badRequest(msgBadSignature)
+	}
+	if req.Source != nil && *req.Source != s.Source(&req.Offer) {
+		return badRequest(msgBadSource)
 	}
 	if e := CheckOrderQty(req.Offer.Qty, req.Offer.MinQty, req.OrderQty); e != nil {
 		return e

@@ -190,24 +190,62 @@ func TestOrderNumber(t *testing.T) {
 	}
 }
 
-func TestStatus_Display(t *testing.T) {
-	want := []string{"", "Холд", "В работе", "Заказано", "В пути", "На складе", "Готов к выдаче", "Выдан", "Отказ", ""}
-	for i, w := range want {
-		if got := carreta.Status(i).Display(); got != w {
+// TestStatuses pins the vendor's thirteen statuses (SPEC §12) with the
+// document's own text for 7, and that a number outside the table has no
+// name.
+func TestStatuses(t *testing.T) {
+	vendor := carreta.NewStatuses(carreta.VendorStatuses)
+	want := map[int]string{
+		1: "Ожидает оплаты", 2: "Получен в заказ", 3: "В работе", 11: "Принят поставщиком",
+		4: "В пути от поставщика", 13: "На складе филиала", 12: "В пути из филиала", 14: "На складе",
+		15: "В пути в пункт выдачи", 5: "В пункте выдачи", 7: "Выдан", 10: "Нет в наличии", 8: "Отменен",
+	}
+	for i := -1; i <= 16; i++ {
+		w, ok := want[i]
+		if got := vendor.Name(carreta.Status(i)); got != w {
 			t.Errorf("status %d: %q, want %q", i, got, w)
 		}
-		if valid := carreta.Status(i).Valid(); valid != (w != "") {
-			t.Errorf("status %d valid %v", i, valid)
+		if has := vendor.Has(carreta.Status(i)); has != ok {
+			t.Errorf("status %d: Has %v", i, has)
 		}
+	}
+	const list = "1 Ожидает оплаты, 2 Получен в заказ, 3 В работе, 11 Принят поставщиком, 4 В пути от поставщика, " +
+		"13 На складе филиала, 12 В пути из филиала, 14 На складе, 15 В пути в пункт выдачи, 5 В пункте выдачи, " +
+		"7 Выдан, 10 Нет в наличии, 8 Отменен"
+	if got := vendor.List(); got != list {
+		t.Errorf("list %s", got)
+	}
+}
+
+// TestLegacyStatus: every status of the retired guess maps to the vendor
+// status of the same meaning; other numbers are kept.
+func TestLegacyStatus(t *testing.T) {
+	cases := map[carreta.Status]carreta.Status{
+		1: carreta.StatusReceived, 2: carreta.StatusInWork, 3: carreta.StatusAccepted, 4: carreta.StatusFromSupplier,
+		5: carreta.StatusInStock, 6: carreta.StatusAtPickup, 7: carreta.StatusIssued, 8: carreta.StatusCancelled,
+		0: 0, 9: 9, 14: 14,
+	}
+	for old, want := range cases {
+		if got := carreta.LegacyStatus(old); got != want {
+			t.Errorf("LegacyStatus(%d) = %d, want %d", old, got, want)
+		}
+	}
+	if name, now, ok := carreta.RetiredStatus(6); !ok || name != "Готов к выдаче" || now != carreta.StatusAtPickup {
+		t.Errorf("RetiredStatus(6) = %q, %d, %v", name, now, ok)
+	}
+	if _, _, ok := carreta.RetiredStatus(2); ok {
+		t.Error("2 is a vendor status too: nothing to explain")
 	}
 }
 
 func TestHistoryComments(t *testing.T) {
-	// carreta.txt history example, unescaped.
+	// carreta.txt history example, unescaped: "Холд" is the document's
+	// text, whatever the table calls a new order's status.
 	if got := carreta.CreatedComment(money.Amount(21286)); got != `Создан со статусом "Холд" на сумму 212.86 руб.` {
 		t.Errorf("got %s", got)
 	}
-	if got := carreta.StatusComment(carreta.StatusHold, carreta.StatusOrdered); got != `Статус изменен с "Холд" на "Заказано"` {
+	vendor := carreta.NewStatuses(carreta.VendorStatuses)
+	if got := vendor.Comment(carreta.StatusReceived, carreta.StatusInWork); got != `Статус изменен с "Получен в заказ" на "В работе"` {
 		t.Errorf("got %s", got)
 	}
 }

@@ -31,23 +31,43 @@ func orderError(err error) error {
 	return err
 }
 
-// orderOfPath authenticates the request and reads the path's order id: what
-// GET order/<id>/ and its history/ need before they look the order up.
-func (a *API) orderOfPath(c echo.Context) (accountID, id uint64, err error) {
-	acc, err := a.authenticate(c, a.view)
+// catchUp applies every automatic move that has fallen due before a read
+// answers, so that an order, the order list and the history always agree
+// with each other and with the clock (SPEC §12). When nothing is due (the
+// common case) it costs one atomic load; otherwise one write transaction
+// (store.advance) comes before the read's own.
+func (a *API) catchUp(v *view) error {
+	if !v.queue.Due(a.deps.Clock.Now()) {
+		return nil
+	}
+	return a.store.advance(v.life, v.queue)
+}
+
+// CatchUp is the server's hook for what the control API reads or moves
+// (state inspection, the clock): every automatic move due by now is
+// applied first. The server calls it holding the state gate for reading,
+// as for a vendor request.
+func (a *API) CatchUp() error { return a.catchUp(a.view) }
+
+// orderOfPath authenticates the request, reads the path's order id and
+// catches up with the clock: what GET order/<id>/ and its history/ need
+// before they look the order up.
+func (a *API) orderOfPath(c echo.Context) (v *view, accountID, id uint64, err error) {
+	v = a.view
+	acc, err := a.authenticate(c, v)
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, 0, err
 	}
 	id, ok := pathID(c)
 	if !ok {
-		return 0, 0, echo.ErrNotFound
+		return nil, 0, 0, echo.ErrNotFound
 	}
-	return acc.id, id, nil
+	return v, acc.id, id, a.catchUp(v)
 }
 
 // order is GET order/<id>/.
 func (a *API) order(c echo.Context) error {
-	accountID, id, err := a.orderOfPath(c)
+	v, accountID, id, err := a.orderOfPath(c)
 	if err != nil {
 		return err
 	}
@@ -55,12 +75,12 @@ func (a *API) order(c echo.Context) error {
 	if err != nil {
 		return orderError(err)
 	}
-	return respond(c, http.StatusOK, toOrderWire(o))
+	return respond(c, http.StatusOK, toOrderWire(o, v.life.Statuses))
 }
 
 // history is GET order/<id>/history/.
 func (a *API) history(c echo.Context) error {
-	accountID, id, err := a.orderOfPath(c)
+	_, accountID, id, err := a.orderOfPath(c)
 	if err != nil {
 		return err
 	}
@@ -84,6 +104,9 @@ func (a *API) listOrders(c echo.Context) error {
 	if !ok {
 		return badRequest(msgBadPage)
 	}
+	if err := a.catchUp(v); err != nil {
+		return err
+	}
 	ids := v.page(acc.id, strings.ToLower(queryValue(raw, "client_comment")), page)
 	list, err := a.store.ordersByID(ids)
 	if err != nil {
@@ -91,17 +114,18 @@ func (a *API) listOrders(c echo.Context) error {
 	}
 	out := objectsWire[orderWire]{Objects: make([]orderWire, len(list))}
 	for i := range list {
-		out.Objects[i] = toOrderWire(&list[i])
+		out.Objects[i] = toOrderWire(&list[i], v.life.Statuses)
 	}
 	return respond(c, http.StatusOK, out)
 }
 
 // createOrder is POST order/[?test=on]. The order is checked in full before
 // any write: the body, the offer's signature, the order_qty rules, the
-// comment. A real order is stored with the group commit, and the view's
-// index learns of it only once the commit succeeded. A test order is
-// stored and rolled back: the answer shows the id and number a real order
-// would have had, and nothing is kept.
+// comment. A real order is stored with the group commit, starting in the
+// table's new status on its automatic path, and the view's index and queue
+// learn of it only once the commit succeeded. A test order is stored and
+// rolled back: the answer shows the id and number a real order would have
+// had, and nothing is kept.
 func (a *API) createOrder(c echo.Context) error {
 	v := a.view
 	acc, err := a.authenticate(c, v)
@@ -121,8 +145,8 @@ func (a *API) createOrder(c echo.Context) error {
 	}
 	prepared, err := prepareOrder(&newOrder{
 		AccountID: acc.id, Offer: req.Offer, OrderQty: req.OrderQty,
-		ClientComment: req.ClientComment, Status: StatusHold, Created: a.deps.Clock.Now(),
-	})
+		ClientComment: req.ClientComment, Status: v.life.NewStatus, Created: a.deps.Clock.Now(), Follow: true,
+	}, v.life)
 	if err != nil {
 		return err
 	}
@@ -131,9 +155,12 @@ func (a *API) createOrder(c echo.Context) error {
 		o, err = a.store.previewOrder(prepared)
 	} else if o, err = a.store.createOrder(prepared); err == nil {
 		v.addOrder(acc.id, o.ID, o.ClientComment)
+		if o.Auto != nil {
+			v.queue.Set(o.ID, o.Auto.Next)
+		}
 	}
 	if err != nil {
 		return err
 	}
-	return respond(c, http.StatusCreated, toOrderWire(o))
+	return respond(c, http.StatusCreated, toOrderWire(o, v.life.Statuses))
 }

@@ -81,7 +81,7 @@ func TestOrders_Create(t *testing.T) {
 		}
 		// The state file holds the owner, the offer's stock and the amount.
 		st := get(t, m, fmt.Sprintf("/__admin/state/carreta/orders/%d", o.ID))
-		for _, want := range []string{`"account_id":1`, `"qty":"Есть"`, `"total":"1206.45"`, `"status":1`} {
+		for _, want := range []string{`"account_id":1`, `"qty":"Есть"`, `"total":"1206.45"`, `"status":2`, `"status_version":2`} {
 			if !bytes.Contains(st.Body, []byte(want)) {
 				t.Fatalf("stored %s lacks %s", st.Body, want)
 			}
@@ -427,6 +427,7 @@ func TestAdmin_SetStatus(t *testing.T) {
 	for name, body := range map[string]string{
 		"rejects_status_0":       `{"status": 0}`,
 		"rejects_status_9":       `{"status": 9}`,
+		"rejects_retired_6":      `{"status": 6}`,
 		"rejects_missing_status": `{}`,
 		"rejects_text_status":    `{"status": "3"}`,
 		"rejects_unknown_fields": `{"status": 3, "colour": 1}`,
@@ -440,11 +441,13 @@ func TestAdmin_SetStatus(t *testing.T) {
 	}
 	t.Run("rejects_data_after_the_object", func(t *testing.T) {
 		r := adminPost("/__admin/carreta/orders/189333/status", `{"status": 3} {"status": 4}`)
-		expect(t, r, 400, `{"error":"send {\"status\": 1..8} and optionally \"comment\": unexpected data after the JSON value"}`+"\n")
+		expect(t, r, 400, `{"error":"send {\"status\": a status id} and optionally \"comment\": unexpected data after the JSON value"}`+"\n")
 	})
 	t.Run("says_which_statuses_there_are", func(t *testing.T) {
 		r := adminPost("/__admin/carreta/orders/189333/status", `{"status": 9}`)
-		expect(t, r, 400, `{"error":"\"status\" must be 1..8: 1 Холд, 2 В работе, 3 Заказано, 4 В пути, 5 На складе, 6 Готов к выдаче, 7 Выдан, 8 Отказ"}`+"\n")
+		expect(t, r, 400, `{"error":"\"status\" must be one of 1 Ожидает оплаты, 2 Получен в заказ, 3 В работе, 11 Принят поставщиком, `+
+			`4 В пути от поставщика, 13 На складе филиала, 12 В пути из филиала, 14 На складе, 15 В пути в пункт выдачи, `+
+			`5 В пункте выдачи, 7 Выдан, 10 Нет в наличии, 8 Отменен"}`+"\n")
 	})
 	t.Run("answers_404_for_an_unknown_order", func(t *testing.T) {
 		expect(t, adminPost("/__admin/carreta/orders/5/status", `{"status": 3}`), 404, `{"error":"no carreta order with this id"}`+"\n")

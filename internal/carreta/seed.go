@@ -9,16 +9,31 @@ import (
 	"unicode/utf8"
 
 	"github.com/mockserver/mockserver/internal/check"
+	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
-// Section is the carreta: section of a scenario (SPEC §3, §5).
+// Section is the carreta: section of a scenario (SPEC §3, §5, §12).
 type Section struct {
 	Accounts []SeedAccount   `yaml:"accounts"`
 	Catalog  []CatalogPart   `yaml:"catalog"`
 	Generate GenerateOptions `yaml:"generate"`
 	Orders   []SeedOrder     `yaml:"orders"`
+	// Statuses replaces the vendor's status table (VendorStatuses).
+	Statuses []SeedStatus `yaml:"statuses"`
+	// NewStatus is where created orders start; DefaultNewStatus when left
+	// out.
+	NewStatus *int `yaml:"new_status"`
+	// Lifecycle is the path orders take by themselves once created; left
+	// out, they stay where they are until the control API moves them.
+	Lifecycle *lifecycle.Plan `yaml:"lifecycle"`
+}
+
+// SeedStatus is one row of a scenario's own status table.
+type SeedStatus struct {
+	ID   int    `yaml:"id"`
+	Name string `yaml:"name"`
 }
 
 // SeedAccount is one api_key with its profile and IP allowlist (empty: any IP).
@@ -49,6 +64,9 @@ type CatalogPart struct {
 	// Signature pins the offer's "_" to a given value (the vendor's own, so
 	// the document's examples work verbatim); empty means the mock signs it.
 	Signature string `yaml:"signature"`
+	// Source is the offer's "source" (SPEC §12); empty means the mock
+	// derives one from the seed and the offer.
+	Source string `yaml:"source"`
 }
 
 // GenerateOptions tunes the fake offers for codes the catalog lacks.
@@ -95,12 +113,62 @@ func (s *Section) Check(c *check.Checker) {
 		checkPart(c, check.At("carreta", "catalog", i), &s.Catalog[i], true)
 	}
 	checkSignatures(c, s.Catalog)
+	checkSources(c, s.Catalog)
 	if n := s.Generate.ResultsPerQuery; n != nil && (*n < 0 || *n > MaxResultsPerQuery) {
 		c.Fail(check.At("carreta", "generate", "results_per_query"), chkResultsPerQuery, MaxResultsPerQuery)
 	}
+	t := s.checkStatuses(c)
 	for i := range s.Orders {
-		checkOrder(c, check.At("carreta", "orders", i), &s.Orders[i], keys)
+		checkOrder(c, check.At("carreta", "orders", i), &s.Orders[i], keys, t)
 	}
+	s.Lifecycle.Check(c, check.At("carreta", "lifecycle"), lifecycle.Vendor{
+		Key: "status", Known: func(id int64) bool { return t.Has(Status(id)) }, Statuses: t.List(),
+	})
+}
+
+// statusTable is the section's status table: its own, or the vendor's.
+func (s *Section) statusTable() *Statuses {
+	if len(s.Statuses) == 0 {
+		return NewStatuses(VendorStatuses)
+	}
+	rows := make([]StatusName, len(s.Statuses))
+	for i, r := range s.Statuses {
+		rows[i] = StatusName{ID: Status(r.ID), Name: r.Name}
+	}
+	return NewStatuses(rows)
+}
+
+// newStatus is where the section's new orders start.
+func (s *Section) newStatus() Status {
+	if s.NewStatus != nil {
+		return Status(*s.NewStatus)
+	}
+	return DefaultNewStatus
+}
+
+// lifecycle is the section's status rules, its draws seeded by seed.
+func (s *Section) lifecycle(seed int64) *Lifecycle {
+	return &Lifecycle{Statuses: s.statusTable(), NewStatus: s.newStatus(), Plan: s.Lifecycle, Seed: seed}
+}
+
+// checkStatuses checks the section's own status table (ids positive and
+// unique, names given) and that new orders have a status to start in; it
+// returns the table in force.
+func (s *Section) checkStatuses(c *check.Checker) *Statuses {
+	p := func(i int) check.Path { return check.At("carreta", "statuses", i) }
+	c.CollectIDs("carreta status", len(s.Statuses), func(i int) int64 { return int64(s.Statuses[i].ID) }, p)
+	for i, r := range s.Statuses {
+		c.Required(p(i).Join("name"), r.Name)
+	}
+	t := s.statusTable()
+	if n := s.newStatus(); !t.Has(n) {
+		at := check.At("carreta", "new_status")
+		if s.NewStatus == nil {
+			at = check.At("carreta", "statuses")
+		}
+		c.Fail(at, chkNewStatus, n)
+	}
+	return t
 }
 
 // checkAccounts checks the accounts and returns their api_keys, which
@@ -125,8 +193,9 @@ func (s *Section) checkAccounts(c *check.Checker) *check.Unique {
 	return keys
 }
 
-// checkOrder holds a seeded order to what POST order/ would have accepted.
-func checkOrder(c *check.Checker, p check.Path, o *SeedOrder, keys *check.Unique) {
+// checkOrder holds a seeded order to what POST order/ would have accepted,
+// in a status of the table t.
+func checkOrder(c *check.Checker, p check.Path, o *SeedOrder, keys *check.Unique, t *Statuses) {
 	if c.Required(p.Join("account"), o.Account) {
 		if !keys.Seen(o.Account) {
 			c.Fail(p.Join("account"), chkDanglingAccount, o.Account)
@@ -149,10 +218,54 @@ func checkOrder(c *check.Checker, p check.Path, o *SeedOrder, keys *check.Unique
 	if o.OrderQty < 1 || o.OrderQty > MaxOrderQty {
 		c.Fail(p.Join("order_qty"), chkOrderQtyRange, MaxOrderQty)
 	}
-	if !Status(o.Status).Valid() {
-		c.Fail(p.Join("status"), chkStatusRange, StatusHold, StatusRefused, StatusHold.Display(), StatusRefused.Display())
-	}
+	checkStatus(c, p.Join("status"), Status(o.Status), t)
 	c.Timestamp(p.Join("created"), o.Created)
+}
+
+// checkStatus fails when s is not in the table t; for a number the retired
+// guess had and the vendor's table lacks (6), it says what to write now.
+func checkStatus(c *check.Checker, p check.Path, s Status, t *Statuses) {
+	if t.Has(s) {
+		return
+	}
+	if name, now, ok := RetiredStatus(s); ok && t.Has(now) {
+		c.Fail(p, chkStatusRetired, s, name, now, t.Name(now), t.List())
+		return
+	}
+	c.Fail(p, chkStatusUnknown, s, t.List())
+}
+
+// checkSources checks the sources the catalog gives: not blank when
+// written, and never two different ones for one offer (the same signed
+// fields), since an order is held to its offer's source.
+func checkSources(c *check.Checker, parts []CatalogPart) {
+	type seen struct {
+		line   int
+		source string
+	}
+	offers := map[string]seen{}
+	give := func(p check.Path, part *CatalogPart) {
+		sp := p.Join("source")
+		if !c.Has(sp) {
+			return
+		}
+		if !c.Required(sp, part.Source) {
+			return
+		}
+		o := toOffer(part, false)
+		key := string(canonical(&o))
+		if first, ok := offers[key]; ok && first.source != part.Source {
+			c.Fail(sp, chkSourceReused, first.line, first.source)
+			return
+		}
+		offers[key] = seen{c.Line(sp), part.Source}
+	}
+	for i := range parts {
+		give(check.At("carreta", "catalog", i), &parts[i])
+		for j := range parts[i].Crosses {
+			give(check.At("carreta", "catalog", i, "crosses", j), &parts[i].Crosses[j])
+		}
+	}
 }
 
 // checkPart checks a catalog offer and its crosses.
@@ -227,7 +340,8 @@ func checkPeriod(c *check.Checker, p check.Path, lo, hi int) {
 // Seed writes the section's accounts and orders into the emptied state.
 // Order ids and basket numbers start where the document's examples are
 // (189330, A111342), and orders are inserted oldest first, so ids grow with
-// creation time.
+// creation time. A seeded order stays in the status the scenario gives it:
+// it is a fixture, not on an automatic path.
 func (a *API) Seed(tx *state.Tx, sec *Section, _ int64) error {
 	if err := startSequences(tx); err != nil {
 		return err
@@ -247,8 +361,9 @@ func (a *API) Seed(tx *state.Tx, sec *Section, _ int64) error {
 	if err != nil {
 		return err
 	}
+	l := sec.lifecycle(0)
 	for i := range orders {
-		if _, err := insertOrder(tx, &orders[i]); err != nil {
+		if _, err := insertOrder(tx, &orders[i], l); err != nil {
 			return err
 		}
 	}
@@ -287,6 +402,7 @@ func toOffer(p *CatalogPart, cross bool) Offer {
 	o := Offer{
 		Code: p.Code, Maker: p.Maker, Name: p.Name, Desc: p.Desc, IsCross: cross, Price: p.Price,
 		Qty: p.Qty, MinQty: p.MinQty, PeriodMin: p.PeriodMin, PeriodMax: p.PeriodMax, Pinned: p.Signature,
+		Source: p.Source,
 	}
 	if p.Stat != nil {
 		st := *p.Stat

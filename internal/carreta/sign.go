@@ -24,6 +24,9 @@ type Offer struct {
 	PeriodMin int
 	PeriodMax int
 	Stat      *int
+	// Source is the code of the offer's source as the catalog gives it
+	// (SPEC §12); empty means the mock derives one (Signer.Source).
+	Source string
 	// Pinned is a signature the scenario gave this offer (the vendor's own
 	// "_" from the document); empty means the mock signs it.
 	Pinned string
@@ -39,9 +42,14 @@ type Offer struct {
 // A scenario may pin an offer's signature to the vendor's own value, so that
 // the document's examples, which carry the vendor's "_", work verbatim; a
 // pinned signature is accepted for exactly the fields it was pinned to.
+//
+// The signer also knows each offer's source (SPEC §12): the catalog's
+// source: when it gives one, else a code derived from the same key and the
+// signed fields, so an offer keeps its source on every search and run.
 type Signer struct {
-	key    []byte
-	pinned map[string]string // signature → canonical offer
+	key     []byte
+	pinned  map[string]string // signature → canonical offer
+	sources map[string]string // canonical offer → the catalog's source
 }
 
 // sigVersion prefixes every signature, so a later format can be told apart.
@@ -51,7 +59,35 @@ const sigVersion = 1
 func NewSigner(seed int64) Signer {
 	m := hmac.New(sha256.New, []byte("mockserver/carreta/offer-signature/v1"))
 	m.Write(strconv.AppendInt(nil, seed, 10))
-	return Signer{key: m.Sum(nil), pinned: map[string]string{}}
+	return Signer{key: m.Sum(nil), pinned: map[string]string{}, sources: map[string]string{}}
+}
+
+// PinSource makes src the source of exactly o's signed fields from now on.
+func (s Signer) PinSource(o *Offer, src string) {
+	s.sources[string(canonical(o))] = src
+}
+
+// maxSource bounds the derived source codes: "1" to "99", the shape of the
+// vendor's ("57" in a public client's fixture).
+const maxSource = 99
+
+// Source is the "source" of o: its own, the catalog's for the same signed
+// fields, or one derived from them. The signature does not cover it, so
+// every "_" (the vendor's own pinned ones too) stays what it was; an order
+// that sends a source is held to this one instead (CheckOrder).
+func (s Signer) Source(o *Offer) string {
+	if o.Source != "" {
+		return o.Source
+	}
+	c := canonical(o)
+	if src, ok := s.sources[string(c)]; ok {
+		return src
+	}
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("source\x00"))
+	m.Write(c)
+	n := binary.BigEndian.Uint64(m.Sum(nil))
+	return strconv.FormatUint(1+n%maxSource, 10)
 }
 
 // Pin accepts sig for exactly o's signed fields from now on.

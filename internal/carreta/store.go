@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/state"
 )
@@ -101,18 +102,52 @@ func (s store) previewOrder(p *preparedOrder) (*orderRecord, error) {
 // moveOrder moves order id to status (and, when comment is not nil, sets
 // the supplier's comment), as the supplier's back office does, and returns
 // the order and its whole history; state.ErrNotFound when there is no such
-// order.
-func (s store) moveOrder(id uint64, status Status, comment *string) (*orderRecord, []historyEntry, error) {
+// order. The moves of its automatic path that fell due before now are
+// applied first, in the same transaction, so the history stays in time
+// order; then the manual move takes the order off its path for good.
+func (s store) moveOrder(id uint64, status Status, comment *string, l *Lifecycle) (*orderRecord, []historyEntry, error) {
 	var o *orderRecord
 	var h []historyEntry
 	err := s.db.Update(func(tx *state.Tx) (err error) {
-		if o, err = setStatus(tx, id, status, comment); err != nil {
+		if _, _, err = advanceOrder(tx, id, l, &historyEncoder{}); err != nil {
+			return err
+		}
+		if o, err = setStatus(tx, id, status, comment, l.Statuses); err != nil {
 			return err
 		}
 		h, err = getHistory(tx, id)
 		return err
 	})
 	return o, h, err
+}
+
+// advance applies, in one write transaction, every automatic move that
+// has fallen due by the transaction's time, to the orders q says are due,
+// and hands q their next due times. Each order's moves come from its own
+// record (advanceOrder), so a queue entry that is out of date costs a read
+// and changes nothing.
+func (s store) advance(l *Lifecycle, q *lifecycle.Queue) error {
+	var taken []lifecycle.Entry
+	took := false
+	next := map[uint64]time.Time{}
+	var enc historyEncoder
+	err := s.db.Update(func(tx *state.Tx) error {
+		taken, took = q.Take(tx.Now()), true
+		for _, e := range taken {
+			p, pending, err := advanceOrder(tx, e.ID, l, &enc)
+			if err != nil {
+				return err
+			}
+			if pending {
+				next[e.ID] = p.Next
+			}
+		}
+		return nil
+	})
+	if took {
+		q.Settle(taken, next, err != nil)
+	}
+	return err
 }
 
 // Buckets are carreta's collections in the state file. Keys are state.Key
@@ -145,10 +180,18 @@ type accountRecord struct {
 // orderRecord is a stored order: the offer it was placed on, the amount,
 // where it stands, and which account owns it.
 type orderRecord struct {
-	ID            uint64       `json:"id"`
-	AccountID     uint64       `json:"account_id"`
-	Number        string       `json:"number"`
-	Status        Status       `json:"status"`
+	ID        uint64 `json:"id"`
+	AccountID uint64 `json:"account_id"`
+	Number    string `json:"number"`
+	// Auto is the order's place on its automatic path (SPEC §12); nil
+	// when it has none: seeded, moved by hand, or at the end of its path.
+	// It must follow Number: insert splices it in there.
+	Auto   *lifecycle.Progress `json:"auto,omitempty"`
+	Status Status              `json:"status"`
+	// StatusVersion is statusVersion when Status is a number of the table
+	// in force, and 0 (absent) in an order stored before the vendor's
+	// table replaced the guessed one; the first catch-up migrates it.
+	StatusVersion int          `json:"status_version"`
 	Comment       string       `json:"comment"`
 	ClientComment string       `json:"client_comment"`
 	Created       time.Time    `json:"created"`
@@ -187,28 +230,39 @@ type newOrder struct {
 	OrderQty      int
 	ClientComment string
 	Comment       string
-	Status        Status
-	Created       time.Time
+	// Status is where the order is; a scenario's order may be past the
+	// status new orders start in.
+	Status  Status
+	Created time.Time
+	// Follow puts the order on its automatic path: a client's order does,
+	// a scenario's order stays where the scenario put it.
+	Follow bool
 }
 
 // preparedOrder is a new order with everything that does not depend on the
 // transaction already encoded. A durable order is inserted by the group
 // commit's single writer, where every microsecond is paid by the whole batch:
-// there only the id and the number are assigned and spliced in.
+// there only the id, the number and (its schedule depends on the id) the
+// automatic path are assigned and spliced in.
 type preparedOrder struct {
-	rec     orderRecord // ID and Number unset
+	rec     orderRecord // ID, Number and Auto unset
 	tail    []byte      // rec's JSON after its "number" member
 	history []byte      // the history's JSON
+	life    *Lifecycle  // the path a Follow order starts on
+	follow  bool
 }
 
 // numberMember is what follows the id and account in an encoded orderRecord
-// whose Number is empty; ID, AccountID and Number are its first fields.
+// whose Number is empty and Auto nil; ID, AccountID, Number and Auto are
+// its first fields.
 const numberMember = `"number":"",`
 
 // prepareOrder builds and encodes the order of n, outside any transaction.
-func prepareOrder(n *newOrder) (*preparedOrder, error) {
-	p := &preparedOrder{rec: orderRecord{
-		AccountID: n.AccountID, Status: StatusHold,
+// It starts in l's new status; one of a scenario's in another status also
+// has the move there in its history, at its creation.
+func prepareOrder(n *newOrder, l *Lifecycle) (*preparedOrder, error) {
+	p := &preparedOrder{life: l, follow: n.Follow, rec: orderRecord{
+		AccountID: n.AccountID, Status: l.NewStatus, StatusVersion: statusVersion,
 		Comment: n.Comment, ClientComment: n.ClientComment, Created: n.Created,
 		Code: n.Offer.Code, Maker: n.Offer.Maker, Name: n.Offer.Name, Price: n.Offer.Price,
 		Qty: n.Offer.Qty, MinQty: n.Offer.MinQty,
@@ -216,8 +270,8 @@ func prepareOrder(n *newOrder) (*preparedOrder, error) {
 		OrderQty: n.OrderQty, Total: n.Offer.Price.Mul(int64(n.OrderQty)),
 	}}
 	history := []historyEntry{{Comment: CreatedComment(p.rec.Total), Created: n.Created}}
-	if n.Status.Valid() && n.Status != StatusHold {
-		history = append(history, historyEntry{Comment: StatusComment(StatusHold, n.Status), Created: n.Created})
+	if l.Statuses.Has(n.Status) && n.Status != l.NewStatus {
+		history = append(history, historyEntry{Comment: l.Statuses.Comment(l.NewStatus, n.Status), Created: n.Created})
 		p.rec.Status = n.Status
 	}
 	data, err := json.Marshal(&p.rec)
@@ -248,7 +302,7 @@ func (p *preparedOrder) insert(tx *state.Tx) (*orderRecord, error) {
 	}
 	o := p.rec
 	o.ID, o.Number = id, number
-	data := make([]byte, 0, len(p.tail)+64)
+	data := make([]byte, 0, len(p.tail)+128)
 	data = append(data, `{"id":`...)
 	data = strconv.AppendUint(data, id, 10)
 	data = append(data, `,"account_id":`...)
@@ -256,6 +310,9 @@ func (p *preparedOrder) insert(tx *state.Tx) (*orderRecord, error) {
 	data = append(data, `,"number":"`...)
 	data = append(data, number...) // "A111342-1": nothing to escape
 	data = append(data, `",`...)
+	if data, err = p.start(&o, data); err != nil {
+		return nil, err
+	}
 	data = append(data, p.tail...)
 	key := state.Key(id)
 	if err := tx.Bucket(bucketOrders).Put(key, data); err != nil {
@@ -267,9 +324,28 @@ func (p *preparedOrder) insert(tx *state.Tx) (*orderRecord, error) {
 	return &o, nil
 }
 
+// start puts a Follow order on its automatic path, now that its id is
+// known (its draws depend on it), and appends the "auto" member to data.
+func (p *preparedOrder) start(o *orderRecord, data []byte) ([]byte, error) {
+	if !p.follow {
+		return data, nil
+	}
+	prog, ok := p.life.Start(o.state())
+	if !ok {
+		return data, nil
+	}
+	o.Auto = &prog
+	auto, err := json.Marshal(o.Auto)
+	if err != nil {
+		return nil, err
+	}
+	data = append(append(data, `"auto":`...), auto...)
+	return append(data, ','), nil
+}
+
 // insertOrder prepares and inserts in one go, for seeding.
-func insertOrder(tx *state.Tx, n *newOrder) (*orderRecord, error) {
-	p, err := prepareOrder(n)
+func insertOrder(tx *state.Tx, n *newOrder, l *Lifecycle) (*orderRecord, error) {
+	p, err := prepareOrder(n, l)
 	if err != nil {
 		return nil, err
 	}
@@ -329,32 +405,117 @@ func getHistory(tx *state.Tx, id uint64) ([]historyEntry, error) {
 }
 
 // setStatus moves an order to status (and, when comment is not nil, sets the
-// supplier's comment), appending what changed to the history.
-func setStatus(tx *state.Tx, id uint64, status Status, comment *string) (*orderRecord, error) {
+// supplier's comment), appending what changed to the history. It is the
+// control API's move, so it takes the order off its automatic path, even
+// when it leaves the status as it was: that is how a test pins an order
+// where it stands (docs/decisions/carreta.md).
+func setStatus(tx *state.Tx, id uint64, status Status, comment *string, t *Statuses) (*orderRecord, error) {
 	o, err := getOrder(tx, id)
 	if err != nil {
 		return nil, err
 	}
-	h, err := getHistory(tx, id)
-	if err != nil && !errors.Is(err, state.ErrNotFound) {
-		return nil, err
-	}
+	var add []historyEntry
 	now := tx.Now()
 	if status != o.Status {
-		h = append(h, historyEntry{Comment: StatusComment(o.Status, status), Created: now})
+		add = append(add, historyEntry{Comment: t.Comment(o.Status, status), Created: now})
 		o.Status = status
 	}
 	if comment != nil && *comment != o.Comment {
-		h = append(h, historyEntry{Comment: CommentComment(*comment), Created: now})
+		add = append(add, historyEntry{Comment: CommentComment(*comment), Created: now})
 		o.Comment = *comment
 	}
+	o.Auto, o.StatusVersion = nil, statusVersion
 	if err := tx.Put(bucketOrders, state.Key(id), o); err != nil {
 		return nil, err
 	}
-	if err := tx.Put(bucketHistory, state.Key(id), h); err != nil {
-		return nil, err
+	var enc historyEncoder
+	return o, appendHistory(tx, id, add, &enc)
+}
+
+// advanceOrder brings order id up to the transaction's time: a status of
+// the retired table is migrated, and the moves of its automatic path that
+// have fallen due are applied (Lifecycle.Advance), each in the history at
+// the instant it fell due. It returns the order's Progress and whether
+// moves remain; an order that is gone has none.
+func advanceOrder(tx *state.Tx, id uint64, l *Lifecycle, enc *historyEncoder) (lifecycle.Progress, bool, error) {
+	o, err := getOrder(tx, id)
+	if errors.Is(err, state.ErrNotFound) {
+		return lifecycle.Progress{}, false, nil
 	}
-	return o, nil
+	if err != nil {
+		return lifecycle.Progress{}, false, err
+	}
+	changed := migrate(o)
+	var add []historyEntry
+	if o.Auto != nil {
+		adv := l.Advance(o.state(), tx.Now())
+		if adv.Status != o.Status || !adv.Pending || adv.Progress.Done != o.Auto.Done {
+			changed = true
+		}
+		for _, line := range adv.History {
+			add = append(add, historyEntry{Comment: line.Comment, Created: line.At})
+		}
+		o.Status, o.Auto = adv.Status, nil
+		if adv.Pending {
+			o.Auto = &adv.Progress
+		}
+	}
+	if !changed {
+		return lifecycle.Progress{}, false, nil
+	}
+	if err := tx.Put(bucketOrders, state.Key(id), o); err != nil {
+		return lifecycle.Progress{}, false, err
+	}
+	if err := appendHistory(tx, id, add, enc); err != nil || o.Auto == nil {
+		return lifecycle.Progress{}, false, err
+	}
+	return *o.Auto, true, nil
+}
+
+// migrate moves an order stored with a status of the retired table to the
+// vendor status of the same meaning; its history keeps the words it was
+// written with. It reports whether it changed anything.
+func migrate(o *orderRecord) bool {
+	if o.StatusVersion >= statusVersion {
+		return false
+	}
+	o.Status, o.StatusVersion = LegacyStatus(o.Status), statusVersion
+	return true
+}
+
+// state is what the lifecycle reads of the order.
+func (o *orderRecord) state() OrderState {
+	s := OrderState{ID: o.ID, Created: o.Created, PeriodMin: o.PeriodMin, PeriodMax: o.PeriodMax, Status: o.Status}
+	if o.Auto != nil {
+		s.Done = o.Auto.Done
+	}
+	return s
+}
+
+// appendHistory adds entries to the end of order id's history. The stored
+// JSON array is extended in place rather than decoded and encoded again:
+// a catch-up that moves thousands of orders pays for the new entries only.
+func appendHistory(tx *state.Tx, id uint64, add []historyEntry, he *historyEncoder) error {
+	if len(add) == 0 {
+		return nil
+	}
+	enc, err := he.encode(add)
+	if err != nil {
+		return err
+	}
+	key := state.Key(id)
+	b := tx.Bucket(bucketHistory)
+	old := bytes.TrimSpace(b.Get(key))
+	if len(old) < 2 || old[0] != '[' || old[len(old)-1] != ']' || bytes.Equal(old, []byte("[]")) {
+		return b.Put(key, enc)
+	}
+	// old lives in bbolt's memory map: build the new value in a slice of
+	// our own, never by appending to old.
+	data := make([]byte, 0, len(old)+len(enc))
+	data = append(data, old[:len(old)-1]...)
+	data = append(data, ',')
+	data = append(data, enc[1:]...)
+	return b.Put(key, data)
 }
 
 // startSequences makes order ids and basket numbers start where the
@@ -393,18 +554,63 @@ func forEachAccount(tx *state.Tx, fn func(rec *accountRecord, hash [32]byte) err
 	})
 }
 
-// forEachOrder calls fn with the id, owner and client_comment of every
-// stored order, in id order, without decoding the rest.
-func forEachOrder(tx *state.Tx, fn func(id, accountID uint64, clientComment string) error) error {
-	return tx.ForEach(bucketOrders, func(k, data []byte) error {
-		var rec struct {
-			AccountID     uint64 `json:"account_id"`
-			ClientComment string `json:"client_comment"`
+// historyEncoder writes what json.Marshal writes for history entries,
+// byte for byte, without reflecting on every entry and time: one catch-up
+// of thousands of orders encodes tens of thousands of entries in its one
+// transaction, and their comments are a few dozen texts, each encoded
+// once. A zero historyEncoder is ready; it belongs to one transaction.
+type historyEncoder struct {
+	comments map[string][]byte
+}
+
+// encode is json.Marshal(h).
+func (he *historyEncoder) encode(h []historyEntry) ([]byte, error) {
+	if he.comments == nil {
+		he.comments = map[string][]byte{}
+	}
+	out := make([]byte, 0, 128*len(h))
+	out = append(out, '[')
+	for i, e := range h {
+		if i > 0 {
+			out = append(out, ',')
 		}
+		comment, ok := he.comments[e.Comment]
+		if !ok {
+			var err error
+			if comment, err = json.Marshal(e.Comment); err != nil {
+				return nil, err
+			}
+			he.comments[e.Comment] = comment
+		}
+		out = append(append(out, `{"comment":`...), comment...)
+		if y := e.Created.Year(); y < 0 || y > 9999 {
+			return nil, fmt.Errorf("carreta history: year %d does not encode", y) // as time.MarshalJSON refuses it
+		}
+		out = append(out, `,"created":"`...)
+		out = append(e.Created.AppendFormat(out, time.RFC3339Nano), `"}`...)
+	}
+	return append(out, ']'), nil
+}
+
+// orderScan is what loading needs of a stored order, without decoding the
+// rest: its owner and client_comment for the listing index, its automatic
+// path and whether its status is of the retired table for the queue.
+type orderScan struct {
+	ID            uint64              `json:"-"`
+	AccountID     uint64              `json:"account_id"`
+	ClientComment string              `json:"client_comment"`
+	Auto          *lifecycle.Progress `json:"auto"`
+	StatusVersion int                 `json:"status_version"`
+}
+
+// forEachOrder calls fn with every stored order, in id order.
+func forEachOrder(tx *state.Tx, fn func(o *orderScan) error) error {
+	return tx.ForEach(bucketOrders, func(k, data []byte) error {
+		var rec orderScan
 		if err := json.Unmarshal(data, &rec); err != nil {
 			return fmt.Errorf("carreta order: %w", err)
 		}
-		id, _ := state.ID(k)
-		return fn(id, rec.AccountID, rec.ClientComment)
+		rec.ID, _ = state.ID(k)
+		return fn(&rec)
 	})
 }

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -17,7 +19,8 @@ import (
 // every vendor request off while it does (the state gate), so a request sees
 // one view from start to end. Only the order index and the cache of
 // generated answers change at run time, each under its own lock; the rest
-// is read-only once Load has published the view.
+// is read-only once Load has published the view. The queue of automatic
+// moves (lifecycle.Queue) locks itself.
 type view struct {
 	seed     int64
 	signer   Signer
@@ -25,6 +28,11 @@ type view struct {
 	accounts map[[32]byte]*account
 	catalog  map[string][]byte
 	gen      genCache
+
+	// life is the scenario's status table and lifecycle; queue says which
+	// orders on their automatic path have a move due, and when.
+	life  *Lifecycle
+	queue *lifecycle.Queue
 
 	// ordersMu guards orders: createOrder adds an id after its commit
 	// (write lock) while listOrders reads a page (read lock).
@@ -64,6 +72,8 @@ func buildView(tx *state.Tx, sec *Section, seed int64) (*view, error) {
 		accounts: map[[32]byte]*account{},
 		orders:   map[uint64][]orderRef{},
 		gen:      genCache{m: map[string][]byte{}},
+		life:     sec.lifecycle(seed),
+		queue:    lifecycle.NewQueue(),
 	}
 	if n := sec.Generate.ResultsPerQuery; n != nil {
 		v.perQuery = *n
@@ -71,16 +81,27 @@ func buildView(tx *state.Tx, sec *Section, seed int64) (*view, error) {
 	if err := forEachAccount(tx, v.addAccount); err != nil {
 		return nil, err
 	}
-	err := forEachOrder(tx, func(id, accountID uint64, clientComment string) error {
-		v.orders[accountID] = append(v.orders[accountID], orderRef{id: id, comment: strings.ToLower(clientComment)})
-		return nil
-	})
-	if err != nil {
+	if err := forEachOrder(tx, v.indexOrder); err != nil {
 		return nil, err
 	}
 	v.pinSignatures(sec.Catalog)
 	v.catalog = buildCatalog(v.signer, sec.Catalog)
 	return v, nil
+}
+
+// indexOrder indexes a stored order for listing, and queues it when it is
+// on its automatic path, or when its status is of the retired table: such
+// an order is due at once, so the first catch-up migrates it before anyone
+// reads it.
+func (v *view) indexOrder(o *orderScan) error {
+	v.orders[o.AccountID] = append(v.orders[o.AccountID], orderRef{id: o.ID, comment: strings.ToLower(o.ClientComment)})
+	switch {
+	case o.StatusVersion < statusVersion:
+		v.queue.Set(o.ID, time.Time{})
+	case o.Auto != nil:
+		v.queue.Set(o.ID, o.Auto.Next)
+	}
+	return nil
 }
 
 // addAccount indexes a stored account by its api_key hash.
@@ -97,14 +118,18 @@ func (v *view) addAccount(rec *accountRecord, hash [32]byte) error {
 	return nil
 }
 
-// pinSignatures has the signer accept the signatures the catalog pins.
+// pinSignatures has the signer accept the signatures the catalog pins,
+// and know the sources it gives.
 func (v *view) pinSignatures(parts []CatalogPart) {
 	for i := range parts {
 		p := &parts[i]
 		for _, part := range append([]CatalogPart{*p}, p.Crosses...) {
+			o := toOffer(&part, false)
 			if part.Signature != "" {
-				o := toOffer(&part, false)
 				v.signer.Pin(&o, part.Signature)
+			}
+			if part.Source != "" {
+				v.signer.PinSource(&o, part.Source)
 			}
 		}
 	}

@@ -32,6 +32,7 @@ type offerWire struct {
 	PeriodMin int    `json:"period_min"`
 	Price     string `json:"price"`
 	Qty       string `json:"qty"`
+	Source    string `json:"source"`
 	Stat      *int   `json:"stat"`
 }
 
@@ -94,7 +95,7 @@ func toOfferWire(s Signer, o *Offer) offerWire {
 	return offerWire{
 		Sig: s.Sign(o), Code: o.Code, Desc: o.Desc, IsCross: o.IsCross, Maker: o.Maker,
 		MinQty: o.MinQty, Name: o.Name, PeriodMax: o.PeriodMax, PeriodMin: o.PeriodMin,
-		Price: o.Price.Fixed2(), Qty: o.Qty, Stat: o.Stat,
+		Price: o.Price.Fixed2(), Qty: o.Qty, Source: s.Source(o), Stat: o.Stat,
 	}
 }
 
@@ -107,12 +108,14 @@ func encodeOffers(s Signer, offers []Offer) []byte {
 	return mustMarshal(out)
 }
 
-func toOrderWire(o *orderRecord) orderWire {
+// toOrderWire is the order as the client sees it, its status named by the
+// table in force.
+func toOrderWire(o *orderRecord, t *Statuses) orderWire {
 	return orderWire{
 		ClientComment: o.ClientComment, Code: o.Code, Comment: o.Comment, Created: FormatTime(o.Created),
 		ID: o.ID, Maker: o.Maker, Name: o.Name, Number: o.Number, OrderQty: o.OrderQty,
 		PeriodMax: o.PeriodMax, PeriodMin: o.PeriodMin, Price: o.Price.Fixed2(),
-		Status: int(o.Status), StatusDisplay: o.Status.Display(), Total: o.Total.Fixed2(),
+		Status: int(o.Status), StatusDisplay: t.Name(o.Status), Total: o.Total.Fixed2(),
 	}
 }
 
@@ -192,6 +195,9 @@ type OrderRequest struct {
 	Sig           string
 	OrderQty      int
 	ClientComment string
+	// Source is the offer's source when the body carries one (an order
+	// need not: carreta.txt's minimal body has none).
+	Source *string
 }
 
 // maxInt bounds integer fields: far above any real quantity or lead time,
@@ -236,12 +242,27 @@ func DecodeOrder(body []byte) (OrderRequest, *Error) {
 	if e != nil {
 		return req, e
 	}
-	if raw, ok := m["client_comment"]; ok && !isNull(raw) {
-		if err := json.Unmarshal(raw, &req.ClientComment); err != nil {
-			return req, badRequestf(msgFieldString, "client_comment")
-		}
+	if req.Source, e = optionalString(m, "source"); e != nil {
+		return req, e
 	}
-	return req, nil
+	cc, e := optionalString(m, "client_comment")
+	if cc != nil {
+		req.ClientComment = *cc
+	}
+	return req, e
+}
+
+// optionalString reads a field that may be absent or null (nil then).
+func optionalString(m map[string]json.RawMessage, name string) (*string, *Error) {
+	raw, ok := m[name]
+	if !ok || isNull(raw) {
+		return nil, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, badRequestf(msgFieldString, name)
+	}
+	return &s, nil
 }
 
 func isNull(raw json.RawMessage) bool { return bytes.Equal(raw, []byte("null")) }

@@ -1,6 +1,7 @@
 package carreta_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -120,6 +121,11 @@ func TestDecodeOrder(t *testing.T) {
 		{"rejects_huge_price", with("price", `"1000000000000000"`), msg(rng, "price"), 0},
 		{"rejects_boolean_price", with("price", "false"), msg(decimal, "price"), 0},
 		{"rejects_numeric_comment", with("client_comment", "5"), msg(str, "client_comment"), 0},
+		// source is optional (carreta.txt's minimal body has none); sent,
+		// it is the string search gave.
+		{"accepts_a_source", with("source", `"57"`), "", 10},
+		{"accepts_null_source", with("source", "null"), "", 10},
+		{"rejects_numeric_source", with("source", "57"), msg(str, "source"), 0},
 		{"reports_fields_in_document_order", `{"order_qty": "x"}`, msg(required, "_"), 0},
 	}
 	for _, tc := range cases {
@@ -153,6 +159,9 @@ func TestCheckOrder(t *testing.T) {
 		{"rejects_comment_over_50_characters", func(r *carreta.OrderRequest) { r.ClientComment += "ж" }, "Поле \"client_comment\" должно быть не длиннее 50 символов."},
 		{"rejects_order_qty_over_stock", func(r *carreta.OrderRequest) { r.OrderQty = 501 }, "Количество к заказу (order_qty) не должно превышать 500."},
 		{"checks_signature_before_qty", func(r *carreta.OrderRequest) { r.Offer.Qty = ">50"; r.OrderQty = 600 }, "signature"},
+		{"accepts_the_offers_source", func(r *carreta.OrderRequest) { src := s.Source(&r.Offer); r.Source = &src }, ""},
+		{"rejects_another_source", func(r *carreta.OrderRequest) { src := "x" + s.Source(&r.Offer); r.Source = &src }, msgBadSource},
+		{"checks_signature_before_source", func(r *carreta.OrderRequest) { src := ""; r.Source = &src; r.Sig = "AAAA" }, "signature"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,6 +180,46 @@ func TestCheckOrder(t *testing.T) {
 				t.Fatalf("got %q", err.Message)
 			}
 		})
+	}
+}
+
+// msgBadSource is what an order whose source is not its offer's gets.
+const msgBadSource = "Поле \"source\" не совпадает с источником позиции из поиска. Повторите поиск и передайте позицию без изменений."
+
+// TestSigner_Source: an offer's source is its own, or the catalog's for the
+// same signed fields, or derived from them and the seed: stable on every
+// search and run, another scenario seed's differs.
+func TestSigner_Source(t *testing.T) {
+	s := carreta.NewSigner(42)
+	o := carreta.Offer{Code: "OC47", Maker: "KNECHT/MAHLE", Name: "Фильтр масляный", Price: 15202, Qty: "500", MinQty: 1, PeriodMin: 7, PeriodMax: 7}
+	derived := s.Source(&o)
+	if n, err := strconv.Atoi(derived); err != nil || n < 1 || n > 99 {
+		t.Fatalf("derived source %q", derived)
+	}
+	if again := carreta.NewSigner(42).Source(&o); again != derived {
+		t.Fatalf("%q then %q", derived, again)
+	}
+	other := 0
+	for seed := int64(0); seed < 20; seed++ {
+		if carreta.NewSigner(seed).Source(&o) != derived {
+			other++
+		}
+	}
+	if other == 0 {
+		t.Fatal("every seed derives the same source")
+	}
+	s.PinSource(&o, "57")
+	if got := s.Source(&o); got != "57" {
+		t.Fatalf("pinned source %q", got)
+	}
+	o.Source = "12"
+	if got := s.Source(&o); got != "12" {
+		t.Fatalf("own source %q", got)
+	}
+	// desc, is_cross and stat are not signed: they do not change the offer.
+	o.Source, o.Desc, o.IsCross = "", "Оригинал", true
+	if got := s.Source(&o); got != "57" {
+		t.Fatalf("same offer, other desc: %q", got)
 	}
 }
 

@@ -12,6 +12,9 @@ import (
 	"github.com/mockserver/mockserver/internal/scenario"
 )
 
+// vendorStatuses lists carreta's statuses as problems name them.
+const vendorStatuses = "1 Ожидает оплаты, 2 Получен в заказ, 3 В работе, 11 Принят поставщиком, 4 В пути от поставщика, 13 На складе филиала, 12 В пути из филиала, 14 На складе, 15 В пути в пункт выдачи, 5 В пункте выдачи, 7 Выдан, 10 Нет в наличии, 8 Отменен"
+
 // TestParse_rejects has one bad file per rule, and pins the exact
 // file:line: message the user sees.
 func TestParse_rejects(t *testing.T) {
@@ -54,6 +57,19 @@ func TestParse_rejects(t *testing.T) {
 		"carreta_order_zero_price": `testdata/bad/carreta_order_zero_price.yaml:10: price must be more than 0.00`,
 		"carreta_order_comment":    `testdata/bad/carreta_order_comment.yaml:11: client_comment is 51 characters; the API accepts at most 50`,
 		"carreta_order_period":     `testdata/bad/carreta_order_period.yaml:12: need 0 <= period_min <= period_max`,
+		// Statuses are the vendor's thirteen (SPEC §12); the retired
+		// guess's 6 says what it is now.
+		"carreta_status_retired": `testdata/bad/carreta_status_retired.yaml:5: status 6 does not exist: it was "Готов к выдаче" in the table the mock used to guess, which is now 5 "В пункте выдачи"; the statuses are ` + vendorStatuses,
+		"carreta_new_status":     `testdata/bad/carreta_new_status.yaml:4: new orders start in status 2, which the status table lacks; set carreta.new_status`,
+		"carreta_source_reused":  `testdata/bad/carreta_source_reused.yaml:5: the same offer (line 4) has source "10"`,
+		// Lifecycles (SPEC §12): unknown statuses, negative delays, chances
+		// outside 0..1 or adding up to more than 1, unreadable spans.
+		"carreta_lifecycle_status":   `testdata/bad/carreta_lifecycle_status.yaml:6: status 9 does not exist; the statuses are ` + vendorStatuses,
+		"carreta_lifecycle_negative": `testdata/bad/carreta_lifecycle_negative.yaml:5: after -2h is negative; a move never goes back in time`,
+		"carreta_lifecycle_p":        `testdata/bad/carreta_lifecycle_p.yaml:8: p must be between 0 and 1, got 1.5`,
+		"carreta_lifecycle_psum":     `testdata/bad/carreta_lifecycle_psum.yaml:8: the branches' p add up to 1.2, more than 1`,
+		"carreta_lifecycle_span":     `testdata/bad/carreta_lifecycle_span.yaml:6: "period_mid" is not a time span like 90m, 2d12h, period_min or period_max+12h`,
+		"saplab_lifecycle_status":    `testdata/bad/saplab_lifecycle_status.yaml:8: status 2 does not exist; the statuses are 1 Новый`,
 
 		// Generated rows live in memory too; past the measured scale they
 		// exhaust it.
@@ -140,7 +156,7 @@ func TestParse_reportsEveryProblem(t *testing.T) {
 		{"wrong_type_is_not_also_out_of_range",
 			"name: x\ncarreta:\n  accounts: [{api_key: k}]\n  orders:\n    - account: k\n      code: c\n      maker: m\n      price: '1.00'\n      order_qty: many\n      status: 9\n",
 			"many.yaml:9: wrong type: str \"many\" where an integer belongs\n" +
-				`many.yaml:10: status must be 1..8 (Холд .. Отказ)`},
+				`many.yaml:10: status 9 does not exist; the statuses are ` + vendorStatuses},
 		{"bad_delay_and_other_rule_problems",
 			"name: x\nfaults:\n  - id: f\n    api: carreta\n    method: FETCH\n    path: /panel/x\n    action: {status: 503, delay: 5x}\n",
 			`many.yaml:5: method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "FETCH"` + "\n" +

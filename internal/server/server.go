@@ -48,9 +48,12 @@ type Server struct {
 	// Apply while the whole state is replaced (reset, scenario load, and
 	// seeding at start-up), so no request ever sees the new file with the
 	// old in-memory views or the other way round. Fault delays run outside
-	// it, so a slow request never holds a reset up; control API requests
-	// never take it but through Apply. Under it come bbolt's locks, the
-	// vendors' own, the injector's (Apply reloads the fault rules) and mu.
+	// it, so a slow request never holds a reset up. Control API requests
+	// take it through Apply (for writing), through CatchUp (for reading,
+	// lifecycle.go) and, for reading, around each API's own control routes
+	// (/__admin/carreta/..., /__admin/saplab/...). Under it come bbolt's
+	// locks, the vendors' own, the injector's (Apply reloads the fault
+	// rules) and mu.
 	gate sync.RWMutex
 
 	// mu guards current: Apply writes it (under gate), Current reads it

@@ -1,0 +1,22 @@
+package server
+
+import "fmt"
+
+// CatchUp applies every automatic status move that has fallen due (SPEC
+// §12) before the control API shows or moves anything: what
+// /__admin/state shows agrees with what a client reads, and a clock moved
+// forward leaves every move it passed applied, each stamped with the time
+// it fell due. It holds the state gate for reading, as a vendor request
+// does, so the views it works on cannot be swapped under it; it must not
+// be called with the gate held.
+func (s *Server) CatchUp() error {
+	s.gate.RLock()
+	defer s.gate.RUnlock()
+	if err := s.carreta.CatchUp(); err != nil {
+		return fmt.Errorf("carreta: %w", err)
+	}
+	if err := s.saplab.CatchUp(); err != nil {
+		return fmt.Errorf("saplab: %w", err)
+	}
+	return nil
+}
