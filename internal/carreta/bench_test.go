@@ -3,6 +3,7 @@ package carreta_test
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/carreta"
 	"github.com/mockserver/mockserver/internal/servertest"
 	bolt "go.etcd.io/bbolt"
 )
@@ -272,4 +274,63 @@ func BenchmarkRatioOrderCreate(b *testing.B) {
 	interleave(b, 32, 6,
 		func() error { return postOrder(c, m.URL+"/v1/order/?api_key=demo-key", bodyJSON) },
 		func() error { return rawCommit(db) })
+}
+
+// BenchmarkLifecycleAdvance: 10,000 orders on the default scenario's
+// lifecycle, then the clock moved thirty days at once (POST /__admin/clock
+// applies every move it passed: about nine a order, each with its history
+// entry), against listing the same 10,000 orders through GET /v1/order/,
+// a hundred pages of a hundred. The target is under a second for
+// the move; the ratio says what it costs next to reading the orders once.
+//
+//	go test ./internal/carreta/ -run '^$' -bench LifecycleAdvance -benchtime 1x
+func BenchmarkLifecycleAdvance(b *testing.B) {
+	const n = 10000
+	var advanceTotal, listTotal time.Duration
+	for range b.N {
+		b.StopTimer()
+		m := start(b, servertest.Options{})
+		placeMany(b, m, n)
+		listStart := time.Now()
+		for page := 1; page <= n/100; page++ {
+			if r := get(b, m, fmt.Sprintf("/v1/order/?api_key=demo-key&page=%d", page)); r.Status != 200 {
+				b.Fatalf("page %d: %d", page, r.Status)
+			}
+		}
+		list := time.Since(listStart)
+		b.StartTimer()
+		advanceStart := time.Now()
+		advance(b, m, "720h")
+		adv := time.Since(advanceStart)
+		b.StopTimer()
+		if l := orders(b, get(b, m, "/v1/order/?api_key=demo-key")); l[0].Status == int(carreta.DefaultNewStatus) {
+			b.Fatalf("the newest order did not move: %+v", l[0])
+		}
+		advanceTotal, listTotal = advanceTotal+adv, listTotal+list
+	}
+	b.ReportMetric(float64(advanceTotal.Milliseconds())/float64(b.N), "advance_ms")
+	b.ReportMetric(float64(listTotal.Milliseconds())/float64(b.N), "list_ms")
+	b.ReportMetric(advanceTotal.Seconds()/listTotal.Seconds(), "ratio")
+}
+
+// placeMany places n durable orders from 32 concurrent clients.
+func placeMany(b *testing.B, m *servertest.Mock, n int) {
+	o := search(b, m, "bkr6e")[0]
+	body := offerBody(o, 4, "bench")
+	c := client()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(n) {
+				if err := postOrder(c, m.URL+"/v1/order/?api_key=demo-key", body); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
