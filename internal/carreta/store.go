@@ -330,7 +330,7 @@ func (p *preparedOrder) start(o *orderRecord, data []byte) ([]byte, error) {
 	if !p.follow {
 		return data, nil
 	}
-	prog, ok := p.life.Start(o.state())
+	prog, ok := p.life.Start(OrderState{ID: o.ID, Created: o.Created, PeriodMin: o.PeriodMin, PeriodMax: o.PeriodMax, Status: o.Status})
 	if !ok {
 		return data, nil
 	}
@@ -437,39 +437,115 @@ func setStatus(tx *state.Tx, id uint64, status Status, comment *string, t *Statu
 // have fallen due are applied (Lifecycle.Advance), each in the history at
 // the instant it fell due. It returns the order's Progress and whether
 // moves remain; an order that is gone has none.
+//
+// A catch-up runs this for thousands of orders in one transaction, so an
+// order in the current table is not decoded and encoded whole: orderHead
+// reads what the lifecycle needs, and spliceHead rewrites only the members
+// that change, which head every stored order.
 func advanceOrder(tx *state.Tx, id uint64, l *Lifecycle, enc *historyEncoder) (lifecycle.Progress, bool, error) {
-	o, err := getOrder(tx, id)
-	if errors.Is(err, state.ErrNotFound) {
+	key := state.Key(id)
+	raw := tx.Bucket(bucketOrders).Get(key)
+	if raw == nil {
 		return lifecycle.Progress{}, false, nil
 	}
+	var o orderHead
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return lifecycle.Progress{}, false, fmt.Errorf("carreta order %d: %w", id, err)
+	}
+	if o.StatusVersion < statusVersion {
+		return lifecycle.Progress{}, false, migrateOrder(tx, id)
+	}
+	if o.Auto == nil {
+		return lifecycle.Progress{}, false, nil
+	}
+	adv := l.Advance(o.state(), tx.Now())
+	if adv.Pending && adv.Progress.Done == o.Auto.Done {
+		return *o.Auto, true, nil // nothing was due
+	}
+	var auto *lifecycle.Progress
+	if adv.Pending {
+		auto = &adv.Progress
+	}
+	data, err := spliceHead(raw, auto, adv.Status)
 	if err != nil {
+		return lifecycle.Progress{}, false, fmt.Errorf("carreta order %d: %w", id, err)
+	}
+	if err := tx.Bucket(bucketOrders).Put(key, data); err != nil {
 		return lifecycle.Progress{}, false, err
 	}
-	changed := migrate(o)
-	var add []historyEntry
+	add := make([]historyEntry, len(adv.History))
+	for i, line := range adv.History {
+		add[i] = historyEntry{Comment: line.Comment, Created: line.At}
+	}
+	if err := appendHistory(tx, id, add, enc); err != nil || auto == nil {
+		return lifecycle.Progress{}, false, err
+	}
+	return *auto, true, nil
+}
+
+// orderHead is what the lifecycle reads of a stored order.
+type orderHead struct {
+	ID            uint64              `json:"id"`
+	Auto          *lifecycle.Progress `json:"auto"`
+	Status        Status              `json:"status"`
+	StatusVersion int                 `json:"status_version"`
+	Created       time.Time           `json:"created"`
+	PeriodMin     int                 `json:"period_min"`
+	PeriodMax     int                 `json:"period_max"`
+}
+
+// state is what the lifecycle reads of the order.
+func (o *orderHead) state() OrderState {
+	s := OrderState{ID: o.ID, Created: o.Created, PeriodMin: o.PeriodMin, PeriodMax: o.PeriodMax, Status: o.Status}
 	if o.Auto != nil {
-		adv := l.Advance(o.state(), tx.Now())
-		if adv.Status != o.Status || !adv.Pending || adv.Progress.Done != o.Auto.Done {
-			changed = true
+		s.Done = o.Auto.Done
+	}
+	return s
+}
+
+// spliceHead is the stored order raw with auto and status replaced. An
+// orderRecord encodes as id, account_id, number, [auto,] status,
+// status_version, then the rest; none of the first three can hold the
+// text searched for, so the first ,"auto": or ,"status": is the member.
+func spliceHead(raw []byte, auto *lifecycle.Progress, status Status) ([]byte, error) {
+	start := bytes.Index(raw, []byte(`,"status":`))
+	if a := bytes.Index(raw, []byte(`,"auto":`)); a >= 0 && a < start {
+		start = a
+	}
+	const version = `,"status_version":`
+	v := bytes.Index(raw, []byte(version))
+	if start < 0 || v < start {
+		return nil, errors.New("stored order lacks its status members")
+	}
+	rest := v + len(version)
+	for rest < len(raw) && raw[rest] >= '0' && raw[rest] <= '9' {
+		rest++
+	}
+	out := make([]byte, 0, len(raw)+64)
+	out = append(out, raw[:start+1]...)
+	if auto != nil {
+		enc, err := json.Marshal(auto)
+		if err != nil {
+			return nil, err
 		}
-		for _, line := range adv.History {
-			add = append(add, historyEntry{Comment: line.Comment, Created: line.At})
-		}
-		o.Status, o.Auto = adv.Status, nil
-		if adv.Pending {
-			o.Auto = &adv.Progress
-		}
+		out = append(append(append(out, `"auto":`...), enc...), ',')
 	}
-	if !changed {
-		return lifecycle.Progress{}, false, nil
+	out = append(out, `"status":`...)
+	out = strconv.AppendInt(out, int64(status), 10)
+	out = append(out, version...)
+	out = strconv.AppendInt(out, statusVersion, 10)
+	return append(out, raw[rest:]...), nil
+}
+
+// migrateOrder moves an order of the retired table to the current one
+// (migrate). Such an order predates automatic paths: it has none.
+func migrateOrder(tx *state.Tx, id uint64) error {
+	o, err := getOrder(tx, id)
+	if err != nil {
+		return err
 	}
-	if err := tx.Put(bucketOrders, state.Key(id), o); err != nil {
-		return lifecycle.Progress{}, false, err
-	}
-	if err := appendHistory(tx, id, add, enc); err != nil || o.Auto == nil {
-		return lifecycle.Progress{}, false, err
-	}
-	return *o.Auto, true, nil
+	migrate(o)
+	return tx.Put(bucketOrders, state.Key(id), o)
 }
 
 // migrate moves an order stored with a status of the retired table to the
@@ -481,15 +557,6 @@ func migrate(o *orderRecord) bool {
 	}
 	o.Status, o.StatusVersion = LegacyStatus(o.Status), statusVersion
 	return true
-}
-
-// state is what the lifecycle reads of the order.
-func (o *orderRecord) state() OrderState {
-	s := OrderState{ID: o.ID, Created: o.Created, PeriodMin: o.PeriodMin, PeriodMax: o.PeriodMax, Status: o.Status}
-	if o.Auto != nil {
-		s.Done = o.Auto.Done
-	}
-	return s
 }
 
 // appendHistory adds entries to the end of order id's history. The stored
