@@ -40,7 +40,7 @@ func (a *API) adminSetStatus(c echo.Context) error {
 	if req.Status == nil || !v.life.Statuses.Has(Status(*req.Status)) {
 		return api.Controlf(http.StatusBadRequest, ctlBadStatus, v.life.Statuses.List())
 	}
-	o, h, err := a.store.moveOrder(id, Status(*req.Status), req.Comment, v.life)
+	o, h, err := a.store.MoveOrder(id, Status(*req.Status), req.Comment, v.life)
 	if errors.Is(err, state.ErrNotFound) {
 		return api.Controlf(http.StatusNotFound, ctlNoSuchOrder)
 	}

@@ -40,7 +40,7 @@ func (a *API) catchUp(v *view) error {
 	if !v.queue.Due(a.deps.Clock.Now()) {
 		return nil
 	}
-	return a.store.advance(v.life, v.queue)
+	return a.store.Advance(v.life, v.queue)
 }
 
 // CatchUp is the server's hook for what the control API reads or moves
@@ -71,7 +71,7 @@ func (a *API) order(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := a.store.ownOrder(accountID, id)
+	o, err := a.store.OwnOrder(accountID, id)
 	if err != nil {
 		return orderError(err)
 	}
@@ -84,7 +84,7 @@ func (a *API) history(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := a.store.ownHistory(accountID, id)
+	h, err := a.store.OwnHistory(accountID, id)
 	if err != nil {
 		return orderError(err)
 	}
@@ -108,7 +108,7 @@ func (a *API) listOrders(c echo.Context) error {
 		return err
 	}
 	ids := v.page(acc.id, strings.ToLower(queryValue(raw, "client_comment")), page)
-	list, err := a.store.ordersByID(ids)
+	list, err := a.store.OrdersByID(ids)
 	if err != nil {
 		return err
 	}
@@ -152,8 +152,8 @@ func (a *API) createOrder(c echo.Context) error {
 	}
 	var o *orderRecord
 	if queryValue(c.Request().URL.RawQuery, "test") == "on" {
-		o, err = a.store.previewOrder(prepared)
-	} else if o, err = a.store.createOrder(prepared); err == nil {
+		o, err = a.store.PreviewOrder(prepared)
+	} else if o, err = a.store.CreateOrder(prepared); err == nil {
 		v.addOrder(acc.id, o.ID, o.ClientComment)
 		if o.Auto != nil {
 			v.queue.Set(o.ID, o.Auto.Next)

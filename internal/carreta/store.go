@@ -22,9 +22,9 @@ import (
 // run in the server's transaction instead (seed.go, view.go).
 type store struct{ db *state.Store }
 
-// ownOrder reads the order id if it belongs to the account; another
+// OwnOrder reads the order id if it belongs to the account; another
 // account's order is state.ErrNotFound, like one that does not exist.
-func (s store) ownOrder(accountID, id uint64) (*orderRecord, error) {
+func (s store) OwnOrder(accountID, id uint64) (*orderRecord, error) {
 	var o *orderRecord
 	err := s.db.View(func(tx *state.Tx) (err error) {
 		o, err = getOwnOrder(tx, accountID, id)
@@ -33,9 +33,9 @@ func (s store) ownOrder(accountID, id uint64) (*orderRecord, error) {
 	return o, err
 }
 
-// ownHistory reads the history of the account's order id, oldest first;
+// OwnHistory reads the history of the account's order id, oldest first;
 // state.ErrNotFound as ownOrder. An order without history has an empty one.
-func (s store) ownHistory(accountID, id uint64) ([]historyEntry, error) {
+func (s store) OwnHistory(accountID, id uint64) ([]historyEntry, error) {
 	var h []historyEntry
 	err := s.db.View(func(tx *state.Tx) error {
 		if _, err := getOwnOrder(tx, accountID, id); err != nil {
@@ -51,8 +51,8 @@ func (s store) ownHistory(accountID, id uint64) ([]historyEntry, error) {
 	return h, err
 }
 
-// ordersByID reads the orders of ids (a page the view chose), in order.
-func (s store) ordersByID(ids []uint64) ([]orderRecord, error) {
+// OrdersByID reads the orders of ids (a page the view chose), in order.
+func (s store) OrdersByID(ids []uint64) ([]orderRecord, error) {
 	out := make([]orderRecord, len(ids))
 	err := s.db.View(func(tx *state.Tx) error {
 		for i, id := range ids {
@@ -67,10 +67,10 @@ func (s store) ordersByID(ids []uint64) ([]orderRecord, error) {
 	return out, err
 }
 
-// createOrder stores a client's order with the group commit (Store.Batch),
+// CreateOrder stores a client's order with the group commit (Store.Batch),
 // so concurrent orders share one fsync. Batch may run insert more than once,
 // which it allows: insert has no effect outside its tx.
-func (s store) createOrder(p *preparedOrder) (*orderRecord, error) {
+func (s store) CreateOrder(p *preparedOrder) (*orderRecord, error) {
 	var o *orderRecord
 	err := s.db.Batch(func(tx *state.Tx) (err error) {
 		o, err = p.insert(tx)
@@ -82,10 +82,10 @@ func (s store) createOrder(p *preparedOrder) (*orderRecord, error) {
 // errPreview rolls back the transaction of a test order.
 var errPreview = errors.New("carreta: test order, rolled back")
 
-// previewOrder runs the very insert createOrder would and rolls it back:
+// PreviewOrder runs the very insert CreateOrder would and rolls it back:
 // the order it returns has the id and number the next real order gets, and
 // nothing is stored (POST order/?test=on).
-func (s store) previewOrder(p *preparedOrder) (*orderRecord, error) {
+func (s store) PreviewOrder(p *preparedOrder) (*orderRecord, error) {
 	var o *orderRecord
 	err := s.db.Update(func(tx *state.Tx) (err error) {
 		if o, err = p.insert(tx); err != nil {
@@ -99,13 +99,13 @@ func (s store) previewOrder(p *preparedOrder) (*orderRecord, error) {
 	return o, nil
 }
 
-// moveOrder moves order id to status (and, when comment is not nil, sets
+// MoveOrder moves order id to status (and, when comment is not nil, sets
 // the supplier's comment), as the supplier's back office does, and returns
 // the order and its whole history; state.ErrNotFound when there is no such
 // order. The moves of its automatic path that fell due before now are
 // applied first, in the same transaction, so the history stays in time
 // order; then the manual move takes the order off its path for good.
-func (s store) moveOrder(id uint64, status Status, comment *string, l *Lifecycle) (*orderRecord, []historyEntry, error) {
+func (s store) MoveOrder(id uint64, status Status, comment *string, l *Lifecycle) (*orderRecord, []historyEntry, error) {
 	var o *orderRecord
 	var h []historyEntry
 	err := s.db.Update(func(tx *state.Tx) (err error) {
@@ -121,12 +121,12 @@ func (s store) moveOrder(id uint64, status Status, comment *string, l *Lifecycle
 	return o, h, err
 }
 
-// advance applies, in one write transaction, every automatic move that
+// Advance applies, in one write transaction, every automatic move that
 // has fallen due by the transaction's time, to the orders q says are due,
 // and hands q their next due times. Each order's moves come from its own
 // record (advanceOrder), so a queue entry that is out of date costs a read
 // and changes nothing.
-func (s store) advance(l *Lifecycle, q *lifecycle.Queue) error {
+func (s store) Advance(l *Lifecycle, q *lifecycle.Queue) error {
 	var taken []lifecycle.Entry
 	took := false
 	next := map[uint64]time.Time{}
