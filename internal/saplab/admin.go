@@ -39,7 +39,7 @@ func (a *API) adminCreateOrders(c echo.Context) error {
 	if err := strictjson.Decode(body, &in); err != nil {
 		return api.Controlf(http.StatusBadRequest, msgCtlNotJSON, err)
 	}
-	created, err := a.insertOrders(&in)
+	created, err := a.store.InsertOrders(&in)
 	if err != nil {
 		return err
 	}

@@ -9,18 +9,19 @@
 // which read the request (fields.go), call a use case of store.go and
 // answer through wire.go; model.go holds the rules as pure functions
 // (lifecycle.go those of the automatic status moves, SPEC §12);
-// store.go the buckets, stored records and one function per use case, each
-// one transaction; view.go the in-memory columns the list filters scan and
+// store.go the store: the view and the row cache with their locks, the
+// buckets, the stored records and one exported method per use case, each
+// opening one transaction; view.go the in-memory columns the list filters scan and
 // rowcache.go the rows kept between writes; seed.go the scenario section,
 // its checks, Seed and Load, with generate.go for generated rows; admin.go
 // the control route; errors.go every message and the error envelope. The
 // form decoder and the path filter parser are packages of their own
 // (phpform, filter).
 //
-// Locks: three mutexes, described at their fields of API.
-//   - API.viewMu orders every request against the view and the file;
-//   - API.loginMu guards the login cache (API.logins);
-//   - API.rowsMu guards the row cache (API.rows).
+// Locks: three mutexes, described at their fields.
+//   - store.viewMu orders every request against the view and the file;
+//   - store.rowsMu guards the row cache (store.rows);
+//   - API.loginMu guards the login cache (API.logins).
 //
 // rowsMu is only taken while viewMu is held (shared or exclusive); loginMu
 // is never held together with another lock. Nothing else in the package
@@ -36,17 +37,14 @@ import (
 	"github.com/mockserver/mockserver/internal/api"
 )
 
-// API is the saplab simulation.
+// API is the saplab simulation. Its hooks into the server: Routes
+// (routes.go), Admin (admin.go), RenderError (errors.go), Seed and Load
+// (seed.go), CatchUp (orders.go).
 type API struct {
 	deps api.Deps
-
-	// viewMu guards v, the view, and orders every panel request against it
-	// and the file: readers hold it shared for their whole read (view and
-	// file, a.read), writers hold it exclusively from their transaction to
-	// the view update (a.write), and Load holds it exclusively to swap the
-	// view, so a reader never sees the file and the view disagree.
-	viewMu sync.RWMutex
-	v      *view
+	// store runs the use cases; it owns the view, the row cache and their
+	// locks (store.go).
+	store *store
 
 	// loginMu guards logins: SHA-256(login digits, password) of logins
 	// bcrypt has already accepted, with the employee id, so that only the
@@ -54,16 +52,11 @@ type API struct {
 	// passwords may have changed).
 	loginMu sync.Mutex
 	logins  map[[32]byte]int64
-
-	// rowsMu guards rows, the row cache (rowcache.go): it is taken for a
-	// lookup or an insert only, never across a decode.
-	rowsMu sync.Mutex
-	rows   map[rowKey]any
 }
 
 // New returns the saplab simulation.
 func New(deps api.Deps) *API {
-	return &API{deps: deps, v: newView(), logins: map[[32]byte]int64{}, rows: map[rowKey]any{}}
+	return &API{deps: deps, store: newStore(deps), logins: map[[32]byte]int64{}}
 }
 
 // Name implements api.API.

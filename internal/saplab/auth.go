@@ -3,7 +3,6 @@ package saplab
 import (
 	"crypto/sha256"
 	"net/http"
-	"slices"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/password"
@@ -21,11 +20,7 @@ func (a *API) guard(perm string, h handler) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		a.viewMu.RLock()
-		g := a.v.mgroups[emp.GroupID]
-		allowed := g != nil && slices.Contains(g.Permissions, perm)
-		a.viewMu.RUnlock()
-		if !allowed {
+		if !a.store.groupAllows(emp.GroupID, perm) {
 			return textErr(http.StatusForbidden, msgForbidden)
 		}
 		return h(c, emp)
@@ -41,7 +36,7 @@ func (a *API) authenticate(c echo.Context) (*employee, error) {
 		return nil, errUnauthorized
 	}
 	digits := filter.Digits(login)
-	emp := a.employeeByLogin(digits)
+	emp := a.store.employeeByLogin(digits)
 	if emp == nil || !emp.Status {
 		return nil, errUnauthorized
 	}
@@ -59,22 +54,6 @@ func (a *API) authenticate(c echo.Context) (*employee, error) {
 	a.logins[key] = emp.ID
 	a.loginMu.Unlock()
 	return emp, nil
-}
-
-// employeeByLogin is a copy of the employee whose phone is digits, or nil.
-func (a *API) employeeByLogin(digits string) *employee {
-	if digits == "" {
-		return nil
-	}
-	a.viewMu.RLock()
-	defer a.viewMu.RUnlock()
-	for _, e := range a.v.employees {
-		if e.Phone == digits {
-			cp := *e
-			return &cp
-		}
-	}
-	return nil
 }
 
 // forgetLogins empties the login cache.

@@ -29,7 +29,7 @@ func (a *API) listTransactions(c echo.Context, _ *employee) error {
 	if !ok {
 		page = 1
 	}
-	out, err := a.findLedgerPage(id, page)
+	out, err := a.store.FindLedgerPage(id, page)
 	if err != nil {
 		return err
 	}
@@ -69,5 +69,5 @@ func (a *API) addTransaction(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	return answered(c, a.bookTransaction(id, amt, desc), msgTransaction)
+	return answered(c, a.store.BookTransaction(id, amt, desc), msgTransaction)
 }

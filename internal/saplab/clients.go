@@ -5,7 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/check"
-	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/saplab/filter"
 	"github.com/mockserver/mockserver/internal/saplab/phpform"
 )
@@ -17,7 +16,7 @@ func (a *API) listClients(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	rows, pages, err := a.findClientPage(q)
+	rows, pages, err := a.store.FindClientPage(q)
 	if err != nil {
 		return err
 	}
@@ -30,7 +29,7 @@ func (a *API) getClient(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	out, err := a.findClientForm(id)
+	out, err := a.store.FindClientForm(id)
 	if err != nil {
 		return err
 	}
@@ -213,42 +212,22 @@ func validateClient(v *view, cl *client) error {
 	return errs.err()
 }
 
-// hashPassword hashes a password set at run time at Deps.PasswordCost (the
-// vendor's own cost; tests lower it); scenario passwords use
-// password.SeedCost. A password bcrypt would cut is refused.
-func (a *API) hashPassword(pw string) (string, error) {
-	if pw == "" {
-		return "", nil
-	}
-	if !passwordFits(pw) {
-		return "", badRequest(msgPasswordTooLong, password.MaxBytes)
-	}
-	h, err := password.Hash([]byte(pw), a.deps.PasswordCost)
-	return string(h), err
-}
-
-// readClientRequest reads a client form and hashes its password (outside
-// the write lock: bcrypt is slow on purpose).
-func (a *API) readClientRequest(c echo.Context) (*clientInput, string, error) {
+// readClientRequest reads a client form.
+func readClientRequest(c echo.Context) (*clientInput, error) {
 	f, err := form(c)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	in, err := readClientForm(f)
-	if err != nil {
-		return nil, "", err
-	}
-	hash, err := a.hashPassword(in.password)
-	return in, hash, err
+	return readClientForm(f)
 }
 
 // createClient is POST /panel/client/form.
 func (a *API) createClient(c echo.Context, _ *employee) error {
-	in, hash, err := a.readClientRequest(c)
+	in, err := readClientRequest(c)
 	if err != nil {
 		return err
 	}
-	return answered(c, a.insertClient(in, hash), msgClientAdded)
+	return answered(c, a.store.InsertClient(in), msgClientAdded)
 }
 
 // editClient is POST /panel/client/form/$ID. An empty password keeps the old
@@ -258,9 +237,9 @@ func (a *API) editClient(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	in, hash, err := a.readClientRequest(c)
+	in, err := readClientRequest(c)
 	if err != nil {
 		return err
 	}
-	return answered(c, a.updateClient(id, in, hash), msgClientUpdated)
+	return answered(c, a.store.UpdateClient(id, in), msgClientUpdated)
 }

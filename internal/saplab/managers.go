@@ -9,7 +9,7 @@ import (
 // listManagers is GET /panel/manager: every employee, by id, with office,
 // group and the number of clients assigned to them.
 func (a *API) listManagers(c echo.Context, _ *employee) error {
-	out, err := a.findManagers()
+	out, err := a.store.FindManagers()
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,11 @@ import (
 	"github.com/mockserver/mockserver/internal/saplab/filter"
 )
 
+// CatchUp is the server's hook for what the control API reads or moves
+// (state inspection, the clock): every automatic move due by now is
+// applied first, in a write of its own when there is one.
+func (a *API) CatchUp() error { return a.store.CatchUp() }
+
 // listOrders is GET /panel/order[/filter/...]: positions by id descending,
 // archived ones only with unignore_archived/1.
 func (a *API) listOrders(c echo.Context, _ *employee) error {
@@ -15,7 +20,7 @@ func (a *API) listOrders(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	rows, pages, err := a.findOrderPage(q)
+	rows, pages, err := a.store.FindOrderPage(q)
 	if err != nil {
 		return err
 	}
@@ -35,7 +40,7 @@ func (a *API) setStatus(c echo.Context, who *employee) error {
 	if !ok {
 		return businessErr(msgNotEnoughParam)
 	}
-	return answered(c, a.setOrderStatus(id, sid, who.Name), msgStatusSet)
+	return answered(c, a.store.SetOrderStatus(id, sid, who.Name), msgStatusSet)
 }
 
 // deny is GET /panel/order/deny/$IDs: each position goes to the denied
@@ -45,7 +50,7 @@ func (a *API) deny(c echo.Context, who *employee) error {
 	if err != nil {
 		return err
 	}
-	return answered(c, a.denyOrders(ids, who.Name), msgDenied)
+	return answered(c, a.store.DenyOrders(ids, who.Name), msgDenied)
 }
 
 // pay is GET /panel/order/pay/$IDs: an unpaid position is paid from the
@@ -55,7 +60,7 @@ func (a *API) pay(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	texts, err := a.payOrders(ids)
+	texts, err := a.store.PayOrders(ids)
 	return answered(c, err, strings.Join(texts, " "))
 }
 
@@ -65,7 +70,7 @@ func (a *API) archive(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.setOrdersArchived(ids, true)
+	n, err := a.store.SetOrdersArchived(ids, true)
 	if err != nil {
 		return err
 	}
@@ -81,7 +86,7 @@ func (a *API) unarchive(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.setOrdersArchived(ids, false)
+	n, err := a.store.SetOrdersArchived(ids, false)
 	if err != nil {
 		return err
 	}
@@ -99,5 +104,5 @@ func (a *API) documents(c echo.Context, who *employee) error {
 	if err != nil {
 		return err
 	}
-	return answered(c, a.makeDocument(ids, who), msgDocuments)
+	return answered(c, a.store.MakeDocument(ids, who), msgDocuments)
 }

@@ -8,9 +8,9 @@ import (
 // The row cache keeps rows decoded from the file, and list rows encoded for
 // the wire, between writes: decoding and encoding a position is most of
 // what a list page costs. Every committed write and every Load drop the
-// whole cache under API.viewMu held exclusively, so a cached row is always
+// whole cache under store.viewMu held exclusively, so a cached row is always
 // the stored one; readers use it under viewMu held shared. The map itself
-// is guarded by API.rowsMu. Cached rows are shared between readers and
+// is guarded by store.rowsMu. Cached rows are shared between readers and
 // must never be changed.
 
 // rowKey names a cached row: a decoded row by id, or (wire) the encoded
@@ -27,11 +27,11 @@ const maxCachedRows = 20_000
 
 // remembered returns what the row cache holds under k, making it with build
 // on a miss. Two readers missing at once both make it; either result is the
-// same value. The caller holds viewMu shared (inside a.read).
-func remembered[T any](a *API, k rowKey, build func() (T, error)) (T, error) {
-	a.rowsMu.Lock()
-	v, ok := a.rows[k]
-	a.rowsMu.Unlock()
+// same value. The caller holds viewMu shared (inside s.read).
+func remembered[T any](s *store, k rowKey, build func() (T, error)) (T, error) {
+	s.rowsMu.Lock()
+	v, ok := s.rows[k]
+	s.rowsMu.Unlock()
 	if ok {
 		return v.(T), nil
 	}
@@ -39,19 +39,19 @@ func remembered[T any](a *API, k rowKey, build func() (T, error)) (T, error) {
 	if err != nil {
 		return made, err
 	}
-	a.rowsMu.Lock()
-	if len(a.rows) >= maxCachedRows {
-		a.rows = map[rowKey]any{}
+	s.rowsMu.Lock()
+	if len(s.rows) >= maxCachedRows {
+		s.rows = map[rowKey]any{}
 	}
-	a.rows[k] = made
-	a.rowsMu.Unlock()
+	s.rows[k] = made
+	s.rowsMu.Unlock()
 	return made, nil
 }
 
 // cached is get for read requests, through the row cache. The caller holds
-// viewMu shared (inside a.read) and must not change the row it gets.
-func cached[T any](a *API, tx *state.Tx, bucket string, id int64) (*T, error) {
-	return remembered(a, rowKey{bucket: bucket, id: id}, func() (*T, error) { return get[T](tx, bucket, id) })
+// viewMu shared (inside s.read) and must not change the row it gets.
+func cached[T any](s *store, tx *state.Tx, bucket string, id int64) (*T, error) {
+	return remembered(s, rowKey{bucket: bucket, id: id}, func() (*T, error) { return get[T](tx, bucket, id) })
 }
 
 // wireKey names the cached wire form of list row i of bucket: a list row is a
@@ -60,9 +60,9 @@ func cached[T any](a *API, tx *state.Tx, bucket string, id int64) (*T, error) {
 func wireKey(bucket string, i int64) rowKey { return rowKey{bucket: bucket, id: i, wire: true} }
 
 // cachedWire is a list row as PHP's json_encode writes it, rendered once
-// per row between writes. The caller holds viewMu shared (in a.read).
-func cachedWire(a *API, k rowKey, render func() (any, error)) ([]byte, error) {
-	return remembered(a, k, func() ([]byte, error) {
+// per row between writes. The caller holds viewMu shared (in s.read).
+func cachedWire(s *store, k rowKey, render func() (any, error)) ([]byte, error) {
+	return remembered(s, k, func() ([]byte, error) {
 		row, err := render()
 		if err != nil {
 			return nil, err
@@ -72,8 +72,8 @@ func cachedWire(a *API, k rowKey, render func() (any, error)) ([]byte, error) {
 }
 
 // dropCachedRows empties the row cache; the caller holds viewMu exclusively.
-func (a *API) dropCachedRows() {
-	a.rowsMu.Lock()
-	a.rows = map[rowKey]any{}
-	a.rowsMu.Unlock()
+func (s *store) dropCachedRows() {
+	s.rowsMu.Lock()
+	s.rows = map[rowKey]any{}
+	s.rowsMu.Unlock()
 }

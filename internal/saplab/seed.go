@@ -473,10 +473,7 @@ func (a *API) Load(tx *state.Tx, sec *Section, seed int64) error {
 		return err
 	}
 	v.life = &Lifecycle{Plan: sec.Lifecycle, Seed: seed}
-	a.viewMu.Lock()
-	a.v = v
-	a.dropCachedRows()
-	a.viewMu.Unlock()
+	a.store.setView(v)
 	a.forgetLogins()
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 
 // listShippingTypes is GET /panel/order/shipping_type.
 func (a *API) listShippingTypes(c echo.Context, _ *employee) error {
-	out, err := a.findShippingTypes()
+	out, err := a.store.FindShippingTypes()
 	if err != nil {
 		return err
 	}
@@ -24,7 +24,7 @@ func (a *API) listShippingTypes(c echo.Context, _ *employee) error {
 
 // listStatuses is GET /panel/order/status.
 func (a *API) listStatuses(c echo.Context, _ *employee) error {
-	out, err := a.findStatuses()
+	out, err := a.store.FindStatuses()
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (a *API) listStatuses(c echo.Context, _ *employee) error {
 
 // listGroups is GET /panel/client/group.
 func (a *API) listGroups(c echo.Context, _ *employee) error {
-	out, err := a.findGroups()
+	out, err := a.store.FindGroups()
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,8 @@ func readGroup(f *phpform.Value, g *group, create bool) error {
 }
 
 // table is one of the shop's small reference tables, for the add, edit and
-// remove handlers they share (and their use cases in store.go).
+// remove handlers they share (and their use cases in store.go: InsertRow,
+// UpdateRow, DeleteRow).
 type table[T any] struct {
 	bucket string
 	id     func(*T) *int64
@@ -177,7 +178,7 @@ func (tb table[T]) add(a *API, c echo.Context) error {
 	if err := tb.read(f, row, true); err != nil {
 		return err
 	}
-	return tb.insert(a, row)
+	return InsertRow(a.store, tb, row)
 }
 
 // edit applies the form to the row named in the path.
@@ -186,7 +187,7 @@ func (tb table[T]) edit(a *API, c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return tb.update(a, id, f)
+	return UpdateRow(a.store, tb, id, f)
 }
 
 // remove deletes the row named by the form's id.
@@ -199,7 +200,7 @@ func (tb table[T]) remove(a *API, c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return tb.delete(a, id)
+	return DeleteRow(a.store, tb, id)
 }
 
 // addRow is the handler of a table's add, answering text on success (""

@@ -6,22 +6,59 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
+	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/saplab/filter"
 	"github.com/mockserver/mockserver/internal/saplab/phpform"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
-// The store: the buckets and records the panel keeps in the state file, and
-// one function per use case. Each use case opens exactly one transaction,
-// through read (a read transaction under viewMu held shared) or write (a
-// read-write transaction under viewMu held exclusively, its view changes
-// applied once it has committed), and hands the transaction to unexported
-// helpers that take it. Handlers never open a transaction.
+// store runs saplab's use cases on the state file and keeps the in-memory
+// view the panel reads beside it. Each exported method is one use case and
+// opens exactly one transaction, through read (a read transaction under
+// viewMu held shared) or write (a read-write transaction under viewMu held
+// exclusively, its view changes applied once it has committed), and hands
+// the transaction to unexported helpers that take it (benbjohnson/wtf's
+// shape); handlers never open one. A read that finds an automatic move due
+// (SPEC §12) first applies it in a write of its own (read). The reference
+// tables' use cases are the generic functions InsertRow, UpdateRow and
+// DeleteRow, Go methods having no type parameters. Seeding runs in the
+// server's transaction instead (seed.go), and Load hands the view it
+// builds to setView.
+type store struct {
+	db    *state.Store
+	clock *clock.Clock
+	// cost is the bcrypt cost of passwords set at run time
+	// (Deps.PasswordCost; 0 is bcrypt's default, the vendor's).
+	cost int
+
+	// viewMu guards v, the view, and orders every panel request against it
+	// and the file: readers hold it shared for their whole read (view and
+	// file, s.read), writers hold it exclusively from their transaction to
+	// the view update (s.write), and Load holds it exclusively to swap the
+	// view (s.setView), so a reader never sees the file and the view
+	// disagree. The view holds the lifecycle queue of positions with an
+	// automatic move to make, which locks itself.
+	viewMu sync.RWMutex
+	v      *view
+
+	// rowsMu guards rows, the row cache (rowcache.go): it is taken for a
+	// lookup or an insert only, never across a decode.
+	rowsMu sync.Mutex
+	rows   map[rowKey]any
+}
+
+// newStore is the store of deps' state file, with an empty view until the
+// first Load.
+func newStore(deps api.Deps) *store {
+	return &store{db: deps.Store, clock: deps.Clock, cost: deps.PasswordCost, v: newView(), rows: map[rowKey]any{}}
+}
 
 // Bucket names. Every record is JSON under state.Key(id), except the one
 // settings record under settingsKey, so GET /__admin/state/saplab/<name>/<id>
@@ -217,37 +254,37 @@ func (t *txn) onCommit(f func(v *view)) { t.after = append(t.after, f) }
 // read runs fn with the view and a read transaction, under viewMu held
 // shared. When an automatic move has fallen due (SPEC §12) it is applied
 // first, in a write of its own, so what fn reads agrees with the clock.
-func (a *API) read(fn func(t *state.Tx, v *view) error) error {
-	a.viewMu.RLock()
-	if a.v.queue.Due(a.deps.Clock.Now()) {
-		a.viewMu.RUnlock()
-		if err := a.catchUp(); err != nil {
+func (s *store) read(fn func(t *state.Tx, v *view) error) error {
+	s.viewMu.RLock()
+	if s.v.queue.Due(s.clock.Now()) {
+		s.viewMu.RUnlock()
+		if err := s.catchUp(); err != nil {
 			return err
 		}
-		a.viewMu.RLock()
+		s.viewMu.RLock()
 	}
-	defer a.viewMu.RUnlock()
-	return a.deps.Store.View(func(tx *state.Tx) error { return fn(tx, a.v) })
+	defer s.viewMu.RUnlock()
+	return s.db.View(func(tx *state.Tx) error { return fn(tx, s.v) })
 }
 
 // CatchUp applies every automatic move that has fallen due, in a write of
-// its own when there is one: the server calls it before the control API
-// shows state and after it moves the clock. When nothing is due it writes
-// nothing.
-func (a *API) CatchUp() error {
-	a.viewMu.RLock()
-	due := a.v.queue.Due(a.deps.Clock.Now())
-	a.viewMu.RUnlock()
+// its own when there is one: the server calls it (through API.CatchUp)
+// before the control API shows state and after it moves the clock. When
+// nothing is due it writes nothing.
+func (s *store) CatchUp() error {
+	s.viewMu.RLock()
+	due := s.v.queue.Due(s.clock.Now())
+	s.viewMu.RUnlock()
 	if !due {
 		return nil
 	}
-	return a.catchUp()
+	return s.catchUp()
 }
 
 // catchUp is a write with nothing of its own to do: write applies the
 // moves that are due first.
-func (a *API) catchUp() error {
-	return a.write(func(*txn, *view) error { return nil })
+func (s *store) catchUp() error {
+	return s.write(func(*txn, *view) error { return nil })
 }
 
 // write runs fn in one read-write transaction (one per request, SPEC §2)
@@ -256,34 +293,68 @@ func (a *API) catchUp() error {
 // fallen due are applied first, in the same transaction, so fn sees the
 // positions where the clock has put them; if fn fails they are rolled back
 // with it and stay due.
-func (a *API) write(fn func(t *txn, v *view) error) error {
-	a.viewMu.Lock()
-	defer a.viewMu.Unlock()
+func (s *store) write(fn func(t *txn, v *view) error) error {
+	s.viewMu.Lock()
+	defer s.viewMu.Unlock()
 	var t *txn
 	var taken []lifecycle.Entry
 	took, next := false, map[uint64]time.Time{}
-	err := a.deps.Store.Update(func(tx *state.Tx) error {
+	err := s.db.Update(func(tx *state.Tx) error {
 		t = &txn{Tx: tx}
-		if a.v.queue.Due(tx.Now()) {
-			taken, took = a.v.queue.Take(tx.Now()), true
-			if err := advanceDue(t, a.v, taken, next); err != nil {
+		if s.v.queue.Due(tx.Now()) {
+			taken, took = s.v.queue.Take(tx.Now()), true
+			if err := advanceDue(t, s.v, taken, next); err != nil {
 				return err
 			}
 		}
-		return fn(t, a.v)
+		return fn(t, s.v)
 	})
 	if took {
-		a.v.queue.Settle(taken, next, err != nil)
+		s.v.queue.Settle(taken, next, err != nil)
 	}
 	if err != nil {
 		return err
 	}
-	a.dropCachedRows()
+	s.dropCachedRows()
 	for _, f := range t.after {
-		f(a.v)
+		f(s.v)
 	}
-	a.v.clients.reindexNames()
+	s.v.clients.reindexNames()
 	return nil
+}
+
+// setView makes v the view, as Load builds it from the file, and drops
+// the row cache, under viewMu held exclusively.
+func (s *store) setView(v *view) {
+	s.viewMu.Lock()
+	s.v = v
+	s.dropCachedRows()
+	s.viewMu.Unlock()
+}
+
+// employeeByLogin is a copy of the employee whose phone is digits, or nil,
+// read from the view (sign-in reads no file).
+func (s *store) employeeByLogin(digits string) *employee {
+	if digits == "" {
+		return nil
+	}
+	s.viewMu.RLock()
+	defer s.viewMu.RUnlock()
+	for _, e := range s.v.employees {
+		if e.Phone == digits {
+			cp := *e
+			return &cp
+		}
+	}
+	return nil
+}
+
+// groupAllows reports whether manager group id holds perm, by the view.
+func (s *store) groupAllows(id int64, perm string) bool {
+	s.viewMu.RLock()
+	defer s.viewMu.RUnlock()
+	g := s.v.mgroups[id]
+	return g != nil && slices.Contains(g.Permissions, perm)
 }
 
 // get decodes the record id of bucket; state.ErrNotFound when absent.
@@ -483,11 +554,11 @@ func advanceDue(t *txn, v *view, taken []lifecycle.Entry, next map[uint64]time.T
 
 // --- use cases: the reference tables and managers ---
 
-// findManagers is every employee, by id, as GET /panel/manager lists them.
+// FindManagers is every employee, by id, as GET /panel/manager lists them.
 // The rows are rendered under the lock, because their joins read the view.
-func (a *API) findManagers() ([]wireManager, error) {
+func (s *store) FindManagers() ([]wireManager, error) {
 	var out []wireManager
-	err := a.read(func(_ *state.Tx, v *view) error {
+	err := s.read(func(_ *state.Tx, v *view) error {
 		for _, e := range sortedByID(v.employees, func(e *employee) int64 { return e.ID }) {
 			out = append(out, v.wireManager(e))
 		}
@@ -496,37 +567,37 @@ func (a *API) findManagers() ([]wireManager, error) {
 	return out, err
 }
 
-// findShippingTypes is every shipping type, by id.
-func (a *API) findShippingTypes() ([]wireShippingType, error) {
+// FindShippingTypes is every shipping type, by id.
+func (s *store) FindShippingTypes() ([]wireShippingType, error) {
 	var out []wireShippingType
-	err := a.read(func(_ *state.Tx, v *view) error {
-		for _, s := range sortedByID(v.shipping, func(s *shippingType) int64 { return s.ID }) {
-			out = append(out, wireShippingType{ID: itos(s.ID), Name: s.Name, MinPrice: itos(s.MinPrice)})
+	err := s.read(func(_ *state.Tx, v *view) error {
+		for _, st := range sortedByID(v.shipping, func(st *shippingType) int64 { return st.ID }) {
+			out = append(out, wireShippingType{ID: itos(st.ID), Name: st.Name, MinPrice: itos(st.MinPrice)})
 		}
 		return nil
 	})
 	return out, err
 }
 
-// findStatuses is every status, by name as the panel's collation orders
+// FindStatuses is every status, by name as the panel's collation orders
 // them (saplab.txt's example lists statuses by name, not id).
-func (a *API) findStatuses() ([]wireStatus, error) {
+func (s *store) FindStatuses() ([]wireStatus, error) {
 	var out []wireStatus
-	err := a.read(func(_ *state.Tx, v *view) error {
-		list := sortedByID(v.statuses, func(s *status) int64 { return s.ID })
+	err := s.read(func(_ *state.Tx, v *view) error {
+		list := sortedByID(v.statuses, func(st *status) int64 { return st.ID })
 		slices.SortStableFunc(list, func(a, b *status) int { return CompareNames(a.Name, b.Name) })
-		for _, s := range list {
-			out = append(out, wireStatus{ID: itos(s.ID), Name: s.Name, Color: s.Color, SMS: btos(s.SMS), Email: btos(s.Email)})
+		for _, st := range list {
+			out = append(out, wireStatus{ID: itos(st.ID), Name: st.Name, Color: st.Color, SMS: btos(st.SMS), Email: btos(st.Email)})
 		}
 		return nil
 	})
 	return out, err
 }
 
-// findGroups is every client group, by id.
-func (a *API) findGroups() ([]wireGroup, error) {
+// FindGroups is every client group, by id.
+func (s *store) FindGroups() ([]wireGroup, error) {
 	var out []wireGroup
-	err := a.read(func(_ *state.Tx, v *view) error {
+	err := s.read(func(_ *state.Tx, v *view) error {
 		for _, g := range sortedByID(v.groups, func(g *group) int64 { return g.ID }) {
 			out = append(out, wireGroup{GroupID: itos(g.ID), Name: g.Name, Discount: itos(g.Discount), Comment: g.Comment})
 		}
@@ -545,9 +616,9 @@ func sortedByID[T any](m map[int64]*T, id func(*T) int64) []*T {
 	return out
 }
 
-// insert stores row as the table's next id.
-func (tb table[T]) insert(a *API, row *T) error {
-	return a.write(func(t *txn, _ *view) error {
+// InsertRow stores row as the next id of the reference table tb.
+func InsertRow[T any](s *store, tb table[T], row *T) error {
+	return s.write(func(t *txn, _ *view) error {
 		id, err := nextID(t.Tx, tb.bucket)
 		if err != nil {
 			return err
@@ -558,9 +629,9 @@ func (tb table[T]) insert(a *API, row *T) error {
 	})
 }
 
-// update applies the form f to the row id.
-func (tb table[T]) update(a *API, id int64, f *phpform.Value) error {
-	return a.write(func(t *txn, _ *view) error {
+// UpdateRow applies the form f to the row id of the reference table tb.
+func UpdateRow[T any](s *store, tb table[T], id int64, f *phpform.Value) error {
+	return s.write(func(t *txn, _ *view) error {
 		row, err := find[T](t.Tx, tb.bucket, id, tb.missing())
 		if err != nil {
 			return err
@@ -573,9 +644,10 @@ func (tb table[T]) update(a *API, id int64, f *phpform.Value) error {
 	})
 }
 
-// delete removes the row id, unless the shop still needs it.
-func (tb table[T]) delete(a *API, id int64) error {
-	return a.write(func(t *txn, v *view) error {
+// DeleteRow removes the row id of the reference table tb, unless the shop
+// still needs it.
+func DeleteRow[T any](s *store, tb table[T], id int64) error {
+	return s.write(func(t *txn, v *view) error {
 		if _, err := find[T](t.Tx, tb.bucket, id, tb.missing()); err != nil {
 			return err
 		}
@@ -595,14 +667,14 @@ func (tb table[T]) delete(a *API, id int64) error {
 // in its cached wire form (render makes it from row index i on a miss), and
 // the page count. The cache is keyed by the row index, which only a write
 // or a Load can change, and both drop the cache.
-func (a *API) findPage(bucket string, q *filter.Query, find func(*view, *filter.Query) page,
+func (s *store) findPage(bucket string, q *filter.Query, find func(*view, *filter.Query) page,
 	render func(tx *state.Tx, v *view, i int32) (any, error)) (rows [][]byte, pages int64, err error) {
-	err = a.read(func(tx *state.Tx, v *view) error {
+	err = s.read(func(tx *state.Tx, v *view) error {
 		p := find(v, q)
 		pages = Pages(p.total, q.PerPage)
 		rows = make([][]byte, 0, len(p.rows))
 		for _, i := range p.rows {
-			row, err := cachedWire(a, wireKey(bucket, int64(i)), func() (any, error) { return render(tx, v, i) })
+			row, err := cachedWire(s, wireKey(bucket, int64(i)), func() (any, error) { return render(tx, v, i) })
 			if err != nil {
 				return err
 			}
@@ -613,11 +685,11 @@ func (a *API) findPage(bucket string, q *filter.Query, find func(*view, *filter.
 	return rows, pages, err
 }
 
-// findClientPage is GET /panel/client's page for q: clients by id
+// FindClientPage is GET /panel/client's page for q: clients by id
 // descending.
-func (a *API) findClientPage(q *filter.Query) ([][]byte, int64, error) {
-	return a.findPage(bClients, q, (*view).findClients, func(tx *state.Tx, v *view, i int32) (any, error) {
-		cl, err := cached[client](a, tx, bClients, v.clients.id[i])
+func (s *store) FindClientPage(q *filter.Query) ([][]byte, int64, error) {
+	return s.findPage(bClients, q, (*view).findClients, func(tx *state.Tx, v *view, i int32) (any, error) {
+		cl, err := cached[client](s, tx, bClients, v.clients.id[i])
 		if err != nil {
 			return nil, err
 		}
@@ -625,10 +697,10 @@ func (a *API) findClientPage(q *filter.Query) ([][]byte, int64, error) {
 	})
 }
 
-// findClientForm is a client as GET /panel/client/form/$ID shows it.
-func (a *API) findClientForm(id int64) (wireClientForm, error) {
+// FindClientForm is a client as GET /panel/client/form/$ID shows it.
+func (s *store) FindClientForm(id int64) (wireClientForm, error) {
 	var out wireClientForm
-	err := a.read(func(tx *state.Tx, v *view) error {
+	err := s.read(func(tx *state.Tx, v *view) error {
 		idx, ok := v.clientIndex(id)
 		if !ok {
 			return businessErr(msgClientNotFound)
@@ -643,10 +715,14 @@ func (a *API) findClientForm(id int64) (wireClientForm, error) {
 	return out, err
 }
 
-// insertClient creates a client from the form's input; hash is its
-// password's, made before the lock.
-func (a *API) insertClient(in *clientInput, hash string) error {
-	return a.write(func(t *txn, v *view) error {
+// InsertClient creates a client from the form's input. Its password is
+// hashed first, before the lock: bcrypt is slow on purpose.
+func (s *store) InsertClient(in *clientInput) error {
+	hash, err := s.hashPassword(in.password)
+	if err != nil {
+		return err
+	}
+	return s.write(func(t *txn, v *view) error {
 		cl := &client{Created: t.Now(), Modified: t.Now(), PasswordHash: hash}
 		in.apply(cl, true, v.settings.DefaultGroupID)
 		if err := validateClient(v, cl); err != nil {
@@ -661,10 +737,14 @@ func (a *API) insertClient(in *clientInput, hash string) error {
 	})
 }
 
-// updateClient applies the form's input to client id; an empty hash keeps
-// the old password.
-func (a *API) updateClient(id int64, in *clientInput, hash string) error {
-	return a.write(func(t *txn, v *view) error {
+// UpdateClient applies the form's input to client id. A new password is
+// hashed first, before the lock; an empty one keeps the old password.
+func (s *store) UpdateClient(id int64, in *clientInput) error {
+	hash, err := s.hashPassword(in.password)
+	if err != nil {
+		return err
+	}
+	return s.write(func(t *txn, v *view) error {
 		cl, err := find[client](t.Tx, bClients, id, businessErr(msgClientNotFound))
 		if err != nil {
 			return err
@@ -681,11 +761,26 @@ func (a *API) updateClient(id int64, in *clientInput, hash string) error {
 	})
 }
 
-// findLedgerPage is page of client id's ledger, newest first (by time, then
+// hashPassword hashes a password set at run time at Deps.PasswordCost (the
+// vendor's own cost; tests lower it); scenario passwords use
+// password.SeedCost. A password bcrypt would cut is refused; an empty one
+// is "" (no password, or on edit the old one kept).
+func (s *store) hashPassword(pw string) (string, error) {
+	if pw == "" {
+		return "", nil
+	}
+	if !passwordFits(pw) {
+		return "", badRequest(msgPasswordTooLong, password.MaxBytes)
+	}
+	h, err := password.Hash([]byte(pw), s.cost)
+	return string(h), err
+}
+
+// FindLedgerPage is page of client id's ledger, newest first (by time, then
 // by id), TransactionsPerPage a page.
-func (a *API) findLedgerPage(id, page int64) (wireBalance, error) {
+func (s *store) FindLedgerPage(id, page int64) (wireBalance, error) {
 	out := wireBalance{Transactions: []wireTransaction{}, Page: page}
-	err := a.read(func(tx *state.Tx, v *view) error {
+	err := s.read(func(tx *state.Tx, v *view) error {
 		idx, ok := v.clientIndex(id)
 		if !ok {
 			return businessErr(msgClientNotFound)
@@ -716,9 +811,9 @@ func (a *API) findLedgerPage(id, page int64) (wireBalance, error) {
 	return out, err
 }
 
-// bookTransaction adds a manager's ledger entry to client id.
-func (a *API) bookTransaction(id int64, amount money.Amount, comment string) error {
-	return a.write(func(t *txn, _ *view) error {
+// BookTransaction adds a manager's ledger entry to client id.
+func (s *store) BookTransaction(id int64, amount money.Amount, comment string) error {
+	return s.write(func(t *txn, _ *view) error {
 		cl, err := find[client](t.Tx, bClients, id, businessErr(msgClientNotFound))
 		if err != nil {
 			return err
@@ -729,15 +824,15 @@ func (a *API) bookTransaction(id int64, amount money.Amount, comment string) err
 
 // --- use cases: positions ---
 
-// findOrderPage is GET /panel/order's page for q: positions by id
+// FindOrderPage is GET /panel/order's page for q: positions by id
 // descending, archived ones only with unignore_archived/1.
-func (a *API) findOrderPage(q *filter.Query) ([][]byte, int64, error) {
-	return a.findPage(bOrders, q, (*view).findOrders, func(tx *state.Tx, v *view, i int32) (any, error) {
-		o, err := cached[order](a, tx, bOrders, v.orders.id[i])
+func (s *store) FindOrderPage(q *filter.Query) ([][]byte, int64, error) {
+	return s.findPage(bOrders, q, (*view).findOrders, func(tx *state.Tx, v *view, i int32) (any, error) {
+		o, err := cached[order](s, tx, bOrders, v.orders.id[i])
 		if err != nil {
 			return nil, err
 		}
-		cl, err := cached[client](a, tx, bClients, o.ClientID)
+		cl, err := cached[client](s, tx, bClients, o.ClientID)
 		if err != nil && !errors.Is(err, state.ErrNotFound) {
 			return nil, err
 		}
@@ -745,9 +840,9 @@ func (a *API) findOrderPage(q *filter.Query) ([][]byte, int64, error) {
 	})
 }
 
-// setOrderStatus moves position id to status sid on behalf of who.
-func (a *API) setOrderStatus(id, sid int64, who string) error {
-	return a.write(func(t *txn, v *view) error {
+// SetOrderStatus moves position id to status sid on behalf of who.
+func (s *store) SetOrderStatus(id, sid int64, who string) error {
+	return s.write(func(t *txn, v *view) error {
 		if v.statuses[sid] == nil {
 			return businessErr(msgStatusNotFound)
 		}
@@ -762,11 +857,11 @@ func (a *API) setOrderStatus(id, sid int64, who string) error {
 	})
 }
 
-// denyOrders denies the positions ids (SPEC §6): each goes to the denied
+// DenyOrders denies the positions ids (SPEC §6): each goes to the denied
 // status with is_denied 1, and a paid one is refunded. Positions already
 // denied are left as they are.
-func (a *API) denyOrders(ids []int64, who string) error {
-	return a.write(func(t *txn, v *view) error {
+func (s *store) DenyOrders(ids []int64, who string) error {
+	return s.write(func(t *txn, v *view) error {
 		os, err := loadOrders(t, ids)
 		if err != nil {
 			return err
@@ -799,14 +894,14 @@ func denyOne(t *txn, v *view, o *order, who string) error {
 	return t.putOrder(o)
 }
 
-// payOrders toggles payment of the positions ids (saplab.txt): an unpaid
+// PayOrders toggles payment of the positions ids (saplab.txt): an unpaid
 // one is paid from the client's balance, a paid one is refunded. The whole
 // request succeeds or changes nothing; a client who cannot afford their
 // positions gets the document's error with the missing amount. It returns
 // the success texts, one or two per client.
-func (a *API) payOrders(ids []int64) ([]string, error) {
+func (s *store) PayOrders(ids []int64) ([]string, error) {
 	var texts []string
-	err := a.write(func(t *txn, _ *view) error {
+	err := s.write(func(t *txn, _ *view) error {
 		os, err := loadOrders(t, ids)
 		if err != nil {
 			return err
@@ -872,12 +967,12 @@ func payClient(t *txn, pc PayClient, byID map[int64]*order) ([]string, error) {
 	return texts, nil
 }
 
-// setOrdersArchived is archive and unarchive: it flips is_archived on the
+// SetOrdersArchived is archive and unarchive: it flips is_archived on the
 // named positions that are not already so and counts them; unknown ids are
 // skipped, as an UPDATE ... WHERE id IN (...) would.
-func (a *API) setOrdersArchived(ids []int64, archived bool) (int, error) {
+func (s *store) SetOrdersArchived(ids []int64, archived bool) (int, error) {
 	n := 0
-	err := a.write(func(t *txn, _ *view) error {
+	err := s.write(func(t *txn, _ *view) error {
 		for _, id := range ids {
 			o, err := get[order](t.Tx, bOrders, id)
 			if errors.Is(err, state.ErrNotFound) {
@@ -899,10 +994,10 @@ func (a *API) setOrdersArchived(ids []int64, archived bool) (int, error) {
 	return n, err
 }
 
-// makeDocument makes one document of the positions ids, whose doc_id then
+// MakeDocument makes one document of the positions ids, whose doc_id then
 // points at it.
-func (a *API) makeDocument(ids []int64, who *employee) error {
-	return a.write(func(t *txn, _ *view) error {
+func (s *store) MakeDocument(ids []int64, who *employee) error {
+	return s.write(func(t *txn, _ *view) error {
 		os, err := loadOrders(t, ids)
 		if err != nil {
 			return err
@@ -937,14 +1032,14 @@ func start(t *txn, v *view, o *order) {
 	t.onCommit(func(v *view) { v.queue.Set(id, prog.Next) })
 }
 
-// insertOrders adds the positions of one storefront order (the control
+// InsertOrders adds the positions of one storefront order (the control
 // API's POST /__admin/saplab/orders) after checking it against the shop,
 // and returns them as GET /panel/order shows them. The new positions are
 // rendered inside the same transaction: what they show (statuses, shipping
 // types, distributors) is not changed by adding them.
-func (a *API) insertOrders(in *newOrders) ([]any, error) {
+func (s *store) InsertOrders(in *newOrders) ([]any, error) {
 	var out []any
-	err := a.write(func(t *txn, v *view) error {
+	err := s.write(func(t *txn, v *view) error {
 		if ps := in.check(v); len(ps) > 0 {
 			return &api.ControlError{Status: http.StatusBadRequest, Message: msgCtlProblems, Problems: ps}
 		}

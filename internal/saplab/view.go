@@ -18,8 +18,8 @@ import (
 // Small tables (statuses, groups, ...) are kept whole.
 //
 // It is rebuilt from the file in Load and changed after each committed write
-// (txn.onCommit), under API.viewMu held exclusively; requests read it under
-// API.viewMu held shared.
+// (txn.onCommit), under store.viewMu held exclusively; requests read it under
+// store.viewMu held shared.
 type view struct {
 	settings     settings
 	points       map[int64]*point
