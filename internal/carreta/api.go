@@ -3,14 +3,15 @@
 //
 // The files are those of every vendor package: api.go the API value,
 // routes.go the route table, account.go, search.go and orders.go the
-// handlers, wire.go the wire types, the order decoder and the encoder,
-// model.go the rules as pure functions (lifecycle.go those of the status
-// table and the automatic moves), store.go the stored records and one
-// function per use case, seed.go the scenario section (its checks, Seed and
-// Load), admin.go the /__admin/carreta routes, errors.go the messages and
-// the error envelope. Beside them: appendslash.go is Django's APPEND_SLASH
-// redirect, view.go the in-memory view the hot paths read, sign.go the
-// offer signatures and sources, generate.go the made-up offers.
+// handlers, wire.go the wire types, the request readers (pathID, queryValue,
+// the order decoder) and the encoder, model.go the rules as pure functions
+// (lifecycle.go those of the status table and the automatic moves),
+// store.go the stored records and one function per use case, seed.go the
+// scenario section (its checks, Seed and Load), admin.go the
+// /__admin/carreta routes, errors.go the messages and the error envelope.
+// Beside them: appendslash.go is Django's APPEND_SLASH redirect, view.go
+// the in-memory view the hot paths read, sign.go the offer signatures and
+// sources, generate.go the made-up offers.
 //
 // # Locks
 //

@@ -3,23 +3,12 @@ package carreta
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/state"
 )
-
-// pathID reads the route's id as Django's <int:id> does: matched against the
-// decoded path, so /v1/order/%31/ is order 1. Echo hands params over raw.
-func pathID(c echo.Context) (uint64, bool) {
-	s, err := url.PathUnescape(c.Param("id"))
-	if err != nil {
-		return 0, false
-	}
-	return parseID(s)
-}
 
 // orderError is what the client reads when the store did not find an order
 // of its account: another account's order is as absent as one that does not

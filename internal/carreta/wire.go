@@ -159,6 +159,16 @@ func mustMarshal(v any) []byte {
 	return b
 }
 
+// pathID reads the route's id as Django's <int:id> does: matched against the
+// decoded path, so /v1/order/%31/ is order 1. Echo hands params over raw.
+func pathID(c echo.Context) (uint64, bool) {
+	s, err := url.PathUnescape(c.Param("id"))
+	if err != nil {
+		return 0, false
+	}
+	return parseID(s)
+}
+
 // queryValue returns the last value of name in a raw query string, as
 // Django's request.GET.get does, without building a map: the search path
 // reads two parameters and should not allocate for the rest. Malformed

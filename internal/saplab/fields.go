@@ -58,9 +58,6 @@ func formError(err error) error {
 	return badRequest(msgFormUnreadable)
 }
 
-// pathID is parseID of the :id path parameter.
-func pathID(c echo.Context) (int64, bool) { return parseID(c.Param("id")) }
-
 // idParam is the :id path parameter, or the answer to one parseID refuses.
 func idParam(c echo.Context) (int64, error) {
 	id, ok := pathID(c)

@@ -17,8 +17,12 @@ import (
 // (SPEC §6). Every scalar is a string, a LEFT JOIN that found nothing is
 // null, and fields are declared in the order the document's examples show,
 // which is the order they go out in. The request of the control route
-// POST /__admin/saplab/orders is here too (newOrders); the panel's own
-// requests are forms, read by fields.go.
+// POST /__admin/saplab/orders is here too (newOrders), and pathID, which
+// reads the :id path parameter; the panel's own requests are forms, read by
+// fields.go.
+
+// pathID is parseID of the :id path parameter.
+func pathID(c echo.Context) (int64, bool) { return parseID(c.Param("id")) }
 
 // respond writes v as the panel's PHP json_encode would.
 func respond(c echo.Context, status int, v any) error {
