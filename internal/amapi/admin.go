@@ -29,10 +29,10 @@ func (a *API) getService(c echo.Context) error {
 func (a *API) setService(c echo.Context) error {
 	var ch serviceChange
 	if err := strictjson.Decode(requestBody(c), &ch); err != nil {
-		return &api.ControlError{Status: http.StatusBadRequest, Message: serviceUsage + ": " + err.Error()}
+		return &api.ControlError{Status: http.StatusBadRequest, Message: msgCtlServiceUsage + ": " + err.Error()}
 	}
 	if ch.Available == nil && ch.OnlineRegistration == nil {
-		return &api.ControlError{Status: http.StatusBadRequest, Message: serviceUsage}
+		return &api.ControlError{Status: http.StatusBadRequest, Message: msgCtlServiceUsage}
 	}
 	f, err := a.store.ChangeFlags(ch.Available, ch.OnlineRegistration)
 	if err != nil {

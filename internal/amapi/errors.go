@@ -63,9 +63,10 @@ const (
 	fmtMethodNotAllow  = "The %s method is not supported for route %s. Supported methods: %s."
 )
 
-// serviceUsage is the control API's answer to a POST /__admin/amapi/service
-// it cannot use (rendered in the control API's envelope, not amapi's).
-const serviceUsage = `send {"available": false} and/or {"online_registration": false} (true to restore)`
+// msgCtlServiceUsage is the control API's answer to a POST
+// /__admin/amapi/service it cannot use (rendered in the control API's
+// envelope, not amapi's).
+const msgCtlServiceUsage = `send {"available": false} and/or {"online_registration": false} (true to restore)`
 
 // Error is a failure amapi answers itself: {"<flag>":false,"message":...}
 // with message a string for one problem and an array for two or more

@@ -27,22 +27,22 @@ func (a *API) adminSetStatus(c echo.Context) error {
 	v := a.view
 	id, ok := pathID(c)
 	if !ok {
-		return api.Controlf(http.StatusNotFound, ctlBadID)
+		return api.Controlf(http.StatusNotFound, msgCtlBadID)
 	}
 	body, err := api.Body(c)
 	if err != nil {
-		return api.Controlf(http.StatusBadRequest, ctlNoBody)
+		return api.Controlf(http.StatusBadRequest, msgCtlNoBody)
 	}
 	var req statusRequest
 	if err := strictjson.Decode(body, &req); err != nil {
-		return api.Controlf(http.StatusBadRequest, ctlBadBody, err)
+		return api.Controlf(http.StatusBadRequest, msgCtlBadBody, err)
 	}
 	if req.Status == nil || !v.life.Statuses.Has(Status(*req.Status)) {
-		return api.Controlf(http.StatusBadRequest, ctlBadStatus, v.life.Statuses.List())
+		return api.Controlf(http.StatusBadRequest, msgCtlBadStatus, v.life.Statuses.List())
 	}
 	o, h, err := a.store.MoveOrder(id, Status(*req.Status), req.Comment, v.life)
 	if errors.Is(err, state.ErrNotFound) {
-		return api.Controlf(http.StatusNotFound, ctlNoSuchOrder)
+		return api.Controlf(http.StatusNotFound, msgCtlNoSuchOrder)
 	}
 	if err != nil {
 		return err

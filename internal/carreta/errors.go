@@ -55,11 +55,11 @@ const (
 // Messages of the control API (/__admin/carreta), in English like the rest
 // of the control API; the statuses are the table in force.
 const (
-	ctlBadID       = "order id must be a number"
-	ctlNoBody      = "could not read the body"
-	ctlBadBody     = `send {"status": a status id} and optionally "comment": %v`
-	ctlBadStatus   = `"status" must be one of %s`
-	ctlNoSuchOrder = "no carreta order with this id"
+	msgCtlBadID       = "order id must be a number"
+	msgCtlNoBody      = "could not read the body"
+	msgCtlBadBody     = `send {"status": a status id} and optionally "comment": %v`
+	msgCtlBadStatus   = `"status" must be one of %s`
+	msgCtlNoSuchOrder = "no carreta order with this id"
 )
 
 // Problems the carreta: section of a scenario can have (Section.Check),
