@@ -17,6 +17,7 @@ import (
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/request"
+	"github.com/mockserver/mockserver/internal/route"
 )
 
 // AdminPrefix is the control API's namespace, reserved like moto's /moto-api.
@@ -44,6 +45,7 @@ func (s *Server) routes(buckets []string) *echo.Echo {
 	for _, a := range s.apis {
 		a.Admin(ag.Group("/" + a.Name()))
 	}
+	route.NotAllowed(ag, AdminPrefix, e.Routes(), admin.MethodNotAllowed)
 	return e
 }
 

@@ -174,6 +174,35 @@ func TestJournal_recordsRedactedAndCounts(t *testing.T) {
 	}
 }
 
+// A control route asked with a method it does not serve answers 405 with
+// Allow, as the vendor APIs do, not a 404 that says the route is missing:
+// the control API's own routes and each vendor's under /__admin/<api>.
+func TestAdmin_wrongMethodIs405WithAllow(t *testing.T) {
+	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
+	for _, c := range []struct{ method, path, allow string }{
+		{http.MethodPut, "/__admin/reset", "POST"},
+		{http.MethodGet, "/__admin/reset", "POST"},
+		{http.MethodDelete, "/__admin/clock", "GET, POST"},
+		{http.MethodPost, "/__admin/requests/count", "GET"},
+		{http.MethodPost, "/__admin/requests", "GET, DELETE"},
+		{http.MethodPut, "/__admin/faults/some-id", "GET, DELETE"},
+		{http.MethodPost, "/__admin/health", "GET, HEAD"},
+		{http.MethodGet, "/__admin/carreta/orders/1/status", "POST"},
+		{http.MethodGet, "/__admin/saplab/orders", "POST"},
+		{http.MethodPatch, "/__admin/amapi/service", "GET, POST"},
+		{"TRACE", "/__admin/scenario", "GET, POST"},
+	} {
+		r := m.Do(t, c.method, c.path, nil)
+		want := `{"error":"` + c.method + " " + c.path + `: this route answers ` + c.allow + `"}` + "\n"
+		if r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != c.allow || string(r.Body) != want {
+			t.Errorf("%s %s: %d Allow %q %s, want 405 Allow %q %s", c.method, c.path, r.Status, r.Header.Get("Allow"), r.Body, c.allow, want)
+		}
+	}
+	if r := m.Do(t, http.MethodGet, "/__admin/nothing", nil); r.Status != http.StatusNotFound {
+		t.Errorf("an unknown control route: %d %s, want 404", r.Status, r.Body)
+	}
+}
+
 // HEAD /__admin/health answers like GET without a body, for probes that
 // use HEAD.
 func TestAdmin_healthAnswersHEAD(t *testing.T) {
