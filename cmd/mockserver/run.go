@@ -152,7 +152,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	e.str(&f.cfg.Scenario, "scenario", "MOCKSERVER_SCENARIO", "", "scenario file to seed a new state file from (default: the embedded default scenario)")
 	e.str(&f.cfg.ScenarioDir, "scenario-dir", "MOCKSERVER_SCENARIO_DIR", server.DefaultScenarioDir, "where POST /__admin/scenario?name= looks for NAME.yaml")
 	e.boolean(&f.cfg.Fresh, "fresh", "MOCKSERVER_FRESH", "reseed from the scenario even if the state file exists")
-	e.str(&f.cfg.AdminToken, "admin-token", "MOCKSERVER_ADMIN_TOKEN", "", "when set, /__admin requires Authorization: Bearer <token>")
+	e.str(&f.cfg.AdminToken, "admin-token", "MOCKSERVER_ADMIN_TOKEN", "", "when set, /__admin requires Authorization: Bearer <token> (GET|HEAD /__admin/health does not)")
 	e.boolean(&f.cfg.TrustProxy, "trust-proxy", "MOCKSERVER_TRUST_PROXY", "take the client IP from X-Forwarded-For (carreta IP allowlists)")
 	e.str(&f.cfg.AmapiAddr, "amapi-addr", "MOCKSERVER_AMAPI_ADDR", "", "also serve amapi alone on this address")
 	e.str(&f.cfg.CarretaAddr, "carreta-addr", "MOCKSERVER_CARRETA_ADDR", "", "also serve carreta alone on this address")

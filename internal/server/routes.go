@@ -180,15 +180,23 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// adminAuth requires the admin token when one is configured.
+// adminAuth requires the admin token when one is configured, on every
+// control route but GET and HEAD /__admin/health, which reveal nothing and
+// serve probes that hold no token (SPEC §1). The scheme is matched without
+// regard to case (RFC 9110 §11.1: "bearer" is Bearer); the token is
+// compared in constant time.
 func (s *Server) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	if s.cfg.AdminToken == "" {
 		return next
 	}
-	want := []byte("Bearer " + s.cfg.AdminToken)
+	want := []byte(s.cfg.AdminToken)
 	return func(c echo.Context) error {
-		got := []byte(c.Request().Header.Get(echo.HeaderAuthorization))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
+		r := c.Request()
+		if c.Path() == AdminPrefix+"/health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			return next(c)
+		}
+		scheme, token, _ := strings.Cut(r.Header.Get(echo.HeaderAuthorization), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimLeft(token, " ")), want) != 1 {
 			return echo.NewHTTPError(http.StatusUnauthorized, "the control API needs Authorization: Bearer <admin token>")
 		}
 		return next(c)
