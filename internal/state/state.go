@@ -52,7 +52,21 @@ type Store struct {
 // ever finds a bucket missing. A file locked by another process fails after
 // one second instead of hanging.
 func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	return open(path, clk, &bolt.Options{Timeout: time.Second}, buckets)
+}
+
+// OpenScratch is Open for a file that need not outlive the process (a
+// world's state, SPEC §10): commits are not fsynced, so a write costs a
+// copy into the page cache instead of a disk flush, and a crash may lose
+// or corrupt the file. Nothing ever reopens it: worlds are removed on
+// shutdown and gone after a restart.
+func OpenScratch(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
+	return open(path, clk, &bolt.Options{Timeout: time.Second, NoSync: true, NoGrowSync: true, NoFreelistSync: true}, buckets)
+}
+
+// open is Open with bbolt's options.
+func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
@@ -73,7 +87,8 @@ func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
 }
 
 // Close closes the file. Every acknowledged write was already fsynced by its
-// commit, so Close only releases the lock and the mapping.
+// commit (but in a scratch file), so Close only releases the lock and the
+// mapping.
 func (s *Store) Close() error { return s.db.Close() }
 
 // View runs fn in a read-only transaction.
