@@ -234,6 +234,25 @@ func TestRun_journalSizeMustNotBeNegative(t *testing.T) {
 	}
 }
 
+// --max-worlds (or MOCKSERVER_MAX_WORLDS) is checked like --journal-size;
+// a --replica-id that could not sit in a path segment and a host name is
+// refused before the server starts.
+func TestRun_worldFlags(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // should a value be accepted, the server stops at once
+	db := filepath.Join(t.TempDir(), "s.db")
+	var errb bytes.Buffer
+	env := func(k string) string { return map[string]string{"MOCKSERVER_MAX_WORLDS": "-1"}[k] }
+	err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, env, io.Discard, &errb, nil)
+	if err != exitCode(2) || !strings.HasPrefix(errb.String(), "mockserver: --max-worlds must be 0 (the default, 100) or more, got -1\n") {
+		t.Errorf("MOCKSERVER_MAX_WORLDS=-1: %v\n%s", err, errb.String())
+	}
+	err = run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--replica-id", "Replica_0"}, func(string) string { return "" }, io.Discard, &errb, nil)
+	if err == nil || !strings.Contains(err.Error(), `--replica-id must be lowercase letters, digits and inner dashes, at most 32, got "Replica_0"`) {
+		t.Errorf("a bad --replica-id: %v", err)
+	}
+}
+
 func TestHealthcheck(t *testing.T) {
 	srv, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--admin-token", "tok")
 	defer stop()

@@ -1,6 +1,8 @@
 // Package admin is the control API under /__admin (SPEC §8): health, reset,
 // scenario load, the request journal and its waits, fault rules, state
-// inspection and the clock. It answers plain JSON; it is ours, not a vendor's.
+// inspection and the clock; on the root world, the worlds too (SPEC §10,
+// worlds.go). Every world mounts its own. It answers plain JSON; it is
+// ours, not a vendor's.
 //
 // The control API has no lock of its own and never takes the server's state
 // gate for reading: reset and scenario load go through Control.Apply, which
@@ -57,6 +59,9 @@ type Deps struct {
 	Buckets []string
 	// APIs are the API names, in mounting order.
 	APIs []string
+	// Worlds are the server's worlds: set on the root world's control API
+	// only, which alone mounts /__admin/worlds.
+	Worlds Worlds
 }
 
 // fail is a control API error: api.ControlError, which vendor packages'
@@ -107,6 +112,9 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/snapshot", h.snapshot)
 	g.GET("/clock", h.getClock)
 	g.POST("/clock", h.setClock)
+	if d.Worlds != nil {
+		registerWorlds(g, h)
+	}
 }
 
 // MethodNotAllowed answers a control route asked with a method it does not
@@ -172,20 +180,28 @@ func (h handlers) loadScenario(c echo.Context) error {
 		sc, err = h.Control.ParseBody(body)
 	}
 	if err != nil {
-		var ps check.Problems
-		if errors.As(err, &ps) {
-			out := &api.ControlError{Status: http.StatusBadRequest, Message: "the scenario has problems; the state was not changed"}
-			for _, p := range ps {
-				out.Problems = append(out.Problems, p.String())
-			}
-			return out
-		}
-		return fail(http.StatusBadRequest, "%v", err)
+		return scenarioError(err, "the scenario has problems; the state was not changed")
 	}
 	if err := h.Control.Apply(sc); err != nil {
 		return fail(http.StatusBadRequest, "the scenario could not be applied; the state was not changed: %v", err)
 	}
 	return c.JSON(http.StatusOK, h.scenarioInfo())
+}
+
+// scenarioError is the 400 of a scenario that could not be read: msg and
+// every problem as file:line: message when the loader found problems, the
+// loader's message otherwise (an unknown name). Loading a scenario and
+// creating a world from one answer alike.
+func scenarioError(err error, msg string) *api.ControlError {
+	var ps check.Problems
+	if !errors.As(err, &ps) {
+		return fail(http.StatusBadRequest, "%v", err)
+	}
+	out := &api.ControlError{Status: http.StatusBadRequest, Message: msg}
+	for _, p := range ps {
+		out.Problems = append(out.Problems, p.String())
+	}
+	return out
 }
 
 // The journal routes' query parameters: the filter's, and for a wait how

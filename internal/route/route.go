@@ -5,7 +5,8 @@
 // the PHP panel) or required with the bare path redirected (Django's
 // APPEND_SLASH). Each vendor package describes its table as data and calls
 // Mount once; what differs between vendors (the 405 body, the redirect) is
-// a function the vendor passes in.
+// a function the vendor passes in. NotAllowed gives routes registered one
+// by one (the control API's) the same 405 with Allow.
 package route
 
 import (
