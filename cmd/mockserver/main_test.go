@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -315,7 +316,10 @@ func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "state.db")
 	start := func() (*exec.Cmd, string) {
 		cmd := exec.Command(self, "serve", "--addr", "127.0.0.1:0", "--db", db)
-		cmd.Env = append(os.Environ(), asProgram+"=1")
+		// None of the shell's MOCKSERVER_* settings (a user's token,
+		// scenario or worlds directory) reaches the program under test.
+		env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "MOCKSERVER_") })
+		cmd.Env = append(env, asProgram+"=1")
 		var stderr syncBuffer
 		cmd.Stderr = &stderr
 		stdout, err := cmd.StdoutPipe()
