@@ -18,6 +18,8 @@
 //     testdata/readme_example/shop_test.go, run as a module of its own.
 //   - bench_test.go: what fault matching costs a request through the whole
 //     handler.
+//   - deploy_test.go: what can be checked of deploy/ without Docker or a
+//     cluster.
 //
 // Unit tests stay beside their code (internal/fault, internal/journal, ...);
 // the package has no non-test code but this comment.
