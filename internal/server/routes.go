@@ -29,14 +29,19 @@ func (w *World) routes(worlds admin.Worlds) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = w.renderError
-	// Order matters: observe runs before routing (Pre), since in a world it
-	// takes the /w/<id> prefix off the path the router and everything
-	// after it see; it attaches the request.Info the others read and sees
-	// the final status after the error has been rendered. recover turns a
-	// panic into an error rendered in the API's shape; readBody enforces
-	// the limit before any handler runs; faults sit outside the state gate,
-	// so a delay holds no lock.
-	e.Pre(w.observe)
+	// Order matters: observe attaches the request.Info the others read and
+	// sees the final status after the error has been rendered; recover
+	// turns a panic into an error rendered in the API's shape; readBody
+	// enforces the limit before any handler runs; faults sit outside the
+	// state gate, so a delay holds no lock. In a world, observe runs before
+	// routing (Pre), since it takes the /w/<id> prefix off the path the
+	// router and everything after it see; the root has no prefix and keeps
+	// it after routing, which spares its requests echo's Pre closure.
+	if w.prefix != "" {
+		e.Pre(w.observe)
+	} else {
+		e.Use(w.observe)
+	}
 	e.Use(w.recover, w.readBody, w.faults.Middleware)
 
 	for _, a := range w.apis {
