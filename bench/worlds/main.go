@@ -4,7 +4,7 @@
 //
 //  1. creating a world of the default scenario on a warm server, and
 //     deleting it: p50 and p99 (targets: create p50 < 10 ms, p99 < 30 ms;
-//     delete < 5 ms);
+//     delete < 5 ms), back to back and with a short test's pause between;
 //  2. the resident memory 100 live worlds add, each having served one
 //     round (target < 150 MB), read from /proc/<pid>/status;
 //  3. N clients looping carreta order + saplab pay + amapi create-order,
@@ -34,10 +34,13 @@ func main() {
 	creates := flag.Int("creates", 200, "worlds to create and delete for the latency figures")
 	clients := flag.Int("clients", 64, "clients of the throughput figures")
 	dur := flag.Duration("duration", 10*time.Second, "how long each throughput run lasts")
+	work := flag.Duration("work", 20*time.Millisecond, "the paced latency run's pause between a creation and the deletion: a short test")
 	flag.Parse()
 	hc := worldload.Client()
-	if err := latency(hc, *url, *creates); err != nil {
-		log.Fatal(err)
+	for _, pause := range []time.Duration{0, *work} {
+		if err := latency(hc, *url, *creates, pause); err != nil {
+			log.Fatal(err)
+		}
 	}
 	if *pid != 0 {
 		if err := memory(hc, *url, *pid); err != nil {
@@ -50,8 +53,12 @@ func main() {
 }
 
 // latency creates and deletes n worlds one after the other, after a few to
-// warm up (the first seeds the template), and prints the percentiles.
-func latency(hc *http.Client, url string, n int) error {
+// warm up (the first seeds the template), and prints the percentiles. With
+// a pause, each world lives that long before its deletion, as a short
+// test's would: then the spare made in the background meanwhile is ready
+// for the next creation. Without, it measures creations back to back,
+// where the next spare is still being made.
+func latency(hc *http.Client, url string, n int, pause time.Duration) error {
 	var create, del []time.Duration
 	for i := range n + 5 {
 		start := time.Now()
@@ -60,6 +67,7 @@ func latency(hc *http.Client, url string, n int) error {
 			return err
 		}
 		c := time.Since(start)
+		time.Sleep(pause)
 		start = time.Now()
 		if err := worldload.DeleteWorld(hc, url, w.ID); err != nil {
 			return err
@@ -68,9 +76,9 @@ func latency(hc *http.Client, url string, n int) error {
 			create, del = append(create, c), append(del, time.Since(start))
 		}
 	}
-	fmt.Printf("create world (default scenario, warm, n=%d): p50 %s  p99 %s\n", n,
+	fmt.Printf("create world (default scenario, warm, n=%d, %s between): p50 %s  p99 %s\n", n, pause,
 		worldload.Percentile(create, 50), worldload.Percentile(create, 99))
-	fmt.Printf("delete world (n=%d):                        p50 %s  p99 %s\n", n,
+	fmt.Printf("delete world (n=%d, %s between):                        p50 %s  p99 %s\n", n, pause,
 		worldload.Percentile(del, 50), worldload.Percentile(del, 99))
 	return nil
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -51,64 +50,20 @@ type registry struct {
 	// lock, and 64 clients in 64 worlds never meet on a mutex.
 	worlds atomic.Pointer[map[string]*hosted]
 
-	// mu serialises the writers of worlds and guards pending, dir and
-	// closed. It is held only to count, to copy the map and to make the
-	// directory: never while a world is seeded, serves or is closed, so a
-	// slow creation or deletion holds no other up. It is taken before no
-	// other lock (a world's life lock is taken after it is released).
+	// mu serialises the writers of worlds and guards pending, dir, closed
+	// and spare (the pointer; a spare's fields are its maker's until its
+	// ready channel closes). It is held only to count, to copy the map,
+	// to swap the spare and to make the directory: never while a world is
+	// seeded, serves or is closed, so a slow creation or deletion holds no
+	// other up. It is taken before no other lock (a world's life lock is
+	// taken after it is released).
 	mu      sync.Mutex
 	pending int    // worlds being created: counted against the limit
 	dir     string // this process's directory of world files, made on first use
 	closed  bool   // closeAll has run: no world may be created any more
+	spare   *spare // the world made ahead for the next creation (spares.go)
 
 	templates templates
-}
-
-// templates keeps the state files seeded from the scenarios worlds were
-// last created from, so that a world of a scenario already seeded in this
-// process starts from a copy of that file (and only rebuilds its views):
-// seeding itself, bcrypt of every seeded password and a commit of every
-// row, was most of the time a creation took. A copy is the same state a
-// seeding would give, but for the times stamped at seeding on rows whose
-// scenario gives none (docs/decisions.md) and the bcrypt salts, which are
-// the template's.
-type templates struct {
-	// mu guards files and order. It is a leaf, held only to look up, add
-	// or drop a template, never while one is written or read.
-	mu    sync.Mutex
-	files map[[32]byte][]byte // by SHA-256 of the scenario as stored (scenario.Stored)
-	order [][32]byte          // oldest first, to drop past maxTemplates
-}
-
-// maxTemplates bounds the templates kept (each is a state file's bytes,
-// about half a megabyte for the default scenario).
-const maxTemplates = 8
-
-// get returns the template of the scenario key names, or nil. Templates
-// are never changed once put, so the caller may read it unlocked.
-func (t *templates) get(key [32]byte) []byte {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.files[key]
-}
-
-// put keeps file as the template of key, dropping the oldest past
-// maxTemplates.
-func (t *templates) put(key [32]byte, file []byte) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.files == nil {
-		t.files = map[[32]byte][]byte{}
-	}
-	if _, ok := t.files[key]; ok {
-		return
-	}
-	t.files[key] = file
-	t.order = append(t.order, key)
-	if len(t.order) > maxTemplates {
-		delete(t.files, t.order[0])
-		t.order = t.order[1:]
-	}
 }
 
 // newRegistry returns an empty registry.
@@ -119,36 +74,6 @@ func newRegistry(cfg *Config, log *slog.Logger, bindHost func() string) *registr
 	}
 	g.worlds.Store(&map[string]*hosted{})
 	return g
-}
-
-// hosted is one world of the registry, with what the registry keeps about
-// it.
-type hosted struct {
-	*World
-	reg      *registry
-	id       string
-	file     string
-	scenario string
-	ttl      time.Duration
-	created  time.Time
-	lastUsed atomic.Int64 // the expiry clock at the last request's start, in Unix nanoseconds
-	requests atomic.Int64 // requests answered, for the list
-
-	// own is the world's own listener's server (nil without listen), and
-	// ownAddr the address it got.
-	own     *http.Server
-	ownAddr string
-
-	// life is read-held by every request the world serves, for its whole
-	// run (enter), and write-held by close while it closes the world's
-	// file: a request either runs on an open world or, reaching the world
-	// after its removal began, waits for the removal and answers 404. Never
-	// a 5xx from a closed file. close interrupts the world's fault delays
-	// and journal waits before it takes life, so no request holds it long.
-	// It is taken before every lock of the world (its gate, bbolt's, the
-	// vendors').
-	life sync.RWMutex
-	gone bool // set by close under life held for writing
 }
 
 // get returns the live world id names, or nil.
@@ -167,44 +92,6 @@ func (g *registry) serve(w http.ResponseWriter, r *http.Request) {
 	h.ServeHTTP(w, r)
 }
 
-// ServeHTTP answers one request of the world: through /w/<id> (the world's
-// echo takes the prefix off) or on its own listener (no prefix). A world
-// whose ttl has run out answers 404 from then on, before a sweep has
-// removed it.
-func (h *hosted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	now := h.reg.now()
-	if h.expired(now) || !h.enter(now) {
-		h.reg.noSuchWorld(w, r, h.id)
-		return
-	}
-	defer h.life.RUnlock()
-	h.echo.ServeHTTP(w, r)
-}
-
-// enter starts a request on the world, holding its life lock for reading
-// until the caller releases it; false (and nothing held) when the world is
-// gone.
-func (h *hosted) enter(now time.Time) bool {
-	h.life.RLock()
-	if h.gone {
-		h.life.RUnlock()
-		return false
-	}
-	h.lastUsed.Store(now.UnixNano())
-	h.requests.Add(1)
-	return true
-}
-
-// expires is when the world goes unless a request comes first.
-func (h *hosted) expires() time.Time {
-	return time.Unix(0, h.lastUsed.Load()).Add(h.ttl)
-}
-
-// expired reports whether the world's ttl has run out at now.
-func (h *hosted) expired(now time.Time) bool {
-	return !now.Before(h.expires())
-}
-
 // noSuchWorld answers a prefix of no live world: 404 in the control API's
 // shape, logged like any request.
 func (g *registry) noSuchWorld(w http.ResponseWriter, r *http.Request, id string) {
@@ -216,15 +103,37 @@ func (g *registry) noSuchWorld(w http.ResponseWriter, r *http.Request, id string
 		slog.String("path", r.URL.Path), slog.Int("status", http.StatusNotFound), slog.String("world", id))
 }
 
-// Create implements admin.Worlds: a world seeded from sc, in a scratch file
-// of the worlds directory, counted against --max-worlds from the start of
-// its seeding. Expired worlds are swept first, so they never count.
+// Create implements admin.Worlds: a world of sc in a scratch file of the
+// worlds directory, counted against --max-worlds from the start of its
+// making. Expired worlds are swept first, so they never count. A spare of
+// sc, when one is ready or being made, is taken instead of making a world;
+// either way a spare is then made for the next (spares.go).
 func (g *registry) Create(sc *scenario.Scenario, ttl time.Duration, listen bool) (admin.World, error) {
 	g.sweep()
 	if err := g.reserve(); err != nil {
 		return admin.World{}, err
 	}
-	h, err := g.open(sc, ttl, listen)
+	key := sha256.Sum256(sc.Stored())
+	h := g.takeSpare(key)
+	var err error
+	if h == nil {
+		h, err = g.build(sc, key)
+	}
+	if err == nil {
+		err = h.activate(g.now(), ttl, listen, g.bindHost)
+	}
+	if err = g.insert(h, err); err != nil {
+		return admin.World{}, err
+	}
+	g.refill(sc, key)
+	g.log.Info("world created", "world", h.id, "scenario", sc.Name, "ttl", ttl.String(), "listen", h.ownAddr)
+	return h.describe(), nil
+}
+
+// insert ends the creation reserve began: h joins the live worlds, unless
+// making it failed (err) or the server has begun shutting down; then h, if
+// any, is closed and the error returned.
+func (g *registry) insert(h *hosted, err error) error {
 	g.mu.Lock()
 	g.pending--
 	if err == nil && g.closed {
@@ -236,14 +145,10 @@ func (g *registry) Create(sc *scenario.Scenario, ttl time.Duration, listen bool)
 		g.worlds.Store(&next)
 	}
 	g.mu.Unlock()
-	if err != nil {
-		if h != nil {
-			_ = h.close()
-		}
-		return admin.World{}, err
+	if err != nil && h != nil {
+		_ = h.close()
 	}
-	g.log.Info("world created", "world", h.id, "scenario", sc.Name, "ttl", ttl.String(), "listen", h.ownAddr)
-	return h.describe(), nil
+	return err
 }
 
 // reserve counts a world about to be created against the limit.
@@ -261,9 +166,11 @@ func (g *registry) reserve() error {
 	return nil
 }
 
-// open makes the world: its file, its APIs seeded from sc, its routes and,
-// with listen, its own listener.
-func (g *registry) open(sc *scenario.Scenario, ttl time.Duration, listen bool) (*hosted, error) {
+// build makes a world of sc that is no one's yet: its file (a copy of sc's
+// template when there is one; else seeded, which leaves the template
+// behind), its APIs and its routes. On an error after its file was opened
+// it returns the world as well, for the caller to close.
+func (g *registry) build(sc *scenario.Scenario, key [32]byte) (*hosted, error) {
 	dir, err := g.directory()
 	if err != nil {
 		return nil, err
@@ -273,7 +180,6 @@ func (g *registry) open(sc *scenario.Scenario, ttl time.Duration, listen bool) (
 		return nil, err
 	}
 	file := filepath.Join(dir, id+".db")
-	key := sha256.Sum256(sc.Stored())
 	tpl := g.templates.get(key)
 	if tpl != nil {
 		if err := os.WriteFile(file, tpl, 0o600); err != nil {
@@ -285,16 +191,10 @@ func (g *registry) open(sc *scenario.Scenario, ttl time.Duration, listen bool) (
 		_ = os.Remove(file)
 		return nil, err
 	}
-	h := &hosted{World: w, reg: g, id: id, file: file, scenario: sc.Name, ttl: ttl, created: g.now()}
-	h.lastUsed.Store(h.created.UnixNano())
+	h := &hosted{World: w, reg: g, id: id, file: file, scenario: sc.Name}
 	w.mount(nil)
 	if err := g.seed(h, sc, key, tpl != nil); err != nil {
 		return h, fmt.Errorf("seed the world: %w", err)
-	}
-	if listen {
-		if err := h.listen(g.bindHost()); err != nil {
-			return h, err
-		}
 	}
 	return h, nil
 }
@@ -359,26 +259,6 @@ func (g *registry) newID() (string, error) {
 		id = g.cfg.ReplicaID + "-" + id
 	}
 	return id, nil
-}
-
-// listen binds the world's own listener on host, port 0, serving the world
-// unprefixed.
-func (h *hosted) listen(host string) error {
-	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		return fmt.Errorf("the world's own listener: %w", err)
-	}
-	h.ownAddr = l.Addr().String()
-	h.own = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(h.log.Handler(), slog.LevelWarn)}
-	go func() { _ = h.own.Serve(l) }()
-	return nil
-}
-
-// describe is the world as the control API shows it.
-func (h *hosted) describe() admin.World {
-	return admin.World{ID: h.id, Prefix: h.prefix, Scenario: h.scenario, Created: h.created.UTC(),
-		Expires: h.expires().UTC(), Requests: h.requests.Load(), ListenAddr: h.ownAddr}
 }
 
 // List implements admin.Worlds: the live worlds, oldest first, after a
@@ -451,30 +331,6 @@ func (g *registry) remove(id, why string) bool {
 	return true
 }
 
-// close ends the world: its fault delays and journal waits end at once,
-// its own listener stops (its requests finish), requests under its prefix
-// finish (life), then its file is closed and removed. Requests that come
-// later answer 404. It never runs on a request of the world itself, which
-// would wait for its own end.
-func (h *hosted) close() error {
-	h.interrupt()
-	if h.own != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), h.cfg.ShutdownTimeout)
-		if h.own.Shutdown(ctx) != nil {
-			_ = h.own.Close()
-		}
-		cancel()
-	}
-	h.life.Lock()
-	h.gone = true
-	h.life.Unlock()
-	err := h.store.Close()
-	if rerr := os.Remove(h.file); rerr != nil && err == nil {
-		err = rerr
-	}
-	return err
-}
-
 // interrupt ends every world's fault delays and journal waits: the first
 // step of a shutdown.
 func (g *registry) interrupt() {
@@ -488,8 +344,10 @@ func (g *registry) interrupt() {
 func (g *registry) closeAll() {
 	g.mu.Lock()
 	g.closed = true
-	dir := g.dir
+	dir, sp := g.dir, g.spare
+	g.spare = nil
 	g.mu.Unlock()
+	dropSpare(sp)
 	for id := range *g.worlds.Load() {
 		g.remove(id, "shutdown")
 	}
