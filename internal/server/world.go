@@ -120,13 +120,7 @@ func (w *World) Apply(sc *scenario.Scenario) error {
 	if err != nil {
 		return err
 	}
-	if err := w.store.View(func(tx *state.Tx) error { return w.loadAll(tx, sc) }); err != nil {
-		return err
-	}
-	w.mu.Lock()
-	w.current = sc
-	w.mu.Unlock()
-	return nil
+	return w.resume(sc)
 }
 
 // seedAll hands each API its section of sc, inside the one transaction
@@ -161,7 +155,8 @@ func (w *World) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
 
 // resume takes up the state already in the file, seeded from sc: the APIs
 // rebuild their views from it and sc becomes the scenario loaded. It is the
-// root's start on a kept file, and a world's start from a template.
+// end of Apply (under the gate), and, before any request, the root's start
+// on a kept file and a world's start from a template.
 func (w *World) resume(sc *scenario.Scenario) error {
 	if err := w.store.View(func(tx *state.Tx) error { return w.loadAll(tx, sc) }); err != nil {
 		return err
