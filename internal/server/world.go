@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -146,6 +147,7 @@ func (w *World) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
 	if err := w.carreta.Load(tx, &sc.Carreta, sc.Seed); err != nil {
 		return fmt.Errorf("load carreta: %w", err)
 	}
+	runtime.Gosched() // a spare made in the background lets requests in (registry.build)
 	if err := w.saplab.Load(tx, sc); err != nil {
 		return fmt.Errorf("load saplab: %w", err)
 	}
