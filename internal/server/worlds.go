@@ -23,6 +23,7 @@ import (
 
 	"github.com/mockserver/mockserver/internal/admin"
 	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/state"
 )
 
 // WorldsPrefix is where the worlds live on the shared listener:
@@ -59,10 +60,11 @@ type registry struct {
 	// other up. It is taken before no other lock (a world's life lock is
 	// taken after it is released).
 	mu      sync.Mutex
-	pending int    // worlds being created: counted against the limit
-	dir     string // this process's directory of world files, made on first use
-	closed  bool   // closeAll has run: no world may be created any more
-	spare   *spare // the world made ahead for the next creation (spares.go)
+	pending int          // worlds being created: counted against the limit
+	dir     string       // this process's directory of world files, made on first use
+	release func() error // gives up the claim on dir (state.Claim)
+	closed  bool         // closeAll has run: no world may be created any more
+	spare   *spare       // the world made ahead for the next creation (spares.go)
 
 	templates templates
 }
@@ -224,29 +226,75 @@ func (g *registry) seed(h *hosted, sc *scenario.Scenario, key [32]byte, fromTemp
 	return nil
 }
 
-// directory is this process's directory of world files, made on first
-// use: a new one under --worlds-dir (default: the system's temporary
-// directory) for every process, so two servers sharing a worlds directory
-// never meet, and a restart starts with none.
+// directory is this process's directory of world files, made and claimed
+// (state.Claim) on first use: a new one under --worlds-dir (default: the
+// system's temporary directory) for every process, so two servers sharing
+// a worlds directory never meet, and a restart starts with none. The
+// first use also removes the directories of servers that died without
+// shutting down (kill -9, a crash): their claims died with them.
 func (g *registry) directory() (string, error) {
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	if g.dir != "" {
+		defer g.mu.Unlock()
 		return g.dir, nil
 	}
 	base := g.cfg.WorldsDir
 	if base == "" {
 		base = os.TempDir()
 	}
-	if err := os.MkdirAll(base, 0o700); err != nil {
-		return "", fmt.Errorf("worlds directory: %w", err)
+	dir, err := claimDir(base)
+	if err == nil {
+		g.dir = dir.path
+		g.release = dir.release
 	}
-	dir, err := os.MkdirTemp(base, "mockserver-worlds-")
+	g.mu.Unlock()
 	if err != nil {
-		return "", fmt.Errorf("worlds directory: %w", err)
+		return "", err
 	}
-	g.dir = dir
-	return dir, nil
+	g.removeStale(base, dir.path)
+	return dir.path, nil
+}
+
+// claimedDir is a directory this process made and holds the claim of.
+type claimedDir struct {
+	path    string
+	release func() error
+}
+
+// claimDir makes a directory of its own under base and claims it.
+func claimDir(base string) (claimedDir, error) {
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return claimedDir{}, fmt.Errorf("worlds directory: %w", err)
+	}
+	dir, err := os.MkdirTemp(base, dirPattern)
+	if err != nil {
+		return claimedDir{}, fmt.Errorf("worlds directory: %w", err)
+	}
+	release, err := state.Claim(dir)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return claimedDir{}, fmt.Errorf("worlds directory: %w", err)
+	}
+	return claimedDir{dir, release}, nil
+}
+
+// dirPattern names the worlds directories (os.MkdirTemp's pattern).
+const dirPattern = "mockserver-worlds-"
+
+// removeStale removes the worlds directories under base, other than own,
+// whose server is gone.
+func (g *registry) removeStale(base, own string) {
+	dirs, _ := filepath.Glob(filepath.Join(base, dirPattern+"*"))
+	for _, d := range dirs {
+		if d == own || state.Claimed(d) {
+			continue
+		}
+		if err := os.RemoveAll(d); err != nil {
+			g.log.Warn("the worlds of a server that did not shut down were not removed", "dir", d, "err", err)
+			continue
+		}
+		g.log.Info("removed the worlds of a server that did not shut down", "dir", d)
+	}
 }
 
 // idEncoding spells world ids: lowercase letters and digits, URL-safe in a
@@ -351,7 +399,7 @@ func (g *registry) interrupt() {
 func (g *registry) closeAll() {
 	g.mu.Lock()
 	g.closed = true
-	dir, sp := g.dir, g.spare
+	dir, release, sp := g.dir, g.release, g.spare
 	g.spare = nil
 	g.mu.Unlock()
 	dropSpare(sp)
@@ -359,6 +407,7 @@ func (g *registry) closeAll() {
 		g.remove(id, "shutdown")
 	}
 	if dir != "" {
+		_ = release()
 		if err := os.RemoveAll(dir); err != nil {
 			g.log.Warn("worlds directory not removed", "dir", dir, "err", err)
 		}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +19,7 @@ import (
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/server"
 	"github.com/mockserver/mockserver/internal/servertest"
+	"github.com/mockserver/mockserver/internal/state"
 )
 
 // created is the answer of POST /__admin/worlds.
@@ -550,5 +552,38 @@ func TestWorlds_goAtShutdown(t *testing.T) {
 	}
 	if entries, err := os.ReadDir(cfg.WorldsDir); err != nil || len(entries) != 0 {
 		t.Fatalf("after shutdown the worlds directory holds %v (%v)", entries, err)
+	}
+}
+
+// The worlds of a server that died without shutting down (kill -9) are
+// removed by the next server to use the worlds directory; those of a
+// server still running are not.
+func TestWorlds_aDeadServersWorldsGo(t *testing.T) {
+	base := t.TempDir()
+	dead := filepath.Join(base, "mockserver-worlds-dead")
+	if err := os.Mkdir(dead, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	release, err := state.Claim(dead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = release() // the claim dies with its process
+	if err := os.WriteFile(filepath.Join(dead, "k3v6s2q7m4xz5abc.db"), []byte("left behind"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	alive := servertest.Start(t, servertest.Options{Config: server.Config{WorldsDir: base}})
+	kept := newWorld(t, alive, "")
+
+	m := servertest.Start(t, servertest.Options{Config: server.Config{WorldsDir: base}})
+	newWorld(t, m, "")
+	if _, err := os.Stat(dead); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the dead server's worlds are still there: %v", err)
+	}
+	if !hasFile(t, base, kept.ID) {
+		t.Errorf("the running server's world was removed")
+	}
+	if r := alive.Do(t, "GET", kept.Prefix+"/api/test", nil); r.Status != http.StatusOK {
+		t.Errorf("the running server's world: %d %s", r.Status, r.Body)
 	}
 }

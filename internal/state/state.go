@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/clock"
@@ -248,4 +250,37 @@ func ID(k []byte) (uint64, bool) {
 		return 0, false
 	}
 	return binary.BigEndian.Uint64(k), true
+}
+
+// claimFile is the file a process holds locked in a directory it claims.
+const claimFile = "claim.lock"
+
+// Claim marks dir as this process's for as long as it runs, or until
+// release: a small bbolt file in it stays open, and so locked (bbolt's
+// flock). A process that dies, kill -9 included, loses the lock with it,
+// so Claimed can tell a directory left behind from one in use: the worlds
+// directory of a server that did not shut down is removed by the next.
+func Claim(dir string) (release func() error, err error) {
+	db, err := bolt.Open(filepath.Join(dir, claimFile), 0o600, &bolt.Options{Timeout: time.Second, NoSync: true})
+	if err != nil {
+		return nil, fmt.Errorf("claim %s: %w", dir, err)
+	}
+	return db.Close, nil
+}
+
+// Claimed reports whether dir may be in use: a live process (this one
+// included) holds its claim, or it has no claim file, which is how a
+// directory looks between its maker's MkdirTemp and Claim.
+func Claimed(dir string) bool {
+	path := filepath.Join(dir, claimFile)
+	if _, err := os.Stat(path); err != nil {
+		return true
+	}
+	// A timeout of a nanosecond tries the lock once, without waiting.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Nanosecond, ReadOnly: true})
+	if err != nil {
+		return true
+	}
+	_ = db.Close()
+	return false
 }
