@@ -7,12 +7,14 @@ RUN go mod download
 COPY . .
 ARG VERSION=docker
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/mockserver ./cmd/mockserver \
- && mkdir -p /out/data /out/scenarios && cp scenarios/*.yaml /out/scenarios/
+ && mkdir -p /out/data /out/scenarios /out/tmp && cp scenarios/*.yaml /out/scenarios/
 
 FROM scratch
 COPY --from=build /out/mockserver /mockserver
 COPY --from=build /out/scenarios /scenarios
 COPY --from=build --chown=65532:65532 /out/data /data
+# scratch has no /tmp: the worlds' scratch files (--worlds-dir) go there
+COPY --from=build --chown=65532:65532 /out/tmp /tmp
 # nobody in distroless terms: never run the mock as root
 USER 65532:65532
 ENV MOCKSERVER_ADDR=0.0.0.0:8080 \

@@ -7,6 +7,8 @@
 #
 #   bench/run.sh [options] ENDPOINT...
 #   bench/run.sh startup            # start-to-first-200 and idle RSS
+#   bench/run.sh worlds             # worlds: create/delete p50/p99, RSS of 100,
+#                                   # 64 clients in worlds vs on the root (-d each)
 #
 # ENDPOINT is "METHOD PATH" plus optional "|Header: value" and "|@bodyfile"
 # parts, e.g.
@@ -27,7 +29,7 @@ DUR=10s CONNS=32 ROUNDS=1 SCENARIO=""
 while getopts "d:c:r:s:" opt; do
   case $opt in
     d) DUR=$OPTARG ;; c) CONNS=$OPTARG ;; r) ROUNDS=$OPTARG ;; s) SCENARIO=$OPTARG ;;
-    *) sed -n '2,24p' "$0"; exit 2 ;;
+    *) sed -n '2,26p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -42,17 +44,31 @@ if [ "${1:-}" = "startup" ]; then
   exec "$OUT/startup" --bin "$OUT/mockserver" --ref "$OUT/reference" --runs "${RUNS:-30}"
 fi
 
+PIN_SERVER="taskset -c 0" PIN_LOAD="taskset -c 1"
+if ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; then PIN_SERVER="" PIN_LOAD=""; fi
+PORT=18180 REFPORT=18181
+
+wait_up() { for _ in $(seq 1 500); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.01; done; echo "server on :$1 did not start" >&2; exit 1; }
+
+if [ "${1:-}" = "worlds" ]; then
+  # bench/worlds prints each figure; the root world keeps its fsync, the
+  # worlds run on scratch files, as in production.
+  go build -o "$OUT/worlds" ./bench/worlds
+  rm -f "$OUT/bench.db"
+  $PIN_SERVER "$OUT/mockserver" serve --addr "127.0.0.1:$PORT" --db "$OUT/bench.db" >/dev/null 2>&1 &
+  MOCK_PID=$!
+  wait_up $PORT
+  status=0
+  $PIN_LOAD "$OUT/worlds" --url "http://127.0.0.1:$PORT" --pid "$MOCK_PID" --duration "$DUR" || status=$?
+  kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true
+  exit $status
+fi
+
 if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian package)..." >&2
   (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
 fi
-PIN_SERVER="taskset -c 0" PIN_LOAD="taskset -c 1"
-if ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; then PIN_SERVER="" PIN_LOAD=""; fi
-
-PORT=18180 REFPORT=18181
 [ $# -gt 0 ] || set -- "GET /__admin/health"
-
-wait_up() { for _ in $(seq 1 500); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.01; done; echo "server on :$1 did not start" >&2; exit 1; }
 
 start_mock() {
   rm -f "$OUT/bench.db"

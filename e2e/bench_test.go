@@ -38,3 +38,20 @@ func BenchmarkServe(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRootSearch is a carreta search on the root world through the
+// whole handler: what worlds must not have made slower for the root (run it
+// on the commit before them for the comparison; bench/run.sh gives the
+// same against bare net/http over TCP).
+func BenchmarkRootSearch(b *testing.B) {
+	m := servertest.Start(b, servertest.Options{})
+	h := m.Srv.Handler()
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/search/?q=oc47&api_key="+carretaKey, nil))
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+	}
+}

@@ -13,10 +13,13 @@
 //   - journal_test.go: the journal stays within its bound through the server.
 //   - flaky_test.go: the shipped flaky scenario shows every action and when.
 //   - shutdown_test.go: a shutdown cuts fault delays short.
-//   - docs_test.go, readme_test.go, readme_example_test.go: the examples of
-//     docs/faults.md and README.md, kept true by running them.
+//   - docs_test.go, readme_test.go: the examples of docs/faults.md and
+//     README.md, kept true by running them; the README's Go example is
+//     testdata/readme_example/shop_test.go, run as a module of its own.
 //   - bench_test.go: what fault matching costs a request through the whole
 //     handler.
+//   - deploy_test.go: what can be checked of deploy/ without Docker or a
+//     cluster.
 //
 // Unit tests stay beside their code (internal/fault, internal/journal, ...);
 // the package has no non-test code but this comment.

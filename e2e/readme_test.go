@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,15 +29,20 @@ func afterPackage(t *testing.T, name, src string) string {
 	return rest[strings.Index(rest, "\n")+1:]
 }
 
+// exampleFile is the README's Go example as a file: in testdata, so no
+// go test ./... in this module runs it (it reads MOCKSERVER_URL, which a
+// user following the README has exported for their own mock).
+const exampleFile = "testdata/readme_example/shop_test.go"
+
 // readmeExample returns the README's only Go block, after checking that
-// it is readme_example_test.go word for word after the package clause.
+// it is exampleFile word for word after the package clause.
 func readmeExample(t *testing.T) []byte {
 	t.Helper()
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	file, err := os.ReadFile("readme_example_test.go")
+	file, err := os.ReadFile(exampleFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,45 +50,43 @@ func readmeExample(t *testing.T) []byte {
 	if len(blocks) != 1 {
 		t.Fatalf("README.md has %d Go blocks; each must be a file this test compiles, and there is one such file", len(blocks))
 	}
-	if got, want := afterPackage(t, "README.md's Go block", string(blocks[0][1])), afterPackage(t, "readme_example_test.go", string(file)); got != want {
-		t.Fatalf("README.md's Go example differs from readme_example_test.go after the package clause:\n--- README\n%s\n--- file\n%s", got, want)
+	if got, want := afterPackage(t, "README.md's Go block", string(blocks[0][1])), afterPackage(t, exampleFile, string(file)); got != want {
+		t.Fatalf("README.md's Go example differs from %s after the package clause:\n--- README\n%s\n--- file\n%s", exampleFile, got, want)
 	}
 	return blocks[0][1]
 }
 
 // TestReadme_goExample keeps the README's Go example true: the README's only
-// Go block is readme_example_test.go, and it passes against the real server.
-// TestReadme_goExampleCompilesAlone checks that it compiles on its own.
+// Go block is exampleFile, and it passes against the real server, run in a
+// reader's module of its own (go.mod of its own, nothing of this module in
+// scope) with MOCKSERVER_URL naming an in-process mock. The variable is set
+// for that child alone, whatever the shell exported: the suite never
+// touches a mock the user is running.
 func TestReadme_goExample(t *testing.T) {
-	readmeExample(t)
-	m := servertest.Start(t, servertest.Options{})
-	t.Setenv("MOCKSERVER_URL", m.URL)
-	TestProfileSurvivesAnOutage(t)
-	if v, ok := m.Srv.Faults().Get("outage"); !ok || v.Fired != 1 {
-		t.Fatalf("the example did not run against this mock: %+v", v)
-	}
-}
-
-// TestReadme_goExampleCompilesAlone checks that the README's Go example
-// compiles on its own: in a reader's module, with nothing of this package
-// in scope. It runs go vet, a second of the suite, in parallel with the
-// other tests.
-func TestReadme_goExampleCompilesAlone(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go vet in a module of its own")
-	}
-	t.Parallel()
 	example := readmeExample(t)
+	if testing.Short() {
+		t.Skip("runs go test in a module of its own")
+	}
+	m := servertest.Start(t, servertest.Options{})
 	dir := t.TempDir()
 	for name, src := range map[string]string{"go.mod": "module shop\n\ngo 1.22\n", "shop_test.go": string(example)} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	vet := exec.Command("go", "vet", "./...")
-	vet.Dir = dir
-	vet.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off")
-	if out, err := vet.CombinedOutput(); err != nil {
-		t.Fatalf("README.md's Go example does not compile on its own: %v\n%s", err, out)
+	cmd := exec.Command("go", "test", "-count=1", "-v", "./...")
+	cmd.Dir = dir
+	cmd.Env = append(withoutEnv(os.Environ(), "MOCKSERVER_URL"), "GOFLAGS=", "GOWORK=off", "MOCKSERVER_URL="+m.URL)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestProfileSurvivesAnOutage") {
+		t.Fatalf("README.md's Go example, run on its own: %v\n%s", err, out)
 	}
+	if v, ok := m.Srv.Faults().Get("outage"); !ok || v.Fired != 1 {
+		t.Fatalf("the example did not run against this mock: %+v", v)
+	}
+}
+
+// withoutEnv is env without the variable name.
+func withoutEnv(env []string, name string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, name+"=") })
 }

@@ -25,6 +25,12 @@ func TestVerification(t *testing.T) {
 			"path=v1/profile/":                `path must be a path starting with /`,
 			"path=/v1/profile/%3Fapi_key%3Dx": `path is matched without the query string`,
 			"since=yesterday":                 `since must be an entry id or an RFC 3339 time`,
+			"fualt=x":                         `unknown parameter \"fualt\"`,
+			"api=carreta&API=amapi":           `unknown parameter \"API\"`,
+			"api=carreta&api=amapi":           `api is given 2 times`,
+			"method=G%40T":                    `method must be an HTTP method`,
+			"method=POTS":                     `method must be an HTTP method`,
+			"method=GET%20":                   `method must be an HTTP method`,
 		} {
 			for _, ep := range []string{"/__admin/requests?", "/__admin/requests/count?", "/__admin/requests/wait?timeout=1ms&"} {
 				r := m.Do(t, "GET", ep+query, nil)
@@ -125,4 +131,30 @@ func TestVerification(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A wait's count and timeout are checked, and only the wait takes them: on
+// the list or the count they are unknown parameters, not ignored ones.
+func TestVerification_badCountOrTimeoutIs400(t *testing.T) {
+	t.Parallel()
+	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
+	for path, want := range map[string]string{
+		"/__admin/requests/wait?count=0":           `count must be a positive integer, got \"0\"`,
+		"/__admin/requests/wait?count=two":         `count must be a positive integer`,
+		"/__admin/requests/wait?timeout=soon":      `timeout must be a duration up to 1m0s`,
+		"/__admin/requests/wait?timeout=2m":        `timeout must be a duration up to 1m0s`,
+		"/__admin/requests/wait?timeout=-1s":       `timeout must be a duration up to 1m0s`,
+		"/__admin/requests?count=2":                `unknown parameter \"count\"; this route takes api, method, path, fault, since`,
+		"/__admin/requests/count?timeout=1s":       `unknown parameter \"timeout\"`,
+		"/__admin/requests/wait?timeout=1s&cont=2": `unknown parameter \"cont\"; this route takes api, method, path, fault, since, count, timeout`,
+	} {
+		r := m.Do(t, "GET", path, nil)
+		if r.Status != 400 || !bytes.Contains(r.Body, []byte(want)) {
+			t.Errorf("%s: %d %s, want 400 saying %s", path, r.Status, r.Body, want)
+		}
+	}
+	// Any case of a real method filters, as the journal compares them.
+	if r := m.Do(t, "GET", "/__admin/requests/count?method=get", nil); r.Status != 200 {
+		t.Errorf("method=get: %d %s", r.Status, r.Body)
+	}
 }

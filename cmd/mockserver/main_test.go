@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -234,6 +235,25 @@ func TestRun_journalSizeMustNotBeNegative(t *testing.T) {
 	}
 }
 
+// --max-worlds (or MOCKSERVER_MAX_WORLDS) is checked like --journal-size;
+// a --replica-id that could not sit in a path segment and a host name is
+// refused before the server starts.
+func TestRun_worldFlags(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // should a value be accepted, the server stops at once
+	db := filepath.Join(t.TempDir(), "s.db")
+	var errb bytes.Buffer
+	env := func(k string) string { return map[string]string{"MOCKSERVER_MAX_WORLDS": "-1"}[k] }
+	err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, env, io.Discard, &errb, nil)
+	if err != exitCode(2) || !strings.HasPrefix(errb.String(), "mockserver: --max-worlds must be 0 (the default, 100) or more, got -1\n") {
+		t.Errorf("MOCKSERVER_MAX_WORLDS=-1: %v\n%s", err, errb.String())
+	}
+	err = run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--replica-id", "Replica_0"}, func(string) string { return "" }, io.Discard, &errb, nil)
+	if err == nil || !strings.Contains(err.Error(), `--replica-id must be lowercase letters, digits and inner dashes, at most 32, got "Replica_0"`) {
+		t.Errorf("a bad --replica-id: %v", err)
+	}
+}
+
 func TestHealthcheck(t *testing.T) {
 	srv, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--admin-token", "tok")
 	defer stop()
@@ -242,9 +262,10 @@ func TestHealthcheck(t *testing.T) {
 	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, &errb, nil); err != nil {
 		t.Fatalf("healthcheck of a running server: %v %s", err, errb.String())
 	}
+	// GET /__admin/health needs no token (SPEC §1): a probe holds none.
 	env["MOCKSERVER_ADMIN_TOKEN"] = ""
-	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, &errb, nil); err != exitCode(1) {
-		t.Fatalf("healthcheck without the token must fail: %v", err)
+	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, &errb, nil); err != nil {
+		t.Fatalf("healthcheck without the token: %v %s", err, errb.String())
 	}
 	if err := run(context.Background(), []string{"healthcheck", "--addr", "127.0.0.1:1"}, os.Getenv, io.Discard, &errb, nil); err != exitCode(1) {
 		t.Fatalf("healthcheck of nothing must fail: %v", err)
@@ -295,7 +316,10 @@ func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "state.db")
 	start := func() (*exec.Cmd, string) {
 		cmd := exec.Command(self, "serve", "--addr", "127.0.0.1:0", "--db", db)
-		cmd.Env = append(os.Environ(), asProgram+"=1")
+		// None of the shell's MOCKSERVER_* settings (a user's token,
+		// scenario or worlds directory) reaches the program under test.
+		env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "MOCKSERVER_") })
+		cmd.Env = append(env, asProgram+"=1")
 		var stderr syncBuffer
 		cmd.Stderr = &stderr
 		stdout, err := cmd.StdoutPipe()

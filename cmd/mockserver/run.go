@@ -152,12 +152,15 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	e.str(&f.cfg.Scenario, "scenario", "MOCKSERVER_SCENARIO", "", "scenario file to seed a new state file from (default: the embedded default scenario)")
 	e.str(&f.cfg.ScenarioDir, "scenario-dir", "MOCKSERVER_SCENARIO_DIR", server.DefaultScenarioDir, "where POST /__admin/scenario?name= looks for NAME.yaml")
 	e.boolean(&f.cfg.Fresh, "fresh", "MOCKSERVER_FRESH", "reseed from the scenario even if the state file exists")
-	e.str(&f.cfg.AdminToken, "admin-token", "MOCKSERVER_ADMIN_TOKEN", "", "when set, /__admin requires Authorization: Bearer <token>")
+	e.str(&f.cfg.AdminToken, "admin-token", "MOCKSERVER_ADMIN_TOKEN", "", "when set, /__admin requires Authorization: Bearer <token> (GET|HEAD /__admin/health does not)")
 	e.boolean(&f.cfg.TrustProxy, "trust-proxy", "MOCKSERVER_TRUST_PROXY", "take the client IP from X-Forwarded-For (carreta IP allowlists)")
 	e.str(&f.cfg.AmapiAddr, "amapi-addr", "MOCKSERVER_AMAPI_ADDR", "", "also serve amapi alone on this address")
 	e.str(&f.cfg.CarretaAddr, "carreta-addr", "MOCKSERVER_CARRETA_ADDR", "", "also serve carreta alone on this address")
 	e.str(&f.cfg.SaplabAddr, "saplab-addr", "MOCKSERVER_SAPLAB_ADDR", "", "also serve saplab alone on this address")
 	e.integer(&f.cfg.JournalSize, "journal-size", "MOCKSERVER_JOURNAL_SIZE", journal.DefaultSize, "requests kept in the in-memory journal (0: the default)")
+	e.str(&f.cfg.WorldsDir, "worlds-dir", "MOCKSERVER_WORLDS_DIR", "", "where each process makes its directory of world files, not fsynced (default: the system's temporary directory)")
+	e.integer(&f.cfg.MaxWorlds, "max-worlds", "MOCKSERVER_MAX_WORLDS", server.DefaultMaxWorlds, "worlds that may live at once; past it, POST /__admin/worlds is a 429 (0: the default)")
+	e.str(&f.cfg.ReplicaID, "replica-id", "MOCKSERVER_REPLICA_ID", "", "starts every world id, so an ingress can route /w/<id> to this replica")
 	e.str(&f.logFormat, "log-format", "MOCKSERVER_LOG_FORMAT", "text", "log format: text or json")
 	e.str(&f.logLevel, "log-level", "MOCKSERVER_LOG_LEVEL", "info", "log level: debug, info, warn or error (warn hides the per-request lines)")
 	fs.Usage = func() {
@@ -177,17 +180,28 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	if len(e.bad) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(e.bad, "; "))
 	}
-	if f.cfg.JournalSize < 0 {
-		// A usage error like a malformed number: a negative bound is a
-		// typo, not a wish for the default the server would silently use.
-		fmt.Fprintf(stderr, "mockserver: --journal-size must be 0 (the default, %d) or more, got %d\n", journal.DefaultSize, f.cfg.JournalSize)
-		fs.Usage()
-		return nil, exitCode(2)
+	if err := nonNegative(fs, stderr, "journal-size", f.cfg.JournalSize, journal.DefaultSize); err != nil {
+		return nil, err
+	}
+	if err := nonNegative(fs, stderr, "max-worlds", f.cfg.MaxWorlds, server.DefaultMaxWorlds); err != nil {
+		return nil, err
 	}
 	if f.logFormat != "text" && f.logFormat != "json" {
 		return nil, fmt.Errorf("--log-format must be text or json, got %q", f.logFormat)
 	}
 	return f, nil
+}
+
+// nonNegative refuses a negative bound as a usage error, like a malformed
+// number: a negative bound is a typo, not a wish for the default the server
+// would silently use.
+func nonNegative(fs *flag.FlagSet, stderr io.Writer, name string, v, def int) error {
+	if v >= 0 {
+		return nil
+	}
+	fmt.Fprintf(stderr, "mockserver: --%s must be 0 (the default, %d) or more, got %d\n", name, def, v)
+	fs.Usage()
+	return exitCode(2)
 }
 
 // newLogger is the slog logger --log-format and --log-level ask for, on w.

@@ -1,6 +1,8 @@
 // Package admin is the control API under /__admin (SPEC §8): health, reset,
 // scenario load, the request journal and its waits, fault rules, state
-// inspection and the clock. It answers plain JSON; it is ours, not a vendor's.
+// inspection and the clock; on the root world, the worlds too (SPEC §10,
+// worlds.go). Every world mounts its own. It answers plain JSON; it is
+// ours, not a vendor's.
 //
 // The control API has no lock of its own and takes the server's state gate
 // only through Control: reset and scenario load go through Control.Apply,
@@ -17,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -30,6 +33,7 @@ import (
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/pathglob"
+	"github.com/mockserver/mockserver/internal/route"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
 	"github.com/mockserver/mockserver/internal/strictjson"
@@ -62,6 +66,9 @@ type Deps struct {
 	Buckets []string
 	// APIs are the API names, in mounting order.
 	APIs []string
+	// Worlds are the server's worlds: set on the root world's control API
+	// only, which alone mounts /__admin/worlds.
+	Worlds Worlds
 }
 
 // RenderError writes err as {"error": "..."} (with "problems" for a bad
@@ -106,6 +113,21 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/snapshot", h.snapshot)
 	g.GET("/clock", h.getClock)
 	g.POST("/clock", h.setClock)
+	if d.Worlds != nil {
+		registerWorlds(g, h)
+	}
+}
+
+// MethodNotAllowed answers a control route asked with a method it does not
+// serve: 405 with Allow, as the vendor APIs answer (route.NotAllowed
+// mounts it on every control path).
+func MethodNotAllowed(allow []string) echo.HandlerFunc {
+	list := strings.Join(allow, ", ")
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderAllow, list)
+		r := c.Request()
+		return api.Controlf(http.StatusMethodNotAllowed, "%s %s: this route answers %s", r.Method, r.URL.Path, list)
+	}
 }
 
 // health answers {"status": "ok"} while the server runs.
@@ -159,15 +181,7 @@ func (h handlers) loadScenario(c echo.Context) error {
 		sc, err = h.Control.ParseBody(body)
 	}
 	if err != nil {
-		var ps check.Problems
-		if errors.As(err, &ps) {
-			out := &api.ControlError{Status: http.StatusBadRequest, Message: "the scenario has problems; the state was not changed"}
-			for _, p := range ps {
-				out.Problems = append(out.Problems, p.String())
-			}
-			return out
-		}
-		return api.Controlf(http.StatusBadRequest, "%v", err)
+		return scenarioError(err, "the scenario has problems; the state was not changed")
 	}
 	if err := h.Control.Apply(sc); err != nil {
 		return api.Controlf(http.StatusBadRequest, "the scenario could not be applied; the state was not changed: %v", err)
@@ -175,13 +189,45 @@ func (h handlers) loadScenario(c echo.Context) error {
 	return c.JSON(http.StatusOK, h.scenarioInfo())
 }
 
+// scenarioError is the 400 of a scenario that could not be read: msg and
+// every problem as file:line: message when the loader found problems, the
+// loader's message otherwise (an unknown name). Loading a scenario and
+// creating a world from one answer alike.
+func scenarioError(err error, msg string) *api.ControlError {
+	var ps check.Problems
+	if !errors.As(err, &ps) {
+		return api.Controlf(http.StatusBadRequest, "%v", err)
+	}
+	out := &api.ControlError{Status: http.StatusBadRequest, Message: msg}
+	for _, p := range ps {
+		out.Problems = append(out.Problems, p.String())
+	}
+	return out
+}
+
+// The journal routes' query parameters: the filter's, and for a wait how
+// many requests and how long.
+var (
+	filterParams = []string{"api", "method", "path", "fault", "since"}
+	waitParams   = append(slices.Clip(filterParams), "count", "timeout")
+)
+
 // filter reads api, method, path, fault and since (an entry id, or an RFC
-// 3339 time). A misspelt api or a broken glob is a 400, not a filter that
-// silently matches nothing and makes a wait run into its timeout.
-func (h handlers) filter(c echo.Context) (journal.Filter, error) {
+// 3339 time). A misspelt api, a method that is no HTTP method, a broken
+// glob, an unknown parameter (?fualt=x) or one given twice is a 400, not a
+// filter that silently matches nothing (a wait runs into its timeout) or
+// everything (a verification passes that should fail). known are the
+// parameters the route takes.
+func (h handlers) filter(c echo.Context, known []string) (journal.Filter, error) {
+	if err := onlyParams(c, known); err != nil {
+		return journal.Filter{}, err
+	}
 	f := journal.Filter{API: c.QueryParam("api"), Method: c.QueryParam("method"), Path: c.QueryParam("path"), Fault: c.QueryParam("fault")}
 	if f.API != "" && !slices.Contains(h.APIs, f.API) {
 		return f, api.Controlf(http.StatusBadRequest, "api must be one of %s, got %q", strings.Join(h.APIs, ", "), f.API)
+	}
+	if f.Method != "" && !slices.Contains(route.Methods, strings.ToUpper(f.Method)) {
+		return f, api.Controlf(http.StatusBadRequest, "method must be an HTTP method (%s, in any case), got %q", strings.Join(route.Methods, ", "), f.Method)
 	}
 	if f.Path != "" && (!strings.HasPrefix(f.Path, "/") || !pathglob.Valid(f.Path)) {
 		return f, api.Controlf(http.StatusBadRequest, "path must be a path starting with /, exact or a glob with * and **, got %q", f.Path)
@@ -203,9 +249,25 @@ func (h handlers) filter(c echo.Context) (journal.Filter, error) {
 	return f, nil
 }
 
+// onlyParams refuses a query parameter the route does not take, or one
+// given more than once (the filter would read only the first).
+func onlyParams(c echo.Context, known []string) error {
+	q := c.QueryParams()
+	keys := slices.Sorted(maps.Keys(q))
+	for _, k := range keys {
+		if !slices.Contains(known, k) {
+			return api.Controlf(http.StatusBadRequest, "unknown parameter %q; this route takes %s", k, strings.Join(known, ", "))
+		}
+		if len(q[k]) > 1 {
+			return api.Controlf(http.StatusBadRequest, "%s is given %d times; it takes one value", k, len(q[k]))
+		}
+	}
+	return nil
+}
+
 // requests lists the journal entries the filter selects.
 func (h handlers) requests(c echo.Context) error {
-	f, err := h.filter(c)
+	f, err := h.filter(c, filterParams)
 	if err != nil {
 		return err
 	}
@@ -214,7 +276,7 @@ func (h handlers) requests(c echo.Context) error {
 
 // count counts the journal entries the filter selects.
 func (h handlers) count(c echo.Context) error {
-	f, err := h.filter(c)
+	f, err := h.filter(c, filterParams)
 	if err != nil {
 		return err
 	}
@@ -229,7 +291,7 @@ const MaxWait = 60 * time.Second
 // 408 with the count so far when timeout (default 5s) passes or the server
 // starts shutting down (a pending wait must not hold the shutdown up).
 func (h handlers) wait(c echo.Context) error {
-	f, err := h.filter(c)
+	f, err := h.filter(c, waitParams)
 	if err != nil {
 		return err
 	}

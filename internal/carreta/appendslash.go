@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/request"
 )
 
 // appendSlash is the route table's Redirect: it answers a slashless path
@@ -12,7 +13,8 @@ import (
 // with APPEND_SLASH in production: for every method (a POST loses its body,
 // as it would against the real server), before authentication, with an
 // empty text/html body. Like Django it only redirects when the slashed path
-// exists, so /order/abc is a 404.
+// exists, so /order/abc is a 404. In a world reached through /w/<id>, the
+// Location keeps that prefix.
 func appendSlash(c echo.Context) error {
 	if c.Param("id") != "" {
 		if _, ok := pathID(c); !ok {
@@ -21,6 +23,9 @@ func appendSlash(c echo.Context) error {
 	}
 	r := c.Request()
 	loc := r.URL.EscapedPath() + "/"
+	if info := request.From(c); info != nil {
+		loc = info.Prefix + loc // a world's client stays in its world (SPEC §10)
+	}
 	if r.URL.RawQuery != "" {
 		loc += "?" + r.URL.RawQuery
 	}

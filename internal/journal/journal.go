@@ -1,7 +1,8 @@
 // Package journal keeps the last N requests in memory for verification:
 // GET /__admin/requests lists them, /count counts them, /wait blocks until
-// enough have arrived. It is a fixed-size ring under one mutex, written once
+// enough have arrived. It is a bounded ring under one mutex, written once
 // per request after the response; no disk, so it stays off the hot path.
+// The ring grows to its bound as requests arrive.
 package journal
 
 import (
@@ -110,7 +111,8 @@ type Journal struct {
 	// holds up a request. It is a leaf: no other lock is taken while it is
 	// held.
 	mu      sync.Mutex
-	ring    []Entry
+	ring    []Entry // grows up to size, then wraps
+	size    int
 	start   int // index of the oldest entry
 	n       int // entries held
 	nextID  uint64
@@ -126,7 +128,10 @@ func New(size int) *Journal {
 	if size <= 0 {
 		size = DefaultSize
 	}
-	return &Journal{ring: make([]Entry, size), changed: make(chan struct{}), stop: make(chan struct{})}
+	// The ring grows as requests come rather than being made whole here:
+	// a full ring of the default size is some 2 MB, and a server holds a
+	// journal per world, most of which see a few hundred requests.
+	return &Journal{size: size, changed: make(chan struct{}), stop: make(chan struct{})}
 }
 
 // Add records e, dropping the oldest entry when full, and wakes waiters.
@@ -135,8 +140,8 @@ func (j *Journal) Add(e Entry) {
 	j.mu.Lock()
 	j.nextID++
 	e.ID = j.nextID
-	if j.n < len(j.ring) {
-		j.ring[(j.start+j.n)%len(j.ring)] = e
+	if j.n < j.size {
+		j.ring = append(j.ring, e) // not full yet: start is 0 and the ring is the n entries
 		j.n++
 	} else {
 		j.ring[j.start] = e
@@ -193,7 +198,7 @@ func (j *Journal) Len() int {
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	j.start, j.n = 0, 0
-	clear(j.ring)
+	j.ring = nil
 	close(j.changed)
 	j.changed = make(chan struct{})
 	j.mu.Unlock()

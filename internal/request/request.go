@@ -1,8 +1,8 @@
 // Package request carries what the server learns about one request while it
 // passes through the middleware, in one typed value instead of loose context
-// keys: which API owns the path (worked out once), the body the server read
-// up front, the fault rule that hit the request, and the connection a fault
-// took over. The server's outermost middleware attaches an Info to every
+// keys: which API owns the path (worked out once), the world prefix taken
+// off the path, the body the server read up front, the fault rule that hit
+// the request, and the connection a fault took over. The server's outermost middleware attaches an Info to every
 // request; the rest of the middleware, the error renderer, the fault
 // injector and api.Body read it with From.
 //
@@ -28,6 +28,13 @@ type Info struct {
 	// The server sets it once, before anything else runs; the error
 	// renderer, fault injection, the log line and the journal all read it.
 	API string
+
+	// Prefix is the path prefix the request came in under and the server
+	// took off before routing: "/w/<id>" for a world reached through the
+	// shared listener, "" on the root world and on a world's own listener.
+	// A response that names a URL of the same world (carreta's slash
+	// redirect) puts it back, so the client stays in its world.
+	Prefix string
 
 	// Body is the whole request body, read by the server before any handler
 	// ran and at most the body limit (nil when the request had none). The

@@ -5,11 +5,13 @@
 // the PHP panel) or required with the bare path redirected (Django's
 // APPEND_SLASH). Each vendor package describes its table as data and calls
 // Mount once; what differs between vendors (the 405 body, the redirect) is
-// a function the vendor passes in.
+// a function the vendor passes in. NotAllowed gives routes registered one
+// by one (the control API's) the same 405 with Allow.
 package route
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -159,5 +161,47 @@ func (t Table) notAllowed(allow []string) echo.HandlerFunc {
 		}
 		c.Response().Header().Set(echo.HeaderAllow, strings.Join(allow, ", "))
 		return echo.ErrMethodNotAllowed
+	}
+}
+
+// Methods are the methods NotAllowed answers for: Verbs, and the two other
+// methods of RFC 9110 §9.
+var Methods = append(append([]string(nil), Verbs...), http.MethodConnect, http.MethodTrace)
+
+// NotAllowed completes routes that were registered one by one rather than
+// through a Table (the control API: its own routes and each vendor's under
+// /__admin/<api>): on every path of routes under prefix, each method of
+// Methods the path does not serve answers with notAllowed(allow), allow
+// listing the methods it does serve in Verbs order. Without it such a
+// request falls to the group's catch-all and answers 404, as if the path
+// did not exist. g is the group mounted at prefix, so its middleware (the
+// admin token) runs first; routes is what echo has registered
+// (Echo.Routes), read once every route under prefix is in.
+func NotAllowed(g *echo.Group, prefix string, routes []*echo.Route, notAllowed func(allow []string) echo.HandlerFunc) {
+	served := map[string][]string{}
+	var paths []string
+	for _, r := range routes {
+		rel, ok := strings.CutPrefix(r.Path, prefix)
+		if !ok || (rel != "" && rel[0] != '/') || !slices.Contains(Methods, r.Method) {
+			continue // another prefix's route, or a catch-all (echo's RouteNotFound)
+		}
+		if _, seen := served[rel]; !seen {
+			paths = append(paths, rel)
+		}
+		served[rel] = append(served[rel], r.Method)
+	}
+	for _, rel := range paths {
+		var allow []string
+		for _, v := range Verbs {
+			if slices.Contains(served[rel], v) {
+				allow = append(allow, v)
+			}
+		}
+		h := notAllowed(allow)
+		for _, m := range Methods {
+			if !slices.Contains(served[rel], m) {
+				g.Add(m, rel, h)
+			}
+		}
 	}
 }

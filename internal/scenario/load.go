@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/scenarios"
@@ -64,7 +65,31 @@ func LoadNamed(dir, name string) (*Scenario, error) {
 	if err != nil {
 		return nil, check.Problems{{File: name, Message: err.Error()}}
 	}
+	if embedded {
+		return parseShipped(file, src)
+	}
 	return parse(file, src, 0, next(find, embedded))
+}
+
+// shipped holds each shipped scenario as parsed, by file name: they are in
+// the binary and extend only one another, so one parse per process serves
+// every ?name= and every world created from one (parsing the default
+// scenario was a fifth of a world's creation). The Scenario is shared by
+// every caller, which is safe because nothing changes a Scenario once
+// parsed: seeding, loading and resetting only read it.
+var shipped sync.Map
+
+// parseShipped parses a shipped scenario, once.
+func parseShipped(file string, src []byte) (*Scenario, error) {
+	if sc, ok := shipped.Load(file); ok {
+		return sc.(*Scenario), nil
+	}
+	sc, err := parse(file, src, 0, inDir(""))
+	if err != nil {
+		return nil, err
+	}
+	actual, _ := shipped.LoadOrStore(file, sc)
+	return actual.(*Scenario), nil
 }
 
 // Parse decodes and checks a scenario that has no directory of its own

@@ -2,11 +2,31 @@
 // the control API and the shared middleware, on one listener routed by path
 // prefix (plus optional per-API listeners). cmd/mockserver only parses flags
 // and hands a Config to New.
+//
+// Everything one mock is (state file, clock, journal, faults, APIs, state
+// gate, scenario, routes) is a World (world.go, routes.go). The root world
+// is on the unprefixed paths with its state in --db; the registry
+// (worlds.go) holds the other worlds, each a scratch file reached under
+// /w/<id> (SPEC §10).
+//
+// # Locks
+//
+// Per world: the state gate (World.gate) and the scenario lock (World.mu),
+// see World; a hosted world's life lock (hosted.life), held by each of its
+// requests and taken whole by its removal. For the registry: registry.mu
+// (its writers) and templates.mu (the seeded files); the request path
+// finds its world with an atomic load and takes neither. Order, outermost
+// first: registry.mu is never held with another; life, then the gate, then
+// bbolt's and the vendors' locks, then the injector's, the journal's and
+// the clock's, which are leaves.
 package server
 
 import (
+	"fmt"
+	"regexp"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/journal"
 )
 
@@ -42,6 +62,22 @@ type Config struct {
 	// PasswordCost is the bcrypt cost of passwords set at run time (0: the
 	// vendors' bcrypt.DefaultCost). No flag sets it: tests lower it.
 	PasswordCost int
+
+	// WorldsDir is where each process makes its own directory of world
+	// files (SPEC §10); empty means the system's temporary directory.
+	WorldsDir string
+	// MaxWorlds is how many worlds may live at once; past it, creating one
+	// is a 429.
+	MaxWorlds int
+	// ReplicaID, when set, starts every world id, so that an ingress in
+	// front of several replicas can route /w/<id> to the replica that made
+	// the world (docs/deploy.md). Lowercase letters, digits and inner
+	// dashes, at most 32.
+	ReplicaID string
+	// ExpiryClock is the clock world expiry reads: nil means real time. It
+	// is never a world's own clock, which that world's test may move. No
+	// flag sets it: tests move it instead of waiting.
+	ExpiryClock *clock.Clock
 }
 
 // Defaults of SPEC §1 and §8.
@@ -51,7 +87,12 @@ const (
 	DefaultScenarioDir = "scenarios"
 	DefaultBodyLimit   = 1 << 20
 	DefaultShutdown    = 10 * time.Second
+	DefaultMaxWorlds   = 100
 )
+
+// replicaID is what --replica-id may be: a DNS label's letters, short
+// enough to leave room for the random part in a path segment.
+var replicaID = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
 
 // applyDefaults fills every zero setting with its default.
 func (c *Config) applyDefaults() {
@@ -73,4 +114,15 @@ func (c *Config) applyDefaults() {
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = DefaultShutdown
 	}
+	if c.MaxWorlds <= 0 {
+		c.MaxWorlds = DefaultMaxWorlds
+	}
+}
+
+// check refuses settings no default can stand in for.
+func (c *Config) check() error {
+	if c.ReplicaID != "" && !replicaID.MatchString(c.ReplicaID) {
+		return fmt.Errorf("--replica-id must be lowercase letters, digits and inner dashes, at most 32, got %q", c.ReplicaID)
+	}
+	return nil
 }

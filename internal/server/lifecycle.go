@@ -9,13 +9,13 @@ import "fmt"
 // it fell due. It holds the state gate for reading, as a vendor request
 // does, so the views it works on cannot be swapped under it; it must not
 // be called with the gate held.
-func (s *Server) CatchUp() error {
-	s.gate.RLock()
-	defer s.gate.RUnlock()
-	if err := s.carreta.CatchUp(); err != nil {
+func (w *World) CatchUp() error {
+	w.gate.RLock()
+	defer w.gate.RUnlock()
+	if err := w.carreta.CatchUp(); err != nil {
 		return fmt.Errorf("carreta: %w", err)
 	}
-	if err := s.saplab.CatchUp(); err != nil {
+	if err := w.saplab.CatchUp(); err != nil {
 		return fmt.Errorf("saplab: %w", err)
 	}
 	return nil

@@ -17,49 +17,63 @@ import (
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/request"
+	"github.com/mockserver/mockserver/internal/route"
 )
 
 // AdminPrefix is the control API's namespace, reserved like moto's /moto-api.
 const AdminPrefix = "/__admin"
 
-// routes builds the echo instance: the shared middleware, every vendor API
-// under its prefix behind the state gate, and the control API.
-func (s *Server) routes(buckets []string) *echo.Echo {
+// routes builds the world's echo instance: the shared middleware, every
+// vendor API under its prefix behind the state gate, and the control API.
+func (w *World) routes(worlds admin.Worlds) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = s.renderError
+	e.HTTPErrorHandler = w.renderError
 	// Order matters: observe attaches the request.Info the others read and
-	// sees the final status after the error has been rendered; recover turns
-	// a panic into an error rendered in the API's shape; readBody enforces
-	// the limit before any handler runs; faults sit outside the state gate,
-	// so a delay holds no lock.
-	e.Use(s.observe, s.recover, s.readBody, s.faults.Middleware)
+	// sees the final status after the error has been rendered; recover
+	// turns a panic into an error rendered in the API's shape; readBody
+	// enforces the limit before any handler runs; faults sit outside the
+	// state gate, so a delay holds no lock. In a world, observe runs before
+	// routing (Pre), since it takes the /w/<id> prefix off the path the
+	// router and everything after it see; the root has no prefix and keeps
+	// it after routing, which spares its requests echo's Pre closure.
+	if w.prefix != "" {
+		e.Pre(w.observe)
+	} else {
+		e.Use(w.observe)
+	}
+	e.Use(w.recover, w.readBody, w.faults.Middleware)
 
-	for _, a := range s.apis {
-		g := e.Group(a.Prefix(), s.gated)
+	for _, a := range w.apis {
+		g := e.Group(a.Prefix(), w.gated)
 		a.Routes(g)
 	}
-	ag := e.Group(AdminPrefix, s.adminAuth)
-	admin.Register(ag, s.adminDeps(buckets))
+	ag := e.Group(AdminPrefix, w.adminAuth)
+	admin.Register(ag, w.adminDeps(worlds))
 	// A vendor's control routes change its state and view as its own
 	// routes do, so they hold the state gate too: Apply never swaps a view
 	// under them.
-	for _, a := range s.apis {
-		a.Admin(ag.Group("/"+a.Name(), s.gated))
+	for _, a := range w.apis {
+		a.Admin(ag.Group("/"+a.Name(), w.gated))
 	}
+	route.NotAllowed(ag, AdminPrefix, e.Routes(), admin.MethodNotAllowed)
 	return e
 }
 
 // owns reports whether path is under a's prefix.
 func owns(a api.API, path string) bool {
-	p := a.Prefix()
-	return strings.HasPrefix(path, p) && (len(path) == len(p) || path[len(p)] == '/')
+	return under(path, a.Prefix())
+}
+
+// under reports whether path is prefix itself or below it.
+func under(path, prefix string) bool {
+	return strings.HasPrefix(path, prefix) && (len(path) == len(prefix) || path[len(prefix)] == '/')
 }
 
 // owner names the owner of path for request.Info.API: a vendor API's name,
 // request.Admin, or "" when no one owns it. It runs once per request.
-func (s *Server) owner(path string) string {
-	for _, a := range s.apis {
+func (w *World) owner(path string) string {
+	for _, a := range w.apis {
 		if owns(a, path) {
 			return a.Name()
 		}
@@ -74,12 +88,12 @@ func (s *Server) owner(path string) string {
 // or a panic comes back in that vendor's envelope. The owner is the one
 // observe worked out for the request; anything else gets the control API's
 // shape.
-func (s *Server) renderError(err error, c echo.Context) {
+func (w *World) renderError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
 	if info := request.From(c); info != nil {
-		if a, ok := s.byName[info.API]; ok {
+		if a, ok := w.byName[info.API]; ok {
 			a.RenderError(c, err)
 			return
 		}
@@ -88,10 +102,10 @@ func (s *Server) renderError(err error, c echo.Context) {
 }
 
 // gated holds the read side of the state gate for a vendor request.
-func (s *Server) gated(next echo.HandlerFunc) echo.HandlerFunc {
+func (w *World) gated(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		s.gate.RLock()
-		defer s.gate.RUnlock()
+		w.gate.RLock()
+		defer w.gate.RUnlock()
 		return next(c)
 	}
 }
@@ -99,7 +113,7 @@ func (s *Server) gated(next echo.HandlerFunc) echo.HandlerFunc {
 // recover turns a panic into an error (logged with its stack) so the process
 // survives and the client gets the API's error shape, never an HTML page.
 // http.ErrAbortHandler is let through: it is how a handler drops a connection.
-func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
+func (w *World) recover(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			r := recover()
@@ -109,7 +123,7 @@ func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
 			if r == http.ErrAbortHandler {
 				panic(r)
 			}
-			s.log.Error("panic", "path", c.Request().URL.Path, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			w.log.Error("panic", "path", c.Request().URL.Path, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			err = fmt.Errorf("internal error: %v", r)
 		}()
 		return next(c)
@@ -119,20 +133,20 @@ func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
 // readBody reads the whole body up front, at most BodyLimit bytes: larger
 // bodies get 413 in the API's shape before any handler runs, and the bytes
 // are kept for the journal.
-func (s *Server) readBody(next echo.HandlerFunc) echo.HandlerFunc {
+func (w *World) readBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if r.Body == nil || r.Body == http.NoBody {
 			return next(c)
 		}
-		if r.ContentLength > s.cfg.BodyLimit {
+		if r.ContentLength > w.cfg.BodyLimit {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.BodyLimit+1))
+		body, err := io.ReadAll(io.LimitReader(r.Body, w.cfg.BodyLimit+1))
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, "could not read the request body").SetInternal(err)
 		}
-		if int64(len(body)) > s.cfg.BodyLimit {
+		if int64(len(body)) > w.cfg.BodyLimit {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -141,13 +155,32 @@ func (s *Server) readBody(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// unprefix takes the world's /w/<id> prefix off the request's path, so the
+// router, fault rules and the journal see the paths the root sees, and
+// returns the prefix taken ("" on the root and on a world's own listener).
+// The request is the server's own (net/http made it for this handler), so
+// its URL is changed in place, as echo's rewrite middleware does: echo
+// routes the request it was handed, not a copy.
+func (w *World) unprefix(r *http.Request) string {
+	if w.prefix == "" || !under(r.URL.Path, w.prefix) {
+		return ""
+	}
+	r.URL.Path = strings.TrimPrefix(r.URL.Path, w.prefix)
+	r.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, w.prefix) // ids are URL-safe: the same in both
+	if r.URL.Path == "" {
+		r.URL.Path, r.URL.RawPath = "/", ""
+	}
+	return w.prefix
+}
+
 // observe attaches the request's Info, naming the API that owns the path,
 // then writes one log line and one journal entry per request, after the
 // response (errors are rendered here so the status is final).
-func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
-		info := &request.Info{API: s.owner(c.Request().URL.Path)}
+		prefix := w.unprefix(c.Request())
+		info := &request.Info{API: w.owner(c.Request().URL.Path), Prefix: prefix}
 		request.Attach(c, info)
 		if err := next(c); err != nil {
 			c.Error(err)
@@ -160,44 +193,57 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if info.Fault != "" {
 			attrs = append(attrs, slog.String("fault", info.Fault)) // a log reader sees why a request failed
 		}
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+		w.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		if info.API == request.Admin {
 			return nil // the control API does not journal itself
 		}
-		e := journal.Entry{
-			Time: s.clock.Now(), API: info.API, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-			Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,
-			DurationMS: float64(dur.Microseconds()) / 1000, Fault: info.Fault,
-		}
-		if body := info.Body; body != nil {
-			if len(body) > journal.MaxBody {
-				body, e.BodyTruncated = body[:journal.MaxBody], true
-			}
-			e.Body = string(body)
-		}
-		s.journal.Add(e)
+		w.record(r, info, status, dur)
 		fault.Finish(c) // a dropped or truncated connection closes once it is on record
 		return nil
 	}
 }
 
-// adminAuth requires the admin token when one is configured.
-func (s *Server) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
-	if s.cfg.AdminToken == "" {
+// record writes the request's journal entry.
+func (w *World) record(r *http.Request, info *request.Info, status int, dur time.Duration) {
+	e := journal.Entry{
+		Time: w.clock.Now(), API: info.API, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,
+		DurationMS: float64(dur.Microseconds()) / 1000, Fault: info.Fault,
+	}
+	if body := info.Body; body != nil {
+		if len(body) > journal.MaxBody {
+			body, e.BodyTruncated = body[:journal.MaxBody], true
+		}
+		e.Body = string(body)
+	}
+	w.journal.Add(e)
+}
+
+// adminAuth requires the admin token when one is configured, on every
+// control route of every world but GET and HEAD /__admin/health, which
+// reveal nothing and serve probes that hold no token (SPEC §1, §10). The
+// scheme is matched without regard to case (RFC 9110 §11.1: "bearer"
+// is Bearer); the token is compared in constant time.
+func (w *World) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	if w.cfg.AdminToken == "" {
 		return next
 	}
-	want := []byte("Bearer " + s.cfg.AdminToken)
+	want := []byte(w.cfg.AdminToken)
 	return func(c echo.Context) error {
-		got := []byte(c.Request().Header.Get(echo.HeaderAuthorization))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
+		r := c.Request()
+		if c.Path() == AdminPrefix+"/health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			return next(c)
+		}
+		scheme, token, _ := strings.Cut(r.Header.Get(echo.HeaderAuthorization), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimLeft(token, " ")), want) != 1 {
 			return echo.NewHTTPError(http.StatusUnauthorized, "the control API needs Authorization: Bearer <admin token>")
 		}
 		return next(c)
 	}
 }
 
-// only serves one API on a listener of its own: its prefix and the control
-// API; any other path is that API's 404.
+// only serves one API of the root world on a listener of its own: its
+// prefix and the control API; any other path is that API's 404.
 func (s *Server) only(name string) http.Handler {
 	var owner api.API
 	for _, a := range s.apis {

@@ -7,67 +7,29 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/labstack/echo/v4"
-	"github.com/mockserver/mockserver/internal/admin"
-	"github.com/mockserver/mockserver/internal/amapi"
-	"github.com/mockserver/mockserver/internal/api"
-	"github.com/mockserver/mockserver/internal/carreta"
-	"github.com/mockserver/mockserver/internal/clock"
-	"github.com/mockserver/mockserver/internal/fault"
-	"github.com/mockserver/mockserver/internal/journal"
-	"github.com/mockserver/mockserver/internal/saplab"
 	"github.com/mockserver/mockserver/internal/scenario"
-	"github.com/mockserver/mockserver/internal/state"
 )
 
-// Server is the running mock: state, APIs, control API and listeners.
+// Server is the running mock: the root world on the unprefixed paths, the
+// worlds under /w/<id>, and the listeners. The root world's methods
+// (Apply, Reset, Store, Clock, Journal, Faults, ...) are the Server's: the
+// root is today's single mock, and Go tests reach it as before.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	clock   *clock.Clock
-	store   *state.Store
-	journal *journal.Journal
-	faults  *fault.Injector
-	echo    *echo.Echo
-
-	// The three vendor APIs by name, for seeding each with its own section;
-	// as a list, for routing; and keyed by Name, for rendering an error in
-	// the envelope of the API that request.Info names.
-	amapi   *amapi.API
-	carreta *carreta.API
-	saplab  *saplab.API
-	apis    []api.API
-	byName  map[string]api.API
-
-	// gate is read-held by every vendor request (the gated middleware of
-	// each API's route group, for the handler's whole run) and write-held by
-	// Apply while the whole state is replaced (reset, scenario load, and
-	// seeding at start-up), so no request ever sees the new file with the
-	// old in-memory views or the other way round. Fault delays run outside
-	// it, so a slow request never holds a reset up. Control API requests
-	// take it through Apply (for writing), through CatchUp (for reading,
-	// lifecycle.go) and, for reading, around each API's own control routes
-	// (/__admin/carreta/..., /__admin/saplab/...). Under it come bbolt's
-	// locks, the vendors' own, the injector's (Apply reloads the fault
-	// rules) and mu.
-	gate sync.RWMutex
-
-	// mu guards current: Apply writes it (under gate), Current reads it
-	// (the control API, Reset). It is a leaf: no other lock is taken while
-	// it is held.
-	mu      sync.Mutex
-	current *scenario.Scenario
+	*World
+	cfg    Config
+	log    *slog.Logger
+	worlds *registry
 
 	// The listeners and their servers are set up by Listen and Serve, which
 	// run on one goroutine before and while serving; they need no lock.
 	listeners []net.Listener
 	handlers  []http.Handler
 	servers   []*http.Server
-	closeOnce sync.Once // closes the state file once, from Serve's shutdown or Close
+	closeOnce sync.Once // closes the worlds and the state file once, from Serve's shutdown or Close
 	closeErr  error
 }
 
@@ -75,30 +37,24 @@ type Server struct {
 // builds the routes. It does not listen yet: call Listen, then Serve.
 func New(cfg Config, log *slog.Logger) (*Server, error) {
 	cfg.applyDefaults()
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: log, clock: clock.New(nil), journal: journal.New(cfg.JournalSize), faults: fault.New()}
-
-	buckets := slices.Concat(amapi.Buckets, carreta.Buckets, saplab.Buckets)
-	store, err := state.Open(cfg.DB, s.clock, buckets...)
+	s := &Server{cfg: cfg, log: log}
+	root, err := openWorld(&s.cfg, worldFile{db: cfg.DB, log: log})
 	if err != nil {
 		return nil, err
 	}
-	s.store = store
-	deps := api.Deps{Store: store, Clock: s.clock, Log: log, TrustProxy: cfg.TrustProxy, PasswordCost: cfg.PasswordCost}
-	s.amapi, s.carreta, s.saplab = amapi.New(deps), carreta.New(deps), saplab.New(deps)
-	s.apis = []api.API{s.amapi, s.carreta, s.saplab}
-	s.byName = make(map[string]api.API, len(s.apis))
-	for _, a := range s.apis {
-		s.byName[a.Name()] = a
-	}
-
+	s.World = root
 	if err := s.start(); err != nil {
-		_ = store.Close()
+		_ = root.store.Close()
 		return nil, err
 	}
-	s.echo = s.routes(buckets)
+	s.worlds = newRegistry(&s.cfg, log, s.bindHost)
+	root.mount(s.worlds)
 	return s, nil
 }
 
@@ -123,10 +79,9 @@ func (s *Server) start() error {
 					"db", s.cfg.DB, "kept", sc.Name, "given", want.Name)
 			}
 		}
-		if err := s.store.View(func(tx *state.Tx) error { return s.loadAll(tx, sc) }); err != nil {
+		if err := s.resume(sc); err != nil {
 			return err
 		}
-		s.current = sc
 		s.log.Info("state kept", "db", s.cfg.DB, "scenario", sc.Name)
 		return nil
 	}
@@ -149,94 +104,28 @@ func (s *Server) configuredScenario() (*scenario.Scenario, error) {
 	return scenario.LoadNamed("", scenario.DefaultName)
 }
 
-// Apply replaces the whole state with sc's: every API's buckets are emptied
-// and reseeded in one transaction, then the APIs rebuild their views. While
-// it runs, vendor requests wait; if seeding fails, the old state stays.
-func (s *Server) Apply(sc *scenario.Scenario) error {
-	s.gate.Lock()
-	defer s.gate.Unlock()
-	err := s.store.Reset(sc.Stored(), func(tx *state.Tx) error { return s.seedAll(tx, sc) })
-	if err != nil {
-		return err
+// Handler is the whole mock as one http.Handler (the shared listener's):
+// /w/<id>/... goes to that world, everything else to the root.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// serveHTTP routes a request to its world. The root's requests pay one
+// prefix comparison for worlds existing at all.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, WorldsPrefix) {
+		s.echo.ServeHTTP(w, r)
+		return
 	}
-	if err := s.store.View(func(tx *state.Tx) error { return s.loadAll(tx, sc) }); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.current = sc
-	s.mu.Unlock()
-	return nil
+	s.worlds.serve(w, r)
 }
 
-// seedAll hands each API its section of sc, inside the one transaction
-// that replaces the whole state.
-func (s *Server) seedAll(tx *state.Tx, sc *scenario.Scenario) error {
-	if err := s.amapi.Seed(tx, &sc.Amapi, sc.Seed); err != nil {
-		return fmt.Errorf("seed amapi: %w", err)
-	}
-	if err := s.carreta.Seed(tx, &sc.Carreta, sc.Seed); err != nil {
-		return fmt.Errorf("seed carreta: %w", err)
-	}
-	if err := s.saplab.Seed(tx, &sc.Saplab, sc.Seed); err != nil {
-		return fmt.Errorf("seed saplab: %w", err)
+// WorldByID returns the live world with the given id, for Go tests that reach
+// behind its HTTP API (its fault timer, its clock); nil when there is none.
+func (s *Server) WorldByID(id string) *World {
+	if h := s.worlds.get(id); h != nil {
+		return h.World
 	}
 	return nil
 }
-
-// loadAll has each API rebuild its views from what is stored.
-func (s *Server) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
-	if err := s.amapi.Load(tx, &sc.Amapi, sc.Seed); err != nil {
-		return fmt.Errorf("load amapi: %w", err)
-	}
-	if err := s.carreta.Load(tx, &sc.Carreta, sc.Seed); err != nil {
-		return fmt.Errorf("load carreta: %w", err)
-	}
-	if err := s.saplab.Load(tx, &sc.Saplab, sc.Seed); err != nil {
-		return fmt.Errorf("load saplab: %w", err)
-	}
-	s.faults.Load(sc) // runtime rules and counters start afresh with the scenario
-	return nil
-}
-
-// Reset returns the state to the scenario currently loaded.
-func (s *Server) Reset() error {
-	return s.Apply(s.Current())
-}
-
-// Current is the scenario the state was last seeded from.
-func (s *Server) Current() *scenario.Scenario {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.current
-}
-
-// LoadNamed finds a scenario by name in the scenario directory or the
-// embedded ones, for POST /__admin/scenario?name=.
-func (s *Server) LoadNamed(name string) (*scenario.Scenario, error) {
-	return scenario.LoadNamed(s.cfg.ScenarioDir, name)
-}
-
-// ParseBody reads a scenario posted to /__admin/scenario. Its extends: is
-// looked up where ?name= looks (the scenario directory, then the embedded
-// scenarios), not in whatever directory the server was started from.
-func (s *Server) ParseBody(body []byte) (*scenario.Scenario, error) {
-	return scenario.ParseIn(s.cfg.ScenarioDir, "(request body)", body)
-}
-
-// Handler is the whole mock as one http.Handler (the shared listener's).
-func (s *Server) Handler() http.Handler { return s.echo }
-
-// Store is the state file, for tests that look behind the APIs.
-func (s *Server) Store() *state.Store { return s.store }
-
-// Clock is the server clock.
-func (s *Server) Clock() *clock.Clock { return s.clock }
-
-// Journal is the request journal.
-func (s *Server) Journal() *journal.Journal { return s.journal }
-
-// Faults are the armed fault rules, for Go tests that arm them directly.
-func (s *Server) Faults() *fault.Injector { return s.faults }
 
 // Listen binds the shared listener and any per-API ones. Addresses with port
 // 0 get a free port; Addr tells which.
@@ -254,7 +143,7 @@ func (s *Server) Listen() error {
 		s.handlers = append(s.handlers, h)
 		return nil
 	}
-	if err := bind(s.cfg.Addr, s.echo); err != nil {
+	if err := bind(s.cfg.Addr, s.Handler()); err != nil {
 		return err
 	}
 	for name, addr := range map[string]string{"amapi": s.cfg.AmapiAddr, "carreta": s.cfg.CarretaAddr, "saplab": s.cfg.SaplabAddr} {
@@ -285,10 +174,24 @@ func (s *Server) Addrs() []string {
 	return out
 }
 
+// bindHost is the host a world's own listener binds: the shared
+// listener's (SPEC §10: "its own port of the server's host").
+func (s *Server) bindHost() string {
+	addr := s.cfg.Addr
+	if len(s.listeners) > 0 {
+		addr = s.listeners[0].Addr().String()
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "127.0.0.1"
+	}
+	return host
+}
+
 // Serve answers requests until ctx ends, then stops accepting, lets
-// in-flight requests finish (up to ShutdownTimeout) and closes the state file.
-// Fault delays and journal waits are cut short first: either could
-// otherwise hold a request open past the timeout and fail the shutdown.
+// in-flight requests finish (up to ShutdownTimeout), removes every world
+// and closes the state file. While it serves, expired worlds are swept
+// every minute.
 func (s *Server) Serve(ctx context.Context) error {
 	if len(s.listeners) == 0 {
 		if err := s.Listen(); err != nil {
@@ -306,22 +209,15 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.log.Info("listening", "addr", l.Addr().String())
 		go func() { errc <- srv.Serve(l) }()
 	}
+	sweeping, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go s.worlds.sweepEvery(sweeping, SweepInterval)
 	var serveErr error
 	select {
 	case <-ctx.Done():
 	case serveErr = <-errc:
 	}
-	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
-	s.faults.Interrupt()  // delays end at once: in-flight requests finish now
-	s.journal.Interrupt() // pending /__admin/requests/wait calls answer now
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
-	defer cancel()
-	for _, srv := range s.servers {
-		if err := srv.Shutdown(shutdownCtx); err != nil && serveErr == nil {
-			serveErr = err
-		}
-	}
-	if err := s.Close(); err != nil && serveErr == nil {
+	if err := s.shutdown(); err != nil && serveErr == nil {
 		serveErr = err
 	}
 	if errors.Is(serveErr, http.ErrServerClosed) {
@@ -330,17 +226,34 @@ func (s *Server) Serve(ctx context.Context) error {
 	return serveErr
 }
 
-// Close closes the state file (Serve does this on shutdown).
-func (s *Server) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.store.Close() })
-	return s.closeErr
+// shutdown stops the listeners, letting in-flight requests finish, then
+// closes every world and the state file. Fault delays and journal waits,
+// the root's and every world's, are cut short first: either could
+// otherwise hold a request open past the timeout and fail the shutdown.
+func (s *Server) shutdown() error {
+	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
+	s.interrupt() // delays end and pending /__admin/requests/wait calls answer now
+	s.worlds.interrupt()
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	var first error
+	for _, srv := range s.servers {
+		if err := srv.Shutdown(ctx); err != nil && first == nil {
+			first = err
+		}
+	}
+	if err := s.Close(); err != nil && first == nil {
+		first = err
+	}
+	return first
 }
 
-// adminDeps is what the control API is handed.
-func (s *Server) adminDeps(buckets []string) admin.Deps {
-	names := make([]string, len(s.apis))
-	for i, a := range s.apis {
-		names[i] = a.Name()
-	}
-	return admin.Deps{Control: s, Store: s.store, Clock: s.clock, Journal: s.journal, Faults: s.faults, Buckets: buckets, APIs: names}
+// Close removes every world (their files and the worlds directory) and
+// closes the root's state file (Serve does this on shutdown).
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.worlds.closeAll()
+		s.closeErr = s.store.Close()
+	})
+	return s.closeErr
 }

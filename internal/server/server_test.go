@@ -174,6 +174,35 @@ func TestJournal_recordsRedactedAndCounts(t *testing.T) {
 	}
 }
 
+// A control route asked with a method it does not serve answers 405 with
+// Allow, as the vendor APIs do, not a 404 that says the route is missing:
+// the control API's own routes and each vendor's under /__admin/<api>.
+func TestAdmin_wrongMethodIs405WithAllow(t *testing.T) {
+	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
+	for _, c := range []struct{ method, path, allow string }{
+		{http.MethodPut, "/__admin/reset", "POST"},
+		{http.MethodGet, "/__admin/reset", "POST"},
+		{http.MethodDelete, "/__admin/clock", "GET, POST"},
+		{http.MethodPost, "/__admin/requests/count", "GET"},
+		{http.MethodPost, "/__admin/requests", "GET, DELETE"},
+		{http.MethodPut, "/__admin/faults/some-id", "GET, DELETE"},
+		{http.MethodPost, "/__admin/health", "GET, HEAD"},
+		{http.MethodGet, "/__admin/carreta/orders/1/status", "POST"},
+		{http.MethodGet, "/__admin/saplab/orders", "POST"},
+		{http.MethodPatch, "/__admin/amapi/service", "GET, POST"},
+		{"TRACE", "/__admin/scenario", "GET, POST"},
+	} {
+		r := m.Do(t, c.method, c.path, nil)
+		want := `{"error":"` + c.method + " " + c.path + `: this route answers ` + c.allow + `"}` + "\n"
+		if r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != c.allow || string(r.Body) != want {
+			t.Errorf("%s %s: %d Allow %q %s, want 405 Allow %q %s", c.method, c.path, r.Status, r.Header.Get("Allow"), r.Body, c.allow, want)
+		}
+	}
+	if r := m.Do(t, http.MethodGet, "/__admin/nothing", nil); r.Status != http.StatusNotFound {
+		t.Errorf("an unknown control route: %d %s, want 404", r.Status, r.Body)
+	}
+}
+
 // HEAD /__admin/health answers like GET without a body, for probes that
 // use HEAD.
 func TestAdmin_healthAnswersHEAD(t *testing.T) {
@@ -187,16 +216,33 @@ func TestAdmin_healthAnswersHEAD(t *testing.T) {
 	}
 }
 
+// With --admin-token every control route needs the token but GET and HEAD
+// /__admin/health, which probes use and which reveals nothing (SPEC §1).
+// The scheme is matched in any case (RFC 9110 §11.1); vendor paths never
+// need the token.
 func TestAdmin_token(t *testing.T) {
 	m := servertest.Start(t, servertest.Options{Scenario: "empty", Config: server.Config{AdminToken: "s3cret"}})
-	if r := m.Do(t, http.MethodGet, "/__admin/health", nil); r.Status != http.StatusUnauthorized {
-		t.Fatalf("no token: %d", r.Status)
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		if r := m.Do(t, method, "/__admin/health", nil); r.Status != http.StatusOK {
+			t.Fatalf("%s health without a token: %d", method, r.Status)
+		}
 	}
-	if r := m.Do(t, http.MethodGet, "/__admin/health", nil, "Authorization", "Bearer wrong"); r.Status != http.StatusUnauthorized {
-		t.Fatalf("wrong token: %d", r.Status)
+	const refused = `{"error":"the control API needs Authorization: Bearer \u003cadmin token\u003e"}` + "\n"
+	for _, auth := range []string{"", "Bearer wrong", "Basic s3cret", "Bearers3cret", "s3cret"} {
+		if r := m.Do(t, http.MethodGet, "/__admin/scenario", nil, "Authorization", auth); r.Status != http.StatusUnauthorized || string(r.Body) != refused {
+			t.Errorf("%q: %d %s, want 401 %s", auth, r.Status, r.Body, refused)
+		}
 	}
-	if r := m.Do(t, http.MethodGet, "/__admin/health", nil, "Authorization", "Bearer s3cret"); r.Status != http.StatusOK || string(r.Body) != `{"status":"ok"}`+"\n" {
-		t.Fatalf("token: %d %s", r.Status, r.Body)
+	if r := m.Do(t, http.MethodPost, "/__admin/health", nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("POST health without a token: %d, want 401 before the 405", r.Status)
+	}
+	for _, auth := range []string{"Bearer s3cret", "bearer s3cret", "BEARER s3cret"} {
+		if r := m.Do(t, http.MethodGet, "/__admin/scenario", nil, "Authorization", auth); r.Status != http.StatusOK {
+			t.Errorf("%q: %d %s", auth, r.Status, r.Body)
+		}
+	}
+	if r := m.Do(t, http.MethodGet, "/api/test", nil); r.Status != http.StatusOK {
+		t.Errorf("a vendor path wanted the admin token: %d %s", r.Status, r.Body)
 	}
 }
 

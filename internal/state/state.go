@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/clock"
@@ -52,7 +54,21 @@ type Store struct {
 // ever finds a bucket missing. A file locked by another process fails after
 // one second instead of hanging.
 func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	return open(path, clk, &bolt.Options{Timeout: time.Second}, buckets)
+}
+
+// OpenScratch is Open for a file that need not outlive the process (a
+// world's state, SPEC §10): commits are not fsynced, so a write costs a
+// copy into the page cache instead of a disk flush, and a crash may lose
+// or corrupt the file. Nothing ever reopens it: worlds are removed on
+// shutdown and gone after a restart.
+func OpenScratch(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
+	return open(path, clk, &bolt.Options{Timeout: time.Second, NoSync: true, NoGrowSync: true, NoFreelistSync: true}, buckets)
+}
+
+// open is Open with bbolt's options.
+func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
@@ -73,7 +89,8 @@ func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
 }
 
 // Close closes the file. Every acknowledged write was already fsynced by its
-// commit, so Close only releases the lock and the mapping.
+// commit (but in a scratch file), so Close only releases the lock and the
+// mapping.
 func (s *Store) Close() error { return s.db.Close() }
 
 // View runs fn in a read-only transaction.
@@ -233,4 +250,37 @@ func ID(k []byte) (uint64, bool) {
 		return 0, false
 	}
 	return binary.BigEndian.Uint64(k), true
+}
+
+// claimFile is the file a process holds locked in a directory it claims.
+const claimFile = "claim.lock"
+
+// Claim marks dir as this process's for as long as it runs, or until
+// release: a small bbolt file in it stays open, and so locked (bbolt's
+// flock). A process that dies, kill -9 included, loses the lock with it,
+// so Claimed can tell a directory left behind from one in use: the worlds
+// directory of a server that did not shut down is removed by the next.
+func Claim(dir string) (release func() error, err error) {
+	db, err := bolt.Open(filepath.Join(dir, claimFile), 0o600, &bolt.Options{Timeout: time.Second, NoSync: true})
+	if err != nil {
+		return nil, fmt.Errorf("claim %s: %w", dir, err)
+	}
+	return db.Close, nil
+}
+
+// Claimed reports whether dir may be in use: a live process (this one
+// included) holds its claim, or it has no claim file, which is how a
+// directory looks between its maker's MkdirTemp and Claim.
+func Claimed(dir string) bool {
+	path := filepath.Join(dir, claimFile)
+	if _, err := os.Stat(path); err != nil {
+		return true
+	}
+	// A timeout of a nanosecond tries the lock once, without waiting.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Nanosecond, ReadOnly: true})
+	if err != nil {
+		return true
+	}
+	_ = db.Close()
+	return false
 }

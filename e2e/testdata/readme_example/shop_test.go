@@ -1,8 +1,11 @@
 // This file is the Go example of README.md, word for word after the
-// package clause: TestReadme_goExample checks that they match and runs it
-// against an in-process mock.
+// package clause: e2e's TestReadme_goExample checks that they match and
+// runs it as a module of its own, against an in-process mock whose URL is
+// in MOCKSERVER_URL for that child test alone. It lives in testdata so
+// that go test ./... never runs it with the MOCKSERVER_URL of the shell,
+// which would reset the user's own mock.
 
-package e2e_test
+package shop_test
 
 import (
 	"io"

@@ -1,0 +1,229 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/admin"
+	"github.com/mockserver/mockserver/internal/amapi"
+	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/carreta"
+	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/fault"
+	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/saplab"
+	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/state"
+)
+
+// buckets are every API's buckets, the same in every world's file.
+var buckets = slices.Concat(amapi.Buckets, carreta.Buckets, saplab.Buckets)
+
+// World is one complete mock: its state file, clock, journal, fault rules,
+// the three vendor APIs over them, the state gate, the scenario loaded and
+// the echo instance that routes its requests (SPEC §10). The root world is
+// the server's own, on the unprefixed paths, with its state in --db; every
+// other world lives in a scratch file under the worlds directory and is
+// reached under /w/<id>. Nothing is shared between two worlds but the
+// process's settings and its log.
+type World struct {
+	cfg *Config
+	log *slog.Logger
+	// prefix is "/w/<id>", taken off a request's path before routing; ""
+	// for the root.
+	prefix  string
+	clock   *clock.Clock
+	store   *state.Store
+	journal *journal.Journal
+	faults  *fault.Injector
+	echo    *echo.Echo
+
+	// The three vendor APIs by name, for seeding each with its own section;
+	// as a list, for routing; and keyed by Name, for rendering an error in
+	// the envelope of the API that request.Info names.
+	amapi   *amapi.API
+	carreta *carreta.API
+	saplab  *saplab.API
+	apis    []api.API
+	byName  map[string]api.API
+
+	// gate is read-held by every vendor request (the gated middleware of
+	// each API's route group, for the handler's whole run) and write-held by
+	// Apply while the whole state is replaced (reset, scenario load, and
+	// seeding at start-up), so no request ever sees the new file with the
+	// old in-memory views or the other way round. Fault delays run outside
+	// it, so a slow request never holds a reset up. Control API requests
+	// take it through Apply (for writing), through CatchUp (for reading,
+	// lifecycle.go) and, for reading, around each API's own control routes
+	// (/__admin/carreta/..., /__admin/saplab/...). Under it come bbolt's
+	// locks, the vendors' own, the injector's (Apply reloads the fault
+	// rules) and mu.
+	// Each world has its own: a reset in one never waits for another.
+	gate sync.RWMutex
+
+	// mu guards current: Apply writes it (under gate), Current reads it
+	// (the control API, Reset). It is a leaf: no other lock is taken while
+	// it is held.
+	mu      sync.Mutex
+	current *scenario.Scenario
+}
+
+// worldFile says where a world keeps its state and how it is reached.
+type worldFile struct {
+	db string
+	// scratch opens the file without fsync (state.OpenScratch): a world
+	// other than the root does not survive a restart anyway.
+	scratch bool
+	prefix  string
+	log     *slog.Logger
+}
+
+// openWorld opens the world's state file and builds its APIs. The file is
+// not seeded yet and no route is mounted: the caller seeds it (Apply, or
+// the root's resume), then calls mount.
+func openWorld(cfg *Config, f worldFile) (*World, error) {
+	w := &World{cfg: cfg, log: f.log, prefix: f.prefix, clock: clock.New(nil),
+		journal: journal.New(cfg.JournalSize), faults: fault.New()}
+	open := state.Open
+	if f.scratch {
+		open = state.OpenScratch
+	}
+	store, err := open(f.db, w.clock, buckets...)
+	if err != nil {
+		return nil, err
+	}
+	w.store = store
+	deps := api.Deps{Store: store, Clock: w.clock, Log: f.log, TrustProxy: cfg.TrustProxy, PasswordCost: cfg.PasswordCost}
+	w.amapi, w.carreta, w.saplab = amapi.New(deps), carreta.New(deps), saplab.New(deps)
+	w.apis = []api.API{w.amapi, w.carreta, w.saplab}
+	w.byName = make(map[string]api.API, len(w.apis))
+	for _, a := range w.apis {
+		w.byName[a.Name()] = a
+	}
+	return w, nil
+}
+
+// mount builds the world's routes. worlds is the control API's view of the
+// worlds registry: only the root's control API manages worlds, so every
+// other world is mounted with nil.
+func (w *World) mount(worlds admin.Worlds) {
+	w.echo = w.routes(worlds)
+}
+
+// Apply replaces the whole state with sc's: every API's buckets are emptied
+// and reseeded in one transaction, then the APIs rebuild their views. While
+// it runs, vendor requests wait; if seeding fails, the old state stays.
+func (w *World) Apply(sc *scenario.Scenario) error {
+	w.gate.Lock()
+	defer w.gate.Unlock()
+	err := w.store.Reset(sc.Stored(), func(tx *state.Tx) error { return w.seedAll(tx, sc) })
+	if err != nil {
+		return err
+	}
+	return w.resume(sc)
+}
+
+// seedAll hands each API its section of sc, inside the one transaction
+// that replaces the whole state.
+func (w *World) seedAll(tx *state.Tx, sc *scenario.Scenario) error {
+	if err := w.amapi.Seed(tx, &sc.Amapi, sc.Seed); err != nil {
+		return fmt.Errorf("seed amapi: %w", err)
+	}
+	if err := w.carreta.Seed(tx, &sc.Carreta, sc.Seed); err != nil {
+		return fmt.Errorf("seed carreta: %w", err)
+	}
+	if err := w.saplab.Seed(tx, &sc.Saplab, sc.Seed); err != nil {
+		return fmt.Errorf("seed saplab: %w", err)
+	}
+	return nil
+}
+
+// loadAll has each API rebuild its views from what is stored.
+func (w *World) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
+	if err := w.amapi.Load(tx, &sc.Amapi, sc.Seed); err != nil {
+		return fmt.Errorf("load amapi: %w", err)
+	}
+	if err := w.carreta.Load(tx, &sc.Carreta, sc.Seed); err != nil {
+		return fmt.Errorf("load carreta: %w", err)
+	}
+	runtime.Gosched() // a spare made in the background lets requests in (registry.build)
+	if err := w.saplab.Load(tx, &sc.Saplab, sc.Seed); err != nil {
+		return fmt.Errorf("load saplab: %w", err)
+	}
+	w.faults.Load(sc) // runtime rules and counters start afresh with the scenario
+	return nil
+}
+
+// resume takes up the state already in the file, seeded from sc: the APIs
+// rebuild their views from it and sc becomes the scenario loaded. It is the
+// end of Apply (under the gate), and, before any request, the root's start
+// on a kept file and a world's start from a template.
+func (w *World) resume(sc *scenario.Scenario) error {
+	if err := w.store.View(func(tx *state.Tx) error { return w.loadAll(tx, sc) }); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.current = sc
+	w.mu.Unlock()
+	return nil
+}
+
+// Reset returns the state to the scenario currently loaded.
+func (w *World) Reset() error {
+	return w.Apply(w.Current())
+}
+
+// Current is the scenario the state was last seeded from.
+func (w *World) Current() *scenario.Scenario {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.current
+}
+
+// LoadNamed finds a scenario by name in the scenario directory or the
+// embedded ones, for POST /__admin/scenario?name=.
+func (w *World) LoadNamed(name string) (*scenario.Scenario, error) {
+	return scenario.LoadNamed(w.cfg.ScenarioDir, name)
+}
+
+// ParseBody reads a scenario posted to /__admin/scenario. Its extends: is
+// looked up where ?name= looks (the scenario directory, then the embedded
+// scenarios), not in whatever directory the server was started from.
+func (w *World) ParseBody(body []byte) (*scenario.Scenario, error) {
+	return scenario.ParseIn(w.cfg.ScenarioDir, "(request body)", body)
+}
+
+// Store is the state file, for tests that look behind the APIs.
+func (w *World) Store() *state.Store { return w.store }
+
+// Clock is the world's clock.
+func (w *World) Clock() *clock.Clock { return w.clock }
+
+// Journal is the world's request journal.
+func (w *World) Journal() *journal.Journal { return w.journal }
+
+// Faults are the world's armed fault rules, for Go tests that arm them
+// directly or take over their delays (fault.Injector.SetTimer).
+func (w *World) Faults() *fault.Injector { return w.faults }
+
+// interrupt ends the world's fault delays and journal waits at once, now
+// and later: what a shutdown or a world's deletion does first, so that no
+// request held by either keeps the world open.
+func (w *World) interrupt() {
+	w.faults.Interrupt()
+	w.journal.Interrupt()
+}
+
+// adminDeps is what the world's control API is handed.
+func (w *World) adminDeps(worlds admin.Worlds) admin.Deps {
+	names := make([]string, len(w.apis))
+	for i, a := range w.apis {
+		names[i] = a.Name()
+	}
+	return admin.Deps{Control: w, Store: w.store, Clock: w.clock, Journal: w.journal, Faults: w.faults,
+		Buckets: buckets, APIs: names, Worlds: worlds}
+}
