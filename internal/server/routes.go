@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"fmt"
 	"io"
@@ -182,7 +183,15 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		prefix := w.unprefix(c.Request())
 		info := &request.Info{API: w.owner(c.Request().URL.Path), Prefix: prefix}
 		request.Attach(c, info)
-		if err := next(c); err != nil {
+		var err error
+		if only, ok := c.Request().Context().Value(listenerOf{}).(string); ok {
+			// Another API's path on a per-API listener: that listener's
+			// API answers its own 404, logged and journaled as any request.
+			info.API, err = only, echo.ErrNotFound
+		} else {
+			err = next(c)
+		}
+		if err != nil {
 			c.Error(err)
 		}
 		r := c.Request()
@@ -242,8 +251,13 @@ func (w *World) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// only serves one API of the root world on a listener of its own: its
-// prefix and the control API; any other path is that API's 404.
+// listenerOf marks a request that reached a per-API listener on a path of
+// another API: the value is the listener's API, which answers it.
+type listenerOf struct{}
+
+// only serves one API on a listener of its own: its prefix and the control
+// API; any other path is that API's 404. Every request goes through the
+// root's echo, so the 404 too gets its log line and journal entry.
 func (s *Server) only(name string) http.Handler {
 	var owner api.API
 	for _, a := range s.apis {
@@ -251,12 +265,10 @@ func (s *Server) only(name string) http.Handler {
 			owner = a
 		}
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if owns(owner, r.URL.Path) || strings.HasPrefix(r.URL.Path, AdminPrefix+"/") {
-			s.echo.ServeHTTP(w, r)
-			return
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if !owns(owner, r.URL.Path) && !strings.HasPrefix(r.URL.Path, AdminPrefix+"/") {
+			r = r.WithContext(context.WithValue(r.Context(), listenerOf{}, name))
 		}
-		c := s.echo.NewContext(r, w)
-		owner.RenderError(c, echo.ErrNotFound)
+		s.echo.ServeHTTP(rw, r)
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/server"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
@@ -346,6 +347,12 @@ func TestPerAPIListener_servesOnlyThatAPI(t *testing.T) {
 	}
 	if code, _ := get("http://" + addrs[1] + "/__admin/health"); code != http.StatusOK {
 		t.Fatalf("admin on the carreta listener: %d", code)
+	}
+	// The refused request is on record as the listener's API's, as every
+	// other request is.
+	entries := srv.Journal().List(journal.Filter{Path: "/api/test"})
+	if len(entries) != 1 || entries[0].API != "carreta" || entries[0].Status != http.StatusNotFound {
+		t.Fatalf("journal of the refused request: %+v", entries)
 	}
 }
 
