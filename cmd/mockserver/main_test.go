@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -398,5 +399,57 @@ func TestServe_drainsInFlightRequests(t *testing.T) {
 	<-stopped
 	if _, err := http.Get("http://" + addr + "/__admin/health"); err == nil {
 		t.Fatal("the server still accepts requests after shutdown")
+	}
+}
+
+// serve says once, on stdout, that it is ready and where: with --addr :0,
+// the port it really bound.
+func TestServe_printsReadyLine(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout syncBuffer
+	done := make(chan error, 1)
+	ready := make(chan *server.Server, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "s.db")}, func(string) string { return "" },
+			&stdout, io.Discard, func(s *server.Server) { ready <- s })
+	}()
+	srv := <-ready
+	want := "mockserver ready: http://" + srv.Addr() + " (listening on " + srv.Addr() + ")\n"
+	if got := stdout.String(); got != want || strings.HasSuffix(srv.Addr(), ":0") {
+		t.Errorf("stdout %q, want %q", got, want)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// healthcheck --wait keeps asking until a server that was not there yet
+// answers; extra arguments are a usage error; a wait that runs out says so.
+func TestHealthcheck_wait(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	var out, errb syncBuffer
+	checked := make(chan error, 1)
+	go func() {
+		checked <- run(context.Background(), []string{"healthcheck", "--wait", "20s", "--addr", addr}, os.Getenv, &out, &errb, nil)
+	}()
+	_, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--addr", addr)
+	defer stop()
+	if err := <-checked; err != nil || out.String() != "healthy: http://"+addr+"/__admin/health\n" {
+		t.Fatalf("healthcheck --wait: %v %q %s", err, out.String(), errb.String())
+	}
+	var errs bytes.Buffer
+	if err := run(context.Background(), []string{"healthcheck", "extra", "--addr", addr}, os.Getenv, io.Discard, &errs, nil); err != exitCode(2) {
+		t.Fatalf("an extra argument must be a usage error: %v %s", err, errs.String())
+	}
+	errs.Reset()
+	err = run(context.Background(), []string{"healthcheck", "--wait", "200ms", "--addr", "127.0.0.1:1"}, os.Getenv, io.Discard, &errs, nil)
+	if err != exitCode(1) || !strings.Contains(errs.String(), "not healthy after 200ms") {
+		t.Fatalf("a wait that runs out: %v %q", err, errs.String())
 	}
 }

@@ -63,11 +63,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "serve":
-		return serve(ctx, args, getenv, stderr, ready)
+		return serve(ctx, args, getenv, stdout, stderr, ready)
 	case "validate":
 		return validate(args, stdout, stderr)
 	case "healthcheck":
-		return healthcheck(args, getenv, stderr)
+		return healthcheck(ctx, args, getenv, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "mockserver: unknown command %q\n\n%s", cmd, usage)
 	return exitCode(2)
@@ -218,8 +218,10 @@ func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 }
 
 // serve runs the server until ctx ends (serve's flags in args; the log on
-// stderr), telling ready, when not nil, once it listens.
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready func(*server.Server)) error {
+// stderr), telling ready, when not nil, once it listens. Once bound, it
+// prints one line on stdout, "mockserver ready: URL (listening on ADDR)",
+// with the real port for --addr :0, so that a script can read it.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready func(*server.Server)) error {
 	f, err := parseServe(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -236,6 +238,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		_ = srv.Close()
 		return err
 	}
+	fmt.Fprintf(stdout, "mockserver ready: %s (listening on %s)\n", localURL(srv.Addr()), srv.Addr())
 	if ready != nil {
 		ready(srv)
 	}
@@ -264,43 +267,97 @@ func validate(files []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// healthcheck asks the server at --addr for /__admin/health (a wildcard host
-// means this machine): exit code 0 when it answers 200, 1 otherwise.
-func healthcheck(args []string, getenv func(string) string, stderr io.Writer) error {
+// localURL is the http URL of addr as seen from this machine: a wildcard
+// host (":8080", "0.0.0.0", "::") means the loopback.
+func localURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// healthcheck asks the server at --addr for /__admin/health: exit code 0
+// when it answers 200, 1 otherwise. With --wait it asks again every
+// pollEvery until the server is healthy or the wait is over, so that a
+// script can start a server in the background and wait for it.
+func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	e := &envFlags{fs: fs, getenv: getenv}
 	var addr, token string
 	e.str(&addr, "addr", "MOCKSERVER_ADDR", server.DefaultAddr, "address of the server to check")
-	e.str(&token, "admin-token", "MOCKSERVER_ADMIN_TOKEN", "", "admin token, if the server needs one")
+	e.str(&token, "admin-token", "MOCKSERVER_ADMIN_TOKEN", "", "admin token (not needed: /__admin/health answers without it)")
+	wait := fs.Duration("wait", 0, "keep asking until the server is healthy or this long has passed (e.g. 10s)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitCode(0)
 		}
 		return exitCode(2)
 	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "mockserver healthcheck: unexpected argument %q\n", fs.Arg(0))
+		return exitCode(2)
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
 		fmt.Fprintf(stderr, "healthcheck: bad address %q: %v\n", addr, err)
 		return exitCode(1)
 	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	req, _ := http.NewRequest(http.MethodGet, "http://"+net.JoinHostPort(host, port)+server.AdminPrefix+"/health", nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	client := &http.Client{Timeout: 2 * time.Second}
-	resp, err := client.Do(req)
+	url := localURL(addr) + server.AdminPrefix + "/health"
+	err := waitHealthy(ctx, url, token, *wait)
 	if err != nil {
 		fmt.Fprintf(stderr, "healthcheck: %v\n", err)
 		return exitCode(1)
 	}
+	fmt.Fprintf(stdout, "healthy: %s\n", url)
+	return nil
+}
+
+// pollEvery is how often healthcheck --wait asks again.
+const pollEvery = 100 * time.Millisecond
+
+// waitHealthy asks url once, then again every pollEvery until it answers
+// 200 or wait has passed; the error says what the last try got.
+func waitHealthy(ctx context.Context, url, token string, wait time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, wait+2*time.Second)
+	defer cancel()
+	deadline := time.Now().Add(wait)
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		err := checkOnce(ctx, client, url, token)
+		if err == nil {
+			return nil
+		}
+		if !time.Now().Add(pollEvery).Before(deadline) {
+			if wait > 0 {
+				return fmt.Errorf("not healthy after %s: %v", wait, err)
+			}
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// checkOnce asks url for the health answer once.
+func checkOnce(ctx context.Context, client *http.Client, url, token string) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintf(stderr, "healthcheck: %s answered %d\n", req.URL, resp.StatusCode)
-		return exitCode(1)
+		return fmt.Errorf("%s answered %d", url, resp.StatusCode)
 	}
 	return nil
 }
