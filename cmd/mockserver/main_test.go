@@ -6,13 +6,13 @@ import (
 	"context"
 	"debug/elf"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -49,8 +49,8 @@ const asProgram = "MOCKSERVER_TEST_AS_PROGRAM"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(asProgram) == "1" {
-		// The one line the parent reads: the address the server bound.
-		os.Exit(program(func(s *server.Server) { fmt.Println(s.Addr()) }))
+		// The parent reads the address from the ready line on stdout.
+		os.Exit(program(nil))
 	}
 	os.Exit(m.Run())
 }
@@ -169,21 +169,21 @@ func TestRun_flagsEnvAndCommands(t *testing.T) {
 		t.Fatalf("--version: %v %q", err, out.String())
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"--help"}, os.Getenv, &out, &errb, nil); err != nil || !strings.Contains(out.String(), "mockserver validate FILE...") {
+	if err := run(context.Background(), []string{"--help"}, os.Getenv, &out, &errb, nil); err != nil || !strings.Contains(out.String(), "healthcheck") || !strings.Contains(out.String(), "Exit codes:") {
 		t.Fatalf("--help: %v %q", err, out.String())
 	}
-	errb.Reset()
+	out.Reset()
 	if err := run(context.Background(), []string{"serve", "--help"}, func(k string) string {
 		if k == "MOCKSERVER_ADDR" {
 			return "0.0.0.0:9999"
 		}
 		return ""
-	}, &out, &errb, nil); err != exitCode(0) || !strings.Contains(errb.String(), "[MOCKSERVER_ADDR] (default \"0.0.0.0:9999\")") {
-		t.Fatalf("serve --help must list flags with their env vars and env defaults: %v\n%s", err, errb.String())
+	}, &out, &errb, nil); err != nil || !strings.Contains(out.String(), "[MOCKSERVER_ADDR] (default \"0.0.0.0:9999\")") {
+		t.Fatalf("serve --help must list flags with their env vars and env defaults: %v\n%s", err, out.String())
 	}
-	errb.Reset()
-	if err := run(context.Background(), []string{"healthcheck", "--help"}, os.Getenv, &out, &errb, nil); err != exitCode(0) || !strings.Contains(errb.String(), "-addr") {
-		t.Fatalf("healthcheck --help must list its flags and exit 0: %v\n%s", err, errb.String())
+	out.Reset()
+	if err := run(context.Background(), []string{"healthcheck", "--help"}, os.Getenv, &out, &errb, nil); err != nil || !strings.Contains(out.String(), "--wait duration") {
+		t.Fatalf("healthcheck --help must list its flags and exit 0: %v\n%s", err, out.String())
 	}
 	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, &out, &errb, nil); err != exitCode(2) {
 		t.Fatalf("unknown command: %v", err)
@@ -225,7 +225,7 @@ func TestRun_journalSizeMustNotBeNegative(t *testing.T) {
 			return ""
 		}
 		err := run(ctx, c.args, env, io.Discard, &errb, nil)
-		if err != exitCode(2) || !strings.HasPrefix(errb.String(), "mockserver: --journal-size must be 0 (the default, 10000) or more, got -5\nUsage: mockserver [serve]") {
+		if err != exitCode(2) || !strings.HasPrefix(errb.String(), "mockserver: --journal-size must be 0 (the default, 10000) or more, got -5\nRun 'mockserver serve --help' for usage.\n") {
 			t.Errorf("%v env %q: %v\n%s", c.args, c.env, err, errb.String())
 		}
 	}
@@ -330,12 +330,13 @@ func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		addr, err := bufio.NewReader(stdout).ReadString('\n')
-		if err != nil {
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		_, addr, found := strings.Cut(strings.TrimSuffix(line, ")\n"), "(listening on ")
+		if err != nil || !found {
 			_ = cmd.Wait()
-			t.Fatalf("the server did not start: %v\n%s", err, stderr.String())
+			t.Fatalf("the server did not start: %v %q\n%s", err, line, stderr.String())
 		}
-		return cmd, strings.TrimSpace(addr)
+		return cmd, addr
 	}
 	cmd, addr := start()
 	if code, body := post(t, "http://"+addr+"/__admin/scenario", keptScenario); code != 200 {
@@ -451,5 +452,53 @@ func TestHealthcheck_wait(t *testing.T) {
 	err = run(context.Background(), []string{"healthcheck", "--wait", "200ms", "--addr", "127.0.0.1:1"}, os.Getenv, io.Discard, &errs, nil)
 	if err != exitCode(1) || !strings.Contains(errs.String(), "not healthy after 200ms") {
 		t.Fatalf("a wait that runs out: %v %q", err, errs.String())
+	}
+}
+
+// Each command has its own help, with examples, as --help and as
+// "help COMMAND"; usage errors are exit code 2 with a hint; completion
+// scripts come for bash, zsh and fish; one-dash long flags still work.
+func TestRun_helpCompletionAndUsageErrors(t *testing.T) {
+	runOut := func(args ...string) (string, string, error) {
+		var out, errb bytes.Buffer
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // a serve that was accepted stops at once
+		err := run(ctx, args, func(string) string { return "" }, &out, &errb, nil)
+		return out.String(), errb.String(), err
+	}
+	for _, cmd := range []string{"serve", "validate", "healthcheck"} {
+		flagHelp, _, err := runOut(cmd, "--help")
+		if err != nil || !strings.Contains(flagHelp, "Examples:") || !strings.Contains(flagHelp, "mockserver "+cmd) {
+			t.Errorf("%s --help: %v\n%s", cmd, err, flagHelp)
+		}
+		if cmdHelp, _, err := runOut("help", cmd); err != nil || cmdHelp != flagHelp {
+			t.Errorf("help %s differs from %s --help: %v\n%s", cmd, cmd, err, cmdHelp)
+		}
+	}
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		if script, _, err := runOut("completion", shell); err != nil || !strings.Contains(script, "mockserver") {
+			t.Errorf("completion %s: %v %.80q", shell, err, script)
+		}
+	}
+	for _, args := range [][]string{{"frobnicate"}, {"serve", "--nope"}, {"serve", "extra"}, {"validate"},
+		{"healthcheck", "extra", "--addr", "127.0.0.1:1"}, {"healthcheck", "--wait", "soon"}, {"serve", "--log-format", "xml"}} {
+		if _, errs, err := runOut(args...); err != exitCode(2) || !strings.Contains(errs, "--help' for usage.") {
+			t.Errorf("%q must be a usage error (exit 2) with a hint: %v\n%s", args, err, errs)
+		}
+	}
+	db := filepath.Join(t.TempDir(), "s.db")
+	if out, errs, err := runOut("-addr", "127.0.0.1:0", "-db", db); err != nil || !strings.HasPrefix(out, "mockserver ready: ") {
+		t.Errorf("one-dash long flags, serve by default: %v %q %s", err, out, errs)
+	}
+}
+
+// --version names the VCS revision and date when no version was stamped.
+func TestVCSVersion(t *testing.T) {
+	got := vcsVersion([]debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef"}, {Key: "vcs.time", Value: "2026-11-30T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}})
+	if want := "dev-0123456789ab 2026-11-30T10:00:00Z modified"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := vcsVersion(nil); got != "" {
+		t.Errorf("no VCS stamp: %q", got)
 	}
 }
