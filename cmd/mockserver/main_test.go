@@ -502,3 +502,20 @@ func TestVCSVersion(t *testing.T) {
 		t.Errorf("no VCS stamp: %q", got)
 	}
 }
+
+// validate --print prints the effective scenario: the demo users kept, the
+// file's own added, no extends: left.
+func TestValidate_print(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "mine.yaml")
+	if err := os.WriteFile(file, []byte("name: mine\nextends: default\namapi:\n  users: [{name: N, email: n@example.com, password: password1}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"validate", "--print", file}, os.Getenv, &out, &errb, nil); err != nil {
+		t.Fatalf("%v %s", err, errb.String())
+	}
+	got := out.String()
+	if !strings.Contains(got, "demo@example.com") || !strings.Contains(got, "n@example.com") || strings.Contains(got, "extends") {
+		t.Fatalf("validate --print:\n%s", got)
+	}
+}

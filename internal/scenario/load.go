@@ -166,23 +166,59 @@ var (
 // maxExtends bounds a chain of extends, which also stops a cycle.
 const maxExtends = 5
 
+// parse decodes and checks one scenario. A scenario that extends another
+// is merged with its base first (merge.go) and checked as merged, so that
+// its rows may refer to the base's; what it wrote itself is reported on
+// its own lines.
 func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 	root, problem := document(file, src)
 	if problem != nil {
 		return nil, check.Problems{*problem}
 	}
 	sc := &Scenario{File: file, Source: append([]byte(nil), src...)}
+	problems, failed := decodeStrict(file, src, sc)
+	if sc.Extends != "" {
+		base, ps := sc.inherit(root, depth, find)
+		if ps != nil {
+			return nil, sortProblems(append(problems, ps...))
+		}
+		root = mergeRoot(base.root, root)
+		merged := &Scenario{File: file, Source: sc.Source, bases: sc.bases}
+		// Unknown keys and wrong types were reported by decodeStrict on
+		// this file's lines, and by the base's own parse on its.
+		_ = root.Decode(merged)
+		sc = merged
+	}
+	// The rules run on whatever decoded, so that one run reports every
+	// problem, not the decoder's first and the rules' on the next try.
+	c := check.New(file, root)
+	checkAll(c, sc)
+	for _, p := range c.Problems() {
+		if !failed[p.Line] {
+			problems = append(problems, p)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, sortProblems(problems)
+	}
+	sc.root = root
+	sc.applyDefaults()
+	return sc, nil
+}
+
+// decodeStrict decodes src into sc, refusing unknown keys. It returns the
+// problems and the lines where a value failed to decode: the zero value
+// left behind would set off rules ("name is required" for a name of the
+// wrong type), which would only repeat the problem in other words.
+func decodeStrict(file string, src []byte, sc *Scenario) (check.Problems, map[int]bool) {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
 	var problems check.Problems
-	// Lines where a value failed to decode: the zero value left behind would
-	// set off rules ("name is required" for a name of the wrong type), which
-	// would only repeat the problem in other words.
 	failed := map[int]bool{}
 	if err := dec.Decode(sc); err != nil {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
-			return nil, check.Problems{yamlProblem(file, err.Error())}
+			return check.Problems{yamlProblem(file, err.Error())}, failed
 		}
 		for _, msg := range te.Errors {
 			p := yamlProblem(file, msg)
@@ -194,24 +230,29 @@ func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 			problems = append(problems, p)
 		}
 	}
-	// The rules run on whatever decoded, so that one run reports every
-	// problem, not the decoder's first and the rules' on the next try.
-	c := check.New(file, root)
-	checkAll(c, sc)
-	for _, p := range c.Problems() {
-		if !failed[p.Line] {
-			problems = append(problems, p)
-		}
+	return problems, failed
+}
+
+// sortProblems orders problems by line, as an editor lists them.
+func sortProblems(problems check.Problems) check.Problems {
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+	return problems
+}
+
+// Effective is the scenario as it loads, as YAML: its extends: resolved
+// (the base's sections merged in, see merge.go) and left out, so that the
+// output is a scenario of its own. Defaults are not filled in.
+func (sc *Scenario) Effective() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(withoutKey(sc.root, "extends")); err != nil {
+		return nil, err
 	}
-	if len(problems) == 0 && sc.Extends != "" {
-		problems = sc.inherit(root, depth, find)
+	if err := enc.Close(); err != nil {
+		return nil, err
 	}
-	if len(problems) > 0 {
-		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
-		return nil, problems
-	}
-	sc.applyDefaults()
-	return sc, nil
+	return buf.Bytes(), nil
 }
 
 // document reads the one YAML document of a scenario and returns its root
@@ -280,52 +321,31 @@ func yamlProblem(file, msg string) check.Problem {
 	return p
 }
 
-// inherit fills the top-level keys this file does not set from the scenario
-// it extends, and keeps the base's sources (Stored). The base was checked on
-// its own, so its problems carry its own file and lines.
-func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) check.Problems {
+// inherit loads the scenario sc extends and keeps the bases' sources
+// (Stored). The base was checked on its own, so its problems carry its own
+// file and lines.
+func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) (*Scenario, check.Problems) {
 	line := 1
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == "extends" {
-			line = root.Content[i+1].Line
-		}
+	if v := mappingValue(root, "extends"); v != nil {
+		line = v.Line
 	}
 	if depth >= maxExtends {
-		return check.Problems{{File: sc.File, Line: line, Message: fmt.Sprintf("extends is nested more than %d deep (a cycle?)", maxExtends)}}
+		return nil, check.Problems{{File: sc.File, Line: line, Message: fmt.Sprintf("extends is nested more than %d deep (a cycle?)", maxExtends)}}
 	}
 	file, src, embedded, err := find(sc.Extends, sc.File, depth+1)
 	if err != nil {
-		return check.Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
+		return nil, check.Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
 	}
 	base, err := parse(file, src, depth+1, next(find, embedded))
 	if err != nil {
 		var ps check.Problems
 		if errors.As(err, &ps) {
-			return ps
+			return nil, ps
 		}
-		return check.Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
+		return nil, check.Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
 	}
 	sc.bases = append([]storedFile{{File: base.File, Source: base.Source}}, base.bases...)
-	set := map[string]bool{}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		set[root.Content[i].Value] = true
-	}
-	if !set["seed"] {
-		sc.Seed = base.Seed
-	}
-	if !set["amapi"] {
-		sc.Amapi = base.Amapi
-	}
-	if !set["carreta"] {
-		sc.Carreta = base.Carreta
-	}
-	if !set["saplab"] {
-		sc.Saplab = base.Saplab
-	}
-	if !set["faults"] {
-		sc.Faults = base.Faults
-	}
-	return nil
+	return base, nil
 }
 
 // applyDefaults fills what a scenario may leave out.

@@ -1,6 +1,7 @@
 package scenario_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -289,7 +290,7 @@ func TestParse_extends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sc.Name != "child" || sc.Seed != 9 || sc.Carreta.Accounts[0].APIKey != "child-key" || sc.Amapi.Users[0].Email != "a@example.com" {
+	if sc.Name != "child" || sc.Seed != 9 || len(sc.Carreta.Accounts) != 2 || sc.Carreta.Accounts[1].APIKey != "child-key" || sc.Amapi.Users[0].Email != "a@example.com" {
 		t.Fatalf("inherited wrongly: %+v", sc)
 	}
 
@@ -382,5 +383,59 @@ func TestParse_saplabPositionOutsideTheStorefrontRule(t *testing.T) {
 	want := "pos.yaml:7: quantity must be between 1 and 10000\npos.yaml:7: need 0 <= delivarytime_min <= delivarytime_max <= 365 days"
 	if err == nil || err.Error() != want {
 		t.Fatalf("problems:\n%q\nwant:\n%q", err, want)
+	}
+}
+
+// extends: merges: rows of identities by their key (a changed field, an
+// added row), mappings key by key, !replace replaces; the merged scenario
+// is checked as a whole (a row may name the base's), and a problem in the
+// child is reported on the child's line.
+func TestParse_extendsMerges(t *testing.T) {
+	const child = `name: mine
+extends: default
+amapi:
+  users:
+    - {email: demo@example.com, name: Renamed}
+    - {name: New, email: new@example.com, password: password2}
+carreta:
+  accounts: !replace
+    - {api_key: only-key, allowed_ips: [127.0.0.1]}
+  catalog:
+    - {code: ZZ1, maker: ACME, name: Part, price: "10.00", qty: "5", min_qty: 1}
+  orders: []   # the base's name demo-key: no identity, so this list replaces them
+saplab:
+  clients:
+    - {id: 9001, name: Added, phone: "+79990000001", group_id: 1}
+`
+	sc, err := scenario.Parse("mine.yaml", []byte(child))
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := scenario.LoadNamed("", "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := sc.Amapi.Users
+	if len(users) != len(def.Amapi.Users)+1 || users[0].Name != "Renamed" || users[0].Password != def.Amapi.Users[0].Password ||
+		len(users[0].Tokens) != len(def.Amapi.Users[0].Tokens) || users[len(users)-1].Email != "new@example.com" {
+		t.Errorf("amapi users merged wrongly: %+v", users)
+	}
+	if len(sc.Carreta.Accounts) != 1 || sc.Carreta.Accounts[0].APIKey != "only-key" {
+		t.Errorf("!replace kept the base's accounts: %+v", sc.Carreta.Accounts)
+	}
+	if len(sc.Carreta.Catalog) != len(def.Carreta.Catalog)+1 || len(sc.Saplab.Clients) != len(def.Saplab.Clients)+1 || sc.Seed != def.Seed {
+		t.Errorf("catalog %d, clients %d, seed %d", len(sc.Carreta.Catalog), len(sc.Saplab.Clients), sc.Seed)
+	}
+	out, err := sc.Effective()
+	if err != nil || bytes.Contains(out, []byte("extends")) || bytes.Contains(out, []byte("!replace")) || !bytes.Contains(out, []byte("new@example.com")) {
+		t.Fatalf("Effective: %v\n%s", err, out)
+	}
+	again, err := scenario.Parse("effective.yaml", out)
+	if err != nil || len(again.Amapi.Users) != len(users) || len(again.Carreta.Accounts) != 1 {
+		t.Fatalf("the effective scenario does not load as the same: %v", err)
+	}
+	_, err = scenario.Parse("bad.yaml", []byte("name: bad\nextends: default\nsaplab:\n  clients:\n    - {id: 9002, name: X, group_id: 404}\n"))
+	if err == nil || !strings.Contains(err.Error(), "bad.yaml:5:") {
+		t.Fatalf("a problem in the child must be on its line: %v", err)
 	}
 }
