@@ -149,6 +149,14 @@ func next(find finder, embedded bool) finder {
 	return find
 }
 
+// parserError reports whether msg is one of yaml.v3's parser errors,
+// whose line numbers count from 0 (yamlProblem).
+func parserError(msg string) bool {
+	return strings.HasPrefix(msg, "did not find expected ") &&
+		(strings.HasSuffix(msg, "node content") || strings.HasSuffix(msg, " key") || strings.HasSuffix(msg, "indicator") ||
+			strings.Contains(msg, "',' or") || strings.HasSuffix(msg, "<document start>"))
+}
+
 var (
 	lineRe    = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 	unknownRe = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
@@ -176,7 +184,7 @@ func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 		return nil, check.Problems{*problem}
 	}
 	sc := &Scenario{File: file, Source: append([]byte(nil), src...)}
-	problems, failed := decodeStrict(file, src, sc)
+	problems, failed := decodeStrict(file, src, root, sc)
 	if sc.Extends != "" {
 		base, ps := sc.inherit(root, depth, find)
 		if ps != nil {
@@ -193,8 +201,8 @@ func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 	// problem, not the decoder's first and the rules' on the next try.
 	c := check.New(file, root)
 	checkAll(c, sc)
-	for _, p := range c.Problems() {
-		if !failed[p.Line] {
+	for i, p := range c.Problems() {
+		if !failed[[2]int{p.Line, c.Column(i)}] && !failed[[2]int{p.Line, 0}] {
 			problems = append(problems, p)
 		}
 	}
@@ -206,31 +214,56 @@ func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 	return sc, nil
 }
 
-// decodeStrict decodes src into sc, refusing unknown keys. It returns the
-// problems and the lines where a value failed to decode: the zero value
-// left behind would set off rules ("name is required" for a name of the
-// wrong type), which would only repeat the problem in other words.
-func decodeStrict(file string, src []byte, sc *Scenario) (check.Problems, map[int]bool) {
+// decodeStrict decodes src (whose document is root) into sc, refusing
+// unknown keys. It returns the problems and where (line and column; column
+// 0 when the value could not be found: the whole line) a value failed to
+// decode: the zero value left behind would set off rules ("name is
+// required" for a name of the wrong type), which would only repeat the
+// problem in other words. Other rules' problems on the same line (a flow
+// row: {balance: lots, allowed_ips: [six]}) are still reported.
+func decodeStrict(file string, src []byte, root *yaml.Node, sc *Scenario) (check.Problems, map[[2]int]bool) {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
 	var problems check.Problems
-	failed := map[int]bool{}
+	failed := map[[2]int]bool{}
 	if err := dec.Decode(sc); err != nil {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
-			return check.Problems{yamlProblem(file, err.Error())}, failed
+			return check.Problems{yamlProblem(file, src, err.Error())}, failed
 		}
 		for _, msg := range te.Errors {
-			p := yamlProblem(file, msg)
+			p := yamlProblem(file, src, msg)
 			// An unknown key decoded into nothing, so it left no zero value
 			// behind; what the rules then miss is really missing.
 			if !strings.HasPrefix(p.Message, "unknown key ") {
-				failed[p.Line] = true
+				failed[[2]int{p.Line, failedColumn(root, p.Line, msg)}] = true
 			}
 			problems = append(problems, p)
 		}
 	}
 	return problems, failed
+}
+
+// failedColumn is the column of the value on line that the decoder's
+// message msg quotes, or 0 when none is found.
+func failedColumn(root *yaml.Node, line int, msg string) int {
+	col := 0
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if col != 0 || n == nil {
+			return
+		}
+		if n.Line == line && n.Kind == yaml.ScalarNode &&
+			(strings.Contains(msg, strconv.Quote(n.Value)) || strings.Contains(msg, "`"+n.Value+"`")) {
+			col = n.Column
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	return col
 }
 
 // sortProblems orders problems by line, as an editor lists them.
@@ -263,7 +296,7 @@ func document(file string, src []byte) (*yaml.Node, *check.Problem) {
 	var doc yaml.Node
 	err := dec.Decode(&doc)
 	if err != nil && !errors.Is(err, io.EOF) {
-		p := yamlProblem(file, err.Error())
+		p := yamlProblem(file, src, err.Error())
 		return nil, &p
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
@@ -274,7 +307,7 @@ func document(file string, src []byte) (*yaml.Node, *check.Problem) {
 	case errors.Is(err, io.EOF):
 		return doc.Content[0], nil
 	case err != nil:
-		p := yamlProblem(file, err.Error())
+		p := yamlProblem(file, src, err.Error())
 		return nil, &p
 	}
 	return nil, &check.Problem{File: file, Line: next.Line, Message: "a scenario is one YAML document; this is a second one"}
@@ -282,11 +315,22 @@ func document(file string, src []byte) (*yaml.Node, *check.Problem) {
 
 // yamlProblem turns a yaml.v3 message ("line 4: field x not found in type
 // scenario.Carreta") into a Problem with a message for people, not Go types.
-func yamlProblem(file, msg string) check.Problem {
+func yamlProblem(file string, src []byte, msg string) check.Problem {
 	p := check.Problem{File: file, Message: msg}
 	if m := lineRe.FindStringSubmatch(msg); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
 		p.Message = m[2]
+	}
+	if parserError(p.Message) {
+		// yaml.v3 numbers the lines of its parser's errors (not its
+		// scanner's) from 0, and leaves "line 0" out: a flow list left
+		// open on line 2 says line 1. One at the end of the file is
+		// about its last line.
+		lines := bytes.Count(src, []byte("\n"))
+		if len(src) > 0 && src[len(src)-1] != '\n' {
+			lines++
+		}
+		p.Line = min(p.Line+1, max(lines, 1))
 	}
 	if m := unknownRe.FindStringSubmatch(p.Message); m != nil {
 		p.Message = fmt.Sprintf("unknown key %q", m[1])

@@ -99,8 +99,10 @@ func TestParse_rejects(t *testing.T) {
 		"fault_when_unknown_key": `testdata/bad/fault_when_unknown_key.yaml:7: unknown key "nht"`,
 		"fault_when_wrong_type":  `testdata/bad/fault_when_wrong_type.yaml:7: wrong type: str "third" where an integer belongs`,
 		// Rules match the path without the query, so these could never fire.
-		"fault_query":    `testdata/bad/fault_query.yaml:5: path "/api/test?x=1" has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)`,
-		"fault_fragment": `testdata/bad/fault_fragment.yaml:5: path "/api/test#top" has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)`,
+		// yaml.v3 says line 1: its parser counts lines from 0.
+		"syntax_open_list": `testdata/bad/syntax_open_list.yaml:2: did not find expected ',' or ']'`,
+		"fault_query":      `testdata/bad/fault_query.yaml:5: path "/api/test?x=1" has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)`,
+		"fault_fragment":   `testdata/bad/fault_fragment.yaml:5: path "/api/test#top" has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)`,
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(cases) {
@@ -437,5 +439,32 @@ saplab:
 	_, err = scenario.Parse("bad.yaml", []byte("name: bad\nextends: default\nsaplab:\n  clients:\n    - {id: 9002, name: X, group_id: 404}\n"))
 	if err == nil || !strings.Contains(err.Error(), "bad.yaml:5:") {
 		t.Fatalf("a problem in the child must be on its line: %v", err)
+	}
+}
+
+// One run reports every problem: a value that fails to decode hides only
+// the rules about that value, not another key's on the same line.
+func TestParse_reportsEveryProblemOfALine(t *testing.T) {
+	src := "name: x\ncarreta:\n  accounts:\n    - {api_key: k, balance: lots, allowed_ips: [1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4, 1.1.1.5, 1.1.1.6]}\n"
+	_, err := scenario.Parse("row.yaml", []byte(src))
+	var ps check.Problems
+	if !errors.As(err, &ps) || len(ps) != 2 || !strings.Contains(ps[0].Message, `"lots"`) || !strings.Contains(ps[1].Message, "allowed_ips") {
+		t.Fatalf("want the balance and the six IPs, both on line 4: %v", err)
+	}
+}
+
+// A carreta order without status: is in the status table's first status.
+func TestParse_carretaOrderStatusDefault(t *testing.T) {
+	src := "name: x\ncarreta:\n  accounts: [{api_key: k, allowed_ips: [127.0.0.1]}]\n  orders:\n    - {account: k, code: A1, maker: M, name: N, price: \"1.00\", order_qty: 1}\n"
+	sc, err := scenario.Parse("order.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sc.Carreta.Orders[0].Status; got != 1 {
+		t.Fatalf("status %d, want 1, the vendor table's first", got)
+	}
+	_, err = scenario.Parse("order.yaml", []byte(strings.Replace(src, "order_qty: 1", "order_qty: 1, status: 0", 1)))
+	if err == nil || !strings.Contains(err.Error(), "status 0 does not exist") {
+		t.Fatalf("a written status 0 must still be refused: %v", err)
 	}
 }
