@@ -5,8 +5,11 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-ARG VERSION=docker
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/mockserver ./cmd/mockserver \
+# VERSION, when given (docker build --build-arg VERSION=$(git describe --tags --always --dirty) .),
+# is what --version prints; .git is not in the build context, so without it
+# the binary says it has no version stamped.
+ARG VERSION=
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w ${VERSION:+-X main.version=$VERSION}" -o /out/mockserver ./cmd/mockserver \
  && mkdir -p /out/data /out/scenarios /out/tmp && cp scenarios/*.yaml /out/scenarios/
 
 FROM scratch

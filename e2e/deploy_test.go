@@ -18,9 +18,14 @@ import (
 // flag would otherwise be silently ignored), and every probe asks the one
 // route that needs no admin token.
 func TestDeployFiles(t *testing.T) {
-	run, err := os.ReadFile("../cmd/mockserver/run.go")
-	if err != nil {
-		t.Fatal(err)
+	// The flags and their MOCKSERVER_* fallbacks are bound in these.
+	var run []byte
+	for _, f := range []string{"serve.go", "healthcheck.go"} {
+		src, err := os.ReadFile("../cmd/mockserver/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run = append(run, src...)
 	}
 	files, _ := filepath.Glob("../deploy/*.yaml")
 	more, _ := filepath.Glob("../deploy/k8s/*.yaml")

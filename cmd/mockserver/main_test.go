@@ -6,12 +6,13 @@ import (
 	"context"
 	"debug/elf"
 	"encoding/json"
-	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -48,8 +49,8 @@ const asProgram = "MOCKSERVER_TEST_AS_PROGRAM"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(asProgram) == "1" {
-		// The one line the parent reads: the address the server bound.
-		os.Exit(program(func(s *server.Server) { fmt.Println(s.Addr()) }))
+		// The parent reads the address from the ready line on stdout.
+		os.Exit(program(nil))
 	}
 	os.Exit(m.Run())
 }
@@ -168,21 +169,21 @@ func TestRun_flagsEnvAndCommands(t *testing.T) {
 		t.Fatalf("--version: %v %q", err, out.String())
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"--help"}, os.Getenv, &out, &errb, nil); err != nil || !strings.Contains(out.String(), "mockserver validate FILE...") {
+	if err := run(context.Background(), []string{"--help"}, os.Getenv, &out, &errb, nil); err != nil || !strings.Contains(out.String(), "healthcheck") || !strings.Contains(out.String(), "Exit codes:") {
 		t.Fatalf("--help: %v %q", err, out.String())
 	}
-	errb.Reset()
+	out.Reset()
 	if err := run(context.Background(), []string{"serve", "--help"}, func(k string) string {
 		if k == "MOCKSERVER_ADDR" {
 			return "0.0.0.0:9999"
 		}
 		return ""
-	}, &out, &errb, nil); err != exitCode(0) || !strings.Contains(errb.String(), "[MOCKSERVER_ADDR] (default \"0.0.0.0:9999\")") {
-		t.Fatalf("serve --help must list flags with their env vars and env defaults: %v\n%s", err, errb.String())
+	}, &out, &errb, nil); err != nil || !strings.Contains(out.String(), "[MOCKSERVER_ADDR] (default \"0.0.0.0:9999\")") {
+		t.Fatalf("serve --help must list flags with their env vars and env defaults: %v\n%s", err, out.String())
 	}
-	errb.Reset()
-	if err := run(context.Background(), []string{"healthcheck", "--help"}, os.Getenv, &out, &errb, nil); err != exitCode(0) || !strings.Contains(errb.String(), "-addr") {
-		t.Fatalf("healthcheck --help must list its flags and exit 0: %v\n%s", err, errb.String())
+	out.Reset()
+	if err := run(context.Background(), []string{"healthcheck", "--help"}, os.Getenv, &out, &errb, nil); err != nil || !strings.Contains(out.String(), "--wait duration") {
+		t.Fatalf("healthcheck --help must list its flags and exit 0: %v\n%s", err, out.String())
 	}
 	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, &out, &errb, nil); err != exitCode(2) {
 		t.Fatalf("unknown command: %v", err)
@@ -224,7 +225,7 @@ func TestRun_journalSizeMustNotBeNegative(t *testing.T) {
 			return ""
 		}
 		err := run(ctx, c.args, env, io.Discard, &errb, nil)
-		if err != exitCode(2) || !strings.HasPrefix(errb.String(), "mockserver: --journal-size must be 0 (the default, 10000) or more, got -5\nUsage: mockserver [serve]") {
+		if err != exitCode(2) || !strings.HasPrefix(errb.String(), "mockserver: --journal-size must be 0 (the default, 10000) or more, got -5\nRun 'mockserver serve --help' for usage.\n") {
 			t.Errorf("%v env %q: %v\n%s", c.args, c.env, err, errb.String())
 		}
 	}
@@ -329,12 +330,13 @@ func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		addr, err := bufio.NewReader(stdout).ReadString('\n')
-		if err != nil {
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		_, addr, found := strings.Cut(strings.TrimSuffix(line, ")\n"), "(listening on ")
+		if err != nil || !found {
 			_ = cmd.Wait()
-			t.Fatalf("the server did not start: %v\n%s", err, stderr.String())
+			t.Fatalf("the server did not start: %v %q\n%s", err, line, stderr.String())
 		}
-		return cmd, strings.TrimSpace(addr)
+		return cmd, addr
 	}
 	cmd, addr := start()
 	if code, body := post(t, "http://"+addr+"/__admin/scenario", keptScenario); code != 200 {
@@ -398,5 +400,122 @@ func TestServe_drainsInFlightRequests(t *testing.T) {
 	<-stopped
 	if _, err := http.Get("http://" + addr + "/__admin/health"); err == nil {
 		t.Fatal("the server still accepts requests after shutdown")
+	}
+}
+
+// serve says once, on stdout, that it is ready and where: with --addr :0,
+// the port it really bound.
+func TestServe_printsReadyLine(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout syncBuffer
+	done := make(chan error, 1)
+	ready := make(chan *server.Server, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "s.db")}, func(string) string { return "" },
+			&stdout, io.Discard, func(s *server.Server) { ready <- s })
+	}()
+	srv := <-ready
+	want := "mockserver ready: http://" + srv.Addr() + " (listening on " + srv.Addr() + ")\n"
+	if got := stdout.String(); got != want || strings.HasSuffix(srv.Addr(), ":0") {
+		t.Errorf("stdout %q, want %q", got, want)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// healthcheck --wait keeps asking until a server that was not there yet
+// answers; extra arguments are a usage error; a wait that runs out says so.
+func TestHealthcheck_wait(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	var out, errb syncBuffer
+	checked := make(chan error, 1)
+	go func() {
+		checked <- run(context.Background(), []string{"healthcheck", "--wait", "20s", "--addr", addr}, os.Getenv, &out, &errb, nil)
+	}()
+	_, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--addr", addr)
+	defer stop()
+	if err := <-checked; err != nil || out.String() != "healthy: http://"+addr+"/__admin/health\n" {
+		t.Fatalf("healthcheck --wait: %v %q %s", err, out.String(), errb.String())
+	}
+	var errs bytes.Buffer
+	if err := run(context.Background(), []string{"healthcheck", "extra", "--addr", addr}, os.Getenv, io.Discard, &errs, nil); err != exitCode(2) {
+		t.Fatalf("an extra argument must be a usage error: %v %s", err, errs.String())
+	}
+	errs.Reset()
+	err = run(context.Background(), []string{"healthcheck", "--wait", "200ms", "--addr", "127.0.0.1:1"}, os.Getenv, io.Discard, &errs, nil)
+	if err != exitCode(1) || !strings.Contains(errs.String(), "not healthy after 200ms") {
+		t.Fatalf("a wait that runs out: %v %q", err, errs.String())
+	}
+}
+
+// Each command has its own help, with examples, as --help and as
+// "help COMMAND"; usage errors are exit code 2 with a hint; completion
+// scripts come for bash, zsh and fish; one-dash long flags still work.
+func TestRun_helpCompletionAndUsageErrors(t *testing.T) {
+	runOut := func(args ...string) (string, string, error) {
+		var out, errb bytes.Buffer
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // a serve that was accepted stops at once
+		err := run(ctx, args, func(string) string { return "" }, &out, &errb, nil)
+		return out.String(), errb.String(), err
+	}
+	for _, cmd := range []string{"serve", "validate", "healthcheck"} {
+		flagHelp, _, err := runOut(cmd, "--help")
+		if err != nil || !strings.Contains(flagHelp, "Examples:") || !strings.Contains(flagHelp, "mockserver "+cmd) {
+			t.Errorf("%s --help: %v\n%s", cmd, err, flagHelp)
+		}
+		if cmdHelp, _, err := runOut("help", cmd); err != nil || cmdHelp != flagHelp {
+			t.Errorf("help %s differs from %s --help: %v\n%s", cmd, cmd, err, cmdHelp)
+		}
+	}
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		if script, _, err := runOut("completion", shell); err != nil || !strings.Contains(script, "mockserver") {
+			t.Errorf("completion %s: %v %.80q", shell, err, script)
+		}
+	}
+	for _, args := range [][]string{{"frobnicate"}, {"serve", "--nope"}, {"serve", "extra"}, {"validate"},
+		{"healthcheck", "extra", "--addr", "127.0.0.1:1"}, {"healthcheck", "--wait", "soon"}, {"serve", "--log-format", "xml"}} {
+		if _, errs, err := runOut(args...); err != exitCode(2) || !strings.Contains(errs, "--help' for usage.") {
+			t.Errorf("%q must be a usage error (exit 2) with a hint: %v\n%s", args, err, errs)
+		}
+	}
+	db := filepath.Join(t.TempDir(), "s.db")
+	if out, errs, err := runOut("-addr", "127.0.0.1:0", "-db", db); err != nil || !strings.HasPrefix(out, "mockserver ready: ") {
+		t.Errorf("one-dash long flags, serve by default: %v %q %s", err, out, errs)
+	}
+}
+
+// --version names the VCS revision and date when no version was stamped.
+func TestVCSVersion(t *testing.T) {
+	got := vcsVersion([]debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef"}, {Key: "vcs.time", Value: "2026-11-30T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}})
+	if want := "dev-0123456789ab 2026-11-30T10:00:00Z modified"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := vcsVersion(nil); got != "" {
+		t.Errorf("no VCS stamp: %q", got)
+	}
+}
+
+// validate --print prints the effective scenario: the demo users kept, the
+// file's own added, no extends: left.
+func TestValidate_print(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "mine.yaml")
+	if err := os.WriteFile(file, []byte("name: mine\nextends: default\namapi:\n  users: [{name: N, email: n@example.com, password: password1}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"validate", "--print", file}, os.Getenv, &out, &errb, nil); err != nil {
+		t.Fatalf("%v %s", err, errb.String())
+	}
+	got := out.String()
+	if !strings.Contains(got, "demo@example.com") || !strings.Contains(got, "n@example.com") || strings.Contains(got, "extends") {
+		t.Fatalf("validate --print:\n%s", got)
 	}
 }

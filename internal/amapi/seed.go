@@ -105,7 +105,11 @@ func checkToken(c *check.Checker, p check.Path, t string, ids, secrets *check.Un
 // hashed at password.SeedCost so that a reset stays fast; tokens of the
 // "<id>|<secret>" form keep their id, the others (Sanctum also accepts a
 // token without "|") take the ids after them.
-func (a *API) Seed(tx *state.Tx, sec *Section, _ int64) error {
+//
+// A seeded password's bcrypt salt comes from the scenario's seed and the
+// user's email (password.HashSeeded), so that two seedings with the clock
+// frozen are byte-identical; passwords set at run time get random salts.
+func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 	s := sec.Service
 	flags := serviceFlags{Available: s.Available == nil || *s.Available,
 		OnlineRegistration: s.OnlineRegistration == nil || *s.OnlineRegistration}
@@ -118,7 +122,7 @@ func (a *API) Seed(tx *state.Tx, sec *Section, _ int64) error {
 	}
 	var withID, withoutID []pending
 	for _, u := range sec.Users {
-		hash, err := password.Hash(bcryptInput(u.Password), password.SeedCost)
+		hash, err := password.HashSeeded(bcryptInput(u.Password), password.SeedCost, seed, "amapi user "+u.Email)
 		if err != nil {
 			return fmt.Errorf("user %s: %w", u.Email, err)
 		}

@@ -97,6 +97,15 @@ func (t *Statuses) Has(s Status) bool {
 	return ok
 }
 
+// First is the table's first status: what a seeded order without one
+// gets, as a scenario's author reads the table top down.
+func (t *Statuses) First() Status {
+	if len(t.rows) == 0 {
+		return 0
+	}
+	return t.rows[0].ID
+}
+
 // Name is the status_display of s; "" for a status the table lacks.
 func (t *Statuses) Name(s Status) string { return t.names[s] }
 

@@ -51,6 +51,9 @@ type Checker struct {
 	file     string
 	root     *yaml.Node
 	problems Problems
+	// columns are the problems' columns, so that the loader can tell a
+	// rule's problem from a decode error's on the same line (Column).
+	columns []int
 }
 
 // New returns a Checker for the document root read from file.
@@ -76,7 +79,13 @@ func (p Path) Join(more ...any) Path {
 
 // Line finds the line of the node at p, or of the deepest node on the way
 // when the rest is absent (a missing key is reported on its parent).
-func (c *Checker) Line(p Path) int {
+func (c *Checker) Line(p Path) int { return c.node(p).Line }
+
+// Column is the column of the i-th problem's node.
+func (c *Checker) Column(i int) int { return c.columns[i] }
+
+// node is the node at p, or the deepest node on the way.
+func (c *Checker) node(p Path) *yaml.Node {
 	n := c.root
 	for _, part := range p {
 		next := child(n, part)
@@ -85,7 +94,7 @@ func (c *Checker) Line(p Path) int {
 		}
 		n = next
 	}
-	return n.Line
+	return n
 }
 
 func child(n *yaml.Node, part any) *yaml.Node {
@@ -121,7 +130,9 @@ func (c *Checker) Has(p Path) bool {
 
 // Fail records a problem at p.
 func (c *Checker) Fail(p Path, format string, args ...any) {
-	c.problems = append(c.problems, Problem{File: c.file, Line: c.Line(p), Message: fmt.Sprintf(format, args...)})
+	n := c.node(p)
+	c.problems = append(c.problems, Problem{File: c.file, Line: n.Line, Message: fmt.Sprintf(format, args...)})
+	c.columns = append(c.columns, n.Column)
 }
 
 // Required fails when s is blank.

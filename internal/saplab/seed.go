@@ -439,7 +439,7 @@ func (s *Section) checkGenerate(c *check.Checker) {
 // seed, into the emptied buckets. It runs inside the server's one seeding
 // transaction.
 func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
-	sd := &seeder{tx: tx, now: tx.Now()}
+	sd := &seeder{tx: tx, now: tx.Now(), seed: seed}
 	set := sec.Settings.record()
 	sd.referenceTables(sec, set)
 	clients := sd.clients(sec, set)
@@ -606,6 +606,7 @@ func (c Client) record(defaultGroup int64, hash string) *client {
 type seeder struct {
 	tx   *state.Tx
 	now  time.Time
+	seed int64 // the scenario's: salts of seeded passwords (hash)
 	err  error
 	max  map[string]int64
 	txID int64
@@ -624,13 +625,15 @@ func (sd *seeder) put(bucket string, id int64, v any) {
 }
 
 // hash hashes a scenario password at password.SeedCost: seeding must stay
-// fast, and the plaintext is in the scenario file anyway. An empty password
-// (a client without one) has no hash.
+// fast, and the plaintext is in the scenario file anyway. Its salt comes
+// from the scenario's seed and the row (password.HashSeeded), so that two
+// seedings with the clock frozen are byte-identical. An empty password (a
+// client without one) has no hash.
 func (sd *seeder) hash(what string, id int64, pw string) string {
 	if pw == "" || sd.err != nil {
 		return ""
 	}
-	h, err := password.Hash([]byte(pw), password.SeedCost)
+	h, err := password.HashSeeded([]byte(pw), password.SeedCost, sd.seed, fmt.Sprintf("saplab %s %d", what, id))
 	if err != nil {
 		sd.err = fmt.Errorf("%s %d: %w", what, id, err)
 	}

@@ -149,6 +149,14 @@ func next(find finder, embedded bool) finder {
 	return find
 }
 
+// parserError reports whether msg is one of yaml.v3's parser errors,
+// whose line numbers count from 0 (yamlProblem).
+func parserError(msg string) bool {
+	return strings.HasPrefix(msg, "did not find expected ") &&
+		(strings.HasSuffix(msg, "node content") || strings.HasSuffix(msg, " key") || strings.HasSuffix(msg, "indicator") ||
+			strings.Contains(msg, "',' or") || strings.HasSuffix(msg, "<document start>"))
+}
+
 var (
 	lineRe    = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 	unknownRe = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
@@ -166,52 +174,118 @@ var (
 // maxExtends bounds a chain of extends, which also stops a cycle.
 const maxExtends = 5
 
+// parse decodes and checks one scenario. A scenario that extends another
+// is merged with its base first (merge.go) and checked as merged, so that
+// its rows may refer to the base's; what it wrote itself is reported on
+// its own lines.
 func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 	root, problem := document(file, src)
 	if problem != nil {
 		return nil, check.Problems{*problem}
 	}
 	sc := &Scenario{File: file, Source: append([]byte(nil), src...)}
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	dec.KnownFields(true)
-	var problems check.Problems
-	// Lines where a value failed to decode: the zero value left behind would
-	// set off rules ("name is required" for a name of the wrong type), which
-	// would only repeat the problem in other words.
-	failed := map[int]bool{}
-	if err := dec.Decode(sc); err != nil {
-		var te *yaml.TypeError
-		if !errors.As(err, &te) {
-			return nil, check.Problems{yamlProblem(file, err.Error())}
+	problems, failed := decodeStrict(file, src, root, sc)
+	if sc.Extends != "" {
+		base, ps := sc.inherit(root, depth, find)
+		if ps != nil {
+			return nil, sortProblems(append(problems, ps...))
 		}
-		for _, msg := range te.Errors {
-			p := yamlProblem(file, msg)
-			// An unknown key decoded into nothing, so it left no zero value
-			// behind; what the rules then miss is really missing.
-			if !strings.HasPrefix(p.Message, "unknown key ") {
-				failed[p.Line] = true
-			}
-			problems = append(problems, p)
-		}
+		root = mergeRoot(base.root, root)
+		merged := &Scenario{File: file, Source: sc.Source, bases: sc.bases}
+		// Unknown keys and wrong types were reported by decodeStrict on
+		// this file's lines, and by the base's own parse on its.
+		_ = root.Decode(merged)
+		sc = merged
 	}
 	// The rules run on whatever decoded, so that one run reports every
 	// problem, not the decoder's first and the rules' on the next try.
 	c := check.New(file, root)
 	checkAll(c, sc)
-	for _, p := range c.Problems() {
-		if !failed[p.Line] {
+	for i, p := range c.Problems() {
+		if !failed[[2]int{p.Line, c.Column(i)}] && !failed[[2]int{p.Line, 0}] {
 			problems = append(problems, p)
 		}
 	}
-	if len(problems) == 0 && sc.Extends != "" {
-		problems = sc.inherit(root, depth, find)
-	}
 	if len(problems) > 0 {
-		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
-		return nil, problems
+		return nil, sortProblems(problems)
 	}
+	sc.root = root
 	sc.applyDefaults()
 	return sc, nil
+}
+
+// decodeStrict decodes src (whose document is root) into sc, refusing
+// unknown keys. It returns the problems and where (line and column; column
+// 0 when the value could not be found: the whole line) a value failed to
+// decode: the zero value left behind would set off rules ("name is
+// required" for a name of the wrong type), which would only repeat the
+// problem in other words. Other rules' problems on the same line (a flow
+// row: {balance: lots, allowed_ips: [six]}) are still reported.
+func decodeStrict(file string, src []byte, root *yaml.Node, sc *Scenario) (check.Problems, map[[2]int]bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	var problems check.Problems
+	failed := map[[2]int]bool{}
+	if err := dec.Decode(sc); err != nil {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return check.Problems{yamlProblem(file, src, err.Error())}, failed
+		}
+		for _, msg := range te.Errors {
+			p := yamlProblem(file, src, msg)
+			// An unknown key decoded into nothing, so it left no zero value
+			// behind; what the rules then miss is really missing.
+			if !strings.HasPrefix(p.Message, "unknown key ") {
+				failed[[2]int{p.Line, failedColumn(root, p.Line, msg)}] = true
+			}
+			problems = append(problems, p)
+		}
+	}
+	return problems, failed
+}
+
+// failedColumn is the column of the value on line that the decoder's
+// message msg quotes, or 0 when none is found.
+func failedColumn(root *yaml.Node, line int, msg string) int {
+	col := 0
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if col != 0 || n == nil {
+			return
+		}
+		if n.Line == line && n.Kind == yaml.ScalarNode &&
+			(strings.Contains(msg, strconv.Quote(n.Value)) || strings.Contains(msg, "`"+n.Value+"`")) {
+			col = n.Column
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	return col
+}
+
+// sortProblems orders problems by line, as an editor lists them.
+func sortProblems(problems check.Problems) check.Problems {
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+	return problems
+}
+
+// Effective is the scenario as it loads, as YAML: its extends: resolved
+// (the base's sections merged in, see merge.go) and left out, so that the
+// output is a scenario of its own. Defaults are not filled in.
+func (sc *Scenario) Effective() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(withoutKey(sc.root, "extends")); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // document reads the one YAML document of a scenario and returns its root
@@ -222,7 +296,7 @@ func document(file string, src []byte) (*yaml.Node, *check.Problem) {
 	var doc yaml.Node
 	err := dec.Decode(&doc)
 	if err != nil && !errors.Is(err, io.EOF) {
-		p := yamlProblem(file, err.Error())
+		p := yamlProblem(file, src, err.Error())
 		return nil, &p
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
@@ -233,7 +307,7 @@ func document(file string, src []byte) (*yaml.Node, *check.Problem) {
 	case errors.Is(err, io.EOF):
 		return doc.Content[0], nil
 	case err != nil:
-		p := yamlProblem(file, err.Error())
+		p := yamlProblem(file, src, err.Error())
 		return nil, &p
 	}
 	return nil, &check.Problem{File: file, Line: next.Line, Message: "a scenario is one YAML document; this is a second one"}
@@ -241,11 +315,22 @@ func document(file string, src []byte) (*yaml.Node, *check.Problem) {
 
 // yamlProblem turns a yaml.v3 message ("line 4: field x not found in type
 // scenario.Carreta") into a Problem with a message for people, not Go types.
-func yamlProblem(file, msg string) check.Problem {
+func yamlProblem(file string, src []byte, msg string) check.Problem {
 	p := check.Problem{File: file, Message: msg}
 	if m := lineRe.FindStringSubmatch(msg); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
 		p.Message = m[2]
+	}
+	if parserError(p.Message) {
+		// yaml.v3 numbers the lines of its parser's errors (not its
+		// scanner's) from 0, and leaves "line 0" out: a flow list left
+		// open on line 2 says line 1. One at the end of the file is
+		// about its last line.
+		lines := bytes.Count(src, []byte("\n"))
+		if len(src) > 0 && src[len(src)-1] != '\n' {
+			lines++
+		}
+		p.Line = min(p.Line+1, max(lines, 1))
 	}
 	if m := unknownRe.FindStringSubmatch(p.Message); m != nil {
 		p.Message = fmt.Sprintf("unknown key %q", m[1])
@@ -280,52 +365,31 @@ func yamlProblem(file, msg string) check.Problem {
 	return p
 }
 
-// inherit fills the top-level keys this file does not set from the scenario
-// it extends, and keeps the base's sources (Stored). The base was checked on
-// its own, so its problems carry its own file and lines.
-func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) check.Problems {
+// inherit loads the scenario sc extends and keeps the bases' sources
+// (Stored). The base was checked on its own, so its problems carry its own
+// file and lines.
+func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) (*Scenario, check.Problems) {
 	line := 1
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == "extends" {
-			line = root.Content[i+1].Line
-		}
+	if v := mappingValue(root, "extends"); v != nil {
+		line = v.Line
 	}
 	if depth >= maxExtends {
-		return check.Problems{{File: sc.File, Line: line, Message: fmt.Sprintf("extends is nested more than %d deep (a cycle?)", maxExtends)}}
+		return nil, check.Problems{{File: sc.File, Line: line, Message: fmt.Sprintf("extends is nested more than %d deep (a cycle?)", maxExtends)}}
 	}
 	file, src, embedded, err := find(sc.Extends, sc.File, depth+1)
 	if err != nil {
-		return check.Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
+		return nil, check.Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
 	}
 	base, err := parse(file, src, depth+1, next(find, embedded))
 	if err != nil {
 		var ps check.Problems
 		if errors.As(err, &ps) {
-			return ps
+			return nil, ps
 		}
-		return check.Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
+		return nil, check.Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
 	}
 	sc.bases = append([]storedFile{{File: base.File, Source: base.Source}}, base.bases...)
-	set := map[string]bool{}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		set[root.Content[i].Value] = true
-	}
-	if !set["seed"] {
-		sc.Seed = base.Seed
-	}
-	if !set["amapi"] {
-		sc.Amapi = base.Amapi
-	}
-	if !set["carreta"] {
-		sc.Carreta = base.Carreta
-	}
-	if !set["saplab"] {
-		sc.Saplab = base.Saplab
-	}
-	if !set["faults"] {
-		sc.Faults = base.Faults
-	}
-	return nil
+	return base, nil
 }
 
 // applyDefaults fills what a scenario may leave out.

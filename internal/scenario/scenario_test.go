@@ -1,6 +1,7 @@
 package scenario_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -98,8 +99,10 @@ func TestParse_rejects(t *testing.T) {
 		"fault_when_unknown_key": `testdata/bad/fault_when_unknown_key.yaml:7: unknown key "nht"`,
 		"fault_when_wrong_type":  `testdata/bad/fault_when_wrong_type.yaml:7: wrong type: str "third" where an integer belongs`,
 		// Rules match the path without the query, so these could never fire.
-		"fault_query":    `testdata/bad/fault_query.yaml:5: path "/api/test?x=1" has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)`,
-		"fault_fragment": `testdata/bad/fault_fragment.yaml:5: path "/api/test#top" has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)`,
+		// yaml.v3 says line 1: its parser counts lines from 0.
+		"syntax_open_list": `testdata/bad/syntax_open_list.yaml:2: did not find expected ',' or ']'`,
+		"fault_query":      `testdata/bad/fault_query.yaml:5: path "/api/test?x=1" has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)`,
+		"fault_fragment":   `testdata/bad/fault_fragment.yaml:5: path "/api/test#top" has a query string or fragment, but a rule matches the URL path without them, so it could never fire (the wildcards are * and **)`,
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(cases) {
@@ -289,7 +292,7 @@ func TestParse_extends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sc.Name != "child" || sc.Seed != 9 || sc.Carreta.Accounts[0].APIKey != "child-key" || sc.Amapi.Users[0].Email != "a@example.com" {
+	if sc.Name != "child" || sc.Seed != 9 || len(sc.Carreta.Accounts) != 2 || sc.Carreta.Accounts[1].APIKey != "child-key" || sc.Amapi.Users[0].Email != "a@example.com" {
 		t.Fatalf("inherited wrongly: %+v", sc)
 	}
 
@@ -382,5 +385,86 @@ func TestParse_saplabPositionOutsideTheStorefrontRule(t *testing.T) {
 	want := "pos.yaml:7: quantity must be between 1 and 10000\npos.yaml:7: need 0 <= delivarytime_min <= delivarytime_max <= 365 days"
 	if err == nil || err.Error() != want {
 		t.Fatalf("problems:\n%q\nwant:\n%q", err, want)
+	}
+}
+
+// extends: merges: rows of identities by their key (a changed field, an
+// added row), mappings key by key, !replace replaces; the merged scenario
+// is checked as a whole (a row may name the base's), and a problem in the
+// child is reported on the child's line.
+func TestParse_extendsMerges(t *testing.T) {
+	const child = `name: mine
+extends: default
+amapi:
+  users:
+    - {email: demo@example.com, name: Renamed}
+    - {name: New, email: new@example.com, password: password2}
+carreta:
+  accounts: !replace
+    - {api_key: only-key, allowed_ips: [127.0.0.1]}
+  catalog:
+    - {code: ZZ1, maker: ACME, name: Part, price: "10.00", qty: "5", min_qty: 1}
+  orders: []   # the base's name demo-key: no identity, so this list replaces them
+saplab:
+  clients:
+    - {id: 9001, name: Added, phone: "+79990000001", group_id: 1}
+`
+	sc, err := scenario.Parse("mine.yaml", []byte(child))
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := scenario.LoadNamed("", "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := sc.Amapi.Users
+	if len(users) != len(def.Amapi.Users)+1 || users[0].Name != "Renamed" || users[0].Password != def.Amapi.Users[0].Password ||
+		len(users[0].Tokens) != len(def.Amapi.Users[0].Tokens) || users[len(users)-1].Email != "new@example.com" {
+		t.Errorf("amapi users merged wrongly: %+v", users)
+	}
+	if len(sc.Carreta.Accounts) != 1 || sc.Carreta.Accounts[0].APIKey != "only-key" {
+		t.Errorf("!replace kept the base's accounts: %+v", sc.Carreta.Accounts)
+	}
+	if len(sc.Carreta.Catalog) != len(def.Carreta.Catalog)+1 || len(sc.Saplab.Clients) != len(def.Saplab.Clients)+1 || sc.Seed != def.Seed {
+		t.Errorf("catalog %d, clients %d, seed %d", len(sc.Carreta.Catalog), len(sc.Saplab.Clients), sc.Seed)
+	}
+	out, err := sc.Effective()
+	if err != nil || bytes.Contains(out, []byte("extends")) || bytes.Contains(out, []byte("!replace")) || !bytes.Contains(out, []byte("new@example.com")) {
+		t.Fatalf("Effective: %v\n%s", err, out)
+	}
+	again, err := scenario.Parse("effective.yaml", out)
+	if err != nil || len(again.Amapi.Users) != len(users) || len(again.Carreta.Accounts) != 1 {
+		t.Fatalf("the effective scenario does not load as the same: %v", err)
+	}
+	_, err = scenario.Parse("bad.yaml", []byte("name: bad\nextends: default\nsaplab:\n  clients:\n    - {id: 9002, name: X, group_id: 404}\n"))
+	if err == nil || !strings.Contains(err.Error(), "bad.yaml:5:") {
+		t.Fatalf("a problem in the child must be on its line: %v", err)
+	}
+}
+
+// One run reports every problem: a value that fails to decode hides only
+// the rules about that value, not another key's on the same line.
+func TestParse_reportsEveryProblemOfALine(t *testing.T) {
+	src := "name: x\ncarreta:\n  accounts:\n    - {api_key: k, balance: lots, allowed_ips: [1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4, 1.1.1.5, 1.1.1.6]}\n"
+	_, err := scenario.Parse("row.yaml", []byte(src))
+	var ps check.Problems
+	if !errors.As(err, &ps) || len(ps) != 2 || !strings.Contains(ps[0].Message, `"lots"`) || !strings.Contains(ps[1].Message, "allowed_ips") {
+		t.Fatalf("want the balance and the six IPs, both on line 4: %v", err)
+	}
+}
+
+// A carreta order without status: is in the status table's first status.
+func TestParse_carretaOrderStatusDefault(t *testing.T) {
+	src := "name: x\ncarreta:\n  accounts: [{api_key: k, allowed_ips: [127.0.0.1]}]\n  orders:\n    - {account: k, code: A1, maker: M, name: N, price: \"1.00\", order_qty: 1}\n"
+	sc, err := scenario.Parse("order.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sc.Carreta.Orders[0].Status; got != 1 {
+		t.Fatalf("status %d, want 1, the vendor table's first", got)
+	}
+	_, err = scenario.Parse("order.yaml", []byte(strings.Replace(src, "order_qty: 1", "order_qty: 1, status: 0", 1)))
+	if err == nil || !strings.Contains(err.Error(), "status 0 does not exist") {
+		t.Fatalf("a written status 0 must still be refused: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"gopkg.in/yaml.v3"
+
 	"github.com/mockserver/mockserver/internal/amapi"
 	"github.com/mockserver/mockserver/internal/carreta"
 	"github.com/mockserver/mockserver/internal/saplab"
@@ -11,10 +13,10 @@ import (
 type Scenario struct {
 	Name        string `yaml:"name"`
 	Description string `yaml:"description"`
-	// Extends names a scenario whose sections this one inherits (a file
-	// beside this one, or in the scenario directory for ?name= and posted
-	// bodies; else an embedded one); every top-level key this file sets
-	// replaces the base's whole section.
+	// Extends names a scenario this one is merged onto (a file beside this
+	// one, or in the scenario directory for ?name= and posted bodies; else
+	// an embedded one): mappings key by key, rows of identities by their
+	// key, a value tagged !replace whole (merge.go).
 	Extends string `yaml:"extends"`
 	Seed    int64  `yaml:"seed"`
 
@@ -37,6 +39,8 @@ type Scenario struct {
 	// bases are the files of the extends chain, nearest first, kept so
 	// that Stored can rebuild the scenario without the file system.
 	bases []storedFile
+	// root is the effective document: this file merged onto its bases.
+	root *yaml.Node
 }
 
 // Fault is one fault rule (SPEC §7). The fault package gives it meaning.

@@ -52,6 +52,9 @@ type Config struct {
 	// AmapiAddr, CarretaAddr and SaplabAddr serve one API on a listener of
 	// its own as well, for clients that need distinct hosts.
 	AmapiAddr, CarretaAddr, SaplabAddr string
+	// CORS, when set, adds CORS to all three APIs and /__admin: "*" or a
+	// comma list of origins (cors.go). Empty: amapi's own CORS only.
+	CORS string
 	// JournalSize bounds the in-memory request journal.
 	JournalSize int
 	// BodyLimit is the largest request body accepted; larger gets 413.

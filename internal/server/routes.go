@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/admin"
 	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/request"
@@ -174,6 +175,11 @@ func (w *World) unprefix(r *http.Request) string {
 	return w.prefix
 }
 
+// durationMS is d in milliseconds to the microsecond, as the log lines
+// (text and JSON alike: a number a log query can compare) and the journal
+// give it.
+func durationMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
 // observe attaches the request's Info, naming the API that owns the path,
 // then writes one log line and one journal entry per request, after the
 // response (errors are rendered here so the status is final).
@@ -198,7 +204,7 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		dur := time.Since(start)
 		status := c.Response().Status
 		attrs := []slog.Attr{slog.String("api", info.API), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", status), slog.Duration("duration", dur)}
+			slog.Int("status", status), slog.Float64("duration_ms", durationMS(dur))}
 		if info.Fault != "" {
 			attrs = append(attrs, slog.String("fault", info.Fault)) // a log reader sees why a request failed
 		}
@@ -215,9 +221,9 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 // record writes the request's journal entry.
 func (w *World) record(r *http.Request, info *request.Info, status int, dur time.Duration) {
 	e := journal.Entry{
-		Time: w.clock.Now(), API: info.API, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Time: w.clock.Now().In(clock.Moscow), API: info.API, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,
-		DurationMS: float64(dur.Microseconds()) / 1000, Fault: info.Fault,
+		DurationMS: durationMS(dur), Fault: info.Fault,
 	}
 	if body := info.Body; body != nil {
 		if len(body) > journal.MaxBody {

@@ -23,6 +23,7 @@ type Server struct {
 	cfg    Config
 	log    *slog.Logger
 	worlds *registry
+	cors   *corsPolicy // --cors; nil: off
 
 	// The listeners and their servers are set up by Listen and Serve, which
 	// run on one goroutine before and while serving; they need no lock.
@@ -43,7 +44,11 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: log}
+	cors, err := parseCORS(cfg.CORS)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, cors: cors}
 	root, err := openWorld(&s.cfg, worldFile{db: cfg.DB, log: log})
 	if err != nil {
 		return nil, err
@@ -106,7 +111,8 @@ func (s *Server) configuredScenario() (*scenario.Scenario, error) {
 
 // Handler is the whole mock as one http.Handler (the shared listener's):
 // /w/<id>/... goes to that world, everything else to the root.
-func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+// --cors, when set, wraps it.
+func (s *Server) Handler() http.Handler { return s.cors.wrap(http.HandlerFunc(s.serveHTTP)) }
 
 // serveHTTP routes a request to its world. The root's requests pay one
 // prefix comparison for worlds existing at all.
@@ -150,7 +156,7 @@ func (s *Server) Listen() error {
 		if addr == "" {
 			continue
 		}
-		if err := bind(addr, s.only(name)); err != nil {
+		if err := bind(addr, s.cors.wrap(s.only(name))); err != nil {
 			return err
 		}
 	}

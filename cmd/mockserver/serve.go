@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/server"
+)
+
+type serveFlags struct {
+	cfg       server.Config
+	logFormat string
+	logLevel  string
+	env       *envFlags
+}
+
+// newServe is the serve command, the default one.
+func newServe(d *deps) *cobra.Command {
+	f := &serveFlags{}
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve all three APIs and /__admin (the default command)",
+		Long: `Serve amapi (/api), carreta (/v1), saplab (/panel) and the control API (/__admin)
+on one listener. A new state file is seeded from the scenario; an existing one
+keeps its state across restarts until --fresh. SIGINT or SIGTERM stop it
+gracefully. Once it listens it prints one line on stdout:
+  mockserver ready: http://127.0.0.1:8080 (listening on 127.0.0.1:8080)
+with the real port when --addr asks for port 0. The log goes to stderr.`,
+		Example: `  mockserver serve --fresh
+  mockserver --addr 127.0.0.1:0 --db /tmp/ci.db   # serve is the default command
+  mockserver serve --scenario my.yaml --fresh --admin-token "$TOKEN"
+  MOCKSERVER_ADDR=0.0.0.0:8080 mockserver serve --log-format json
+  mockserver serve --fresh & mockserver healthcheck --wait 10s`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return serve(c.Context(), f, d) },
+	}
+	f.env = &envFlags{fs: c.Flags(), getenv: d.getenv}
+	bindServe(f)
+	return c
+}
+
+// bindServe binds serve's flags, each with its MOCKSERVER_* fallback.
+func bindServe(f *serveFlags) {
+	e := f.env
+	e.str(&f.cfg.Addr, "addr", "MOCKSERVER_ADDR", server.DefaultAddr, "address of the shared listener (all APIs and /__admin)")
+	e.str(&f.cfg.DB, "db", "MOCKSERVER_DB", server.DefaultDB, "bbolt state file; kept across restarts")
+	e.str(&f.cfg.Scenario, "scenario", "MOCKSERVER_SCENARIO", "", "scenario file to seed a new state file from (default: the embedded default scenario)")
+	e.str(&f.cfg.ScenarioDir, "scenario-dir", "MOCKSERVER_SCENARIO_DIR", server.DefaultScenarioDir, "where POST /__admin/scenario?name= looks for NAME.yaml")
+	e.boolean(&f.cfg.Fresh, "fresh", "MOCKSERVER_FRESH", "reseed from the scenario even if the state file exists")
+	e.str(&f.cfg.AdminToken, "admin-token", "MOCKSERVER_ADMIN_TOKEN", "", "when set, /__admin requires Authorization: Bearer <token> (GET|HEAD /__admin/health does not)")
+	e.boolean(&f.cfg.TrustProxy, "trust-proxy", "MOCKSERVER_TRUST_PROXY", "take the client IP from X-Forwarded-For (carreta IP allowlists)")
+	e.str(&f.cfg.CORS, "cors", "MOCKSERVER_CORS", "", "add CORS to all three APIs and /__admin for these origins: * or a comma list like http://localhost:3000 (default: off; amapi keeps its own)")
+	e.str(&f.cfg.AmapiAddr, "amapi-addr", "MOCKSERVER_AMAPI_ADDR", "", "also serve amapi alone on this address")
+	e.str(&f.cfg.CarretaAddr, "carreta-addr", "MOCKSERVER_CARRETA_ADDR", "", "also serve carreta alone on this address")
+	e.str(&f.cfg.SaplabAddr, "saplab-addr", "MOCKSERVER_SAPLAB_ADDR", "", "also serve saplab alone on this address")
+	e.integer(&f.cfg.JournalSize, "journal-size", "MOCKSERVER_JOURNAL_SIZE", journal.DefaultSize, "requests kept in the in-memory journal (0: the default)")
+	e.str(&f.cfg.WorldsDir, "worlds-dir", "MOCKSERVER_WORLDS_DIR", "", "where each process makes its directory of world files, not fsynced (default: the system's temporary directory)")
+	e.integer(&f.cfg.MaxWorlds, "max-worlds", "MOCKSERVER_MAX_WORLDS", server.DefaultMaxWorlds, "worlds that may live at once; past it, POST /__admin/worlds is a 429 (0: the default)")
+	e.str(&f.cfg.ReplicaID, "replica-id", "MOCKSERVER_REPLICA_ID", "", "starts every world id, so an ingress can route /w/<id> to this replica")
+	e.str(&f.logFormat, "log-format", "MOCKSERVER_LOG_FORMAT", "text", "log format: text or json")
+	e.str(&f.logLevel, "log-level", "MOCKSERVER_LOG_LEVEL", "info", "log level: debug, info, warn or error (warn hides the per-request lines)")
+}
+
+// check refuses the values no default can stand in for.
+func (f *serveFlags) check() error {
+	if err := f.env.checkEnv(); err != nil {
+		return failed{err}
+	}
+	if err := nonNegative("journal-size", f.cfg.JournalSize, journal.DefaultSize); err != nil {
+		return err
+	}
+	if err := nonNegative("max-worlds", f.cfg.MaxWorlds, server.DefaultMaxWorlds); err != nil {
+		return err
+	}
+	if f.logFormat != "text" && f.logFormat != "json" {
+		return usageErrorf("--log-format must be text or json, got %q", f.logFormat)
+	}
+	return nil
+}
+
+// newLogger is the slog logger --log-format and --log-level ask for, on w.
+func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageErrorf("--log-level: %v", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+// serve runs the server until ctx ends (the log on stderr), telling
+// d.ready, when not nil, once it listens. Once bound, it prints one line
+// on stdout, "mockserver ready: URL (listening on ADDR)", with the real
+// port for --addr :0, so that a script can read it.
+func serve(ctx context.Context, f *serveFlags, d *deps) error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	log, err := newLogger(f.logFormat, f.logLevel, d.stderr)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(f.cfg, log)
+	if err != nil {
+		return failed{err}
+	}
+	if err := srv.Listen(); err != nil {
+		_ = srv.Close()
+		return failed{err}
+	}
+	fmt.Fprintf(d.stdout, "mockserver ready: %s (listening on %s)\n", localURL(srv.Addr()), srv.Addr())
+	if d.ready != nil {
+		d.ready(srv)
+	}
+	return ran(srv.Serve(ctx))
+}
+
+// localURL is the http URL of addr as seen from this machine: a wildcard
+// host (":8080", "0.0.0.0", "::") means the loopback.
+func localURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

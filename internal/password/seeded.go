@@ -1,0 +1,85 @@
+package password
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/crypto/blowfish"
+)
+
+// HashSeeded hashes the password of an identity seeded from a scenario
+// with a salt derived from the scenario's seed and the identity's name
+// (who: "amapi user a@example.com"), so that two seedings of a scenario
+// with the clock frozen are byte-identical, hashes included. Passwords set
+// at run time (Hash) keep random salts, as the vendors' do.
+//
+// golang.org/x/crypto/bcrypt takes no salt (it reads crypto/rand), so this
+// is its algorithm, kept to what a fixed salt needs, on the same
+// golang.org/x/crypto/blowfish it uses: the same $2a$ hashes, checked by
+// bcrypt.CompareHashAndPassword in the tests.
+func HashSeeded(pw []byte, cost int, seed int64, who string) ([]byte, error) {
+	if len(pw) > MaxBytes {
+		return nil, bcrypt.ErrPasswordTooLong
+	}
+	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
+		return nil, bcrypt.InvalidCostError(cost)
+	}
+	salt := seededSalt(seed, who)
+	sum, err := bcryptSum(pw, cost, salt[:])
+	if err != nil {
+		return nil, err
+	}
+	out := fmt.Appendf(nil, "$2a$%02d$", cost)
+	out = append(out, encode(salt[:])...)
+	return append(out, encode(sum)...), nil
+}
+
+// seededSalt is bcrypt's 16 bytes of salt, from the seed and the name.
+func seededSalt(seed int64, who string) [16]byte {
+	h := sha256.New()
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(seed))
+	h.Write([]byte("mockserver bcrypt salt\x00"))
+	h.Write(b[:])
+	h.Write([]byte(who))
+	var salt [16]byte
+	copy(salt[:], h.Sum(nil))
+	return salt
+}
+
+// bcryptEncoding is bcrypt's base64 alphabet, written without padding.
+var bcryptEncoding = base64.NewEncoding("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789").WithPadding(base64.NoPadding)
+
+func encode(b []byte) []byte {
+	out := make([]byte, bcryptEncoding.EncodedLen(len(b)))
+	bcryptEncoding.Encode(out, b)
+	return out
+}
+
+// magic is the text bcrypt encrypts 64 times: "OrpheanBeholderScryDoubt".
+var magic = []byte("OrpheanBeholderScryDoubt")
+
+// bcryptSum is the 23 bytes of an $2a$ hash (the C implementations encode
+// 23 of the 24, and so do all others), as x/crypto/bcrypt computes them.
+func bcryptSum(pw []byte, cost int, salt []byte) ([]byte, error) {
+	// The C implementations hash the key with its trailing NUL.
+	key := append(append([]byte(nil), pw...), 0)
+	c, err := blowfish.NewSaltedCipher(key, salt)
+	if err != nil {
+		return nil, err
+	}
+	for i := uint64(0); i < 1<<uint(cost); i++ {
+		blowfish.ExpandKey(key, c)
+		blowfish.ExpandKey(salt, c)
+	}
+	data := append([]byte(nil), magic...)
+	for i := 0; i < 24; i += 8 {
+		for j := 0; j < 64; j++ {
+			c.Encrypt(data[i:i+8], data[i:i+8])
+		}
+	}
+	return data[:23], nil
+}

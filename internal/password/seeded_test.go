@@ -1,0 +1,37 @@
+package password
+
+import (
+	"bytes"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// A seeded hash is a bcrypt hash bcrypt itself accepts, the same for the
+// same seed and identity, different for another seed or identity.
+func TestHashSeeded(t *testing.T) {
+	for _, pw := range []string{"", "demo-password", "Ваш пароль", string(bytes.Repeat([]byte("x"), MaxBytes))} {
+		h, err := HashSeeded([]byte(pw), SeedCost, 42, "amapi user demo@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bcrypt.CompareHashAndPassword(h, []byte(pw)); err != nil {
+			t.Fatalf("%q: bcrypt refuses %s: %v", pw, h, err)
+		}
+		if bcrypt.CompareHashAndPassword(h, []byte("!"+pw)) == nil {
+			t.Fatalf("%q: another password matches", pw)
+		}
+		if cost, _ := bcrypt.Cost(h); cost != SeedCost || len(h) != 60 {
+			t.Fatalf("%s: cost %d, length %d", h, cost, len(h))
+		}
+		again, _ := HashSeeded([]byte(pw), SeedCost, 42, "amapi user demo@example.com")
+		other, _ := HashSeeded([]byte(pw), SeedCost, 43, "amapi user demo@example.com")
+		someone, _ := HashSeeded([]byte(pw), SeedCost, 42, "amapi user x@example.com")
+		if !bytes.Equal(h, again) || bytes.Equal(h, other) || bytes.Equal(h, someone) {
+			t.Fatalf("%q: same %s %s; other seed %s; other identity %s", pw, h, again, other, someone)
+		}
+	}
+	if _, err := HashSeeded(bytes.Repeat([]byte("x"), MaxBytes+1), SeedCost, 1, "x"); err != bcrypt.ErrPasswordTooLong {
+		t.Fatalf("a password bcrypt would cut: %v", err)
+	}
+}
