@@ -54,6 +54,9 @@ func walkthroughs(t *testing.T) map[string]string {
 func TestDocs_shellWalkthroughs(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is not installed: .ci/run installs it, and CI must run the docs' walkthroughs", tool)
+			}
 			t.Skipf("%s is not installed: the docs' walkthroughs need it", tool)
 		}
 	}
