@@ -7,6 +7,7 @@ package server
 import (
 	"time"
 
+	"github.com/mockserver/mockserver/internal/contract"
 	"github.com/mockserver/mockserver/internal/journal"
 )
 
@@ -39,6 +40,10 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after SIGTERM.
 	ShutdownTimeout time.Duration
+	// CheckAnswers, when set, is told of every vendor answer that does not
+	// conform to its API's OpenAPI document. No flag sets it: servertest
+	// does, so that such an answer fails the test that caused it.
+	CheckAnswers func(contract.Report)
 	// PasswordCost is the bcrypt cost of passwords set at run time (0: the
 	// vendors' bcrypt.DefaultCost). No flag sets it: tests lower it.
 	PasswordCost int

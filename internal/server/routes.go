@@ -32,8 +32,13 @@ func (s *Server) routes(buckets []string) *echo.Echo {
 	// sees the final status after the error has been rendered; recover turns
 	// a panic into an error rendered in the API's shape; readBody enforces
 	// the limit before any handler runs; faults sit outside the state gate,
-	// so a delay holds no lock.
-	e.Use(s.observe, s.recover, s.readBody, s.faults.Middleware)
+	// so a delay holds no lock. checkAnswers, in tests only, sits right
+	// inside observe to see each answer as the client gets it.
+	mw := []echo.MiddlewareFunc{s.observe}
+	if s.cfg.CheckAnswers != nil {
+		mw = append(mw, s.checkAnswers)
+	}
+	e.Use(append(mw, s.recover, s.readBody, s.faults.Middleware)...)
 
 	for _, a := range s.apis {
 		g := e.Group(a.Prefix(), s.gated)
