@@ -376,3 +376,33 @@ func TestServe_drainsInFlightRequests(t *testing.T) {
 		t.Fatal("the server still accepts requests after shutdown")
 	}
 }
+
+// --contract-check, or MOCKSERVER_CONTRACT_CHECK, turns the request check
+// on: a request that does not conform to its document is on record with
+// its violations, and violations=1 finds it.
+func TestRun_contractCheck(t *testing.T) {
+	env := func(k string) string { return map[string]string{"MOCKSERVER_CONTRACT_CHECK": "true"}[k] }
+	if f, err := parseServe(nil, env, io.Discard); err != nil || !f.cfg.ContractCheck {
+		t.Fatalf("MOCKSERVER_CONTRACT_CHECK=true: %v, on %v", err, f != nil && f.cfg.ContractCheck)
+	}
+	if f, err := parseServe(nil, func(string) string { return "" }, io.Discard); err != nil || f.cfg.ContractCheck {
+		t.Fatalf("the check must be off by default: %v", err)
+	}
+	srv, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--contract-check")
+	defer stop()
+	base := "http://" + srv.Addr()
+	get(t, base+"/v1/profile/?api_key=demo-key")
+	get(t, base+"/v1/order/?api_key=demo-key&page=first")
+	code, body := get(t, base+"/__admin/requests?violations=1")
+	var out struct {
+		Requests []struct {
+			Query              string
+			ContractViolations []struct{ Path, Message string } `json:"contract_violations"`
+		}
+	}
+	if err := json.Unmarshal(body, &out); code != http.StatusOK || err != nil || len(out.Requests) != 1 ||
+		out.Requests[0].Query != "api_key=demo-key&page=first" || len(out.Requests[0].ContractViolations) == 0 ||
+		!strings.HasPrefix(out.Requests[0].ContractViolations[0].Path, "#/paths/~1v1~1order~1/get/parameters/page") {
+		t.Fatalf("violations=1: %d %s", code, body)
+	}
+}

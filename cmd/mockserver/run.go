@@ -157,6 +157,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	e.str(&f.cfg.AmapiAddr, "amapi-addr", "MOCKSERVER_AMAPI_ADDR", "", "also serve amapi alone on this address")
 	e.str(&f.cfg.CarretaAddr, "carreta-addr", "MOCKSERVER_CARRETA_ADDR", "", "also serve carreta alone on this address")
 	e.str(&f.cfg.SaplabAddr, "saplab-addr", "MOCKSERVER_SAPLAB_ADDR", "", "also serve saplab alone on this address")
+	e.boolean(&f.cfg.ContractCheck, "contract-check", "MOCKSERVER_CONTRACT_CHECK", "record on its journal entry how each request departs from its API's OpenAPI document (GET /__admin/requests?violations=1)")
 	e.integer(&f.cfg.JournalSize, "journal-size", "MOCKSERVER_JOURNAL_SIZE", journal.DefaultSize, "requests kept in the in-memory journal (0: the default)")
 	e.str(&f.logFormat, "log-format", "MOCKSERVER_LOG_FORMAT", "text", "log format: text or json")
 	e.str(&f.logLevel, "log-level", "MOCKSERVER_LOG_LEVEL", "info", "log level: debug, info, warn or error (warn hides the per-request lines)")

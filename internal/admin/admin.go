@@ -179,6 +179,9 @@ func (h handlers) loadScenario(c echo.Context) error {
 // silently matches nothing and makes a wait run into its timeout.
 func (h handlers) filter(c echo.Context) (journal.Filter, error) {
 	f := journal.Filter{API: c.QueryParam("api"), Method: c.QueryParam("method"), Path: c.QueryParam("path"), Fault: c.QueryParam("fault")}
+	if err := violationsFilter(c, &f); err != nil {
+		return f, err
+	}
 	if f.API != "" && !slices.Contains(h.APIs, f.API) {
 		return f, fail(http.StatusBadRequest, "api must be one of %s, got %q", strings.Join(h.APIs, ", "), f.API)
 	}

@@ -40,6 +40,10 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after SIGTERM.
 	ShutdownTimeout time.Duration
+	// ContractCheck checks every vendor request against its API's OpenAPI
+	// document (docs/openapi) and records on its journal entry how it does
+	// not conform (SPEC §13); the answer is unchanged.
+	ContractCheck bool
 	// CheckAnswers, when set, is told of every vendor answer that does not
 	// conform to its API's OpenAPI document. No flag sets it: servertest
 	// does, so that such an answer fails the test that caused it.

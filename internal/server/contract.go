@@ -6,13 +6,46 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/contract"
+	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/request"
 )
 
 // This file holds the server's side of the OpenAPI documents (SPEC §13):
-// Config.CheckAnswers hears of every answer that does not conform. It is
-// off by default and then costs nothing: no middleware is mounted, no
-// document is parsed.
+// --contract-check records the requests that do not conform, and
+// Config.CheckAnswers hears of every answer that does not. Both are off by
+// default and then cost nothing: no middleware is mounted, no document is
+// parsed.
+
+// loadContracts parses every API's document when requests are to be
+// checked, so that a broken document stops the start rather than a request.
+func (s *Server) loadContracts() error {
+	if !s.cfg.ContractCheck {
+		return nil
+	}
+	for _, a := range s.apis {
+		if _, err := contract.For(a.Name()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// requestViolations is how a vendor request departs from its API's
+// document, for its journal entry; nil unless --contract-check is on.
+func (s *Server) requestViolations(c echo.Context, info *request.Info) []journal.Violation {
+	if !s.cfg.ContractCheck || !info.Vendor() {
+		return nil
+	}
+	k, err := contract.For(info.API)
+	if err != nil { // loadContracts already parsed it
+		return []journal.Violation{{Path: "#", Message: err.Error()}}
+	}
+	var out []journal.Violation
+	for _, v := range k.Request(c.Request(), info.Body) {
+		out = append(out, journal.Violation{Path: v.Path, Message: v.Message})
+	}
+	return out
+}
 
 // checkAnswers hands every vendor answer to Config.CheckAnswers when it does
 // not conform to its API's document. It sits inside observe, so it sees the

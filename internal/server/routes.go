@@ -170,6 +170,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			Time: s.clock.Now(), API: info.API, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 			Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,
 			DurationMS: float64(dur.Microseconds()) / 1000, Fault: info.Fault,
+			ContractViolations: s.requestViolations(c, info),
 		}
 		if body := info.Body; body != nil {
 			if len(body) > journal.MaxBody {

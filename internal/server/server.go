@@ -91,6 +91,10 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		s.byName[a.Name()] = a
 	}
 
+	if err := s.loadContracts(); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
 	if err := s.start(); err != nil {
 		_ = store.Close()
 		return nil, err
