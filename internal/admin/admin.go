@@ -105,6 +105,7 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/snapshot", h.snapshot)
 	g.GET("/clock", h.getClock)
 	g.POST("/clock", h.setClock)
+	registerOpenAPI(g)
 }
 
 // health answers {"status": "ok"} while the server runs.
