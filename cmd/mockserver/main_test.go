@@ -519,3 +519,46 @@ func TestValidate_print(t *testing.T) {
 		t.Fatalf("validate --print:\n%s", got)
 	}
 }
+
+// --contract-check, or MOCKSERVER_CONTRACT_CHECK, turns the request check
+// on: a request that does not conform to its document is on record with
+// its violations, and violations=1 finds it.
+func TestRun_contractCheck(t *testing.T) {
+	// The environment variable turns it on as the flag does.
+	env := func(k string) string { return map[string]string{"MOCKSERVER_CONTRACT_CHECK": "true"}[k] }
+	ready := make(chan *server.Server, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "e.db")}, env, io.Discard, io.Discard,
+			func(s *server.Server) { ready <- s })
+	}()
+	select {
+	case s := <-ready:
+		if !s.Config().ContractCheck {
+			t.Errorf("MOCKSERVER_CONTRACT_CHECK=true did not turn the check on")
+		}
+	case err := <-done:
+		t.Fatalf("server exited early: %v", err)
+	}
+	cancel()
+	<-done
+
+	srv, stop := startInProcess(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--contract-check")
+	defer stop()
+	base := "http://" + srv.Addr()
+	get(t, base+"/v1/profile/?api_key=demo-key")
+	get(t, base+"/v1/order/?api_key=demo-key&page=first")
+	code, body := get(t, base+"/__admin/requests?violations=1")
+	var out struct {
+		Requests []struct {
+			Query              string
+			ContractViolations []struct{ Path, Message string } `json:"contract_violations"`
+		}
+	}
+	if err := json.Unmarshal(body, &out); code != http.StatusOK || err != nil || len(out.Requests) != 1 ||
+		out.Requests[0].Query != "api_key=demo-key&page=first" || len(out.Requests[0].ContractViolations) == 0 ||
+		!strings.HasPrefix(out.Requests[0].ContractViolations[0].Path, "#/paths/~1v1~1order~1/get/parameters/page") {
+		t.Fatalf("violations=1: %d %s", code, body)
+	}
+}

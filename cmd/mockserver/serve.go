@@ -55,6 +55,7 @@ func bindServe(f *serveFlags) {
 	e.boolean(&f.cfg.Fresh, "fresh", "MOCKSERVER_FRESH", "reseed from the scenario even if the state file exists")
 	e.str(&f.cfg.AdminToken, "admin-token", "MOCKSERVER_ADMIN_TOKEN", "", "when set, /__admin requires Authorization: Bearer <token> (GET|HEAD /__admin/health does not)")
 	e.boolean(&f.cfg.TrustProxy, "trust-proxy", "MOCKSERVER_TRUST_PROXY", "take the client IP from X-Forwarded-For (carreta IP allowlists)")
+	e.boolean(&f.cfg.ContractCheck, "contract-check", "MOCKSERVER_CONTRACT_CHECK", "record on its journal entry how each request departs from its API's OpenAPI document (GET /__admin/requests?violations=1)")
 	e.str(&f.cfg.CORS, "cors", "MOCKSERVER_CORS", "", "add CORS to all three APIs and /__admin for these origins: * or a comma list like http://localhost:3000 (default: off; amapi keeps its own)")
 	e.str(&f.cfg.AmapiAddr, "amapi-addr", "MOCKSERVER_AMAPI_ADDR", "", "also serve amapi alone on this address")
 	e.str(&f.cfg.CarretaAddr, "carreta-addr", "MOCKSERVER_CARRETA_ADDR", "", "also serve carreta alone on this address")

@@ -113,6 +113,7 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/snapshot", h.snapshot)
 	g.GET("/clock", h.getClock)
 	g.POST("/clock", h.setClock)
+	registerOpenAPI(g)
 	if d.Worlds != nil {
 		registerWorlds(g, h)
 	}
@@ -208,7 +209,7 @@ func scenarioError(err error, msg string) *api.ControlError {
 // The journal routes' query parameters: the filter's, and for a wait how
 // many requests and how long.
 var (
-	filterParams = []string{"api", "method", "path", "fault", "since"}
+	filterParams = []string{"api", "method", "path", "fault", "since", "violations"}
 	waitParams   = append(slices.Clip(filterParams), "count", "timeout")
 )
 
@@ -223,6 +224,9 @@ func (h handlers) filter(c echo.Context, known []string) (journal.Filter, error)
 		return journal.Filter{}, err
 	}
 	f := journal.Filter{API: c.QueryParam("api"), Method: c.QueryParam("method"), Path: c.QueryParam("path"), Fault: c.QueryParam("fault")}
+	if err := violationsFilter(c, &f); err != nil {
+		return f, err
+	}
 	if f.API != "" && !slices.Contains(h.APIs, f.API) {
 		return f, api.Controlf(http.StatusBadRequest, "api must be one of %s, got %q", strings.Join(h.APIs, ", "), f.API)
 	}

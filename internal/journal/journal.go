@@ -37,6 +37,17 @@ type Entry struct {
 	Status        int                 `json:"status"`
 	DurationMS    float64             `json:"duration_ms"`
 	Fault         string              `json:"fault,omitempty"`
+	// ContractViolations lists how the request departs from its API's
+	// OpenAPI document; only a server started with --contract-check looks.
+	ContractViolations []Violation `json:"contract_violations,omitempty"`
+}
+
+// Violation is one way a request departs from its API's OpenAPI document
+// (SPEC §13): where in the document, as a JSON pointer down to the schema
+// keyword, and what is wrong.
+type Violation struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
 }
 
 // Redacted is what replaces credentials in recorded headers.
@@ -82,13 +93,15 @@ func Redact(h http.Header) map[string][]string {
 // Filter selects entries; empty fields match everything. Path is exact or a
 // glob (pathglob). Fault is the id of the fault rule that hit the request.
 // Since keeps entries with a larger id, or (SinceTime) a later time.
+// Violations keeps only requests that did not conform to their document.
 type Filter struct {
-	API       string
-	Method    string
-	Path      string
-	Fault     string
-	Since     uint64
-	SinceTime time.Time
+	API        string
+	Method     string
+	Path       string
+	Fault      string
+	Since      uint64
+	SinceTime  time.Time
+	Violations bool
 }
 
 // Match reports whether e passes the filter.
@@ -98,7 +111,8 @@ func (f Filter) Match(e *Entry) bool {
 		(f.Path == "" || pathglob.Match(f.Path, e.Path)) &&
 		(f.Fault == "" || f.Fault == e.Fault) &&
 		e.ID > f.Since &&
-		(f.SinceTime.IsZero() || e.Time.After(f.SinceTime))
+		(f.SinceTime.IsZero() || e.Time.After(f.SinceTime)) &&
+		(!f.Violations || len(e.ContractViolations) > 0)
 }
 
 // Journal is the bounded ring of entries.

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/contract"
 	"github.com/mockserver/mockserver/internal/journal"
 )
 
@@ -62,6 +63,14 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after SIGTERM.
 	ShutdownTimeout time.Duration
+	// ContractCheck checks every vendor request against its API's OpenAPI
+	// document (docs/openapi) and records on its journal entry how it does
+	// not conform (SPEC §13); the answer is unchanged.
+	ContractCheck bool
+	// CheckAnswers, when set, is told of every vendor answer that does not
+	// conform to its API's OpenAPI document. No flag sets it: servertest
+	// does, so that such an answer fails the test that caused it.
+	CheckAnswers func(contract.Report)
 	// PasswordCost is the bcrypt cost of passwords set at run time (0: the
 	// vendors' bcrypt.DefaultCost). No flag sets it: tests lower it.
 	PasswordCost int

@@ -39,10 +39,15 @@ func (w *World) routes(worlds admin.Worlds) *echo.Echo {
 	// routing (Pre), since it takes the /w/<id> prefix off the path the
 	// router and everything after it see; the root has no prefix and keeps
 	// it after routing, which spares its requests echo's Pre closure.
+	// checkAnswers, in tests only, sits right inside observe to see each
+	// answer as the client gets it.
 	if w.prefix != "" {
 		e.Pre(w.observe)
 	} else {
 		e.Use(w.observe)
+	}
+	if w.cfg.CheckAnswers != nil {
+		e.Use(w.checkAnswers)
 	}
 	e.Use(w.recover, w.readBody, w.faults.Middleware)
 
@@ -212,14 +217,14 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if info.API == request.Admin {
 			return nil // the control API does not journal itself
 		}
-		w.record(r, info, status, dur)
+		w.record(r, info, status, dur, w.requestViolations(c, info))
 		fault.Finish(c) // a dropped or truncated connection closes once it is on record
 		return nil
 	}
 }
 
 // record writes the request's journal entry.
-func (w *World) record(r *http.Request, info *request.Info, status int, dur time.Duration) {
+func (w *World) record(r *http.Request, info *request.Info, status int, dur time.Duration, violations []journal.Violation) {
 	e := journal.Entry{
 		Time: w.clock.Now().In(clock.Moscow), API: info.API, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,

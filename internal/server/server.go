@@ -54,6 +54,10 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.World = root
+	if err := s.loadContracts(); err != nil {
+		_ = root.store.Close()
+		return nil, err
+	}
 	if err := s.start(); err != nil {
 		_ = root.store.Close()
 		return nil, err
@@ -263,3 +267,7 @@ func (s *Server) Close() error {
 	})
 	return s.closeErr
 }
+
+// Config is the configuration the server runs with, defaults applied, for
+// a caller that wants to see what its flags and environment turned on.
+func (s *Server) Config() Config { return s.cfg }

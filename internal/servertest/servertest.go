@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/contract"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/server"
 	"golang.org/x/crypto/bcrypt"
@@ -42,7 +43,8 @@ type Options struct {
 }
 
 // Start seeds a fresh state file in t.TempDir() and serves it until the test
-// ends.
+// ends. Every answer of a vendor API is checked against its OpenAPI document
+// unless opts.Config.CheckAnswers says what to do instead.
 func Start(t testing.TB, opts Options) *Mock {
 	t.Helper()
 	dir := t.TempDir()
@@ -65,6 +67,13 @@ func Start(t testing.TB, opts Options) *Mock {
 		cfg.Scenario = writeFile(t, dir, src)
 	default:
 		cfg.Scenario = writeFile(t, dir, []byte(opts.Scenario))
+	}
+	if _, bench := t.(*testing.B); !bench && cfg.CheckAnswers == nil {
+		// Every answer a test gets must conform to its API's OpenAPI
+		// document (docs/openapi, SPEC §13); one that does not fails the
+		// test. Benchmarks are left out: they measure the mock's own speed,
+		// and the tests check the same answers.
+		cfg.CheckAnswers = func(r contract.Report) { t.Error(r) }
 	}
 	srv, err := server.New(cfg, nil)
 	if err != nil {
