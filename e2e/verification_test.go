@@ -146,7 +146,7 @@ func TestVerification_badCountOrTimeoutIs400(t *testing.T) {
 		"/__admin/requests/wait?timeout=-1s":       `timeout must be a duration up to 1m0s`,
 		"/__admin/requests?count=2":                `unknown parameter \"count\"; this route takes api, method, path, fault, since`,
 		"/__admin/requests/count?timeout=1s":       `unknown parameter \"timeout\"`,
-		"/__admin/requests/wait?timeout=1s&cont=2": `unknown parameter \"cont\"; this route takes api, method, path, fault, since, count, timeout`,
+		"/__admin/requests/wait?timeout=1s&cont=2": `unknown parameter \"cont\"; this route takes api, method, path, fault, since, violations, count, timeout`,
 	} {
 		r := m.Do(t, "GET", path, nil)
 		if r.Status != 400 || !bytes.Contains(r.Body, []byte(want)) {

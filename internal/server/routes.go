@@ -228,7 +228,7 @@ func (w *World) record(r *http.Request, info *request.Info, status int, dur time
 	e := journal.Entry{
 		Time: w.clock.Now().In(clock.Moscow), API: info.API, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,
-		DurationMS: durationMS(dur), Fault: info.Fault,
+		DurationMS: durationMS(dur), Fault: info.Fault, ContractViolations: violations,
 	}
 	if body := info.Body; body != nil {
 		if len(body) > journal.MaxBody {
