@@ -42,14 +42,16 @@ func (a *API) CatchUp() error { return a.catchUp(a.view) }
 // catches up with the clock: what GET order/<id>/ and its history/ need
 // before they look the order up.
 func (a *API) orderOfPath(c echo.Context) (v *view, accountID, id uint64, err error) {
+	// Django's resolver matches the id against \d+ before any view (and so
+	// before authentication) runs: /order/abc/ is a 404 whatever the key.
+	id, ok := pathID(c)
+	if !ok {
+		return nil, 0, 0, echo.ErrNotFound
+	}
 	v = a.view
 	acc, err := a.authenticate(c, v)
 	if err != nil {
 		return nil, 0, 0, err
-	}
-	id, ok := pathID(c)
-	if !ok {
-		return nil, 0, 0, echo.ErrNotFound
 	}
 	return v, acc.id, id, a.catchUp(v)
 }

@@ -373,6 +373,11 @@ func TestOrders_Detail(t *testing.T) {
 	t.Run("answers_404_for_a_non_numeric_id", func(t *testing.T) {
 		expectError(t, get(t, m, "/v1/order/abc/?api_key=demo-key"), 404, "Не найдено.")
 	})
+	t.Run("matches_the_id_pattern_before_authentication_as_django_does", func(t *testing.T) {
+		expectError(t, get(t, m, "/v1/order/abc/"), 404, "Не найдено.")
+		expectError(t, get(t, m, "/v1/order/abc/history/?api_key=wrong"), 404, "Не найдено.")
+		expectUnauthorized(t, get(t, m, "/v1/order/1/?api_key=wrong"))
+	})
 	t.Run("decodes_a_percent_encoded_id_as_django_does", func(t *testing.T) {
 		r := get(t, m, "/v1/order/%31%389330/?api_key=demo-key")
 		expectJSON(t, r, 200)
