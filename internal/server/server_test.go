@@ -2,11 +2,9 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -316,18 +314,7 @@ func TestAdmin_stateInspection(t *testing.T) {
 }
 
 func TestPerAPIListener_servesOnlyThatAPI(t *testing.T) {
-	dir := t.TempDir()
-	srv, err := server.New(server.Config{DB: filepath.Join(dir, "s.db"), Addr: "127.0.0.1:0", CarretaAddr: "127.0.0.1:0"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	defer func() { cancel(); <-done }()
+	srv, _ := servertest.Serve(t, server.Config{CarretaAddr: "127.0.0.1:0"})
 	addrs := srv.Addrs()
 	if len(addrs) != 2 {
 		t.Fatalf("addrs %v", addrs)

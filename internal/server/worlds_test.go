@@ -527,17 +527,8 @@ func TestWorlds_deleteWithRequestsInFlight(t *testing.T) {
 // server has none.
 func TestWorlds_goAtShutdown(t *testing.T) {
 	dir := t.TempDir()
-	cfg := server.Config{Addr: "127.0.0.1:0", DB: filepath.Join(dir, "root.db"), WorldsDir: filepath.Join(dir, "worlds")}
-	srv, err := server.New(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx) }()
+	cfg := server.Config{DB: filepath.Join(dir, "root.db"), WorldsDir: filepath.Join(dir, "worlds")}
+	srv, stop := servertest.Serve(t, cfg)
 	resp, err := http.Post("http://"+srv.Addr()+"/__admin/worlds", "application/json", strings.NewReader(`{"listen": true}`))
 	if err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("create: %v %v", err, resp)
@@ -546,8 +537,7 @@ func TestWorlds_goAtShutdown(t *testing.T) {
 	if m, _ := filepath.Glob(filepath.Join(cfg.WorldsDir, "*", "*.db")); len(m) == 0 {
 		t.Fatalf("no world file in %s", cfg.WorldsDir)
 	}
-	stop()
-	if err := <-served; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("Serve: %v", err)
 	}
 	if entries, err := os.ReadDir(cfg.WorldsDir); err != nil || len(entries) != 0 {

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/contract"
@@ -173,4 +174,38 @@ func Expect(t testing.TB, r Response, status int, body string) {
 	if r.Status != status || string(r.Body) != body {
 		t.Fatalf("got %d %s\nwant %d %s", r.Status, r.Body, status, body)
 	}
+}
+
+// Serve runs the real server, listeners and Serve loop included, as
+// mockserver serve does, for tests of what only a serving server does
+// (shutdown, own listeners). It returns once the server listens; stop ends
+// Serve as SIGTERM would and returns Serve's error. A test that does not
+// call stop has it called when the test ends.
+func Serve(t testing.TB, cfg server.Config) (srv *server.Server, stop func() error) {
+	t.Helper()
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.DB == "" {
+		cfg.DB = filepath.Join(t.TempDir(), "state.db")
+	}
+	srv, err := server.New(cfg, nil)
+	if err != nil {
+		t.Fatalf("start mock: %v", err)
+	}
+	if err := srv.Listen(); err != nil {
+		_ = srv.Close()
+		t.Fatalf("listen: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx) }()
+	var once sync.Once
+	var serveErr error
+	stop = func() error {
+		once.Do(func() { cancel(); serveErr = <-served })
+		return serveErr
+	}
+	t.Cleanup(func() { _ = stop() })
+	return srv, stop
 }
