@@ -60,11 +60,8 @@ func TestDocs_shellWalkthroughs(t *testing.T) {
 			t.Skipf("%s is not installed: the docs' walkthroughs need it", tool)
 		}
 	}
-	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "mockserver"), "../cmd/mockserver")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	t.Parallel()
+	bin := filepath.Dir(mockserverBinary(t))
 	client, err := filepath.Abs("testdata/docs/your-client")
 	if err != nil {
 		t.Fatal(err)

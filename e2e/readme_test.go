@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -61,18 +59,18 @@ func readmeExample(t *testing.T) []byte {
 }
 
 // TestReadme_goExample keeps the README's Go example true: the README's only
-// Go block is exampleFile, and it passes run in a reader's module of its
-// own (go.mod of its own requiring this module through a replace, offline
-// with this module's go.sum): once with MOCKSERVER_URL naming an in-process
-// mock, where its tests must make their worlds, and once without, where it
-// starts a mock of its own instead of skipping. The variable is set for
-// that child alone, whatever the shell exported: the suite never touches a
-// mock the user is running.
+// Go block is exampleFile, and it passes, compiled in a reader's module of
+// its own (see reader): once with MOCKSERVER_URL naming an in-process mock,
+// where its tests must make their worlds, and once without, where it starts
+// a mock of its own instead of skipping. The variable is set for that child
+// alone, whatever the shell exported: the suite never touches a mock the
+// user is running.
 func TestReadme_goExample(t *testing.T) {
-	example := readmeExample(t)
+	readmeExample(t)
 	if testing.Short() {
-		t.Skip("runs go test in a module of its own")
+		t.Skip("compiles a module of its own")
 	}
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	var worlds atomic.Int32
 	counted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -82,45 +80,19 @@ func TestReadme_goExample(t *testing.T) {
 		m.Srv.Handler().ServeHTTP(w, r)
 	}))
 	defer counted.Close()
-	dir := exampleModule(t, example)
 	for _, url := range []string{counted.URL, ""} {
-		cmd := exec.Command("go", "test", "-count=1", "-v", "./...")
-		cmd.Dir = dir
-		cmd.Env = append(withoutEnv(withoutEnv(os.Environ(), "MOCKSERVER_URL"), "GOFLAGS"), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
+		var env []string
 		if url != "" {
-			cmd.Env = append(cmd.Env, "MOCKSERVER_URL="+url)
+			env = append(env, "MOCKSERVER_URL="+url)
 		}
-		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "--- PASS: TestProfileSurvivesAnOutage") || !strings.Contains(string(out), "--- PASS: TestEightShops/shop7") {
-			t.Fatalf("README.md's Go example, run on its own with MOCKSERVER_URL=%q: %v\n%s", url, err, out)
+		out := runReader(t, "^(TestProfileSurvivesAnOutage|TestEightShops)$", env...)
+		if !strings.Contains(out, "--- PASS: TestProfileSurvivesAnOutage") || !strings.Contains(out, "--- PASS: TestEightShops/shop7") {
+			t.Fatalf("README.md's Go example, run on its own with MOCKSERVER_URL=%q:\n%s", url, out)
 		}
 		if got := worlds.Load(); got != 9 {
 			t.Fatalf("with MOCKSERVER_URL=%q, the example has made %d worlds on this mock, want 9 (1 + 8), made by the run with it set", url, got)
 		}
 	}
-}
-
-// exampleModule writes the example as a module of its own that requires
-// this one through a replace, with this module's go.sum, so that it builds
-// offline from the module cache.
-func exampleModule(t *testing.T, example []byte) string {
-	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := os.ReadFile("../go.sum")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	gomod := "module shop\n\ngo 1.26.8\n\nrequire github.com/mockserver/mockserver v0.0.0\n\nreplace github.com/mockserver/mockserver => " + root + "\n"
-	for name, src := range map[string]string{"go.mod": gomod, "go.sum": string(sum), "shop_test.go": string(example)} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }
 
 // withoutEnv is env without the variable name.

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"debug/elf"
 	"encoding/json"
 	"io"
 	"net"
@@ -270,38 +269,6 @@ func TestHealthcheck(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"healthcheck", "--addr", "127.0.0.1:1"}, os.Getenv, io.Discard, &errb, nil); err != exitCode(1) {
 		t.Fatalf("healthcheck of nothing must fail: %v", err)
-	}
-}
-
-// Docker cannot run here, so this checks what the image relies on: the
-// binary has no dynamic loader and no shared libraries, so it runs FROM scratch.
-//
-// It is the one test that builds the binary, once, as the Dockerfile does
-// (CGO_ENABLED=0), in parallel with the other tests; they run the program
-// in-process, or as this test binary (TestKill9_keepsAcknowledgedWrites).
-func TestBinary_isStatic(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "mockserver")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=") // CI sets GOFLAGS=-race, which needs cgo
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	f, err := elf.Open(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			t.Fatal("the binary asks for a dynamic loader (PT_INTERP): not static")
-		}
-	}
-	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
-		t.Fatalf("the binary links shared libraries %v", libs)
 	}
 }
 

@@ -1,0 +1,168 @@
+package e2e_test
+
+import (
+	"debug/elf"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Building is the slow part of this package: a link of the whole mock takes
+// seconds. Each thing is built once per run, whichever test asks first,
+// and shared: the binary (the docs' walkthroughs run it, and it is the one
+// checked for being static) and the reader's module (the README's example and
+// a mocktest user's tests, compiled into one test binary).
+
+// buildDir holds this run's builds; TestMain removes it.
+var buildDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "mockserver-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	buildDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// goCommand is a go command run in dir with GOFLAGS set to flags alone:
+// CI sets GOFLAGS=-race for the suite, which these builds do not want (the
+// binary is built as the Dockerfile builds it, with CGO_ENABLED=0).
+func goCommand(dir, flags string, args ...string) *exec.Cmd {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(withoutEnv(withoutEnv(os.Environ(), "GOFLAGS"), "MOCKSERVER_URL"), "GOFLAGS="+flags)
+	return cmd
+}
+
+// binary builds cmd/mockserver once, as the Dockerfile does (CGO_ENABLED=0).
+var binary = sync.OnceValues(func() (string, error) {
+	bin := filepath.Join(buildDir, "bin", "mockserver")
+	cmd := goCommand("../cmd/mockserver", "", "build", "-o", bin, ".")
+	cmd.Env = append(cmd.Env, "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// mockserverBinary is the path of the built binary, or the test fails.
+func mockserverBinary(t *testing.T) string {
+	t.Helper()
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// Docker cannot run here, so this checks what the image relies on: the
+// binary has no dynamic loader and no shared libraries, so it runs FROM
+// scratch.
+func TestBinary_isStatic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	t.Parallel()
+	f, err := elf.Open(mockserverBinary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Fatal("the binary asks for a dynamic loader (PT_INTERP): not static")
+		}
+	}
+	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
+		t.Fatalf("the binary links shared libraries %v", libs)
+	}
+}
+
+// readerFiles are the reader's module's test files: the README's Go
+// example (checked word for word against the README by readmeExample) and
+// a mocktest user's tests. Both are package shop_test.
+var readerFiles = map[string]string{
+	"shop_test.go":     exampleFile,
+	"mocktest_test.go": "testdata/reader/mocktest_test.go",
+}
+
+// reader compiles, once, a reader's module of its own: a go.mod that
+// requires this module through a replace, this module's go.sum, offline
+// from the module cache (GOPROXY=off), and the readerFiles; the result is
+// one test binary both TestReadme_goExample and TestMocktest_fromAnotherModule
+// run.
+var reader = sync.OnceValues(func() (string, error) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		return "", err
+	}
+	sum, err := os.ReadFile("../go.sum")
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(buildDir, "shop")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	files := map[string][]byte{
+		"go.mod": []byte("module example.com/shop\n\ngo 1.26.8\n\nrequire github.com/mockserver/mockserver v0.0.0\n\nreplace github.com/mockserver/mockserver => " + root + "\n"),
+		"go.sum": sum,
+	}
+	for name, from := range readerFiles {
+		if files[name], err = os.ReadFile(from); err != nil {
+			return "", err
+		}
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+			return "", err
+		}
+	}
+	bin := filepath.Join(buildDir, "shop.test")
+	cmd := goCommand(dir, "-mod=mod", "test", "-c", "-o", bin, ".")
+	cmd.Env = append(cmd.Env, "GOPROXY=off", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("the reader's module does not compile: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// runReader runs the reader's tests matching run, with env added, and
+// returns their verbose output; it fails the test when they fail.
+func runReader(t *testing.T, run string, env ...string) string {
+	t.Helper()
+	bin, err := reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.count=1", "-test.v", "-test.run", run)
+	cmd.Env = append(withoutEnv(os.Environ(), "MOCKSERVER_URL"), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the reader's tests %s with %q: %v\n%s", run, env, err, out)
+	}
+	return string(out)
+}
+
+// TestMocktest_fromAnotherModule proves that another module can import
+// mocktest: the reader's module runs a user's tests that use New and Connect.
+func TestMocktest_fromAnotherModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a module of its own")
+	}
+	t.Parallel()
+	out := runReader(t, "^(TestNew|TestConnect)$")
+	for _, want := range []string{"--- PASS: TestNew", "--- PASS: TestConnect/a", "--- PASS: TestConnect/c", "\nPASS\n"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("no %q in the output of the mocktest user's tests:\n%s", want, out)
+		}
+	}
+}
