@@ -1,4 +1,4 @@
-package amapi_test
+package vendorfuzz_test
 
 import (
 	"os"
@@ -14,7 +14,7 @@ import (
 // endpoint's rules: nothing panics, a refusal is one of the body messages,
 // and every field message is UTF-8 that encodes.
 func FuzzDecodeInput(f *testing.F) {
-	files, _ := filepath.Glob("testdata/examples/*.http")
+	files, _ := filepath.Glob("../amapi/testdata/examples/*.http")
 	for _, file := range files {
 		if data, err := os.ReadFile(file); err == nil {
 			if i := indexBody(data); i >= 0 {
