@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"sync"
 
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/crypto/blowfish"
@@ -28,13 +29,65 @@ func HashSeeded(pw []byte, cost int, seed int64, who string) ([]byte, error) {
 		return nil, bcrypt.InvalidCostError(cost)
 	}
 	salt := seededSalt(seed, who)
+	key := memoKey(pw, cost, salt)
+	if h, ok := seededMemo.get(key); ok {
+		return h, nil
+	}
 	sum, err := bcryptSum(pw, cost, salt[:])
 	if err != nil {
 		return nil, err
 	}
 	out := fmt.Appendf(nil, "$2a$%02d$", cost)
 	out = append(out, encode(salt[:])...)
-	return append(out, encode(sum)...), nil
+	out = append(out, encode(sum)...)
+	seededMemo.put(key, out)
+	return append([]byte(nil), out...), nil
+}
+
+// seededMemo remembers seeded hashes: HashSeeded is a pure function of its
+// arguments, and every reset of a world seeds the same identities again
+// (a CI suite resets before each test), each a bcrypt run. Bounded: when
+// full it is emptied, so a scenario with more identities than fit costs
+// what it cost before the memo.
+var seededMemo = memo{max: 4096}
+
+// memo is a bounded map from a digest of HashSeeded's arguments to the
+// hash. Its mutex guards m only; bcrypt runs outside it.
+type memo struct {
+	mu  sync.Mutex
+	max int
+	m   map[[sha256.Size]byte][]byte
+}
+
+// memoKey digests the password (never kept in memory as a key), the cost
+// and the salt.
+func memoKey(pw []byte, cost int, salt [16]byte) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write(salt[:])
+	h.Write([]byte{byte(cost)})
+	h.Write(pw)
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	return k
+}
+
+func (c *memo) get(k [sha256.Size]byte) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.m[k]
+	if !ok {
+		return nil, false
+	}
+	return append([]byte(nil), h...), true
+}
+
+func (c *memo) put(k [sha256.Size]byte, h []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= c.max {
+		c.m = make(map[[sha256.Size]byte][]byte, 64)
+	}
+	c.m[k] = h
 }
 
 // seededSalt is bcrypt's 16 bytes of salt, from the seed and the name.

@@ -35,3 +35,30 @@ func TestHashSeeded(t *testing.T) {
 		t.Fatalf("a password bcrypt would cut: %v", err)
 	}
 }
+
+// The memo answers a repeated HashSeeded with the same bytes, never shares
+// them with the caller, and stays bounded.
+func TestHashSeeded_memo(t *testing.T) {
+	first, err := HashSeeded([]byte("memo"), SeedCost, 7, "memo test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first[0] = 'x' // a caller changing its copy must not change the memo's
+	again, err := HashSeeded([]byte("memo"), SeedCost, 7, "memo test")
+	if err != nil || again[0] != '$' || bcrypt.CompareHashAndPassword(again, []byte("memo")) != nil {
+		t.Fatalf("memoised hash %s, %v", again, err)
+	}
+	if other, _ := HashSeeded([]byte("memo!"), SeedCost, 7, "memo test"); bytes.Equal(other[29:], again[29:]) {
+		t.Fatal("another password got the memoised hash")
+	}
+	small := memo{max: 2}
+	for i := range 5 {
+		small.put([32]byte{byte(i)}, []byte{byte(i)})
+		if len(small.m) > 2 {
+			t.Fatalf("memo holds %d entries, max 2", len(small.m))
+		}
+	}
+	if h, ok := small.get([32]byte{4}); !ok || h[0] != 4 {
+		t.Fatalf("the newest entry is gone: %v %v", h, ok)
+	}
+}
