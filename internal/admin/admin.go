@@ -22,9 +22,11 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -365,10 +367,28 @@ func (h handlers) wait(c echo.Context) error {
 }
 
 // clearRequests empties the journal.
+//
+// A journal that held much (8 MiB or more) has its memory handed back to
+// the system at once, in the background, rather than by the runtime's
+// gradual scavenging: who clears a large journal to free memory sees it
+// freed (docs/decisions.md, "Memory").
 func (h handlers) clearRequests(c echo.Context) error {
+	held := h.Journal.Bytes()
 	h.Journal.Clear()
+	if held >= releaseAfterClear && releasing.CompareAndSwap(false, true) {
+		go func() {
+			defer releasing.Store(false)
+			debug.FreeOSMemory()
+		}()
+	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
+
+// releaseAfterClear is the journal size past which a clear hands memory
+// back at once; releasing keeps it to one at a time across worlds.
+const releaseAfterClear = 8 << 20
+
+var releasing atomic.Bool
 
 // collections lists the inspectable collections per API.
 func (h handlers) collections(c echo.Context) error {
