@@ -45,10 +45,11 @@ func main() {
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "hostile")
 	if err != nil {
-		log.Fatal(err)
+		fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	args := []string{"--addr", "127.0.0.1:18190", "--db", filepath.Join(dir, "state.db"), "--fresh", "--log-level", "warn",
+	addr := freeAddr()
+	args := []string{"--addr", addr, "--db", filepath.Join(dir, "state.db"), "--fresh", "--log-level", "warn",
 		"--journal-bytes", strconv.Itoa(*budget), "--max-conns", strconv.Itoa(*maxConns)}
 	if *mode == "conns" {
 		// Short timeouts, so the hostile connections are cut within a
@@ -59,10 +60,11 @@ func main() {
 	cmd.Stderr = os.Stderr
 	cmd.Env = os.Environ() // GOMEMLIMIT, GOGC pass through
 	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
+		fatal(err)
 	}
+	child = cmd
 	defer func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() }()
-	base := "http://127.0.0.1:18190"
+	base := "http://" + addr
 	waitHealthy(base)
 	switch *mode {
 	case "journal":
@@ -70,8 +72,29 @@ func main() {
 	case "conns":
 		connsMode(cmd.Process.Pid, base, *conns, *maxConns)
 	default:
-		log.Fatalf("unknown mode %q", *mode)
+		fatal("unknown mode " + *mode)
 	}
+}
+
+// child is the server under test, killed by fatal.
+var child *exec.Cmd
+
+// fatal kills the server under test, then exits with v.
+func fatal(v any) {
+	if child != nil {
+		_ = child.Process.Kill()
+	}
+	log.Fatal(v)
+}
+
+// freeAddr is a loopback address with a port free a moment ago.
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
 
 func waitHealthy(base string) {
@@ -82,14 +105,14 @@ func waitHealthy(base string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	log.Fatal("the server never answered")
+	fatal("the server never answered")
 }
 
 // procStatus reads a kB figure (VmRSS, VmHWM) of pid, in MiB.
 func procStatus(pid int, field string) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		log.Fatal(err)
+		fatal(err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if strings.HasPrefix(line, field+":") {
@@ -110,6 +133,31 @@ func fds(pid int) int {
 // listing the journal now and then, and reports RSS against the budget.
 func journal(pid int, base string, n, workers, budget int) {
 	idle := procStatus(pid, "VmRSS")
+	took, listed := load(base, n, workers)
+	loaded, peak := procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM")
+	req, _ := http.NewRequest(http.MethodDelete, base+"/__admin/requests", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fatal(err)
+	}
+	resp.Body.Close()
+	// The runtime gives freed memory back gradually: sample for 10 s.
+	var after []float64
+	for i := 0; i < 10; i++ {
+		time.Sleep(time.Second)
+		after = append(after, procStatus(pid, "VmRSS"))
+	}
+	mib := float64(budget) / (1 << 20)
+	fmt.Printf("journal worst case: %d requests (1000 KiB header, 64 KiB body) in %s, %d clients\n", n, took.Round(time.Millisecond), workers)
+	fmt.Printf("  budget %.0f MiB; largest listing %.1f MiB\n", mib, float64(listed)/(1<<20))
+	fmt.Printf("  RSS idle %.0f MiB; after the load %.0f MiB (%.2fx budget); peak %.0f MiB (%.2fx budget; budget + %.0f MiB)\n",
+		idle, loaded, loaded/mib, peak, peak/mib, peak-mib)
+	fmt.Printf("  after DELETE /__admin/requests: %.0f MiB at 1 s, %.0f MiB at 10 s (%.2fx idle)\n", after[0], after[len(after)-1], after[len(after)-1]/idle)
+}
+
+// load sends the n requests and lists the journal every 2,000th; it
+// returns how long it took and the largest listing's size.
+func load(base string, n, workers int) (time.Duration, int) {
 	header := strings.Repeat("h", 1000<<10)
 	body := bytes.Repeat([]byte("b"), 64<<10)
 	var wg sync.WaitGroup
@@ -145,7 +193,7 @@ func journal(pid int, base string, n, workers, budget int) {
 				req.Header.Set("Content-Type", "application/json")
 				resp, err := client.Do(req)
 				if err != nil {
-					log.Fatal(err)
+					fatal(err)
 				}
 				_, _ = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
@@ -153,26 +201,7 @@ func journal(pid int, base string, n, workers, budget int) {
 		}()
 	}
 	wg.Wait()
-	took := time.Since(start)
-	loaded, peak := procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM")
-	req, _ := http.NewRequest(http.MethodDelete, base+"/__admin/requests", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		log.Fatal(err)
-	}
-	resp.Body.Close()
-	// The runtime gives freed memory back gradually: sample for 10 s.
-	var after []float64
-	for i := 0; i < 10; i++ {
-		time.Sleep(time.Second)
-		after = append(after, procStatus(pid, "VmRSS"))
-	}
-	mib := float64(budget) / (1 << 20)
-	fmt.Printf("journal worst case: %d requests (1000 KiB header, 64 KiB body) in %s, %d clients\n", n, took.Round(time.Millisecond), workers)
-	fmt.Printf("  budget %.0f MiB; largest listing %.1f MiB\n", mib, float64(listed)/(1<<20))
-	fmt.Printf("  RSS idle %.0f MiB; after the load %.0f MiB (%.2fx budget); peak %.0f MiB (%.2fx budget; budget + %.0f MiB)\n",
-		idle, loaded, loaded/mib, peak, peak/mib, peak-mib)
-	fmt.Printf("  after DELETE /__admin/requests: %.0f MiB at 1 s, %.0f MiB at 10 s (%.2fx idle)\n", after[0], after[len(after)-1], after[len(after)-1]/idle)
+	return time.Since(start), listed
 }
 
 // connsMode measures an ordinary client's GET latency alone and with
