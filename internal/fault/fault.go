@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -264,7 +265,7 @@ func (in *Injector) Add(fs []scenario.Fault) error {
 	if len(problems) > 0 {
 		return &RuleError{Problems: problems}
 	}
-	rules := append(current[:len(current):len(current)], make([]*rule, 0, len(fs))...) // a copy: current may be in use
+	rules := slices.Clone(current) // a copy: requests may be reading current
 	for _, f := range fs {
 		rules = append(rules, in.compile(f, SourceRuntime))
 	}
