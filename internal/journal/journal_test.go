@@ -234,3 +234,34 @@ func TestJournal_eachHoldsNoLock(t *testing.T) {
 		t.Fatalf("Each returned %v, want its callback's error", err)
 	}
 }
+
+// TestJournal_keepsNoRequestBuffers adds entries whose header value, path
+// and query are 256 KiB each, fresh for every request as net/http's are, and
+// measures the live heap after a collection: the journal holds its budget,
+// not the requests' strings (a cut that kept a substring of them would hold
+// 768 KiB per entry), and after Clear nothing of it.
+func TestJournal_keepsNoRequestBuffers(t *testing.T) {
+	const budget = 2 << 20
+	live := func() int64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return int64(m.HeapAlloc)
+	}
+	j := journal.NewBudget(10_000, budget)
+	before := live()
+	for i := 0; i < 100; i++ {
+		big := strings.Repeat(string(rune('a'+i%26)), 256<<10)
+		j.Add(journal.Entry{Method: "POST", Path: "/v1/" + big, Query: "q=" + big,
+			Headers: map[string][]string{"X-Big": {big}},
+			Body:    strings.Clone(big[:journal.MaxBody])}) // the server's record copies the body it keeps
+	}
+	held := live() - before
+	if held > 2*budget {
+		t.Fatalf("the journal of budget %d holds %d bytes of heap (%d entries)", budget, held, j.Len())
+	}
+	j.Clear()
+	if after := live() - before; after > budget/8 {
+		t.Fatalf("after Clear, %d bytes of heap are still held", after)
+	}
+}
