@@ -22,8 +22,9 @@ import (
 //     wait, a stream) moves its own deadlines with request.Unhurried.
 //   - The cap (capListener) keeps the open connections, and so the file
 //     descriptors, bounded; at the cap, the connection quiet longest (no
-//     request in progress) is closed to make room, so idle or slowloris
-//     connections cannot lock new clients out.
+//     request in progress, or one whose body is still coming: readingBody)
+//     is closed to make room, so idle or slowloris connections cannot lock
+//     new clients out.
 //   - On Shutdown, connections that never sent a request are closed at
 //     once: net/http would otherwise wait up to 5 s for each to send one.
 func newHTTPServer(cfg *Config, l net.Listener, h http.Handler, log *slog.Logger) (*http.Server, net.Listener) {
@@ -35,6 +36,9 @@ func newHTTPServer(cfg *Config, l net.Listener, h http.Handler, log *slog.Logger
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		ConnState:         capped.connState,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, connKey{}, c)
+		},
 		BaseContext: func(net.Listener) context.Context {
 			return request.WithTimeouts(context.Background(), cfg.ReadTimeout, cfg.WriteTimeout)
 		},
@@ -65,9 +69,52 @@ type capListener struct {
 }
 
 // connMark is a tracked connection's state and the order it went quiet in.
+// body marks an active connection whose request body is still being read
+// (readingBody): as evictable as a quiet one.
 type connMark struct {
 	state http.ConnState
+	body  bool
 	since uint64
+}
+
+// evictable reports whether the connection may be closed for a new one.
+func (m connMark) evictable() bool { return m.state != http.StateActive || m.body }
+
+// connKey holds a request's connection in its context (ConnContext).
+type connKey struct{}
+
+// readingBody marks r's connection evictable at the cap while its body is
+// read, and returns the function that marks it active again. A body that
+// never ends (slowloris with a body) then gives way to new clients as an
+// idle connection does, instead of holding its slot until ReadTimeout.
+func readingBody(r *http.Request) (done func()) {
+	c, ok := r.Context().Value(connKey{}).(*capConn)
+	if !ok {
+		return func() {}
+	}
+	c.l.setBody(c, true)
+	return func() { c.l.setBody(c, false) }
+}
+
+// setBody records whether c's request body is being read.
+func (l *capListener) setBody(c *capConn, reading bool) {
+	l.mu.Lock()
+	m, tracked := l.conns[c]
+	if tracked {
+		m.body = reading
+		if reading {
+			l.seq++
+			m.since = l.seq
+		}
+		l.conns[c] = m
+	}
+	l.mu.Unlock()
+	if tracked && reading {
+		select {
+		case l.quiet <- struct{}{}:
+		default:
+		}
+	}
 }
 
 func newCapListener(l net.Listener, max int) *capListener {
@@ -127,7 +174,7 @@ func (l *capListener) connState(c net.Conn, s http.ConnState) {
 func (l *capListener) mark(c *capConn, s http.ConnState) {
 	l.mu.Lock()
 	if m, tracked := l.conns[c]; tracked || s == http.StateNew { // an evicted one stays forgotten
-		m.state = s
+		m.state, m.body = s, false
 		if s != http.StateActive {
 			l.seq++
 			m.since = l.seq
@@ -156,7 +203,7 @@ func (l *capListener) evict() bool {
 	var at uint64
 	l.mu.Lock()
 	for c, m := range l.conns {
-		if m.state != http.StateActive && (oldest == nil || m.since < at) {
+		if m.evictable() && (oldest == nil || m.since < at) {
 			oldest, at = c, m.since
 		}
 	}

@@ -124,9 +124,9 @@ func TestTimeouts_cutSlowClients(t *testing.T) {
 }
 
 // At the connection cap, idle and slowloris connections (which have not
-// sent a whole request) give way to a new client, oldest first; a flood of
-// connections that send nothing (the fd exhaustion of issue 14) does not
-// lock an ordinary client out either. Timeouts are left long: the cap
+// sent a whole request, or whose body never ends) give way to a new
+// client, oldest first; a flood of connections that send nothing (the fd
+// exhaustion of issue 14) does not lock an ordinary client out either. Timeouts are left long: the cap
 // alone does it.
 func TestMaxConns_quietConnectionsGiveWay(t *testing.T) {
 	srv, _ := servertest.Serve(t, server.Config{MaxConns: 4})
@@ -155,6 +155,14 @@ func TestMaxConns_quietConnectionsGiveWay(t *testing.T) {
 	}
 	if get(t, "http://"+addr+"/v1/profile/?api_key=demo-key") != http.StatusOK {
 		t.Fatal("an ordinary client was locked out by a flood of silent connections")
+	}
+	// Bodies that never end: their requests are in progress, but a
+	// connection whose body is still coming gives way like an idle one.
+	for i := 0; i < 8; i++ {
+		dial(t, addr, "POST /panel/client/form HTTP/1.1\r\nHost: mock\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+	}
+	if get(t, "http://"+addr+"/__admin/health") != http.StatusOK {
+		t.Fatal("an ordinary client was locked out by bodies that never end")
 	}
 }
 
