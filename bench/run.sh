@@ -9,6 +9,10 @@
 #   bench/run.sh startup            # start-to-first-200 and idle RSS
 #   bench/run.sh worlds             # worlds: create/delete p50/p99, RSS of 100,
 #                                   # 64 clients in worlds vs on the root (-d each)
+#   bench/run.sh hostile [-mode journal|conns] [-n N] [-conns K]
+#                                   # issue 14: journal RSS under the worst case
+#                                   # against --journal-bytes; slowloris and
+#                                   # silent floods vs an ordinary client
 #
 # ENDPOINT is "METHOD PATH" plus optional "|Header: value" and "|@bodyfile"
 # parts, e.g.
@@ -39,6 +43,12 @@ mkdir -p "$OUT"
 go build -o "$OUT/mockserver" ./cmd/mockserver
 go build -o "$OUT/reference" ./bench/reference
 go build -o "$OUT/startup" ./bench/startup
+
+if [ "${1:-}" = "hostile" ]; then
+  shift
+  go build -o "$OUT/hostile" ./bench/hostile
+  exec "$OUT/hostile" --bin "$OUT/mockserver" "$@"
+fi
 
 if [ "${1:-}" = "startup" ]; then
   exec "$OUT/startup" --bin "$OUT/mockserver" --ref "$OUT/reference" --runs "${RUNS:-30}"

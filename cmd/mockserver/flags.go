@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -50,6 +51,19 @@ func (e *envFlags) integer(p *int, name, env string, def int, help string) {
 		def = n
 	}
 	e.fs.IntVar(p, name, def, help+" ["+env+"]")
+}
+
+// duration binds a duration flag whose default is the env variable, when
+// set.
+func (e *envFlags) duration(p *time.Duration, name, env string, def time.Duration, help string) {
+	if v := e.getenv(env); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			e.bad = append(e.bad, fmt.Sprintf("%s=%q is not a duration like 30s", env, v))
+		}
+		def = d
+	}
+	e.fs.DurationVar(p, name, def, help+" ["+env+"]")
 }
 
 // checkEnv is the error of the environment values that were not of their

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -61,6 +62,12 @@ func bindServe(f *serveFlags) {
 	e.str(&f.cfg.CarretaAddr, "carreta-addr", "MOCKSERVER_CARRETA_ADDR", "", "also serve carreta alone on this address")
 	e.str(&f.cfg.SaplabAddr, "saplab-addr", "MOCKSERVER_SAPLAB_ADDR", "", "also serve saplab alone on this address")
 	e.integer(&f.cfg.JournalSize, "journal-size", "MOCKSERVER_JOURNAL_SIZE", journal.DefaultSize, "requests kept in the in-memory journal (0: the default)")
+	e.integer(&f.cfg.JournalBytes, "journal-bytes", "MOCKSERVER_JOURNAL_BYTES", journal.DefaultBytes, "byte budget of the in-memory journal (per world); the oldest entries go past it (0: the default)")
+	e.duration(&f.cfg.ReadHeaderTimeout, "read-header-timeout", "MOCKSERVER_READ_HEADER_TIMEOUT", server.DefaultReadHeaderTimeout, "how long a client may take to send a request's headers (0: the default)")
+	e.duration(&f.cfg.ReadTimeout, "read-timeout", "MOCKSERVER_READ_TIMEOUT", server.DefaultReadTimeout, "how long a client may take to send a whole request, body included (0: the default)")
+	e.duration(&f.cfg.WriteTimeout, "write-timeout", "MOCKSERVER_WRITE_TIMEOUT", server.DefaultWriteTimeout, "how long an answer may take from the end of the request's headers until it is written; fault delays and journal waits add their own time (0: the default)")
+	e.duration(&f.cfg.IdleTimeout, "idle-timeout", "MOCKSERVER_IDLE_TIMEOUT", server.DefaultIdleTimeout, "how long an unused keep-alive connection stays open (0: the default)")
+	e.integer(&f.cfg.MaxConns, "max-conns", "MOCKSERVER_MAX_CONNS", server.DefaultMaxConns, "open connections per listener; at the cap the one idle longest is closed for a new client (0: the default)")
 	e.str(&f.cfg.WorldsDir, "worlds-dir", "MOCKSERVER_WORLDS_DIR", "", "where each process makes its directory of world files, not fsynced (default: the system's temporary directory)")
 	e.integer(&f.cfg.MaxWorlds, "max-worlds", "MOCKSERVER_MAX_WORLDS", server.DefaultMaxWorlds, "worlds that may live at once; past it, POST /__admin/worlds is a 429 (0: the default)")
 	e.str(&f.cfg.ReplicaID, "replica-id", "MOCKSERVER_REPLICA_ID", "", "starts every world id, so an ingress can route /w/<id> to this replica")
@@ -78,6 +85,21 @@ func (f *serveFlags) check() error {
 	}
 	if err := nonNegative("max-worlds", f.cfg.MaxWorlds, server.DefaultMaxWorlds); err != nil {
 		return err
+	}
+	if err := nonNegative("journal-bytes", f.cfg.JournalBytes, journal.DefaultBytes); err != nil {
+		return err
+	}
+	if err := nonNegative("max-conns", f.cfg.MaxConns, server.DefaultMaxConns); err != nil {
+		return err
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"read-header-timeout", f.cfg.ReadHeaderTimeout}, {"read-timeout", f.cfg.ReadTimeout},
+		{"write-timeout", f.cfg.WriteTimeout}, {"idle-timeout", f.cfg.IdleTimeout}} {
+		if d.v < 0 {
+			return usageErrorf("--%s must be 0 (the default) or more, got %s", d.name, d.v)
+		}
 	}
 	if f.logFormat != "text" && f.logFormat != "json" {
 		return usageErrorf("--log-format must be text or json, got %q", f.logFormat)

@@ -14,6 +14,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -21,9 +22,11 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -33,6 +36,7 @@ import (
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/pathglob"
+	"github.com/mockserver/mockserver/internal/request"
 	"github.com/mockserver/mockserver/internal/route"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
@@ -269,13 +273,48 @@ func onlyParams(c echo.Context, known []string) error {
 	return nil
 }
 
-// requests lists the journal entries the filter selects.
+// requests lists the journal entries the filter selects, streamed: each
+// entry is encoded and written in turn, so a listing of a full journal
+// costs the server one entry's encoding at a time, never the whole answer
+// (a full budget can encode to several times its size: \u escapes). The
+// bytes are those c.JSON wrote for {"requests": [...]} before.
 func (h handlers) requests(c echo.Context) error {
 	f, err := h.filter(c, filterParams)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"requests": h.Journal.List(f)})
+	res := c.Response()
+	res.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	res.WriteHeader(http.StatusOK)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf) // as c.JSON encodes: HTML escaped, no indent
+	buf.WriteString(`{"requests":[`)
+	sep := ""
+	err = h.Journal.Each(f, func(e *journal.Entry) error {
+		buf.WriteString(sep)
+		sep = ","
+		if err := enc.Encode(e); err != nil {
+			return err
+		}
+		buf.Truncate(buf.Len() - 1) // Encode's newline
+		if buf.Len() < 32<<10 {
+			return nil // small entries go out together
+		}
+		_, err := res.Write(buf.Bytes())
+		buf.Reset()
+		return err
+	})
+	if err != nil {
+		// The status is sent: a client gone, or an entry that cannot be
+		// encoded, ends the answer short, which its JSON shows.
+		return nil
+	}
+	buf.WriteString("]}\n")
+	_, _ = res.Write(buf.Bytes())
+	return nil
 }
 
 // count counts the journal entries the filter selects.
@@ -311,6 +350,9 @@ func (h handlers) wait(c echo.Context) error {
 			return api.Controlf(http.StatusBadRequest, "timeout must be a duration up to %s, like 2s, got %q", MaxWait, s)
 		}
 	}
+	// A wait may outlast the listener's read and write timeouts, which
+	// would end it as if the client had left; it moves them past its own.
+	request.Unhurried(c.Response(), c.Request(), timeout)
 	ctx, cancel := context.WithTimeout(c.Request().Context(), timeout)
 	defer cancel()
 	got, err := h.Journal.Wait(ctx, f, n)
@@ -325,10 +367,28 @@ func (h handlers) wait(c echo.Context) error {
 }
 
 // clearRequests empties the journal.
+//
+// A journal that held much (8 MiB or more) has its memory handed back to
+// the system at once, in the background, rather than by the runtime's
+// gradual scavenging: who clears a large journal to free memory sees it
+// freed (docs/decisions.md, "Memory").
 func (h handlers) clearRequests(c echo.Context) error {
+	held := h.Journal.Bytes()
 	h.Journal.Clear()
+	if held >= releaseAfterClear && releasing.CompareAndSwap(false, true) {
+		go func() {
+			defer releasing.Store(false)
+			debug.FreeOSMemory()
+		}()
+	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
+
+// releaseAfterClear is the journal size past which a clear hands memory
+// back at once; releasing keeps it to one at a time across worlds.
+const releaseAfterClear = 8 << 20
+
+var releasing atomic.Bool
 
 // collections lists the inspectable collections per API.
 func (h handlers) collections(c echo.Context) error {

@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/pathglob"
@@ -69,9 +71,15 @@ type View struct {
 // each and both are drawn for every matched request: were they one
 // generator, or the delay drawn only when the rule fires, a request another
 // rule took would shift every later draw of this one.
+//
+// Fault, source and the generators' seeds never change once armed; mu
+// guards the counters and the generators, and is held only to count one
+// request and make its draws (constant time, never while a path is
+// matched), so the nth request counted meets the nth draws.
 type rule struct {
 	scenario.Fault
 	source  string
+	mu      sync.Mutex
 	matched int
 	fired   int
 	whenRNG *rand.Rand // the probability draw, when the rule has one
@@ -89,16 +97,20 @@ type Hit struct {
 
 // Injector holds the armed rules. It is safe for concurrent use.
 type Injector struct {
-	// mu guards seed, rules (and every rule's counters and random sources)
-	// and after. Load, Add, List, Get, Delete, Clear and Match take it for
-	// their whole run, and a delay takes it only to read after: it is never
-	// held while a request waits or its handler runs. It is a leaf: no other
-	// lock is taken while it is held (Load runs under the server's gate and
-	// a bbolt read transaction, which are taken first).
+	// mu serialises the writers of rules (Load, Add, Delete, Clear) and
+	// guards seed and after; a delay takes it only to read after. Requests
+	// never take it: Match reads the armed rules with one atomic load of
+	// rules, which writers replace whole (copy on write), and matches paths
+	// with no lock held, so a long path delays only its own request. It is
+	// a leaf: no other lock is taken while it is held (Load runs under the
+	// server's gate and a bbolt read transaction, which are taken first).
+	// Each rule's counters have a lock of their own (rule.mu).
 	mu    sync.Mutex
 	seed  int64
-	rules []*rule
+	rules atomic.Pointer[[]*rule]              // never changed in place; nil: none
 	after func(time.Duration) <-chan time.Time // how a delay waits; see SetTimer
+
+	matchHook atomic.Pointer[func(path string)] // see SetMatchHook
 
 	stop     chan struct{} // closed by Interrupt: every delay ends
 	stopOnce sync.Once     // closes stop once, however often Interrupt is called
@@ -123,6 +135,30 @@ func (in *Injector) SetTimer(after func(d time.Duration) <-chan time.Time) {
 	in.after = after
 }
 
+// SetMatchHook has f called by Match with the request's path once it holds
+// the armed rules and before it matches them; nil removes it. Tests use it
+// to hold a request in the middle of matching and show that others are
+// served meanwhile.
+func (in *Injector) SetMatchHook(f func(path string)) {
+	if f == nil {
+		in.matchHook.Store(nil)
+		return
+	}
+	in.matchHook.Store(&f)
+}
+
+// armed is the current rules, read without a lock; the slice is never
+// changed in place.
+func (in *Injector) armed() []*rule {
+	if p := in.rules.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// arm publishes rules as the armed ones. The caller holds mu.
+func (in *Injector) arm(rules []*rule) { in.rules.Store(&rules) }
+
 // timer is the current SetTimer function.
 func (in *Injector) timer() func(time.Duration) <-chan time.Time {
 	in.mu.Lock()
@@ -137,10 +173,11 @@ func (in *Injector) Load(sc *scenario.Scenario) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.seed = sc.Seed
-	in.rules = in.rules[:0:0]
+	rules := make([]*rule, 0, len(sc.Faults))
 	for _, f := range sc.Faults {
-		in.rules = append(in.rules, in.compile(f, SourceScenario))
+		rules = append(rules, in.compile(f, SourceScenario))
 	}
+	in.arm(rules)
 }
 
 // compile arms f: its phase defaulted, its counters at zero, its random
@@ -191,8 +228,9 @@ func (in *Injector) Add(fs []scenario.Fault) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	var problems []string
+	current := in.armed()
 	armed := map[string]bool{}
-	for _, r := range in.rules {
+	for _, r := range current {
 		armed[r.ID] = true
 	}
 	given := map[string]int{} // id -> index of the first rule in fs with it
@@ -221,39 +259,40 @@ func (in *Injector) Add(fs []scenario.Fault) error {
 			given[id] = i
 		}
 	}
-	if len(in.rules)+len(fs) > MaxRules {
-		problems = append(problems, fmt.Sprintf("at most %d rules may be armed at once; %d are", MaxRules, len(in.rules)))
+	if len(current)+len(fs) > MaxRules {
+		problems = append(problems, fmt.Sprintf("at most %d rules may be armed at once; %d are", MaxRules, len(current)))
 	}
 	if len(problems) > 0 {
 		return &RuleError{Problems: problems}
 	}
+	rules := slices.Clone(current) // a copy: requests may be reading current
 	for _, f := range fs {
-		in.rules = append(in.rules, in.compile(f, SourceRuntime))
+		rules = append(rules, in.compile(f, SourceRuntime))
 	}
+	in.arm(rules)
 	return nil
 }
 
 // List returns the armed rules in the order they are tried.
 func (in *Injector) List() []View {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	out := make([]View, len(in.rules))
-	for i, r := range in.rules {
+	rules := in.armed()
+	out := make([]View, len(rules))
+	for i, r := range rules {
 		out[i] = r.view()
 	}
 	return out
 }
 
-// view is r as the control API shows it. The caller holds mu.
+// view is r as the control API shows it, its counters read under its lock.
 func (r *rule) view() View {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return View{Fault: r.Fault, Source: r.source, Matched: r.matched, Fired: r.fired}
 }
 
 // Get returns the rule with id.
 func (in *Injector) Get(id string) (View, bool) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	for _, r := range in.rules {
+	for _, r := range in.armed() {
 		if r.ID == id {
 			return r.view(), true
 		}
@@ -265,9 +304,10 @@ func (in *Injector) Get(id string) (View, bool) {
 func (in *Injector) Delete(id string) bool {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	for i, r := range in.rules {
+	rules := in.armed()
+	for i, r := range rules {
 		if r.ID == id {
-			in.rules = append(in.rules[:i:i], in.rules[i+1:]...)
+			in.arm(append(rules[:i:i], rules[i+1:]...)) // a copy: rules may be in use
 			return true
 		}
 	}
@@ -279,8 +319,8 @@ func (in *Injector) Delete(id string) bool {
 func (in *Injector) Clear() int {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	n := len(in.rules)
-	in.rules = nil
+	n := len(in.armed())
+	in.rules.Store(nil)
 	return n
 }
 
@@ -290,31 +330,47 @@ func (in *Injector) Clear() int {
 // always means the third request that rule matched, and its nth matched
 // request meets the same probability draw and delay, whatever other rules
 // did with the requests before.
+//
+// It takes no lock while matching paths: the rules are one atomic load, and
+// each matching rule's own lock is held only to count the request and draw.
 func (in *Injector) Match(api, method, path string) *Hit {
-	in.mu.Lock()
-	defer in.mu.Unlock()
+	rules := in.armed()
+	if hook := in.matchHook.Load(); hook != nil {
+		(*hook)(path)
+	}
 	var hit *Hit
-	for _, r := range in.rules {
+	for _, r := range rules {
 		if !Matches(&r.Fault, api, method, path) {
 			continue
 		}
-		r.matched++
-		var draw float64
-		if r.When.Probability != nil {
-			draw = r.whenRNG.Float64()
+		if h := r.count(hit == nil); h != nil {
+			hit = h
 		}
-		delay := r.delay()
-		if hit != nil || !Fires(r.When, r.matched, draw) || (r.When.Times > 0 && r.fired >= r.When.Times) {
-			continue
-		}
-		r.fired++
-		hit = &Hit{ID: r.ID, Phase: r.Phase, Action: r.Action, Delay: delay}
 	}
 	return hit
 }
 
+// count counts one matched request against r and makes its draws, and
+// returns r's hit when r fires for it; a request another rule already hit
+// (mayFire false) is counted and drawn for, but not hit twice.
+func (r *rule) count(mayFire bool) *Hit {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.matched++
+	var draw float64
+	if r.When.Probability != nil {
+		draw = r.whenRNG.Float64()
+	}
+	delay := r.delay()
+	if !mayFire || !Fires(r.When, r.matched, draw) || (r.When.Times > 0 && r.fired >= r.When.Times) {
+		return nil
+	}
+	r.fired++
+	return &Hit{ID: r.ID, Phase: r.Phase, Action: r.Action, Delay: delay}
+}
+
 // delay draws the pause for one matched request: fixed, or uniform in
-// [min, max].
+// [min, max]. The caller holds r.mu.
 func (r *rule) delay() time.Duration {
 	d := r.Action.Delay
 	if d == nil {

@@ -409,3 +409,44 @@ func FuzzParseRules(f *testing.F) {
 		in.Match("carreta", "POST", "/v1/order/")
 	})
 }
+
+// TestInjector_longMatchHoldsNoOneUp holds a request with a 20,000-segment
+// path in the middle of Match (the hook) and shows that, meanwhile, another
+// request is matched and counted and the control API arms, lists and
+// deletes rules: matching holds no lock. Under the old injector, whose
+// mutex Match held throughout, the second Match would wait for the first.
+func TestInjector_longMatchHoldsNoOneUp(t *testing.T) {
+	in := fault.New()
+	deep := scenario.Fault{ID: "deep", API: "any", Path: "/**/a/**/b", Action: scenario.FaultAction{Status: 500}}
+	in.Load(&scenario.Scenario{Faults: []scenario.Fault{deep, status("order", scenario.FaultWhen{})}})
+	long := "/v1" + strings.Repeat("/x", 20_000)
+	entered, release := make(chan struct{}), make(chan struct{})
+	in.SetMatchHook(func(p string) {
+		if p == long {
+			close(entered)
+			<-release
+		}
+	})
+	done := make(chan *fault.Hit)
+	go func() { done <- in.Match("carreta", "GET", long) }()
+	<-entered
+	if h := in.Match("carreta", "POST", "/v1/order/"); h == nil || h.ID != "order" {
+		t.Fatalf("the short request got %+v, want the order rule's hit", h)
+	}
+	if err := in.Add([]scenario.Fault{status("late", scenario.FaultWhen{})}); err != nil {
+		t.Fatal(err)
+	}
+	if v := in.List(); len(v) != 3 || v[1].Matched != 1 || v[1].Fired != 1 {
+		t.Fatalf("rules while the long request matches: %+v", v)
+	}
+	if !in.Delete("late") {
+		t.Fatal("the late rule could not be deleted")
+	}
+	close(release)
+	if h := <-done; h != nil {
+		t.Fatalf("the long path hit %+v; it matches no rule", h)
+	}
+	if v, _ := in.Get("deep"); v.Matched != 0 {
+		t.Fatalf("deep matched %d requests, want 0", v.Matched)
+	}
+}

@@ -56,6 +56,11 @@ func Finish(c echo.Context) {
 func (in *Injector) serve(c echo.Context, next echo.HandlerFunc, hit *Hit) error {
 	a := hit.Action
 	orig := c.Response()
+	if hit.Delay > 0 {
+		// A slow server on purpose: the delay must not run into the
+		// listener's read or write timeout.
+		request.Unhurried(orig, c.Request(), hit.Delay)
+	}
 	if hit.Phase != scenario.PhaseAfter {
 		if !in.pause(c.Request().Context(), hit.Delay) {
 			orig.Status = 0 // the client left during the pause: nothing ran, nothing is sent

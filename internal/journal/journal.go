@@ -1,14 +1,21 @@
 // Package journal keeps the last N requests in memory for verification:
 // GET /__admin/requests lists them, /count counts them, /wait blocks until
-// enough have arrived. It is a bounded ring under one mutex, written once
+// enough have arrived. It is a bounded queue under one mutex, written once
 // per request after the response; no disk, so it stays off the hot path.
-// The ring grows to its bound as requests arrive.
+//
+// It is bounded twice: by a count of entries and by a byte budget
+// (bound.go), since a client chooses how large its paths, headers and
+// bodies are. Each part of an entry is cut to a bound of its own with a
+// marker, and the oldest entries go when either bound is passed. Entries
+// are immutable once added: readers take a copy of the pointers under the
+// lock and filter and encode them without it.
 package journal
 
 import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,12 +41,19 @@ type Entry struct {
 	Headers       map[string][]string `json:"headers"`
 	Body          string              `json:"body"`
 	BodyTruncated bool                `json:"body_truncated,omitempty"`
-	Status        int                 `json:"status"`
-	DurationMS    float64             `json:"duration_ms"`
-	Fault         string              `json:"fault,omitempty"`
+	// Truncated names the parts of the request cut to fit the journal's
+	// per-part bounds (bound.go): "method", "path", "query", "remote",
+	// "headers", "contract_violations". A cut string ends in the marker
+	// TruncatedMark; the body has body_truncated instead, as before.
+	Truncated  []string `json:"truncated,omitempty"`
+	Status     int      `json:"status"`
+	DurationMS float64  `json:"duration_ms"`
+	Fault      string   `json:"fault,omitempty"`
 	// ContractViolations lists how the request departs from its API's
 	// OpenAPI document; only a server started with --contract-check looks.
 	ContractViolations []Violation `json:"contract_violations,omitempty"`
+
+	bytes int64 // what the entry counts against the budget (bound.go)
 }
 
 // Violation is one way a request departs from its API's OpenAPI document
@@ -115,20 +129,22 @@ func (f Filter) Match(e *Entry) bool {
 		(!f.Violations || len(e.ContractViolations) > 0)
 }
 
-// Journal is the bounded ring of entries.
+// Journal is the bounded queue of entries.
 type Journal struct {
-	// mu guards the ring and everything below it up to stop. Add takes it
+	// mu guards the queue and everything below it up to stop. Add takes it
 	// once per request, after the response (the server's observe
-	// middleware); List, Count, Len, Clear and Wait take it from the control
-	// API. It is held only to copy or count entries, never while waiting:
-	// Wait sleeps on changed with mu released, so a pending wait never
-	// holds up a request. It is a leaf: no other lock is taken while it is
-	// held.
+	// middleware); List, Each, Count, Len, Clear and Wait take it from the
+	// control API. It is held only to append, evict, copy the entries'
+	// pointers or count, never while entries are filtered (a glob against
+	// long paths), encoded or waited for: Wait sleeps on changed with mu
+	// released, so a pending wait never holds up a request. It is a leaf:
+	// no other lock is taken while it is held.
 	mu      sync.Mutex
-	ring    []Entry // grows up to size, then wraps
-	size    int
-	start   int // index of the oldest entry
-	n       int // entries held
+	entries []*Entry // entries[head:] are held, oldest first; each is never changed once added
+	head    int
+	size    int   // most entries held
+	budget  int64 // most bytes held (Entry.bytes summed)
+	bytes   int64 // bytes held
 	nextID  uint64
 	changed chan struct{} // closed and replaced on every Add and Clear
 	waiting int           // Waits in progress
@@ -137,47 +153,85 @@ type Journal struct {
 	stopOnce sync.Once     // closes stop once, however often Interrupt is called
 }
 
-// New returns a journal keeping at most size entries (DefaultSize if <= 0).
-func New(size int) *Journal {
+// New returns a journal keeping at most size entries (DefaultSize if <= 0)
+// within the default byte budget, DefaultBytes.
+func New(size int) *Journal { return NewBudget(size, DefaultBytes) }
+
+// NewBudget returns a journal keeping at most size entries (DefaultSize if
+// <= 0) and at most budget bytes of them (DefaultBytes if <= 0), as
+// bound.go counts them. The queue grows as requests come rather than being
+// made whole here: a server holds a journal per world, most of which see a
+// few hundred requests.
+func NewBudget(size int, budget int64) *Journal {
 	if size <= 0 {
 		size = DefaultSize
 	}
-	// The ring grows as requests come rather than being made whole here:
-	// a full ring of the default size is some 2 MB, and a server holds a
-	// journal per world, most of which see a few hundred requests.
-	return &Journal{size: size, changed: make(chan struct{}), stop: make(chan struct{})}
+	if budget <= 0 {
+		budget = DefaultBytes
+	}
+	return &Journal{size: size, budget: budget, changed: make(chan struct{}), stop: make(chan struct{})}
 }
 
-// Add records e, dropping the oldest entry when full, and wakes waiters.
-// It assigns e.ID.
+// Add records e, dropping the oldest entries while more than the journal's
+// size or budget are held (never e itself), and wakes waiters. It assigns
+// e.ID. It is the one place an entry enters the journal.
 func (j *Journal) Add(e Entry) {
+	p := bounded(e) // cut and sized before the lock: it is per request work
 	j.mu.Lock()
 	j.nextID++
-	e.ID = j.nextID
-	if j.n < j.size {
-		j.ring = append(j.ring, e) // not full yet: start is 0 and the ring is the n entries
-		j.n++
-	} else {
-		j.ring[j.start] = e
-		j.start = (j.start + 1) % len(j.ring)
+	p.ID = j.nextID
+	j.entries = append(j.entries, p)
+	j.bytes += p.bytes
+	for held := len(j.entries) - j.head; held > j.size || (j.bytes > j.budget && held > 1); held-- {
+		j.bytes -= j.entries[j.head].bytes
+		j.entries[j.head] = nil // the entry's memory goes with its last reader
+		j.head++
+	}
+	if j.head > 64 && j.head >= len(j.entries)/2 {
+		// Move the held entries down so the slice does not grow forever;
+		// amortised, each entry moves a constant number of times.
+		n := copy(j.entries, j.entries[j.head:])
+		clear(j.entries[n:])
+		j.entries, j.head = j.entries[:n], 0
 	}
 	close(j.changed)
 	j.changed = make(chan struct{})
 	j.mu.Unlock()
 }
 
-// List returns the matching entries, oldest first.
-func (j *Journal) List(f Filter) []Entry {
+// snapshot is the held entries, oldest first, and the channel closed on
+// the next change, read under one lock. The entries are shared and must
+// not be changed; the slice is the caller's.
+func (j *Journal) snapshot() ([]*Entry, <-chan struct{}) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	return slices.Clone(j.entries[j.head:]), j.changed
+}
+
+// List returns the matching entries, oldest first.
+func (j *Journal) List(f Filter) []Entry {
 	out := []Entry{}
-	for i := 0; i < j.n; i++ {
-		e := &j.ring[(j.start+i)%len(j.ring)]
+	_ = j.Each(f, func(e *Entry) error {
+		out = append(out, *e)
+		return nil
+	})
+	return out
+}
+
+// Each calls fn with every matching entry, oldest first, until fn returns
+// an error, which Each returns. It holds no lock while it filters or fn
+// runs, so a listing streamed to a slow client holds up no request; it
+// sees the entries held when it started. fn must not change the entry.
+func (j *Journal) Each(f Filter, fn func(*Entry) error) error {
+	entries, _ := j.snapshot()
+	for _, e := range entries {
 		if f.Match(e) {
-			out = append(out, *e)
+			if err := fn(e); err != nil {
+				return err
+			}
 		}
 	}
-	return out
+	return nil
 }
 
 // Count returns how many held entries match.
@@ -187,32 +241,39 @@ func (j *Journal) Count(f Filter) int {
 }
 
 // count is Count, plus the channel that is closed on the next change, read
-// under the same lock, so a Wait cannot miss an Add between the two.
+// under the same lock as the entries counted, so a Wait cannot miss an Add
+// between the two. The filter runs after the lock is released.
 func (j *Journal) count(f Filter) (int, <-chan struct{}) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
+	entries, changed := j.snapshot()
 	n := 0
-	for i := 0; i < j.n; i++ {
-		if f.Match(&j.ring[(j.start+i)%len(j.ring)]) {
+	for _, e := range entries {
+		if f.Match(e) {
 			n++
 		}
 	}
-	return n, j.changed
+	return n, changed
 }
 
 // Len is how many entries are held (at most the size given to New).
 func (j *Journal) Len() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.n
+	return len(j.entries) - j.head
 }
 
-// Clear drops every entry. Ids keep increasing, so a Since taken before
+// Bytes is how many bytes the held entries count against the budget.
+func (j *Journal) Bytes() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.bytes
+}
+
+// Clear drops every entry: their memory is free once no listing in
+// progress still holds them. Ids keep increasing, so a Since taken before
 // Clear still works.
 func (j *Journal) Clear() {
 	j.mu.Lock()
-	j.start, j.n = 0, 0
-	j.ring = nil
+	j.entries, j.head, j.bytes = nil, 0, 0
 	close(j.changed)
 	j.changed = make(chan struct{})
 	j.mu.Unlock()

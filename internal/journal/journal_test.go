@@ -3,10 +3,14 @@ package journal_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mockserver/mockserver/internal/journal"
 )
@@ -126,5 +130,138 @@ func TestRedact_allCredentialHeaders(t *testing.T) {
 	plain := http.Header{"Accept": {"*/*"}}
 	if got := journal.Redact(plain); got["Accept"][0] != "*/*" {
 		t.Fatalf("%v", got)
+	}
+}
+
+func TestJournal_byteBudget(t *testing.T) {
+	j := journal.NewBudget(1000, 100<<10)
+	body := strings.Repeat("b", 10<<10)
+	for i := 0; i < 100; i++ {
+		j.Add(journal.Entry{API: "carreta", Method: "POST", Path: "/v1/order/", Body: body})
+	}
+	if b := j.Bytes(); b > 100<<10 {
+		t.Fatalf("journal holds %d bytes, over its budget of %d", b, 100<<10)
+	}
+	list := j.List(journal.Filter{})
+	if n := len(list); n < 5 || n > 10 {
+		t.Fatalf("journal holds %d entries of 10 KiB in a budget of 100 KiB, want 5..10", n)
+	}
+	if last := list[len(list)-1]; last.ID != 100 || last.Body != body {
+		t.Fatalf("the newest entry is %d, want 100 with its body whole", last.ID)
+	}
+	// One entry over the whole budget is still kept, alone: the journal
+	// never drops the request just made.
+	big := map[string][]string{}
+	for _, k := range []string{"X-A", "X-B", "X-C", "X-D", "X-E"} {
+		big[k] = []string{strings.Repeat("h", journal.MaxPart)}
+	}
+	j.Add(journal.Entry{Body: strings.Repeat("x", journal.MaxBody), Headers: big})
+	if j.Len() != 1 {
+		t.Fatalf("after an entry over the budget, %d entries are held, want 1", j.Len())
+	}
+	j.Clear()
+	if j.Bytes() != 0 || j.Len() != 0 {
+		t.Fatalf("Clear left %d entries, %d bytes", j.Len(), j.Bytes())
+	}
+}
+
+func TestJournal_cutsOversizedParts(t *testing.T) {
+	j := journal.New(10)
+	long := "/v1/" + strings.Repeat("é", 1<<19) // 1 MiB + 4 bytes, two bytes a character
+	many := map[string][]string{}
+	for i := 0; i < 200; i++ {
+		many[fmt.Sprintf("X-H%03d", i)] = []string{strings.Repeat("v", 1<<10)}
+	}
+	many["X-Huge"] = []string{strings.Repeat("h", 1<<20)}
+	j.Add(journal.Entry{Method: strings.Repeat("M", 1<<20), Path: long, Query: "q=" + strings.Repeat("1", 1<<20),
+		Headers: many, Body: strings.Repeat("b", journal.MaxBody+1)})
+	e := j.List(journal.Filter{})[0]
+	for name, s := range map[string]string{"method": e.Method, "path": e.Path, "query": e.Query} {
+		if len(s) > journal.MaxPart+64 || !strings.HasSuffix(s, " bytes in all]") || !utf8.ValidString(s) {
+			t.Errorf("%s: %d bytes ending %q, want at most MaxPart and the mark, valid UTF-8", name, len(s), s[max(0, len(s)-40):])
+		}
+	}
+	if want := fmt.Sprintf(journal.TruncatedMark, len(long)); !strings.HasSuffix(e.Path, want) {
+		t.Errorf("path ends %q, want %q", e.Path[len(e.Path)-40:], want)
+	}
+	total := 0
+	for k, vs := range e.Headers {
+		total += len(k)
+		for _, v := range vs {
+			total += len(v)
+		}
+	}
+	if total > journal.MaxHeaderBytes || len(e.Headers) < 50 {
+		t.Errorf("headers hold %d bytes in %d headers, want at most %d and most of them", total, len(e.Headers), journal.MaxHeaderBytes)
+	}
+	if len(many) != 201 || len(many["X-Huge"][0]) != 1<<20 {
+		t.Error("the request's own header map was changed")
+	}
+	if !e.BodyTruncated || len(e.Body) != journal.MaxBody {
+		t.Errorf("body of %d bytes, truncated %v; want MaxBody and true", len(e.Body), e.BodyTruncated)
+	}
+	if want := []string{"method", "path", "query", "headers"}; !slices.Equal(e.Truncated, want) {
+		t.Errorf("truncated %q, want %q", e.Truncated, want)
+	}
+	small := journal.Entry{Path: "/v1/x", Headers: map[string][]string{"A": {"b"}}}
+	j.Add(small)
+	if e := j.List(journal.Filter{})[1]; e.Truncated != nil || e.Path != "/v1/x" {
+		t.Errorf("an entry within bounds was changed: %+v", e)
+	}
+}
+
+// TestJournal_eachHoldsNoLock adds, counts and clears from inside Each's
+// callback: a listing streamed to a slow client, or filtered with a glob
+// against long paths, holds up no request's Add.
+func TestJournal_eachHoldsNoLock(t *testing.T) {
+	j := journal.New(10)
+	j.Add(journal.Entry{Path: "/v1/a"})
+	j.Add(journal.Entry{Path: "/v1/b"})
+	var seen []string
+	err := j.Each(journal.Filter{Path: "/v1/**"}, func(e *journal.Entry) error {
+		seen = append(seen, e.Path)
+		j.Add(journal.Entry{Path: "/v1/c"})
+		if j.Count(journal.Filter{Path: "/**/c"}) == 0 {
+			t.Error("an Add made during Each is not counted")
+		}
+		return nil
+	})
+	if err != nil || !slices.Equal(seen, []string{"/v1/a", "/v1/b"}) {
+		t.Fatalf("Each saw %q (%v), want the two entries held when it started", seen, err)
+	}
+	stop := errors.New("stop")
+	if err := j.Each(journal.Filter{}, func(*journal.Entry) error { return stop }); err != stop {
+		t.Fatalf("Each returned %v, want its callback's error", err)
+	}
+}
+
+// TestJournal_keepsNoRequestBuffers adds entries whose header value, path
+// and query are 256 KiB each, fresh for every request as net/http's are, and
+// measures the live heap after a collection: the journal holds its budget,
+// not the requests' strings (a cut that kept a substring of them would hold
+// 768 KiB per entry), and after Clear nothing of it.
+func TestJournal_keepsNoRequestBuffers(t *testing.T) {
+	const budget = 2 << 20
+	live := func() int64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return int64(m.HeapAlloc)
+	}
+	j := journal.NewBudget(10_000, budget)
+	before := live()
+	for i := 0; i < 100; i++ {
+		big := strings.Repeat(string(rune('a'+i%26)), 256<<10)
+		j.Add(journal.Entry{Method: "POST", Path: "/v1/" + big, Query: "q=" + big,
+			Headers: map[string][]string{"X-Big": {big}},
+			Body:    strings.Clone(big[:journal.MaxBody])}) // the server's record copies the body it keeps
+	}
+	held := live() - before
+	if held > 2*budget {
+		t.Fatalf("the journal of budget %d holds %d bytes of heap (%d entries)", budget, held, j.Len())
+	}
+	j.Clear()
+	if after := live() - before; after > budget/8 {
+		t.Fatalf("after Clear, %d bytes of heap are still held", after)
 	}
 }

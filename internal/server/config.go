@@ -58,6 +58,18 @@ type Config struct {
 	CORS string
 	// JournalSize bounds the in-memory request journal.
 	JournalSize int
+	// JournalBytes is each journal's byte budget (journal/bound.go): the
+	// oldest entries go once the held ones count more.
+	JournalBytes int
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout are
+	// every listener's http.Server's (netlimit.go): how long a client may
+	// take to send its headers, its whole request, to read the answer
+	// (from the end of the headers), and how long an unused keep-alive
+	// connection stays open.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxConns caps each listener's open connections; at the cap the one
+	// quiet longest is closed for a new client (netlimit.go).
+	MaxConns int
 	// BodyLimit is the largest request body accepted; larger gets 413.
 	BodyLimit int64
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
@@ -100,6 +112,12 @@ const (
 	DefaultBodyLimit   = 1 << 20
 	DefaultShutdown    = 10 * time.Second
 	DefaultMaxWorlds   = 100
+
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 30 * time.Second
+	DefaultWriteTimeout      = 60 * time.Second
+	DefaultIdleTimeout       = 60 * time.Second
+	DefaultMaxConns          = 1024
 )
 
 // replicaID is what --replica-id may be: a DNS label's letters, short
@@ -119,6 +137,21 @@ func (c *Config) applyDefaults() {
 	}
 	if c.JournalSize <= 0 {
 		c.JournalSize = journal.DefaultSize
+	}
+	if c.JournalBytes <= 0 {
+		c.JournalBytes = journal.DefaultBytes
+	}
+	for _, d := range []struct {
+		p   *time.Duration
+		def time.Duration
+	}{{&c.ReadHeaderTimeout, DefaultReadHeaderTimeout}, {&c.ReadTimeout, DefaultReadTimeout},
+		{&c.WriteTimeout, DefaultWriteTimeout}, {&c.IdleTimeout, DefaultIdleTimeout}} {
+		if *d.p <= 0 {
+			*d.p = d.def
+		}
+	}
+	if c.MaxConns <= 0 {
+		c.MaxConns = DefaultMaxConns
 	}
 	if c.BodyLimit <= 0 {
 		c.BodyLimit = DefaultBodyLimit

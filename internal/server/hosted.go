@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -101,8 +100,7 @@ func (h *hosted) listen(host string) error {
 		return fmt.Errorf("the world's own listener: %w", err)
 	}
 	h.ownAddr = l.Addr().String()
-	h.own = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(h.log.Handler(), slog.LevelWarn)}
+	h.own, l = newHTTPServer(h.cfg, l, h, h.log)
 	go func() { _ = h.own.Serve(l) }()
 	return nil
 }

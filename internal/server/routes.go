@@ -149,7 +149,9 @@ func (w *World) readBody(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.ContentLength > w.cfg.BodyLimit {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
+		done := readingBody(r) // a body that never ends gives way at the connection cap
 		body, err := io.ReadAll(io.LimitReader(r.Body, w.cfg.BodyLimit+1))
+		done()
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, "could not read the request body").SetInternal(err)
 		}

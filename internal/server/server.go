@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/mockserver/mockserver/internal/scenario"
 )
@@ -210,11 +209,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, len(s.listeners))
 	for i, l := range s.listeners {
-		srv := &http.Server{
-			Handler:           s.handlers[i],
-			ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-		}
+		srv, l := newHTTPServer(&s.cfg, l, s.handlers[i], s.log)
 		s.servers = append(s.servers, srv)
 		s.log.Info("listening", "addr", l.Addr().String())
 		go func() { errc <- srv.Serve(l) }()

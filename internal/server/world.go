@@ -87,7 +87,7 @@ type worldFile struct {
 // the root's resume), then calls mount.
 func openWorld(cfg *Config, f worldFile) (*World, error) {
 	w := &World{cfg: cfg, log: f.log, prefix: f.prefix, clock: clock.New(nil),
-		journal: journal.New(cfg.JournalSize), faults: fault.New()}
+		journal: journal.NewBudget(cfg.JournalSize, int64(cfg.JournalBytes)), faults: fault.New()}
 	open := state.Open
 	if f.scratch {
 		open = state.OpenScratch

@@ -1,0 +1,263 @@
+// Command hostile measures what issue 14 asked of a mock under hostile
+// clients, against a mockserver binary it starts itself on loopback:
+//
+//	journal  the worst case for the journal (near-1 MiB headers, 64 KiB
+//	         bodies): RSS idle, at the peak while loading and listing, and
+//	         after DELETE /__admin/requests, next to --journal-bytes
+//	conns    slowloris in its three forms and a flood of silent
+//	         connections: an ordinary client's latency with them open, as
+//	         a ratio to the same client's latency alone (interleaved
+//	         rounds), and the server's open descriptors next to --max-conns
+//
+// It prints figures as ratios to a baseline of the same run; the machine's
+// noise makes bare numbers meaningless. bench/run.sh hostile builds and
+// runs it.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+func main() {
+	bin := flag.String("bin", "bench/out/mockserver", "the mockserver binary")
+	mode := flag.String("mode", "journal", "journal or conns")
+	n := flag.Int("n", 20000, "journal: worst-case requests to send")
+	workers := flag.Int("c", 8, "journal: concurrent clients")
+	conns := flag.Int("conns", 4000, "conns: hostile connections of each kind (bounded by ulimit -n)")
+	maxConns := flag.Int("max-conns", 1024, "conns: the server's --max-conns")
+	budget := flag.Int("journal-bytes", 32<<20, "journal: the server's --journal-bytes")
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "hostile")
+	if err != nil {
+		fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	addr := freeAddr()
+	args := []string{"--addr", addr, "--db", filepath.Join(dir, "state.db"), "--fresh", "--log-level", "warn",
+		"--journal-bytes", strconv.Itoa(*budget), "--max-conns", strconv.Itoa(*maxConns)}
+	if *mode == "conns" {
+		// Short timeouts, so the hostile connections are cut within a
+		// round; the journal's load runs with the defaults.
+		args = append(args, "--read-header-timeout", "2s", "--read-timeout", "5s", "--idle-timeout", "5s")
+	}
+	cmd := exec.Command(*bin, args...)
+	cmd.Stderr = os.Stderr
+	cmd.Env = os.Environ() // GOMEMLIMIT, GOGC pass through
+	if err := cmd.Start(); err != nil {
+		fatal(err)
+	}
+	child = cmd
+	defer func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() }()
+	base := "http://" + addr
+	waitHealthy(base)
+	switch *mode {
+	case "journal":
+		journal(cmd.Process.Pid, base, *n, *workers, *budget)
+	case "conns":
+		connsMode(cmd.Process.Pid, base, *conns, *maxConns)
+	default:
+		fatal("unknown mode " + *mode)
+	}
+}
+
+// child is the server under test, killed by fatal.
+var child *exec.Cmd
+
+// fatal kills the server under test, then exits with v.
+func fatal(v any) {
+	if child != nil {
+		_ = child.Process.Kill()
+	}
+	log.Fatal(v)
+}
+
+// freeAddr is a loopback address with a port free a moment ago.
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func waitHealthy(base string) {
+	for i := 0; i < 200; i++ {
+		if resp, err := http.Get(base + "/__admin/health"); err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	fatal("the server never answered")
+}
+
+// procStatus reads a kB figure (VmRSS, VmHWM) of pid, in MiB.
+func procStatus(pid int, field string) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, field+":") {
+			kb, _ := strconv.Atoi(strings.Fields(line)[1])
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+func fds(pid int) int {
+	es, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	return len(es)
+}
+
+// journal sends n worst-case requests (a 1000 KiB header, a 64 KiB body,
+// to a path that is a 401, journaled all the same) from workers clients,
+// listing the journal now and then, and reports RSS against the budget.
+func journal(pid int, base string, n, workers, budget int) {
+	idle := procStatus(pid, "VmRSS")
+	took, listed := load(base, n, workers)
+	loaded, peak := procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM")
+	req, _ := http.NewRequest(http.MethodDelete, base+"/__admin/requests", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fatal(err)
+	}
+	resp.Body.Close()
+	// The runtime gives freed memory back gradually: sample for 10 s.
+	var after []float64
+	for i := 0; i < 10; i++ {
+		time.Sleep(time.Second)
+		after = append(after, procStatus(pid, "VmRSS"))
+	}
+	mib := float64(budget) / (1 << 20)
+	fmt.Printf("journal worst case: %d requests (1000 KiB header, 64 KiB body) in %s, %d clients\n", n, took.Round(time.Millisecond), workers)
+	fmt.Printf("  budget %.0f MiB; largest listing %.1f MiB\n", mib, float64(listed)/(1<<20))
+	fmt.Printf("  RSS idle %.0f MiB; after the load %.0f MiB (%.2fx budget); peak %.0f MiB (%.2fx budget; budget + %.0f MiB)\n",
+		idle, loaded, loaded/mib, peak, peak/mib, peak-mib)
+	fmt.Printf("  after DELETE /__admin/requests: %.0f MiB at 1 s, %.0f MiB at 10 s (%.2fx idle)\n", after[0], after[len(after)-1], after[len(after)-1]/idle)
+}
+
+// load sends the n requests and lists the journal every 2,000th; it
+// returns how long it took and the largest listing's size.
+func load(base string, n, workers int) (time.Duration, int) {
+	header := strings.Repeat("h", 1000<<10)
+	body := bytes.Repeat([]byte("b"), 64<<10)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	sent, listed := 0, 0
+	start := time.Now()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{}
+			for {
+				mu.Lock()
+				if sent >= n {
+					mu.Unlock()
+					return
+				}
+				sent++
+				i := sent
+				mu.Unlock()
+				if i%2000 == 0 {
+					resp, err := client.Get(base + "/__admin/requests")
+					if err == nil {
+						m, _ := io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						mu.Lock()
+						listed = max(listed, int(m))
+						mu.Unlock()
+					}
+				}
+				req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/create-order?i=%d", base, i), bytes.NewReader(body))
+				req.Header.Set("X-Big", header)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start), listed
+}
+
+// connsMode measures an ordinary client's GET latency alone and with
+// hostile connections open, in alternating rounds, and the server's
+// descriptors.
+func connsMode(pid int, base string, k, maxConns int) {
+	addr := strings.TrimPrefix(base, "http://")
+	round := func() time.Duration {
+		var ds []time.Duration
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 60 * time.Second}
+		for i := 0; i < 50; i++ {
+			t0 := time.Now()
+			resp, err := client.Get(base + "/v1/profile/?api_key=demo-key")
+			if err != nil {
+				return -1
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			ds = append(ds, time.Since(t0))
+		}
+		slices.Sort(ds)
+		return ds[len(ds)*99/100]
+	}
+	hostile := func(ctx context.Context, kind string) []net.Conn {
+		var out []net.Conn
+		for i := 0; i < k; i++ {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				break // the listen backlog is full: the rest would be refused anyway
+			}
+			switch kind {
+			case "slow_headers":
+				_, _ = io.WriteString(c, "GET /v1/profile/ HTTP/1.1\r\nHost: m\r\nX-Slow: ")
+			case "slow_body":
+				_, _ = io.WriteString(c, "POST /v1/order/?api_key=demo-key HTTP/1.1\r\nHost: m\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+			case "idle_keepalive":
+				_, _ = io.WriteString(c, "GET /__admin/health HTTP/1.1\r\nHost: m\r\n\r\n")
+				go func() { _, _ = http.ReadResponse(bufio.NewReader(c), nil) }()
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	fmt.Printf("conns: %d hostile connections of each kind, --max-conns %d; p99 of 50 ordinary GETs on fresh connections\n", k, maxConns)
+	for _, kind := range []string{"silent", "slow_headers", "slow_body", "idle_keepalive"} {
+		alone := round()
+		cs := hostile(context.Background(), kind)
+		open := fds(pid)
+		with := round()
+		for _, c := range cs {
+			_ = c.Close()
+		}
+		time.Sleep(500 * time.Millisecond)
+		after := round()
+		fmt.Printf("  %-15s opened %5d: server fds %5d (cap %d); p99 alone %v, with them %v (%.2fx), after %v\n",
+			kind, len(cs), open, maxConns, alone.Round(10*time.Microsecond), with.Round(10*time.Microsecond),
+			float64(with)/float64(alone), after.Round(10*time.Microsecond))
+	}
+}

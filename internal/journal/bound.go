@@ -1,0 +1,160 @@
+package journal
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// The journal's bounds. net/http lets a client send a request line and
+// headers of up to 1 MiB, and 401s and unknown paths are journaled like any
+// request, so without bounds of its own a journal of DefaultSize entries
+// could hold gigabytes. Each part is cut to its bound, and the entries held
+// are bounded by count (the size) and by bytes (the budget).
+const (
+	// DefaultBytes is the byte budget of a journal unless configured
+	// (--journal-bytes): the oldest entries go once the held entries count
+	// more. 32 MiB holds some 10,000 ordinary requests (about 2 KiB each)
+	// and still some two hundred of the largest (a body at MaxBody,
+	// headers at MaxHeaderBytes, path and query at MaxPart: about 150 KiB).
+	DefaultBytes = 32 << 20
+	// MaxPart bounds each string of an entry but the body: the method, the
+	// path, the query, the remote address, each header name and each
+	// header value, each contract violation's path and message.
+	MaxPart = 8 << 10
+	// MaxHeaderBytes bounds an entry's headers, names and values together:
+	// headers past it (in name order) are left out.
+	MaxHeaderBytes = 64 << 10
+	// MaxViolations bounds an entry's contract violations.
+	MaxViolations = 64
+)
+
+// TruncatedMark ends a string the journal cut, with the length it had:
+// "/v1/aaaa...[truncated: 1048576 bytes in all]". The cut falls on a UTF-8
+// character boundary.
+const TruncatedMark = "...[truncated: %d bytes in all]"
+
+// entryOverhead is what an entry costs beyond its strings: the Entry
+// value, its pointer in the queue, the header map's buckets.
+const entryOverhead = 512
+
+// bounded returns e with every part cut to its bound, the parts cut named
+// in Truncated, and its size counted in e.bytes: a copy the journal can
+// hold without keeping any of the request's larger buffers alive.
+func bounded(e Entry) *Entry {
+	var cut []string
+	part := func(name string, s *string) {
+		if c, ok := cutString(*s, MaxPart); ok {
+			*s = c
+			if !slices.Contains(cut, name) {
+				cut = append(cut, name)
+			}
+		}
+	}
+	part("method", &e.Method)
+	part("path", &e.Path)
+	part("query", &e.Query)
+	part("remote", &e.Remote)
+	if h, ok := boundHeaders(e.Headers); ok {
+		e.Headers = h
+		cut = append(cut, "headers")
+	}
+	if len(e.Body) > MaxBody {
+		e.Body, e.BodyTruncated = strings.Clone(e.Body[:MaxBody]), true
+	}
+	if len(e.ContractViolations) > 0 {
+		vs := slices.Clone(e.ContractViolations)
+		if len(vs) > MaxViolations {
+			vs = vs[:MaxViolations]
+			cut = append(cut, "contract_violations")
+		}
+		for i := range vs {
+			part("contract_violations", &vs[i].Path)
+			part("contract_violations", &vs[i].Message)
+		}
+		e.ContractViolations = vs
+	}
+	if len(cut) > 0 {
+		e.Truncated = append(slices.Clip(e.Truncated), cut...)
+	}
+	e.bytes = e.size()
+	return &e
+}
+
+// cutString is s cut to at most max bytes on a character boundary, with
+// TruncatedMark appended, and true; or s itself and false when it fits. The
+// result is a new string: it keeps none of s's memory.
+func cutString(s string, max int) (string, bool) {
+	if len(s) <= max {
+		return s, false
+	}
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "...[truncated: " + strconv.Itoa(len(s)) + " bytes in all]", true
+}
+
+// boundHeaders returns h bounded (each name and value cut to MaxPart, the
+// headers after MaxHeaderBytes left out, in name order) and true, or h and
+// false when it is within bounds already. h is never changed: it may be the
+// request's own header map.
+func boundHeaders(h map[string][]string) (map[string][]string, bool) {
+	total, fits := 0, true
+	for k, vs := range h {
+		total += len(k)
+		fits = fits && len(k) <= MaxPart
+		for _, v := range vs {
+			total += len(v)
+			fits = fits && len(v) <= MaxPart
+		}
+	}
+	if fits && total <= MaxHeaderBytes {
+		return h, false
+	}
+	out := make(map[string][]string)
+	total = 0
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		name, _ := cutString(k, MaxPart)
+		total += len(name)
+		var kept []string
+		for _, v := range h[k] {
+			v, _ = cutString(v, MaxPart)
+			if total += len(v); total > MaxHeaderBytes {
+				break
+			}
+			kept = append(kept, v)
+		}
+		if total > MaxHeaderBytes {
+			if len(kept) > 0 {
+				out[name] = kept
+			}
+			break
+		}
+		out[name] = kept
+	}
+	return out, true
+}
+
+// size is what e counts against the budget: its strings and a fixed
+// overhead per entry, header and violation (Go's string and slice headers,
+// the map's buckets).
+func (e *Entry) size() int64 {
+	n := entryOverhead + len(e.API) + len(e.Method) + len(e.Path) + len(e.Query) + len(e.Remote) +
+		len(e.Body) + len(e.Fault)
+	for k, vs := range e.Headers {
+		n += len(k) + 48
+		for _, v := range vs {
+			n += len(v) + 16
+		}
+	}
+	for _, v := range e.ContractViolations {
+		n += len(v.Path) + len(v.Message) + 32
+	}
+	for _, t := range e.Truncated {
+		n += len(t) + 16
+	}
+	return int64(n)
+}

@@ -1,0 +1,251 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+
+	"github.com/mockserver/mockserver/internal/request"
+)
+
+// newHTTPServer is the http.Server of one listener (the shared one, a
+// per-API one or a world's own), with the configured timeouts, and l
+// wrapped in the connection cap. Every listener gets its own cap: one
+// world's or API's clients cannot take another's connections.
+//
+//   - ReadHeaderTimeout cuts a client that is slow to send its headers,
+//     ReadTimeout one slow to send its body (chunked too), IdleTimeout a
+//     keep-alive connection left unused, WriteTimeout a client slow to read
+//     the answer. A handler slow on purpose (a fault delay, a journal
+//     wait, a stream) moves its own deadlines with request.Unhurried.
+//   - The cap (capListener) keeps the open connections, and so the file
+//     descriptors, bounded; at the cap, the connection quiet longest (no
+//     request in progress, or one whose body is still coming: readingBody)
+//     is closed to make room, so idle or slowloris connections cannot lock
+//     new clients out.
+//   - On Shutdown, connections that never sent a request are closed at
+//     once: net/http would otherwise wait up to 5 s for each to send one.
+func newHTTPServer(cfg *Config, l net.Listener, h http.Handler, log *slog.Logger) (*http.Server, net.Listener) {
+	capped := newCapListener(l, cfg.MaxConns)
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		ConnState:         capped.connState,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, connKey{}, c)
+		},
+		BaseContext: func(net.Listener) context.Context {
+			return request.WithTimeouts(context.Background(), cfg.ReadTimeout, cfg.WriteTimeout)
+		},
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	srv.RegisterOnShutdown(capped.closeUnused)
+	return srv, capped
+}
+
+// capListener caps the open connections of a listener at max. Accept
+// accepts first, then finds the connection a slot: a free one, else the
+// slot of the quiet connection (new and without a request yet, or idle
+// between requests) that has been quiet longest, which it closes; else it
+// waits for a connection to close or go quiet. At most max connections are
+// served at once, plus the one accepted and waiting for a slot.
+type capListener struct {
+	net.Listener
+	slots chan struct{} // one token per open connection
+	quiet chan struct{} // a connection went quiet: a waiting Accept may evict it
+	done  chan struct{} // closed by Close
+	once  sync.Once
+
+	// mu guards conns: each open connection's state, and when it last went
+	// quiet (a sequence number, which orders without a clock). Leaf.
+	mu    sync.Mutex
+	conns map[*capConn]connMark
+	seq   uint64
+}
+
+// connMark is a tracked connection's state and the order it went quiet in.
+// body marks an active connection whose request body is still being read
+// (readingBody): as evictable as a quiet one.
+type connMark struct {
+	state http.ConnState
+	body  bool
+	since uint64
+}
+
+// evictable reports whether the connection may be closed for a new one.
+func (m connMark) evictable() bool { return m.state != http.StateActive || m.body }
+
+// connKey holds a request's connection in its context (ConnContext).
+type connKey struct{}
+
+// readingBody marks r's connection evictable at the cap while its body is
+// read, and returns the function that marks it active again. A body that
+// never ends (slowloris with a body) then gives way to new clients as an
+// idle connection does, instead of holding its slot until ReadTimeout.
+func readingBody(r *http.Request) (done func()) {
+	c, ok := r.Context().Value(connKey{}).(*capConn)
+	if !ok {
+		return func() {}
+	}
+	c.l.setBody(c, true)
+	return func() { c.l.setBody(c, false) }
+}
+
+// setBody records whether c's request body is being read.
+func (l *capListener) setBody(c *capConn, reading bool) {
+	l.mu.Lock()
+	m, tracked := l.conns[c]
+	if tracked {
+		m.body = reading
+		if reading {
+			l.seq++
+			m.since = l.seq
+		}
+		l.conns[c] = m
+	}
+	l.mu.Unlock()
+	if tracked && reading {
+		select {
+		case l.quiet <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func newCapListener(l net.Listener, max int) *capListener {
+	return &capListener{Listener: l, slots: make(chan struct{}, max), quiet: make(chan struct{}, 1),
+		done: make(chan struct{}), conns: map[*capConn]connMark{}}
+}
+
+// Accept returns the next connection once it has a slot.
+func (l *capListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		select {
+		case l.slots <- struct{}{}:
+			cc := &capConn{Conn: c, l: l}
+			l.mark(cc, http.StateNew)
+			return cc, nil
+		default:
+		}
+		if l.evict() {
+			continue // its Close freed a slot
+		}
+		select {
+		case l.slots <- struct{}{}:
+			<-l.slots // take it in the loop above, with the connection tracked
+		case <-l.quiet:
+		case <-l.done:
+			_ = c.Close()
+			return nil, net.ErrClosed
+		}
+	}
+}
+
+// Close stops accepting; open connections are the http.Server's to close.
+func (l *capListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+// connState follows each connection's state (http.Server.ConnState).
+func (l *capListener) connState(c net.Conn, s http.ConnState) {
+	cc, ok := c.(*capConn)
+	if !ok {
+		return
+	}
+	switch s {
+	case http.StateNew, http.StateActive, http.StateIdle:
+		l.mark(cc, s)
+	default: // hijacked (a fault's drop or truncate) or closed: no longer the server's
+		l.forget(cc)
+	}
+}
+
+// mark records c's state; a quiet one may be evicted from now on.
+func (l *capListener) mark(c *capConn, s http.ConnState) {
+	l.mu.Lock()
+	if m, tracked := l.conns[c]; tracked || s == http.StateNew { // an evicted one stays forgotten
+		m.state, m.body = s, false
+		if s != http.StateActive {
+			l.seq++
+			m.since = l.seq
+		}
+		l.conns[c] = m
+	}
+	l.mu.Unlock()
+	if s != http.StateActive {
+		select {
+		case l.quiet <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (l *capListener) forget(c *capConn) {
+	l.mu.Lock()
+	delete(l.conns, c)
+	l.mu.Unlock()
+}
+
+// evict closes the connection quiet longest, if any, and reports whether
+// it did.
+func (l *capListener) evict() bool {
+	var oldest *capConn
+	var at uint64
+	l.mu.Lock()
+	for c, m := range l.conns {
+		if m.evictable() && (oldest == nil || m.since < at) {
+			oldest, at = c, m.since
+		}
+	}
+	if oldest != nil {
+		delete(l.conns, oldest)
+	}
+	l.mu.Unlock()
+	if oldest == nil {
+		return false
+	}
+	_ = oldest.Close()
+	return true
+}
+
+// closeUnused closes the connections that have not sent a request yet, at
+// shutdown (http.Server.RegisterOnShutdown; idle ones net/http closes).
+func (l *capListener) closeUnused() {
+	l.mu.Lock()
+	var unused []*capConn
+	for c, m := range l.conns {
+		if m.state == http.StateNew {
+			unused = append(unused, c)
+		}
+	}
+	l.mu.Unlock()
+	for _, c := range unused {
+		_ = c.Close()
+	}
+}
+
+// capConn gives its slot back when it closes, whoever closes it first.
+type capConn struct {
+	net.Conn
+	l    *capListener
+	once sync.Once
+}
+
+func (c *capConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() {
+		c.l.forget(c)
+		<-c.l.slots
+	})
+	return err
+}
