@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/amapi"
+	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/server"
 	"github.com/mockserver/mockserver/internal/servertest"
 	"golang.org/x/crypto/bcrypt"
@@ -305,5 +306,23 @@ func TestRegister_concurrentSameEmail(t *testing.T) {
 	}
 	if got := len(rows(t, m, "users")); got != 4 {
 		t.Fatalf("%d users, want 4", got)
+	}
+}
+
+// An unknown address costs the same bcrypt comparison as a wrong password
+// for a known one, so the answer's time does not tell which accounts
+// exist. Counted, not timed; not parallel, so no other test's comparison
+// is counted.
+func TestLogin_unknownCostsOneComparison(t *testing.T) {
+	m := start(t)
+	for _, body := range []string{
+		`{"email":"demo@example.com","password":"wrong-password"}`,
+		`{"email":"nobody@example.com","password":"demo-password"}`,
+	} {
+		before := password.Compared()
+		expectGolden(t, post(t, m, "/api/login", body), http.StatusBadRequest, "login_wrong.json")
+		if n := password.Compared() - before; n != 1 {
+			t.Fatalf("%s: %d bcrypt comparisons, want 1", body, n)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/phpjson"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
@@ -379,5 +380,21 @@ saplab:
 	expect(t, m.post("/panel/order/status/3", "color=%23cbffc9"), 200, `{"status":"success"}`)
 	if r := m.get("/panel/order/status"); !strings.Contains(string(r.Body), `{"id":"3","name":"c","color":"CBFFC9"`) {
 		t.Fatalf("%s", r.Body)
+	}
+}
+
+// An unknown or inactive login costs the same bcrypt comparison as a
+// wrong password for a known one, so the answer's time does not tell which
+// logins exist. Counted, not timed; not parallel, so that no other test's
+// comparison is counted (parallel tests wait until this one is done).
+func TestAuth_unknownCostsOneComparison(t *testing.T) {
+	m := start(t, "name: inactive\nextends: default\nsaplab:\n  employees:\n"+
+		"    - {id: 3, phone: \"79990000003\", password: demo, name: Уволен, seat: '', email: gone@saplab.example, point_id: 1, group_id: 2, status: false, client_use: false, contact_show: false}\n")
+	for _, creds := range []string{"79990000000:nope", "70000000000:demo", "79990000003:demo"} {
+		before := password.Compared()
+		expectError(t, m.call("GET", "/panel/client", "", creds), 401, authMessage)
+		if n := password.Compared() - before; n != 1 {
+			t.Fatalf("%s: %d bcrypt comparisons, want 1", creds, n)
+		}
 	}
 }
