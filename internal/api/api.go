@@ -60,6 +60,10 @@ type Secrets struct {
 	// depth of a JSON body (amapi's password fields, saplab's client
 	// password).
 	Body []string
+	// Hashes names the fields of the API's stored records that hold a
+	// credential's hash (bcrypt of a password, SHA-256 of a token or key):
+	// GET /__admin/state leaves them out of every record it shows.
+	Hashes []string
 }
 
 // Deps is what the server hands every API.

@@ -217,3 +217,35 @@ func partName(head []byte) string {
 	}
 	return ""
 }
+
+// Omit returns the JSON object rec without its top-level members named in
+// names. A record is what json.Marshal wrote (compact), and so is what
+// Omit writes: the members kept keep their bytes and their order. What is
+// not a JSON object, or names nothing, is returned as it is.
+func Omit(rec []byte, names []string) []byte {
+	if len(names) == 0 || !slices.ContainsFunc(names, func(n string) bool { return bytes.Contains(rec, []byte(`"`+n+`"`)) }) {
+		return rec
+	}
+	dec := json.NewDecoder(bytes.NewReader(rec))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return rec
+	}
+	out := []byte{'{'}
+	for dec.More() {
+		k, err := dec.Token()
+		key, ok := k.(string)
+		var v json.RawMessage
+		if err != nil || !ok || dec.Decode(&v) != nil {
+			return rec
+		}
+		if slices.Contains(names, key) {
+			continue
+		}
+		kb, _ := json.Marshal(key)
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(append(append(out, kb...), ':'), v...)
+	}
+	return append(out, '}')
+}

@@ -80,3 +80,22 @@ func TestBody(t *testing.T) {
 		t.Fatalf("no names: %s", got)
 	}
 }
+
+func TestOmit(t *testing.T) {
+	names := []string{"password", "token"}
+	cases := []struct{ in, want string }{
+		{`{"id":1,"name":"A","password":"$2a$04$x","created_at":"t"}`, `{"id":1,"name":"A","created_at":"t"}`},
+		{`{"password":"h","token":"t"}`, `{}`},
+		{`{"token":"t","abilities":["*"],"last_used_at":null}`, `{"abilities":["*"],"last_used_at":null}`},
+		// A nested member of that name is not the record's own.
+		{`{"id":1,"request":{"password":"x"}}`, `{"id":1,"request":{"password":"x"}}`},
+		{`{"id":1}`, `{"id":1}`},
+		{`["password"]`, `["password"]`},
+		{`not json "password"`, `not json "password"`},
+	}
+	for _, c := range cases {
+		if got := redact.Omit([]byte(c.in), names); string(got) != c.want {
+			t.Errorf("Omit(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}

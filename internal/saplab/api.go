@@ -71,4 +71,4 @@ func (a *API) Secrets() api.Secrets { return secrets }
 // secrets are saplab's credentials (saplab.txt): the client form's
 // password field (POST /panel/client/form). The employee's own password
 // travels in HTTP Basic Authorization only.
-var secrets = api.Secrets{Body: []string{"password"}}
+var secrets = api.Secrets{Body: []string{"password"}, Hashes: []string{"password_hash"}}
