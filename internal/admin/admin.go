@@ -33,9 +33,9 @@ import (
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/pathglob"
+	"github.com/mockserver/mockserver/internal/redact"
 	"github.com/mockserver/mockserver/internal/route"
 	"github.com/mockserver/mockserver/internal/scenario"
-	"github.com/mockserver/mockserver/internal/redact"
 	"github.com/mockserver/mockserver/internal/state"
 	"github.com/mockserver/mockserver/internal/strictjson"
 )
