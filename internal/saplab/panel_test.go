@@ -398,3 +398,39 @@ func TestAuth_unknownCostsOneComparison(t *testing.T) {
 		}
 	}
 }
+
+// A HEAD of a route whose GET acts is checked as the GET (401, 403) and
+// answered 200 with no body, and performs nothing: no payment, denial,
+// archiving, document or transaction.
+func TestHead_ofAnActingRouteActsNot(t *testing.T) {
+	t.Parallel()
+	m := start(t, "")
+	before := m.get("/panel/order/filter/order_ids/19,20/unignore_archived/1").Body
+	balance := m.get("/panel/client/balance/1").Body
+	for _, p := range []string{"/panel/order/pay/20", "/panel/order/deny/20", "/panel/order/archive/20", "/panel/order/unarchive/20",
+		"/panel/order/documents/19,20", "/panel/order/documentds/19,20", "/panel/client/add_transaction/1?amount=-100&description=x"} {
+		r := m.call("HEAD", p, "", owner)
+		if r.Status != http.StatusOK || len(r.Body) != 0 || r.Header.Get("Content-Type") != "application/json" {
+			t.Fatalf("HEAD %s: %d %q %q", p, r.Status, r.Header.Get("Content-Type"), r.Body)
+		}
+	}
+	if r := m.call("HEAD", "/panel/order/pay/20", "", operator); r.Status != http.StatusForbidden {
+		t.Fatalf("HEAD pay as the operator: %d", r.Status)
+	}
+	if r := m.call("HEAD", "/panel/order/pay/20", "", ""); r.Status != http.StatusUnauthorized {
+		t.Fatalf("HEAD pay without credentials: %d", r.Status)
+	}
+	if after := m.get("/panel/order/filter/order_ids/19,20/unignore_archived/1").Body; !bytes.Equal(before, after) {
+		t.Fatalf("HEADs changed the orders:\n%s\n%s", before, after)
+	}
+	if after := m.get("/panel/client/balance/1").Body; !bytes.Equal(balance, after) {
+		t.Fatalf("HEADs changed the ledger:\n%s\n%s", balance, after)
+	}
+	// The GET still acts.
+	if r := m.get("/panel/order/pay/20"); r.Status != http.StatusOK {
+		t.Fatalf("GET pay: %d %s", r.Status, r.Body)
+	}
+	if after := m.get("/panel/order/filter/order_ids/19,20/unignore_archived/1").Body; bytes.Equal(before, after) {
+		t.Fatal("GET pay changed nothing, so this test proves nothing")
+	}
+}
