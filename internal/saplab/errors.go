@@ -231,3 +231,11 @@ const (
 	problemQuantity = "quantity must be between 1 and %d"
 	problemDelivery = "need 0 <= delivarytime_min <= delivarytime_max <= %d days"
 )
+
+// The scenario checks' problems for a ledger that does not match the
+// positions: a payment naming a position of another client, and a paid
+// position whose payment is not in the ledger.
+const (
+	chkPaymentOrder   = "order_id %d is not a position of client %d"
+	chkPaymentMissing = "position %d is paid, but client %d's transactions hold no payment for it (order_id: %d, amount: \"%s\")"
+)
