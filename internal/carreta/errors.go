@@ -24,7 +24,10 @@ const (
 
 	msgBodyNotUTF8   = "Тело запроса должно быть в кодировке UTF-8."
 	msgBodyNotJSON   = "Тело запроса должно быть корректным JSON."
-	msgBodyNotObject = "Тело запроса должно быть JSON-объектом с полями позиции из поиска."
+	// msgUnsupportedMedia is Django REST framework's UnsupportedMediaType
+	// detail (415), naming the Content-Type as sent.
+	msgUnsupportedMedia = "Unsupported media type \"%s\" in request."
+	msgBodyNotObject    = "Тело запроса должно быть JSON-объектом с полями позиции из поиска."
 	msgFieldRequired = "Поле \"%s\" обязательно."
 	msgFieldString   = "Поле \"%s\" должно быть строкой."
 	msgFieldInteger  = "Поле \"%s\" должно быть целым числом."
