@@ -593,7 +593,9 @@ func TestOrders_Create_mediaAndSurrogates(t *testing.T) {
 	expectError(t, send("image/png", body), http.StatusUnsupportedMediaType, `Unsupported media type "image/png" in request.`)
 	expectError(t, send("text/plain; charset=utf-8", body), http.StatusUnsupportedMediaType, `Unsupported media type "text/plain; charset=utf-8" in request.`)
 	expectUnauthorized(t, m.Do(t, http.MethodPost, "/v1/order/?api_key=nobody", strings.NewReader(body), "Content-Type", "image/png"))
-	withComment := func(c string) string { return strings.Replace(body, `"client_comment":""`, `"client_comment":"`+c+`"`, 1) }
+	withComment := func(c string) string {
+		return strings.Replace(body, `"client_comment":""`, `"client_comment":"`+c+`"`, 1)
+	}
 	if !strings.Contains(withComment("x"), `"x"`) {
 		t.Fatalf("offerBody has no client_comment: %s", body)
 	}
