@@ -524,7 +524,7 @@ func TestRun_contractCheck(t *testing.T) {
 		}
 	}
 	if err := json.Unmarshal(body, &out); code != http.StatusOK || err != nil || len(out.Requests) != 1 ||
-		out.Requests[0].Query != "api_key=demo-key&page=first" || len(out.Requests[0].ContractViolations) == 0 ||
+		out.Requests[0].Query != "api_key=[redacted]&page=first" || len(out.Requests[0].ContractViolations) == 0 ||
 		!strings.HasPrefix(out.Requests[0].ContractViolations[0].Path, "#/paths/~1v1~1order~1/get/parameters/page") {
 		t.Fatalf("violations=1: %d %s", code, body)
 	}

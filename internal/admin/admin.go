@@ -36,6 +36,7 @@ import (
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/pathglob"
+	"github.com/mockserver/mockserver/internal/redact"
 	"github.com/mockserver/mockserver/internal/request"
 	"github.com/mockserver/mockserver/internal/route"
 	"github.com/mockserver/mockserver/internal/scenario"
@@ -70,6 +71,9 @@ type Deps struct {
 	Buckets []string
 	// APIs are the API names, in mounting order.
 	APIs []string
+	// Hashes are, per API name, the fields of its records that hold a
+	// credential's hash (api.Secrets.Hashes), left out of /__admin/state.
+	Hashes map[string][]string
 	// Worlds are the server's worlds: set on the root world's control API
 	// only, which alone mounts /__admin/worlds.
 	Worlds Worlds
@@ -424,6 +428,13 @@ func record(v []byte) json.RawMessage {
 	return b
 }
 
+// shown is a stored record as /__admin/state shows it: its API's
+// credential hashes left out (issue 14: a bcrypt hash of a short password
+// is one guess away from the password).
+func (h handlers) shown(c echo.Context, v []byte) json.RawMessage {
+	return record(redact.Omit(v, h.Hashes[c.Param("api")]))
+}
+
 // rows lists every record of a collection.
 func (h handlers) rows(c echo.Context) error {
 	name, err := h.bucket(c)
@@ -437,7 +448,7 @@ func (h handlers) rows(c echo.Context) error {
 	err = h.Store.View(func(tx *state.Tx) error {
 		return tx.ForEach(name, func(_, v []byte) error {
 			if v != nil { // nil is a nested bucket
-				out = append(out, record(v))
+				out = append(out, h.shown(c, v))
 			}
 			return nil
 		})
@@ -469,7 +480,7 @@ func (h handlers) row(c echo.Context) error {
 			v = b.Get([]byte(id))
 		}
 		if v != nil {
-			out = record(v)
+			out = h.shown(c, v)
 		}
 		return nil
 	})

@@ -1,14 +1,17 @@
 package amapi_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/amapi"
+	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/server"
 	"github.com/mockserver/mockserver/internal/servertest"
 	"golang.org/x/crypto/bcrypt"
@@ -30,20 +33,25 @@ func TestRegister(t *testing.T) {
 	if len(users) != 4 || u["email"] != "petr@example.com" || u["name"] != "Пётр" {
 		t.Fatalf("users: %v", users)
 	}
-	if p := u["password"].(string); !strings.HasPrefix(p, fmt.Sprintf("$2a$%02d$", cost)) || strings.Contains(p, "secret-pass") {
-		t.Fatalf("password must be stored as a bcrypt hash at the configured cost %d, got %q", cost, p)
+	// /__admin/state shows no hash; the state file keeps the password as
+	// a bcrypt hash at the configured cost and the token as the SHA-256 of
+	// its secret only, as Sanctum does.
+	if _, shown := u["password"]; shown {
+		t.Fatalf("/__admin/state shows the password hash: %v", u)
 	}
-	// Only the SHA-256 of the secret is stored, as Sanctum does.
-	id, secret, _ := strings.Cut(token, "|")
+	db := m.Do(t, http.MethodGet, "/__admin/snapshot", nil).Body
+	if !regexp.MustCompile(`"email":"petr@example.com","password":"\$2a\$0`+fmt.Sprint(cost)+`\$`).Match(db) || bytes.Contains(db, []byte("secret-pass")) {
+		t.Fatalf("the state file does not hold the password as a bcrypt hash at the configured cost %d", cost)
+	}
+	_, secret, _ := strings.Cut(token, "|")
 	sum := sha256.Sum256([]byte(secret))
-	var found bool
-	for _, tok := range rows(t, m, "tokens") {
-		if tok["id"].(interface{ String() string }).String() == id {
-			found = tok["token"] == hex.EncodeToString(sum[:]) && tok["tokenable_id"] == u["id"]
-		}
+	if !bytes.Contains(db, []byte(`"token":"`+hex.EncodeToString(sum[:])+`"`)) || bytes.Contains(db, []byte(secret)) {
+		t.Fatal("the state file does not hold the token as the SHA-256 of its secret only")
 	}
-	if !found {
-		t.Fatal("token row missing, or not the SHA-256 of the secret, or not the new user's")
+	for _, tok := range rows(t, m, "tokens") {
+		if _, shown := tok["token"]; shown {
+			t.Fatalf("/__admin/state shows a token hash: %v", tok)
+		}
 	}
 	// The new account can sign in.
 	r = post(t, m, "/api/login", `{"email":"PETR@example.com","password":"secret-pass"}`)
@@ -305,5 +313,23 @@ func TestRegister_concurrentSameEmail(t *testing.T) {
 	}
 	if got := len(rows(t, m, "users")); got != 4 {
 		t.Fatalf("%d users, want 4", got)
+	}
+}
+
+// An unknown address costs the same bcrypt comparison as a wrong password
+// for a known one, so the answer's time does not tell which accounts
+// exist. Counted, not timed; not parallel, so no other test's comparison
+// is counted.
+func TestLogin_unknownCostsOneComparison(t *testing.T) {
+	m := start(t)
+	for _, body := range []string{
+		`{"email":"demo@example.com","password":"wrong-password"}`,
+		`{"email":"nobody@example.com","password":"demo-password"}`,
+	} {
+		before := password.Compared()
+		expectGolden(t, post(t, m, "/api/login", body), http.StatusBadRequest, "login_wrong.json")
+		if n := password.Compared() - before; n != 1 {
+			t.Fatalf("%s: %d bcrypt comparisons, want 1", body, n)
+		}
 	}
 }

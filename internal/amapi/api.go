@@ -52,3 +52,12 @@ func (a *API) Name() string { return "amapi" }
 
 // Prefix implements api.API.
 func (a *API) Prefix() string { return "/api" }
+
+// Secrets implements api.API.
+func (a *API) Secrets() api.Secrets { return secrets }
+
+// secrets are amapi's credentials (amapi.txt): the passwords of
+// api/login, api/register and api/change-password. The bearer token travels
+// in Authorization only (Sanctum reads no query or body token).
+var secrets = api.Secrets{Body: []string{"password", "password_confirmation", "old_password"},
+	Hashes: []string{"password", "token"}}

@@ -36,6 +36,9 @@ func TestBadInput_bodies(t *testing.T) {
 		{"string_for_object", `"Иванов"`, "bad_not_object"},
 		{"null_for_object", `null`, "bad_not_object"},
 		{"invalid_utf8", "{\"name\": \"\xff\xfe\"}", "bad_utf8"},
+		// PHP's json_decode fails on half a surrogate pair (JSON_ERROR_UTF16).
+		{"lone_high_surrogate", `{"name": "\ud800", "email": "a@b.c", "password": "12345678"}`, "bad_json"},
+		{"lone_low_surrogate", `{"name": "x\udc00"}`, "bad_json"},
 		{"deep_nesting", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), "bad_json"},
 	}
 	// One server for every case: each checks that its refusal changed

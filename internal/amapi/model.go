@@ -23,6 +23,7 @@ import (
 
 	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/password"
+	"github.com/mockserver/mockserver/internal/strictjson"
 )
 
 // Input is a decoded request body: a JSON object whose numbers are kept as
@@ -41,6 +42,11 @@ func DecodeInput(body []byte) (Input, error) {
 	}
 	if !utf8.Valid(body) {
 		return nil, errors.New(MsgBodyNotUTF8)
+	}
+	if strictjson.LoneSurrogate(body) {
+		// PHP's json_decode fails on half a surrogate pair
+		// (JSON_ERROR_UTF16), where Go's decoder reads U+FFFD.
+		return nil, errors.New(MsgBodyNotJSON)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()

@@ -147,8 +147,14 @@ func (s store) primeLogin(in Input) (verifier, error) {
 		u, found, err = userByEmail(tx, in["email"].(string))
 		return err
 	})
-	if found {
+	switch {
+	case found:
 		v.prime(u.Password, in["password"].(string))
+	case err == nil:
+		// No such user: the same bcrypt work as a wrong password costs, so
+		// the answer's time does not tell which addresses have accounts.
+		// Seeded accounts, the ones a scenario declares, have SeedCost.
+		password.NoAccount(bcryptInput(in["password"].(string)), password.SeedCost)
 	}
 	return v, err
 }

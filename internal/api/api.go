@@ -26,6 +26,11 @@ type API interface {
 	Routes(g *echo.Group)
 	// Admin registers API-specific control routes on /__admin/<Name>.
 	Admin(g *echo.Group)
+	// Secrets names the API's credentials as its requests carry them: the
+	// journal records each request with these values replaced
+	// (internal/redact), besides the Authorization, Proxy-Authorization and
+	// Cookie headers of every API. The list follows the vendor's document.
+	Secrets() Secrets
 	// RenderError writes err in the vendor's own error envelope. It is
 	// called for every error under Prefix: handler errors, unknown routes
 	// (echo 404/405), bodies over the limit (413) and recovered panics.
@@ -46,6 +51,20 @@ type API interface {
 //     seed and at start-up on a kept file, in a read transaction, so the API
 //     can rebuild in-memory views (indexes, caches, the scenario's knobs)
 //     from what is stored.
+
+// Secrets is a declarative list of an API's secret names.
+type Secrets struct {
+	// Query names query parameters (carreta's api_key).
+	Query []string
+	// Body names fields of JSON, url-encoded and multipart bodies, at any
+	// depth of a JSON body (amapi's password fields, saplab's client
+	// password).
+	Body []string
+	// Hashes names the fields of the API's stored records that hold a
+	// credential's hash (bcrypt of a password, SHA-256 of a token or key):
+	// GET /__admin/state leaves them out of every record it shows.
+	Hashes []string
+}
 
 // Deps is what the server hands every API.
 type Deps struct {

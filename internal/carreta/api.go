@@ -60,3 +60,11 @@ func (a *API) Name() string { return "carreta" }
 
 // Prefix implements api.API.
 func (a *API) Prefix() string { return "/v1" }
+
+// Secrets implements api.API.
+func (a *API) Secrets() api.Secrets { return secrets }
+
+// secrets are carreta's credentials (carreta.txt): the api_key of every
+// request's query string. The API reads it nowhere else, but a client that
+// also puts it in a JSON body has still sent its key.
+var secrets = api.Secrets{Query: []string{"api_key"}, Body: []string{"api_key"}, Hashes: []string{"api_key_sha256"}}

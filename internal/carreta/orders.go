@@ -123,6 +123,9 @@ func (a *API) createOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if e := readableMedia(c.Request().Header.Get(echo.HeaderContentType)); e != nil {
+		return e
+	}
 	body, err := api.Body(c)
 	if err != nil {
 		return badRequest(msgBodyNotJSON)

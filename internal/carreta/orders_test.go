@@ -574,3 +574,37 @@ func TestErrors_golden(t *testing.T) {
 		})
 	}
 }
+
+// A body of a type Django REST framework has no parser for is its 415,
+// after authentication; JSON, the form types curl -d and PHP clients send
+// and no type at all are read. Half a surrogate pair is unreadable JSON,
+// not U+FFFD stored. Nothing refused is stored.
+func TestOrders_Create_mediaAndSurrogates(t *testing.T) {
+	m := start(t, servertest.Options{})
+	body := offerBody(search(t, m, "oc47")[4], 1, "")
+	send := func(ct, body string) servertest.Response {
+		var h []string
+		if ct != "" {
+			h = []string{"Content-Type", ct}
+		}
+		return m.Do(t, http.MethodPost, "/v1/order/?api_key=demo-key", strings.NewReader(body), h...)
+	}
+	before := storedOrders(t, m)
+	expectError(t, send("image/png", body), http.StatusUnsupportedMediaType, `Unsupported media type "image/png" in request.`)
+	expectError(t, send("text/plain; charset=utf-8", body), http.StatusUnsupportedMediaType, `Unsupported media type "text/plain; charset=utf-8" in request.`)
+	expectUnauthorized(t, m.Do(t, http.MethodPost, "/v1/order/?api_key=nobody", strings.NewReader(body), "Content-Type", "image/png"))
+	withComment := func(c string) string {
+		return strings.Replace(body, `"client_comment":""`, `"client_comment":"`+c+`"`, 1)
+	}
+	if !strings.Contains(withComment("x"), `"x"`) {
+		t.Fatalf("offerBody has no client_comment: %s", body)
+	}
+	expectError(t, send("application/json", withComment(`\ud800`)), http.StatusBadRequest, "Тело запроса должно быть корректным JSON.")
+	expectError(t, send("application/json", withComment(`\udc00x`)), http.StatusBadRequest, "Тело запроса должно быть корректным JSON.")
+	if n := storedOrders(t, m); n != before {
+		t.Fatalf("refused orders were stored: %d → %d", before, n)
+	}
+	for _, ct := range []string{"", "application/json; charset=utf-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"} {
+		expectJSON(t, send(ct, withComment(`\ud83d\ude00`)), http.StatusCreated)
+	}
+}

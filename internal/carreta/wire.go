@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"mime"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/pyjson"
+	"github.com/mockserver/mockserver/internal/strictjson"
 )
 
 // Wire types: the only types with json tags meant for clients. Fields are
@@ -214,8 +218,23 @@ type OrderRequest struct {
 // far below overflow in price × quantity.
 const maxInt = 1_000_000_000
 
+// readableMedia reports whether a POST order/ body of this Content-Type
+// is read: the types of Django REST framework's default parsers (JSON, and
+// the url-encoded and multipart forms, which curl -d and PHP clients send
+// with a JSON body), or none at all. Any other type is DRF's 415.
+func readableMedia(contentType string) *Error {
+	if strings.TrimSpace(contentType) == "" {
+		return nil
+	}
+	switch mt, _, _ := mime.ParseMediaType(contentType); mt {
+	case "application/json", "application/x-www-form-urlencoded", "multipart/form-data":
+		return nil
+	}
+	return &Error{Status: http.StatusUnsupportedMediaType, Message: fmt.Sprintf(msgUnsupportedMedia, contentType)}
+}
+
 // DecodeOrder reads a POST order/ body the way a Django view does with
-// json.loads: the Content-Type is not looked at (curl -d sends a form type),
+// json.loads once readableMedia let it through (curl -d sends a form type),
 // keys are case-sensitive, unknown keys (desc, is_cross, stat) are ignored, a
 // repeated key takes its last value. Integers may come as 10, 10.0 or "10"
 // and prices as "152.02" or 152.02, as Django REST framework's fields accept.
@@ -225,6 +244,12 @@ func DecodeOrder(body []byte) (OrderRequest, *Error) {
 	var req OrderRequest
 	if !utf8.Valid(body) {
 		return req, badRequest(msgBodyNotUTF8)
+	}
+	if strictjson.LoneSurrogate(body) {
+		// Python reads "\ud800" into a str that UTF-8 cannot encode: the
+		// order could not be stored. The mock refuses it as unreadable
+		// JSON rather than store U+FFFD in its place.
+		return req, badRequest(msgBodyNotJSON)
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(body, &m); err != nil {

@@ -62,3 +62,20 @@ func TestHashSeeded_memo(t *testing.T) {
 		t.Fatalf("the newest entry is gone: %v %v", h, ok)
 	}
 }
+
+// NoAccount makes one comparison, like Matches, against a hash of the
+// cost asked for, and matches nothing.
+func TestNoAccount(t *testing.T) {
+	before := Compared()
+	NoAccount([]byte("mockserver: no such account"), SeedCost)
+	Matches(dummy(SeedCost), []byte("x"))
+	if got := Compared() - before; got != 2 {
+		t.Fatalf("%d comparisons counted, want 2", got)
+	}
+	if cost, err := bcrypt.Cost(dummy(SeedCost)); err != nil || cost != SeedCost {
+		t.Fatalf("dummy cost %d, %v", cost, err)
+	}
+	if cost, _ := bcrypt.Cost(dummy(6)); cost != 6 {
+		t.Fatalf("dummy of cost 6 has cost %d", cost)
+	}
+}

@@ -64,3 +64,11 @@ func (a *API) Name() string { return "saplab" }
 
 // Prefix implements api.API.
 func (a *API) Prefix() string { return "/panel" }
+
+// Secrets implements api.API.
+func (a *API) Secrets() api.Secrets { return secrets }
+
+// secrets are saplab's credentials (saplab.txt): the client form's
+// password field (POST /panel/client/form). The employee's own password
+// travels in HTTP Basic Authorization only.
+var secrets = api.Secrets{Body: []string{"password"}, Hashes: []string{"password_hash"}}

@@ -38,6 +38,10 @@ func (a *API) authenticate(c echo.Context) (*employee, error) {
 	digits := filter.Digits(login)
 	emp := a.store.employeeByLogin(digits)
 	if emp == nil || !emp.Status {
+		// The bcrypt work a wrong password costs a known login, so the
+		// answer's time does not tell which logins exist (every employee
+		// is seeded, at SeedCost).
+		password.NoAccount([]byte(pw), password.SeedCost)
 		return nil, errUnauthorized
 	}
 	key := sha256.Sum256([]byte(digits + "\x00" + pw))

@@ -73,6 +73,7 @@ const (
 	msgTooManyIDs      = "Не больше %d позиций за один запрос."
 	msgNotText         = "Поле %s должно быть строкой, а не списком."
 	msgTextTooLong     = "Поле %s длиннее %d символов."
+	msgTextNUL         = "Поле %s содержит нулевой символ (NUL), его нельзя сохранить."
 	msgNotInteger      = "Поле %s должно быть целым числом от %d до %d, получено %q."
 	msgNotAmount       = "Поле %s должно быть суммой вида -100 или 152.02, получено %q."
 	msgNotCheckbox     = "Поле %s — флажок: on, 1, true или 0, off, false."
@@ -230,4 +231,12 @@ const problemPasswordTooLong = "password is longer than %d bytes (bcrypt reads n
 const (
 	problemQuantity = "quantity must be between 1 and %d"
 	problemDelivery = "need 0 <= delivarytime_min <= delivarytime_max <= %d days"
+)
+
+// The scenario checks' problems for a ledger that does not match the
+// positions: a payment naming a position of another client, and a paid
+// position whose payment is not in the ledger.
+const (
+	chkPaymentOrder   = "order_id %d is not a position of client %d"
+	chkPaymentMissing = "position %d is paid, but client %d's transactions hold no payment for it (order_id: %d, amount: \"%s\")"
 )

@@ -110,6 +110,11 @@ func text(f *phpform.Value, key string) (string, bool, error) {
 	if utf8.RuneCountInString(s) > maxText {
 		return "", false, badRequest(msgTextTooLong, key, maxText)
 	}
+	if strings.IndexByte(s, 0) >= 0 {
+		// PostgreSQL's text cannot hold NUL ("invalid byte sequence for
+		// encoding UTF8: 0x00"): the panel's insert would fail.
+		return "", false, badRequest(msgTextNUL, key)
+	}
 	return s, ok, nil
 }
 

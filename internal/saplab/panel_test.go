@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/phpjson"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
@@ -102,6 +103,11 @@ func TestBadInput(t *testing.T) {
 		{"json body", "POST", "/panel/order/status", `{"name":"x"}`, "application/json", 400, `JSON`},
 		{"huge amount", "POST", "/panel/client/add_transaction/1", "amount=1e308", "", 400, `amount`},
 		{"status id not a number", "POST", "/panel/order/set_status/20", "status_id=x", "", 400, `status_id`},
+		// PostgreSQL's text cannot hold NUL; PHP fills $_POST from the two
+		// form types only, so another type is an empty form.
+		{"NUL in a text field", "POST", "/panel/client/form", "name=a%00b&phone=79000000055", "", 400, `NUL`},
+		{"NUL in a multipart text field", "POST", "/panel/client/form", "--B\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\na\x00b\r\n--B--\r\n", "multipart/form-data; boundary=B", 400, `NUL`},
+		{"nonsense content type", "POST", "/panel/client/add_transaction/1", "amount=5&description=x", "text/nonsense", 200, `\u041d\u0435\u0434\u043e\u0441\u0442\u0430\u0442\u043e\u0447\u043d\u043e`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -379,5 +385,57 @@ saplab:
 	expect(t, m.post("/panel/order/status/3", "color=%23cbffc9"), 200, `{"status":"success"}`)
 	if r := m.get("/panel/order/status"); !strings.Contains(string(r.Body), `{"id":"3","name":"c","color":"CBFFC9"`) {
 		t.Fatalf("%s", r.Body)
+	}
+}
+
+// An unknown or inactive login costs the same bcrypt comparison as a
+// wrong password for a known one, so the answer's time does not tell which
+// logins exist. Counted, not timed; not parallel, so that no other test's
+// comparison is counted (parallel tests wait until this one is done).
+func TestAuth_unknownCostsOneComparison(t *testing.T) {
+	m := start(t, "name: inactive\nextends: default\nsaplab:\n  employees:\n"+
+		"    - {id: 3, phone: \"79990000003\", password: demo, name: Уволен, seat: '', email: gone@saplab.example, point_id: 1, group_id: 2, status: false, client_use: false, contact_show: false}\n")
+	for _, creds := range []string{"79990000000:nope", "70000000000:demo", "79990000003:demo"} {
+		before := password.Compared()
+		expectError(t, m.call("GET", "/panel/client", "", creds), 401, authMessage)
+		if n := password.Compared() - before; n != 1 {
+			t.Fatalf("%s: %d bcrypt comparisons, want 1", creds, n)
+		}
+	}
+}
+
+// A HEAD of a route whose GET acts is checked as the GET (401, 403) and
+// answered 200 with no body, and performs nothing: no payment, denial,
+// archiving, document or transaction.
+func TestHead_ofAnActingRouteActsNot(t *testing.T) {
+	t.Parallel()
+	m := start(t, "")
+	before := m.get("/panel/order/filter/order_ids/19,20/unignore_archived/1").Body
+	balance := m.get("/panel/client/balance/1").Body
+	for _, p := range []string{"/panel/order/pay/20", "/panel/order/deny/20", "/panel/order/archive/20", "/panel/order/unarchive/20",
+		"/panel/order/documents/19,20", "/panel/order/documentds/19,20", "/panel/client/add_transaction/1?amount=-100&description=x"} {
+		r := m.call("HEAD", p, "", owner)
+		if r.Status != http.StatusOK || len(r.Body) != 0 || r.Header.Get("Content-Type") != "application/json" {
+			t.Fatalf("HEAD %s: %d %q %q", p, r.Status, r.Header.Get("Content-Type"), r.Body)
+		}
+	}
+	if r := m.call("HEAD", "/panel/order/pay/20", "", operator); r.Status != http.StatusForbidden {
+		t.Fatalf("HEAD pay as the operator: %d", r.Status)
+	}
+	if r := m.call("HEAD", "/panel/order/pay/20", "", ""); r.Status != http.StatusUnauthorized {
+		t.Fatalf("HEAD pay without credentials: %d", r.Status)
+	}
+	if after := m.get("/panel/order/filter/order_ids/19,20/unignore_archived/1").Body; !bytes.Equal(before, after) {
+		t.Fatalf("HEADs changed the orders:\n%s\n%s", before, after)
+	}
+	if after := m.get("/panel/client/balance/1").Body; !bytes.Equal(balance, after) {
+		t.Fatalf("HEADs changed the ledger:\n%s\n%s", balance, after)
+	}
+	// The GET still acts.
+	if r := m.get("/panel/order/pay/20"); r.Status != http.StatusOK {
+		t.Fatalf("GET pay: %d %s", r.Status, r.Body)
+	}
+	if after := m.get("/panel/order/filter/order_ids/19,20/unignore_archived/1").Body; bytes.Equal(before, after) {
+		t.Fatal("GET pay changed nothing, so this test proves nothing")
 	}
 }

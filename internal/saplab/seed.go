@@ -144,7 +144,10 @@ type Wholesaler struct {
 
 // Transaction is a ledger entry on a client's balance.
 type Transaction struct {
-	ClientID    int64        `yaml:"client_id"`
+	ClientID int64 `yaml:"client_id"`
+	// OrderID names the position a payment or refund is for (0: none), as
+	// the panel links the entries its pay route books.
+	OrderID     int64        `yaml:"order_id"`
 	Amount      money.Amount `yaml:"amount"`
 	Description string       `yaml:"description"`
 	Created     string       `yaml:"created"`
@@ -377,6 +380,29 @@ func (s *Section) checkTransactions(c *check.Checker, ids sectionIDs) {
 			c.Fail(append(p, "amount"), "amount must not be zero")
 		}
 		c.Timestamp(append(p, "created"), tr.Created)
+		if tr.OrderID != 0 && !slices.ContainsFunc(s.Orders, func(o Order) bool { return o.ID == tr.OrderID && o.ClientID == tr.ClientID }) {
+			c.Fail(append(p, "order_id"), chkPaymentOrder, tr.OrderID, tr.ClientID)
+		}
+	}
+	s.checkPayments(c)
+}
+
+// checkPayments holds each paid position (is_payed: true) to a payment in
+// its client's ledger, as the pay route books one: a transaction of the
+// client with the position's order_id and minus its total. Without it the
+// balance would not show the money the position took, and a refund
+// (paying it again) would give back money never taken.
+func (s *Section) checkPayments(c *check.Checker) {
+	for i, o := range s.Orders {
+		if !o.IsPayed {
+			continue
+		}
+		total := o.Price.Mul(o.Quantity)
+		if !slices.ContainsFunc(s.Transactions, func(tr Transaction) bool {
+			return tr.OrderID == o.ID && tr.ClientID == o.ClientID && tr.Amount == -total
+		}) {
+			c.Fail(check.At("saplab", "orders", i, "is_payed"), chkPaymentMissing, o.ID, o.ClientID, o.ID, (-total).String())
+		}
 	}
 }
 
@@ -540,7 +566,7 @@ func (sd *seeder) ledgers(sec *Section, clients []*client) {
 		byID[cl.ID] = cl
 	}
 	for _, tr := range sec.Transactions {
-		sd.book(byID[tr.ClientID], tr.Amount, tr.Description, 0, sd.time(tr.Created))
+		sd.book(byID[tr.ClientID], tr.Amount, tr.Description, tr.OrderID, sd.time(tr.Created))
 	}
 }
 

@@ -289,9 +289,13 @@ func (sc *Scenario) Effective() ([]byte, error) {
 }
 
 // document reads the one YAML document of a scenario and returns its root
-// mapping. A second document is a problem rather than something to ignore:
+// mapping, within the bounds of limits.go (checked before anything decodes
+// it into Go values). A second document is a problem rather than something to ignore:
 // a "---" left in a file would otherwise silently drop everything after it.
 func document(file string, src []byte) (*yaml.Node, *check.Problem) {
+	if p := tooBig(file, src); p != nil {
+		return nil, p
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var doc yaml.Node
 	err := dec.Decode(&doc)
@@ -301,6 +305,9 @@ func document(file string, src []byte) (*yaml.Node, *check.Problem) {
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, &check.Problem{File: file, Line: max(1, doc.Line), Message: "a scenario is a mapping with name:, seed: and the API sections"}
+	}
+	if p := overLimits(file, doc.Content[0]); p != nil {
+		return nil, p
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {

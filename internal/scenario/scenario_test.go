@@ -53,6 +53,9 @@ func TestParse_rejects(t *testing.T) {
 		"carreta_sig_reuse": `testdata/bad/carreta_sig_reuse.yaml:5: signature already pins a different offer (line 4)`,
 		"saplab_color":      `testdata/bad/saplab_color.yaml:5: color "pink" is not six hex digits like FAFFB3`,
 		"saplab_password":   `testdata/bad/saplab_password.yaml:5: password is longer than 72 bytes (bcrypt reads no more)`,
+		// The ledger holds each paid position's payment, for its client.
+		"saplab_payment_missing": `testdata/bad/saplab_payment_missing.yaml:11: position 5 is paid, but client 1's transactions hold no payment for it (order_id: 5, amount: "-5.00")`,
+		"saplab_payment_order":   `testdata/bad/saplab_payment_order.yaml:10: order_id 5 is not a position of client 2`,
 		// A seeded carreta order is one the API could have taken.
 		"carreta_order_no_price":   `testdata/bad/carreta_order_no_price.yaml:5: price is required`,
 		"carreta_order_zero_price": `testdata/bad/carreta_order_zero_price.yaml:10: price must be more than 0.00`,

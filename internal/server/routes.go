@@ -238,6 +238,7 @@ func (w *World) record(r *http.Request, info *request.Info, status int, dur time
 		}
 		e.Body = string(body)
 	}
+	w.redact(&e, r)
 	w.journal.Add(e)
 }
 

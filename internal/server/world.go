@@ -221,9 +221,11 @@ func (w *World) interrupt() {
 // adminDeps is what the world's control API is handed.
 func (w *World) adminDeps(worlds admin.Worlds) admin.Deps {
 	names := make([]string, len(w.apis))
+	hashes := make(map[string][]string, len(w.apis))
 	for i, a := range w.apis {
 		names[i] = a.Name()
+		hashes[a.Name()] = a.Secrets().Hashes
 	}
 	return admin.Deps{Control: w, Store: w.store, Clock: w.clock, Journal: w.journal, Faults: w.faults,
-		Buckets: buckets, APIs: names, Worlds: worlds}
+		Buckets: buckets, APIs: names, Hashes: hashes, Worlds: worlds}
 }

@@ -180,9 +180,11 @@ func unhex(c byte) byte {
 }
 
 // ParseBody decodes a request body by its Content-Type: url-encoded (also
-// assumed when the type is missing or unknown, as curl --data sends it) or
+// assumed when the type is missing, as a bare client sends it) or
 // multipart/form-data (what PHP's curl sends for an array of fields). A JSON
-// body is ErrUnsupported: the panel reads $_POST only.
+// body is ErrUnsupported: the panel reads $_POST only. Any other type
+// (text/plain, image/png, nonsense) is an empty form: PHP fills $_POST
+// from those two types only, whatever the body holds.
 func ParseBody(contentType string, body []byte) (*Value, error) {
 	mt, params, _ := mime.ParseMediaType(contentType)
 	switch {
@@ -194,8 +196,10 @@ func ParseBody(contentType string, body []byte) (*Value, error) {
 		return Build(pairs)
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		return nil, ErrUnsupported
+	case strings.TrimSpace(contentType) == "" || mt == "application/x-www-form-urlencoded":
+		return ParseQuery(string(body))
 	}
-	return ParseQuery(string(body))
+	return NewArray(), nil
 }
 
 // splitMultipart reads a multipart/form-data body's fields in order;

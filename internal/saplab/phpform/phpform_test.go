@@ -95,6 +95,10 @@ func TestParseBody(t *testing.T) {
 		{"multipart without boundary", "multipart/form-data", mp, "", phpform.ErrBadMultipart},
 		{"broken multipart", "multipart/form-data; boundary=XX", "--XX\r\nbroken", "", phpform.ErrBadMultipart},
 		{"json", "application/json", `{"a":1}`, "", phpform.ErrUnsupported},
+		// PHP fills $_POST from the two form types only.
+		{"text/plain", "text/plain", "a=1", `[]`, nil},
+		{"nonsense", "nonsense", "a=1", `[]`, nil},
+		{"unparsable", "a b/c; d", "a=1", `[]`, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,251 @@
+// Package redact replaces credentials in recorded requests: the values of
+// named query parameters and of named fields in JSON, url-encoded and
+// multipart bodies. Each vendor API declares its secret names
+// (api.Secrets); the server applies them to a journal entry as it is
+// recorded, so no plaintext credential is ever held in the journal.
+//
+// Every function is pure and keeps the shape of what it is given: a query
+// stays a query, a JSON body stays JSON (valid JSON stays valid, the
+// secret value becomes the string Marker), a form stays a form, and every
+// byte that is not a secret value is kept as sent, so the journal still
+// shows the request as it arrived. A body none of the forms can read
+// passes unchanged: it cannot have carried a field the API would read.
+//
+// It is a leaf: it imports nothing of this module.
+package redact
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Marker is what replaces a secret: the same as the journal puts in place
+// of an Authorization credential.
+const Marker = "[redacted]"
+
+// Query returns the raw query string with the value of every parameter
+// named in names replaced by Marker. A name matches decoded (Django and
+// PHP decode names: api%5Fkey is api_key), every occurrence, as a repeated
+// parameter may be the one the API reads.
+func Query(raw string, names []string) string {
+	if raw == "" || len(names) == 0 {
+		return raw
+	}
+	changed := false
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		k, v, _ := strings.Cut(p, "=")
+		if v == "" || !slices.Contains(names, formName(k)) {
+			continue // an empty value is no secret
+		}
+		parts[i], changed = k+"="+Marker, true
+	}
+	if !changed {
+		return raw
+	}
+	return strings.Join(parts, "&")
+}
+
+// formName is a url-encoded name decoded as PHP and Django do ("+" is a
+// space); a malformed escape is kept as it is. PHP's name mangling (a
+// "pass[x]" array) is not applied: a secret field of these APIs is a
+// plain name.
+func formName(k string) string {
+	if d, err := url.QueryUnescape(k); err == nil {
+		return d
+	}
+	return k
+}
+
+// Body returns body with the value of every field named in names replaced
+// by Marker, reading it by contentType: multipart/form-data by its parts;
+// otherwise as JSON when it starts (after white space) with { or [, else as
+// url-encoded. It never fails: what it cannot read it keeps.
+func Body(body []byte, contentType string, names []string) []byte {
+	if len(body) == 0 || len(names) == 0 {
+		return body
+	}
+	mt, params, _ := mime.ParseMediaType(contentType)
+	if mt == "multipart/form-data" {
+		return multipartBody(body, params["boundary"], names)
+	}
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return JSON(body, names)
+	}
+	if q := Query(string(body), names); q != string(body) {
+		return []byte(q)
+	}
+	return body
+}
+
+// JSON returns body with the value of every object member named in names,
+// at any depth, replaced by the JSON string Marker: a string, number or
+// literal value (an object or array value is kept; its own members are
+// looked at in turn). It scans tokens rather than decoding, so the rest of
+// the body keeps its bytes and a body that is not valid JSON (which the
+// API refuses, but the journal still keeps) is redacted as far as it can be
+// read.
+func JSON(body []byte, names []string) []byte {
+	var out []byte // nil until something is replaced
+	last := 0      // body[last:] is not yet copied to out
+	for i := 0; i < len(body); i++ {
+		if body[i] != '"' {
+			continue
+		}
+		end := stringEnd(body, i)
+		if end < 0 {
+			break
+		}
+		key := body[i:end]
+		j := skipSpace(body, end)
+		if j >= len(body) || body[j] != ':' || !named(key, names) {
+			i = end - 1
+			continue
+		}
+		vs := skipSpace(body, j+1)
+		ve := scalarEnd(body, vs)
+		if ve <= vs {
+			i = end - 1 // an object or array value: its members come next
+			continue
+		}
+		out = append(append(out, body[last:vs]...), `"`+Marker+`"`...)
+		last, i = ve, ve-1
+	}
+	if out == nil {
+		return body
+	}
+	return append(out, body[last:]...)
+}
+
+// named reports whether the JSON string token key decodes to one of names.
+func named(key []byte, names []string) bool {
+	var s string
+	if json.Unmarshal(key, &s) != nil {
+		return false
+	}
+	return slices.Contains(names, s)
+}
+
+// stringEnd is the index after the closing quote of the JSON string that
+// opens at body[i], or -1 when it is not closed.
+func stringEnd(body []byte, i int) int {
+	for j := i + 1; j < len(body); j++ {
+		switch body[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return -1
+}
+
+// skipSpace is the index of the first byte at or after i that is not JSON
+// white space.
+func skipSpace(body []byte, i int) int {
+	for i < len(body) && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// scalarEnd is the end of the string, number or literal starting at
+// body[i]; i itself (nothing) for an object, an array or the end.
+func scalarEnd(body []byte, i int) int {
+	if i >= len(body) {
+		return i
+	}
+	switch body[i] {
+	case '{', '[':
+		return i
+	case '"':
+		if e := stringEnd(body, i); e > 0 {
+			return e
+		}
+		return len(body) // an unclosed string: all of it is the value
+	}
+	j := i
+	for j < len(body) && !strings.ContainsRune(" \t\r\n,}]", rune(body[j])) {
+		j++
+	}
+	return j
+}
+
+// multipartBody replaces the content of every part whose form name is in
+// names, keeping each part's headers and every boundary as sent.
+func multipartBody(body []byte, boundary string, names []string) []byte {
+	if boundary == "" {
+		return body
+	}
+	delim := []byte("--" + boundary)
+	chunks := bytes.Split(body, delim)
+	changed := false
+	for i, c := range chunks {
+		head, content, ok := bytes.Cut(c, []byte("\r\n\r\n"))
+		if i == 0 || !ok || !slices.Contains(names, partName(head)) {
+			continue
+		}
+		// The part's content ends at the CRLF before the next delimiter.
+		tail := ""
+		if bytes.HasSuffix(content, []byte("\r\n")) {
+			tail = "\r\n"
+		}
+		// Clipped, so the append copies: the body is the request's own.
+		chunks[i] = append(append(slices.Clip(head), "\r\n\r\n"+Marker...), tail...)
+		changed = true
+	}
+	if !changed {
+		return body
+	}
+	return bytes.Join(chunks, delim)
+}
+
+// partName is the form name in a part's Content-Disposition header.
+func partName(head []byte) string {
+	for _, line := range strings.Split(string(head), "\r\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "Content-Disposition") {
+			continue
+		}
+		if _, params, err := mime.ParseMediaType(strings.TrimSpace(v)); err == nil {
+			return params["name"]
+		}
+	}
+	return ""
+}
+
+// Omit returns the JSON object rec without its top-level members named in
+// names. A record is what json.Marshal wrote (compact), and so is what
+// Omit writes: the members kept keep their bytes and their order. What is
+// not a JSON object, or names nothing, is returned as it is.
+func Omit(rec []byte, names []string) []byte {
+	if len(names) == 0 || !slices.ContainsFunc(names, func(n string) bool { return bytes.Contains(rec, []byte(`"`+n+`"`)) }) {
+		return rec
+	}
+	dec := json.NewDecoder(bytes.NewReader(rec))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return rec
+	}
+	out := []byte{'{'}
+	for dec.More() {
+		k, err := dec.Token()
+		key, ok := k.(string)
+		var v json.RawMessage
+		if err != nil || !ok || dec.Decode(&v) != nil {
+			return rec
+		}
+		if slices.Contains(names, key) {
+			continue
+		}
+		kb, _ := json.Marshal(key)
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(append(append(out, kb...), ':'), v...)
+	}
+	return append(out, '}')
+}

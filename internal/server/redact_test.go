@@ -1,0 +1,74 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mockserver/mockserver/internal/servertest"
+)
+
+// Every credential the vendor documents name is replaced in the journal,
+// in the query, the body and the headers, with the rest of the request
+// kept as sent; the listing holds none of the plaintext.
+func TestJournal_redactsEachAPIsSecrets(t *testing.T) {
+	m := servertest.Start(t, servertest.Options{})
+	const mp = "--XX\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nA\r\n" +
+		"--XX\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nmultipart-secret\r\n--XX--\r\n"
+	jsonCT := []string{"Content-Type", "application/json"}
+	form := []string{"Content-Type", "application/x-www-form-urlencoded", "Authorization", "Basic Nzk5OTAwMDAwMDA6ZGVtbw=="}
+	cases := []struct {
+		method, path, body string
+		headers            []string
+		query, wantBody    string
+	}{
+		{"POST", "/api/login", `{"email":"demo@example.com","password":"demo-password"}`, jsonCT,
+			"", `{"email":"demo@example.com","password":"[redacted]"}`},
+		{"POST", "/api/register", `{"name":"N","email":"n@example.com","password":"register-secret","password_confirmation":"register-secret"}`, jsonCT,
+			"", `{"name":"N","email":"n@example.com","password":"[redacted]","password_confirmation":"[redacted]"}`},
+		{"POST", "/api/change-password", `{"email":"demo@example.com","old_password":"demo-password","password":"changed-secret","password_confirmation":"changed-secret"}`,
+			append([]string{"Authorization", "Bearer 1|DemoTokenDemoTokenDemoTokenDemoTokenDemo"}, jsonCT...),
+			"", `{"email":"demo@example.com","old_password":"[redacted]","password":"[redacted]","password_confirmation":"[redacted]"}`},
+		{"GET", "/v1/search/?q=oc47&api_key=demo-key", "", nil, "q=oc47&api_key=[redacted]", ""},
+		{"POST", "/v1/order/?api_key=restricted-key", `{"api_key":"body-key","code":"OC47"}`, jsonCT,
+			"api_key=[redacted]", `{"api_key":"[redacted]","code":"OC47"}`},
+		{"POST", "/panel/client/form", "name=A&phone=70000000099&password=form-secret&status=on", form,
+			"", "name=A&phone=70000000099&password=[redacted]&status=on"},
+		{"POST", "/panel/client/form", mp, []string{"Content-Type", "multipart/form-data; boundary=XX", "Cookie", "PHPSESSID=cookie-secret"},
+			"", strings.Replace(mp, "multipart-secret", "[redacted]", 1)},
+		// No API owns the path: every API's secrets are redacted.
+		{"POST", "/nowhere?api_key=stray-key", `{"password":"stray-secret"}`, jsonCT, "api_key=[redacted]", `{"password":"[redacted]"}`},
+	}
+	for _, c := range cases {
+		m.Do(t, c.method, c.path, strings.NewReader(c.body), c.headers...)
+	}
+	r := m.Do(t, http.MethodGet, "/__admin/requests", nil)
+	for _, secret := range []string{"demo-password", "register-secret", "changed-secret", "DemoToken", "demo-key", "restricted-key", "body-key",
+		"form-secret", "multipart-secret", "cookie-secret", "Nzk5OTAwMDAwMDA6ZGVtbw", "stray-key", "stray-secret"} {
+		if strings.Contains(string(r.Body), secret) {
+			t.Errorf("%q is in the journal", secret)
+		}
+	}
+	var list struct {
+		Requests []struct {
+			Path, Query, Body string
+			Headers           map[string][]string
+		}
+	}
+	if err := json.Unmarshal(r.Body, &list); err != nil || len(list.Requests) != len(cases) {
+		t.Fatalf("journal (%v): %s", err, r.Body)
+	}
+	for i, c := range cases {
+		e := list.Requests[i]
+		if e.Query != c.query || e.Body != c.wantBody {
+			t.Errorf("%s %s: query %q body %q\nwant query %q body %q", c.method, c.path, e.Query, e.Body, c.query, c.wantBody)
+		}
+	}
+	if h := list.Requests[5].Headers; h["Authorization"][0] != "Basic [redacted]" {
+		t.Errorf("saplab Authorization %q", h["Authorization"])
+	}
+	if h := list.Requests[6].Headers; h["Cookie"][0] != "[redacted]" {
+		t.Errorf("Cookie %q", h["Cookie"])
+	}
+}
