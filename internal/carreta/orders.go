@@ -98,8 +98,7 @@ func (a *API) listOrders(c echo.Context) error {
 	if err := a.catchUp(v); err != nil {
 		return err
 	}
-	ids := v.page(acc.id, strings.ToLower(queryValue(raw, "client_comment")), page)
-	list, err := a.store.OrdersByID(ids)
+	list, err := a.store.OrderPage(acc.id, page, strings.ToLower(queryValue(raw, "client_comment")), &v.cols)
 	if err != nil {
 		return err
 	}
@@ -113,8 +112,9 @@ func (a *API) listOrders(c echo.Context) error {
 // createOrder is POST order/[?test=on]. The order is checked in full before
 // any write: the body, the offer's signature, the order_qty rules, the
 // comment. A real order is stored with the group commit, starting in the
-// table's new status on its automatic path, and the view's index and queue
-// learn of it only once the commit succeeded. A test order is stored and
+// table's new status on its automatic path (the list index in the same
+// transaction), and the view's queue learns of it only once the commit
+// succeeded. A test order is stored and
 // rolled back: the answer shows the id and number a real order would have
 // had, and nothing is kept.
 func (a *API) createOrder(c echo.Context) error {
@@ -145,7 +145,6 @@ func (a *API) createOrder(c echo.Context) error {
 	if queryValue(c.Request().URL.RawQuery, "test") == "on" {
 		o, err = a.store.PreviewOrder(prepared)
 	} else if o, err = a.store.CreateOrder(prepared); err == nil {
-		v.addOrder(acc.id, o.ID, o.ClientComment)
 		if o.Auto != nil {
 			v.queue.Set(o.ID, o.Auto.Next)
 		}

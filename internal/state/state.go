@@ -232,6 +232,17 @@ func (tx *Tx) Get(bucket string, key []byte, v any) error {
 	return json.Unmarshal(data, v)
 }
 
+// ClearBucket empties a bucket declared at Open (an index about to be
+// rebuilt).
+func (tx *Tx) ClearBucket(name string) error {
+	tx.Bucket(name)
+	if err := tx.btx.DeleteBucket([]byte(name)); err != nil {
+		return err
+	}
+	_, err := tx.btx.CreateBucket([]byte(name))
+	return err
+}
+
 // Delete removes key from bucket.
 func (tx *Tx) Delete(bucket string, key []byte) error {
 	return tx.Bucket(bucket).Delete(key)
