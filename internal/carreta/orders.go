@@ -29,6 +29,7 @@ func (a *API) catchUp(v *view) error {
 	if !v.queue.Due(a.deps.Clock.Now()) {
 		return nil
 	}
+	defer v.pages.changed()
 	return a.store.Advance(v.life, v.queue)
 }
 
@@ -83,7 +84,8 @@ func (a *API) history(c echo.Context) error {
 }
 
 // listOrders is GET order/?page=&client_comment=: newest first, PageSize a
-// page, filtered by a case-insensitive substring of client_comment.
+// page, filtered by a case-insensitive substring of client_comment. An
+// answer is kept (pageCache) until the next write to any order.
 func (a *API) listOrders(c echo.Context) error {
 	v := a.view
 	acc, err := a.authenticate(c, v)
@@ -98,7 +100,13 @@ func (a *API) listOrders(c echo.Context) error {
 	if err := a.catchUp(v); err != nil {
 		return err
 	}
-	list, err := a.store.OrderPage(acc.id, page, strings.ToLower(queryValue(raw, "client_comment")), &v.cols)
+	key := pageKey{account: acc.id, page: page, filter: strings.ToLower(queryValue(raw, "client_comment"))}
+	version := v.pages.version.Load()
+	if body, ok := v.pages.get(key, version); ok {
+		writeJSON(c, http.StatusOK, body)
+		return nil
+	}
+	list, err := a.store.OrderPage(acc.id, page, key.filter, &v.cols)
 	if err != nil {
 		return err
 	}
@@ -106,7 +114,10 @@ func (a *API) listOrders(c echo.Context) error {
 	for i := range list {
 		out.Objects[i] = toOrderWire(&list[i], v.life.Statuses)
 	}
-	return respond(c, http.StatusOK, out)
+	body := mustMarshal(out)
+	v.pages.put(key, version, body)
+	writeJSON(c, http.StatusOK, body)
+	return nil
 }
 
 // createOrder is POST order/[?test=on]. The order is checked in full before
@@ -145,6 +156,7 @@ func (a *API) createOrder(c echo.Context) error {
 	if queryValue(c.Request().URL.RawQuery, "test") == "on" {
 		o, err = a.store.PreviewOrder(prepared)
 	} else if o, err = a.store.CreateOrder(prepared); err == nil {
+		v.pages.changed()
 		if o.Auto != nil {
 			v.queue.Set(o.ID, o.Auto.Next)
 		}

@@ -412,9 +412,13 @@ func TestAdmin_SetStatus(t *testing.T) {
 	}
 	t.Run("moves_the_order_and_records_it", func(t *testing.T) {
 		m.Srv.Clock().Set(frozenAt.Add(90 * 60 * 1e9))
+		listed := get(t, m, "/v1/order/?api_key=demo-key").Body // kept until an order changes
 		r := adminPost("/__admin/carreta/orders/189333/status", `{"status": 3, "comment": "Отгружено поставщиком"}`)
 		if r.Status != 200 {
 			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+		if o := orders(t, get(t, m, "/v1/order/?api_key=demo-key")); o[0].ID != 189333 || o[0].Status != 3 || bytes.Equal(listed, get(t, m, "/v1/order/?api_key=demo-key").Body) {
+			t.Fatalf("the list after the move still shows %+v", o[0])
 		}
 		d := get(t, m, "/v1/order/189333/?api_key=demo-key")
 		expectJSON(t, d, 200)

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/state"
@@ -37,6 +38,8 @@ type view struct {
 	// cols are the client_comment columns of the accounts that filtered
 	// their list (index.go); they lock themselves.
 	cols columns
+	// pages keeps encoded order-list answers until an order changes.
+	pages pageCache
 }
 
 // account is an account as requests need it.
@@ -108,6 +111,62 @@ func (v *view) pinSignatures(parts []CatalogPart) {
 			}
 		}
 	}
+}
+
+// pageCache keeps the encoded answers of order lists, so a client polling
+// its list costs a map lookup instead of a read transaction and the
+// decoding and encoding of every order on the page. Every write to an
+// order (createOrder, a catch-up, the control API's move) calls changed
+// after its commit; an answer is used only under the version it was made
+// under, read before its read transaction began, so an answer that may
+// predate a commit is never served after it. It is bounded in bytes: when
+// full it starts over.
+type pageCache struct {
+	version atomic.Uint64
+	// mu guards m and size: lists read and fill it; a leaf, taken under
+	// no other lock of carreta's.
+	mu   sync.Mutex
+	m    map[pageKey]cachedPage
+	size int
+}
+
+// pageKey is what an order-list answer depends on besides the orders.
+type pageKey struct {
+	account uint64
+	page    int
+	filter  string
+}
+
+type cachedPage struct {
+	version uint64
+	body    []byte
+}
+
+// pageCacheMax bounds the bytes of cached answers: some 80 full pages.
+const pageCacheMax = 4 << 20
+
+// changed makes every cached answer stale; called after a commit that
+// wrote an order.
+func (p *pageCache) changed() { p.version.Add(1) }
+
+func (p *pageCache) get(k pageKey, version uint64) ([]byte, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e, ok := p.m[k]
+	return e.body, ok && e.version == version
+}
+
+func (p *pageCache) put(k pageKey, version uint64, body []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil || p.size+len(body) > pageCacheMax {
+		p.m, p.size = map[pageKey]cachedPage{}, 0
+	}
+	if old, ok := p.m[k]; ok {
+		p.size -= len(old.body)
+	}
+	p.m[k] = cachedPage{version: version, body: body}
+	p.size += len(body)
 }
 
 // genCache keeps the encoded generated answers of recent queries, so a
