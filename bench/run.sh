@@ -96,7 +96,7 @@ start_mock() {
   local sc=() from=${1:-$SEEDED}
   [ -n "$SCENARIO" ] && sc=(--scenario "$SCENARIO")
   if [ -n "$from" ]; then cp "$from" "$OUT/bench.db"; sc=(); fi
-  $PIN_SERVER "$OUT/mockserver" serve --addr "127.0.0.1:$PORT" --db "$OUT/bench.db" --log-level warn "${sc[@]}" >/dev/null 2>&1 &
+  $PIN_SERVER "$OUT/mockserver" serve --addr "127.0.0.1:$PORT" --db "$OUT/bench.db" "${sc[@]}" >/dev/null 2>&1 &
   MOCK_PID=$!
   wait_up $PORT 30000 $MOCK_PID
 }
