@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -222,40 +223,73 @@ func (cs *columns) extend(tx *state.Tx, accountID uint64, n int) {
 	}
 }
 
-// page is match on the column's first n places. Walking back from the
-// end, each bytes.LastIndex finds the last occurrence before the limit;
-// the place it falls in is found by stepping back over ends (amortised
-// O(1): the walk only goes backwards), and a hit that runs past its
-// comment's end (it spans two comments) only moves the limit.
+// page is match on the column's first n places. It walks back from the
+// newest place in windows of about columnWindow bytes that start and end on
+// comment boundaries (a hit never spans two comments, so none is lost at a
+// window's edge), finds every hit of a window with forward bytes.Index,
+// which is vectorised where bytes.LastIndex is not, and takes them newest
+// first. After a hit the scan moves to the next comment, so a filter every
+// comment matches costs a step per comment, not a search per occurrence.
 func (col *commentColumn) page(n int, filter []byte, page int) []uint64 {
 	skip := (page - 1) * PageSize
 	var ids []uint64
-	limit := 0
-	if n > 0 {
-		limit = col.ends[n-1]
-	}
-	i := n - 1 // the place whose comment holds limit-1
-	for i >= 0 && len(ids) < PageSize {
-		at := bytes.LastIndex(col.text[:limit], filter)
-		if at < 0 {
-			break
+	var hits []int
+	for hi := n; hi > 0 && len(ids) < PageSize; {
+		lo := col.windowStart(hi)
+		hits = col.hits(lo, hi, filter, hits[:0])
+		for i := len(hits) - 1; i >= 0 && len(ids) < PageSize; i-- {
+			if skip > 0 {
+				skip--
+				continue
+			}
+			ids = append(ids, col.ids[hits[i]])
 		}
-		for i > 0 && col.ends[i-1] > at {
-			i--
-		}
-		if at+len(filter) > col.ends[i] {
-			limit = col.ends[i] // spans into the next comment
-			continue
-		}
-		if skip > 0 {
-			skip--
-		} else {
-			ids = append(ids, col.ids[i])
-		}
-		if i == 0 {
-			break
-		}
-		limit, i = col.ends[i-1], i-1
+		hi = lo
 	}
 	return ids
+}
+
+// columnWindow is about how many bytes of comments page searches at once
+// (a variable so that tests can make windows of a few comments).
+var columnWindow = 64 << 10
+
+// start is where the comment of place index p begins in text.
+func (col *commentColumn) start(p int) int {
+	if p == 0 {
+		return 0
+	}
+	return col.ends[p-1]
+}
+
+// windowStart is the first place index of the window that ends before
+// place index hi: at least one place, about columnWindow bytes.
+func (col *commentColumn) windowStart(hi int) int {
+	from := col.start(hi) - columnWindow
+	lo := sort.Search(hi, func(p int) bool { return col.start(p) >= from })
+	return min(lo, hi-1)
+}
+
+// hits appends the place indexes in [lo, hi) whose comment contains
+// filter, ascending.
+func (col *commentColumn) hits(lo, hi int, filter []byte, out []int) []int {
+	end := col.ends[hi-1]
+	p, at := lo, col.start(lo)
+	for at < end {
+		i := bytes.Index(col.text[at:end], filter)
+		if i < 0 {
+			break
+		}
+		at += i
+		for col.ends[p] <= at {
+			p++
+		}
+		if at+len(filter) > col.ends[p] {
+			at++ // runs into the next comment: not a hit
+			continue
+		}
+		out = append(out, p)
+		at = col.ends[p]
+		p++
+	}
+	return out
 }

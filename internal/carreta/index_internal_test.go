@@ -45,12 +45,16 @@ func TestCommentColumn_page(t *testing.T) {
 		{"page_three_holds_the_rest", many, 250, "партия", 3, seq(50, 1)},
 		{"past_the_end", many, 250, "партия", 4, nil},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := column(tc.comments...).page(tc.n, []byte(tc.filter), tc.page); !slices.Equal(got, tc.want) {
-				t.Fatalf("got %v, want %v", got, tc.want)
-			}
-		})
+	for _, window := range []int{64 << 10, 1, 7, 40} {
+		defer func(w int) { columnWindow = w }(columnWindow)
+		columnWindow = window
+		for _, tc := range tests {
+			t.Run(fmt.Sprint(tc.name, "/window=", window), func(t *testing.T) {
+				if got := column(tc.comments...).page(tc.n, []byte(tc.filter), tc.page); !slices.Equal(got, tc.want) {
+					t.Fatalf("got %v, want %v", got, tc.want)
+				}
+			})
+		}
 	}
 	// partia 1 is places 2, 5, 8, ... (i%3 == 1 at i = place-1): 83 of them.
 	got := column(many...).page(250, []byte("партия 1"), 1)
