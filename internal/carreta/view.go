@@ -18,8 +18,9 @@ import (
 // and the time to build it do not grow with the history. Load builds a new
 // view after every seed and at start-up; the server holds every vendor
 // request off while it does (the state gate), so a request sees one view
-// from start to end. Only the comment columns and the cache of generated
-// answers change at run time, each under its own lock; the rest is
+// from start to end. Only the comment columns, the kept list answers and
+// the cache of generated answers change at run time, each under its own
+// lock; the rest is
 // read-only once Load has published the view. The queue of automatic moves
 // (lifecycle.Queue) locks itself.
 type view struct {
@@ -142,8 +143,12 @@ type cachedPage struct {
 	body    []byte
 }
 
-// pageCacheMax bounds the bytes of cached answers: some 80 full pages.
-const pageCacheMax = 4 << 20
+// pageCacheMax bounds the bytes of cached answers (some 80 full pages),
+// pageCacheEntries their number (empty answers of many filters).
+const (
+	pageCacheMax     = 4 << 20
+	pageCacheEntries = 4096
+)
 
 // changed makes every cached answer stale; called after a commit that
 // wrote an order.
@@ -159,7 +164,7 @@ func (p *pageCache) get(k pageKey, version uint64) ([]byte, bool) {
 func (p *pageCache) put(k pageKey, version uint64, body []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.m == nil || p.size+len(body) > pageCacheMax {
+	if p.m == nil || p.size+len(body) > pageCacheMax || len(p.m) >= pageCacheEntries {
 		p.m, p.size = map[pageKey]cachedPage{}, 0
 	}
 	if old, ok := p.m[k]; ok {

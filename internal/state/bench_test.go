@@ -104,3 +104,60 @@ func committer(b *testing.B, mode string) func() error {
 		})
 	}
 }
+
+// BenchmarkCommitRatio interleaves the group commit with a plain commit per
+// write, in 200 ms slices on two files of one directory, by one writer and
+// by 32, and reports group/plain writes/s and p50: the disk here is shared, so
+// figures taken one after the other compare two different loads.
+//
+//	go test -run '^$' -bench CommitRatio -benchtime 1x ./internal/state/
+func BenchmarkCommitRatio(b *testing.B) {
+	for _, writers := range []int{1, 32} {
+		b.Run("c="+strconv.Itoa(writers), func(b *testing.B) {
+			plain, group := committer(b, "plain"), committer(b, "group")
+			var n [2]int
+			var lat [2][]time.Duration
+			var el [2]time.Duration
+			for range 15 {
+				for i, write := range []func() error{plain, group} {
+					c, l, d := slice(b, writers, write, 200*time.Millisecond)
+					n[i], lat[i], el[i] = n[i]+c, append(lat[i], l...), el[i]+d
+				}
+			}
+			rate := func(i int) float64 { return float64(n[i]) / el[i].Seconds() }
+			p50 := func(i int) float64 { slices.Sort(lat[i]); return float64(lat[i][len(lat[i])/2]) }
+			b.ReportMetric(rate(1)/rate(0), "group/plain-writes")
+			b.ReportMetric(p50(1)/p50(0), "group/plain-p50")
+		})
+	}
+}
+
+// slice runs writers loops of write for d and returns the writes, their
+// latencies and the time taken.
+func slice(b *testing.B, writers int, write func() error, d time.Duration) (int, []time.Duration, time.Duration) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	start := time.Now()
+	stop := start.Add(d)
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(stop) {
+				t0 := time.Now()
+				if err := write(); err != nil {
+					b.Error(err)
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return len(lat), lat, time.Since(start)
+}
