@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Benchmark harness: requests/s and p99 of mockserver endpoints, each next to
-# a bare net/http reference that returns the same bytes, measured in the same
-# run. The server under test is pinned to CPU 0 and wrk to CPU 1, one at a
-# time, so the two never share a core. Machines here are noisy: read the
-# ratio, not the absolute figures.
+# Benchmark harness: requests/s, p50 and p99 of mockserver endpoints, each
+# next to a bare net/http reference that returns the same bytes, measured in
+# the same run. The server under test is pinned to CPU 0 and wrk to CPU 1,
+# one at a time, so the two never share a core. Machines here are noisy:
+# read the ratio, not the absolute figures. bench/README.md says what each
+# mode takes in time and memory.
 #
 #   bench/run.sh [options] ENDPOINT...
-#   bench/run.sh startup            # start-to-first-200 and idle RSS
+#   bench/run.sh reads              # every GET of the default scenario (amapi, carreta)
+#   bench/run.sh writes             # durable writes of all three APIs vs a plain commit per request
+#   bench/run.sh scale              # carreta's order list, restart and RSS at 1k vs 100k orders
+#   bench/run.sh all                # reads, writes, scale
+#   bench/run.sh startup [DB]       # start-to-first-200 and idle RSS (DB: restart on a copy of it)
 #   bench/run.sh worlds             # worlds: create/delete p50/p99, RSS of 100,
 #                                   # 64 clients in worlds vs on the root (-d each)
 #   bench/run.sh hostile [-mode journal|conns] [-n N] [-conns K]
@@ -18,22 +23,26 @@
 # parts, e.g.
 #   bench/run.sh 'GET /v1/search/?q=oc47&api_key=demo-key'
 #   bench/run.sh 'GET /panel/manager|Authorization: Basic Nzk5OTAwMDAwMDA6ZGVtbw=='
-#   bench/run.sh 'POST /v1/order/?api_key=demo-key|Content-Type: application/json|@order.json'
-# With no ENDPOINT it measures GET /__admin/health.
+#   bench/run.sh 'POST /v1/order/?api_key=demo-key|Content-Type: application/json|@bench/carreta-order.json|plain'
+# With no ENDPOINT it measures GET /__admin/health. In a header value, %7C
+# stands for "|" (amapi's tokens hold one).
 #
-# A "|bolt" part makes the reference commit each request body to a bbolt file
-# with db.Batch before answering: the baseline for durable write endpoints.
+# A "|bolt" part makes the reference commit each request body to a bbolt
+# file with db.Batch (10 ms window) before answering; "|plain" with a
+# transaction of its own (db.Update): the baseline for durable writes.
 #
-# Options: -d DURATION (wrk, default 10s), -c CONNECTIONS (default 32),
-#          -r ROUNDS (alternate mock/reference this many times, default 1),
-#          -s SCENARIO (scenario file for the mock; default: embedded default).
+# Options: -d DURATION (wrk, default 10s), -c "CONNECTIONS..." (default "1 32":
+#          each endpoint at each), -r ROUNDS (alternate mock/reference this
+#          many times, default 1), -s SCENARIO (scenario file for the mock;
+#          default: embedded default), -D DB (start the mock on a copy of
+#          this state file instead of a fresh one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DUR=10s CONNS=32 ROUNDS=1 SCENARIO=""
-while getopts "d:c:r:s:" opt; do
+DUR=10s CONNS="1 32" ROUNDS=1 SCENARIO="" SEEDED=""
+while getopts "d:c:r:s:D:" opt; do
   case $opt in
-    d) DUR=$OPTARG ;; c) CONNS=$OPTARG ;; r) ROUNDS=$OPTARG ;; s) SCENARIO=$OPTARG ;;
-    *) sed -n '2,26p' "$0"; exit 2 ;;
+    d) DUR=$OPTARG ;; c) CONNS=$OPTARG ;; r) ROUNDS=$OPTARG ;; s) SCENARIO=$OPTARG ;; D) SEEDED=$OPTARG ;;
+    *) sed -n '2,35p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -51,14 +60,25 @@ if [ "${1:-}" = "hostile" ]; then
 fi
 
 if [ "${1:-}" = "startup" ]; then
-  exec "$OUT/startup" --bin "$OUT/mockserver" --ref "$OUT/reference" --runs "${RUNS:-30}"
+  db=()
+  [ -n "${2:-}" ] && db=(--db "$2")
+  exec "$OUT/startup" --bin "$OUT/mockserver" --ref "$OUT/reference" --runs "${RUNS:-30}" "${db[@]}"
 fi
 
 PIN_SERVER="taskset -c 0" PIN_LOAD="taskset -c 1"
 if ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; then PIN_SERVER="" PIN_LOAD=""; fi
-PORT=18180 REFPORT=18181
+# Ports of their own: other runs of this script may share the machine.
+PORT=${PORT:-$((20000 + RANDOM % 20000))} REFPORT=$((PORT + 1))
 
-wait_up() { for _ in $(seq 1 500); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.01; done; echo "server on :$1 did not start" >&2; exit 1; }
+# wait_up PORT [TRIES] [PID]: until the server answers (and PID lives).
+wait_up() {
+  for _ in $(seq 1 "${2:-500}"); do
+    if [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; then break; fi
+    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    sleep 0.01
+  done
+  echo "server on :$1 did not start" >&2; exit 1
+}
 
 if [ "${1:-}" = "worlds" ]; then
   # bench/worlds prints each figure; the root world keeps its fsync, the
@@ -78,63 +98,158 @@ if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian package)..." >&2
   (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
 fi
-[ $# -gt 0 ] || set -- "GET /__admin/health"
 
+# start_mock [DB]: the mock on a fresh file (the -s scenario), or on a copy
+# of DB (or of -D).
 start_mock() {
   rm -f "$OUT/bench.db"
-  local sc=()
+  local sc=() from=${1:-$SEEDED}
   [ -n "$SCENARIO" ] && sc=(--scenario "$SCENARIO")
+  if [ -n "$from" ]; then cp "$from" "$OUT/bench.db"; sc=(); fi
   $PIN_SERVER "$OUT/mockserver" serve --addr "127.0.0.1:$PORT" --db "$OUT/bench.db" "${sc[@]}" >/dev/null 2>&1 &
   MOCK_PID=$!
-  wait_up $PORT
+  wait_up $PORT 30000 $MOCK_PID
 }
+stop_mock() { kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true; }
 
-# run_wrk URL LUA -> "rps p99_ms"
+# ms VALUE: wrk's latency ("812.00us", "1.20ms", "2.00s") in ms.
+ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms/,"",v) } else if (v ~ /s$/) { sub(/s/,"",v); v=v*1000 }; print v }'; }
+
+# run_wrk URL LUA CONNS -> "rps p50_ms p99_ms"
 run_wrk() {
-  local res rps p99
-  res=$($PIN_LOAD wrk -t1 -c"$CONNS" -d"$DUR" --latency -s "$2" "$1")
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$res")
-  p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$res")
-  echo "$rps $p99"
+  local res
+  res=$($PIN_LOAD wrk -t1 -c"$3" -d"$DUR" --latency -s "$2" "$1")
+  echo "$(awk '/^Requests\/sec:/ {print $2}' <<<"$res") $(ms "$(awk '$1=="50.000%" || $1=="50%" {print $2; exit}' <<<"$res")") $(ms "$(awk '$1=="99.000%" || $1=="99%" {print $2; exit}' <<<"$res")")"
 }
 
-printf '%-58s %12s %9s %12s %9s %7s\n' "endpoint (c=$CONNS, $DUR)" "mock req/s" "p99 ms" "ref req/s" "p99 ms" "ratio"
-for spec in "$@"; do
-  IFS='|' read -r -a parts <<<"$spec"
+# prepare SPEC: parses an endpoint into method, path, the wrk script, curl's
+# and the reference's arguments.
+prepare() {
+  IFS='|' read -r -a parts <<<"$1"
   method=${parts[0]%% *} path=${parts[0]#* }
-  lua="$OUT/req.lua" body="" curl_args=(-s -X "$method") ref_args=()
-  { echo "wrk.method = \"$method\""; } >"$lua"
+  lua="$OUT/req.lua" curl_args=(-s -X "$method") ref_args=()
+  echo "wrk.method = \"$method\"" >"$lua"
   for p in "${parts[@]:1}"; do
     if [[ $p == bolt ]]; then
       ref_args=(--bolt "$OUT/ref.db")
+    elif [[ $p == plain ]]; then
+      ref_args=(--bolt "$OUT/ref.db" --plain)
     elif [[ $p == @* ]]; then
-      body=${p#@}
-      echo "wrk.body = io.open(\"$body\"):read(\"*a\")" >>"$lua"
-      curl_args+=(--data-binary "@$body")
+      echo "wrk.body = io.open(\"${p#@}\"):read(\"*a\")" >>"$lua"
+      curl_args+=(--data-binary "@${p#@}")
     else
+      p=${p//%7C/|}
       echo "wrk.headers[\"${p%%:*}\"] = \"$(sed 's/^ *//' <<<"${p#*:}")\"" >>"$lua"
       curl_args+=(-H "$p")
     fi
   done
-  mock_sum=0 ref_sum=0
-  for _ in $(seq 1 "$ROUNDS"); do
-    start_mock
-    # capture the mock's own answer for the reference to replay
-    ctype=$(curl "${curl_args[@]}" -o "$OUT/body" -w '%{content_type}' "http://127.0.0.1:$PORT$path")
-    status=$(curl "${curl_args[@]}" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")
-    read -r mrps mp99 < <(run_wrk "http://127.0.0.1:$PORT$path" "$lua")
-    kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true
-    rm -f "$OUT/ref.db"
-    $PIN_SERVER "$OUT/reference" "${ref_args[@]}" --addr "127.0.0.1:$REFPORT" --body "$OUT/body" --content-type "$ctype" --status "$status" >/dev/null 2>&1 &
-    REF_PID=$!
-    wait_up $REFPORT
-    read -r rrps rp99 < <(run_wrk "http://127.0.0.1:$REFPORT$path" "$lua")
-    kill "$REF_PID"; wait "$REF_PID" 2>/dev/null || true
-    mock_sum=$(awk -v a="$mock_sum" -v b="$mrps" 'BEGIN{print a+b}')
-    ref_sum=$(awk -v a="$ref_sum" -v b="$rrps" 'BEGIN{print a+b}')
-    printf '%-58s %12s %9s %12s %9s %6.2fx  (status %s)\n' "$method $path" "$mrps" "$mp99" "$rrps" "$rp99" "$(awk -v a="$mrps" -v b="$rrps" 'BEGIN{print a/b}')" "$status"
+}
+
+# bench ENDPOINT...: each endpoint at each concurrency, mock then reference.
+bench() {
+  local c spec
+  for c in $CONNS; do
+    printf '\n%-64s %10s %7s %7s %10s %7s %7s %7s\n' "endpoint (c=$c, $DUR)" "mock req/s" "p50 ms" "p99 ms" "ref req/s" "p50 ms" "p99 ms" "ratio"
+    for spec in "$@"; do
+      prepare "$spec"
+      local mock_sum=0 ref_sum=0
+      for _ in $(seq 1 "$ROUNDS"); do
+        start_mock
+        # capture the mock's own answer for the reference to replay
+        ctype=$(curl "${curl_args[@]}" -o "$OUT/body" -w '%{content_type}' "http://127.0.0.1:$PORT$path")
+        status=$(curl "${curl_args[@]}" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")
+        read -r mrps mp50 mp99 < <(run_wrk "http://127.0.0.1:$PORT$path" "$lua" "$c")
+        stop_mock
+        rm -f "$OUT/ref.db"
+        $PIN_SERVER "$OUT/reference" "${ref_args[@]}" --addr "127.0.0.1:$REFPORT" --body "$OUT/body" --content-type "$ctype" --status "$status" >/dev/null 2>&1 &
+        REF_PID=$!
+        wait_up $REFPORT 500 $REF_PID
+        read -r rrps rp50 rp99 < <(run_wrk "http://127.0.0.1:$REFPORT$path" "$lua" "$c")
+        kill "$REF_PID"; wait "$REF_PID" 2>/dev/null || true
+        mock_sum=$(awk -v a="$mock_sum" -v b="$mrps" 'BEGIN{print a+b}')
+        ref_sum=$(awk -v a="$ref_sum" -v b="$rrps" 'BEGIN{print a+b}')
+        printf '%-64s %10s %7s %7s %10s %7s %7s %6.2fx (status %s)\n' "${method} ${path:0:58}" "$mrps" "$mp50" "$mp99" "$rrps" "$rp50" "$rp99" "$(awk -v a="$mrps" -v b="$rrps" 'BEGIN{print a/b}')" "$status"
+      done
+      if [ "$ROUNDS" -gt 1 ]; then
+        printf '%-64s %56.2fx\n' "  mean ratio over $ROUNDS rounds" "$(awk -v a="$mock_sum" -v b="$ref_sum" 'BEGIN{print a/b}')"
+      fi
+    done
   done
-  if [ "$ROUNDS" -gt 1 ]; then
-    printf '%-58s %56.2fx\n' "  mean ratio over $ROUNDS rounds" "$(awk -v a="$mock_sum" -v b="$ref_sum" 'BEGIN{print a/b}')"
+}
+
+# The default scenario's identities.
+AMAPI_TOKEN="Authorization: Bearer 1%7CDemoTokenDemoTokenDemoTokenDemoTokenDemo"
+SAPLAB_OWNER="Authorization: Basic Nzk5OTAwMDAwMDA6ZGVtbw=="
+JSON="Content-Type: application/json"
+READS=(
+  "GET /v1/search/?q=oc47&api_key=demo-key"
+  "GET /v1/order/?api_key=demo-key"
+  "GET /v1/profile/?api_key=demo-key"
+  "GET /api/test"
+  "GET /api/test|$AMAPI_TOKEN"
+)
+WRITES=(
+  "POST /v1/order/?api_key=demo-key|$JSON|@bench/carreta-order.json|plain"
+  "POST /api/create-order|$AMAPI_TOKEN|$JSON|@bench/amapi-order.json|plain"
+  "GET /panel/order/pay/19|$SAPLAB_OWNER|plain"
+)
+
+# scale_db N: a state file with the default scenario and N made-up carreta
+# orders on demo-key, made once and kept in bench/out.
+scale_db() {
+  local db="$OUT/scale-$1.db" sc="$OUT/carreta-$1.yaml"
+  if [ ! -f "$db" ]; then
+    printf 'name: carreta-%s\nextends: default\ncarreta:\n  generate: {orders: %s, orders_account: demo-key}\n' "$1" "$1" >"$sc"
+    echo "seeding $db ($1 orders)..." >&2
+    local t0=$SECONDS
+    "$OUT/mockserver" serve --addr "127.0.0.1:$PORT" --db "$db.tmp" --scenario "$sc" --log-level warn >/dev/null 2>&1 &
+    MOCK_PID=$!
+    wait_up $PORT 60000 $MOCK_PID
+    echo "  seeded in $((SECONDS - t0)) s, peak RSS $(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$MOCK_PID/status)" >&2
+    stop_mock
+    mv "$db.tmp" "$db"
   fi
-done
+  echo "$db"
+}
+
+# scale: carreta's order list at 1k and at 100k orders on one account, the
+# same requests in the same run: req/s, p50, p99 and the ratio 100k/1k;
+# then restart time and idle RSS on each file.
+scale() {
+  local small big c spec
+  small=$(scale_db 1000) big=$(scale_db 100000)
+  local lists=(
+    "first page|/v1/order/?api_key=demo-key|/v1/order/?api_key=demo-key"
+    "page 10|/v1/order/?api_key=demo-key&page=10|/v1/order/?api_key=demo-key&page=10"
+    "last full page|/v1/order/?api_key=demo-key&page=10|/v1/order/?api_key=demo-key&page=1000"
+    "filter, first page|/v1/order/?api_key=demo-key&client_comment=%D0%B7%D0%B0%D0%BA%D0%B0%D0%B7%20%E2%84%961|/v1/order/?api_key=demo-key&client_comment=%D0%B7%D0%B0%D0%BA%D0%B0%D0%B7%20%E2%84%961"
+    "filter, deep page|/v1/order/?api_key=demo-key&client_comment=%E2%84%96&page=9|/v1/order/?api_key=demo-key&client_comment=%E2%84%96&page=900"
+    "filter, one match (whole column)|/v1/order/?api_key=demo-key&client_comment=%E2%84%96999|/v1/order/?api_key=demo-key&client_comment=%E2%84%9699999"
+  )
+  for c in $CONNS; do
+    printf '\n%-36s %10s %7s %7s %10s %7s %7s %9s\n' "carreta order list (c=$c, $DUR)" "1k req/s" "p50 ms" "p99 ms" "100k req/s" "p50 ms" "p99 ms" "100k/1k"
+    for spec in "${lists[@]}"; do
+      IFS='|' read -r name p1 p2 <<<"$spec"
+      echo 'wrk.method = "GET"' >"$OUT/req.lua"
+      start_mock "$small"; curl -s -o /dev/null "http://127.0.0.1:$PORT$p1"
+      read -r r1 a1 b1 < <(run_wrk "http://127.0.0.1:$PORT$p1" "$OUT/req.lua" "$c"); stop_mock
+      start_mock "$big"; curl -s -o /dev/null "http://127.0.0.1:$PORT$p2"
+      read -r r2 a2 b2 < <(run_wrk "http://127.0.0.1:$PORT$p2" "$OUT/req.lua" "$c"); stop_mock
+      printf '%-36s %10s %7s %7s %10s %7s %7s %8.2fx\n' "$name" "$r1" "$a1" "$b1" "$r2" "$a2" "$b2" "$(awk -v a="$r2" -v b="$r1" 'BEGIN{print a/b}')"
+    done
+  done
+  echo
+  RUNS=${RUNS:-10}
+  for db in "$small" "$big"; do
+    "$OUT/startup" --bin "$OUT/mockserver" --ref "$OUT/reference" --runs "$RUNS" --db "$db"
+  done
+}
+
+case "${1:-}" in
+  reads) bench "${READS[@]}" ;;
+  writes) bench "${WRITES[@]}" ;;
+  scale) scale ;;
+  all) bench "${READS[@]}" "${WRITES[@]}"; scale ;;
+  "") bench "GET /__admin/health" ;;
+  *) bench "$@" ;;
+esac

@@ -2,6 +2,8 @@
 // 200 on /__admin/health with the default scenario on a fresh state file, and
 // the idle resident memory afterwards. The same start-to-first-200 is taken
 // for the bare reference server, so the result is also given as a ratio.
+// With --db, each start is a restart on a copy of that seeded file (the
+// copy is made before the clock starts): what a history costs a restart.
 package main
 
 import (
@@ -24,6 +26,7 @@ func main() {
 	bin := flag.String("bin", "", "mockserver binary")
 	ref := flag.String("ref", "", "reference binary (optional)")
 	runs := flag.Int("runs", 20, "starts to measure")
+	seeded := flag.String("db", "", "restart on a copy of this state file instead of a fresh one")
 	flag.Parse()
 	if *bin == "" {
 		log.Fatal("--bin is required")
@@ -39,6 +42,11 @@ func main() {
 	for i := 0; i < *runs; i++ {
 		port := freePort()
 		db := filepath.Join(dir, fmt.Sprintf("s%d.db", i))
+		if *seeded != "" {
+			if err := copyFile(*seeded, db); err != nil {
+				log.Fatal(err)
+			}
+		}
 		d, pid, stop := measure(*bin, port, "/__admin/health", "serve", "--addr", "127.0.0.1:"+port, "--db", db, "--log-level", "warn")
 		mock = append(mock, d)
 		if i == *runs-1 {
@@ -46,6 +54,7 @@ func main() {
 			rss = append(rss, rssKB(pid))
 		}
 		stop()
+		_ = os.Remove(db)
 		if *ref != "" {
 			port := freePort()
 			d, _, stop := measure(*ref, port, "/", "--addr", "127.0.0.1:"+port)
@@ -53,13 +62,26 @@ func main() {
 			stop()
 		}
 	}
-	fmt.Printf("start to first 200 on /__admin/health (fresh db, default scenario), %d runs:\n", *runs)
+	what := "fresh db, default scenario"
+	if *seeded != "" {
+		what = "restart on a copy of " + *seeded
+	}
+	fmt.Printf("start to first 200 on /__admin/health (%s), %d runs:\n", what, *runs)
 	fmt.Printf("  mockserver  p50 %6.1f ms  p90 %6.1f ms\n", ms(pct(mock, 50)), ms(pct(mock, 90)))
 	if len(base) > 0 {
 		fmt.Printf("  reference   p50 %6.1f ms  p90 %6.1f ms\n", ms(pct(base, 50)), ms(pct(base, 90)))
 		fmt.Printf("  ratio mock/reference p50 %.2fx\n", float64(pct(mock, 50))/float64(pct(base, 50)))
 	}
 	fmt.Printf("idle RSS after start: %.1f MB\n", float64(rss[0])/1024)
+}
+
+// copyFile copies a state file for one run.
+func copyFile(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, data, 0o600)
 }
 
 func freePort() string {

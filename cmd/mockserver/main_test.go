@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -272,9 +273,9 @@ func TestHealthcheck(t *testing.T) {
 	}
 }
 
-// An acknowledged write survives kill -9: the scenario load answered 200, the
-// process is killed without a chance to close the file, and a new process
-// sees the write. The process is this test binary run as the program
+// An acknowledged write survives kill -9: each API's write answered 2xx and
+// then the scenario load answered 200, each time the process is killed
+// without a chance to close the file, and a new process sees the writes. The process is this test binary run as the program
 // (asProgram): the real run(), without building a binary.
 func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
 	self, err := os.Executable()
@@ -306,6 +307,18 @@ func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
 		return cmd, addr
 	}
 	cmd, addr := start()
+	written := vendorWrites(t, "http://"+addr)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	cmd, addr = start()
+	for coll, want := range written {
+		if _, got := get(t, "http://"+addr+"/__admin/state/"+coll); !bytes.Contains(got, []byte(want)) {
+			t.Errorf("after kill -9 the acknowledged write %s is gone from %s:\n%s", want, coll, got)
+		}
+	}
 	if code, body := post(t, "http://"+addr+"/__admin/scenario", keptScenario); code != 200 {
 		t.Fatalf("load: %d %s", code, body)
 	}
@@ -325,6 +338,63 @@ func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
 		t.Fatalf("after kill -9 the acknowledged write is gone: scenario %q", name)
 	}
 }
+
+// vendorWrites makes one durable write through each API's own write path
+// on the default scenario (carreta's order, amapi's create-order, saplab's
+// pay, all group-committed) and returns, per collection, text that shows
+// it was stored.
+func vendorWrites(t *testing.T, base string) map[string]string {
+	t.Helper()
+	send := func(method, path, body string, headers ...string) []byte {
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+		}
+		return b
+	}
+	var order struct{ ID int64 }
+	if err := json.Unmarshal(send(http.MethodPost, "/v1/order/?api_key=demo-key", carretaOrder, "Content-Type", "application/json"), &order); err != nil {
+		t.Fatal(err)
+	}
+	var placed struct {
+		Code string `json:"OrderCode"`
+	}
+	if err := json.Unmarshal(send(http.MethodPost, "/api/create-order", amapiOrder, "Authorization", amapiToken, "Content-Type", "application/json"), &placed); err != nil || placed.Code == "" {
+		t.Fatalf("amapi create-order: %+v %v", placed, err)
+	}
+	_, before := get(t, base+"/__admin/state/saplab/transactions")
+	send(http.MethodGet, "/panel/order/pay/19", "", "Authorization", "Basic Nzk5OTAwMDAwMDA6ZGVtbw==")
+	_, after := get(t, base+"/__admin/state/saplab/transactions")
+	if len(after) <= len(before) || !bytes.HasSuffix(after, []byte("]\n")) {
+		t.Fatalf("saplab pay stored no transaction:\n%s\n%s", before, after)
+	}
+	// The last record of the list is the new transaction.
+	last := after[bytes.LastIndex(after, []byte(`{"`)):]
+	return map[string]string{
+		"carreta/orders":      fmt.Sprintf(`"id":%d,`, order.ID),
+		"amapi/orders":        placed.Code,
+		"saplab/transactions": string(bytes.TrimSuffix(last, []byte("]\n"))),
+	}
+}
+
+// The default scenario's identities and order bodies (bench/worldload).
+const (
+	carretaOrder = `{"_": "DqYXihjdqSPM4OKLl9uE6J+Te0AMfMSYhkNNgDbhOTJDDGP+JdDi28ZxGbbDkXBvUw7Yu6q69MiKBaDSnYdY6imfljWcQFw=","code": "OC47","maker": "KNECHT/MAHLE","min_qty": 1,"name": "\u0424\u0438\u043b\u044c\u0442\u0440 \u043c\u0430\u0441\u043b\u044f\u043d\u044b\u0439","period_max": 7,"period_min": 7,"price": "175.11","qty": "300","order_qty": 10}`
+	amapiOrder   = `{"name":"Load","email":"load@example.com","phone":"79990000000","deliveryType":"pickup","items":[{"productId":1,"itemId":1,"name":"x","price":10,"quantity":1}]}`
+	amapiToken   = "Bearer 1|DemoTokenDemoTokenDemoTokenDemoTokenDemo"
+)
 
 // SIGTERM (the context ending) lets a request in flight finish with its
 // answer before the server closes the state file and returns. The request is

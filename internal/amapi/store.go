@@ -53,7 +53,7 @@ func (s store) Register(in Input, derr error) (string, error) {
 		}
 	}
 	var token string
-	err := s.db.Update(func(tx *state.Tx) error {
+	err := s.db.Batch(func(tx *state.Tx) error {
 		flags, err := serviceUp(tx, flagSignedUp)
 		if err != nil {
 			return err
@@ -109,7 +109,7 @@ func (s store) Login(in Input, derr error) (string, error) {
 		return "", err
 	}
 	var token string
-	err = s.db.Update(func(tx *state.Tx) error {
+	err = s.db.Batch(func(tx *state.Tx) error {
 		if _, err := serviceUp(tx, flagSignedIn); err != nil {
 			return err
 		}
@@ -332,9 +332,10 @@ func (s store) ChangeFlags(available, onlineRegistration *bool) (serviceFlags, e
 }
 
 // protected runs fn for an admitted caller in the use case's one
-// read-write transaction.
+// read-write transaction, through the group commit (state.Store.Batch):
+// fn may run more than once and touches nothing outside tx.
 func (s store) protected(bearer, flag string, fn func(tx *state.Tx, caller session) error) error {
-	return s.db.Update(func(tx *state.Tx) error {
+	return s.db.Batch(func(tx *state.Tx) error {
 		caller, err := admit(tx, bearer, flag)
 		if err != nil {
 			return err

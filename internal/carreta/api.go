@@ -10,18 +10,23 @@
 // scenario section (its checks, Seed and Load), admin.go the
 // /__admin/carreta routes, errors.go the messages and the error envelope.
 // Beside them: appendslash.go is Django's APPEND_SLASH redirect, view.go
-// the in-memory view the hot paths read, sign.go the offer signatures and
+// the in-memory view the hot paths read, index.go the order list's indexes
+// in the state file and its comment columns, sign.go the offer signatures and
 // sources, generate.go the made-up offers.
 //
 // # Locks
 //
-// carreta has two locks of its own, both in view.go, uses a third through
-// its view's lifecycle.Queue, and relies on one of the server's:
+// carreta has three locks of its own, uses a fourth through its view's
+// lifecycle.Queue, and relies on one of the server's:
 //
-//   - view.ordersMu (sync.RWMutex) guards view.orders, the per-account index
-//     of order ids: createOrder adds to it after a commit while listOrders
-//     reads pages of it.
-//   - genCache.mu (sync.RWMutex) guards genCache.m, the encoded answers of
+//   - columns.mu (sync.RWMutex, index.go) guards the comment columns of
+//     the order list's client_comment filter: a filtered list reads its
+//     account's column inside its read transaction, extending it from the
+//     list index first (write lock) when it is behind. Writes never take
+//     it: the list index itself is written in the order's transaction.
+//   - pageCache.mu (sync.Mutex, view.go) guards the kept order-list
+//     answers; order writes bump their atomic version after committing.
+//   - genCache.mu (sync.RWMutex, view.go) guards genCache.m, the encoded answers of
 //     generated searches, filled by whichever search asks first.
 //   - lifecycle.Queue.mu (sync.Mutex, in the lifecycle package) guards the
 //     view's queue of orders with an automatic move to make: a catch-up

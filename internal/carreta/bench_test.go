@@ -174,7 +174,19 @@ func parallelismFor(n int) int {
 // the network and the client: the whole echo stack with its middleware
 // (journal, log, state gate) against the bare handler, in process.
 func BenchmarkSearchHandler(b *testing.B) {
-	const path = "/v1/search/?q=oc47&api_key=demo-key&account="
+	handlerBench(b, "/v1/search/?q=oc47&api_key=demo-key&account=")
+}
+
+// BenchmarkOrderListHandler is BenchmarkSearchHandler for the order list
+// of the default scenario (demo-key's three orders).
+func BenchmarkOrderListHandler(b *testing.B) { handlerBench(b, "/v1/order/?api_key=demo-key") }
+
+// BenchmarkProfileHandler is BenchmarkSearchHandler for the profile.
+func BenchmarkProfileHandler(b *testing.B) { handlerBench(b, "/v1/profile/?api_key=demo-key") }
+
+// handlerBench runs GET path through the whole echo stack and through a
+// bare handler writing the same bytes, in process.
+func handlerBench(b *testing.B, path string) {
 	m := servertest.Start(b, servertest.Options{})
 	body := get(b, m, path).Body
 	run := func(b *testing.B, h http.Handler) {

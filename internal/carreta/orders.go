@@ -29,6 +29,7 @@ func (a *API) catchUp(v *view) error {
 	if !v.queue.Due(a.deps.Clock.Now()) {
 		return nil
 	}
+	defer v.pages.changed()
 	return a.store.Advance(v.life, v.queue)
 }
 
@@ -83,7 +84,8 @@ func (a *API) history(c echo.Context) error {
 }
 
 // listOrders is GET order/?page=&client_comment=: newest first, PageSize a
-// page, filtered by a case-insensitive substring of client_comment.
+// page, filtered by a case-insensitive substring of client_comment. An
+// answer is kept (pageCache) until the next write to any order.
 func (a *API) listOrders(c echo.Context) error {
 	v := a.view
 	acc, err := a.authenticate(c, v)
@@ -98,8 +100,13 @@ func (a *API) listOrders(c echo.Context) error {
 	if err := a.catchUp(v); err != nil {
 		return err
 	}
-	ids := v.page(acc.id, strings.ToLower(queryValue(raw, "client_comment")), page)
-	list, err := a.store.OrdersByID(ids)
+	key := pageKey{account: acc.id, page: page, filter: strings.ToLower(queryValue(raw, "client_comment"))}
+	version := v.pages.version.Load()
+	if body, ok := v.pages.get(key, version); ok {
+		writeJSON(c, http.StatusOK, body)
+		return nil
+	}
+	list, err := a.store.OrderPage(acc.id, page, key.filter, &v.cols)
 	if err != nil {
 		return err
 	}
@@ -107,14 +114,18 @@ func (a *API) listOrders(c echo.Context) error {
 	for i := range list {
 		out.Objects[i] = toOrderWire(&list[i], v.life.Statuses)
 	}
-	return respond(c, http.StatusOK, out)
+	body := mustMarshal(out)
+	v.pages.put(key, version, body)
+	writeJSON(c, http.StatusOK, body)
+	return nil
 }
 
 // createOrder is POST order/[?test=on]. The order is checked in full before
 // any write: the body, the offer's signature, the order_qty rules, the
 // comment. A real order is stored with the group commit, starting in the
-// table's new status on its automatic path, and the view's index and queue
-// learn of it only once the commit succeeded. A test order is stored and
+// table's new status on its automatic path (the list index in the same
+// transaction), and the view's queue learns of it only once the commit
+// succeeded. A test order is stored and
 // rolled back: the answer shows the id and number a real order would have
 // had, and nothing is kept.
 func (a *API) createOrder(c echo.Context) error {
@@ -148,7 +159,7 @@ func (a *API) createOrder(c echo.Context) error {
 	if queryValue(c.Request().URL.RawQuery, "test") == "on" {
 		o, err = a.store.PreviewOrder(prepared)
 	} else if o, err = a.store.CreateOrder(prepared); err == nil {
-		v.addOrder(acc.id, o.ID, o.ClientComment)
+		v.pages.changed()
 		if o.Auto != nil {
 			v.queue.Set(o.ID, o.Auto.Next)
 		}

@@ -10,8 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/carreta"
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/server"
 	"github.com/mockserver/mockserver/internal/servertest"
+	"github.com/mockserver/mockserver/internal/state"
 )
 
 // docOrderDetail is carreta.txt's GET order/<id>/ example with its keys in
@@ -409,9 +412,13 @@ func TestAdmin_SetStatus(t *testing.T) {
 	}
 	t.Run("moves_the_order_and_records_it", func(t *testing.T) {
 		m.Srv.Clock().Set(frozenAt.Add(90 * 60 * 1e9))
+		listed := get(t, m, "/v1/order/?api_key=demo-key").Body // kept until an order changes
 		r := adminPost("/__admin/carreta/orders/189333/status", `{"status": 3, "comment": "Отгружено поставщиком"}`)
 		if r.Status != 200 {
 			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+		if o := orders(t, get(t, m, "/v1/order/?api_key=demo-key")); o[0].ID != 189333 || o[0].Status != 3 || bytes.Equal(listed, get(t, m, "/v1/order/?api_key=demo-key").Body) {
+			t.Fatalf("the list after the move still shows %+v", o[0])
 		}
 		d := get(t, m, "/v1/order/189333/?api_key=demo-key")
 		expectJSON(t, d, 200)
@@ -606,5 +613,86 @@ func TestOrders_Create_mediaAndSurrogates(t *testing.T) {
 	}
 	for _, ct := range []string{"", "application/json; charset=utf-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"} {
 		expectJSON(t, send(ct, withComment(`\ud83d\ude00`)), http.StatusCreated)
+	}
+}
+
+// dropIndexes makes tx's file look like one written before the order
+// list's indexes existed.
+func dropIndexes(tx *state.Tx) error {
+	for _, b := range []string{"carreta.order_index", "carreta.due"} {
+		if err := tx.ClearBucket(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestOrders_List_indexes: the list reads indexes kept beside the orders.
+// A file without them (an older version's) is reindexed at start and lists
+// as before; orders created after a filtered list are found by the next.
+func TestOrders_List_indexes(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "state.db")
+	var b strings.Builder
+	b.WriteString("name: many\nseed: 1\ncarreta:\n  accounts: [{api_key: k}, {api_key: j}, {api_key: demo-key}]\n  orders:\n")
+	for i := range 230 {
+		acc := []string{"k", "j"}[i%2]
+		fmt.Fprintf(&b, "    - {account: %s, code: C%d, maker: M, name: N, price: \"1.50\", order_qty: 2, status: 1, client_comment: \"партия %d\", created: \"2026-01-%02d 10:%02d:00\"}\n",
+			acc, i, i%4, 1+i/60, i%60)
+	}
+	m := start(t, servertest.Options{Scenario: b.String(), Config: server.Config{DB: db}})
+	paths := []string{"/v1/order/?api_key=k", "/v1/order/?api_key=k&page=2", "/v1/order/?api_key=j&page=2",
+		"/v1/order/?api_key=k&client_comment=%D0%9F%D0%B0%D1%80%D1%82%D0%B8%D1%8F%202", "/v1/order/?api_key=k&page=2&client_comment=%D0%BF%D0%B0%D1%80"}
+	before := map[string][]byte{}
+	for _, p := range paths {
+		r := get(t, m, p)
+		expectJSON(t, r, 200)
+		before[p] = r.Body
+	}
+	if n := len(orders(t, get(t, m, paths[1]))); n != 15 {
+		t.Fatalf("page 2 of k's 115 orders holds %d", n)
+	}
+	m.Close()
+	if err := m.Srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.Open(db, clock.New(nil), carreta.Buckets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(dropIndexes); err != nil || st.Close() != nil {
+		t.Fatal(err)
+	}
+	m = start(t, servertest.Options{Config: server.Config{DB: db}})
+	for _, p := range paths {
+		if r := get(t, m, p); !bytes.Equal(r.Body, before[p]) {
+			t.Errorf("%s after reindexing:\n%s\nbefore:\n%s", p, r.Body, before[p])
+		}
+	}
+	o := search(t, m, "oc47")[0]
+	expectJSON(t, post(t, m, "/v1/order/?api_key=k", offerBody(o, 2, "Партия 2, срочно")), 201)
+	list := orders(t, get(t, m, paths[3]))
+	if len(list) != 58 || list[0].ClientComment != "Партия 2, срочно" || list[1].ClientComment != "партия 2" {
+		t.Fatalf("the filtered list after a new order: %d orders, first %v", len(list), list[:min(2, len(list))])
+	}
+	if first := orders(t, get(t, m, paths[0])); first[0].ID != list[0].ID || len(first) != 100 {
+		t.Fatalf("the list after a new order starts with %d", first[0].ID)
+	}
+}
+
+// TestOrders_generated: generate.orders makes up a history on the named
+// account, oldest first, one a minute, "Заказ №n".
+func TestOrders_generated(t *testing.T) {
+	m := start(t, servertest.Options{Scenario: "name: g\nseed: 1\ncarreta:\n  accounts: [{api_key: j}, {api_key: k}]\n" +
+		"  catalog: [{code: A1, maker: M, name: N, price: \"2.00\", qty: \"5\", min_qty: 1, period_min: 1, period_max: 2}]\n" +
+		"  generate: {orders: 150, orders_account: k}\n"})
+	first, second := orders(t, get(t, m, "/v1/order/?api_key=k")), orders(t, get(t, m, "/v1/order/?api_key=k&page=2"))
+	if len(first) != 100 || len(second) != 50 || first[0].ClientComment != "Заказ №150" || second[49].ClientComment != "Заказ №1" {
+		t.Fatalf("pages of %d and %d: %v ... %v", len(first), len(second), first[0], second[len(second)-1])
+	}
+	if first[0].Total != "2.00" || first[0].Created <= first[1].Created {
+		t.Fatalf("newest: %+v, next %+v", first[0], first[1])
+	}
+	if n := len(orders(t, get(t, m, "/v1/order/?api_key=j"))); n != 0 {
+		t.Fatalf("j has %d orders", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -69,10 +70,21 @@ type CatalogPart struct {
 	Source string `yaml:"source"`
 }
 
-// GenerateOptions tunes the fake offers for codes the catalog lacks.
+// GenerateOptions tunes the fake offers for codes the catalog lacks, and
+// makes up a history of orders (a scale to measure the order list at).
 type GenerateOptions struct {
 	ResultsPerQuery *int `yaml:"results_per_query"`
+	// Orders is how many orders to make up for OrdersAccount (the first
+	// account when empty): the catalog's parts in turn, one a minute up to
+	// the seeding time, client_comment "Заказ №<n>", in the table's first
+	// status and on no automatic path, like the scenario's own orders.
+	Orders        int    `yaml:"orders"`
+	OrdersAccount string `yaml:"orders_account"`
 }
+
+// MaxGenerateOrders bounds generate.orders: the scale the order list is
+// built and measured for (docs/carreta.md), with room to spare.
+const MaxGenerateOrders = 200000
 
 // SeedOrder is an order that already exists when the scenario loads.
 type SeedOrder struct {
@@ -124,6 +136,7 @@ func (s *Section) Check(c *check.Checker) {
 	if n := s.Generate.ResultsPerQuery; n != nil && (*n < 0 || *n > MaxResultsPerQuery) {
 		c.Fail(check.At("carreta", "generate", "results_per_query"), chkResultsPerQuery, MaxResultsPerQuery)
 	}
+	s.checkGenerateOrders(c)
 	t := s.checkStatuses(c)
 	for i := range s.Orders {
 		checkOrder(c, check.At("carreta", "orders", i), &s.Orders[i], keys, t)
@@ -198,6 +211,24 @@ func (s *Section) checkAccounts(c *check.Checker) *check.Unique {
 		}
 	}
 	return keys
+}
+
+// checkGenerateOrders checks generate.orders and the account and catalog
+// the made-up orders need.
+func (s *Section) checkGenerateOrders(c *check.Checker) {
+	g := &s.Generate
+	p := check.At("carreta", "generate")
+	switch {
+	case g.Orders < 0 || g.Orders > MaxGenerateOrders:
+		c.Fail(p.Join("orders"), chkGenerateOrders, MaxGenerateOrders)
+	case g.Orders > 0 && len(s.Catalog) == 0:
+		c.Fail(p.Join("orders"), chkGenerateNoCatalog)
+	case g.Orders > 0 && len(s.Accounts) == 0:
+		c.Fail(p.Join("orders"), chkGenerateNoAccount)
+	}
+	if g.OrdersAccount != "" && !slices.ContainsFunc(s.Accounts, func(a SeedAccount) bool { return a.APIKey == g.OrdersAccount }) {
+		c.Fail(p.Join("orders_account"), chkUnknownAccount, g.OrdersAccount)
+	}
 }
 
 // checkOrder holds a seeded order to what POST order/ would have accepted,
@@ -370,6 +401,8 @@ func (a *API) Seed(tx *state.Tx, sec *Section, _ int64) error {
 	if err != nil {
 		return err
 	}
+	orders = append(orders, generateOrders(sec, ids, tx.Now())...)
+	slices.SortStableFunc(orders, func(a, b newOrder) int { return a.Created.Compare(b.Created) })
 	l := sec.lifecycle(0)
 	for i := range orders {
 		if _, err := insertOrder(tx, &orders[i], l); err != nil {
@@ -402,8 +435,32 @@ func seedOrders(sec *Section, accounts map[string]uint64, now time.Time) ([]newO
 			Offer: Offer{Code: o.Code, Maker: o.Maker, Name: o.Name, Price: o.Price, PeriodMin: o.PeriodMin, PeriodMax: o.PeriodMax},
 		})
 	}
-	slices.SortStableFunc(out, func(a, b newOrder) int { return a.Created.Compare(b.Created) })
 	return out, nil
+}
+
+// generateOrders makes up the section's generate.orders orders, the
+// newest a minute before now.
+func generateOrders(sec *Section, accounts map[string]uint64, now time.Time) []newOrder {
+	g := &sec.Generate
+	if g.Orders <= 0 || len(sec.Catalog) == 0 || len(sec.Accounts) == 0 {
+		return nil
+	}
+	key := g.OrdersAccount
+	if key == "" {
+		key = sec.Accounts[0].APIKey
+	}
+	start := now.Truncate(time.Minute).Add(-time.Duration(g.Orders) * time.Minute)
+	first := sec.statusTable().First()
+	out := make([]newOrder, g.Orders)
+	for i := range out {
+		part := &sec.Catalog[i%len(sec.Catalog)]
+		out[i] = newOrder{
+			AccountID: accounts[key], OrderQty: max(1, part.MinQty), Offer: toOffer(part, false),
+			ClientComment: "Заказ №" + strconv.Itoa(i+1), Status: first,
+			Created: start.Add(time.Duration(i) * time.Minute),
+		}
+	}
+	return out
 }
 
 // toOffer is a catalog part as search offers it.
@@ -419,6 +476,11 @@ func toOffer(p *CatalogPart, cross bool) Offer {
 	}
 	return o
 }
+
+// Reindex rebuilds the order list's indexes in the state file if they do
+// not match the orders (a file from a version without them); the server
+// calls it before Load at start-up and after every seed.
+func (a *API) Reindex() error { return a.store.Reindex() }
 
 // Load rebuilds the in-memory view from what is stored and the section's
 // catalog; seed is the scenario's, which signatures and made-up offers

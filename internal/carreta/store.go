@@ -14,6 +14,7 @@ import (
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/state"
+	bolt "go.etcd.io/bbolt"
 )
 
 // store is carreta's side of the state file, as benbjohnson/wtf has it: one
@@ -51,10 +52,20 @@ func (s store) OwnHistory(accountID, id uint64) ([]historyEntry, error) {
 	return h, err
 }
 
-// OrdersByID reads the orders of ids (a page the view chose), in order.
-func (s store) OrdersByID(ids []uint64) ([]orderRecord, error) {
-	out := make([]orderRecord, len(ids))
+// OrderPage reads page (1-based) of the account's orders, newest first,
+// keeping only those whose client_comment contains filter (lower-cased;
+// empty keeps all). The unfiltered list is a seek in the list index; a
+// filter scans the account's comment column in cols (index.go).
+func (s store) OrderPage(accountID uint64, page int, filter string, cols *columns) ([]orderRecord, error) {
+	var out []orderRecord
 	err := s.db.View(func(tx *state.Tx) error {
+		var ids []uint64
+		if filter == "" {
+			ids = pagePlaces(tx, accountID, page)
+		} else {
+			ids = cols.match(tx, accountID, filter, page)
+		}
+		out = make([]orderRecord, len(ids))
 		for i, id := range ids {
 			o, err := getOrder(tx, id)
 			if err != nil {
@@ -150,9 +161,26 @@ func (s store) Advance(l *Lifecycle, q *lifecycle.Queue) error {
 	return err
 }
 
+// Reindex rebuilds the list index and the due index from the stored orders
+// when they do not match them: a file written before they existed (or
+// since, by such a version). It runs at start, before Load; on a file
+// whose indexes are fresh it costs one read transaction.
+func (s store) Reindex() error {
+	var fresh bool
+	err := s.db.View(func(tx *state.Tx) (err error) {
+		fresh, err = indexFresh(tx)
+		return err
+	})
+	if err != nil || fresh {
+		return err
+	}
+	return s.db.Update(reindex)
+}
+
 // Buckets are carreta's collections in the state file. Keys are state.Key
-// ids except in baskets, keyed "<account id>/<Moscow date>".
-var Buckets = []string{bucketAccounts, bucketOrders, bucketHistory, bucketBaskets}
+// ids except in baskets, keyed "<account id>/<Moscow date>", and in the
+// list index (index.go).
+var Buckets = []string{bucketAccounts, bucketOrders, bucketHistory, bucketBaskets, bucketOrderIndex, bucketDue}
 
 const (
 	bucketAccounts = "carreta.accounts"
@@ -289,7 +317,8 @@ func prepareOrder(n *newOrder, l *Lifecycle) (*preparedOrder, error) {
 	return p, nil
 }
 
-// insert writes the order, its basket position and its history in tx.
+// insert writes the order, its basket position, its history and its index
+// entries in tx.
 // Called from Batch, it has no effect outside tx: it can run again.
 func (p *preparedOrder) insert(tx *state.Tx) (*orderRecord, error) {
 	id, err := tx.NextID(bucketOrders)
@@ -315,14 +344,36 @@ func (p *preparedOrder) insert(tx *state.Tx) (*orderRecord, error) {
 	}
 	data = append(data, p.tail...)
 	key := state.Key(id)
-	if err := tx.Bucket(bucketOrders).Put(key, data); err != nil {
+	orders, history := appending(tx, bucketOrders), appending(tx, bucketHistory)
+	if err := orders.Put(key, data); err != nil {
 		return nil, err
 	}
-	if err := tx.Bucket(bucketHistory).Put(key, p.history); err != nil {
+	if err := history.Put(key, p.history); err != nil {
 		return nil, err
+	}
+	if err := indexOrder(tx, o.AccountID, id, o.ClientComment); err != nil {
+		return nil, err
+	}
+	if o.Auto != nil {
+		if err := setDue(tx, id, o.Auto.Next); err != nil {
+			return nil, err
+		}
 	}
 	return &o, nil
 }
+
+// appending is tx's bucket name, told that its keys arrive in ascending
+// order: bbolt then fills the pages it splits to 90% instead of 50%, which
+// halves the file a long history of orders takes (and the time to write
+// it when a scenario seeds one).
+func appending(tx *state.Tx, name string) *bolt.Bucket {
+	b := tx.Bucket(name)
+	b.FillPercent = appendFill
+	return b
+}
+
+// appendFill is the fill of the pages of buckets written in key order.
+const appendFill = 0.9
 
 // start puts a Follow order on its automatic path, now that its id is
 // known (its draws depend on it), and appends the "auto" member to data.
@@ -428,6 +479,9 @@ func setStatus(tx *state.Tx, id uint64, status Status, comment *string, t *Statu
 	if err := tx.Put(bucketOrders, state.Key(id), o); err != nil {
 		return nil, err
 	}
+	if err := dropDue(tx, id); err != nil {
+		return nil, err
+	}
 	var enc historyEncoder
 	return o, appendHistory(tx, id, add, &enc)
 }
@@ -453,10 +507,13 @@ func advanceOrder(tx *state.Tx, id uint64, l *Lifecycle, enc *historyEncoder) (l
 		return lifecycle.Progress{}, false, fmt.Errorf("carreta order %d: %w", id, err)
 	}
 	if o.StatusVersion < statusVersion {
+		if err := dropDue(tx, id); err != nil {
+			return lifecycle.Progress{}, false, err
+		}
 		return lifecycle.Progress{}, false, migrateOrder(tx, id)
 	}
 	if o.Auto == nil {
-		return lifecycle.Progress{}, false, nil
+		return lifecycle.Progress{}, false, dropDue(tx, id)
 	}
 	adv := l.Advance(o.state(), tx.Now())
 	if adv.Pending && adv.Progress.Done == o.Auto.Done {
@@ -477,10 +534,13 @@ func advanceOrder(tx *state.Tx, id uint64, l *Lifecycle, enc *historyEncoder) (l
 	for i, line := range adv.History {
 		add[i] = historyEntry{Comment: line.Comment, Created: line.At}
 	}
-	if err := appendHistory(tx, id, add, enc); err != nil || auto == nil {
+	if err := appendHistory(tx, id, add, enc); err != nil {
 		return lifecycle.Progress{}, false, err
 	}
-	return *auto, true, nil
+	if auto == nil {
+		return lifecycle.Progress{}, false, dropDue(tx, id)
+	}
+	return *auto, true, setDue(tx, id, auto.Next)
 }
 
 // orderHead is what the lifecycle reads of a stored order.
@@ -659,9 +719,9 @@ func (he *historyEncoder) encode(h []historyEntry) ([]byte, error) {
 	return append(out, ']'), nil
 }
 
-// orderScan is what loading needs of a stored order, without decoding the
-// rest: its owner and client_comment for the listing index, its automatic
-// path and whether its status is of the retired table for the queue.
+// orderScan is what reindexing needs of a stored order, without decoding
+// the rest: its owner and client_comment for the list index, its automatic
+// path and whether its status is of the retired table for the due index.
 type orderScan struct {
 	ID            uint64              `json:"-"`
 	AccountID     uint64              `json:"account_id"`

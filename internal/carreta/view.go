@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/state"
@@ -14,13 +13,16 @@ import (
 
 // view is what the hot paths read instead of the state file: accounts by
 // api_key hash with their profile bodies already encoded, the catalog's
-// search bodies already encoded and signed, and each account's order ids.
-// Load builds a new view after every seed and at start-up; the server holds
-// every vendor request off while it does (the state gate), so a request sees
-// one view from start to end. Only the order index and the cache of
-// generated answers change at run time, each under its own lock; the rest
-// is read-only once Load has published the view. The queue of automatic
-// moves (lifecycle.Queue) locks itself.
+// search bodies already encoded and signed. Orders are not in it: the order
+// list reads the state file's list index (index.go), so the view's size
+// and the time to build it do not grow with the history. Load builds a new
+// view after every seed and at start-up; the server holds every vendor
+// request off while it does (the state gate), so a request sees one view
+// from start to end. Only the comment columns, the kept list answers and
+// the cache of generated answers change at run time, each under its own
+// lock; the rest is
+// read-only once Load has published the view. The queue of automatic moves
+// (lifecycle.Queue) locks itself.
 type view struct {
 	seed     int64
 	signer   Signer
@@ -34,10 +36,11 @@ type view struct {
 	life  *Lifecycle
 	queue *lifecycle.Queue
 
-	// ordersMu guards orders: createOrder adds an id after its commit
-	// (write lock) while listOrders reads a page (read lock).
-	ordersMu sync.RWMutex
-	orders   map[uint64][]orderRef // by account id, ascending order id
+	// cols are the client_comment columns of the accounts that filtered
+	// their list (index.go); they lock themselves.
+	cols columns
+	// pages keeps encoded order-list answers until an order changes.
+	pages pageCache
 }
 
 // account is an account as requests need it.
@@ -56,12 +59,6 @@ func (a *account) allows(ip netip.Addr, ok bool) bool {
 	return ok && slices.Contains(a.allowed, ip)
 }
 
-// orderRef is what listing needs to know of an order without reading it.
-type orderRef struct {
-	id      uint64
-	comment string // client_comment, lower-cased for the filter
-}
-
 // buildView builds the view of what tx holds and of the section's catalog,
 // signed with the key seed derives.
 func buildView(tx *state.Tx, sec *Section, seed int64) (*view, error) {
@@ -70,7 +67,6 @@ func buildView(tx *state.Tx, sec *Section, seed int64) (*view, error) {
 		signer:   NewSigner(seed),
 		perQuery: DefaultResultsPerQuery,
 		accounts: map[[32]byte]*account{},
-		orders:   map[uint64][]orderRef{},
 		gen:      genCache{m: map[string][]byte{}},
 		life:     sec.lifecycle(seed),
 		queue:    lifecycle.NewQueue(),
@@ -81,27 +77,10 @@ func buildView(tx *state.Tx, sec *Section, seed int64) (*view, error) {
 	if err := forEachAccount(tx, v.addAccount); err != nil {
 		return nil, err
 	}
-	if err := forEachOrder(tx, v.indexOrder); err != nil {
-		return nil, err
-	}
+	forEachDue(tx, v.queue.Set)
 	v.pinSignatures(sec.Catalog)
 	v.catalog = buildCatalog(v.signer, sec.Catalog)
 	return v, nil
-}
-
-// indexOrder indexes a stored order for listing, and queues it when it is
-// on its automatic path, or when its status is of the retired table: such
-// an order is due at once, so the first catch-up migrates it before anyone
-// reads it.
-func (v *view) indexOrder(o *orderScan) error {
-	v.orders[o.AccountID] = append(v.orders[o.AccountID], orderRef{id: o.ID, comment: strings.ToLower(o.ClientComment)})
-	switch {
-	case o.StatusVersion < statusVersion:
-		v.queue.Set(o.ID, time.Time{})
-	case o.Auto != nil:
-		v.queue.Set(o.ID, o.Auto.Next)
-	}
-	return nil
 }
 
 // addAccount indexes a stored account by its api_key hash.
@@ -135,38 +114,64 @@ func (v *view) pinSignatures(parts []CatalogPart) {
 	}
 }
 
-// addOrder indexes an order committed after the view was built. Concurrent
-// commits can arrive out of order, so the id is inserted in place.
-func (v *view) addOrder(accountID, id uint64, clientComment string) {
-	v.ordersMu.Lock()
-	defer v.ordersMu.Unlock()
-	refs := v.orders[accountID]
-	i := len(refs)
-	for i > 0 && refs[i-1].id > id {
-		i--
-	}
-	v.orders[accountID] = slices.Insert(refs, i, orderRef{id: id, comment: strings.ToLower(clientComment)})
+// pageCache keeps the encoded answers of order lists, so a client polling
+// its list costs a map lookup instead of a read transaction and the
+// decoding and encoding of every order on the page. Every write to an
+// order (createOrder, a catch-up, the control API's move) calls changed
+// after its commit; an answer is used only under the version it was made
+// under, read before its read transaction began, so an answer that may
+// predate a commit is never served after it. It is bounded in bytes: when
+// full it starts over.
+type pageCache struct {
+	version atomic.Uint64
+	// mu guards m and size: lists read and fill it; a leaf, taken under
+	// no other lock of carreta's.
+	mu   sync.Mutex
+	m    map[pageKey]cachedPage
+	size int
 }
 
-// page returns the ids of one page of an account's orders, newest first,
-// keeping only those whose client_comment contains filter (lower-cased).
-func (v *view) page(accountID uint64, filter string, page int) []uint64 {
-	v.ordersMu.RLock()
-	defer v.ordersMu.RUnlock()
-	refs := v.orders[accountID]
-	skip := (page - 1) * PageSize
-	var ids []uint64
-	for i := len(refs) - 1; i >= 0 && len(ids) < PageSize; i-- {
-		if filter != "" && !strings.Contains(refs[i].comment, filter) {
-			continue
-		}
-		if skip > 0 {
-			skip--
-			continue
-		}
-		ids = append(ids, refs[i].id)
+// pageKey is what an order-list answer depends on besides the orders.
+type pageKey struct {
+	account uint64
+	page    int
+	filter  string
+}
+
+type cachedPage struct {
+	version uint64
+	body    []byte
+}
+
+// pageCacheMax bounds the bytes of cached answers (some 80 full pages),
+// pageCacheEntries their number (empty answers of many filters).
+const (
+	pageCacheMax     = 4 << 20
+	pageCacheEntries = 4096
+)
+
+// changed makes every cached answer stale; called after a commit that
+// wrote an order.
+func (p *pageCache) changed() { p.version.Add(1) }
+
+func (p *pageCache) get(k pageKey, version uint64) ([]byte, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e, ok := p.m[k]
+	return e.body, ok && e.version == version
+}
+
+func (p *pageCache) put(k pageKey, version uint64, body []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil || p.size+len(body) > pageCacheMax || len(p.m) >= pageCacheEntries {
+		p.m, p.size = map[pageKey]cachedPage{}, 0
 	}
-	return ids
+	if old, ok := p.m[k]; ok {
+		p.size -= len(old.body)
+	}
+	p.m[k] = cachedPage{version: version, body: body}
+	p.size += len(body)
 }
 
 // genCache keeps the encoded generated answers of recent queries, so a

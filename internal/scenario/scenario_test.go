@@ -168,6 +168,13 @@ func TestParse_reportsEveryProblem(t *testing.T) {
 			`many.yaml:5: method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "FETCH"` + "\n" +
 				`many.yaml:6: path /panel/x is not under carreta's prefix /v1, so the rule could never fire` + "\n" +
 				`many.yaml:7: delay "5x" is not a duration like 1500ms or 2s`},
+		{"generated_carreta_orders",
+			"name: x\ncarreta:\n  accounts: [{api_key: k}]\n  generate:\n    orders: 200001\n    orders_account: nobody\n",
+			"many.yaml:5: generate.orders must be between 0 and 200000\n" +
+				`many.yaml:6: orders_account "nobody" is not an api_key of carreta.accounts`},
+		{"generated_carreta_orders_need_a_catalog",
+			"name: x\ncarreta:\n  accounts: [{api_key: k}]\n  generate: {orders: 3}\n",
+			"many.yaml:4: generated orders need carreta.catalog: they are placed on its parts"},
 		{"delay_range_and_other_rule_problems",
 			"name: x\nfaults:\n  - id: f\n    api: carreta\n    path: /v1/x\n    when: {probability: 2}\n    action:\n      delay: {min: 2s, max: 1s}\n",
 			`many.yaml:6: probability must be between 0 and 1` + "\n" +

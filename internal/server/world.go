@@ -158,11 +158,25 @@ func (w *World) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
 	return nil
 }
 
+// reindexer is an API that keeps indexes in the state file beside its
+// rows (carreta's order list): before its view is built, it rebuilds them
+// if they do not match the rows, as on a file written by a version
+// without them. It opens its own transactions, so it runs before the read
+// transaction of Load, never inside one.
+type reindexer interface{ Reindex() error }
+
 // resume takes up the state already in the file, seeded from sc: the APIs
 // rebuild their views from it and sc becomes the scenario loaded. It is the
 // end of Apply (under the gate), and, before any request, the root's start
 // on a kept file and a world's start from a template.
 func (w *World) resume(sc *scenario.Scenario) error {
+	for _, a := range w.apis {
+		if r, ok := a.(reindexer); ok {
+			if err := r.Reindex(); err != nil {
+				return fmt.Errorf("reindex %s: %w", a.Name(), err)
+			}
+		}
+	}
 	if err := w.store.View(func(tx *state.Tx) error { return w.loadAll(tx, sc) }); err != nil {
 		return err
 	}

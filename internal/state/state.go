@@ -36,10 +36,11 @@ var ErrNotFound = errors.New("state: not found")
 
 // Store is the bbolt file plus the clock that stamps its transactions.
 //
-// Store has no lock of its own; it relies on bbolt's. bbolt lets one
-// read-write transaction run at a time (Update, Batch and Reset queue on
-// its writer lock) beside any number of read-only ones (View, Snapshot),
-// each of which sees the state as of its start. The file itself is locked
+// Store relies on bbolt's locks. bbolt lets one read-write transaction run
+// at a time (Update, Batch's leader and Reset queue on its writer lock)
+// beside any number of read-only ones (View, Snapshot), each of which sees
+// the state as of its start. Batch's group has a mutex of its own, a leaf
+// held only to join the queue or hand it over (group.go). The file itself is locked
 // (flock) for as long as it is open, so a second process cannot open it
 // (Open gives up after a second). A transaction takes the clock's read lock
 // once, at its start, for Tx.Now; so the order is bbolt, then the clock.
@@ -47,6 +48,7 @@ type Store struct {
 	db      *bolt.DB
 	clock   *clock.Clock
 	buckets []string
+	group   group // Batch's group commit
 }
 
 // Open opens (or creates) the bbolt file at path and creates the meta bucket
@@ -105,11 +107,15 @@ func (s *Store) Update(fn func(tx *Tx) error) error {
 	return s.db.Update(func(btx *bolt.Tx) error { return fn(s.wrap(btx)) })
 }
 
-// Batch is Update with group commit: concurrent callers share one fsync.
-// bbolt may call fn more than once (when another function in the same batch
-// fails), so fn must have no effect outside the transaction it is given.
+// Batch is Update with group commit: concurrent callers share one
+// transaction and one fsync, and a lone caller commits at once, as Update
+// would (leader/follower, no timer: group.go). fn's error rolls back only
+// what fn wrote and is returned to its caller alone. fn may be called more
+// than once (when another function in the same batch fails), so it must
+// have no effect outside the transaction it is given; a panic in fn is
+// raised again in its caller's goroutine.
 func (s *Store) Batch(fn func(tx *Tx) error) error {
-	return s.db.Batch(func(btx *bolt.Tx) error { return fn(s.wrap(btx)) })
+	return s.group.do(s.db, func(btx *bolt.Tx) error { return fn(s.wrap(btx)) })
 }
 
 // Snapshot writes a consistent copy of the whole file to w.
@@ -224,6 +230,17 @@ func (tx *Tx) Get(bucket string, key []byte, v any) error {
 		return ErrNotFound
 	}
 	return json.Unmarshal(data, v)
+}
+
+// ClearBucket empties a bucket declared at Open (an index about to be
+// rebuilt).
+func (tx *Tx) ClearBucket(name string) error {
+	tx.Bucket(name)
+	if err := tx.btx.DeleteBucket([]byte(name)); err != nil {
+		return err
+	}
+	_, err := tx.btx.CreateBucket([]byte(name))
+	return err
 }
 
 // Delete removes key from bucket.

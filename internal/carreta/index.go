@@ -1,0 +1,295 @@
+package carreta
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/state"
+)
+
+// The order list and the lifecycle read two indexes kept in the state file
+// beside the orders, each written in the transaction that writes the order,
+// so that neither a page nor a start-up costs more as the history grows:
+//
+//   - bucketOrderIndex: key account id (8 bytes) + the order's place among
+//     the account's orders (8 bytes: 1, 2, ...), value the order id (8
+//     bytes) + its client_comment lower-cased. Orders are never deleted
+//     but by a reset, which empties the index with them, so an account's
+//     places run 1..N without gaps, in id order: page p of the list
+//     (newest first) is places N-100(p-1) down to N-100p+1, one seek.
+//   - bucketDue: key order id, value the time its next automatic move falls
+//     due (8 bytes, Unix nanoseconds; 0 for an order of the retired status
+//     table, due at once). Start-up queues these instead of reading every
+//     order.
+//
+// The client_comment filter is a substring match, which no ordered key can
+// serve: it scans a compact column (commentColumn) built from the index on
+// the account's first filtered list and extended as orders arrive.
+const (
+	bucketOrderIndex = "carreta.order_index"
+	bucketDue        = "carreta.due"
+)
+
+// indexKey is the key of an account's place in bucketOrderIndex.
+func indexKey(accountID, place uint64) []byte {
+	k := make([]byte, 16)
+	binary.BigEndian.PutUint64(k, accountID)
+	binary.BigEndian.PutUint64(k[8:], place)
+	return k
+}
+
+// lastPlace is the place of the account's newest order, 0 when it has none.
+func lastPlace(tx *state.Tx, accountID uint64) uint64 {
+	c := tx.Bucket(bucketOrderIndex).Cursor()
+	k, _ := c.Seek(indexKey(accountID+1, 0))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	if len(k) != 16 || binary.BigEndian.Uint64(k) != accountID {
+		return 0
+	}
+	return binary.BigEndian.Uint64(k[8:])
+}
+
+// indexOrder puts order id, the account's newest, in the list index.
+func indexOrder(tx *state.Tx, accountID, id uint64, clientComment string) error {
+	v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(clientComment)), id)
+	v = append(v, strings.ToLower(clientComment)...)
+	return appending(tx, bucketOrderIndex).Put(indexKey(accountID, lastPlace(tx, accountID)+1), v)
+}
+
+// setDue records when order id's next automatic move falls due; the zero
+// time is "at once".
+func setDue(tx *state.Tx, id uint64, at time.Time) error {
+	var ns int64
+	if !at.IsZero() {
+		ns = at.UnixNano()
+	}
+	return tx.Bucket(bucketDue).Put(state.Key(id), binary.BigEndian.AppendUint64(nil, uint64(ns)))
+}
+
+// dropDue forgets order id's automatic moves: it has none left.
+func dropDue(tx *state.Tx, id uint64) error {
+	return tx.Bucket(bucketDue).Delete(state.Key(id))
+}
+
+// forEachDue calls fn with every order that has an automatic move to make.
+func forEachDue(tx *state.Tx, fn func(id uint64, at time.Time)) {
+	_ = tx.ForEach(bucketDue, func(k, v []byte) error {
+		id, ok := state.ID(k)
+		if !ok || len(v) != 8 {
+			return nil
+		}
+		var at time.Time
+		if ns := int64(binary.BigEndian.Uint64(v)); ns != 0 {
+			at = time.Unix(0, ns)
+		}
+		fn(id, at)
+		return nil
+	})
+}
+
+// pagePlaces returns the order ids of page (1-based) of the account's
+// orders, newest first, unfiltered: a seek and at most PageSize steps.
+func pagePlaces(tx *state.Tx, accountID uint64, page int) []uint64 {
+	n := lastPlace(tx, accountID)
+	skip := uint64(page-1) * PageSize
+	if page < 1 || skip >= n {
+		return nil
+	}
+	c := tx.Bucket(bucketOrderIndex).Cursor()
+	ids := make([]uint64, 0, min(PageSize, n-skip))
+	for k, v := c.Seek(indexKey(accountID, n-skip)); k != nil && len(ids) < PageSize; k, v = c.Prev() {
+		if len(k) != 16 || binary.BigEndian.Uint64(k) != accountID || len(v) < 8 {
+			break
+		}
+		ids = append(ids, binary.BigEndian.Uint64(v))
+	}
+	return ids
+}
+
+// indexFresh reports whether the indexes match the orders: the newest
+// order is its account's newest in the list index. A file written before
+// the indexes existed, or by such a version since, fails it (its index
+// lacks the newest order) and is reindexed at start (Reindex).
+func indexFresh(tx *state.Tx) (bool, error) {
+	k, raw := tx.Bucket(bucketOrders).Cursor().Last()
+	if k == nil {
+		k, _ := tx.Bucket(bucketOrderIndex).Cursor().First()
+		return k == nil, nil
+	}
+	id, _ := state.ID(k)
+	var o orderScan
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return false, fmt.Errorf("carreta order %d: %w", id, err)
+	}
+	n := lastPlace(tx, o.AccountID)
+	if n == 0 {
+		return false, nil
+	}
+	v := tx.Bucket(bucketOrderIndex).Get(indexKey(o.AccountID, n))
+	return len(v) >= 8 && binary.BigEndian.Uint64(v) == id, nil
+}
+
+// reindex rebuilds both indexes from every stored order.
+func reindex(tx *state.Tx) error {
+	for _, name := range []string{bucketOrderIndex, bucketDue} {
+		if err := tx.ClearBucket(name); err != nil {
+			return err
+		}
+	}
+	return forEachOrder(tx, func(o *orderScan) error {
+		if err := indexOrder(tx, o.AccountID, o.ID, o.ClientComment); err != nil {
+			return err
+		}
+		switch {
+		case o.StatusVersion < statusVersion:
+			return setDue(tx, o.ID, time.Time{})
+		case o.Auto != nil:
+			return setDue(tx, o.ID, o.Auto.Next)
+		}
+		return nil
+	})
+}
+
+// commentColumn is one account's client_comments, lower-cased, end to end
+// in one byte slice, in place order: the client_comment filter runs
+// bytes.LastIndex over it instead of decoding orders. ends[i] is where the
+// comment of place i+1 ends; ids[i] is that order's id.
+type commentColumn struct {
+	text []byte
+	ends []int
+	ids  []uint64
+}
+
+// columns holds the comment columns of the accounts that have used the
+// filter since the view was built.
+type columns struct {
+	// mu guards m and every column in it: a filtered list reads its
+	// column under the read lock and, when the column is behind its own
+	// transaction, extends it from the index under the write lock first.
+	// Taken inside the list's read transaction; nothing is taken under it.
+	mu sync.RWMutex
+	m  map[uint64]*commentColumn
+}
+
+// match returns page (1-based) of the ids of the account's orders whose
+// comment contains filter (lower-cased), newest first, as of tx: the
+// column is brought up to tx's last place, and places beyond it (another
+// reader's later transaction extended the column) are left out.
+func (cs *columns) match(tx *state.Tx, accountID uint64, filter string, page int) []uint64 {
+	n := int(lastPlace(tx, accountID))
+	cs.mu.RLock()
+	col := cs.m[accountID]
+	if col == nil || len(col.ids) < n {
+		cs.mu.RUnlock()
+		cs.extend(tx, accountID, n)
+		cs.mu.RLock()
+		col = cs.m[accountID]
+	}
+	defer cs.mu.RUnlock()
+	return col.page(n, []byte(filter), page)
+}
+
+// extend reads the places the account's column lacks, up to n, from the
+// index.
+func (cs *columns) extend(tx *state.Tx, accountID uint64, n int) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.m == nil {
+		cs.m = map[uint64]*commentColumn{}
+	}
+	col := cs.m[accountID]
+	if col == nil {
+		col = &commentColumn{}
+		cs.m[accountID] = col
+	}
+	c := tx.Bucket(bucketOrderIndex).Cursor()
+	for k, v := c.Seek(indexKey(accountID, uint64(len(col.ids))+1)); k != nil && len(col.ids) < n; k, v = c.Next() {
+		if len(k) != 16 || binary.BigEndian.Uint64(k) != accountID || len(v) < 8 {
+			break
+		}
+		col.text = append(col.text, v[8:]...)
+		col.ends = append(col.ends, len(col.text))
+		col.ids = append(col.ids, binary.BigEndian.Uint64(v))
+	}
+}
+
+// page is match on the column's first n places. It walks back from the
+// newest place in windows of about columnWindow bytes that start and end on
+// comment boundaries (a hit never spans two comments, so none is lost at a
+// window's edge), finds every hit of a window with forward bytes.Index,
+// which is vectorised where bytes.LastIndex is not, and takes them newest
+// first. After a hit the scan moves to the next comment, so a filter every
+// comment matches costs a step per comment, not a search per occurrence.
+func (col *commentColumn) page(n int, filter []byte, page int) []uint64 {
+	skip := (page - 1) * PageSize
+	var ids []uint64
+	var hits []int
+	for hi := n; hi > 0 && len(ids) < PageSize; {
+		lo := col.windowStart(hi)
+		hits = col.hits(lo, hi, filter, hits[:0])
+		for i := len(hits) - 1; i >= 0 && len(ids) < PageSize; i-- {
+			if skip > 0 {
+				skip--
+				continue
+			}
+			ids = append(ids, col.ids[hits[i]])
+		}
+		hi = lo
+	}
+	return ids
+}
+
+// columnWindow is about how many bytes of comments page searches at once
+// (a variable so that tests can make windows of a few comments).
+var columnWindow = 64 << 10
+
+// start is where the comment of place index p begins in text.
+func (col *commentColumn) start(p int) int {
+	if p == 0 {
+		return 0
+	}
+	return col.ends[p-1]
+}
+
+// windowStart is the first place index of the window that ends before
+// place index hi: at least one place, about columnWindow bytes.
+func (col *commentColumn) windowStart(hi int) int {
+	from := col.start(hi) - columnWindow
+	lo := sort.Search(hi, func(p int) bool { return col.start(p) >= from })
+	return min(lo, hi-1)
+}
+
+// hits appends the place indexes in [lo, hi) whose comment contains
+// filter, ascending.
+func (col *commentColumn) hits(lo, hi int, filter []byte, out []int) []int {
+	end := col.ends[hi-1]
+	p, at := lo, col.start(lo)
+	for at < end {
+		i := bytes.Index(col.text[at:end], filter)
+		if i < 0 {
+			break
+		}
+		at += i
+		for col.ends[p] <= at {
+			p++
+		}
+		if at+len(filter) > col.ends[p] {
+			at++ // runs into the next comment: not a hit
+			continue
+		}
+		out = append(out, p)
+		at = col.ends[p]
+		p++
+	}
+	return out
+}
