@@ -473,6 +473,7 @@ func (a *API) Load(tx *state.Tx, sec *Section, seed int64) error {
 		return err
 	}
 	v.life = &Lifecycle{Plan: sec.Lifecycle, Seed: seed}
+	v.commits = commits(tx)
 	a.store.setView(v)
 	a.forgetLogins()
 	return nil

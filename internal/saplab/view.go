@@ -37,6 +37,10 @@ type view struct {
 	// which positions on it have a move due, and when (it locks itself).
 	life  *Lifecycle
 	queue *lifecycle.Queue
+
+	// commits is the count of saplab writes the view shows (keyCommits):
+	// a read transaction that sees more waits for the view (store.read).
+	commits uint64
 }
 
 // clientCols are the client fields the filters read, one slice per field.
