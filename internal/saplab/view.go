@@ -141,6 +141,97 @@ type orderCols struct {
 	invoice     []uint32
 
 	names, brands, articles, invoices dict
+
+	// ix are the indexes of the filtered columns (index.go, orderKeys),
+	// live the rows not archived (what a list shows by default), zones
+	// the creation times by runs of rows (date_from, date_to).
+	ix    [nIndexes]index
+	live  []int32
+	zones zoneMap
+}
+
+// The indexed order columns: a position's own, then its client's (a
+// client's group, manager and office filter the position list), then the
+// dictionary ids of its texts.
+const (
+	ixStatus = iota
+	ixShipping
+	ixDistributor
+	ixPayed
+	ixGroup
+	ixManager
+	ixPoint
+	ixName
+	ixBrand
+	ixArticle
+	ixInvoice
+	nIndexes
+)
+
+// orderKeys are a row's values in each index.
+type orderKeys [nIndexes]int64
+
+// orderKey is row i's value in index k.
+func (v *view) orderKey(k int, i int32) int64 {
+	oc, cc := &v.orders, &v.clients
+	switch k {
+	case ixStatus:
+		return oc.status[i]
+	case ixShipping:
+		return oc.shipping[i]
+	case ixDistributor:
+		return oc.distributor[i]
+	case ixPayed:
+		return int64(oc.flags[i] & fPayed)
+	case ixGroup:
+		return cc.group[oc.client[i]]
+	case ixManager:
+		return cc.manager[oc.client[i]]
+	case ixPoint:
+		return cc.point[oc.client[i]]
+	case ixName:
+		return int64(oc.name[i])
+	case ixBrand:
+		return int64(oc.brand[i])
+	case ixArticle:
+		return int64(oc.article[i])
+	default:
+		return int64(oc.invoice[i])
+	}
+}
+
+// orderKeys is row i's value in every index.
+func (v *view) orderKeys(i int32) orderKeys {
+	var k orderKeys
+	for j := range k {
+		k[j] = v.orderKey(j, i)
+	}
+	return k
+}
+
+// reindexOrder brings the indexes up to row i's columns; old and oldLive
+// are what they held before (ignored for a new row).
+func (v *view) reindexOrder(i int32, isNew bool, old orderKeys, oldLive bool) {
+	oc := &v.orders
+	cur, live := v.orderKeys(i), oc.flags[i]&fArchived == 0
+	for k := range cur {
+		switch {
+		case isNew:
+			oc.ix[k].add(cur[k], i, live)
+		case old[k] != cur[k]:
+			oc.ix[k].remove(old[k], i, oldLive)
+			oc.ix[k].add(cur[k], i, live)
+		case oldLive != live:
+			oc.ix[k].relive(cur[k], live)
+		}
+	}
+	switch {
+	case (isNew || !oldLive) && live:
+		oc.live = insertSorted(oc.live, i)
+	case !isNew && oldLive && !live:
+		oc.live = removeSorted(oc.live, i)
+	}
+	oc.zones.set(i, oc.created[i])
 }
 
 // dict interns strings.
@@ -194,12 +285,16 @@ func (m *memo) ok(id uint32) bool {
 
 // newView is an empty view.
 func newView() *view {
-	return &view{
+	v := &view{
 		points: map[int64]*point{}, mgroups: map[int64]*managerGroup{}, employees: map[int64]*employee{},
 		shipping: map[int64]*shippingType{}, statuses: map[int64]*status{}, groups: map[int64]*group{},
 		distributors: map[int64]*distributor{},
 		life:         &Lifecycle{}, queue: lifecycle.NewQueue(),
 	}
+	for k := range v.orders.ix {
+		v.orders.ix[k] = index{}
+	}
+	return v
 }
 
 // clientIndex finds a client's row.
@@ -252,9 +347,21 @@ func (v *view) setClient(c *client) {
 	}
 	cc.phone[i] = c.Phone
 	cc.email[i] = strings.ToLower(c.Email)
+	// The position indexes hold the client's group, manager and office.
+	moved := cc.group[i] != c.GroupID || cc.manager[i] != c.ManagerID || cc.point[i] != c.PointID
+	var old []orderKeys
+	if moved {
+		for _, r := range cc.orders[i] {
+			old = append(old, v.orderKeys(r))
+		}
+	}
 	cc.group[i] = c.GroupID
 	cc.manager[i] = c.ManagerID
 	cc.point[i] = c.PointID
+	for j, r := range cc.orders[i][:len(old)] {
+		live := v.orders.flags[r]&fArchived == 0
+		v.reindexOrder(r, false, old[j], live)
+	}
 	cc.wholesale[i] = c.IsWholesaler
 	cc.created[i] = c.Created.UnixMicro()
 }
@@ -266,7 +373,8 @@ func (v *view) addTransaction(clientID, txID int64) {
 	}
 }
 
-// setOrder puts a position's columns in its row, appending a new one.
+// setOrder puts a position's columns in its row, appending a new one, and
+// keeps the indexes.
 func (v *view) setOrder(o *order) {
 	oc := &v.orders
 	ci, ok := v.clientIndex(o.ClientID)
@@ -274,7 +382,10 @@ func (v *view) setOrder(o *order) {
 		panic("saplab view: position of an unknown client")
 	}
 	i, ok := v.orderIndex(o.ID)
-	if !ok {
+	isNew := !ok
+	var old orderKeys
+	var oldLive bool
+	if isNew {
 		if int(i) != len(oc.id) {
 			panic("saplab view: position ids must grow")
 		}
@@ -291,6 +402,8 @@ func (v *view) setOrder(o *order) {
 		oc.article = append(oc.article, 0)
 		oc.invoice = append(oc.invoice, 0)
 		v.clients.orders[ci] = append(v.clients.orders[ci], i)
+	} else {
+		old, oldLive = v.orderKeys(i), oc.flags[i]&fArchived == 0
 	}
 	oc.status[i] = o.StatusID
 	oc.shipping[i] = o.ShippingID
@@ -312,6 +425,7 @@ func (v *view) setOrder(o *order) {
 	oc.brand[i] = oc.brands.id(strings.ToLower(strings.TrimSpace(o.Brand)))
 	oc.article[i] = oc.articles.id(NormalizeArticle(o.Article))
 	oc.invoice[i] = oc.invoices.id(strings.ToLower(strings.TrimSpace(o.Invoice)))
+	v.reindexOrder(i, isNew, old, oldLive)
 }
 
 // debt is the client's debt and blocked_debt (SPEC §6): the totals of
@@ -414,7 +528,9 @@ func (v *view) clientPreds(q *filter.Query, withPoint bool) []pred {
 	return ps
 }
 
-// findClients runs GET /panel/client's filters.
+// findClients runs GET /panel/client's filters. A hundred thousand
+// clients are a scan of a few flat columns; the unfiltered list (and its
+// deep pages) is read by position.
 func (v *view) findClients(q *filter.Query) page {
 	cc := &v.clients
 	var ps []pred
@@ -430,70 +546,249 @@ func (v *view) findClients(q *filter.Query) page {
 		e = strings.ToLower(e)
 		ps = append(ps, func(i int32) bool { return strings.Contains(cc.email[i], e) })
 	}
-	var rows []int32
 	if q.IDs != nil {
-		rows = candidates(q.IDs, v.clientIndex)
+		return scan(q, len(cc.id), candidates(q.IDs, v.clientIndex), ps)
 	}
-	return scan(q, len(cc.id), rows, ps)
+	if len(ps) == 0 {
+		return byPosition(q, int64(len(cc.id)), func(k int64) int32 { return int32(int64(len(cc.id)) - 1 - k) })
+	}
+	return scan(q, len(cc.id), nil, ps)
+}
+
+// byPosition is the page of a list of total rows whose k-th row (ids
+// descending) is at(k): no row outside the page is looked at.
+func byPosition(q *filter.Query, total int64, at func(k int64) int32) page {
+	p := page{total: total}
+	for k := q.Offset(); k < total && len(p.rows) < q.PerPage; k++ {
+		p.rows = append(p.rows, at(k))
+	}
+	return p
+}
+
+// driver is a filter that names its rows through an index: the union of
+// some postings, with its size, and the same filter as a check on one row
+// for when another driver is walked instead.
+type driver struct {
+	lists      [][]int32
+	size, live int // rows, and rows not archived; live < 0 when unknown
+	accept     pred
+}
+
+// orderDrivers are the position filters an index answers: the equality
+// filters, name (the names that contain the text) and client_name (the
+// positions of the clients whose name matches, when they are few).
+func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
+	oc := &v.orders
+	eq := func(k int, key int64) {
+		d := driver{accept: func(i int32) bool { return v.orderKey(k, i) == key }}
+		if p := oc.ix[k][key]; p != nil {
+			d.lists, d.size, d.live = [][]int32{p.rows}, len(p.rows), p.live
+		}
+		ds = append(ds, d)
+	}
+	for key, k := range map[string]int{"order_status": ixStatus, "shipping_id": ixShipping,
+		"distributor_id": ixDistributor, "client_group": ixGroup, "manager_id": ixManager, "point_id": ixPoint} {
+		if n, ok := q.Ints[key]; ok {
+			eq(k, n)
+		}
+	}
+	if paid, ok := q.Bools["is_payed"]; ok {
+		key := int64(0)
+		if paid {
+			key = int64(fPayed)
+		}
+		eq(ixPayed, key)
+	}
+	// The equality texts are compared normalised: one dictionary entry.
+	lowerTrim := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+	for _, t := range []struct {
+		key  string
+		k    int
+		d    *dict
+		norm func(string) string
+	}{{"brand", ixBrand, &oc.brands, lowerTrim}, {"article", ixArticle, &oc.articles, NormalizeArticle},
+		{"invoice", ixInvoice, &oc.invoices, lowerTrim}} {
+		if s, ok := q.Texts[t.key]; ok {
+			id, found := t.d.ids[t.norm(s)]
+			if !found {
+				ds = append(ds, driver{accept: func(int32) bool { return false }})
+				continue
+			}
+			eq(t.k, int64(id))
+		}
+	}
+	if s, ok := q.Texts["name"]; ok {
+		ds = append(ds, v.nameDriver(strings.ToLower(s)))
+	}
+	if s, ok := q.Texts["client_name"]; ok {
+		d, ok := v.clientNameDriver(strings.ToLower(s))
+		if ok {
+			ds = append(ds, d)
+		} else {
+			rest = append(rest, d.accept)
+		}
+	}
+	return ds, append(rest, createdPreds(q, oc.created)...)
+}
+
+// nameDriver is the name filter: the positions whose name contains s,
+// decided once per distinct name.
+func (v *view) nameDriver(s string) driver {
+	oc := &v.orders
+	m := newMemo(&oc.names, func(have string) bool { return strings.Contains(have, s) })
+	d := driver{accept: func(i int32) bool { return m.ok(oc.name[i]) }}
+	for id := range oc.names.strs {
+		if m.ok(uint32(id)) {
+			if p := oc.ix[ixName][int64(id)]; p != nil {
+				d.lists = append(d.lists, p.rows)
+				d.size += len(p.rows)
+				d.live += p.live
+			}
+		}
+	}
+	return d
+}
+
+// maxDrivingClients is how many matching clients client_name walks the
+// positions of; past it the filter is a check on each position instead.
+const maxDrivingClients = 4096
+
+// clientNameDriver is client_name on positions: the positions of the
+// clients whose name or organisation contains s, and false when there are
+// too many such clients to walk their positions one list each.
+func (v *view) clientNameDriver(s string) (driver, bool) {
+	cc := &v.clients
+	match := cc.nameMatches(s)
+	d := driver{live: -1, accept: func(i int32) bool { return match[v.orders.client[i]] }}
+	n := 0
+	for c, ok := range match {
+		if ok {
+			if n++; n > maxDrivingClients {
+				return d, false
+			}
+			d.lists = append(d.lists, cc.orders[c])
+			d.size += len(cc.orders[c])
+		}
+	}
+	return d, true
 }
 
 // findOrders runs GET /panel/order's filters. Archived positions are left
-// out unless unignore_archived is 1.
+// out unless unignore_archived is 1. The smallest index a filter names is
+// walked and the other filters checked on its rows; a list with one
+// indexed filter and nothing else reads its count from the index and
+// stops at the end of the page.
 func (v *view) findOrders(q *filter.Query) page {
-	oc, cc := &v.orders, &v.clients
-	var ps []pred
-	if !q.Bools["unignore_archived"] {
-		ps = append(ps, func(i int32) bool { return oc.flags[i]&fArchived == 0 })
-	}
-	if st, ok := q.Ints["order_status"]; ok {
-		ps = append(ps, func(i int32) bool { return oc.status[i] == st })
-	}
-	if paid, ok := q.Bools["is_payed"]; ok {
-		ps = append(ps, func(i int32) bool { return (oc.flags[i]&fPayed != 0) == paid })
-	}
-	if sh, ok := q.Ints["shipping_id"]; ok {
-		ps = append(ps, func(i int32) bool { return oc.shipping[i] == sh })
-	}
-	if d, ok := q.Ints["distributor_id"]; ok {
-		ps = append(ps, func(i int32) bool { return oc.distributor[i] == d })
-	}
-	ps = append(ps, createdPreds(q, oc.created)...)
-	// Text filters are decided once per distinct string.
-	text := func(key string, d *dict, col []uint32, norm func(string) string, match func(have, want string) bool) {
-		s, ok := q.Texts[key]
-		if !ok {
-			return
+	oc := &v.orders
+	liveOnly := !q.Bools["unignore_archived"]
+	notArchived := func(i int32) bool { return oc.flags[i]&fArchived == 0 }
+	ds, ps := v.orderDrivers(q)
+	if q.IDs != nil {
+		for _, d := range ds {
+			ps = append(ps, d.accept)
 		}
-		s = norm(s)
-		m := newMemo(d, func(have string) bool { return match(have, s) })
-		ps = append(ps, func(i int32) bool { return m.ok(col[i]) })
+		if liveOnly {
+			ps = append(ps, notArchived)
+		}
+		return scan(q, len(oc.id), candidates(q.IDs, v.orderIndex), ps)
 	}
-	lowerTrim := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-	equal := func(have, want string) bool { return have == want }
-	text("brand", &oc.brands, oc.brand, lowerTrim, equal)
-	text("article", &oc.articles, oc.article, NormalizeArticle, equal)
-	text("invoice", &oc.invoices, oc.invoice, lowerTrim, equal)
-	text("name", &oc.names, oc.name, strings.ToLower, strings.Contains)
-	// Client filters are decided once per client, in one pass over the
-	// client columns, before the positions are scanned.
-	if cps := v.clientPreds(q, true); len(cps) > 0 {
-		ok := make([]bool, len(cc.id))
-		for c := range ok {
-			ok[c] = true
-			for _, p := range cps {
-				if !p(int32(c)) {
-					ok[c] = false
-					break
-				}
+	if len(ds) == 0 {
+		return v.scanOrders(q, liveOnly, ps)
+	}
+	best := 0
+	for k, d := range ds {
+		if d.size < ds[best].size {
+			best = k
+		}
+	}
+	for k, d := range ds {
+		if k != best {
+			ps = append(ps, d.accept)
+		}
+	}
+	d := ds[best]
+	if len(ps) == 0 && (d.live >= 0 || !liveOnly) {
+		// The count is the index's; only the page's rows are visited.
+		p := page{total: int64(d.size)}
+		if liveOnly {
+			p.total = int64(d.live)
+		}
+		off, seen := q.Offset(), int64(0)
+		descending(d.lists, func(i int32) bool {
+			if liveOnly && !notArchived(i) {
+				return true
+			}
+			if seen >= off {
+				p.rows = append(p.rows, i)
+			}
+			seen++
+			return len(p.rows) < q.PerPage
+		})
+		return p
+	}
+	if liveOnly {
+		ps = append(ps, notArchived)
+	}
+	var p page
+	off := q.Offset()
+	descending(d.lists, func(i int32) bool {
+		for _, ok := range ps {
+			if !ok(i) {
+				return true
 			}
 		}
-		ps = append(ps, func(i int32) bool { return ok[oc.client[i]] })
+		if p.total >= off && len(p.rows) < q.PerPage {
+			p.rows = append(p.rows, i)
+		}
+		p.total++
+		return true
+	})
+	return p
+}
+
+// scanOrders is a position list no index narrows: the unfiltered list is
+// read by position (the rows not archived are a list of their own), and a
+// date filter skips the runs of rows created outside its range.
+func (v *view) scanOrders(q *filter.Query, liveOnly bool, ps []pred) page {
+	oc := &v.orders
+	if len(ps) == 0 {
+		if liveOnly {
+			n := int64(len(oc.live))
+			return byPosition(q, n, func(k int64) int32 { return oc.live[n-1-k] })
+		}
+		n := int64(len(oc.id))
+		return byPosition(q, n, func(k int64) int32 { return int32(n - 1 - k) })
 	}
-	var rows []int32
-	if q.IDs != nil {
-		rows = candidates(q.IDs, v.orderIndex)
+	if liveOnly {
+		ps = append(ps, func(i int32) bool { return oc.flags[i]&fArchived == 0 })
 	}
-	return scan(q, len(oc.id), rows, ps)
+	from, to := q.From.UnixMicro(), q.To.UnixMicro()
+	hasFrom, hasTo := !q.From.IsZero(), !q.To.IsZero()
+	var p page
+	off := q.Offset()
+	for i := int32(len(oc.id)) - 1; i >= 0; i-- {
+		if (hasFrom || hasTo) && i%zoneRows == zoneRows-1 || i == int32(len(oc.id))-1 {
+			if oc.zones.outside(i, from, to, hasFrom, hasTo) {
+				i -= i % zoneRows // the loop's i-- moves to the zone below
+				continue
+			}
+		}
+		ok := true
+		for _, pr := range ps {
+			if !pr(i) {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		if p.total >= off && len(p.rows) < q.PerPage {
+			p.rows = append(p.rows, i)
+		}
+		p.total++
+	}
+	return p
 }
 
 // clientCount is how many clients a manager has (GET /panel/manager).
