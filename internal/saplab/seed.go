@@ -455,11 +455,18 @@ func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 	}
 	for _, cl := range clients {
 		sd.put(bClients, cl.ID, cl)
+		col := clientColOf(cl)
+		sd.col(colClients, cl.ID, col.encode())
 	}
 	for _, o := range orders {
 		sd.put(bOrders, o.ID, o)
+		col := orderColOf(o)
+		sd.col(colOrders, o.ID, col.encode())
 	}
 	sd.sequence(bPoints, bManagerGroups, bEmployees, bShipping, bStatuses, bGroups, bDistributors, bClients, bOrders)
+	if sd.err == nil {
+		sd.err = tx.Bucket(bIndex).Put(keyFormat, []byte(columnsFormat))
+	}
 	return sd.err
 }
 
@@ -625,6 +632,13 @@ func (sd *seeder) put(bucket string, id int64, v any) {
 	sd.err = put(sd.tx, bucket, id, v)
 }
 
+// col stores a column record (columns.go), unless an earlier write failed.
+func (sd *seeder) col(name []byte, id int64, rec []byte) {
+	if sd.err == nil {
+		sd.err = putCol(sd.tx, name, id, rec)
+	}
+}
+
 // hash hashes a scenario password at password.SeedCost: seeding must stay
 // fast, and the plaintext is in the scenario file anyway. Its salt comes
 // from the scenario's seed and the row (password.HashSeeded), so that two
@@ -646,6 +660,9 @@ func (sd *seeder) book(cl *client, amount money.Amount, comment string, orderID 
 	sd.txID++
 	cl.Balance += amount
 	sd.put(bTransactions, sd.txID, &transaction{ID: sd.txID, ClientID: cl.ID, Amount: amount, Comment: comment, OrderID: orderID, Created: at})
+	if sd.err == nil {
+		sd.err = putLedger(sd.tx, cl.ID, sd.txID)
+	}
 }
 
 // time reads a scenario timestamp; an absent one is the seeding time.
@@ -670,7 +687,10 @@ func (sd *seeder) sequence(buckets ...string) {
 	}
 }
 
-// loadView reads the whole saplab state into a new view.
+// loadView reads the saplab state into a new view: the small tables whole,
+// the clients and positions from their column records (columns.go), or,
+// in a file written before those existed, from the rows themselves; the
+// view then remembers to write the columns (API.Upgrade).
 func loadView(tx *state.Tx) (*view, error) {
 	v := newView()
 	if err := tx.Get(bSettings, settingsKey, &v.settings); err != nil && err != state.ErrNotFound {
@@ -679,6 +699,25 @@ func loadView(tx *state.Tx) (*view, error) {
 	if err := loadTables(tx, v); err != nil {
 		return nil, err
 	}
+	if hasColumns(tx) {
+		if err := loadColumns(tx, v); err != nil {
+			return nil, err
+		}
+		v.clients.reindexNames()
+		return v, nil
+	}
+	if err := loadRows(tx, v); err != nil {
+		return nil, err
+	}
+	v.clients.reindexNames()
+	return v, nil
+}
+
+// loadRows builds the view's clients and positions from their rows (a file
+// of an earlier version), noting for the upgrade the positions' next
+// automatic moves (v.upgrade).
+func loadRows(tx *state.Tx, v *view) error {
+	v.upgrade = map[int64]int64{}
 	if err := tx.ForEach(bClients, func(_, data []byte) error {
 		var c client
 		if err := json.Unmarshal(data, &c); err != nil {
@@ -687,9 +726,9 @@ func loadView(tx *state.Tx) (*view, error) {
 		v.setClient(&c)
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	if err := tx.ForEach(bOrders, func(_, data []byte) error {
+	return tx.ForEach(bOrders, func(_, data []byte) error {
 		var o orderRow
 		if err := json.Unmarshal(data, &o); err != nil {
 			return fmt.Errorf("saplab order: %w", err)
@@ -697,24 +736,30 @@ func loadView(tx *state.Tx) (*view, error) {
 		v.setOrder(o.order())
 		if o.Auto != nil {
 			v.queue.Set(uint64(o.ID), o.Auto.Next)
+			v.upgrade[o.ID] = o.Auto.Next.UnixMicro()
 		}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	err := tx.ForEach(bTransactions, func(_, data []byte) error {
-		var t struct {
-			ID       int64 `json:"id"`
-			ClientID int64 `json:"client_id"`
-		}
-		if err := json.Unmarshal(data, &t); err != nil {
-			return fmt.Errorf("saplab transaction: %w", err)
-		}
-		v.addTransaction(t.ClientID, t.ID)
 		return nil
 	})
-	v.clients.reindexNames()
-	return v, err
+}
+
+// Upgrade writes the column records of a file written before they existed
+// (the view was read from the rows: loadRows), in one write transaction,
+// so the next start reads them. The server calls it after every Load; on
+// a file that has its columns it does nothing.
+func (a *API) Upgrade() error {
+	a.store.viewMu.RLock()
+	pending := a.store.v.upgrade != nil
+	a.store.viewMu.RUnlock()
+	if !pending {
+		return nil
+	}
+	return a.store.write(func(t *txn, v *view) error {
+		if err := writeColumns(t.Tx, v, v.upgrade); err != nil {
+			return err
+		}
+		t.onCommit(func(v *view) { v.upgrade = nil })
+		return nil
+	})
 }
 
 // loadTables reads the small tables the view keeps whole.

@@ -481,17 +481,22 @@ func nextID(t *state.Tx, bucket string) (int64, error) {
 	return int64(n), err
 }
 
-// putClient stores c and keeps the view's columns for it.
+// putClient stores c and its column record, and keeps the view's columns
+// for it once committed.
 func (t *txn) putClient(c *client) error {
 	if err := put(t.Tx, bClients, c.ID, c); err != nil {
 		return err
 	}
-	cp := *c
-	t.onCommit(func(v *view) { v.setClient(&cp) })
+	col, id := clientColOf(c), c.ID
+	if err := putCol(t.Tx, colClients, id, col.encode()); err != nil {
+		return err
+	}
+	t.onCommit(func(v *view) { v.setClientCol(id, &col) })
 	return nil
 }
 
-// putOrder stores o and keeps the view's columns for it. It leaves
+// putOrder stores o and its column record, and keeps the view's columns
+// for it once committed. It leaves
 // date_modified alone: saplab.txt's position 20 was moved to another status
 // by a manager at 19:23:51 and still shows date_modified equal to
 // date_added, so the panel's status, payment and archive actions do not
@@ -500,9 +505,11 @@ func (t *txn) putOrder(o *order) error {
 	if err := put(t.Tx, bOrders, o.ID, o); err != nil {
 		return err
 	}
-	cp := *o
-	cp.History = nil // the view needs no history
-	t.onCommit(func(v *view) { v.setOrder(&cp) })
+	col, id := orderColOf(o), o.ID
+	if err := putCol(t.Tx, colOrders, id, col.encode()); err != nil {
+		return err
+	}
+	t.onCommit(func(v *view) { v.setOrderCol(id, &col) })
 	return nil
 }
 
@@ -524,8 +531,9 @@ func (t *txn) bookAt(c *client, amount money.Amount, comment string, orderID int
 		return err
 	}
 	c.Balance += amount
-	clientID := c.ID
-	t.onCommit(func(v *view) { v.addTransaction(clientID, id) })
+	if err := putLedger(t.Tx, c.ID, id); err != nil {
+		return err
+	}
 	return t.putClient(c)
 }
 
@@ -870,11 +878,10 @@ func (s *store) hashPassword(pw string) (string, error) {
 func (s *store) FindLedgerPage(id, page int64) (wireBalance, error) {
 	out := wireBalance{Transactions: []wireTransaction{}, Page: page}
 	err := s.read(func(tx *state.Tx, v *view) error {
-		idx, ok := v.clientIndex(id)
-		if !ok {
+		if _, ok := v.clientIndex(id); !ok {
 			return businessErr(msgClientNotFound)
 		}
-		ids := v.clients.txs[idx]
+		ids := ledgerIDs(tx, id)
 		list := make([]*transaction, 0, len(ids))
 		for _, tid := range ids {
 			tr, err := get[transaction](tx, bTransactions, tid)

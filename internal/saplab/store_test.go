@@ -1,12 +1,16 @@
 package saplab
 
 import (
+	"bytes"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/saplab/filter"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -120,5 +124,98 @@ func TestRead_waitsForTheViewOfACommittedWrite(t *testing.T) {
 	}
 	if len(page.Transactions) != 1 || page.Transactions[0].Amount != "70" {
 		t.Fatalf("reader: %+v", page)
+	}
+}
+
+// upgradeShop is testShop with statuses, positions and ledger entries.
+func upgradeShop() *Section {
+	sec := testShop()
+	sec.Statuses = []Status{{ID: 1, Name: "Новый", Color: "FFFFFF"}, {ID: 2, Name: "Отказ", Color: "FFB3B3"}}
+	sec.Settings.NewStatusID, sec.Settings.DeniedStatusID = 1, 2
+	sec.Transactions = []Transaction{{ClientID: 1, Amount: 100000, Description: "пополнение", Created: "2026-01-12 10:00:00"}}
+	for id := int64(1); id <= 5; id++ {
+		sec.Orders = append(sec.Orders, Order{ID: id, ClientID: 1 + id%2, Invoice: "NZ-1", Brand: "BOSCH", Article: "OC47",
+			Name: "Фильтр", Price: 10000, Quantity: 1, StatusID: 1, IsArchived: id == 3, Created: "2026-01-13 10:00:00"})
+	}
+	return sec
+}
+
+// answers are the lists and a ledger page as the store gives them.
+func answers(t *testing.T, a *API) string {
+	t.Helper()
+	orders, op, err := a.store.FindOrderPage(filter.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := filter.Parse("/order_status/1/unignore_archived/1", filter.Orders)
+	some, sp, err := a.store.FindOrderPage(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients, cp, err := a.store.FindClientPage(filter.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger, err := a.store.FindLedgerPage(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%s %d\n%s %d\n%s %d\n%+v", bytes.Join(orders, nil), op, bytes.Join(some, nil), sp, bytes.Join(clients, nil), cp, ledger)
+}
+
+// A file written before the column records existed opens: the view is
+// read from the rows, the columns are written once (Upgrade), and the
+// next start reads them; every answer stays the same throughout.
+func TestLoad_upgradesAFileWithoutColumns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	sec := upgradeShop()
+	a, st := openTestAPI(t, path, sec, true)
+	if err := a.store.BookTransaction(2, 5000, "пополнение"); err != nil {
+		t.Fatal(err)
+	}
+	want := answers(t, a)
+	if !strings.Contains(want, `"invoice":"NZ-1"`) || !strings.Contains(want, "1000") {
+		t.Fatalf("answers: %s", want)
+	}
+	// Make it a file of the previous version: no column buckets, no format.
+	if err := st.Update(func(tx *state.Tx) error {
+		ix := tx.Bucket(bIndex)
+		for _, name := range [][]byte{colOrders, colClients, colLedger} {
+			if err := ix.DeleteBucket(name); err != nil {
+				return err
+			}
+		}
+		return ix.Delete(keyFormat)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_ = st.Close()
+
+	old, st := openTestAPI(t, path, sec, false)
+	if old.store.v.upgrade == nil {
+		t.Fatal("the view of a file without columns was not read from the rows")
+	}
+	if err := old.Upgrade(); err != nil {
+		t.Fatal(err)
+	}
+	if got := answers(t, old); got != want {
+		t.Fatalf("after the upgrade:\n%s\nwant\n%s", got, want)
+	}
+	if err := st.View(func(tx *state.Tx) error {
+		if !hasColumns(tx) {
+			t.Error("the upgrade did not mark the file")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_ = st.Close()
+
+	again, _ := openTestAPI(t, path, sec, false)
+	if again.store.v.upgrade != nil {
+		t.Fatal("an upgraded file was read from the rows again")
+	}
+	if got := answers(t, again); got != want {
+		t.Fatalf("after a restart:\n%s\nwant\n%s", got, want)
 	}
 }

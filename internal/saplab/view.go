@@ -38,6 +38,11 @@ type view struct {
 	life  *Lifecycle
 	queue *lifecycle.Queue
 
+	// upgrade is set when the view was read from the rows of a file
+	// without column records (loadRows): the positions' next automatic
+	// moves, by id, for API.Upgrade to write them.
+	upgrade map[int64]int64
+
 	// commits is the count of saplab writes the view shows (keyCommits):
 	// a read transaction that sees more waits for the view (store.read).
 	commits uint64
@@ -55,7 +60,6 @@ type clientCols struct {
 	wholesale []bool
 	created   []int64 // unix microseconds
 	orders    [][]int32
-	txs       [][]int64 // ledger ids, oldest first
 
 	// names is every search text joined with nameSep, and nameAt the
 	// offset where each client's starts: one strings.Index over a few
@@ -321,15 +325,21 @@ func clientSearchText(c *client) string {
 
 // setClient puts a client's columns in its row, appending a new client.
 func (v *view) setClient(c *client) {
+	col := clientColOf(c)
+	v.setClientCol(c.ID, &col)
+}
+
+// setClientCol puts client id's columns in its row, appending a new one.
+func (v *view) setClientCol(id int64, c *clientCol) {
 	cc := &v.clients
-	i, ok := v.clientIndex(c.ID)
+	i, ok := v.clientIndex(id)
 	if !ok {
 		if int(i) != len(cc.id) {
 			// Ids come from a sequence past every existing id; an insert in
 			// the middle would shift every stored index.
 			panic("saplab view: client ids must grow")
 		}
-		cc.id = append(cc.id, c.ID)
+		cc.id = append(cc.id, id)
 		cc.search = append(cc.search, "")
 		cc.phone = append(cc.phone, "")
 		cc.email = append(cc.email, "")
@@ -339,49 +349,48 @@ func (v *view) setClient(c *client) {
 		cc.wholesale = append(cc.wholesale, false)
 		cc.created = append(cc.created, 0)
 		cc.orders = append(cc.orders, nil)
-		cc.txs = append(cc.txs, nil)
 	}
-	if t := clientSearchText(c); t != cc.search[i] {
-		cc.search[i] = strings.ReplaceAll(t, string(nameSep), " ")
+	if c.search != cc.search[i] {
+		cc.search[i] = c.search
 		cc.namesDirty = true
 	}
-	cc.phone[i] = c.Phone
-	cc.email[i] = strings.ToLower(c.Email)
+	cc.phone[i] = c.phone
+	cc.email[i] = c.email
 	// The position indexes hold the client's group, manager and office.
-	moved := cc.group[i] != c.GroupID || cc.manager[i] != c.ManagerID || cc.point[i] != c.PointID
+	moved := cc.group[i] != c.group || cc.manager[i] != c.manager || cc.point[i] != c.point
 	var old []orderKeys
 	if moved {
 		for _, r := range cc.orders[i] {
 			old = append(old, v.orderKeys(r))
 		}
 	}
-	cc.group[i] = c.GroupID
-	cc.manager[i] = c.ManagerID
-	cc.point[i] = c.PointID
+	cc.group[i] = c.group
+	cc.manager[i] = c.manager
+	cc.point[i] = c.point
 	for j, r := range cc.orders[i][:len(old)] {
 		live := v.orders.flags[r]&fArchived == 0
 		v.reindexOrder(r, false, old[j], live)
 	}
-	cc.wholesale[i] = c.IsWholesaler
-	cc.created[i] = c.Created.UnixMicro()
-}
-
-// addTransaction adds a ledger entry to its client's list.
-func (v *view) addTransaction(clientID, txID int64) {
-	if i, ok := v.clientIndex(clientID); ok {
-		v.clients.txs[i] = append(v.clients.txs[i], txID)
-	}
+	cc.wholesale[i] = c.wholesale
+	cc.created[i] = c.created
 }
 
 // setOrder puts a position's columns in its row, appending a new one, and
 // keeps the indexes.
 func (v *view) setOrder(o *order) {
+	col := orderColOf(o)
+	v.setOrderCol(o.ID, &col)
+}
+
+// setOrderCol puts position id's columns in its row, appending a new one,
+// and keeps the indexes.
+func (v *view) setOrderCol(id int64, o *orderCol) {
 	oc := &v.orders
-	ci, ok := v.clientIndex(o.ClientID)
+	ci, ok := v.clientIndex(o.client)
 	if !ok {
 		panic("saplab view: position of an unknown client")
 	}
-	i, ok := v.orderIndex(o.ID)
+	i, ok := v.orderIndex(id)
 	isNew := !ok
 	var old orderKeys
 	var oldLive bool
@@ -389,7 +398,7 @@ func (v *view) setOrder(o *order) {
 		if int(i) != len(oc.id) {
 			panic("saplab view: position ids must grow")
 		}
-		oc.id = append(oc.id, o.ID)
+		oc.id = append(oc.id, id)
 		oc.client = append(oc.client, ci)
 		oc.status = append(oc.status, 0)
 		oc.shipping = append(oc.shipping, 0)
@@ -405,26 +414,16 @@ func (v *view) setOrder(o *order) {
 	} else {
 		old, oldLive = v.orderKeys(i), oc.flags[i]&fArchived == 0
 	}
-	oc.status[i] = o.StatusID
-	oc.shipping[i] = o.ShippingID
-	oc.distributor[i] = o.DistributorID
-	var f uint8
-	if o.IsPayed {
-		f |= fPayed
-	}
-	if o.IsArchived {
-		f |= fArchived
-	}
-	if o.IsDenied {
-		f |= fDenied
-	}
-	oc.flags[i] = f
-	oc.created[i] = o.Created.UnixMicro()
-	oc.total[i] = o.Total()
-	oc.name[i] = oc.names.id(strings.ToLower(o.Name))
-	oc.brand[i] = oc.brands.id(strings.ToLower(strings.TrimSpace(o.Brand)))
-	oc.article[i] = oc.articles.id(NormalizeArticle(o.Article))
-	oc.invoice[i] = oc.invoices.id(strings.ToLower(strings.TrimSpace(o.Invoice)))
+	oc.status[i] = o.status
+	oc.shipping[i] = o.shipping
+	oc.distributor[i] = o.distributor
+	oc.flags[i] = o.flags
+	oc.created[i] = o.created
+	oc.total[i] = o.total
+	oc.name[i] = oc.names.id(o.name)
+	oc.brand[i] = oc.brands.id(o.brand)
+	oc.article[i] = oc.articles.id(o.article)
+	oc.invoice[i] = oc.invoices.id(o.invoice)
 	v.reindexOrder(i, isNew, old, oldLive)
 }
 

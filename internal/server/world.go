@@ -172,6 +172,11 @@ func (w *World) resume(sc *scenario.Scenario) error {
 	if err := w.store.View(func(tx *state.Tx) error { return w.loadAll(tx, sc) }); err != nil {
 		return err
 	}
+	// A file of an earlier version gets what saplab now keeps beside its
+	// rows (its column records), once, after the read above has closed.
+	if err := w.saplab.Upgrade(); err != nil {
+		return fmt.Errorf("upgrade saplab: %w", err)
+	}
 	w.mu.Lock()
 	w.current = sc
 	w.mu.Unlock()
