@@ -1,6 +1,9 @@
 package saplab
 
-import "slices"
+import (
+	mathbits "math/bits"
+	"slices"
+)
 
 // The view's indexes: what a PostgreSQL behind the real panel would keep as
 // B-tree indexes on the filtered columns, so that a page of a filtered list
@@ -140,35 +143,81 @@ func descending(lists [][]int32, visit func(int32) bool) {
 	}
 }
 
-// zoneRows is how many rows share a zone of zoneMap.
-const zoneRows = 1024
-
-// zoneMap keeps the lowest and highest creation time of each run of
-// zoneRows rows (PostgreSQL's BRIN): rows are added in id order and ids
-// grow with time, so a date filter skips every zone outside its range
-// without looking at the rows. A changed time only widens its zone, so a
-// zone's bounds always hold its rows.
-type zoneMap struct {
-	lo, hi []int64
+// byTime is rows in order of creation (then of row): a date range is a run
+// of it, found by two binary searches.
+type byTime struct {
+	rows []int32
 }
 
-// set records that row was created at t.
-func (z *zoneMap) set(row int32, t int64) {
-	k := int(row / zoneRows)
-	for len(z.lo) <= k {
-		z.lo = append(z.lo, t)
-		z.hi = append(z.hi, t)
-	}
-	z.lo[k] = min(z.lo[k], t)
-	z.hi[k] = max(z.hi[k], t)
+// pos is where row, created at t, is or would be.
+func (b *byTime) pos(created []int64, row int32, t int64) (int, bool) {
+	return slices.BinarySearchFunc(b.rows, row, func(r, _ int32) int {
+		if c := cmpInt64(created[r], t); c != 0 {
+			return c
+		}
+		return cmpInt64(int64(r), int64(row))
+	})
 }
 
-// outside reports whether no row of the zone holding row can lie in
-// [from, to) (zero bounds are open).
-func (z *zoneMap) outside(row int32, from, to int64, hasFrom, hasTo bool) bool {
-	k := int(row / zoneRows)
-	if k >= len(z.lo) {
-		return false
+// add places row, whose creation time is created[row].
+func (b *byTime) add(created []int64, row int32) {
+	if j, found := b.pos(created, row, created[row]); !found {
+		b.rows = slices.Insert(b.rows, j, row)
 	}
-	return (hasFrom && z.hi[k] < from) || (hasTo && z.lo[k] >= to)
+}
+
+// remove takes row out; created[row] must still be the time it was
+// placed at.
+func (b *byTime) remove(created []int64, row int32) {
+	if j, found := b.pos(created, row, created[row]); found {
+		b.rows = slices.Delete(b.rows, j, j+1)
+	}
+}
+
+// span is the rows created in [from, to) (an open bound when has is
+// false).
+func (b *byTime) span(created []int64, from, to int64, hasFrom, hasTo bool) []int32 {
+	lo, hi := 0, len(b.rows)
+	if hasFrom {
+		lo, _ = slices.BinarySearchFunc(b.rows, from, func(r int32, t int64) int { return cmpInt64(created[r], t) })
+	}
+	if hasTo {
+		hi, _ = slices.BinarySearchFunc(b.rows, to, func(r int32, t int64) int { return cmpInt64(created[r], t) })
+	}
+	return b.rows[lo:max(lo, hi)]
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// rowBits is the set of rows as a bitmap over n rows: walking it from the
+// top gives them in descending order at a cost of n/64 words, however
+// they were ordered.
+func rowBits(n int, rows []int32) []uint64 {
+	bits := make([]uint64, (n+63)/64)
+	for _, r := range rows {
+		bits[r>>6] |= 1 << (r & 63)
+	}
+	return bits
+}
+
+// descendingBits walks the rows of a bitmap from the highest down, until
+// visit returns false.
+func descendingBits(bits []uint64, visit func(int32) bool) {
+	for w := len(bits) - 1; w >= 0; w-- {
+		for x := bits[w]; x != 0; {
+			b := 63 - mathbits.LeadingZeros64(x)
+			if !visit(int32(w<<6 | b)) {
+				return
+			}
+			x &^= 1 << b
+		}
+	}
 }

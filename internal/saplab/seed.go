@@ -1,6 +1,7 @@
 package saplab
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -464,6 +465,7 @@ func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 		sd.col(colOrders, o.ID, col.encode())
 	}
 	sd.sequence(bPoints, bManagerGroups, bEmployees, bShipping, bStatuses, bGroups, bDistributors, bClients, bOrders)
+	sd.putLedger()
 	if sd.err == nil {
 		sd.err = tx.Bucket(bIndex).Put(keyFormat, []byte(columnsFormat))
 	}
@@ -618,6 +620,8 @@ type seeder struct {
 	err  error
 	max  map[string]int64
 	txID int64
+	// ledger is every entry booked, (client, entry), for putLedger.
+	ledger [][2]int64
 }
 
 // put stores v as the record id of bucket, unless an earlier write failed.
@@ -660,8 +664,24 @@ func (sd *seeder) book(cl *client, amount money.Amount, comment string, orderID 
 	sd.txID++
 	cl.Balance += amount
 	sd.put(bTransactions, sd.txID, &transaction{ID: sd.txID, ClientID: cl.ID, Amount: amount, Comment: comment, OrderID: orderID, Created: at})
-	if sd.err == nil {
-		sd.err = putLedger(sd.tx, cl.ID, sd.txID)
+	sd.ledger = append(sd.ledger, [2]int64{cl.ID, sd.txID})
+}
+
+// putLedger writes the ledger index (columns.go) in key order: bbolt
+// inserts in the middle of a node it has not split yet by moving the rest
+// of it, so the entries of clients booked in any order are sorted first.
+func (sd *seeder) putLedger() {
+	slices.SortFunc(sd.ledger, func(a, b [2]int64) int {
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		return cmp.Compare(a[1], b[1])
+	})
+	for _, e := range sd.ledger {
+		if sd.err != nil {
+			return
+		}
+		sd.err = putLedger(sd.tx, e[0], e[1])
 	}
 }
 

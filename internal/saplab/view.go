@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
@@ -68,6 +69,55 @@ type clientCols struct {
 	names      string
 	nameAt     []int32
 	namesDirty bool
+
+	// matchMu guards matches, the clients each recent client_name text
+	// matched, between changes of the names (reindexNames clears it): a
+	// panel pages through one search, and the scan of the names is the
+	// search's cost. A leaf lock, taken under viewMu held shared.
+	matchMu sync.Mutex
+	matches map[string][]bool
+
+	// ix are the indexes of the client filters (clientKeys), byTime the
+	// clients by creation (date_from, date_to).
+	ix     [nClientIndexes]index
+	byTime byTime
+}
+
+// The indexed client columns. The phone index is keyed by a hash of the
+// digits: its rows are checked against the phone column.
+const (
+	cixGroup = iota
+	cixManager
+	cixWholesale
+	cixPhone
+	nClientIndexes
+)
+
+// clientKey is client row i's value in client index k.
+func (cc *clientCols) clientKey(k int, i int32) int64 {
+	switch k {
+	case cixGroup:
+		return cc.group[i]
+	case cixManager:
+		return cc.manager[i]
+	case cixWholesale:
+		if cc.wholesale[i] {
+			return 1
+		}
+		return 0
+	default:
+		return phoneKey(cc.phone[i])
+	}
+}
+
+// phoneKey is the phone index's key of digits (FNV-1a).
+func phoneKey(digits string) int64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(digits); i++ {
+		h ^= uint64(digits[i])
+		h *= 1099511628211
+	}
+	return int64(h)
 }
 
 // nameSep separates clients in clientCols.names; filter text never holds it.
@@ -87,10 +137,39 @@ func (cc *clientCols) reindexNames() {
 	}
 	cc.names = b.String()
 	cc.namesDirty = false
+	cc.matchMu.Lock()
+	cc.matches = nil
+	cc.matchMu.Unlock()
 }
 
-// nameMatches marks the clients whose search text contains s (lower-cased).
+// maxMatches bounds the remembered client_name results.
+const maxMatches = 32
+
+// nameMatches marks the clients whose search text contains s
+// (lower-cased). The result is shared and must not be changed.
 func (cc *clientCols) nameMatches(s string) []bool {
+	if cc.namesDirty {
+		return cc.scanNames(s)
+	}
+	cc.matchMu.Lock()
+	ok, found := cc.matches[s]
+	cc.matchMu.Unlock()
+	if found {
+		return ok
+	}
+	ok = cc.scanNames(s)
+	cc.matchMu.Lock()
+	if cc.matches == nil || len(cc.matches) >= maxMatches {
+		cc.matches = map[string][]bool{}
+	}
+	cc.matches[s] = ok
+	cc.matchMu.Unlock()
+	return ok
+}
+
+// scanNames is nameMatches without the memory: one strings.Index pass
+// over the joined names.
+func (cc *clientCols) scanNames(s string) []bool {
 	ok := make([]bool, len(cc.id))
 	if strings.IndexByte(s, nameSep) >= 0 || cc.namesDirty {
 		for i, t := range cc.search {
@@ -147,11 +226,11 @@ type orderCols struct {
 	names, brands, articles, invoices dict
 
 	// ix are the indexes of the filtered columns (index.go, orderKeys),
-	// live the rows not archived (what a list shows by default), zones
-	// the creation times by runs of rows (date_from, date_to).
-	ix    [nIndexes]index
-	live  []int32
-	zones zoneMap
+	// live the rows not archived (what a list shows by default), byTime
+	// the rows by creation (date_from, date_to).
+	ix     [nIndexes]index
+	live   []int32
+	byTime byTime
 }
 
 // The indexed order columns: a position's own, then its client's (a
@@ -235,7 +314,6 @@ func (v *view) reindexOrder(i int32, isNew bool, old orderKeys, oldLive bool) {
 	case !isNew && oldLive && !live:
 		oc.live = removeSorted(oc.live, i)
 	}
-	oc.zones.set(i, oc.created[i])
 }
 
 // dict interns strings.
@@ -298,6 +376,9 @@ func newView() *view {
 	for k := range v.orders.ix {
 		v.orders.ix[k] = index{}
 	}
+	for k := range v.clients.ix {
+		v.clients.ix[k] = index{}
+	}
 	return v
 }
 
@@ -333,6 +414,17 @@ func (v *view) setClient(c *client) {
 func (v *view) setClientCol(id int64, c *clientCol) {
 	cc := &v.clients
 	i, ok := v.clientIndex(id)
+	isNew := !ok
+	var oldKeys [nClientIndexes]int64
+	if ok {
+		for k := range oldKeys {
+			oldKeys[k] = cc.clientKey(k, i)
+		}
+		if cc.created[i] != c.created {
+			cc.byTime.remove(cc.created, i)
+		}
+	}
+	timeMoved := isNew || cc.created[i] != c.created
 	if !ok {
 		if int(i) != len(cc.id) {
 			// Ids come from a sequence past every existing id; an insert in
@@ -350,7 +442,8 @@ func (v *view) setClientCol(id int64, c *clientCol) {
 		cc.created = append(cc.created, 0)
 		cc.orders = append(cc.orders, nil)
 	}
-	if c.search != cc.search[i] {
+	if isNew || c.search != cc.search[i] {
+		// A new client lengthens every remembered match as well.
 		cc.search[i] = c.search
 		cc.namesDirty = true
 	}
@@ -373,6 +466,18 @@ func (v *view) setClientCol(id int64, c *clientCol) {
 	}
 	cc.wholesale[i] = c.wholesale
 	cc.created[i] = c.created
+	if timeMoved {
+		cc.byTime.add(cc.created, i)
+	}
+	for k := range oldKeys {
+		switch cur := cc.clientKey(k, i); {
+		case isNew:
+			cc.ix[k].add(cur, i, true)
+		case cur != oldKeys[k]:
+			cc.ix[k].remove(oldKeys[k], i, true)
+			cc.ix[k].add(cur, i, true)
+		}
+	}
 }
 
 // setOrder puts a position's columns in its row, appending a new one, and
@@ -413,7 +518,11 @@ func (v *view) setOrderCol(id int64, o *orderCol) {
 		v.clients.orders[ci] = append(v.clients.orders[ci], i)
 	} else {
 		old, oldLive = v.orderKeys(i), oc.flags[i]&fArchived == 0
+		if oc.created[i] != o.created {
+			oc.byTime.remove(oc.created, i)
+		}
 	}
+	moved := isNew || oc.created[i] != o.created
 	oc.status[i] = o.status
 	oc.shipping[i] = o.shipping
 	oc.distributor[i] = o.distributor
@@ -424,6 +533,9 @@ func (v *view) setOrderCol(id int64, o *orderCol) {
 	oc.brand[i] = oc.brands.id(o.brand)
 	oc.article[i] = oc.articles.id(o.article)
 	oc.invoice[i] = oc.invoices.id(o.invoice)
+	if moved {
+		oc.byTime.add(oc.created, i)
+	}
 	v.reindexOrder(i, isNew, old, oldLive)
 }
 
@@ -527,31 +639,64 @@ func (v *view) clientPreds(q *filter.Query, withPoint bool) []pred {
 	return ps
 }
 
-// findClients runs GET /panel/client's filters. A hundred thousand
-// clients are a scan of a few flat columns; the unfiltered list (and its
-// deep pages) is read by position.
+// findClients runs GET /panel/client's filters: the group, manager,
+// wholesale and phone filters through their indexes, the dates through
+// the clients by creation, client_name and email as checks on the rows of
+// those (or a scan of the compact columns when no index applies); the
+// unfiltered list (and its deep pages) is read by position.
 func (v *view) findClients(q *filter.Query) page {
 	cc := &v.clients
-	var ps []pred
-	if w, ok := q.Bools["is_wholesaler"]; ok {
-		ps = append(ps, func(i int32) bool { return cc.wholesale[i] == w })
+	var ds []driver
+	eq := func(k int, key int64, exact bool) {
+		d := driver{exact: exact, accept: func(i int32) bool { return cc.clientKey(k, i) == key }}
+		if p := cc.ix[k][key]; p != nil {
+			d.lists, d.size, d.live = [][]int32{p.rows}, len(p.rows), len(p.rows)
+		}
+		ds = append(ds, d)
 	}
+	if g, ok := q.Ints["client_group"]; ok {
+		eq(cixGroup, g, true)
+	}
+	if m, ok := q.Ints["manager_id"]; ok {
+		eq(cixManager, m, true)
+	}
+	if w, ok := q.Bools["is_wholesaler"]; ok {
+		key := int64(0)
+		if w {
+			key = 1
+		}
+		eq(cixWholesale, key, true)
+	}
+	var ps []pred
 	if ph, ok := q.Texts["phone"]; ok {
+		eq(cixPhone, phoneKey(ph), false)
 		ps = append(ps, func(i int32) bool { return cc.phone[i] == ph })
 	}
-	ps = append(ps, createdPreds(q, cc.created)...)
-	ps = append(ps, v.clientPreds(q, false)...)
+	if d, ok := timeDriver(q, &cc.byTime, cc.created, len(cc.id)); ok {
+		ds = append(ds, d)
+	}
+	if s, ok := q.Texts["client_name"]; ok {
+		match := cc.nameMatches(strings.ToLower(s))
+		ps = append(ps, func(i int32) bool { return match[i] })
+	}
 	if e, ok := q.Texts["email"]; ok {
 		e = strings.ToLower(e)
 		ps = append(ps, func(i int32) bool { return strings.Contains(cc.email[i], e) })
 	}
 	if q.IDs != nil {
+		for _, d := range ds {
+			ps = append(ps, d.accept)
+		}
 		return scan(q, len(cc.id), candidates(q.IDs, v.clientIndex), ps)
 	}
-	if len(ps) == 0 {
-		return byPosition(q, int64(len(cc.id)), func(k int64) int32 { return int32(int64(len(cc.id)) - 1 - k) })
+	if len(ds) == 0 {
+		if len(ps) == 0 {
+			n := int64(len(cc.id))
+			return byPosition(q, n, func(k int64) int32 { return int32(n - 1 - k) })
+		}
+		return scan(q, len(cc.id), nil, ps)
 	}
-	return scan(q, len(cc.id), nil, ps)
+	return walkDrivers(q, ds, ps, false)
 }
 
 // byPosition is the page of a list of total rows whose k-th row (ids
@@ -565,12 +710,100 @@ func byPosition(q *filter.Query, total int64, at func(k int64) int32) page {
 }
 
 // driver is a filter that names its rows through an index: the union of
-// some postings, with its size, and the same filter as a check on one row
-// for when another driver is walked instead.
+// some postings (or a bitmap of rows), with its size, and the same filter
+// as a check on one row for when another driver is walked instead.
 type driver struct {
 	lists      [][]int32
+	bits       []uint64
 	size, live int // rows, and rows not archived; live < 0 when unknown
-	accept     pred
+	// exact says the rows all pass the filter; a hashed index's do not.
+	exact  bool
+	accept pred
+	// skip leaves rows out of the walk (archived positions); nil for none.
+	skip pred
+}
+
+// walk visits the driver's rows but those skip leaves out, highest first,
+// until visit returns false.
+func (d *driver) walk(visit func(int32) bool) {
+	if d.skip != nil {
+		skip, inner := d.skip, visit
+		visit = func(i int32) bool { return skip(i) || inner(i) }
+	}
+	if d.bits != nil {
+		descendingBits(d.bits, visit)
+		return
+	}
+	descending(d.lists, visit)
+}
+
+// timeDriver is date_from and date_to through rows ordered by creation:
+// the rows in range, as a bitmap over n rows.
+func timeDriver(q *filter.Query, bt *byTime, created []int64, n int) (driver, bool) {
+	hasFrom, hasTo := !q.From.IsZero(), !q.To.IsZero()
+	if !hasFrom && !hasTo {
+		return driver{}, false
+	}
+	span := bt.span(created, q.From.UnixMicro(), q.To.UnixMicro(), hasFrom, hasTo)
+	preds := createdPreds(q, created)
+	return driver{bits: rowBits(n, span), size: len(span), live: -1, exact: true, accept: func(i int32) bool {
+		for _, ok := range preds {
+			if !ok(i) {
+				return false
+			}
+		}
+		return true
+	}}, true
+}
+
+// walkDrivers pages a list through the smallest of its drivers, checking
+// the others and ps on its rows. With nothing else to check (and, for
+// positions, liveOnly leaving out archived rows with a known live count),
+// the count is the index's and only the page's rows are visited.
+func walkDrivers(q *filter.Query, ds []driver, ps []pred, liveOnly bool) page {
+	best := 0
+	for k, d := range ds {
+		if d.size < ds[best].size {
+			best = k
+		}
+	}
+	for k, d := range ds {
+		if k != best {
+			ps = append(ps, d.accept)
+		}
+	}
+	d := ds[best]
+	count := int64(d.size)
+	if liveOnly {
+		count = int64(d.live)
+	}
+	off := q.Offset()
+	if len(ps) == 0 && d.exact && count >= 0 {
+		p := page{total: count}
+		seen := int64(0)
+		d.walk(func(i int32) bool {
+			if seen >= off {
+				p.rows = append(p.rows, i)
+			}
+			seen++
+			return len(p.rows) < q.PerPage
+		})
+		return p
+	}
+	var p page
+	d.walk(func(i int32) bool {
+		for _, ok := range ps {
+			if !ok(i) {
+				return true
+			}
+		}
+		if p.total >= off && len(p.rows) < q.PerPage {
+			p.rows = append(p.rows, i)
+		}
+		p.total++
+		return true
+	})
+	return p
 }
 
 // orderDrivers are the position filters an index answers: the equality
@@ -579,7 +812,7 @@ type driver struct {
 func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
 	oc := &v.orders
 	eq := func(k int, key int64) {
-		d := driver{accept: func(i int32) bool { return v.orderKey(k, i) == key }}
+		d := driver{exact: true, accept: func(i int32) bool { return v.orderKey(k, i) == key }}
 		if p := oc.ix[k][key]; p != nil {
 			d.lists, d.size, d.live = [][]int32{p.rows}, len(p.rows), p.live
 		}
@@ -610,7 +843,7 @@ func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
 		if s, ok := q.Texts[t.key]; ok {
 			id, found := t.d.ids[t.norm(s)]
 			if !found {
-				ds = append(ds, driver{accept: func(int32) bool { return false }})
+				ds = append(ds, driver{exact: true, accept: func(int32) bool { return false }})
 				continue
 			}
 			eq(t.k, int64(id))
@@ -627,7 +860,10 @@ func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
 			rest = append(rest, d.accept)
 		}
 	}
-	return ds, append(rest, createdPreds(q, oc.created)...)
+	if d, ok := timeDriver(q, &oc.byTime, oc.created, len(oc.id)); ok {
+		ds = append(ds, d)
+	}
+	return ds, rest
 }
 
 // nameDriver is the name filter: the positions whose name contains s,
@@ -635,7 +871,7 @@ func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
 func (v *view) nameDriver(s string) driver {
 	oc := &v.orders
 	m := newMemo(&oc.names, func(have string) bool { return strings.Contains(have, s) })
-	d := driver{accept: func(i int32) bool { return m.ok(oc.name[i]) }}
+	d := driver{exact: true, accept: func(i int32) bool { return m.ok(oc.name[i]) }}
 	for id := range oc.names.strs {
 		if m.ok(uint32(id)) {
 			if p := oc.ix[ixName][int64(id)]; p != nil {
@@ -658,7 +894,7 @@ const maxDrivingClients = 4096
 func (v *view) clientNameDriver(s string) (driver, bool) {
 	cc := &v.clients
 	match := cc.nameMatches(s)
-	d := driver{live: -1, accept: func(i int32) bool { return match[v.orders.client[i]] }}
+	d := driver{live: -1, exact: true, accept: func(i int32) bool { return match[v.orders.client[i]] }}
 	n := 0
 	for c, ok := range match {
 		if ok {
@@ -694,60 +930,20 @@ func (v *view) findOrders(q *filter.Query) page {
 	if len(ds) == 0 {
 		return v.scanOrders(q, liveOnly, ps)
 	}
-	best := 0
-	for k, d := range ds {
-		if d.size < ds[best].size {
-			best = k
-		}
-	}
-	for k, d := range ds {
-		if k != best {
-			ps = append(ps, d.accept)
-		}
-	}
-	d := ds[best]
-	if len(ps) == 0 && (d.live >= 0 || !liveOnly) {
-		// The count is the index's; only the page's rows are visited.
-		p := page{total: int64(d.size)}
-		if liveOnly {
-			p.total = int64(d.live)
-		}
-		off, seen := q.Offset(), int64(0)
-		descending(d.lists, func(i int32) bool {
-			if liveOnly && !notArchived(i) {
-				return true
-			}
-			if seen >= off {
-				p.rows = append(p.rows, i)
-			}
-			seen++
-			return len(p.rows) < q.PerPage
-		})
-		return p
-	}
 	if liveOnly {
-		ps = append(ps, notArchived)
+		// Archived rows are skipped in the walk; a lone index's count is
+		// its live count.
+		for k := range ds {
+			ds[k].skip = func(i int32) bool { return oc.flags[i]&fArchived != 0 }
+		}
 	}
-	var p page
-	off := q.Offset()
-	descending(d.lists, func(i int32) bool {
-		for _, ok := range ps {
-			if !ok(i) {
-				return true
-			}
-		}
-		if p.total >= off && len(p.rows) < q.PerPage {
-			p.rows = append(p.rows, i)
-		}
-		p.total++
-		return true
-	})
-	return p
+	return walkDrivers(q, ds, ps, liveOnly)
 }
 
 // scanOrders is a position list no index narrows: the unfiltered list is
-// read by position (the rows not archived are a list of their own), and a
-// date filter skips the runs of rows created outside its range.
+// read by position (the rows not archived are a list of their own); what
+// is left (client_name matching too many clients to walk their positions)
+// is a scan of the compact columns.
 func (v *view) scanOrders(q *filter.Query, liveOnly bool, ps []pred) page {
 	oc := &v.orders
 	if len(ps) == 0 {
@@ -761,33 +957,7 @@ func (v *view) scanOrders(q *filter.Query, liveOnly bool, ps []pred) page {
 	if liveOnly {
 		ps = append(ps, func(i int32) bool { return oc.flags[i]&fArchived == 0 })
 	}
-	from, to := q.From.UnixMicro(), q.To.UnixMicro()
-	hasFrom, hasTo := !q.From.IsZero(), !q.To.IsZero()
-	var p page
-	off := q.Offset()
-	for i := int32(len(oc.id)) - 1; i >= 0; i-- {
-		if (hasFrom || hasTo) && i%zoneRows == zoneRows-1 || i == int32(len(oc.id))-1 {
-			if oc.zones.outside(i, from, to, hasFrom, hasTo) {
-				i -= i % zoneRows // the loop's i-- moves to the zone below
-				continue
-			}
-		}
-		ok := true
-		for _, pr := range ps {
-			if !pr(i) {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		if p.total >= off && len(p.rows) < q.PerPage {
-			p.rows = append(p.rows, i)
-		}
-		p.total++
-	}
-	return p
+	return scan(q, len(oc.id), nil, ps)
 }
 
 // clientCount is how many clients a manager has (GET /panel/manager).
