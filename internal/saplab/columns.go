@@ -1,10 +1,12 @@
 package saplab
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -284,6 +286,8 @@ func writeColumns(tx *state.Tx, v *view, autos map[int64]int64) error {
 			return err
 		}
 	}
+	// The ledger index is written in key order (see seeder.putLedger).
+	var keys [][]byte
 	if err := tx.ForEach(bTransactions, func(_, data []byte) error {
 		var t struct {
 			ID       int64 `json:"id"`
@@ -292,9 +296,21 @@ func writeColumns(tx *state.Tx, v *view, autos map[int64]int64) error {
 		if err := json.Unmarshal(data, &t); err != nil {
 			return fmt.Errorf("saplab transaction: %w", err)
 		}
-		return putLedger(tx, t.ClientID, t.ID)
+		keys = append(keys, ledgerKey(t.ClientID, t.ID))
+		return nil
 	}); err != nil {
 		return err
+	}
+	slices.SortFunc(keys, bytes.Compare)
+	ledger, err := columns(tx, colLedger)
+	if err != nil {
+		return err
+	}
+	ledger.FillPercent = 1
+	for _, k := range keys {
+		if err := ledger.Put(k, nil); err != nil {
+			return err
+		}
 	}
 	return tx.Bucket(bIndex).Put(keyFormat, []byte(columnsFormat))
 }
