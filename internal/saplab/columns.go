@@ -234,6 +234,8 @@ func hasColumns(tx *state.Tx) bool {
 // buckets, and queues the positions with an automatic move.
 func loadColumns(tx *state.Tx, v *view) error {
 	ix := tx.Bucket(bIndex)
+	// The sequences bound the row counts: the columns grow once.
+	v.reserve(int(tx.Bucket(bClients).Sequence()), int(tx.Bucket(bOrders).Sequence()))
 	if b := ix.Bucket(colClients); b != nil {
 		if err := b.ForEach(func(k, data []byte) error {
 			c, err := decodeClientCol(data)

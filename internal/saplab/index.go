@@ -144,9 +144,23 @@ func descending(lists [][]int32, visit func(int32) bool) {
 }
 
 // byTime is rows in order of creation (then of row): a date range is a run
-// of it, found by two binary searches.
+// of it, found by two binary searches. While a view is built (bulk), rows
+// are appended and sorted once at the end (settle): inserting rows created
+// out of id order one by one moved half the list each time.
 type byTime struct {
 	rows []int32
+	bulk bool
+}
+
+// settle sorts the rows appended in bulk and ends bulk mode.
+func (b *byTime) settle(created []int64) {
+	slices.SortFunc(b.rows, func(x, y int32) int {
+		if c := cmpInt64(created[x], created[y]); c != 0 {
+			return c
+		}
+		return cmpInt64(int64(x), int64(y))
+	})
+	b.bulk = false
 }
 
 // pos is where row, created at t, is or would be.
@@ -161,6 +175,10 @@ func (b *byTime) pos(created []int64, row int32, t int64) (int, bool) {
 
 // add places row, whose creation time is created[row].
 func (b *byTime) add(created []int64, row int32) {
+	if b.bulk {
+		b.rows = append(b.rows, row)
+		return
+	}
 	if j, found := b.pos(created, row, created[row]); !found {
 		b.rows = slices.Insert(b.rows, j, row)
 	}

@@ -719,16 +719,16 @@ func loadView(tx *state.Tx) (*view, error) {
 	if err := loadTables(tx, v); err != nil {
 		return nil, err
 	}
+	v.orders.byTime.bulk, v.clients.byTime.bulk = true, true
+	load := loadRows
 	if hasColumns(tx) {
-		if err := loadColumns(tx, v); err != nil {
-			return nil, err
-		}
-		v.clients.reindexNames()
-		return v, nil
+		load = loadColumns
 	}
-	if err := loadRows(tx, v); err != nil {
+	if err := load(tx, v); err != nil {
 		return nil, err
 	}
+	v.orders.byTime.settle(v.orders.created)
+	v.clients.byTime.settle(v.clients.created)
 	v.clients.reindexNames()
 	return v, nil
 }

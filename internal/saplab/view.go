@@ -382,6 +382,21 @@ func newView() *view {
 	return v
 }
 
+// reserve makes room for about n clients and m positions, so that a view
+// built from the file grows its columns once.
+func (v *view) reserve(n, m int) {
+	cc, oc := &v.clients, &v.orders
+	cc.id, cc.search, cc.phone, cc.email = slices.Grow(cc.id, n), slices.Grow(cc.search, n), slices.Grow(cc.phone, n), slices.Grow(cc.email, n)
+	cc.group, cc.manager, cc.point = slices.Grow(cc.group, n), slices.Grow(cc.manager, n), slices.Grow(cc.point, n)
+	cc.wholesale, cc.created, cc.orders = slices.Grow(cc.wholesale, n), slices.Grow(cc.created, n), slices.Grow(cc.orders, n)
+	cc.byTime.rows = slices.Grow(cc.byTime.rows, n)
+	oc.id, oc.client, oc.status, oc.shipping = slices.Grow(oc.id, m), slices.Grow(oc.client, m), slices.Grow(oc.status, m), slices.Grow(oc.shipping, m)
+	oc.distributor, oc.flags, oc.created = slices.Grow(oc.distributor, m), slices.Grow(oc.flags, m), slices.Grow(oc.created, m)
+	oc.total, oc.name, oc.brand = slices.Grow(oc.total, m), slices.Grow(oc.name, m), slices.Grow(oc.brand, m)
+	oc.article, oc.invoice, oc.live = slices.Grow(oc.article, m), slices.Grow(oc.invoice, m), slices.Grow(oc.live, m)
+	oc.byTime.rows = slices.Grow(oc.byTime.rows, m)
+}
+
 // clientIndex finds a client's row.
 func (v *view) clientIndex(id int64) (int32, bool) {
 	i, ok := slices.BinarySearch(v.clients.id, id)
