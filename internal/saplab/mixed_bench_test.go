@@ -12,8 +12,8 @@ import (
 )
 
 // BenchmarkMixedLoad is issue 14's item 6: saplab's reads and writes per
-// second alone and with 8 amapi writers (create-order, one fsync each)
-// beside them, over HTTP on a durable file, in interleaved rounds; the
+// second (4 readers of the order list, 1 writer of ledger entries) alone
+// and with 8 amapi writers (create-order, one fsync each) beside them, over HTTP on a durable file, in interleaved rounds; the
 // ratios are what to read. Before saplab's readers stopped waiting for its
 // writers' commits, the reads fell to a few percent.
 //
@@ -49,13 +49,14 @@ func BenchmarkMixedLoad(b *testing.B) {
 		do("POST", "/api/create-order", `{"name":"Иванов Иван Иванович","email":"ivanov@example.com","phone":"+7 999 999-99-99","deliveryType":"pickup","items":[{"productId":1191767,"itemId":857,"name":"Смартфон","price":12554,"quantity":1}]}`,
 			"Authorization", "Bearer 1Dg4PfVhaEcve36Z56dk8ab", "Content-Type", "application/json", "Accept", "application/json")
 	}
-	// rate runs workers of f (and, with amapiWriters, that many amapi
-	// writers) for d and returns f's completions per second.
-	rate := func(f func(), workers, amapiWriters int, d time.Duration) float64 {
-		var n atomic.Int64
+	// rates runs 4 saplab readers and 1 saplab writer (and, with
+	// amapiWriters, that many amapi writers) for d and returns saplab's
+	// reads and writes per second.
+	rates := func(amapiWriters int, d time.Duration) (reads, writes float64) {
+		var nr, nw atomic.Int64
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
-		loop := func(f func(), count bool) {
+		loop := func(f func(), n *atomic.Int64) {
 			defer wg.Done()
 			for {
 				select {
@@ -64,34 +65,37 @@ func BenchmarkMixedLoad(b *testing.B) {
 				default:
 				}
 				f()
-				if count {
+				if n != nil {
 					n.Add(1)
 				}
 			}
 		}
 		for range amapiWriters {
 			wg.Add(1)
-			go loop(amapi, false)
+			go loop(amapi, nil)
 		}
-		for range workers {
+		for range 4 {
 			wg.Add(1)
-			go loop(f, true)
+			go loop(read, &nr)
 		}
+		wg.Add(1)
+		go loop(write, &nw)
 		t0 := time.Now()
 		timer := time.NewTimer(d)
 		<-timer.C
 		close(stop)
 		wg.Wait()
-		return float64(n.Load()) / time.Since(t0).Seconds()
+		secs := time.Since(t0).Seconds()
+		return float64(nr.Load()) / secs, float64(nw.Load()) / secs
 	}
 	for range b.N {
 		var ra, rm, wa, wm float64
 		const rounds, d = 3, time.Second
 		for range rounds {
-			ra += rate(read, 4, 0, d)
-			rm += rate(read, 4, 8, d)
-			wa += rate(write, 1, 0, d)
-			wm += rate(write, 1, 8, d)
+			r, w := rates(0, d)
+			ra, wa = ra+r, wa+w
+			r, w = rates(8, d)
+			rm, wm = rm+r, wm+w
 		}
 		fmt.Printf("saplab reads/s alone %.0f, with 8 amapi writers %.0f: %.2fx\n", ra/rounds, rm/rounds, rm/ra)
 		fmt.Printf("saplab writes/s alone %.0f, with 8 amapi writers %.0f: %.2fx\n", wa/rounds, wm/rounds, wm/wa)
