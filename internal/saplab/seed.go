@@ -183,9 +183,9 @@ type Generate struct {
 }
 
 // MaxGenerateClients and MaxGenerateOrders cap saplab's generate: at the
-// scale the mock is built and measured for (docs/saplab.md, Scale). Every
-// generated row is held in memory as well as in the file: 100,000 clients
-// with 100,000 positions already took 1.1 GB, so the earlier caps of a
+// scale the mock is built and measured for (docs/saplab.md, Scale). The
+// view keeps columns and indexes of every row in memory and seeding is one
+// transaction (2.9 GB peak at these caps), so the earlier caps of a
 // million and five million let one scenario exhaust the machine.
 const (
 	MaxGenerateClients = 100_000

@@ -425,6 +425,20 @@ func (v *view) setClient(c *client) {
 	v.setClientCol(c.ID, &col)
 }
 
+// appendRow adds an empty row for client id at the end of the columns.
+func (cc *clientCols) appendRow(id int64) {
+	cc.id = append(cc.id, id)
+	cc.search = append(cc.search, "")
+	cc.phone = append(cc.phone, "")
+	cc.email = append(cc.email, "")
+	cc.group = append(cc.group, 0)
+	cc.manager = append(cc.manager, 0)
+	cc.point = append(cc.point, 0)
+	cc.wholesale = append(cc.wholesale, false)
+	cc.created = append(cc.created, 0)
+	cc.orders = append(cc.orders, nil)
+}
+
 // setClientCol puts client id's columns in its row, appending a new one.
 func (v *view) setClientCol(id int64, c *clientCol) {
 	cc := &v.clients
@@ -446,16 +460,7 @@ func (v *view) setClientCol(id int64, c *clientCol) {
 			// the middle would shift every stored index.
 			panic("saplab view: client ids must grow")
 		}
-		cc.id = append(cc.id, id)
-		cc.search = append(cc.search, "")
-		cc.phone = append(cc.phone, "")
-		cc.email = append(cc.email, "")
-		cc.group = append(cc.group, 0)
-		cc.manager = append(cc.manager, 0)
-		cc.point = append(cc.point, 0)
-		cc.wholesale = append(cc.wholesale, false)
-		cc.created = append(cc.created, 0)
-		cc.orders = append(cc.orders, nil)
+		cc.appendRow(id)
 	}
 	if isNew || c.search != cc.search[i] {
 		// A new client lengthens every remembered match as well.
