@@ -18,16 +18,21 @@
 // form decoder and the path filter parser are packages of their own
 // (phpform, filter).
 //
-// Locks: three mutexes, described at their fields.
-//   - store.viewMu orders every request against the view and the file;
+// Locks: four mutexes, described at their fields.
+//   - store.writeMu orders saplab's writes (a write holds it across its
+//     transaction and commit, then takes viewMu to apply its changes);
+//   - store.viewMu guards the view: readers hold it shared for their whole
+//     read, a write exclusively only to apply what it committed, so
+//     readers never wait for a commit's fsync;
 //   - store.rowsMu guards the row cache (store.rows);
 //   - API.loginMu guards the login cache (API.logins).
 //
-// rowsMu is only taken while viewMu is held (shared or exclusive); loginMu
-// is never held together with another lock. Nothing else in the package
-// locks: the view is changed only under viewMu held exclusively. The view's
+// writeMu comes before bbolt's writer lock and viewMu; rowsMu is only taken
+// while viewMu is held (shared or exclusive); loginMu is never held
+// together with another lock. Nothing else in the package locks: the view
+// is changed only under viewMu held exclusively. The view's
 // lifecycle.Queue (positions with an automatic move to make) has its own
-// leaf mutex in the lifecycle package, taken inside writes (under viewMu
+// leaf mutex in the lifecycle package, taken inside writes (under writeMu
 // and bbolt's writer lock) and read by reads with an atomic load.
 package saplab
 

@@ -1,6 +1,7 @@
 package saplab
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -185,9 +186,9 @@ type Generate struct {
 }
 
 // MaxGenerateClients and MaxGenerateOrders cap saplab's generate: at the
-// scale the mock is built and measured for (docs/saplab.md, Scale). Every
-// generated row is held in memory as well as in the file: 100,000 clients
-// with 100,000 positions already took 1.1 GB, so the earlier caps of a
+// scale the mock is built and measured for (docs/saplab.md, Scale). The
+// view keeps columns and indexes of every row in memory and seeding is one
+// transaction (2.9 GB peak at these caps), so the earlier caps of a
 // million and five million let one scenario exhaust the machine.
 const (
 	MaxGenerateClients = 100_000
@@ -481,11 +482,19 @@ func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 	}
 	for _, cl := range clients {
 		sd.put(bClients, cl.ID, cl)
+		col := clientColOf(cl)
+		sd.col(colClients, cl.ID, col.encode())
 	}
 	for _, o := range orders {
 		sd.put(bOrders, o.ID, o)
+		col := orderColOf(o)
+		sd.col(colOrders, o.ID, col.encode())
 	}
 	sd.sequence(bPoints, bManagerGroups, bEmployees, bShipping, bStatuses, bGroups, bDistributors, bClients, bOrders)
+	sd.putLedger()
+	if sd.err == nil {
+		sd.err = tx.Bucket(bIndex).Put(keyFormat, []byte(columnsFormat))
+	}
 	return sd.err
 }
 
@@ -499,6 +508,7 @@ func (a *API) Load(tx *state.Tx, sec *Section, seed int64) error {
 		return err
 	}
 	v.life = &Lifecycle{Plan: sec.Lifecycle, Seed: seed}
+	v.commits = commits(tx)
 	a.store.setView(v)
 	a.forgetLogins()
 	return nil
@@ -636,6 +646,8 @@ type seeder struct {
 	err  error
 	max  map[string]int64
 	txID int64
+	// ledger is every entry booked, (client, entry), for putLedger.
+	ledger [][2]int64
 }
 
 // put stores v as the record id of bucket, unless an earlier write failed.
@@ -648,6 +660,13 @@ func (sd *seeder) put(bucket string, id int64, v any) {
 	}
 	sd.max[bucket] = max(sd.max[bucket], id)
 	sd.err = put(sd.tx, bucket, id, v)
+}
+
+// col stores a column record (columns.go), unless an earlier write failed.
+func (sd *seeder) col(name []byte, id int64, rec []byte) {
+	if sd.err == nil {
+		sd.err = putCol(sd.tx, name, id, rec)
+	}
 }
 
 // hash hashes a scenario password at password.SeedCost: seeding must stay
@@ -671,6 +690,25 @@ func (sd *seeder) book(cl *client, amount money.Amount, comment string, orderID 
 	sd.txID++
 	cl.Balance += amount
 	sd.put(bTransactions, sd.txID, &transaction{ID: sd.txID, ClientID: cl.ID, Amount: amount, Comment: comment, OrderID: orderID, Created: at})
+	sd.ledger = append(sd.ledger, [2]int64{cl.ID, sd.txID})
+}
+
+// putLedger writes the ledger index (columns.go) in key order: bbolt
+// inserts in the middle of a node it has not split yet by moving the rest
+// of it, so the entries of clients booked in any order are sorted first.
+func (sd *seeder) putLedger() {
+	slices.SortFunc(sd.ledger, func(a, b [2]int64) int {
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		return cmp.Compare(a[1], b[1])
+	})
+	for _, e := range sd.ledger {
+		if sd.err != nil {
+			return
+		}
+		sd.err = putLedger(sd.tx, e[0], e[1])
+	}
 }
 
 // time reads a scenario timestamp; an absent one is the seeding time.
@@ -695,7 +733,10 @@ func (sd *seeder) sequence(buckets ...string) {
 	}
 }
 
-// loadView reads the whole saplab state into a new view.
+// loadView reads the saplab state into a new view: the small tables whole,
+// the clients and positions from their column records (columns.go), or,
+// in a file written before those existed, from the rows themselves; the
+// view then remembers to write the columns (API.Upgrade).
 func loadView(tx *state.Tx) (*view, error) {
 	v := newView()
 	if err := tx.Get(bSettings, settingsKey, &v.settings); err != nil && err != state.ErrNotFound {
@@ -704,6 +745,25 @@ func loadView(tx *state.Tx) (*view, error) {
 	if err := loadTables(tx, v); err != nil {
 		return nil, err
 	}
+	v.orders.byTime.bulk, v.clients.byTime.bulk = true, true
+	load := loadRows
+	if hasColumns(tx) {
+		load = loadColumns
+	}
+	if err := load(tx, v); err != nil {
+		return nil, err
+	}
+	v.orders.byTime.settle(v.orders.created)
+	v.clients.byTime.settle(v.clients.created)
+	v.clients.reindexNames()
+	return v, nil
+}
+
+// loadRows builds the view's clients and positions from their rows (a file
+// of an earlier version), noting for the upgrade the positions' next
+// automatic moves (v.upgrade).
+func loadRows(tx *state.Tx, v *view) error {
+	v.upgrade = map[int64]int64{}
 	if err := tx.ForEach(bClients, func(_, data []byte) error {
 		var c client
 		if err := json.Unmarshal(data, &c); err != nil {
@@ -712,9 +772,9 @@ func loadView(tx *state.Tx) (*view, error) {
 		v.setClient(&c)
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	if err := tx.ForEach(bOrders, func(_, data []byte) error {
+	return tx.ForEach(bOrders, func(_, data []byte) error {
 		var o orderRow
 		if err := json.Unmarshal(data, &o); err != nil {
 			return fmt.Errorf("saplab order: %w", err)
@@ -722,24 +782,30 @@ func loadView(tx *state.Tx) (*view, error) {
 		v.setOrder(o.order())
 		if o.Auto != nil {
 			v.queue.Set(uint64(o.ID), o.Auto.Next)
+			v.upgrade[o.ID] = o.Auto.Next.UnixMicro()
 		}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	err := tx.ForEach(bTransactions, func(_, data []byte) error {
-		var t struct {
-			ID       int64 `json:"id"`
-			ClientID int64 `json:"client_id"`
-		}
-		if err := json.Unmarshal(data, &t); err != nil {
-			return fmt.Errorf("saplab transaction: %w", err)
-		}
-		v.addTransaction(t.ClientID, t.ID)
 		return nil
 	})
-	v.clients.reindexNames()
-	return v, err
+}
+
+// Upgrade writes the column records of a file written before they existed
+// (the view was read from the rows: loadRows), in one write transaction,
+// so the next start reads them. The server calls it after every Load; on
+// a file that has its columns it does nothing.
+func (a *API) Upgrade() error {
+	a.store.viewMu.RLock()
+	pending := a.store.v.upgrade != nil
+	a.store.viewMu.RUnlock()
+	if !pending {
+		return nil
+	}
+	return a.store.write(func(t *txn, v *view) error {
+		if err := writeColumns(t.Tx, v, v.upgrade); err != nil {
+			return err
+		}
+		t.onCommit(func(v *view) { v.upgrade = nil })
+		return nil
+	})
 }
 
 // loadTables reads the small tables the view keeps whole.

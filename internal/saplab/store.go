@@ -2,11 +2,13 @@ package saplab
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/api"
@@ -22,15 +24,23 @@ import (
 // store runs saplab's use cases on the state file and keeps the in-memory
 // view the panel reads beside it. Each exported method is one use case and
 // opens exactly one transaction, through read (a read transaction under
-// viewMu held shared) or write (a read-write transaction under viewMu held
-// exclusively, its view changes applied once it has committed), and hands
-// the transaction to unexported helpers that take it (benbjohnson/wtf's
-// shape); handlers never open one. A read that finds an automatic move due
-// (SPEC §12) first applies it in a write of its own (read). The reference
-// tables' use cases are the generic functions InsertRow, UpdateRow and
-// DeleteRow, Go methods having no type parameters. Seeding runs in the
-// server's transaction instead (seed.go), and Load hands the view it
-// builds to setView.
+// viewMu held shared) or write (a read-write transaction under writeMu, its
+// view changes applied under viewMu held exclusively once it has
+// committed), and hands the transaction to unexported helpers that take it
+// (benbjohnson/wtf's shape); handlers never open one. A read that finds an
+// automatic move due (SPEC §12) first applies it in a write of its own
+// (read). The reference tables' use cases are the generic functions
+// InsertRow, UpdateRow and DeleteRow, Go methods having no type parameters.
+// Seeding runs in the server's transaction instead (seed.go), and Load
+// hands the view it builds to setView.
+//
+// Readers never wait for a writer's commit (its fsync): a writer holds
+// writeMu, not viewMu, while its transaction runs and commits, and takes
+// viewMu only to apply its changes to the view. The view and the file are
+// kept in step by a commit counter stored with every write (bIndex,
+// keyCommits): a reader whose read transaction already sees a commit the
+// view has not applied yet waits for that apply (not for any disk flush)
+// and reads again, so a reader never sees the file and the view disagree.
 type store struct {
 	db    *state.Store
 	clock *clock.Clock
@@ -38,12 +48,18 @@ type store struct {
 	// (Deps.PasswordCost; 0 is bcrypt's default, the vendor's).
 	cost int
 
-	// viewMu guards v, the view, and orders every panel request against it
-	// and the file: readers hold it shared for their whole read (view and
-	// file, s.read), writers hold it exclusively from their transaction to
-	// the view update (s.write), and Load holds it exclusively to swap the
-	// view (s.setView), so a reader never sees the file and the view
-	// disagree. The view holds the lifecycle queue of positions with an
+	// writeMu orders saplab's writes: held by a write from before its
+	// transaction until its view changes are applied, so writes see the
+	// view of every write before them. Readers never take it.
+	writeMu sync.Mutex
+	// applied is closed by the write in progress once the view shows its
+	// commit; a reader that finds the file ahead of the view waits on it.
+	applied atomic.Pointer[chan struct{}]
+
+	// viewMu guards v, the view: readers hold it shared for their whole
+	// read (view and file, s.read); a write holds it exclusively only to
+	// apply its committed changes (s.write), and Load to swap the view
+	// (s.setView). The view holds the lifecycle queue of positions with an
 	// automatic move to make, which locks itself.
 	viewMu sync.RWMutex
 	v      *view
@@ -52,12 +68,21 @@ type store struct {
 	// lookup or an insert only, never across a decode.
 	rowsMu sync.Mutex
 	rows   map[rowKey]any
+
+	// Test hooks, nil in production: afterCommit runs in a write between
+	// its commit and its view update, onStale when a reader finds the file
+	// ahead of the view.
+	afterCommit, onStale func()
 }
 
 // newStore is the store of deps' state file, with an empty view until the
 // first Load.
 func newStore(deps api.Deps) *store {
-	return &store{db: deps.Store, clock: deps.Clock, cost: deps.PasswordCost, v: newView(), rows: map[rowKey]any{}}
+	s := &store{db: deps.Store, clock: deps.Clock, cost: deps.PasswordCost, v: newView(), rows: map[rowKey]any{}}
+	done := make(chan struct{})
+	close(done)
+	s.applied.Store(&done)
+	return s
 }
 
 // Bucket names. Every record is JSON under state.Key(id), except the one
@@ -81,6 +106,34 @@ const (
 // Buckets are saplab's collections in the state file.
 var Buckets = []string{bPoints, bManagerGroups, bEmployees, bShipping, bStatuses, bGroups,
 	bDistributors, bSettings, bClients, bTransactions, bOrders, bDocuments}
+
+// bIndex holds what saplab keeps beside its rows for its own use, not a
+// collection of the panel: the commit counter (keyCommits) that keeps
+// readers and the view in step (store). It is declared apart from Buckets
+// (IndexBuckets) so that /__admin/state does not list it; Reset empties it
+// with the rest.
+const bIndex = "saplab.index"
+
+// IndexBuckets are saplab's buckets that are not collections of the panel.
+var IndexBuckets = []string{bIndex}
+
+// keyCommits is the count of saplab writes committed since the last seed,
+// 8 bytes big-endian; absent is 0.
+var keyCommits = []byte("commits")
+
+// commits is the count of saplab writes the transaction sees.
+func commits(tx *state.Tx) uint64 {
+	v := tx.Bucket(bIndex).Get(keyCommits)
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+// setCommits stores the count of saplab writes, in the write's transaction.
+func setCommits(tx *state.Tx, n uint64) error {
+	return tx.Bucket(bIndex).Put(keyCommits, state.Key(n))
+}
 
 // settingsKey is the key of the one settings record.
 var settingsKey = []byte("settings")
@@ -254,17 +307,38 @@ func (t *txn) onCommit(f func(v *view)) { t.after = append(t.after, f) }
 // read runs fn with the view and a read transaction, under viewMu held
 // shared. When an automatic move has fallen due (SPEC §12) it is applied
 // first, in a write of its own, so what fn reads agrees with the clock.
+// When the transaction sees a commit the view does not show yet (a write
+// between its commit and its view update), read waits for that update and
+// starts again: fn always sees a view and a file that agree.
 func (s *store) read(fn func(t *state.Tx, v *view) error) error {
 	s.viewMu.RLock()
-	if s.v.queue.Due(s.clock.Now()) {
-		s.viewMu.RUnlock()
+	due := s.v.queue.Due(s.clock.Now())
+	s.viewMu.RUnlock()
+	if due {
 		if err := s.catchUp(); err != nil {
 			return err
 		}
-		s.viewMu.RLock()
 	}
-	defer s.viewMu.RUnlock()
-	return s.db.View(func(tx *state.Tx) error { return fn(tx, s.v) })
+	for {
+		wait := s.applied.Load()
+		stale := false
+		s.viewMu.RLock()
+		err := s.db.View(func(tx *state.Tx) error {
+			if commits(tx) != s.v.commits {
+				stale = true
+				return nil
+			}
+			return fn(tx, s.v)
+		})
+		s.viewMu.RUnlock()
+		if !stale {
+			return err
+		}
+		if s.onStale != nil {
+			s.onStale()
+		}
+		<-*wait
+	}
 }
 
 // CatchUp applies every automatic move that has fallen due, in a write of
@@ -288,14 +362,20 @@ func (s *store) catchUp() error {
 }
 
 // write runs fn in one read-write transaction (one per request, SPEC §2)
-// under viewMu held exclusively and, once it has committed, drops the row
-// cache and applies fn's view changes. The automatic moves that have
-// fallen due are applied first, in the same transaction, so fn sees the
-// positions where the clock has put them; if fn fails they are rolled back
-// with it and stay due.
+// under writeMu and, once it has committed, drops the row cache and
+// applies fn's view changes under viewMu held exclusively: readers go on
+// reading the view and the file as they were while the commit is flushed.
+// The automatic moves that have fallen due are applied first, in the same
+// transaction, so fn sees the positions where the clock has put them; if
+// fn fails they are rolled back with it and stay due.
 func (s *store) write(fn func(t *txn, v *view) error) error {
-	s.viewMu.Lock()
-	defer s.viewMu.Unlock()
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	applied := make(chan struct{})
+	defer close(applied)
+	// A reader that sees this write's commit before the view does waits
+	// for the channel; it was stored before the commit can be seen.
+	s.applied.Store(&applied)
 	var t *txn
 	var taken []lifecycle.Entry
 	took, next := false, map[uint64]time.Time{}
@@ -307,7 +387,10 @@ func (s *store) write(fn func(t *txn, v *view) error) error {
 				return err
 			}
 		}
-		return fn(t, s.v)
+		if err := fn(t, s.v); err != nil {
+			return err
+		}
+		return setCommits(tx, s.v.commits+1)
 	})
 	if took {
 		s.v.queue.Settle(taken, next, err != nil)
@@ -315,11 +398,17 @@ func (s *store) write(fn func(t *txn, v *view) error) error {
 	if err != nil {
 		return err
 	}
+	if s.afterCommit != nil {
+		s.afterCommit()
+	}
+	s.viewMu.Lock()
+	defer s.viewMu.Unlock()
 	s.dropCachedRows()
 	for _, f := range t.after {
 		f(s.v)
 	}
 	s.v.clients.reindexNames()
+	s.v.commits++
 	return nil
 }
 
@@ -392,17 +481,22 @@ func nextID(t *state.Tx, bucket string) (int64, error) {
 	return int64(n), err
 }
 
-// putClient stores c and keeps the view's columns for it.
+// putClient stores c and its column record, and keeps the view's columns
+// for it once committed.
 func (t *txn) putClient(c *client) error {
 	if err := put(t.Tx, bClients, c.ID, c); err != nil {
 		return err
 	}
-	cp := *c
-	t.onCommit(func(v *view) { v.setClient(&cp) })
+	col, id := clientColOf(c), c.ID
+	if err := putCol(t.Tx, colClients, id, col.encode()); err != nil {
+		return err
+	}
+	t.onCommit(func(v *view) { v.setClientCol(id, &col) })
 	return nil
 }
 
-// putOrder stores o and keeps the view's columns for it. It leaves
+// putOrder stores o and its column record, and keeps the view's columns
+// for it once committed. It leaves
 // date_modified alone: saplab.txt's position 20 was moved to another status
 // by a manager at 19:23:51 and still shows date_modified equal to
 // date_added, so the panel's status, payment and archive actions do not
@@ -411,9 +505,11 @@ func (t *txn) putOrder(o *order) error {
 	if err := put(t.Tx, bOrders, o.ID, o); err != nil {
 		return err
 	}
-	cp := *o
-	cp.History = nil // the view needs no history
-	t.onCommit(func(v *view) { v.setOrder(&cp) })
+	col, id := orderColOf(o), o.ID
+	if err := putCol(t.Tx, colOrders, id, col.encode()); err != nil {
+		return err
+	}
+	t.onCommit(func(v *view) { v.setOrderCol(id, &col) })
 	return nil
 }
 
@@ -435,8 +531,9 @@ func (t *txn) bookAt(c *client, amount money.Amount, comment string, orderID int
 		return err
 	}
 	c.Balance += amount
-	clientID := c.ID
-	t.onCommit(func(v *view) { v.addTransaction(clientID, id) })
+	if err := putLedger(t.Tx, c.ID, id); err != nil {
+		return err
+	}
 	return t.putClient(c)
 }
 
@@ -781,11 +878,10 @@ func (s *store) hashPassword(pw string) (string, error) {
 func (s *store) FindLedgerPage(id, page int64) (wireBalance, error) {
 	out := wireBalance{Transactions: []wireTransaction{}, Page: page}
 	err := s.read(func(tx *state.Tx, v *view) error {
-		idx, ok := v.clientIndex(id)
-		if !ok {
+		if _, ok := v.clientIndex(id); !ok {
 			return businessErr(msgClientNotFound)
 		}
-		ids := v.clients.txs[idx]
+		ids := ledgerIDs(tx, id)
 		list := make([]*transaction, 0, len(ids))
 		for _, tid := range ids {
 			tr, err := get[transaction](tx, bTransactions, tid)

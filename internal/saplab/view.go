@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
@@ -37,6 +38,15 @@ type view struct {
 	// which positions on it have a move due, and when (it locks itself).
 	life  *Lifecycle
 	queue *lifecycle.Queue
+
+	// upgrade is set when the view was read from the rows of a file
+	// without column records (loadRows): the positions' next automatic
+	// moves, by id, for API.Upgrade to write them.
+	upgrade map[int64]int64
+
+	// commits is the count of saplab writes the view shows (keyCommits):
+	// a read transaction that sees more waits for the view (store.read).
+	commits uint64
 }
 
 // clientCols are the client fields the filters read, one slice per field.
@@ -51,7 +61,6 @@ type clientCols struct {
 	wholesale []bool
 	created   []int64 // unix microseconds
 	orders    [][]int32
-	txs       [][]int64 // ledger ids, oldest first
 
 	// names is every search text joined with nameSep, and nameAt the
 	// offset where each client's starts: one strings.Index over a few
@@ -60,6 +69,55 @@ type clientCols struct {
 	names      string
 	nameAt     []int32
 	namesDirty bool
+
+	// matchMu guards matches, the clients each recent client_name text
+	// matched, between changes of the names (reindexNames clears it): a
+	// panel pages through one search, and the scan of the names is the
+	// search's cost. A leaf lock, taken under viewMu held shared.
+	matchMu sync.Mutex
+	matches map[string][]bool
+
+	// ix are the indexes of the client filters (clientKeys), byTime the
+	// clients by creation (date_from, date_to).
+	ix     [nClientIndexes]index
+	byTime byTime
+}
+
+// The indexed client columns. The phone index is keyed by a hash of the
+// digits: its rows are checked against the phone column.
+const (
+	cixGroup = iota
+	cixManager
+	cixWholesale
+	cixPhone
+	nClientIndexes
+)
+
+// clientKey is client row i's value in client index k.
+func (cc *clientCols) clientKey(k int, i int32) int64 {
+	switch k {
+	case cixGroup:
+		return cc.group[i]
+	case cixManager:
+		return cc.manager[i]
+	case cixWholesale:
+		if cc.wholesale[i] {
+			return 1
+		}
+		return 0
+	default:
+		return phoneKey(cc.phone[i])
+	}
+}
+
+// phoneKey is the phone index's key of digits (FNV-1a).
+func phoneKey(digits string) int64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(digits); i++ {
+		h ^= uint64(digits[i])
+		h *= 1099511628211
+	}
+	return int64(h)
 }
 
 // nameSep separates clients in clientCols.names; filter text never holds it.
@@ -79,10 +137,39 @@ func (cc *clientCols) reindexNames() {
 	}
 	cc.names = b.String()
 	cc.namesDirty = false
+	cc.matchMu.Lock()
+	cc.matches = nil
+	cc.matchMu.Unlock()
 }
 
-// nameMatches marks the clients whose search text contains s (lower-cased).
+// maxMatches bounds the remembered client_name results.
+const maxMatches = 32
+
+// nameMatches marks the clients whose search text contains s
+// (lower-cased). The result is shared and must not be changed.
 func (cc *clientCols) nameMatches(s string) []bool {
+	if cc.namesDirty {
+		return cc.scanNames(s)
+	}
+	cc.matchMu.Lock()
+	ok, found := cc.matches[s]
+	cc.matchMu.Unlock()
+	if found {
+		return ok
+	}
+	ok = cc.scanNames(s)
+	cc.matchMu.Lock()
+	if cc.matches == nil || len(cc.matches) >= maxMatches {
+		cc.matches = map[string][]bool{}
+	}
+	cc.matches[s] = ok
+	cc.matchMu.Unlock()
+	return ok
+}
+
+// scanNames is nameMatches without the memory: one strings.Index pass
+// over the joined names.
+func (cc *clientCols) scanNames(s string) []bool {
 	ok := make([]bool, len(cc.id))
 	if strings.IndexByte(s, nameSep) >= 0 || cc.namesDirty {
 		for i, t := range cc.search {
@@ -137,6 +224,96 @@ type orderCols struct {
 	invoice     []uint32
 
 	names, brands, articles, invoices dict
+
+	// ix are the indexes of the filtered columns (index.go, orderKeys),
+	// live the rows not archived (what a list shows by default), byTime
+	// the rows by creation (date_from, date_to).
+	ix     [nIndexes]index
+	live   []int32
+	byTime byTime
+}
+
+// The indexed order columns: a position's own, then its client's (a
+// client's group, manager and office filter the position list), then the
+// dictionary ids of its texts.
+const (
+	ixStatus = iota
+	ixShipping
+	ixDistributor
+	ixPayed
+	ixGroup
+	ixManager
+	ixPoint
+	ixName
+	ixBrand
+	ixArticle
+	ixInvoice
+	nIndexes
+)
+
+// orderKeys are a row's values in each index.
+type orderKeys [nIndexes]int64
+
+// orderKey is row i's value in index k.
+func (v *view) orderKey(k int, i int32) int64 {
+	oc, cc := &v.orders, &v.clients
+	switch k {
+	case ixStatus:
+		return oc.status[i]
+	case ixShipping:
+		return oc.shipping[i]
+	case ixDistributor:
+		return oc.distributor[i]
+	case ixPayed:
+		return int64(oc.flags[i] & fPayed)
+	case ixGroup:
+		return cc.group[oc.client[i]]
+	case ixManager:
+		return cc.manager[oc.client[i]]
+	case ixPoint:
+		return cc.point[oc.client[i]]
+	case ixName:
+		return int64(oc.name[i])
+	case ixBrand:
+		return int64(oc.brand[i])
+	case ixArticle:
+		return int64(oc.article[i])
+	default:
+		return int64(oc.invoice[i])
+	}
+}
+
+// orderKeys is row i's value in every index.
+func (v *view) orderKeys(i int32) orderKeys {
+	var k orderKeys
+	for j := range k {
+		k[j] = v.orderKey(j, i)
+	}
+	return k
+}
+
+// reindexOrder brings the indexes up to row i's columns; old and oldLive
+// are what they held before (ignored for a new row).
+func (v *view) reindexOrder(i int32, isNew bool, old orderKeys, oldLive bool) {
+	oc := &v.orders
+	cur, live := v.orderKeys(i), oc.flags[i]&fArchived == 0
+	for k := range cur {
+		switch {
+		case isNew:
+			oc.ix[k].add(cur[k], i, live)
+		case old[k] != cur[k]:
+			oc.ix[k].remove(old[k], i, oldLive)
+			oc.ix[k].add(cur[k], i, live)
+		case oldLive != live:
+			oc.ix[k].relive(cur[k], live)
+		}
+	}
+	switch {
+	case (isNew || !oldLive) && live:
+		oc.live = insertSorted(oc.live, i)
+	case !isNew && oldLive && !live:
+		oc.live = removeSorted(oc.live, i)
+	}
 }
 
 // dict interns strings.
@@ -190,12 +367,34 @@ func (m *memo) ok(id uint32) bool {
 
 // newView is an empty view.
 func newView() *view {
-	return &view{
+	v := &view{
 		points: map[int64]*point{}, mgroups: map[int64]*managerGroup{}, employees: map[int64]*employee{},
 		shipping: map[int64]*shippingType{}, statuses: map[int64]*status{}, groups: map[int64]*group{},
 		distributors: map[int64]*distributor{},
 		life:         &Lifecycle{}, queue: lifecycle.NewQueue(),
 	}
+	for k := range v.orders.ix {
+		v.orders.ix[k] = index{}
+	}
+	for k := range v.clients.ix {
+		v.clients.ix[k] = index{}
+	}
+	return v
+}
+
+// reserve makes room for about n clients and m positions, so that a view
+// built from the file grows its columns once.
+func (v *view) reserve(n, m int) {
+	cc, oc := &v.clients, &v.orders
+	cc.id, cc.search, cc.phone, cc.email = slices.Grow(cc.id, n), slices.Grow(cc.search, n), slices.Grow(cc.phone, n), slices.Grow(cc.email, n)
+	cc.group, cc.manager, cc.point = slices.Grow(cc.group, n), slices.Grow(cc.manager, n), slices.Grow(cc.point, n)
+	cc.wholesale, cc.created, cc.orders = slices.Grow(cc.wholesale, n), slices.Grow(cc.created, n), slices.Grow(cc.orders, n)
+	cc.byTime.rows = slices.Grow(cc.byTime.rows, n)
+	oc.id, oc.client, oc.status, oc.shipping = slices.Grow(oc.id, m), slices.Grow(oc.client, m), slices.Grow(oc.status, m), slices.Grow(oc.shipping, m)
+	oc.distributor, oc.flags, oc.created = slices.Grow(oc.distributor, m), slices.Grow(oc.flags, m), slices.Grow(oc.created, m)
+	oc.total, oc.name, oc.brand = slices.Grow(oc.total, m), slices.Grow(oc.name, m), slices.Grow(oc.brand, m)
+	oc.article, oc.invoice, oc.live = slices.Grow(oc.article, m), slices.Grow(oc.invoice, m), slices.Grow(oc.live, m)
+	oc.byTime.rows = slices.Grow(oc.byTime.rows, m)
 }
 
 // clientIndex finds a client's row.
@@ -222,59 +421,109 @@ func clientSearchText(c *client) string {
 
 // setClient puts a client's columns in its row, appending a new client.
 func (v *view) setClient(c *client) {
+	col := clientColOf(c)
+	v.setClientCol(c.ID, &col)
+}
+
+// appendRow adds an empty row for client id at the end of the columns.
+func (cc *clientCols) appendRow(id int64) {
+	cc.id = append(cc.id, id)
+	cc.search = append(cc.search, "")
+	cc.phone = append(cc.phone, "")
+	cc.email = append(cc.email, "")
+	cc.group = append(cc.group, 0)
+	cc.manager = append(cc.manager, 0)
+	cc.point = append(cc.point, 0)
+	cc.wholesale = append(cc.wholesale, false)
+	cc.created = append(cc.created, 0)
+	cc.orders = append(cc.orders, nil)
+}
+
+// setClientCol puts client id's columns in its row, appending a new one.
+func (v *view) setClientCol(id int64, c *clientCol) {
 	cc := &v.clients
-	i, ok := v.clientIndex(c.ID)
+	i, ok := v.clientIndex(id)
+	isNew := !ok
+	var oldKeys [nClientIndexes]int64
+	if ok {
+		for k := range oldKeys {
+			oldKeys[k] = cc.clientKey(k, i)
+		}
+		if cc.created[i] != c.created {
+			cc.byTime.remove(cc.created, i)
+		}
+	}
+	timeMoved := isNew || cc.created[i] != c.created
 	if !ok {
 		if int(i) != len(cc.id) {
 			// Ids come from a sequence past every existing id; an insert in
 			// the middle would shift every stored index.
 			panic("saplab view: client ids must grow")
 		}
-		cc.id = append(cc.id, c.ID)
-		cc.search = append(cc.search, "")
-		cc.phone = append(cc.phone, "")
-		cc.email = append(cc.email, "")
-		cc.group = append(cc.group, 0)
-		cc.manager = append(cc.manager, 0)
-		cc.point = append(cc.point, 0)
-		cc.wholesale = append(cc.wholesale, false)
-		cc.created = append(cc.created, 0)
-		cc.orders = append(cc.orders, nil)
-		cc.txs = append(cc.txs, nil)
+		cc.appendRow(id)
 	}
-	if t := clientSearchText(c); t != cc.search[i] {
-		cc.search[i] = strings.ReplaceAll(t, string(nameSep), " ")
+	if isNew || c.search != cc.search[i] {
+		// A new client lengthens every remembered match as well.
+		cc.search[i] = c.search
 		cc.namesDirty = true
 	}
-	cc.phone[i] = c.Phone
-	cc.email[i] = strings.ToLower(c.Email)
-	cc.group[i] = c.GroupID
-	cc.manager[i] = c.ManagerID
-	cc.point[i] = c.PointID
-	cc.wholesale[i] = c.IsWholesaler
-	cc.created[i] = c.Created.UnixMicro()
-}
-
-// addTransaction adds a ledger entry to its client's list.
-func (v *view) addTransaction(clientID, txID int64) {
-	if i, ok := v.clientIndex(clientID); ok {
-		v.clients.txs[i] = append(v.clients.txs[i], txID)
+	cc.phone[i] = c.phone
+	cc.email[i] = c.email
+	// The position indexes hold the client's group, manager and office.
+	moved := cc.group[i] != c.group || cc.manager[i] != c.manager || cc.point[i] != c.point
+	var old []orderKeys
+	if moved {
+		for _, r := range cc.orders[i] {
+			old = append(old, v.orderKeys(r))
+		}
+	}
+	cc.group[i] = c.group
+	cc.manager[i] = c.manager
+	cc.point[i] = c.point
+	for j, r := range cc.orders[i][:len(old)] {
+		live := v.orders.flags[r]&fArchived == 0
+		v.reindexOrder(r, false, old[j], live)
+	}
+	cc.wholesale[i] = c.wholesale
+	cc.created[i] = c.created
+	if timeMoved {
+		cc.byTime.add(cc.created, i)
+	}
+	for k := range oldKeys {
+		switch cur := cc.clientKey(k, i); {
+		case isNew:
+			cc.ix[k].add(cur, i, true)
+		case cur != oldKeys[k]:
+			cc.ix[k].remove(oldKeys[k], i, true)
+			cc.ix[k].add(cur, i, true)
+		}
 	}
 }
 
-// setOrder puts a position's columns in its row, appending a new one.
+// setOrder puts a position's columns in its row, appending a new one, and
+// keeps the indexes.
 func (v *view) setOrder(o *order) {
+	col := orderColOf(o)
+	v.setOrderCol(o.ID, &col)
+}
+
+// setOrderCol puts position id's columns in its row, appending a new one,
+// and keeps the indexes.
+func (v *view) setOrderCol(id int64, o *orderCol) {
 	oc := &v.orders
-	ci, ok := v.clientIndex(o.ClientID)
+	ci, ok := v.clientIndex(o.client)
 	if !ok {
 		panic("saplab view: position of an unknown client")
 	}
-	i, ok := v.orderIndex(o.ID)
-	if !ok {
+	i, ok := v.orderIndex(id)
+	isNew := !ok
+	var old orderKeys
+	var oldLive bool
+	if isNew {
 		if int(i) != len(oc.id) {
 			panic("saplab view: position ids must grow")
 		}
-		oc.id = append(oc.id, o.ID)
+		oc.id = append(oc.id, id)
 		oc.client = append(oc.client, ci)
 		oc.status = append(oc.status, 0)
 		oc.shipping = append(oc.shipping, 0)
@@ -287,27 +536,27 @@ func (v *view) setOrder(o *order) {
 		oc.article = append(oc.article, 0)
 		oc.invoice = append(oc.invoice, 0)
 		v.clients.orders[ci] = append(v.clients.orders[ci], i)
+	} else {
+		old, oldLive = v.orderKeys(i), oc.flags[i]&fArchived == 0
+		if oc.created[i] != o.created {
+			oc.byTime.remove(oc.created, i)
+		}
 	}
-	oc.status[i] = o.StatusID
-	oc.shipping[i] = o.ShippingID
-	oc.distributor[i] = o.DistributorID
-	var f uint8
-	if o.IsPayed {
-		f |= fPayed
+	moved := isNew || oc.created[i] != o.created
+	oc.status[i] = o.status
+	oc.shipping[i] = o.shipping
+	oc.distributor[i] = o.distributor
+	oc.flags[i] = o.flags
+	oc.created[i] = o.created
+	oc.total[i] = o.total
+	oc.name[i] = oc.names.id(o.name)
+	oc.brand[i] = oc.brands.id(o.brand)
+	oc.article[i] = oc.articles.id(o.article)
+	oc.invoice[i] = oc.invoices.id(o.invoice)
+	if moved {
+		oc.byTime.add(oc.created, i)
 	}
-	if o.IsArchived {
-		f |= fArchived
-	}
-	if o.IsDenied {
-		f |= fDenied
-	}
-	oc.flags[i] = f
-	oc.created[i] = o.Created.UnixMicro()
-	oc.total[i] = o.Total()
-	oc.name[i] = oc.names.id(strings.ToLower(o.Name))
-	oc.brand[i] = oc.brands.id(strings.ToLower(strings.TrimSpace(o.Brand)))
-	oc.article[i] = oc.articles.id(NormalizeArticle(o.Article))
-	oc.invoice[i] = oc.invoices.id(strings.ToLower(strings.TrimSpace(o.Invoice)))
+	v.reindexOrder(i, isNew, old, oldLive)
 }
 
 // debt is the client's debt and blocked_debt (SPEC §6): the totals of
@@ -410,86 +659,325 @@ func (v *view) clientPreds(q *filter.Query, withPoint bool) []pred {
 	return ps
 }
 
-// findClients runs GET /panel/client's filters.
+// findClients runs GET /panel/client's filters: the group, manager,
+// wholesale and phone filters through their indexes, the dates through
+// the clients by creation, client_name and email as checks on the rows of
+// those (or a scan of the compact columns when no index applies); the
+// unfiltered list (and its deep pages) is read by position.
 func (v *view) findClients(q *filter.Query) page {
 	cc := &v.clients
-	var ps []pred
-	if w, ok := q.Bools["is_wholesaler"]; ok {
-		ps = append(ps, func(i int32) bool { return cc.wholesale[i] == w })
+	var ds []driver
+	eq := func(k int, key int64, exact bool) {
+		d := driver{exact: exact, accept: func(i int32) bool { return cc.clientKey(k, i) == key }}
+		if p := cc.ix[k][key]; p != nil {
+			d.lists, d.size, d.live = [][]int32{p.rows}, len(p.rows), len(p.rows)
+		}
+		ds = append(ds, d)
 	}
+	if g, ok := q.Ints["client_group"]; ok {
+		eq(cixGroup, g, true)
+	}
+	if m, ok := q.Ints["manager_id"]; ok {
+		eq(cixManager, m, true)
+	}
+	if w, ok := q.Bools["is_wholesaler"]; ok {
+		key := int64(0)
+		if w {
+			key = 1
+		}
+		eq(cixWholesale, key, true)
+	}
+	var ps []pred
 	if ph, ok := q.Texts["phone"]; ok {
+		eq(cixPhone, phoneKey(ph), false)
 		ps = append(ps, func(i int32) bool { return cc.phone[i] == ph })
 	}
-	ps = append(ps, createdPreds(q, cc.created)...)
-	ps = append(ps, v.clientPreds(q, false)...)
+	if d, ok := timeDriver(q, &cc.byTime, cc.created, len(cc.id)); ok {
+		ds = append(ds, d)
+	}
+	if s, ok := q.Texts["client_name"]; ok {
+		match := cc.nameMatches(strings.ToLower(s))
+		ps = append(ps, func(i int32) bool { return match[i] })
+	}
 	if e, ok := q.Texts["email"]; ok {
 		e = strings.ToLower(e)
 		ps = append(ps, func(i int32) bool { return strings.Contains(cc.email[i], e) })
 	}
-	var rows []int32
 	if q.IDs != nil {
-		rows = candidates(q.IDs, v.clientIndex)
+		for _, d := range ds {
+			ps = append(ps, d.accept)
+		}
+		return scan(q, len(cc.id), candidates(q.IDs, v.clientIndex), ps)
 	}
-	return scan(q, len(cc.id), rows, ps)
+	if len(ds) == 0 {
+		if len(ps) == 0 {
+			n := int64(len(cc.id))
+			return byPosition(q, n, func(k int64) int32 { return int32(n - 1 - k) })
+		}
+		return scan(q, len(cc.id), nil, ps)
+	}
+	return walkDrivers(q, ds, ps, false)
+}
+
+// byPosition is the page of a list of total rows whose k-th row (ids
+// descending) is at(k): no row outside the page is looked at.
+func byPosition(q *filter.Query, total int64, at func(k int64) int32) page {
+	p := page{total: total}
+	for k := q.Offset(); k < total && len(p.rows) < q.PerPage; k++ {
+		p.rows = append(p.rows, at(k))
+	}
+	return p
+}
+
+// driver is a filter that names its rows through an index: the union of
+// some postings (or a bitmap of rows), with its size, and the same filter
+// as a check on one row for when another driver is walked instead.
+type driver struct {
+	lists      [][]int32
+	bits       []uint64
+	size, live int // rows, and rows not archived; live < 0 when unknown
+	// exact says the rows all pass the filter; a hashed index's do not.
+	exact  bool
+	accept pred
+	// skip leaves rows out of the walk (archived positions); nil for none.
+	skip pred
+}
+
+// walk visits the driver's rows but those skip leaves out, highest first,
+// until visit returns false.
+func (d *driver) walk(visit func(int32) bool) {
+	if d.skip != nil {
+		skip, inner := d.skip, visit
+		visit = func(i int32) bool { return skip(i) || inner(i) }
+	}
+	if d.bits != nil {
+		descendingBits(d.bits, visit)
+		return
+	}
+	descending(d.lists, visit)
+}
+
+// timeDriver is date_from and date_to through rows ordered by creation:
+// the rows in range, as a bitmap over n rows.
+func timeDriver(q *filter.Query, bt *byTime, created []int64, n int) (driver, bool) {
+	hasFrom, hasTo := !q.From.IsZero(), !q.To.IsZero()
+	if !hasFrom && !hasTo {
+		return driver{}, false
+	}
+	span := bt.span(created, q.From.UnixMicro(), q.To.UnixMicro(), hasFrom, hasTo)
+	preds := createdPreds(q, created)
+	return driver{bits: rowBits(n, span), size: len(span), live: -1, exact: true, accept: func(i int32) bool {
+		for _, ok := range preds {
+			if !ok(i) {
+				return false
+			}
+		}
+		return true
+	}}, true
+}
+
+// walkDrivers pages a list through the smallest of its drivers, checking
+// the others and ps on its rows. With nothing else to check (and, for
+// positions, liveOnly leaving out archived rows with a known live count),
+// the count is the index's and only the page's rows are visited.
+func walkDrivers(q *filter.Query, ds []driver, ps []pred, liveOnly bool) page {
+	best := 0
+	for k, d := range ds {
+		if d.size < ds[best].size {
+			best = k
+		}
+	}
+	for k, d := range ds {
+		if k != best {
+			ps = append(ps, d.accept)
+		}
+	}
+	d := ds[best]
+	count := int64(d.size)
+	if liveOnly {
+		count = int64(d.live)
+	}
+	off := q.Offset()
+	if len(ps) == 0 && d.exact && count >= 0 {
+		p := page{total: count}
+		seen := int64(0)
+		d.walk(func(i int32) bool {
+			if seen >= off {
+				p.rows = append(p.rows, i)
+			}
+			seen++
+			return len(p.rows) < q.PerPage
+		})
+		return p
+	}
+	var p page
+	d.walk(func(i int32) bool {
+		for _, ok := range ps {
+			if !ok(i) {
+				return true
+			}
+		}
+		if p.total >= off && len(p.rows) < q.PerPage {
+			p.rows = append(p.rows, i)
+		}
+		p.total++
+		return true
+	})
+	return p
+}
+
+// orderDrivers are the position filters an index answers: the equality
+// filters, name (the names that contain the text) and client_name (the
+// positions of the clients whose name matches, when they are few).
+func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
+	oc := &v.orders
+	eq := func(k int, key int64) {
+		d := driver{exact: true, accept: func(i int32) bool { return v.orderKey(k, i) == key }}
+		if p := oc.ix[k][key]; p != nil {
+			d.lists, d.size, d.live = [][]int32{p.rows}, len(p.rows), p.live
+		}
+		ds = append(ds, d)
+	}
+	for key, k := range map[string]int{"order_status": ixStatus, "shipping_id": ixShipping,
+		"distributor_id": ixDistributor, "client_group": ixGroup, "manager_id": ixManager, "point_id": ixPoint} {
+		if n, ok := q.Ints[key]; ok {
+			eq(k, n)
+		}
+	}
+	if paid, ok := q.Bools["is_payed"]; ok {
+		key := int64(0)
+		if paid {
+			key = int64(fPayed)
+		}
+		eq(ixPayed, key)
+	}
+	// The equality texts are compared normalised: one dictionary entry.
+	lowerTrim := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+	for _, t := range []struct {
+		key  string
+		k    int
+		d    *dict
+		norm func(string) string
+	}{{"brand", ixBrand, &oc.brands, lowerTrim}, {"article", ixArticle, &oc.articles, NormalizeArticle},
+		{"invoice", ixInvoice, &oc.invoices, lowerTrim}} {
+		if s, ok := q.Texts[t.key]; ok {
+			id, found := t.d.ids[t.norm(s)]
+			if !found {
+				ds = append(ds, driver{exact: true, accept: func(int32) bool { return false }})
+				continue
+			}
+			eq(t.k, int64(id))
+		}
+	}
+	if s, ok := q.Texts["name"]; ok {
+		ds = append(ds, v.nameDriver(strings.ToLower(s)))
+	}
+	if s, ok := q.Texts["client_name"]; ok {
+		d, ok := v.clientNameDriver(strings.ToLower(s))
+		if ok {
+			ds = append(ds, d)
+		} else {
+			rest = append(rest, d.accept)
+		}
+	}
+	if d, ok := timeDriver(q, &oc.byTime, oc.created, len(oc.id)); ok {
+		ds = append(ds, d)
+	}
+	return ds, rest
+}
+
+// nameDriver is the name filter: the positions whose name contains s,
+// decided once per distinct name.
+func (v *view) nameDriver(s string) driver {
+	oc := &v.orders
+	m := newMemo(&oc.names, func(have string) bool { return strings.Contains(have, s) })
+	d := driver{exact: true, accept: func(i int32) bool { return m.ok(oc.name[i]) }}
+	for id := range oc.names.strs {
+		if m.ok(uint32(id)) {
+			if p := oc.ix[ixName][int64(id)]; p != nil {
+				d.lists = append(d.lists, p.rows)
+				d.size += len(p.rows)
+				d.live += p.live
+			}
+		}
+	}
+	return d
+}
+
+// maxDrivingClients is how many matching clients client_name walks the
+// positions of; past it the filter is a check on each position instead.
+const maxDrivingClients = 4096
+
+// clientNameDriver is client_name on positions: the positions of the
+// clients whose name or organisation contains s, and false when there are
+// too many such clients to walk their positions one list each.
+func (v *view) clientNameDriver(s string) (driver, bool) {
+	cc := &v.clients
+	match := cc.nameMatches(s)
+	d := driver{live: -1, exact: true, accept: func(i int32) bool { return match[v.orders.client[i]] }}
+	n := 0
+	for c, ok := range match {
+		if ok {
+			if n++; n > maxDrivingClients {
+				return d, false
+			}
+			d.lists = append(d.lists, cc.orders[c])
+			d.size += len(cc.orders[c])
+		}
+	}
+	return d, true
 }
 
 // findOrders runs GET /panel/order's filters. Archived positions are left
-// out unless unignore_archived is 1.
+// out unless unignore_archived is 1. The smallest index a filter names is
+// walked and the other filters checked on its rows; a list with one
+// indexed filter and nothing else reads its count from the index and
+// stops at the end of the page.
 func (v *view) findOrders(q *filter.Query) page {
-	oc, cc := &v.orders, &v.clients
-	var ps []pred
-	if !q.Bools["unignore_archived"] {
+	oc := &v.orders
+	liveOnly := !q.Bools["unignore_archived"]
+	notArchived := func(i int32) bool { return oc.flags[i]&fArchived == 0 }
+	ds, ps := v.orderDrivers(q)
+	if q.IDs != nil {
+		for _, d := range ds {
+			ps = append(ps, d.accept)
+		}
+		if liveOnly {
+			ps = append(ps, notArchived)
+		}
+		return scan(q, len(oc.id), candidates(q.IDs, v.orderIndex), ps)
+	}
+	if len(ds) == 0 {
+		return v.scanOrders(q, liveOnly, ps)
+	}
+	if liveOnly {
+		// Archived rows are skipped in the walk; a lone index's count is
+		// its live count.
+		for k := range ds {
+			ds[k].skip = func(i int32) bool { return oc.flags[i]&fArchived != 0 }
+		}
+	}
+	return walkDrivers(q, ds, ps, liveOnly)
+}
+
+// scanOrders is a position list no index narrows: the unfiltered list is
+// read by position (the rows not archived are a list of their own); what
+// is left (client_name matching too many clients to walk their positions)
+// is a scan of the compact columns.
+func (v *view) scanOrders(q *filter.Query, liveOnly bool, ps []pred) page {
+	oc := &v.orders
+	if len(ps) == 0 {
+		if liveOnly {
+			n := int64(len(oc.live))
+			return byPosition(q, n, func(k int64) int32 { return oc.live[n-1-k] })
+		}
+		n := int64(len(oc.id))
+		return byPosition(q, n, func(k int64) int32 { return int32(n - 1 - k) })
+	}
+	if liveOnly {
 		ps = append(ps, func(i int32) bool { return oc.flags[i]&fArchived == 0 })
 	}
-	if st, ok := q.Ints["order_status"]; ok {
-		ps = append(ps, func(i int32) bool { return oc.status[i] == st })
-	}
-	if paid, ok := q.Bools["is_payed"]; ok {
-		ps = append(ps, func(i int32) bool { return (oc.flags[i]&fPayed != 0) == paid })
-	}
-	if sh, ok := q.Ints["shipping_id"]; ok {
-		ps = append(ps, func(i int32) bool { return oc.shipping[i] == sh })
-	}
-	if d, ok := q.Ints["distributor_id"]; ok {
-		ps = append(ps, func(i int32) bool { return oc.distributor[i] == d })
-	}
-	ps = append(ps, createdPreds(q, oc.created)...)
-	// Text filters are decided once per distinct string.
-	text := func(key string, d *dict, col []uint32, norm func(string) string, match func(have, want string) bool) {
-		s, ok := q.Texts[key]
-		if !ok {
-			return
-		}
-		s = norm(s)
-		m := newMemo(d, func(have string) bool { return match(have, s) })
-		ps = append(ps, func(i int32) bool { return m.ok(col[i]) })
-	}
-	lowerTrim := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-	equal := func(have, want string) bool { return have == want }
-	text("brand", &oc.brands, oc.brand, lowerTrim, equal)
-	text("article", &oc.articles, oc.article, NormalizeArticle, equal)
-	text("invoice", &oc.invoices, oc.invoice, lowerTrim, equal)
-	text("name", &oc.names, oc.name, strings.ToLower, strings.Contains)
-	// Client filters are decided once per client, in one pass over the
-	// client columns, before the positions are scanned.
-	if cps := v.clientPreds(q, true); len(cps) > 0 {
-		ok := make([]bool, len(cc.id))
-		for c := range ok {
-			ok[c] = true
-			for _, p := range cps {
-				if !p(int32(c)) {
-					ok[c] = false
-					break
-				}
-			}
-		}
-		ps = append(ps, func(i int32) bool { return ok[oc.client[i]] })
-	}
-	var rows []int32
-	if q.IDs != nil {
-		rows = candidates(q.IDs, v.orderIndex)
-	}
-	return scan(q, len(oc.id), rows, ps)
+	return scan(q, len(oc.id), nil, ps)
 }
 
 // clientCount is how many clients a manager has (GET /panel/manager).

@@ -20,8 +20,14 @@ import (
 	"github.com/mockserver/mockserver/internal/state"
 )
 
-// buckets are every API's buckets, the same in every world's file.
+// buckets are every API's collections, the same in every world's file and
+// listed by /__admin/state.
 var buckets = slices.Concat(amapi.Buckets, carreta.Buckets, saplab.Buckets)
+
+// fileBuckets are every bucket of a world's file: the collections and the
+// APIs' own bookkeeping (saplab's index), which the control API does not
+// list. Reset empties them all.
+var fileBuckets = slices.Concat(buckets, saplab.IndexBuckets)
 
 // World is one complete mock: its state file, clock, journal, fault rules,
 // the three vendor APIs over them, the state gate, the scenario loaded and
@@ -92,7 +98,7 @@ func openWorld(cfg *Config, f worldFile) (*World, error) {
 	if f.scratch {
 		open = state.OpenScratch
 	}
-	store, err := open(f.db, w.clock, buckets...)
+	store, err := open(f.db, w.clock, fileBuckets...)
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +185,11 @@ func (w *World) resume(sc *scenario.Scenario) error {
 	}
 	if err := w.store.View(func(tx *state.Tx) error { return w.loadAll(tx, sc) }); err != nil {
 		return err
+	}
+	// A file of an earlier version gets what saplab now keeps beside its
+	// rows (its column records), once, after the read above has closed.
+	if err := w.saplab.Upgrade(); err != nil {
+		return fmt.Errorf("upgrade saplab: %w", err)
 	}
 	w.mu.Lock()
 	w.current = sc

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# saplab at scale: how long seeding bench/scale.yaml (100,000 clients,
+# 500,000 positions) takes and its peak memory, then how long a restart on
+# the seeded file takes to its first 200 and the idle resident memory after
+# it. The default scenario's start is measured the same way beside it, in
+# the same run, as the baseline. Pages at scale are measured by the Go
+# benchmark (docs/saplab.md, Scale):
+#   SAPLAB_SCALE=100000:500000 go test ./internal/saplab -run '^$' -bench ScalePages -benchtime 1x
+#
+#   bench/saplab-scale.sh [RESTARTS]      # default 3
+#   SEED=0 bench/saplab-scale.sh          # restarts only, on the file seeded before
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RESTARTS=${1:-3}
+OUT=bench/out
+mkdir -p "$OUT"
+go build -o "$OUT/mockserver" ./cmd/mockserver
+PORT=18190
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# serve DB [ARGS...]: starts the mock in the background (MOCK_PID) and
+# sets MS to the milliseconds to its first 200 on /__admin/health.
+serve() {
+  local db=$1; shift
+  local t0; t0=$(now_ms)
+  "$OUT/mockserver" serve --addr "127.0.0.1:$PORT" --db "$db" --log-level warn "$@" >/dev/null 2>&1 &
+  MOCK_PID=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/__admin/health"; do
+    kill -0 "$MOCK_PID" 2>/dev/null || { echo "mockserver exited" >&2; exit 1; }
+    sleep 0.005
+  done
+  MS=$(( $(now_ms) - t0 ))
+}
+mem() { awk -v k="$2:" '$1==k {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+stop() { kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true; }
+
+if [ "${SEED:-1}" = 1 ] || [ ! -f "$OUT/scale.db" ]; then
+rm -f "$OUT/scale.db" "$OUT/default.db"
+serve "$OUT/scale.db" --scenario bench/scale.yaml
+printf 'seed 100k/500k: %6d ms to the first 200, peak RSS %5s MB, db %s MB\n' "$MS" "$(mem "$MOCK_PID" VmHWM)" "$(( $(stat -c %s "$OUT/scale.db") / 1048576 ))"
+stop
+fi
+for i in $(seq 1 "$RESTARTS"); do
+  serve "$OUT/scale.db"
+  sleep 2 # idle
+  printf 'restart %d on 100k/500k: %6d ms, idle RSS %5s MB (peak %s MB)\n' "$i" "$MS" "$(mem "$MOCK_PID" VmRSS)" "$(mem "$MOCK_PID" VmHWM)"
+  stop
+  rm -f "$OUT/default.db"
+  serve "$OUT/default.db"
+  sleep 2
+  printf '  default scenario, fresh db: %6d ms, idle RSS %5s MB\n' "$MS" "$(mem "$MOCK_PID" VmRSS)"
+  stop
+done

@@ -1,0 +1,241 @@
+package saplab
+
+import (
+	mathbits "math/bits"
+	"slices"
+)
+
+// The view's indexes: what a PostgreSQL behind the real panel would keep as
+// B-tree indexes on the filtered columns, so that a page of a filtered list
+// costs what the page costs, not what the table holds. Each index maps a
+// column value to its postings: the rows holding it, in row (that is id)
+// order, and how many of them are not archived, so that the page count of a
+// one-filter list is read, not counted. docs/saplab.md lists which index
+// serves which filter.
+
+// postings are the rows holding one value of an indexed column.
+type postings struct {
+	rows []int32 // ascending
+	live int     // rows not archived
+}
+
+// index maps a column value to its postings.
+type index map[int64]*postings
+
+// add puts row under key; live says the row is not archived. Rows are
+// added in row order when a view is built, so add is an append but for a
+// row that moves to another key.
+func (x index) add(key int64, row int32, live bool) {
+	p := x[key]
+	if p == nil {
+		p = &postings{}
+		x[key] = p
+	}
+	if n := len(p.rows); n == 0 || p.rows[n-1] < row {
+		p.rows = append(p.rows, row)
+	} else if j, found := slices.BinarySearch(p.rows, row); !found {
+		p.rows = slices.Insert(p.rows, j, row)
+	}
+	if live {
+		p.live++
+	}
+}
+
+// remove takes row from under key.
+func (x index) remove(key int64, row int32, live bool) {
+	p := x[key]
+	if p == nil {
+		return
+	}
+	if j, found := slices.BinarySearch(p.rows, row); found {
+		p.rows = slices.Delete(p.rows, j, j+1)
+		if live {
+			p.live--
+		}
+	}
+	if len(p.rows) == 0 {
+		delete(x, key)
+	}
+}
+
+// relive moves row's count under key when it is archived (live false) or
+// brought back.
+func (x index) relive(key int64, live bool) {
+	if p := x[key]; p != nil {
+		if live {
+			p.live++
+		} else {
+			p.live--
+		}
+	}
+}
+
+// insertSorted adds row to a sorted list of rows.
+func insertSorted(rows []int32, row int32) []int32 {
+	if n := len(rows); n == 0 || rows[n-1] < row {
+		return append(rows, row)
+	}
+	if j, found := slices.BinarySearch(rows, row); !found {
+		return slices.Insert(rows, j, row)
+	}
+	return rows
+}
+
+// removeSorted takes row from a sorted list of rows.
+func removeSorted(rows []int32, row int32) []int32 {
+	if j, found := slices.BinarySearch(rows, row); found {
+		return slices.Delete(rows, j, j+1)
+	}
+	return rows
+}
+
+// descending walks the union of sorted row lists from the highest row
+// down, each row once, until visit returns false: a k-way merge on a small
+// heap of the lists' current tails.
+func descending(lists [][]int32, visit func(int32) bool) {
+	type head struct {
+		row  int32
+		list int
+		at   int // index of row in its list
+	}
+	h := make([]head, 0, len(lists))
+	less := func(a, b int) bool { return h[a].row > h[b].row }
+	down := func(i int) {
+		for {
+			l, r, m := 2*i+1, 2*i+2, i
+			if l < len(h) && less(l, m) {
+				m = l
+			}
+			if r < len(h) && less(r, m) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for k, l := range lists {
+		if len(l) > 0 {
+			h = append(h, head{row: l[len(l)-1], list: k, at: len(l) - 1})
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	last := int32(-1)
+	for len(h) > 0 {
+		top := h[0]
+		if top.row != last {
+			if !visit(top.row) {
+				return
+			}
+			last = top.row
+		}
+		if top.at == 0 {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		} else {
+			h[0] = head{row: lists[top.list][top.at-1], list: top.list, at: top.at - 1}
+		}
+		down(0)
+	}
+}
+
+// byTime is rows in order of creation (then of row): a date range is a run
+// of it, found by two binary searches. While a view is built (bulk), rows
+// are appended and sorted once at the end (settle): inserting rows created
+// out of id order one by one moved half the list each time.
+type byTime struct {
+	rows []int32
+	bulk bool
+}
+
+// settle sorts the rows appended in bulk and ends bulk mode.
+func (b *byTime) settle(created []int64) {
+	slices.SortFunc(b.rows, func(x, y int32) int {
+		if c := cmpInt64(created[x], created[y]); c != 0 {
+			return c
+		}
+		return cmpInt64(int64(x), int64(y))
+	})
+	b.bulk = false
+}
+
+// pos is where row, created at t, is or would be.
+func (b *byTime) pos(created []int64, row int32, t int64) (int, bool) {
+	return slices.BinarySearchFunc(b.rows, row, func(r, _ int32) int {
+		if c := cmpInt64(created[r], t); c != 0 {
+			return c
+		}
+		return cmpInt64(int64(r), int64(row))
+	})
+}
+
+// add places row, whose creation time is created[row].
+func (b *byTime) add(created []int64, row int32) {
+	if b.bulk {
+		b.rows = append(b.rows, row)
+		return
+	}
+	if j, found := b.pos(created, row, created[row]); !found {
+		b.rows = slices.Insert(b.rows, j, row)
+	}
+}
+
+// remove takes row out; created[row] must still be the time it was
+// placed at.
+func (b *byTime) remove(created []int64, row int32) {
+	if j, found := b.pos(created, row, created[row]); found {
+		b.rows = slices.Delete(b.rows, j, j+1)
+	}
+}
+
+// span is the rows created in [from, to) (an open bound when has is
+// false).
+func (b *byTime) span(created []int64, from, to int64, hasFrom, hasTo bool) []int32 {
+	lo, hi := 0, len(b.rows)
+	if hasFrom {
+		lo, _ = slices.BinarySearchFunc(b.rows, from, func(r int32, t int64) int { return cmpInt64(created[r], t) })
+	}
+	if hasTo {
+		hi, _ = slices.BinarySearchFunc(b.rows, to, func(r int32, t int64) int { return cmpInt64(created[r], t) })
+	}
+	return b.rows[lo:max(lo, hi)]
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// rowBits is the set of rows as a bitmap over n rows: walking it from the
+// top gives them in descending order at a cost of n/64 words, however
+// they were ordered.
+func rowBits(n int, rows []int32) []uint64 {
+	bits := make([]uint64, (n+63)/64)
+	for _, r := range rows {
+		bits[r>>6] |= 1 << (r & 63)
+	}
+	return bits
+}
+
+// descendingBits walks the rows of a bitmap from the highest down, until
+// visit returns false.
+func descendingBits(bits []uint64, visit func(int32) bool) {
+	for w := len(bits) - 1; w >= 0; w-- {
+		for x := bits[w]; x != 0; {
+			b := 63 - mathbits.LeadingZeros64(x)
+			if !visit(int32(w<<6 | b)) {
+				return
+			}
+			x &^= 1 << b
+		}
+	}
+}
