@@ -164,6 +164,7 @@ func (j *Journal) Add(e Entry) {
 	close(j.changed)
 	j.changed = make(chan struct{})
 	j.mu.Unlock()
+	j.publish(&e) // live subscribers (subscribe.go); never blocks
 }
 
 // List returns the matching entries, oldest first.

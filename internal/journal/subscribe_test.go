@@ -1,0 +1,65 @@
+package journal_test
+
+import (
+	"testing"
+
+	"github.com/mockserver/mockserver/internal/journal"
+)
+
+// A subscriber that never reads costs the recording path nothing: Add
+// returns every time (the loop below would hang otherwise), the reader
+// keeps the first SubscriberBuffer entries and is told how many it lost.
+func TestSubscribe_stalledReaderNeverBlocksAdd(t *testing.T) {
+	j := journal.New(10)
+	stalled := j.Subscribe(journal.Filter{})
+	defer stalled.Close()
+	const n = journal.SubscriberBuffer + 1000
+	for range n {
+		j.Add(journal.Entry{API: "carreta", Method: "GET", Path: "/v1/search/"})
+	}
+	if got := len(stalled.C); got != journal.SubscriberBuffer {
+		t.Fatalf("%d entries waiting, want the buffer's %d", got, journal.SubscriberBuffer)
+	}
+	if got := stalled.TakeDropped(); got != 1000 {
+		t.Fatalf("dropped %d, want 1000", got)
+	}
+	if got := stalled.TakeDropped(); got != 0 {
+		t.Fatalf("TakeDropped did not reset: %d", got)
+	}
+	if first := <-stalled.C; first.ID != 1 {
+		t.Fatalf("first entry delivered has id %d, want 1", first.ID)
+	}
+}
+
+func TestSubscribe_filtersAndCloses(t *testing.T) {
+	j := journal.New(10)
+	j.Add(journal.Entry{API: "carreta", Method: "POST", Path: "/v1/order/"}) // before: not delivered
+	s := j.Subscribe(journal.Filter{API: "carreta", Method: "post", Since: 99})
+	if j.Subscribers() != 1 {
+		t.Fatalf("Subscribers = %d, want 1", j.Subscribers())
+	}
+	j.Add(journal.Entry{API: "saplab", Method: "POST", Path: "/panel/order"})
+	j.Add(journal.Entry{API: "carreta", Method: "GET", Path: "/v1/search/"})
+	j.Add(journal.Entry{API: "carreta", Method: "POST", Path: "/v1/order/", Status: 503, Fault: "outage"})
+	if len(s.C) != 1 {
+		t.Fatalf("%d entries delivered, want the one matching", len(s.C))
+	}
+	if e := <-s.C; e.ID != 4 || e.Fault != "outage" {
+		t.Fatalf("delivered %+v, want entry 4 with its fault", e)
+	}
+	s.Close()
+	s.Close() // twice is harmless
+	if j.Subscribers() != 0 {
+		t.Fatalf("Subscribers = %d after Close, want 0", j.Subscribers())
+	}
+	j.Add(journal.Entry{API: "carreta", Method: "POST", Path: "/v1/order/"})
+	if len(s.C) != 0 {
+		t.Fatal("a closed subscription still receives entries")
+	}
+	again := j.Subscribe(journal.Filter{})
+	defer again.Close()
+	j.Add(journal.Entry{API: "amapi", Method: "GET", Path: "/api/orders"})
+	if len(again.C) != 1 {
+		t.Fatal("a subscription made after the last one closed receives nothing")
+	}
+}
