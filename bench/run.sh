@@ -9,6 +9,9 @@
 #   bench/run.sh startup            # start-to-first-200 and idle RSS
 #   bench/run.sh worlds             # worlds: create/delete p50/p99, RSS of 100,
 #                                   # 64 clients in worlds vs on the root (-d each)
+#   bench/run.sh console            # carreta search GET with a console's live
+#                                   # stream open (one reading, one reading slowly)
+#                                   # vs none, interleaved in each of -r rounds
 #
 # ENDPOINT is "METHOD PATH" plus optional "|Header: value" and "|@bodyfile"
 # parts, e.g.
@@ -70,6 +73,7 @@ if ! command -v wrk >/dev/null; then
 fi
 [ $# -gt 0 ] || set -- "GET /__admin/health"
 
+
 start_mock() {
   rm -f "$OUT/bench.db"
   local sc=()
@@ -87,6 +91,34 @@ run_wrk() {
   p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$res")
   echo "$rps $p99"
 }
+
+if [ "$1" = "console" ]; then
+  # One server for every round: a round measures the search with no stream,
+  # then with a console's stream read at full speed (curl -N), then with one
+  # read at 2 KB/s (a stalled tab: its buffer fills and it drops entries).
+  start_mock
+  url="http://127.0.0.1:$PORT/v1/search/?q=oc47&api_key=demo-key"
+  stream="http://127.0.0.1:$PORT/__admin/requests/stream?backlog=0"
+  echo 'wrk.method = "GET"' >"$OUT/req.lua"
+  sums="0 0 0"
+  printf '%-8s %12s %12s %7s %12s %7s\n' "c=$CONNS" "none req/s" "reading" "ratio" "slow" "ratio"
+  for r in $(seq 1 "$ROUNDS"); do
+    read -r none _ < <(run_wrk "$url" "$OUT/req.lua")
+    $PIN_LOAD curl -sN "$stream" >/dev/null & CURL_PID=$!
+    read -r reading _ < <(run_wrk "$url" "$OUT/req.lua")
+    kill "$CURL_PID"; wait "$CURL_PID" 2>/dev/null || true
+    $PIN_LOAD curl -sN --limit-rate 2k "$stream" >/dev/null & CURL_PID=$!
+    read -r slow _ < <(run_wrk "$url" "$OUT/req.lua")
+    kill "$CURL_PID"; wait "$CURL_PID" 2>/dev/null || true
+    printf '%-8s %12s %12s %6.3fx %12s %6.3fx\n' "round $r" "$none" "$reading" "$(awk -v a="$reading" -v b="$none" 'BEGIN{print a/b}')" \
+      "$slow" "$(awk -v a="$slow" -v b="$none" 'BEGIN{print a/b}')"
+    sums=$(awk -v s="$sums" -v a="$none" -v b="$reading" -v c="$slow" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c}')
+  done
+  read -r n b c <<<"$sums"
+  printf '%-8s %12s %12s %6.3fx %12s %6.3fx\n' "mean" "" "" "$(awk -v a="$b" -v b="$n" 'BEGIN{print a/b}')" "" "$(awk -v a="$c" -v b="$n" 'BEGIN{print a/b}')"
+  kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true
+  exit 0
+fi
 
 printf '%-58s %12s %9s %12s %9s %7s\n' "endpoint (c=$CONNS, $DUR)" "mock req/s" "p99 ms" "ref req/s" "p99 ms" "ratio"
 for spec in "$@"; do

@@ -23,20 +23,22 @@ const MaxBacklog = 1000
 
 // Heartbeat is how often an idle stream sends a comment line, so a proxy
 // keeps the connection and a dead one is found.
-var Heartbeat = 15 * time.Second
+const Heartbeat = 15 * time.Second
 
-// StreamWriteTimeout cuts off a browser that has not taken one event in
-// this long; EventSource reconnects on its own with Last-Event-ID.
-var StreamWriteTimeout = 10 * time.Second
+// StreamWriteTimeout cuts off a browser that has not taken a write in this
+// long; the console (or an EventSource) reconnects with Last-Event-ID.
+const StreamWriteTimeout = 10 * time.Second
 
 // stream is GET /__admin/requests/stream: the journal as Server-Sent Events
 // for the web console (SPEC §11). It sends the newest backlog (default 100)
 // held entries that pass the filter, oldest first, then each new one as it
-// is recorded: "event: request" with the entry as data and its id as the
-// event id. A reconnecting EventSource's Last-Event-ID (or since) resumes
+// is recorded (in batches, every StreamFlush): "event: request" with the
+// entry as data and its id as the event id. A reconnecting EventSource's Last-Event-ID (or since) resumes
 // after that entry. A reader too slow for the traffic loses entries rather
 // than slowing requests down (journal.Subscription): it gets
-// "event: dropped" with {"dropped": N} before the next entry it does get.
+// "event: dropped" with {"dropped": N}; under heavy traffic a stream
+// sends at most StreamBatch entries per flush, the newest, and counts the
+// rest as dropped too.
 // The stream ends when the client goes, or the server or world shuts down.
 func (h handlers) stream(c echo.Context) error {
 	f, err := h.filter(c, streamParams)
@@ -69,11 +71,15 @@ func (h handlers) stream(c echo.Context) error {
 		return nil
 	}
 	var last uint64
+	var buf []byte
 	for i := range held {
-		if err := s.entry(&held[i]); err != nil {
+		buf = appendEntry(buf, &held[i])
+		last = held[i].ID
+	}
+	if len(buf) > 0 {
+		if err := s.write(buf); err != nil {
 			return nil
 		}
-		last = held[i].ID
 	}
 	return s.live(c, h.Journal, sub, last)
 }
@@ -98,51 +104,89 @@ type sse struct {
 	w  http.ResponseWriter
 }
 
-// live sends the subscription's entries after last until the client goes
-// or the journal is interrupted, telling the client of any it dropped.
+// StreamFlush is how often a stream writes what has arrived: one write of
+// every entry since the last, rather than a write, a flush and a wake-up
+// per request, which at thousands of requests a second would cost the
+// server's core as much as the requests themselves. A console sees a
+// request within this much of its answer.
+const StreamFlush = 50 * time.Millisecond
+
+// StreamBatch is the most entries one flush sends (2 000 a second): under
+// heavier traffic a stream sends the newest and reports the rest as
+// dropped, so a console costs the server a bounded amount of encoding
+// however busy the APIs are. The journal still holds them all.
+const StreamBatch = 100
+
+// live sends the subscription's entries after last, in batches every
+// StreamFlush, until the client goes or the journal is interrupted. It
+// tells the client of the entries it dropped before the ones it sends.
 func (s *sse) live(c echo.Context, j *journal.Journal, sub *journal.Subscription, last uint64) error {
-	beat := time.NewTicker(Heartbeat)
-	defer beat.Stop()
+	tick := time.NewTicker(StreamFlush)
+	defer tick.Stop()
 	ctx := c.Request().Context()
+	idle := time.Duration(0)
+	var buf []byte
+	var batch []journal.Entry
 	for {
-		var err error
 		select {
-		case e := <-sub.C:
-			if e.ID <= last {
-				continue // already sent from what was held
-			}
-			if n := sub.TakeDropped(); n > 0 {
-				err = s.event("dropped", "", fmt.Appendf(nil, `{"dropped":%d}`, n))
-			}
-			if err == nil {
-				err = s.entry(&e)
-			}
-		case <-beat.C:
-			err = s.comment("ping")
+		case <-tick.C:
 		case <-ctx.Done():
 			return nil
 		case <-j.Done():
 			return nil
 		}
-		if err != nil {
+		batch = batch[:0]
+	drain:
+		for {
+			select {
+			case e := <-sub.C:
+				if e.ID > last { // else already sent from what was held
+					batch = append(batch, e)
+				}
+			default:
+				break drain
+			}
+		}
+		// Coalesce: past StreamBatch entries in one flush nobody reads them
+		// as they pass; the newest are sent, the rest counted as dropped.
+		dropped := sub.TakeDropped()
+		if over := len(batch) - StreamBatch; over > 0 {
+			dropped += over
+			batch = batch[over:]
+		}
+		buf = buf[:0]
+		if dropped > 0 {
+			buf = appendEvent(buf, "dropped", "", fmt.Appendf(nil, `{"dropped":%d}`, dropped))
+		}
+		for i := range batch {
+			buf = appendEntry(buf, &batch[i])
+		}
+		clear(batch) // let the entries' bodies go with the ring
+		if idle += StreamFlush; len(buf) == 0 && idle >= Heartbeat {
+			buf = append(buf, ": ping\n\n"...)
+		}
+		if len(buf) == 0 {
+			continue
+		}
+		idle = 0
+		if err := s.write(buf); err != nil {
 			return nil // the client is gone or stalled; nothing to answer
 		}
 	}
 }
 
-// entry sends one journal entry as a "request" event.
-func (s *sse) entry(e *journal.Entry) error {
+// appendEntry appends one journal entry as a "request" event.
+func appendEntry(buf []byte, e *journal.Entry) []byte {
 	data, err := json.Marshal(e)
 	if err != nil {
-		return err
+		return buf // an Entry always marshals
 	}
-	return s.event("request", strconv.FormatUint(e.ID, 10), data)
+	return appendEvent(buf, "request", strconv.FormatUint(e.ID, 10), data)
 }
 
-// event writes one event: JSON data never holds a raw newline, so it is one
-// data line.
-func (s *sse) event(name, id string, data []byte) error {
-	buf := make([]byte, 0, len(data)+48)
+// appendEvent appends one event: JSON data never holds a raw newline, so it
+// is one data line.
+func appendEvent(buf []byte, name, id string, data []byte) []byte {
 	buf = append(buf, "event: "...)
 	buf = append(buf, name...)
 	if id != "" {
@@ -151,8 +195,7 @@ func (s *sse) event(name, id string, data []byte) error {
 	}
 	buf = append(buf, "\ndata: "...)
 	buf = append(buf, data...)
-	buf = append(buf, "\n\n"...)
-	return s.write(buf)
+	return append(buf, "\n\n"...)
 }
 
 // comment writes an SSE comment line, which EventSource ignores.

@@ -5,8 +5,12 @@ import "sync"
 // SubscriberBuffer is how many entries a subscriber may have waiting before
 // new ones are dropped for it (and counted): a console tab that reads
 // slower than requests arrive loses entries, never holds a request up, and
-// never holds more than this in memory.
-const SubscriberBuffer = 256
+// never holds more than this in memory (the entries share their bodies and
+// headers with the ring). A stream drains it every 50 ms, so it takes some
+// 20 000 requests a second before a reading console loses any. It is a
+// variable only so that a test can make a stall cheaply; a subscription
+// keeps the size it was made with.
+var SubscriberBuffer = 1024
 
 // Subscription is one live reader of the journal (the console's stream,
 // GET /__admin/requests/stream). Entries that pass its filter arrive on C

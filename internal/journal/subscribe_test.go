@@ -13,7 +13,7 @@ func TestSubscribe_stalledReaderNeverBlocksAdd(t *testing.T) {
 	j := journal.New(10)
 	stalled := j.Subscribe(journal.Filter{})
 	defer stalled.Close()
-	const n = journal.SubscriberBuffer + 1000
+	n := journal.SubscriberBuffer + 1000
 	for range n {
 		j.Add(journal.Entry{API: "carreta", Method: "GET", Path: "/v1/search/"})
 	}

@@ -510,7 +510,7 @@ function carretaState(lists, show) {
   const statusName = (id) => (CARRETA_STATUSES.find(([n]) => n === id) || [0, String(id)])[1];
   const statusBadge = (id) => h('span', {class: 'badge ' + ([8, 10].includes(id) ? 'bad' : [5, 7, 14].includes(id) ? 'ok' : 'info')}, statusName(id));
   const orders = pagedTable({title: 'Orders', path: 'carreta/orders', columns: [
-    ['id', 'Order', (o) => o.number || String(o.id)], ['', 'Status', (o) => statusBadge(o.status)],
+    ['id', 'Order', (o) => o.number || String(o.id), 'nowrap'], ['', 'Status', (o) => statusBadge(o.status)],
     ['', 'Part', (o) => `${o.maker} ${o.code} · ${o.name}`], ['', 'Qty', (o) => o.order_qty, 'num'],
     ['', 'Total', (o) => rub(o.total), 'num'], ['', 'Created', (o) => fmtTime(o.created), 'hide-narrow']],
   onOpen: (o) => carretaOrder(o, show, statusBadge, () => orders.reload())});
@@ -604,10 +604,15 @@ const TEMPLATES = {
   'lose amapi order answer after commit': {id: 'amapi-order-answer-lost', api: 'amapi', method: 'POST', path: '/api/create-order', when: {nth: 1}, phase: 'after', action: {drop: true}},
 };
 
+function ordinal(n) {
+  const tail = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({1: 'st', 2: 'nd', 3: 'rd'}[n % 10] || 'th');
+  return n + tail;
+}
+
 function describeWhen(w) {
   const parts = [];
-  if (w.nth) parts.push(`the ${w.nth}th request`);
-  if (w.every) parts.push(w.every === 1 ? 'every request' : `every ${w.every}th`);
+  if (w.nth) parts.push(`the ${ordinal(w.nth)} request`);
+  if (w.every) parts.push(w.every === 1 ? 'every request' : `every ${ordinal(w.every)}`);
   if (w.after) parts.push(`after ${w.after}`);
   if (w.probability !== undefined) parts.push(`p = ${w.probability}`);
   if (w.times) parts.push(`${w.times} times at most`);
@@ -654,7 +659,7 @@ function faultForm(reload) {
   const whenKind = select('fault-when', [['every', 'every Nth request'], ['nth', 'the Nth request'], ['after', 'after N requests'], ['probability', 'with probability']], 'every');
   const whenVal = h('input', {id: 'fault-when-value', value: '1', inputmode: 'decimal'});
   const times = h('input', {id: 'fault-times', inputmode: 'numeric', placeholder: 'unlimited'});
-  const phase = select('fault-phase', [['before', 'before the handler'], ['after', 'after it commits (answer lost)']], 'before');
+  const phase = select('fault-phase', [['before', 'before: skip handler'], ['after', 'after: commit, lose answer']], 'before');
   const status = h('input', {id: 'fault-status', inputmode: 'numeric', placeholder: '503'});
   const delay = h('input', {id: 'fault-delay', placeholder: '1500ms'});
   const drop = h('input', {id: 'fault-drop', type: 'checkbox'});
@@ -739,11 +744,11 @@ async function clock(main) {
     h('div', {class: 'grid'},
       h('section', {class: 'card', 'aria-label': 'Now'}, h('h2', {}, 'Server time'), now, mode,
         h('div', {class: 'row'}, freeze, h('button', {type: 'button', id: 'clock-reset', onclick: () => move({reset: true}, 'Back to real time')}, 'Back to real time'))),
-      h('section', {class: 'card', 'aria-label': 'Move the clock'}, h('h2', {}, 'Move'),
-        h('form', {class: 'row', onsubmit: (e) => { e.preventDefault(); move({advance: adv.value.trim()}, 'Advanced by ' + adv.value); }},
-          field('Advance by (e.g. 2h, 3h30m, -15m)', adv), h('button', {type: 'submit', class: 'primary', id: 'advance'}, 'Advance')),
-        h('div', {class: 'row'}, ['1h', '24h', '72h', '168h'].map((d) => h('button', {type: 'button', class: 'small', onclick: () => move({advance: d}, 'Advanced by ' + d)}, '+' + d))),
-        h('form', {class: 'row', onsubmit: (e) => { e.preventDefault(); if (setAt.value) move({set: setAt.value.replace('T', ' ') + (setAt.value.length === 16 ? ':00' : '')}, 'Clock set'); }},
+      h('section', {class: 'card stack', 'aria-label': 'Move the clock'}, h('h2', {}, 'Move'),
+        h('form', {class: 'row bottom', onsubmit: (e) => { e.preventDefault(); move({advance: adv.value.trim()}, 'Advanced by ' + adv.value); }},
+          field('Advance by (2h, 3h30m, -15m)', adv), h('button', {type: 'submit', class: 'primary', id: 'advance'}, 'Advance')),
+        h('div', {class: 'row'}, h('span', {class: 'small muted'}, 'Quick:'), ['1h', '24h', '72h', '168h'].map((d) => h('button', {type: 'button', class: 'small', onclick: () => move({advance: d}, 'Advanced by ' + d)}, '+' + d))),
+        h('form', {class: 'row bottom', onsubmit: (e) => { e.preventDefault(); if (setAt.value) move({set: setAt.value.replace('T', ' ') + (setAt.value.length === 16 ? ':00' : '')}, 'Clock set'); }},
           field('Set to (Moscow time)', setAt), h('button', {type: 'submit', id: 'set-clock'}, 'Set')))),
     h('section', {class: 'card', 'aria-label': 'Effect on orders'}, h('h2', {}, 'Order lifecycles'),
       h('p', {class: 'muted'}, 'Moving the clock forward applies every automatic status move it passes (carreta\'s lifecycle, and saplab\'s when a scenario sets one). The orders it moved are listed here after each move.'),
