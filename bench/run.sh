@@ -96,26 +96,51 @@ if [ "$1" = "console" ]; then
   # One server for every round: a round measures the search with no stream,
   # then with a console's stream read at full speed (curl -N), then with one
   # read at 2 KB/s (a stalled tab: its buffer fills and it drops entries).
+  # Besides req/s (which other load on the machine sways), it reports the
+  # server's CPU time per request (utime+stime from /proc), which is what a
+  # console could add.
   start_mock
   url="http://127.0.0.1:$PORT/v1/search/?q=oc47&api_key=demo-key"
   stream="http://127.0.0.1:$PORT/__admin/requests/stream?backlog=0"
   echo 'wrk.method = "GET"' >"$OUT/req.lua"
-  sums="0 0 0"
-  printf '%-8s %12s %12s %7s %12s %7s\n' "c=$CONNS" "none req/s" "reading" "ratio" "slow" "ratio"
+  hz=$(getconf CLK_TCK)
+  # measure -> "req/s cpu_us_per_request"
+  measure() {
+    local t0 t1 res
+    t0=$(awk '{print $14+$15}' "/proc/$MOCK_PID/stat")
+    res=$($PIN_LOAD wrk -t1 -c"$CONNS" -d"$DUR" "$url")
+    t1=$(awk '{print $14+$15}' "/proc/$MOCK_PID/stat")
+    awk -v r="$res" -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN{
+      n=split(r, l, "\n"); for (i=1;i<=n;i++) { if (l[i] ~ /requests in/) {split(l[i], f, " "); reqs=f[1]} if (l[i] ~ /^Requests\/sec:/) {split(l[i], g, " "); rps=g[2]} }
+      printf "%s %.1f\n", rps, (b-a)/hz*1e6/reqs }'
+  }
+  sums="0 0 0 0 0 0"
+  printf '%-8s %10s %7s | %10s %7s %6s %6s | %10s %7s %6s %6s\n' "c=$CONNS" "none r/s" "us/req" "reading" "us/req" "r/s x" "cpu x" "slow" "us/req" "r/s x" "cpu x"
+  # with_stream MODE: measure with no stream, a reading one or a slow one.
+  with_stream() {
+    case $1 in
+      none) measure ;;
+      reading) $PIN_LOAD curl -sN "$stream" >/dev/null & CURL_PID=$! ; measure ; kill "$CURL_PID"; wait "$CURL_PID" 2>/dev/null || true ;;
+      slow) $PIN_LOAD curl -sN --limit-rate 2k "$stream" >/dev/null & CURL_PID=$! ; measure ; kill "$CURL_PID"; wait "$CURL_PID" 2>/dev/null || true ;;
+    esac
+  }
+  modes=(none reading slow)
   for r in $(seq 1 "$ROUNDS"); do
-    read -r none _ < <(run_wrk "$url" "$OUT/req.lua")
-    $PIN_LOAD curl -sN "$stream" >/dev/null & CURL_PID=$!
-    read -r reading _ < <(run_wrk "$url" "$OUT/req.lua")
-    kill "$CURL_PID"; wait "$CURL_PID" 2>/dev/null || true
-    $PIN_LOAD curl -sN --limit-rate 2k "$stream" >/dev/null & CURL_PID=$!
-    read -r slow _ < <(run_wrk "$url" "$OUT/req.lua")
-    kill "$CURL_PID"; wait "$CURL_PID" 2>/dev/null || true
-    printf '%-8s %12s %12s %6.3fx %12s %6.3fx\n' "round $r" "$none" "$reading" "$(awk -v a="$reading" -v b="$none" 'BEGIN{print a/b}')" \
-      "$slow" "$(awk -v a="$slow" -v b="$none" 'BEGIN{print a/b}')"
-    sums=$(awk -v s="$sums" -v a="$none" -v b="$reading" -v c="$slow" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c}')
+    # The three take turns going first, so a drift within a round does
+    # not favour one.
+    for k in 0 1 2; do
+      mode=${modes[$(( (k + r) % 3 ))]}
+      case $mode in
+        none) read -r n_rps n_cpu < <(with_stream none) ;;
+        reading) read -r r_rps r_cpu < <(with_stream reading) ;;
+        slow) read -r s_rps s_cpu < <(with_stream slow) ;;
+      esac
+    done
+    awk -v a="$n_rps" -v b="$n_cpu" -v c="$r_rps" -v d="$r_cpu" -v e="$s_rps" -v f="$s_cpu" -v r="$r" 'BEGIN{
+      printf "round %-2s %10s %7s | %10s %7s %5.3fx %5.3fx | %10s %7s %5.3fx %5.3fx\n", r, a, b, c, d, c/a, d/b, e, f, e/a, f/b }'
+    sums=$(awk -v s="$sums" -v a="$n_rps" -v b="$n_cpu" -v c="$r_rps" -v d="$r_cpu" -v e="$s_rps" -v f="$s_cpu" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d, x[5]+e, x[6]+f}')
   done
-  read -r n b c <<<"$sums"
-  printf '%-8s %12s %12s %6.3fx %12s %6.3fx\n' "mean" "" "" "$(awk -v a="$b" -v b="$n" 'BEGIN{print a/b}')" "" "$(awk -v a="$c" -v b="$n" 'BEGIN{print a/b}')"
+  awk -v s="$sums" 'BEGIN{split(s,x," "); printf "mean     reading: r/s %.3fx, cpu/req %.3fx | slow: r/s %.3fx, cpu/req %.3fx\n", x[3]/x[1], x[4]/x[2], x[5]/x[1], x[6]/x[2]}'
   kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true
   exit 0
 fi

@@ -67,6 +67,8 @@ func (h handlers) stream(c echo.Context) error {
 	res.Header().Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	res.WriteHeader(http.StatusOK)
 	s := &sse{rc: http.NewResponseController(res), w: res}
+	// The connection may serve another request after the stream ends.
+	defer func() { _ = s.rc.SetWriteDeadline(time.Time{}) }()
 	if err := s.comment("mockserver journal stream"); err != nil {
 		return nil
 	}

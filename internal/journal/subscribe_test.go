@@ -63,3 +63,43 @@ func TestSubscribe_filtersAndCloses(t *testing.T) {
 		t.Fatal("a subscription made after the last one closed receives nothing")
 	}
 }
+
+// BenchmarkAdd is the recording path's cost per request with no console,
+// a console reading its stream, and one stalled: the ratio of the last two
+// to the first is what a console adds to every vendor request.
+func BenchmarkAdd(b *testing.B) {
+	entry := journal.Entry{API: "carreta", Method: "GET", Path: "/v1/search/", Query: "q=oc47&api_key=demo-key", Status: 200}
+	b.Run("no-stream", func(b *testing.B) {
+		j := journal.New(10_000)
+		for b.Loop() {
+			j.Add(entry)
+		}
+	})
+	b.Run("reading-stream", func(b *testing.B) {
+		j := journal.New(10_000)
+		s := j.Subscribe(journal.Filter{})
+		defer s.Close()
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			for {
+				select {
+				case <-s.C:
+				case <-done:
+					return
+				}
+			}
+		}()
+		for b.Loop() {
+			j.Add(entry)
+		}
+	})
+	b.Run("stalled-stream", func(b *testing.B) {
+		j := journal.New(10_000)
+		s := j.Subscribe(journal.Filter{})
+		defer s.Close()
+		for b.Loop() {
+			j.Add(entry)
+		}
+	})
+}

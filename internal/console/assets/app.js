@@ -198,7 +198,7 @@ async function overview(main) {
       h('div', {class: 'curl'}, h('pre', {}, line), copyButton(line, 'Copy the ' + name + ' curl line')),
       h('div', {class: 'row'}, copyButton(id.who, 'Copy identity of ' + name, 'Copy identity')));
   }));
-  const problems = h('ul', {class: 'problems', id: 'scenario-problems', hidden: true});
+  const problems = h('div', {id: 'scenario-problems', role: 'alert', hidden: true});
   const info = h('dl', {class: 'kv', id: 'scenario-info'});
   const showInfo = (s) => info.replaceChildren(
     h('dt', {}, 'Name'), h('dd', {id: 'scenario-name'}, s.name),
@@ -213,20 +213,20 @@ async function overview(main) {
       showInfo(r.data);
       toast(what);
     } catch (e) {
-      problems.replaceChildren(h('li', {}, e.message), ...(e.problems || []).map((p) => h('li', {}, p)));
+      problems.replaceChildren(h('p', {class: 'error'}, e.message), h('ul', {class: 'problems'}, (e.problems || []).map((p) => h('li', {}, p))));
       problems.hidden = false;
     }
   };
   const shipped = select('scenario-name-pick', SCENARIOS.map((n) => [n, n]), sc.data.name);
   const file = h('input', {type: 'file', id: 'scenario-file', accept: '.yaml,.yml,.json'});
-  const scenarioCard = h('section', {class: 'card', 'aria-labelledby': 'sc-title'},
+  const scenarioCard = h('section', {class: 'card stack', 'aria-labelledby': 'sc-title'},
     h('h2', {id: 'sc-title'}, 'Scenario'), info,
     h('div', {class: 'row'},
       h('button', {type: 'button', id: 'reset', onclick: () => load('State reset to the scenario', () => api('/reset', {method: 'POST'}))}, 'Reset state')),
     h('h3', {}, 'Load a scenario'),
-    h('div', {class: 'row'}, field('Shipped scenario', shipped),
+    h('div', {class: 'row bottom'}, field('Shipped scenario', shipped),
       h('button', {type: 'button', id: 'load-shipped', onclick: () => load('Scenario loaded', () => api('/scenario?name=' + encodeURIComponent(shipped.value), {method: 'POST'}))}, 'Load')),
-    h('div', {class: 'row'}, field('Scenario file (YAML or JSON)', file),
+    h('div', {class: 'row bottom'}, field('Scenario file (YAML or JSON)', file),
       h('button', {type: 'button', id: 'upload', onclick: () => {
         const f = file.files[0];
         if (!f) { toast('Choose a file first', true); return; }
@@ -465,7 +465,7 @@ function pagedTable(opts) {
       return tr;
     }));
     if (!r.data.length) tbody.append(h('tr', {}, h('td', {colspan: opts.columns.length, class: 'empty'}, q ? 'Nothing matches.' : 'None yet.')));
-    info.textContent = total ? `${offset + 1}–${offset + r.data.length} of ${total.toLocaleString('en')}` : '0';
+    info.textContent = total ? `${offset + 1}–${offset + r.data.length} of ${total.toLocaleString('en')}` : 'No rows';
     prev.disabled = offset === 0;
     next.disabled = offset + size >= total;
   };
