@@ -113,11 +113,11 @@ type sse struct {
 // request within this much of its answer.
 const StreamFlush = 50 * time.Millisecond
 
-// StreamBatch is the most entries one flush sends (2 000 a second): under
+// StreamBatch is the most entries one flush sends (500 a second): under
 // heavier traffic a stream sends the newest and reports the rest as
 // dropped, so a console costs the server a bounded amount of encoding
 // however busy the APIs are. The journal still holds them all.
-const StreamBatch = 100
+const StreamBatch = 25
 
 // live sends the subscription's entries after last, in batches every
 // StreamFlush, until the client goes or the journal is interrupted. It

@@ -659,7 +659,7 @@ function faultForm(reload) {
   const whenKind = select('fault-when', [['every', 'every Nth request'], ['nth', 'the Nth request'], ['after', 'after N requests'], ['probability', 'with probability']], 'every');
   const whenVal = h('input', {id: 'fault-when-value', value: '1', inputmode: 'decimal'});
   const times = h('input', {id: 'fault-times', inputmode: 'numeric', placeholder: 'unlimited'});
-  const phase = select('fault-phase', [['before', 'before: skip handler'], ['after', 'after: commit, lose answer']], 'before');
+  const phase = select('fault-phase', [['before', 'before handler'], ['after', 'after commit']], 'before');
   const status = h('input', {id: 'fault-status', inputmode: 'numeric', placeholder: '503'});
   const delay = h('input', {id: 'fault-delay', placeholder: '1500ms'});
   const drop = h('input', {id: 'fault-drop', type: 'checkbox'});
@@ -697,7 +697,7 @@ function faultForm(reload) {
     h('div', {class: 'row'}, h('span', {class: 'small muted'}, 'Templates:'), Object.entries(TEMPLATES).map(([name, t]) =>
       h('button', {type: 'button', class: 'small', onclick: () => fill(t)}, name))),
     h('div', {class: 'form-grid'}, field('Id', id), field('API', apiSel), field('Method', method), field('Path (exact or glob)', path),
-      field('When', whenKind), field('N or probability', whenVal), field('Times at most', times), field('Phase', phase),
+      field('When', whenKind), field('N or probability', whenVal), field('Times at most', times), field('Phase (after: answer lost)', phase),
       field('Answer status', status), field('Delay', delay),
       h('label', {class: 'check'}, drop, 'Drop the connection'), h('label', {class: 'check'}, truncate, 'Truncate the body'),
       h('div', {class: 'wide'}, field('Answer body', body))),
@@ -872,6 +872,9 @@ function schemaTree(s, resolve, depth) {
 // ---- start ---------------------------------------------------------------
 
 function init() {
+  // A control call that fails where no form shows its error (a refused
+  // delete, a dropped connection) is told in the toast, not lost.
+  window.addEventListener('unhandledrejection', (e) => { toast(e.reason && e.reason.message ? e.reason.message : String(e.reason), true); e.preventDefault(); });
   $('#forget-token').hidden = !S.token;
   $('#forget-token').onclick = () => { sessionStorage.removeItem(TOKEN_KEY); S.token = ''; $('#forget-token').hidden = true; toast('Token forgotten for this tab'); };
   $('#world-picker').onchange = (e) => { setWorld(e.target.value); route(); };
