@@ -546,11 +546,12 @@ async function carretaOrder(o, show, statusBadge, reload) {
 }
 
 async function saplabState(lists, show) {
-  const st = await api('/state/saplab/statuses?limit=1000&order=asc').catch(() => ({data: []}));
+  const [st, gr] = await Promise.all(['statuses', 'groups'].map((c) => api(`/state/saplab/${c}?limit=1000&order=asc`).catch(() => ({data: []}))));
   const statuses = Object.fromEntries(st.data.map((s) => [s.id, s.name]));
+  const groups = Object.fromEntries(gr.data.map((g) => [g.id, g.name]));
   const clients = pagedTable({title: 'Clients', path: 'saplab/clients', columns: [
     ['id', 'Client', (c) => c.name], ['', 'Phone', (c) => c.phone, 'hide-narrow'], ['', 'Balance', (c) => rub(c.balance), 'num'],
-    ['', 'Group', (c) => c.group_id], ['', 'Active', (c) => yes(c.status)]],
+    ['', 'Group', (c) => groups[c.group_id] || c.group_id], ['', 'Active', (c) => yes(c.status)]],
   onOpen: (c) => saplabClient(c.id, show, statuses)});
   const positions = pagedTable({title: 'Positions', path: 'saplab/orders', columns: positionColumns(statuses),
     onOpen: (p) => saplabPosition(p, show, statuses)});
