@@ -18,6 +18,9 @@
 #                                   # issue 14: journal RSS under the worst case
 #                                   # against --journal-bytes; slowloris and
 #                                   # silent floods vs an ordinary client
+#   bench/run.sh console            # carreta search GET with a console's live
+#                                   # stream open (one reading, one reading slowly)
+#                                   # vs none, interleaved in each of -r rounds
 #
 # ENDPOINT is "METHOD PATH" plus optional "|Header: value" and "|@bodyfile"
 # parts, e.g.
@@ -121,6 +124,60 @@ run_wrk() {
   res=$($PIN_LOAD wrk -t1 -c"$3" -d"$DUR" --latency -s "$2" "$1")
   echo "$(awk '/^Requests\/sec:/ {print $2}' <<<"$res") $(ms "$(awk '$1=="50.000%" || $1=="50%" {print $2; exit}' <<<"$res")") $(ms "$(awk '$1=="99.000%" || $1=="99%" {print $2; exit}' <<<"$res")")"
 }
+
+if [ "${1:-}" = "console" ]; then
+  # One server for every round: a round measures the search with no stream,
+  # then with a console's stream read at full speed (curl -N), then with one
+  # read at 2 KB/s (a stalled tab: its buffer fills and it drops entries).
+  # Besides req/s (which other load on the machine sways), it reports the
+  # server's CPU time per request (utime+stime from /proc), which is what a
+  # console could add.
+  CC=${CONNS##* } # the last -c value (default 32)
+  start_mock
+  url="http://127.0.0.1:$PORT/v1/search/?q=oc47&api_key=demo-key"
+  stream="http://127.0.0.1:$PORT/__admin/requests/stream?backlog=0"
+  echo 'wrk.method = "GET"' >"$OUT/req.lua"
+  hz=$(getconf CLK_TCK)
+  # measure -> "req/s cpu_us_per_request"
+  measure() {
+    local t0 t1 res
+    t0=$(awk '{print $14+$15}' "/proc/$MOCK_PID/stat")
+    res=$($PIN_LOAD wrk -t1 -c"$CC" -d"$DUR" "$url")
+    t1=$(awk '{print $14+$15}' "/proc/$MOCK_PID/stat")
+    awk -v r="$res" -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN{
+      n=split(r, l, "\n"); for (i=1;i<=n;i++) { if (l[i] ~ /requests in/) {split(l[i], f, " "); reqs=f[1]} if (l[i] ~ /^Requests\/sec:/) {split(l[i], g, " "); rps=g[2]} }
+      printf "%s %.1f\n", rps, (b-a)/hz*1e6/reqs }'
+  }
+  sums="0 0 0 0 0 0"
+  printf '%-8s %10s %7s | %10s %7s %6s %6s | %10s %7s %6s %6s\n' "c=$CC" "none r/s" "us/req" "reading" "us/req" "r/s x" "cpu x" "slow" "us/req" "r/s x" "cpu x"
+  # with_stream MODE: measure with no stream, a reading one or a slow one.
+  with_stream() {
+    case $1 in
+      none) measure ;;
+      reading) $PIN_LOAD curl -sN "$stream" >/dev/null & CURL_PID=$! ; measure ; kill "$CURL_PID"; wait "$CURL_PID" 2>/dev/null || true ;;
+      slow) $PIN_LOAD curl -sN --limit-rate 2k "$stream" >/dev/null & CURL_PID=$! ; measure ; kill "$CURL_PID"; wait "$CURL_PID" 2>/dev/null || true ;;
+    esac
+  }
+  modes=(none reading slow)
+  for r in $(seq 1 "$ROUNDS"); do
+    # The three take turns going first, so a drift within a round does
+    # not favour one.
+    for k in 0 1 2; do
+      mode=${modes[$(( (k + r) % 3 ))]}
+      case $mode in
+        none) read -r n_rps n_cpu < <(with_stream none) ;;
+        reading) read -r r_rps r_cpu < <(with_stream reading) ;;
+        slow) read -r s_rps s_cpu < <(with_stream slow) ;;
+      esac
+    done
+    awk -v a="$n_rps" -v b="$n_cpu" -v c="$r_rps" -v d="$r_cpu" -v e="$s_rps" -v f="$s_cpu" -v r="$r" 'BEGIN{
+      printf "round %-2s %10s %7s | %10s %7s %5.3fx %5.3fx | %10s %7s %5.3fx %5.3fx\n", r, a, b, c, d, c/a, d/b, e, f, e/a, f/b }'
+    sums=$(awk -v s="$sums" -v a="$n_rps" -v b="$n_cpu" -v c="$r_rps" -v d="$r_cpu" -v e="$s_rps" -v f="$s_cpu" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d, x[5]+e, x[6]+f}')
+  done
+  awk -v s="$sums" 'BEGIN{split(s,x," "); printf "mean     reading: r/s %.3fx, cpu/req %.3fx | slow: r/s %.3fx, cpu/req %.3fx\n", x[3]/x[1], x[4]/x[2], x[5]/x[1], x[6]/x[2]}'
+  stop_mock
+  exit 0
+fi
 
 # prepare SPEC: parses an endpoint into method, path, the wrk script, curl's
 # and the reference's arguments.

@@ -113,6 +113,7 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/requests", h.requests)
 	g.GET("/requests/count", h.count)
 	g.GET("/requests/wait", h.wait)
+	g.GET("/requests/stream", h.stream)
 	g.DELETE("/requests", h.clearRequests)
 	registerFaults(g, h)
 	g.GET("/state", h.collections)
@@ -435,27 +436,31 @@ func (h handlers) shown(c echo.Context, v []byte) json.RawMessage {
 	return record(redact.Omit(v, h.Hashes[c.Param("api")]))
 }
 
-// rows lists every record of a collection.
+// rows lists a collection's records: all of them, or a page and a filter
+// (rows.go); X-Total-Count says how many matched, so the console can page
+// a collection of 100 000 clients without fetching it.
 func (h handlers) rows(c echo.Context) error {
 	name, err := h.bucket(c)
+	if err != nil {
+		return err
+	}
+	rq, err := rowsQueryOf(c)
 	if err != nil {
 		return err
 	}
 	if err := h.Control.CatchUp(); err != nil {
 		return err
 	}
-	out := []json.RawMessage{}
+	var out []json.RawMessage
+	var total int
 	err = h.Store.View(func(tx *state.Tx) error {
-		return tx.ForEach(name, func(_, v []byte) error {
-			if v != nil { // nil is a nested bucket
-				out = append(out, h.shown(c, v))
-			}
-			return nil
-		})
+		out, total, err = rq.page(tx, name, func(v []byte) json.RawMessage { return h.shown(c, v) })
+		return err
 	})
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set("X-Total-Count", strconv.Itoa(total))
 	return c.JSON(http.StatusOK, out)
 }
 

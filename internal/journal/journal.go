@@ -197,6 +197,7 @@ func (j *Journal) Add(e Entry) {
 	close(j.changed)
 	j.changed = make(chan struct{})
 	j.mu.Unlock()
+	j.publish(p) // live subscribers (subscribe.go): the entry as held, id and cuts included; never blocks
 }
 
 // snapshot is the held entries, oldest first, and the channel closed on

@@ -1,6 +1,7 @@
 package saplab
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -18,6 +19,28 @@ import (
 // (api.ControlError), not the panel's.
 func (a *API) Admin(g *echo.Group) {
 	g.POST("/orders", a.adminCreateOrders)
+	g.GET("/clients/:id", a.adminClient)
+}
+
+// adminClient is GET /__admin/saplab/clients/{id}: the client as the
+// panel's client form shows it (GET /panel/client/form/{id}), with the
+// balance, debt, blocked_debt and group the panel works out from the
+// positions, for the web console, which reads only the control API. The
+// ledger is GET /__admin/state/saplab/transactions?where.client_id={id}.
+func (a *API) adminClient(c echo.Context) error {
+	id, ok := pathID(c)
+	if !ok {
+		return api.Controlf(http.StatusNotFound, msgCtlNoClientID, c.Param("id"))
+	}
+	out, err := a.store.FindClientForm(id)
+	var notFound *Error
+	if errors.As(err, &notFound) {
+		return api.Controlf(http.StatusNotFound, msgCtlNoClientID, c.Param("id"))
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // maxPositions bounds one request, as a storefront basket would be.

@@ -114,6 +114,7 @@ const (
 	msgCtlProblems        = "the order has problems; nothing was created"
 	msgCtlClientRequired  = "client_id is required"
 	msgCtlNoClient        = "client_id: client %d does not exist"
+	msgCtlNoClientID      = "no saplab client with id %q"
 	msgCtlNoShipping      = "shipping_id: shipping type %d does not exist"
 	msgCtlNoStatus        = "status_id: status %d does not exist"
 	msgCtlNoPositions     = "positions: at least one position is required"

@@ -16,6 +16,7 @@ import (
 	"github.com/mockserver/mockserver/internal/admin"
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/console"
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/request"
@@ -64,6 +65,11 @@ func (w *World) routes(worlds admin.Worlds) *echo.Echo {
 		a.Admin(ag.Group("/"+a.Name(), w.gated))
 	}
 	route.NotAllowed(ag, AdminPrefix, e.Routes(), admin.MethodNotAllowed)
+	if worlds != nil {
+		// The web console, on the root only: it picks a world itself and
+		// reads that world's control API from the browser (SPEC §11).
+		console.Register(e)
+	}
 	return e
 }
 
@@ -85,8 +91,8 @@ func (w *World) owner(path string) string {
 			return a.Name()
 		}
 	}
-	if strings.HasPrefix(path, AdminPrefix) {
-		return request.Admin
+	if strings.HasPrefix(path, AdminPrefix) || path == "/" || under(path, console.Prefix) {
+		return request.Admin // the console's files are not requests to journal
 	}
 	return ""
 }

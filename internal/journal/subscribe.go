@@ -1,0 +1,150 @@
+package journal
+
+import "sync"
+
+// SubscriberBuffer is how many entries a subscriber may have waiting before
+// new ones are dropped for it (and counted): a console tab that reads
+// slower than requests arrive loses entries, never holds a request up, and
+// never holds more than this in memory (the entries share their bodies and
+// headers with the ring). A stream drains it every 50 ms, so it takes some
+// 20 000 requests a second before a reading console loses any. It is a
+// variable only so that a test can make a stall cheaply; a subscription
+// keeps the size it was made with.
+var SubscriberBuffer = 1024
+
+// Subscription is one live reader of the journal (the console's stream,
+// GET /__admin/requests/stream). Entries that pass its filter arrive on C
+// as they are added; when C is full they are dropped and counted instead
+// (TakeDropped), so the recording path never waits for a reader.
+type Subscription struct {
+	// C delivers the matching entries, in the order they were added.
+	C <-chan Entry
+	c chan Entry
+
+	filter Filter
+	subs   *subscribers // the set it was added to
+	once   sync.Once    // Close removes it once
+
+	// mu guards dropped. It is a leaf, taken under subs.mu by publish.
+	mu      sync.Mutex
+	dropped int
+}
+
+// subscribers is the journal's set of live subscriptions. It has a lock
+// of its own rather than the journal's mu, so the journal's code is
+// touched by one call in Add (publish), and publishing, which only tries
+// non-blocking sends, never lengthens the ring's critical section.
+type subscribers struct {
+	// mu guards set. publish read-holds it while it offers an entry to
+	// each subscription; Subscribe and Close write-hold it. It is taken
+	// after the journal's mu is released, and only Subscription.mu is
+	// taken under it.
+	mu  sync.RWMutex
+	set map[*Subscription]struct{}
+	j   *Journal // the registry's key
+	// dead is set when the last subscription closed and the set left the
+	// registry; a Subscribe that loaded it just before starts over.
+	dead bool
+}
+
+// registry holds the subscribers of every journal that has any. It is keyed
+// by journal so that the Journal struct, which another change reworks,
+// needs no field; a journal's entry goes with its last subscription, so a
+// deleted world's journal is not kept alive by it.
+var registry sync.Map // *Journal -> *subscribers
+
+// subsOf returns j's subscribers, or nil when none was ever made.
+func subsOf(j *Journal) *subscribers {
+	if v, ok := registry.Load(j); ok {
+		return v.(*subscribers)
+	}
+	return nil
+}
+
+// Subscribe returns a subscription to the entries added from now on that
+// pass f (f.Since is ignored: a subscription sees only new entries).
+// Close it when done.
+func (j *Journal) Subscribe(f Filter) *Subscription {
+	f.Since = 0
+	c := make(chan Entry, SubscriberBuffer)
+	s := &Subscription{C: c, c: c, filter: f}
+	for {
+		v, _ := registry.LoadOrStore(j, &subscribers{set: map[*Subscription]struct{}{}, j: j})
+		subs := v.(*subscribers)
+		subs.mu.Lock()
+		if !subs.dead {
+			subs.set[s] = struct{}{}
+			s.subs = subs
+			subs.mu.Unlock()
+			return s
+		}
+		subs.mu.Unlock()
+	}
+}
+
+// Close ends the subscription (once): no entry is offered to it afterwards.
+// C is not closed (a publish may be offering to it right now); stop
+// reading it.
+func (s *Subscription) Close() {
+	s.once.Do(func() {
+		subs := s.subs
+		subs.mu.Lock()
+		delete(subs.set, s)
+		if len(subs.set) == 0 {
+			subs.dead = true
+			registry.CompareAndDelete(subs.j, subs)
+		}
+		subs.mu.Unlock()
+	})
+}
+
+// TakeDropped returns how many matching entries were dropped because C was
+// full since the last call, and resets the count.
+func (s *Subscription) TakeDropped() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.dropped
+	s.dropped = 0
+	return n
+}
+
+// Subscribers is how many subscriptions are open: what a test waits on
+// before it makes the requests a stream must see.
+func (j *Journal) Subscribers() int {
+	subs := subsOf(j)
+	if subs == nil {
+		return 0
+	}
+	subs.mu.RLock()
+	defer subs.mu.RUnlock()
+	return len(subs.set)
+}
+
+// publish offers e to every subscription whose filter it passes, without
+// ever blocking: a full subscription counts a drop instead. Add calls it
+// after it has released the ring, so two requests finishing together may
+// reach a subscriber out of id order; a reader orders by id.
+func (j *Journal) publish(e *Entry) {
+	subs := subsOf(j)
+	if subs == nil {
+		return // the common case: nobody ever subscribed
+	}
+	subs.mu.RLock()
+	defer subs.mu.RUnlock()
+	for s := range subs.set {
+		if !s.filter.Match(e) {
+			continue
+		}
+		select {
+		case s.c <- *e:
+		default:
+			s.mu.Lock()
+			s.dropped++
+			s.mu.Unlock()
+		}
+	}
+}
+
+// Done is closed once Interrupt has been called: a live stream ends then,
+// so a shutdown or a world's deletion does not wait for a console tab.
+func (j *Journal) Done() <-chan struct{} { return j.stop }
