@@ -236,10 +236,10 @@ func (c *Contract) checkBody(op *operation, r *http.Request, body []byte, at []s
 	}
 	ct := mediaType(r.Header)
 	if ct == "" {
-		if !op.body.required && len(body) == 0 {
+		if !op.body.required {
 			return nil
 		}
-		return []Violation{{Path: pointer(at...), Message: "the request has a body to send but no Content-Type"}}
+		return []Violation{{Path: pointer(at...), Message: "the request body is required, but the request has no Content-Type"}}
 	}
 	if _, ok := op.body.content[ct]; !ok {
 		return []Violation{{Path: pointer(at...), Message: fmt.Sprintf("content type %q is not one the request body lists", ct)}}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mockserver/mockserver/docs/openapi"
@@ -145,44 +146,54 @@ var failingExamples = map[string]int{
 // the documents (their examples, the vendors' own among them) to a mock of
 // the default scenario, reset before each, with only the credentials
 // added, and expects the vendor's success. Every answer is checked against
-// the document too, as in every test.
+// the document too, as in every test. Each API has a mock of its own, so
+// they run side by side (as many as -parallel allows): a reset is mostly a
+// wait for the disk.
 func TestExamples_againstTheMock(t *testing.T) {
-	m := servertest.Start(t, servertest.Options{})
-	seen := 0
-	for _, api := range openapi.APIs {
-		for _, r := range exampleRequests(t, document(t, api)) {
-			seen++
-			if rr := m.Do(t, "POST", "/__admin/reset", nil); rr.Status != http.StatusOK {
-				t.Fatalf("reset: %d %s", rr.Status, rr.Body)
-			}
-			headers := append([]string{"Content-Type", r.ctype}, exampleCredentials[api]...)
-			if tok, ok := exampleTokens[r.name]; ok {
-				headers = []string{"Content-Type", r.ctype, "Authorization", tok}
-			}
-			path := r.path
-			if api == "carreta" {
-				path += map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + carretaKey
-			}
-			var body *strings.Reader
-			if r.body != "" {
-				body = strings.NewReader(r.body)
-			}
-			var resp servertest.Response
-			if body != nil {
-				resp = m.Do(t, r.method, path, body, headers...)
-			} else {
-				resp = m.Do(t, r.method, path, nil, headers...)
-			}
-			want, known := failingExamples[r.name]
-			switch {
-			case known && resp.Status != want:
-				t.Errorf("%s: %d %s, want the documented %d", r.name, resp.Status, resp.Body, want)
-			case !known && (resp.Status >= 300 || strings.Contains(string(resp.Body), `"status":"error"`)):
-				t.Errorf("%s %s: %d %s", r.name, path, resp.Status, resp.Body)
-			}
+	var seen atomic.Int32
+	t.Run("apis", func(t *testing.T) {
+		for _, api := range openapi.APIs {
+			t.Run(api, func(t *testing.T) {
+				t.Parallel()
+				m := servertest.Start(t, servertest.Options{})
+				for _, r := range exampleRequests(t, document(t, api)) {
+					seen.Add(1)
+					sendExample(t, m, api, r)
+				}
+			})
 		}
+	})
+	if n := seen.Load(); n < 40 {
+		t.Errorf("only %d example requests", n)
 	}
-	if seen < 40 {
-		t.Errorf("only %d example requests", seen)
+}
+
+// sendExample resets m and sends r to it, expecting the vendor's success
+// (or the documented failure).
+func sendExample(t *testing.T, m *servertest.Mock, api string, r exampleRequest) {
+	t.Helper()
+	if rr := m.Do(t, "POST", "/__admin/reset", nil); rr.Status != http.StatusOK {
+		t.Fatalf("reset: %d %s", rr.Status, rr.Body)
+	}
+	headers := append([]string{"Content-Type", r.ctype}, exampleCredentials[api]...)
+	if tok, ok := exampleTokens[r.name]; ok {
+		headers = []string{"Content-Type", r.ctype, "Authorization", tok}
+	}
+	path := r.path
+	if api == "carreta" {
+		path += map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + carretaKey
+	}
+	var resp servertest.Response
+	if r.body != "" {
+		resp = m.Do(t, r.method, path, strings.NewReader(r.body), headers...)
+	} else {
+		resp = m.Do(t, r.method, path, nil, headers...)
+	}
+	want, known := failingExamples[r.name]
+	switch {
+	case known && resp.Status != want:
+		t.Errorf("%s: %d %s, want the documented %d", r.name, resp.Status, resp.Body, want)
+	case !known && (resp.Status >= 300 || strings.Contains(string(resp.Body), `"status":"error"`)):
+		t.Errorf("%s %s: %d %s", r.name, path, resp.Status, resp.Body)
 	}
 }
