@@ -1,8 +1,10 @@
 package contract_test
 
 import (
+	"bytes"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -10,53 +12,17 @@ import (
 	"github.com/mockserver/mockserver/docs/openapi"
 	"github.com/mockserver/mockserver/internal/contract"
 	"github.com/mockserver/mockserver/internal/servertest"
-	"github.com/pb33f/go-yaml"
-	"github.com/pb33f/libopenapi"
-	validator "github.com/pb33f/libopenapi-validator"
-	"github.com/pb33f/libopenapi-validator/schema_validation"
-	"github.com/pb33f/libopenapi/datamodel"
-	"github.com/pb33f/libopenapi/datamodel/high/base"
-	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
-	"github.com/pb33f/libopenapi/orderedmap"
 )
 
-// model parses api's document with libopenapi, failing the test on any
-// error of the document or its model (a broken $ref, say).
-func model(t *testing.T, api string) (libopenapi.Document, *v3.Document) {
-	t.Helper()
-	src, ok := openapi.Source(api)
-	if !ok {
-		t.Fatalf("no document for %s", api)
-	}
-	doc, err := libopenapi.NewDocument(src)
-	if err != nil {
-		t.Fatalf("%s: %v", api, err)
-	}
-	m, err := doc.BuildV3Model()
-	if err != nil {
-		t.Fatalf("%s: %v", api, err)
-	}
-	return doc, &m.Model
-}
-
 // TestDocuments_validOpenAPI31 checks each document against the OpenAPI 3.1
-// specification's own schema with libopenapi-validator, which implements
-// 3.1 and JSON Schema 2020-12 in full.
+// specification's own schema (the meta-schema, in JSON Schema 2020-12),
+// and that the checks of traffic can read it.
 func TestDocuments_validOpenAPI31(t *testing.T) {
 	for _, api := range openapi.APIs {
 		t.Run(api, func(t *testing.T) {
-			doc, _ := model(t, api)
-			if info := doc.GetSpecInfo(); info.SpecFormat != datamodel.OAS31 || info.Version != "3.1.0" {
-				t.Errorf("format %s version %s, want OpenAPI 3.1.0", info.SpecFormat, info.Version)
-			}
-			v, errs := validator.NewValidator(doc)
-			if len(errs) > 0 {
-				t.Fatal(errs)
-			}
-			if ok, errs := v.ValidateDocument(); !ok {
-				for _, e := range errs {
-					t.Error(e)
-				}
+			src, _ := openapi.Source(api)
+			for _, p := range openAPI31Problems(t, src) {
+				t.Error(p)
 			}
 			if _, err := contract.For(api); err != nil {
 				t.Error(err)
@@ -65,81 +31,145 @@ func TestDocuments_validOpenAPI31(t *testing.T) {
 	}
 }
 
-// example is one example value of a document and the schema it must fit.
+// TestDocuments_metaSchemaCatches proves the check above can fail, with the
+// mistakes a hand-written document check let through: a misspelt field, a
+// parameter "in: body" (OpenAPI 2), a version that is not 3.1, and a
+// response code that is not text.
+func TestDocuments_metaSchemaCatches(t *testing.T) {
+	src, _ := openapi.Source("carreta")
+	for _, c := range []struct{ name, old, new, want string }{
+		{"misspelt field", "      operationId: profile\n", "      operationId: profile\n      sumary: x\n", "/get/sumary: not a field of the specification"},
+		{"in: body", "          in: query\n", "          in: body\n", "/parameters/0/in: value must be one of"},
+		{"OpenAPI 3.0", "openapi: 3.1.0\n", "openapi: 3.0.3\n", `openapi "3.0.3", want 3.1.0`},
+		{"unquoted status", `        "200":`, "        200:", "not a JSON document"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if !bytes.Contains(src, []byte(c.old)) {
+				t.Fatalf("carreta.yaml has no %q any more", c.old)
+			}
+			broken := bytes.Replace(src, []byte(c.old), []byte(c.new), 1)
+			problems := openAPI31Problems(t, broken)
+			if !slices.ContainsFunc(problems, func(p string) bool { return strings.Contains(p, c.want) }) {
+				t.Errorf("%s passed the check (%q)", c.name, problems)
+			}
+		})
+	}
+}
+
+// TestDocuments_brokenRefStopsTheStart: a $ref that names nothing makes
+// the document unusable for the checks (and --contract-check's start).
+func TestDocuments_brokenRefStopsTheStart(t *testing.T) {
+	src, _ := openapi.Source("carreta")
+	for _, ref := range []string{"#/components/parameters/OrderID", "#/components/schemas/Error"} {
+		broken := bytes.Replace(src, []byte(`"`+ref+`"`), []byte(`"`+ref+`Typo"`), 1)
+		if bytes.Equal(broken, src) {
+			t.Fatalf("carreta.yaml has no %s any more", ref)
+		}
+		restore, err := contract.Replace("carreta", broken)
+		if err == nil {
+			restore()
+			t.Errorf("a broken %s passed", ref)
+		} else if !strings.Contains(err.Error(), ref+"Typo") {
+			t.Errorf("a broken %s: %v", ref, err)
+		}
+	}
+}
+
+// example is one example value of a document and the pointer to the
+// schema it must fit.
 type example struct {
 	where  string
-	schema *base.SchemaProxy
-	value  *yaml.Node
+	schema []string
+	value  any
 }
 
 // examples lists every example of content and parameters in doc.
-func examples(doc *v3.Document) []example {
+func examples(doc map[string]any) []example {
 	var out []example
-	content := func(where string, c *orderedmap.Map[string, *v3.MediaType]) {
-		for ct, mt := range c.FromOldest() {
-			if mt.Example != nil {
-				out = append(out, example{where + " " + ct, mt.Schema, mt.Example})
+	content := func(where string, at []string, c any) {
+		for ct, mt := range mapping(c) {
+			mt := mapping(mt)
+			schema := slices.Concat(at, []string{"content", ct, "schema"})
+			if _, ok := mt["schema"]; !ok {
+				schema = nil
 			}
-			for name, ex := range mt.Examples.FromOldest() {
-				out = append(out, example{where + " " + ct + " " + name, mt.Schema, ex.Value})
+			if v, ok := mt["example"]; ok {
+				out = append(out, example{where + " " + ct, schema, v})
 			}
-		}
-	}
-	params := func(where string, ps []*v3.Parameter) {
-		for _, p := range ps {
-			if p.Example != nil {
-				out = append(out, example{where + " parameter " + p.Name, p.Schema, p.Example})
-			}
-			for name, ex := range p.Examples.FromOldest() {
-				out = append(out, example{where + " parameter " + p.Name + " " + name, p.Schema, ex.Value})
+			for name, ex := range mapping(mt["examples"]) {
+				out = append(out, example{where + " " + ct + " " + name, schema, resolve(doc, ex)["value"]})
 			}
 		}
 	}
-	for path, item := range doc.Paths.PathItems.FromOldest() {
-		params(path, item.Parameters)
-		for method, op := range item.GetOperations().FromOldest() {
-			where := method + " " + path
-			params(where, op.Parameters)
-			if op.RequestBody != nil {
-				content(where+" request", op.RequestBody.Content)
+	params := func(where string, at []string, ps any) {
+		list, _ := ps.([]any)
+		for i, pv := range list {
+			p := resolve(doc, pv)
+			schema := slices.Concat(at, []string{"parameters", strconv.Itoa(i), "schema"})
+			if v, ok := p["example"]; ok {
+				out = append(out, example{where + " parameter " + p["name"].(string), schema, v})
 			}
-			for code, resp := range op.Responses.Codes.FromOldest() {
-				content(where+" "+code, resp.Content)
+			for name, ex := range mapping(p["examples"]) {
+				out = append(out, example{where + " parameter " + p["name"].(string) + " " + name, schema, resolve(doc, ex)["value"]})
 			}
 		}
 	}
-	for name, resp := range doc.Components.Responses.FromOldest() {
-		content("components.responses."+name, resp.Content)
+	for path, iv := range mapping(doc["paths"]) {
+		item := resolve(doc, iv)
+		params(path, []string{"paths", path}, item["parameters"])
+		for _, method := range operationKeys {
+			op := mapping(item[method])
+			if op == nil {
+				continue
+			}
+			where, at := method+" "+path, []string{"paths", path, method}
+			params(where, at, op["parameters"])
+			if rb := resolve(doc, op["requestBody"]); rb != nil {
+				content(where+" request", append(at, "requestBody"), rb["content"])
+			}
+			for code, resp := range mapping(op["responses"]) {
+				content(where+" "+code, slices.Concat(at, []string{"responses", code}), resolve(doc, resp)["content"])
+			}
+		}
+	}
+	for name, resp := range mapping(mapping(doc["components"])["responses"]) {
+		content("components.responses."+name, []string{"components", "responses", name}, resolve(doc, resp)["content"])
 	}
 	return out
 }
 
 // TestDocuments_examplesFitTheirSchemas holds every example (the vendors'
-// own among them) to the schema beside it: an example a client tool sends
-// or shows must be one the document allows.
+// own among them) to the schema beside it, with the validator the checks
+// of traffic use: an example a client tool sends or shows must be one the
+// document allows.
 func TestDocuments_examplesFitTheirSchemas(t *testing.T) {
-	sv := schema_validation.NewSchemaValidator()
 	for _, api := range openapi.APIs {
-		_, doc := model(t, api)
-		exs := examples(doc)
+		exs := examples(document(t, api))
 		if len(exs) < 20 {
 			t.Errorf("%s: only %d examples", api, len(exs))
 		}
 		for _, ex := range exs {
-			var v any
-			if err := ex.value.Decode(&v); err != nil {
-				t.Errorf("%s %s: %v", api, ex.where, err)
-				continue
-			}
 			if ex.schema == nil {
 				continue // text/html of carreta's redirect: no body to show
 			}
-			if ok, errs := sv.ValidateSchemaObject(ex.schema.Schema(), v); !ok {
-				for _, e := range errs {
-					t.Errorf("%s %s: %v", api, ex.where, e)
-				}
+			vs, err := contract.Validate(api, ex.schema, ex.value)
+			if err != nil {
+				t.Errorf("%s %s: %v", api, ex.where, err)
+			}
+			for _, v := range vs {
+				t.Errorf("%s %s: %v", api, ex.where, v)
 			}
 		}
+	}
+}
+
+// TestDocuments_examplesAreChecked proves the test above can fail: an
+// example that does not fit its schema is found.
+func TestDocuments_examplesAreChecked(t *testing.T) {
+	at := []string{"paths", "/v1/order/", "post", "requestBody", "content", "application/json", "schema"}
+	vs, err := contract.Validate("carreta", at, map[string]any{"order_qty": "ten"})
+	if err != nil || len(vs) == 0 {
+		t.Fatalf("a body with order_qty \"ten\" fits carreta's order schema (%v)", err)
 	}
 }
 
@@ -237,14 +267,19 @@ func TestRoutes_documented(t *testing.T) {
 // client tools and code generators name requests and functions by them.
 func TestRoutes_everyOperationNamed(t *testing.T) {
 	for _, api := range openapi.APIs {
-		_, doc := model(t, api)
+		doc := document(t, api)
 		var ids []string
-		for path, item := range doc.Paths.PathItems.FromOldest() {
-			for method, op := range item.GetOperations().FromOldest() {
-				if op.OperationId == "" || slices.Contains(ids, op.OperationId) {
-					t.Errorf("%s %s %s: operationId %q missing or repeated", api, method, path, op.OperationId)
+		for path, item := range mapping(doc["paths"]) {
+			for _, method := range operationKeys {
+				op := mapping(resolve(doc, item)[method])
+				if op == nil {
+					continue
 				}
-				ids = append(ids, op.OperationId)
+				id, _ := op["operationId"].(string)
+				if id == "" || slices.Contains(ids, id) {
+					t.Errorf("%s %s %s: operationId %q missing or repeated", api, method, path, id)
+				}
+				ids = append(ids, id)
 			}
 		}
 	}

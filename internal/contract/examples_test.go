@@ -7,12 +7,11 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mockserver/mockserver/docs/openapi"
 	"github.com/mockserver/mockserver/internal/servertest"
-	"github.com/pb33f/go-yaml"
-	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 )
 
 // exampleRequest is one request a client tool builds from a document: an
@@ -22,19 +21,18 @@ type exampleRequest struct {
 }
 
 // exampleValue is the first example of a parameter, as text.
-func exampleValue(p *v3.Parameter) (string, bool) {
-	n := p.Example
-	for _, ex := range p.Examples.FromOldest() {
-		if n == nil {
-			n = ex.Value
+func exampleValue(doc, p map[string]any) (string, bool) {
+	v, ok := p["example"]
+	if !ok {
+		names := make([]string, 0, len(mapping(p["examples"])))
+		for name := range mapping(p["examples"]) {
+			names = append(names, name)
 		}
-	}
-	if n == nil {
-		return "", false
-	}
-	var v any
-	if err := n.Decode(&v); err != nil {
-		return "", false
+		if len(names) == 0 {
+			return "", false
+		}
+		slices.Sort(names)
+		v = resolve(doc, mapping(p["examples"])[names[0]])["value"]
 	}
 	return fmt.Sprint(v), true
 }
@@ -42,17 +40,19 @@ func exampleValue(p *v3.Parameter) (string, bool) {
 // target is an operation's path and query filled with its parameters'
 // examples; a path parameter without one is an error (a tool could not
 // send the request as it stands).
-func target(path string, params []*v3.Parameter) (string, error) {
+func target(doc map[string]any, path string, params []any) (string, error) {
 	q := url.Values{}
-	for _, p := range params {
-		v, ok := exampleValue(p)
+	for _, pv := range params {
+		p := resolve(doc, pv)
+		name, _ := p["name"].(string)
+		v, ok := exampleValue(doc, p)
 		switch {
-		case p.In == "path" && !ok:
-			return "", fmt.Errorf("path parameter %s has no example", p.Name)
-		case p.In == "path":
-			path = strings.Replace(path, "{"+p.Name+"}", v, 1)
-		case p.In == "query" && ok:
-			q.Set(p.Name, v)
+		case p["in"] == "path" && !ok:
+			return "", fmt.Errorf("path parameter %s has no example", name)
+		case p["in"] == "path":
+			path = strings.Replace(path, "{"+name+"}", v, 1)
+		case p["in"] == "query" && ok:
+			q.Set(name, v)
 		}
 	}
 	if len(q) > 0 {
@@ -63,11 +63,7 @@ func target(path string, params []*v3.Parameter) (string, error) {
 
 // encodeBody is an example body as a tool sends it: JSON, or a form with
 // an object's fields as deepObject keys (wholesalers[inn]=...).
-func encodeBody(ctype string, n *yaml.Node) (string, error) {
-	var v any
-	if err := n.Decode(&v); err != nil {
-		return "", err
-	}
+func encodeBody(ctype string, v any) (string, error) {
 	if ctype == "application/json" {
 		b, err := json.Marshal(v)
 		return string(b), err
@@ -87,24 +83,32 @@ func encodeBody(ctype string, n *yaml.Node) (string, error) {
 
 // exampleRequests lists the requests of every operation of doc: one per
 // body example, or one without a body.
-func exampleRequests(t *testing.T, doc *v3.Document) []exampleRequest {
+func exampleRequests(t *testing.T, doc map[string]any) []exampleRequest {
 	var out []exampleRequest
-	for path, item := range doc.Paths.PathItems.FromOldest() {
-		for method, op := range item.GetOperations().FromOldest() {
+	for path, iv := range mapping(doc["paths"]) {
+		item := resolve(doc, iv)
+		for _, method := range operationKeys {
+			op := mapping(item[method])
+			if op == nil {
+				continue
+			}
 			name := strings.ToUpper(method) + " " + path
-			tgt, err := target(path, append(slices.Clone(item.Parameters), op.Parameters...))
+			shared, _ := item["parameters"].([]any)
+			own, _ := op["parameters"].([]any)
+			tgt, err := target(doc, path, slices.Concat(shared, own))
 			if err != nil {
 				t.Errorf("%s: %v", name, err)
 				continue
 			}
 			r := exampleRequest{name: name, method: strings.ToUpper(method), path: tgt}
-			if op.RequestBody == nil {
+			rb := resolve(doc, op["requestBody"])
+			if rb == nil {
 				out = append(out, r)
 				continue
 			}
-			for ctype, mt := range op.RequestBody.Content.FromOldest() {
-				for exName, ex := range mt.Examples.FromOldest() {
-					body, err := encodeBody(ctype, ex.Value)
+			for ctype, mt := range mapping(rb["content"]) {
+				for exName, ex := range mapping(mapping(mt)["examples"]) {
+					body, err := encodeBody(ctype, resolve(doc, ex)["value"])
 					if err != nil {
 						t.Errorf("%s %s: %v", name, exName, err)
 					}
@@ -142,45 +146,54 @@ var failingExamples = map[string]int{
 // the documents (their examples, the vendors' own among them) to a mock of
 // the default scenario, reset before each, with only the credentials
 // added, and expects the vendor's success. Every answer is checked against
-// the document too, as in every test.
+// the document too, as in every test. Each API has a mock of its own, so
+// they run side by side (as many as -parallel allows): a reset is mostly a
+// wait for the disk.
 func TestExamples_againstTheMock(t *testing.T) {
-	m := servertest.Start(t, servertest.Options{})
-	seen := 0
-	for _, api := range openapi.APIs {
-		_, doc := model(t, api)
-		for _, r := range exampleRequests(t, doc) {
-			seen++
-			if rr := m.Do(t, "POST", "/__admin/reset", nil); rr.Status != http.StatusOK {
-				t.Fatalf("reset: %d %s", rr.Status, rr.Body)
-			}
-			headers := append([]string{"Content-Type", r.ctype}, exampleCredentials[api]...)
-			if tok, ok := exampleTokens[r.name]; ok {
-				headers = []string{"Content-Type", r.ctype, "Authorization", tok}
-			}
-			path := r.path
-			if api == "carreta" {
-				path += map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + carretaKey
-			}
-			var body *strings.Reader
-			if r.body != "" {
-				body = strings.NewReader(r.body)
-			}
-			var resp servertest.Response
-			if body != nil {
-				resp = m.Do(t, r.method, path, body, headers...)
-			} else {
-				resp = m.Do(t, r.method, path, nil, headers...)
-			}
-			want, known := failingExamples[r.name]
-			switch {
-			case known && resp.Status != want:
-				t.Errorf("%s: %d %s, want the documented %d", r.name, resp.Status, resp.Body, want)
-			case !known && (resp.Status >= 300 || strings.Contains(string(resp.Body), `"status":"error"`)):
-				t.Errorf("%s %s: %d %s", r.name, path, resp.Status, resp.Body)
-			}
+	var seen atomic.Int32
+	t.Run("apis", func(t *testing.T) {
+		for _, api := range openapi.APIs {
+			t.Run(api, func(t *testing.T) {
+				t.Parallel()
+				m := servertest.Start(t, servertest.Options{})
+				for _, r := range exampleRequests(t, document(t, api)) {
+					seen.Add(1)
+					sendExample(t, m, api, r)
+				}
+			})
 		}
+	})
+	if n := seen.Load(); n < 40 {
+		t.Errorf("only %d example requests", n)
 	}
-	if seen < 40 {
-		t.Errorf("only %d example requests", seen)
+}
+
+// sendExample resets m and sends r to it, expecting the vendor's success
+// (or the documented failure).
+func sendExample(t *testing.T, m *servertest.Mock, api string, r exampleRequest) {
+	t.Helper()
+	if rr := m.Do(t, "POST", "/__admin/reset", nil); rr.Status != http.StatusOK {
+		t.Fatalf("reset: %d %s", rr.Status, rr.Body)
+	}
+	headers := append([]string{"Content-Type", r.ctype}, exampleCredentials[api]...)
+	if tok, ok := exampleTokens[r.name]; ok {
+		headers = []string{"Content-Type", r.ctype, "Authorization", tok}
+	}
+	path := r.path
+	if api == "carreta" {
+		path += map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + carretaKey
+	}
+	var resp servertest.Response
+	if r.body != "" {
+		resp = m.Do(t, r.method, path, strings.NewReader(r.body), headers...)
+	} else {
+		resp = m.Do(t, r.method, path, nil, headers...)
+	}
+	want, known := failingExamples[r.name]
+	switch {
+	case known && resp.Status != want:
+		t.Errorf("%s: %d %s, want the documented %d", r.name, resp.Status, resp.Body, want)
+	case !known && (resp.Status >= 300 || strings.Contains(string(resp.Body), `"status":"error"`)):
+		t.Errorf("%s %s: %d %s", r.name, path, resp.Status, resp.Body)
 	}
 }

@@ -5,10 +5,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-
-	"github.com/pb33f/go-yaml"
-	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
-	"github.com/pb33f/libopenapi/orderedmap"
 )
 
 // The routing rules of a document that OpenAPI itself cannot state. They are
@@ -28,7 +24,7 @@ const (
 type route struct {
 	template string // as the document writes it: /v1/order/{id}/
 	segs     []segment
-	item     *v3.PathItem
+	item     *pathItem
 	literals int // literal segments: the more, the more specific
 }
 
@@ -48,9 +44,10 @@ type match struct {
 }
 
 // routes splits every path of doc for matching, in document order.
-func routes(doc *v3.Document) ([]*route, error) {
+func routes(doc *document) ([]*route, error) {
 	var out []*route
-	for tmpl, item := range doc.Paths.PathItems.FromOldest() {
+	for _, item := range doc.paths {
+		tmpl := item.template
 		r := &route{template: tmpl, item: item}
 		for _, s := range strings.Split(strings.TrimPrefix(tmpl, "/"), "/") {
 			seg, err := parseSegment(s, item)
@@ -69,25 +66,27 @@ func routes(doc *v3.Document) ([]*route, error) {
 
 // parseSegment reads one template segment; a parameter's routing
 // extensions come from its declaration on the path or any operation.
-func parseSegment(s string, item *v3.PathItem) (segment, error) {
+func parseSegment(s string, item *pathItem) (segment, error) {
 	if !strings.HasPrefix(s, "{") || !strings.HasSuffix(s, "}") {
 		return segment{literal: s}, nil
 	}
 	seg := segment{param: s[1 : len(s)-1]}
 	declared := false
 	for _, p := range pathParams(item) {
-		if p.Name != seg.param {
+		if p.name != seg.param {
 			continue
 		}
 		declared = true
-		if pat, ok := extension[string](p.Extensions, extRoutePattern); ok {
+		if pat, ok := p.raw[extRoutePattern].(string); ok {
 			re, err := regexp.Compile(pat)
 			if err != nil {
 				return seg, fmt.Errorf("%s of %s: %w", extRoutePattern, seg.param, err)
 			}
 			seg.pattern = re
 		}
-		seg.rest, _ = extension[bool](p.Extensions, extPathRest)
+		if rest, ok := p.raw[extPathRest].(bool); ok {
+			seg.rest = seg.rest || rest
+		}
 	}
 	if !declared {
 		// The OpenAPI meta-schema cannot see this; a client tool could not
@@ -98,30 +97,16 @@ func parseSegment(s string, item *v3.PathItem) (segment, error) {
 }
 
 // pathParams lists the path parameters declared on item and its operations.
-func pathParams(item *v3.PathItem) []*v3.Parameter {
-	var out []*v3.Parameter
-	collect := func(ps []*v3.Parameter) {
-		for _, p := range ps {
-			if p.In == "path" {
+func pathParams(item *pathItem) []*parameter {
+	var out []*parameter
+	for _, op := range item.ops {
+		for _, p := range op.params {
+			if p.in == "path" {
 				out = append(out, p)
 			}
 		}
 	}
-	collect(item.Parameters)
-	for _, op := range item.GetOperations().FromOldest() {
-		collect(op.Parameters)
-	}
 	return out
-}
-
-// extension decodes the extension key of exts into a T.
-func extension[T any](exts *orderedmap.Map[string, *yaml.Node], key string) (T, bool) {
-	var v T
-	n := exts.GetOrZero(key)
-	if n == nil {
-		return v, false
-	}
-	return v, n.Decode(&v) == nil
 }
 
 // find resolves an escaped request path to the most specific route it

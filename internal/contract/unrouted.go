@@ -1,16 +1,12 @@
 package contract
 
 import (
+	"encoding/json"
 	"fmt"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/pb33f/libopenapi-validator/schema_validation"
-	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
-	"github.com/pb33f/libopenapi/orderedmap"
 )
 
 // The x-unrouted extension of a document says what the API answers a request
@@ -39,21 +35,25 @@ const (
 
 // unrouted is a document's x-unrouted.
 type unrouted struct {
-	TrailingSlash string `yaml:"trailing-slash"`
+	TrailingSlash string `json:"trailing-slash"`
 	// Head "get": every GET path answers HEAD with the GET's status, no body.
-	Head string `yaml:"head"`
+	Head string `json:"head"`
 	// Each case maps a status to the component response the answer conforms to.
-	UnknownPath map[string]string `yaml:"unknown-path"`
-	OtherMethod map[string]string `yaml:"other-method"`
-	BarePath    map[string]string `yaml:"bare-path"`
+	UnknownPath map[string]string `json:"unknown-path"`
+	OtherMethod map[string]string `json:"other-method"`
+	BarePath    map[string]string `json:"bare-path"`
 }
 
 // readUnrouted reads the document's x-unrouted and checks that every
 // response it names exists.
-func readUnrouted(doc *v3.Document) (unrouted, error) {
-	u, ok := extension[unrouted](doc.Extensions, extUnrouted)
+func readUnrouted(doc *document) (unrouted, error) {
+	var u unrouted
+	raw, ok := doc.root[extUnrouted]
 	if !ok {
 		return u, fmt.Errorf("no %s extension", extUnrouted)
+	}
+	if err := decodeInto(raw, &u); err != nil {
+		return u, fmt.Errorf("%s: %w", extUnrouted, err)
 	}
 	if u.TrailingSlash != "" && u.TrailingSlash != slashOptional && u.TrailingSlash != slashRedirect {
 		return u, fmt.Errorf("%s.trailing-slash: %q is neither %s nor %s", extUnrouted, u.TrailingSlash, slashOptional, slashRedirect)
@@ -79,12 +79,19 @@ func (u unrouted) cases(miss string) map[string]string {
 	return u.BarePath
 }
 
-// componentResponse is components.responses[name], or nil.
-func componentResponse(doc *v3.Document, name string) *v3.Response {
-	if doc.Components == nil {
-		return nil
+// decodeInto decodes a part of the document into out, as JSON would.
+func decodeInto(v any, out any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
 	}
-	return doc.Components.Responses.GetOrZero(name)
+	return json.Unmarshal(b, out)
+}
+
+// componentResponse is components.responses[name], or nil.
+func componentResponse(doc *document, name string) object {
+	resp, _ := doc.resolveAt([]string{"components", "responses", name})
+	return resp
 }
 
 // requestViolation says why a request the document does not describe is
@@ -102,19 +109,20 @@ func (u unrouted) requestViolation(miss string, r *http.Request) Violation {
 
 // check checks the answer to a request the document does not describe
 // against the component response x-unrouted names for its case and status.
-func (u unrouted) check(doc *v3.Document, miss string, r *http.Request, status int, header http.Header, body []byte) []Violation {
+func (c *Contract) checkUnrouted(miss string, r *http.Request, status int, header http.Header, body []byte) []Violation {
+	u := c.unrouted
 	cases := u.cases(miss)
 	at := pointer(extUnrouted, miss)
 	name, ok := cases[strconv.Itoa(status)]
 	if !ok {
 		return []Violation{{Path: at, Message: fmt.Sprintf("%s %s answered %d; the document allows %s", r.Method, r.URL.Path, status, statuses(cases))}}
 	}
-	resp := componentResponse(doc, name)
-	out := checkHeaders(resp, header, pointer("components", "responses", name, "headers"))
+	resp, real := c.doc.resolveAt([]string{"components", "responses", name})
+	out := c.checkResponseHeaders(resp, real, header, []string{"components", "responses", name})
 	if r.Method == http.MethodHead {
 		return out // no body to check
 	}
-	return append(out, checkContent(resp, header, body, pointer("components", "responses", name, "content"))...)
+	return append(out, c.checkContent(resp, real, header, body, []string{"components", "responses", name, "content"}, true)...)
 }
 
 // statuses lists a case's statuses for a message.
@@ -128,46 +136,4 @@ func statuses(cases map[string]string) string {
 		return "no answer at all"
 	}
 	return strings.Join(s, ", ")
-}
-
-// checkHeaders checks that every required header of resp was sent.
-func checkHeaders(resp *v3.Response, header http.Header, at string) []Violation {
-	var out []Violation
-	for name, h := range resp.Headers.FromOldest() {
-		if h.Required && header.Get(name) == "" {
-			out = append(out, Violation{Path: at + "/" + token(name), Message: "the required header " + name + " is missing"})
-		}
-	}
-	return out
-}
-
-// checkContent checks body against resp's content: its media type must be
-// one resp lists, and a JSON body must fit its schema. A response without
-// content must come without a body.
-func checkContent(resp *v3.Response, header http.Header, body []byte, at string) []Violation {
-	if orderedmap.Len(resp.Content) == 0 {
-		if len(body) > 0 {
-			return []Violation{{Path: at, Message: "the response has no content, but a body was sent"}}
-		}
-		return nil
-	}
-	ct, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
-	mt := resp.Content.GetOrZero(ct)
-	if mt == nil {
-		return []Violation{{Path: at, Message: fmt.Sprintf("content type %q is not one the response lists", ct)}}
-	}
-	if mt.Schema == nil || ct != "application/json" {
-		return nil
-	}
-	_, errs := schema_validation.NewSchemaValidator().ValidateSchemaBytes(mt.Schema.Schema(), body)
-	var out []Violation
-	for _, e := range errs {
-		for _, s := range e.SchemaValidationErrors {
-			out = append(out, Violation{Path: at + "/" + token(ct) + "/schema" + s.KeywordLocation, Message: s.Reason})
-		}
-		if len(e.SchemaValidationErrors) == 0 {
-			out = append(out, Violation{Path: at, Message: message(e)})
-		}
-	}
-	return out
 }

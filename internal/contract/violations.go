@@ -1,10 +1,13 @@
 package contract
 
 import (
+	"strconv"
 	"strings"
 
-	liberrors "github.com/pb33f/libopenapi-validator/errors"
-	"github.com/pb33f/libopenapi-validator/helpers"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // pointer is a JSON pointer into the document ("#/paths/~1v1~1order~1"),
@@ -24,64 +27,82 @@ func token(s string) string { return tokenEscaper.Replace(s) }
 
 var tokenEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
-// violations turns the library's errors about the operation at template and
-// method into Violations: one per failed schema keyword, with the pointer
-// to that keyword, or one per error when no schema was involved. body is
-// the pointer to the schema of the body the errors are about.
-func violations(errs []*liberrors.ValidationError, template, method string, body []string) []Violation {
-	var out []Violation
-	op := []string{"paths", template, strings.ToLower(method)}
-	for _, e := range errs {
-		at := pointer(append(op, where(e, body)...)...)
-		if len(e.SchemaValidationErrors) == 0 {
-			out = append(out, Violation{Path: at, Message: message(e)})
-			continue
-		}
-		for _, s := range e.SchemaValidationErrors {
-			msg := s.Reason
-			if s.FieldPath != "" {
-				msg = s.FieldPath + ": " + msg
-			}
-			out = append(out, Violation{Path: at + keyword(e, s.KeywordLocation), Message: msg})
-		}
+// printer words the validator's messages.
+var printer = message.NewPrinter(language.English)
+
+// validate checks v against sch, whose pointer is at, and turns each
+// failed keyword into a Violation: the pointer to the keyword below at, as
+// if every $ref on the way were written out in place (so a failure points
+// into the operation that got it, not into a shared component), and what
+// is wrong, after the failing value's place in the instance.
+func validate(sch *jsonschema.Schema, v any, at string) []Violation {
+	err := sch.Validate(v)
+	if err == nil {
+		return nil
 	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return []Violation{{Path: at, Message: err.Error()}}
+	}
+	var out []Violation
+	leaves(ve, "", "", func(e *jsonschema.ValidationError, kw string) {
+		msg := e.ErrorKind.LocalizedString(printer)
+		if len(e.InstanceLocation) > 0 {
+			msg = fieldPath(e.InstanceLocation) + ": " + msg
+		}
+		out = append(out, Violation{Path: at + kw, Message: msg})
+	})
 	return out
 }
 
-// keyword is the location of the failed keyword below the part where
-// points at. The library locates a parameter's keyword from the document's
-// root (in its own spelling of the path); the part after the parameter is
-// what is kept.
-func keyword(e *liberrors.ValidationError, loc string) string {
-	if e.ValidationType != helpers.ParameterValidation {
-		return loc
-	}
-	if _, after, ok := strings.Cut(loc, "/parameters/"+e.ParameterName); ok {
-		return after
-	}
-	return loc
-}
-
-// where is the part of the operation an error is about, as pointer parts.
-func where(e *liberrors.ValidationError, body []string) []string {
-	switch e.ValidationType {
-	case helpers.ParameterValidation:
-		return []string{"parameters", e.ParameterName}
-	case helpers.SecurityValidation:
-		return []string{"security"}
-	case helpers.RequestBodyValidation, helpers.URLEncodedValidation, helpers.ResponseBodyValidation:
-		if len(e.SchemaValidationErrors) > 0 {
-			return body
+// leaves calls found with every failure of e that has no causes, and the
+// keyword location of it (its evaluation path without the $refs), as the
+// validator's own output formats work it out.
+func leaves(e *jsonschema.ValidationError, schemaURL, kwLoc string, found func(*jsonschema.ValidationError, string)) {
+	ref, isRef := e.ErrorKind.(*kind.Reference)
+	if schemaURL != "" {
+		kwLoc += strings.TrimPrefix(e.SchemaURL, schemaURL)
+		if isRef {
+			kwLoc += keywords(ref.KeywordPath())
 		}
-		return body[:len(body)-3] // the body or the response as a whole
 	}
-	return nil
+	if isRef {
+		schemaURL = ref.URL
+	} else {
+		schemaURL = e.SchemaURL
+	}
+	if len(e.Causes) == 0 {
+		found(e, kwLoc+keywords(e.ErrorKind.KeywordPath()))
+		return
+	}
+	for _, cause := range e.Causes {
+		leaves(cause, schemaURL, kwLoc, found)
+	}
 }
 
-// message is an error without schema failures in one line.
-func message(e *liberrors.ValidationError) string {
-	if e.Reason == "" || e.Reason == e.Message {
-		return e.Message
+// keywords is a keyword path as pointer tokens, without the reference
+// keywords: the location reads as if the referenced schema were inline.
+func keywords(path []string) string {
+	var b strings.Builder
+	for _, k := range path {
+		if k == "$ref" || k == "$dynamicRef" {
+			continue
+		}
+		b.WriteString("/" + token(k))
 	}
-	return e.Message + ": " + e.Reason
+	return b.String()
+}
+
+// fieldPath is an instance location as a JSONPath ("$.items[0].price").
+func fieldPath(loc []string) string {
+	var b strings.Builder
+	b.WriteString("$")
+	for _, p := range loc {
+		if _, err := strconv.Atoi(p); err == nil {
+			b.WriteString("[" + p + "]")
+		} else {
+			b.WriteString("." + p)
+		}
+	}
+	return b.String()
 }
