@@ -24,9 +24,10 @@ import (
 // store runs saplab's use cases on the state file and keeps the in-memory
 // view the panel reads beside it. Each exported method is one use case and
 // opens exactly one transaction, through read (a read transaction under
-// viewMu held shared) or write (a read-write transaction under writeMu, its
-// view changes applied under viewMu held exclusively once it has
-// committed), and hands the transaction to unexported helpers that take it
+// viewMu held shared) or write and writeShared (its function run in the
+// state file's group commit, under writeMu, its view changes applied under
+// viewMu held exclusively once it has committed), and hands the
+// transaction to unexported helpers that take it
 // (benbjohnson/wtf's shape); handlers never open one. A read that finds an
 // automatic move due (SPEC §12) first applies it in a write of its own
 // (read). The reference tables' use cases are the generic functions
@@ -35,8 +36,8 @@ import (
 // hands the view it builds to setView.
 //
 // Readers never wait for a writer's commit (its fsync): a writer holds
-// writeMu, not viewMu, while its transaction runs and commits, and takes
-// viewMu only to apply its changes to the view. The view and the file are
+// writeMu, not viewMu, while its transaction runs and commits, and viewMu
+// is taken only to apply its changes to the view (publish). The view and the file are
 // kept in step by a commit counter stored with every write (bIndex,
 // keyCommits): a reader whose read transaction already sees a commit the
 // view has not applied yet waits for that apply (not for any disk flush)
