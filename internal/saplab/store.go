@@ -522,13 +522,14 @@ func nextID(t *state.Tx, bucket string) (int64, error) {
 }
 
 // putClient stores c and its column record, and keeps the view's columns
-// for it once committed.
+// for it once committed; a column record that does not change (a balance
+// moved) is neither written nor applied.
 func (t *txn) putClient(c *client) error {
 	if err := put(t.Tx, bClients, c.ID, c); err != nil {
 		return err
 	}
 	col, id := clientColOf(c), c.ID
-	if err := putCol(t.Tx, colClients, id, col.encode()); err != nil {
+	if changed, err := setCol(t.Tx, colClients, id, col.encode()); err != nil || !changed {
 		return err
 	}
 	t.onCommit(func(v *view) { v.setClientCol(id, &col) })
@@ -546,7 +547,7 @@ func (t *txn) putOrder(o *order) error {
 		return err
 	}
 	col, id := orderColOf(o), o.ID
-	if err := putCol(t.Tx, colOrders, id, col.encode()); err != nil {
+	if changed, err := setCol(t.Tx, colOrders, id, col.encode()); err != nil || !changed {
 		return err
 	}
 	t.onCommit(func(v *view) { v.setOrderCol(id, &col) })
