@@ -314,9 +314,12 @@ func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
 	_ = cmd.Wait()
 
 	cmd, addr = start()
-	for coll, want := range written {
-		if _, got := get(t, "http://"+addr+"/__admin/state/"+coll); !bytes.Contains(got, []byte(want)) {
-			t.Errorf("after kill -9 the acknowledged write %s is gone from %s:\n%s", want, coll, got)
+	for coll, wants := range written {
+		_, got := get(t, "http://"+addr+"/__admin/state/"+coll)
+		for _, want := range wants {
+			if !bytes.Contains(got, []byte(want)) {
+				t.Errorf("after kill -9 the acknowledged write %s is gone from %s:\n%s", want, coll, got)
+			}
 		}
 	}
 	if code, body := post(t, "http://"+addr+"/__admin/scenario", keptScenario); code != 200 {
@@ -339,28 +342,36 @@ func TestKill9_keepsAcknowledgedWrites(t *testing.T) {
 	}
 }
 
-// vendorWrites makes one durable write through each API's own write path
-// on the default scenario (carreta's order, amapi's create-order, saplab's
-// pay, all group-committed) and returns, per collection, text that shows
-// it was stored.
-func vendorWrites(t *testing.T, base string) map[string]string {
+// vendorWrites makes durable writes through each API's own write path on
+// the default scenario (carreta's order, amapi's create-order, saplab's pay
+// and ledger entries, all group-committed): one of each, then a few of
+// each at once, so that the three APIs' writes share commits. It returns,
+// per collection, text that shows each was stored.
+func vendorWrites(t *testing.T, base string) map[string][]string {
 	t.Helper()
-	send := func(method, path, body string, headers ...string) []byte {
+	try := func(method, path, body string, headers ...string) ([]byte, error) {
 		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		for i := 0; i+1 < len(headers); i += 2 {
 			req.Header.Set(headers[i], headers[i+1])
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode/100 != 2 {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+			return nil, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
+		}
+		return b, nil
+	}
+	send := func(method, path, body string, headers ...string) []byte {
+		b, err := try(method, path, body, headers...)
+		if err != nil {
+			t.Fatal(err)
 		}
 		return b
 	}
@@ -382,11 +393,59 @@ func vendorWrites(t *testing.T, base string) map[string]string {
 	}
 	// The last record of the list is the new transaction.
 	last := after[bytes.LastIndex(after, []byte(`{"`)):]
-	return map[string]string{
-		"carreta/orders":      fmt.Sprintf(`"id":%d,`, order.ID),
-		"amapi/orders":        placed.Code,
-		"saplab/transactions": string(bytes.TrimSuffix(last, []byte("]\n"))),
+	written := map[string][]string{
+		"carreta/orders":      {fmt.Sprintf(`"id":%d,`, order.ID)},
+		"amapi/orders":        {placed.Code},
+		"saplab/transactions": {string(bytes.TrimSuffix(last, []byte("]\n")))},
 	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var failed []error
+	// keep notes what an acknowledged write stored, or why it failed.
+	keep := func(coll, what string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			failed = append(failed, err)
+			return
+		}
+		written[coll] = append(written[coll], what)
+	}
+	for i := range 4 {
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			var o struct{ ID int64 }
+			b, err := try(http.MethodPost, "/v1/order/?api_key=demo-key", carretaOrder, "Content-Type", "application/json")
+			if err == nil {
+				err = json.Unmarshal(b, &o)
+			}
+			keep("carreta/orders", fmt.Sprintf(`"id":%d,`, o.ID), err)
+		}()
+		go func() {
+			defer wg.Done()
+			var p struct {
+				Code string `json:"OrderCode"`
+			}
+			b, err := try(http.MethodPost, "/api/create-order", amapiOrder, "Authorization", amapiToken, "Content-Type", "application/json")
+			if err == nil {
+				err = json.Unmarshal(b, &p)
+			}
+			keep("amapi/orders", p.Code, err)
+		}()
+		go func() {
+			defer wg.Done()
+			note := fmt.Sprintf("kill9-%d", i)
+			_, err := try(http.MethodPost, "/panel/client/add_transaction/1", "amount=1&description="+note,
+				"Authorization", "Basic Nzk5OTAwMDAwMDA6ZGVtbw==", "Content-Type", "application/x-www-form-urlencoded")
+			keep("saplab/transactions", `"comment":"`+note+`"`, err)
+		}()
+	}
+	wg.Wait()
+	if len(failed) > 0 {
+		t.Fatalf("concurrent writes failed: %v", failed)
+	}
+	return written
 }
 
 // The default scenario's identities and order bodies (bench/worldload).

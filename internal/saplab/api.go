@@ -19,21 +19,27 @@
 // (phpform, filter).
 //
 // Locks: four mutexes, described at their fields.
-//   - store.writeMu orders saplab's writes (a write holds it across its
-//     transaction and commit, then takes viewMu to apply its changes);
+//   - store.writeMu keeps apart the writes that must not share a group
+//     commit's batch (held shared by most writes, exclusively by client
+//     and reference-table writes, from before the write joins the group
+//     commit until its view changes are published);
 //   - store.viewMu guards the view: readers hold it shared for their whole
-//     read, a write exclusively only to apply what it committed, so
-//     readers never wait for a commit's fsync;
+//     read, a committed write's publish (run by the batch's leader after
+//     the fsync) exclusively only to apply its changes, so readers never
+//     wait for a commit's fsync;
 //   - store.rowsMu guards the row cache (store.rows);
 //   - API.loginMu guards the login cache (API.logins).
 //
-// writeMu comes before bbolt's writer lock and viewMu; rowsMu is only taken
-// while viewMu is held (shared or exclusive); loginMu is never held
-// together with another lock. Nothing else in the package locks: the view
-// is changed only under viewMu held exclusively. The view's
+// writeMu comes before the group commit, bbolt's writer lock and viewMu;
+// rowsMu is only taken while viewMu is held (shared or exclusive); loginMu
+// is never held together with another lock. Nothing else in the package
+// locks: the view is changed only under viewMu held exclusively, in a
+// publish (which the group commit runs before any later batch, so a
+// write's function reads the view without a lock) or in Load. The view's
 // lifecycle.Queue (positions with an automatic move to make) has its own
 // leaf mutex in the lifecycle package, taken inside writes (under writeMu
-// and bbolt's writer lock) and read by reads with an atomic load.
+// and bbolt's writer lock) and in publish, and read by reads with an
+// atomic load.
 package saplab
 
 import (

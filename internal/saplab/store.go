@@ -24,9 +24,10 @@ import (
 // store runs saplab's use cases on the state file and keeps the in-memory
 // view the panel reads beside it. Each exported method is one use case and
 // opens exactly one transaction, through read (a read transaction under
-// viewMu held shared) or write (a read-write transaction under writeMu, its
-// view changes applied under viewMu held exclusively once it has
-// committed), and hands the transaction to unexported helpers that take it
+// viewMu held shared) or write and writeShared (its function run in the
+// state file's group commit, under writeMu, its view changes applied under
+// viewMu held exclusively once it has committed), and hands the
+// transaction to unexported helpers that take it
 // (benbjohnson/wtf's shape); handlers never open one. A read that finds an
 // automatic move due (SPEC §12) first applies it in a write of its own
 // (read). The reference tables' use cases are the generic functions
@@ -35,8 +36,8 @@ import (
 // hands the view it builds to setView.
 //
 // Readers never wait for a writer's commit (its fsync): a writer holds
-// writeMu, not viewMu, while its transaction runs and commits, and takes
-// viewMu only to apply its changes to the view. The view and the file are
+// writeMu, not viewMu, while its transaction runs and commits, and viewMu
+// is taken only to apply its changes to the view (publish). The view and the file are
 // kept in step by a commit counter stored with every write (bIndex,
 // keyCommits): a reader whose read transaction already sees a commit the
 // view has not applied yet waits for that apply (not for any disk flush)
@@ -48,12 +49,14 @@ type store struct {
 	// (Deps.PasswordCost; 0 is bcrypt's default, the vendor's).
 	cost int
 
-	// writeMu orders saplab's writes: held by a write from before its
-	// transaction until its view changes are applied, so writes see the
-	// view of every write before them. Readers never take it.
-	writeMu sync.Mutex
-	// applied is closed by the write in progress once the view shows its
-	// commit; a reader that finds the file ahead of the view waits on it.
+	// writeMu keeps apart the writes that must not share a batch: held
+	// for reading by the writes that read of the view only what no such
+	// write changes (writeShared), for writing by the others (write), each
+	// from before it joins the group commit until its view changes are
+	// published. Readers never take it.
+	writeMu sync.RWMutex
+	// applied holds the channel the next publish closes: a reader that
+	// finds the file ahead of the view waits on it.
 	applied atomic.Pointer[chan struct{}]
 
 	// viewMu guards v, the view: readers hold it shared for their whole
@@ -69,9 +72,10 @@ type store struct {
 	rowsMu sync.Mutex
 	rows   map[rowKey]any
 
-	// Test hooks, nil in production: afterCommit runs in a write between
-	// its commit and its view update, onStale when a reader finds the file
-	// ahead of the view.
+	// Test hooks, nil in production: afterCommit runs in publish between
+	// a write's commit and its view update (in the batch's leader, which
+	// holds the group commit meanwhile), onStale when a reader finds the
+	// file ahead of the view.
 	afterCommit, onStale func()
 }
 
@@ -79,9 +83,8 @@ type store struct {
 // first Load.
 func newStore(deps api.Deps) *store {
 	s := &store{db: deps.Store, clock: deps.Clock, cost: deps.PasswordCost, v: newView(), rows: map[rowKey]any{}}
-	done := make(chan struct{})
-	close(done)
-	s.applied.Store(&done)
+	next := make(chan struct{})
+	s.applied.Store(&next)
 	return s
 }
 
@@ -358,58 +361,95 @@ func (s *store) CatchUp() error {
 // catchUp is a write with nothing of its own to do: write applies the
 // moves that are due first.
 func (s *store) catchUp() error {
-	return s.write(func(*txn, *view) error { return nil })
+	return s.writeShared(func(*txn, *view) error { return nil })
 }
 
-// write runs fn in one read-write transaction (one per request, SPEC §2)
-// under writeMu and, once it has committed, drops the row cache and
-// applies fn's view changes under viewMu held exclusively: readers go on
-// reading the view and the file as they were while the commit is flushed.
-// The automatic moves that have fallen due are applied first, in the same
-// transaction, so fn sees the positions where the clock has put them; if
-// fn fails they are rolled back with it and stay due.
+// write runs fn as one use case (one transaction per request, SPEC §2)
+// under writeMu held for writing: no other saplab write is in flight, so
+// fn may read anything of the view. It is for the writes whose checks read
+// what other writes change (a client's unique phone and email, the
+// reference tables a removal or a client refers to) and for those that
+// change the reference tables. The rest use writeShared.
 func (s *store) write(fn func(t *txn, v *view) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	applied := make(chan struct{})
-	defer close(applied)
-	// A reader that sees this write's commit before the view does waits
-	// for the channel; it was stored before the commit can be seen.
-	s.applied.Store(&applied)
-	var t *txn
-	var taken []lifecycle.Entry
-	took, next := false, map[uint64]time.Time{}
-	err := s.db.Update(func(tx *state.Tx) error {
-		t = &txn{Tx: tx}
-		if s.v.queue.Due(tx.Now()) {
-			taken, took = s.v.queue.Take(tx.Now()), true
-			if err := advanceDue(t, s.v, taken, next); err != nil {
-				return err
-			}
+	return s.commit(fn)
+}
+
+// writeShared is write under writeMu held for reading, beside other
+// shared writes, which may then share its commit. fn may read of the view
+// only what no shared write changes (the reference tables, the settings,
+// the lifecycle plan, which clients exist), since a function that ran
+// before it in the same batch has changed the file but not yet the view.
+// The positions' actions (status, deny, pay, archive, documents), ledger
+// entries, storefront orders and catch-ups qualify: they read positions
+// and clients from the transaction.
+func (s *store) writeShared(fn func(t *txn, v *view) error) error {
+	s.writeMu.RLock()
+	defer s.writeMu.RUnlock()
+	return s.commit(fn)
+}
+
+// commit runs fn in the state file's group commit (state.BatchThen), so
+// saplab's writes share their fsync with every other API's and with each
+// other. The automatic moves that have fallen due are applied first, in
+// the same transaction, so fn sees the positions where the clock has put
+// them. fn may run more than once (a neighbour in its batch failed), but
+// the due moves are taken from the lifecycle queue once, by the first run,
+// and given back only if the use case fails. Once the commit is durable,
+// publish settles them and applies fn's view changes: the batch's leader
+// runs it, in commit order, before any later batch starts, so every later
+// write's fn finds them in the view. Readers go on reading the view and
+// the file as they were while the commit is flushed.
+func (s *store) commit(fn func(t *txn, v *view) error) error {
+	var (
+		t     *txn
+		taken []lifecycle.Entry
+		took  bool
+		next  map[uint64]time.Time
+	)
+	err := s.db.BatchThen(func(tx *state.Tx) error {
+		t, next = &txn{Tx: tx}, map[uint64]time.Time{}
+		v := s.v
+		if !took && v.queue.Due(tx.Now()) {
+			taken, took = v.queue.Take(tx.Now()), true
 		}
-		if err := fn(t, s.v); err != nil {
+		if err := advanceDue(t, v, taken, next); err != nil {
 			return err
 		}
-		return setCommits(tx, s.v.commits+1)
-	})
-	if took {
-		s.v.queue.Settle(taken, next, err != nil)
+		if err := fn(t, v); err != nil {
+			return err
+		}
+		return setCommits(tx, commits(tx)+1)
+	}, func() { s.publish(t, taken, next, took) })
+	if err != nil && took {
+		s.v.queue.Settle(taken, next, true)
 	}
-	if err != nil {
-		return err
+	return err
+}
+
+// publish makes a committed write visible: its taken moves settled, the
+// row cache dropped and its view changes applied under viewMu held
+// exclusively, then the readers that found the file ahead of the view
+// woken (the channel in applied is closed and replaced).
+func (s *store) publish(t *txn, taken []lifecycle.Entry, next map[uint64]time.Time, took bool) {
+	if took {
+		s.v.queue.Settle(taken, next, false)
 	}
 	if s.afterCommit != nil {
 		s.afterCommit()
 	}
 	s.viewMu.Lock()
-	defer s.viewMu.Unlock()
 	s.dropCachedRows()
 	for _, f := range t.after {
 		f(s.v)
 	}
 	s.v.clients.reindexNames()
 	s.v.commits++
-	return nil
+	fresh := make(chan struct{})
+	woken := s.applied.Swap(&fresh)
+	s.viewMu.Unlock()
+	close(*woken)
 }
 
 // setView makes v the view, as Load builds it from the file, and drops
@@ -482,13 +522,14 @@ func nextID(t *state.Tx, bucket string) (int64, error) {
 }
 
 // putClient stores c and its column record, and keeps the view's columns
-// for it once committed.
+// for it once committed; a column record that does not change (a balance
+// moved) is neither written nor applied.
 func (t *txn) putClient(c *client) error {
 	if err := put(t.Tx, bClients, c.ID, c); err != nil {
 		return err
 	}
 	col, id := clientColOf(c), c.ID
-	if err := putCol(t.Tx, colClients, id, col.encode()); err != nil {
+	if changed, err := setCol(t.Tx, colClients, id, col.encode()); err != nil || !changed {
 		return err
 	}
 	t.onCommit(func(v *view) { v.setClientCol(id, &col) })
@@ -506,7 +547,7 @@ func (t *txn) putOrder(o *order) error {
 		return err
 	}
 	col, id := orderColOf(o), o.ID
-	if err := putCol(t.Tx, colOrders, id, col.encode()); err != nil {
+	if changed, err := setCol(t.Tx, colOrders, id, col.encode()); err != nil || !changed {
 		return err
 	}
 	t.onCommit(func(v *view) { v.setOrderCol(id, &col) })
@@ -909,7 +950,7 @@ func (s *store) FindLedgerPage(id, page int64) (wireBalance, error) {
 
 // BookTransaction adds a manager's ledger entry to client id.
 func (s *store) BookTransaction(id int64, amount money.Amount, comment string) error {
-	return s.write(func(t *txn, _ *view) error {
+	return s.writeShared(func(t *txn, _ *view) error {
 		cl, err := find[client](t.Tx, bClients, id, businessErr(msgClientNotFound))
 		if err != nil {
 			return err
@@ -938,7 +979,7 @@ func (s *store) FindOrderPage(q *filter.Query) ([][]byte, int64, error) {
 
 // SetOrderStatus moves position id to status sid on behalf of who.
 func (s *store) SetOrderStatus(id, sid int64, who string) error {
-	return s.write(func(t *txn, v *view) error {
+	return s.writeShared(func(t *txn, v *view) error {
 		if v.statuses[sid] == nil {
 			return businessErr(msgStatusNotFound)
 		}
@@ -957,7 +998,7 @@ func (s *store) SetOrderStatus(id, sid int64, who string) error {
 // status with is_denied 1, and a paid one is refunded. Positions already
 // denied are left as they are.
 func (s *store) DenyOrders(ids []int64, who string) error {
-	return s.write(func(t *txn, v *view) error {
+	return s.writeShared(func(t *txn, v *view) error {
 		os, err := loadOrders(t, ids)
 		if err != nil {
 			return err
@@ -997,7 +1038,8 @@ func denyOne(t *txn, v *view, o *order, who string) error {
 // the success texts, one or two per client.
 func (s *store) PayOrders(ids []int64) ([]string, error) {
 	var texts []string
-	err := s.write(func(t *txn, _ *view) error {
+	err := s.writeShared(func(t *txn, _ *view) error {
+		texts = nil // a run before this one may have been rolled back
 		os, err := loadOrders(t, ids)
 		if err != nil {
 			return err
@@ -1068,7 +1110,8 @@ func payClient(t *txn, pc PayClient, byID map[int64]*order) ([]string, error) {
 // skipped, as an UPDATE ... WHERE id IN (...) would.
 func (s *store) SetOrdersArchived(ids []int64, archived bool) (int, error) {
 	n := 0
-	err := s.write(func(t *txn, _ *view) error {
+	err := s.writeShared(func(t *txn, _ *view) error {
+		n = 0 // a run before this one may have been rolled back
 		for _, id := range ids {
 			o, err := get[order](t.Tx, bOrders, id)
 			if errors.Is(err, state.ErrNotFound) {
@@ -1093,7 +1136,7 @@ func (s *store) SetOrdersArchived(ids []int64, archived bool) (int, error) {
 // MakeDocument makes one document of the positions ids, whose doc_id then
 // points at it.
 func (s *store) MakeDocument(ids []int64, who *employee) error {
-	return s.write(func(t *txn, _ *view) error {
+	return s.writeShared(func(t *txn, _ *view) error {
 		os, err := loadOrders(t, ids)
 		if err != nil {
 			return err
@@ -1135,7 +1178,9 @@ func start(t *txn, v *view, o *order) {
 // types, distributors) is not changed by adding them.
 func (s *store) InsertOrders(in *newOrders) ([]any, error) {
 	var out []any
-	err := s.write(func(t *txn, v *view) error {
+	err := s.writeShared(func(t *txn, v *view) error {
+		out = nil // a run before this one may have been rolled back
+		invoice := in.Invoice
 		if ps := in.check(v); len(ps) > 0 {
 			return &api.ControlError{Status: http.StatusBadRequest, Message: msgCtlProblems, Problems: ps}
 		}
@@ -1149,10 +1194,10 @@ func (s *store) InsertOrders(in *newOrders) ([]any, error) {
 			if err != nil {
 				return err
 			}
-			if in.Invoice == "" {
-				in.Invoice = fmt.Sprintf("API-%d", id)
+			if invoice == "" {
+				invoice = fmt.Sprintf("API-%d", id)
 			}
-			o := pos.order(id, cl.ID, in.Invoice, t.Now())
+			o := pos.order(id, cl.ID, invoice, t.Now())
 			o.StatusID, o.ShippingID, o.ShippingAddress = statusID, shipping, address
 			o.IsDenied = statusID != 0 && statusID == v.settings.DeniedStatusID
 			o.History = entryHistory(v.settings, v.statuses, statusID, t.Now(), systemManager)

@@ -20,7 +20,10 @@ import (
 // (unless it was the batch's first, which already ran on exactly the state
 // it would see alone, so its error stands), and the rest are committed
 // again without it. A function may therefore run more than once and must
-// have no effect outside its transaction.
+// have no effect outside its transaction; what it must do once, after its
+// commit, it does in its then (Store.BatchThen), which the leader runs in
+// commit order once the commit is durable, before it wakes anyone and
+// before the next batch begins.
 type group struct {
 	// mu guards leading and queue; it is held only to join or hand over,
 	// never across a transaction.
@@ -34,8 +37,11 @@ type group struct {
 
 // call is one function waiting in a batch.
 type call struct {
-	fn  func(*bolt.Tx) error
-	err error
+	fn func(*bolt.Tx) error
+	// then, when set, runs once after the commit that holds fn's last run
+	// is durable (never when fn's result is an error).
+	then func()
+	err  error
 	// done carries nil when err is set, or the batch this call is to lead.
 	done chan []*call
 }
@@ -46,9 +52,10 @@ type panicked struct{ v any }
 
 func (p panicked) Error() string { return "state: batch function panicked" }
 
-// do runs fn in the group commit and returns its own result.
-func (g *group) do(db *bolt.DB, fn func(*bolt.Tx) error) error {
-	c := &call{fn: fn}
+// do runs fn in the group commit, then then (if set) once it has
+// committed, and returns fn's own result.
+func (g *group) do(db *bolt.DB, fn func(*bolt.Tx) error, then func()) error {
+	c := &call{fn: fn, then: then}
 	g.mu.Lock()
 	if g.leading {
 		c.done = make(chan []*call, 1)
@@ -93,7 +100,8 @@ func (g *group) lead(db *bolt.DB, batch []*call) {
 
 // commitBatch runs every call's function in one read-write transaction and
 // sets each call's err. A failing function is taken out, given its result
-// alone, and the rest are tried again.
+// alone, and the rest are tried again. The thens of the calls that
+// committed run in the order of their commits, each commit's after it.
 func commitBatch(db *bolt.DB, calls []*call) {
 	for len(calls) > 0 {
 		failed := -1
@@ -110,6 +118,7 @@ func commitBatch(db *bolt.DB, calls []*call) {
 			for _, c := range calls {
 				c.err = err
 			}
+			committed(calls)
 			return
 		}
 		c := calls[failed]
@@ -117,9 +126,38 @@ func commitBatch(db *bolt.DB, calls []*call) {
 			c.err = err
 		} else {
 			c.err = db.Update(func(tx *bolt.Tx) error { return safelyCall(c.fn, tx) })
+			committed(calls[failed : failed+1])
 		}
 		calls = append(calls[:failed:failed], calls[failed+1:]...)
 	}
+}
+
+// committed runs the thens of calls that committed; a panic in one
+// becomes its caller's, as a panic in fn does.
+func committed(calls []*call) {
+	for _, c := range calls {
+		if c.err != nil || c.then == nil {
+			continue
+		}
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					c.err = panicked{p}
+				}
+			}()
+			c.then()
+		}()
+	}
+}
+
+// OnJoin has f called, under the group's mutex, with the queue's length
+// each time a Batch caller queues behind a commit in flight, so that tests
+// (of this package and of the stores built on it) can wait for followers
+// without a clock. nil removes it. Not for production use.
+func (s *Store) OnJoin(f func(queued int)) {
+	s.group.mu.Lock()
+	defer s.group.mu.Unlock()
+	s.group.joined = f
 }
 
 // safelyCall runs fn, turning a panic into a panicked error: a panic in one

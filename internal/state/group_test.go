@@ -217,3 +217,96 @@ func TestBatch_aPanicReachesItsOwnCallerOnly(t *testing.T) {
 		t.Fatalf("stored: %v", got)
 	}
 }
+
+// BatchThen's then runs once per committed function, in the order of the
+// commits, before its own caller returns, and never for a function that
+// failed; however often the functions ran.
+func TestBatchThen_runsOnceInCommitOrderForCommittedFunctionsOnly(t *testing.T) {
+	s, _ := open(t)
+	release, _, leaderDone := inFlight(t, s)
+	var mu sync.Mutex
+	var order []string
+	runs := map[string]int{}
+	fn := func(name string, fail func(tx *state.Tx) bool) func(tx *state.Tx) error {
+		return func(tx *state.Tx) error {
+			mu.Lock()
+			runs[name]++
+			mu.Unlock()
+			if fail(tx) {
+				return errors.New(name + " fails")
+			}
+			return tx.Put("t.items", []byte(name), rec{Name: name})
+		}
+	}
+	never := func(*state.Tx) bool { return false }
+	calls := []struct {
+		name string
+		fn   func(tx *state.Tx) error
+	}{
+		{"f0", fn("f0", never)},
+		// jealous fails behind f0, then commits alone, before f0 does.
+		{"jealous", fn("jealous", func(tx *state.Tx) bool { var r rec; return tx.Get("t.items", []byte("f0"), &r) == nil })},
+		{"bad", fn("bad", func(*state.Tx) bool { return true })},
+		{"f3", fn("f3", never)},
+	}
+	joined := make(chan int, len(calls))
+	s.OnJoin(func(n int) { joined <- n })
+	errs := make([]error, len(calls))
+	thenBeforeReturn := make([]bool, len(calls))
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		wg.Add(1)
+		ran := false
+		go func() {
+			defer wg.Done()
+			errs[i] = s.BatchThen(c.fn, func() {
+				mu.Lock()
+				order = append(order, c.name)
+				mu.Unlock()
+				ran = true
+			})
+			thenBeforeReturn[i] = ran
+		}()
+		<-joined
+	}
+	s.OnJoin(nil)
+	close(release)
+	if err := leaderDone(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil || errs[2] == nil || errs[3] != nil {
+		t.Fatalf("errors: %v", errs)
+	}
+	if got := fmt.Sprint(order); got != "[jealous f0 f3]" {
+		t.Errorf("thens ran as %s, want [jealous f0 f3]", got)
+	}
+	if runs["f0"] < 2 {
+		t.Errorf("the test did not make the functions run again: %v", runs)
+	}
+	for i, ok := range thenBeforeReturn {
+		if want := i != 2; ok != want {
+			t.Errorf("%s: then had run at return: %v, want %v", calls[i].name, ok, want)
+		}
+	}
+}
+
+// A panic in a then is its own caller's; the group goes on committing.
+func TestBatchThen_aPanicInThenReachesItsCaller(t *testing.T) {
+	s, _ := open(t)
+	var txs sync.Map
+	func() {
+		defer func() {
+			if p := recover(); p != "bad then" {
+				t.Errorf("recovered %v", p)
+			}
+		}()
+		_ = s.BatchThen(put("a", &txs), func() { panic("bad then") })
+	}()
+	if err := s.Batch(put("b", &txs)); err != nil {
+		t.Fatal(err)
+	}
+	if got := stored(t, s, "a", "b"); !got["a"] || !got["b"] {
+		t.Fatalf("stored: %v", got)
+	}
+}

@@ -115,7 +115,20 @@ func (s *Store) Update(fn func(tx *Tx) error) error {
 // have no effect outside the transaction it is given; a panic in fn is
 // raised again in its caller's goroutine.
 func (s *Store) Batch(fn func(tx *Tx) error) error {
-	return s.group.do(s.db, func(btx *bolt.Tx) error { return fn(s.wrap(btx)) })
+	return s.group.do(s.db, func(btx *bolt.Tx) error { return fn(s.wrap(btx)) }, nil)
+}
+
+// BatchThen is Batch with then, which runs exactly once when fn has
+// committed (never when fn's result is an error): after the commit is
+// durable, before BatchThen returns, in the order of the commits, and
+// before any later batch begins. It is where a store publishes what it
+// keeps in memory beside the file: then may run in another caller's
+// goroutine (the batch's leader), must not block on other writers, and
+// must not open a transaction. Every later fn runs after every earlier
+// then, so a function sees in memory what it sees in the file, but for
+// the other functions of its own batch.
+func (s *Store) BatchThen(fn func(tx *Tx) error, then func()) error {
+	return s.group.do(s.db, func(btx *bolt.Tx) error { return fn(s.wrap(btx)) }, then)
 }
 
 // Snapshot writes a consistent copy of the whole file to w.
