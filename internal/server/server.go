@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 
@@ -62,6 +63,9 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.worlds = newRegistry(&s.cfg, log, s.bindHost)
+	mem := newMemLimiter(&s.cfg, os.Getenv("GOMEMLIMIT"))
+	mem.journals(1)
+	s.worlds.live = func(n int) { mem.journals(1 + n) }
 	root.mount(s.worlds)
 	return s, nil
 }
