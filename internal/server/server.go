@@ -77,10 +77,16 @@ func (s *Server) start() error {
 	if err != nil {
 		return err
 	}
+	if seeded && !scenario.IsSealed(src) {
+		if src, err = s.sealStored(src); err != nil {
+			return err
+		}
+	}
 	if seeded && !s.cfg.Fresh {
-		// The stored scenario carries the sources of its whole extends
-		// chain, so it is rebuilt without reading any file: the kept state
-		// keeps its scenario even when a base file has changed since.
+		// The stored scenario is the effective document (its extends
+		// chain resolved), secrets sealed, so it is rebuilt without
+		// reading any file: the kept state keeps its scenario even when a
+		// base file has changed since.
 		sc, err := scenario.ParseStored(s.cfg.DB, src)
 		if err != nil {
 			return fmt.Errorf("%s was seeded from a scenario this version cannot read; start with --fresh to reseed:\n%w", s.cfg.DB, err)
@@ -106,6 +112,29 @@ func (s *Server) start() error {
 	}
 	s.log.Info("state seeded", "db", s.cfg.DB, "scenario", sc.Name)
 	return nil
+}
+
+// sealStored upgrades a state file of an earlier version, whose stored
+// scenario (src) holds its plaintext secrets: the scenario is stored
+// sealed in one transaction (scenario.Stored, which seeds the same state),
+// and the file is compacted so that no freed page keeps the plaintext
+// (state.Store.Reseal). With --fresh, a stored scenario this version
+// cannot read is only removed, since the file is reseeded anyway. It
+// returns what is stored now.
+func (s *Server) sealStored(src []byte) ([]byte, error) {
+	var sealed []byte
+	sc, err := scenario.ParseStored(s.cfg.DB, src)
+	if err == nil {
+		sealed, err = sc.Stored()
+	}
+	if err != nil && !s.cfg.Fresh {
+		return nil, fmt.Errorf("%s was seeded from a scenario this version cannot read; start with --fresh to reseed:\n%w", s.cfg.DB, err)
+	}
+	if err := s.store.Reseal(sealed); err != nil {
+		return nil, fmt.Errorf("seal the scenario stored in %s: %w", s.cfg.DB, err)
+	}
+	s.log.Info("the stored scenario's secrets were sealed (a state file of an earlier version)", "db", s.cfg.DB)
+	return sealed, nil
 }
 
 // configuredScenario is --scenario's file, or the embedded default.

@@ -116,13 +116,16 @@ func (g *registry) noSuchWorld(w http.ResponseWriter, r *http.Request, id string
 // sc, when one is ready or being made, is taken instead of making a world;
 // either way a spare is then made for the next (spares.go).
 func (g *registry) Create(sc *scenario.Scenario, ttl time.Duration, listen bool) (admin.World, error) {
+	sealed, err := sc.Stored()
+	if err != nil {
+		return admin.World{}, err
+	}
 	g.sweep()
 	if err := g.reserve(); err != nil {
 		return admin.World{}, err
 	}
-	key := sha256.Sum256(sc.Stored())
+	key := sha256.Sum256(sealed)
 	h := g.takeSpare(key)
-	var err error
 	if h == nil {
 		h, err = g.build(sc, key)
 	}
