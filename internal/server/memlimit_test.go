@@ -18,9 +18,9 @@ func TestMemoryLimit(t *testing.T) {
 		want     int64
 		wantSet  bool
 	}{
-		{"derived, the root alone", MemoryAuto, "", 32 * mib, 1, 72 * mib, true},
-		{"derived, two worlds", MemoryAuto, "", 32 * mib, 3, 136 * mib, true},
-		{"derived, never under one journal", MemoryAuto, "", 32 * mib, 0, 72 * mib, true},
+		{"derived, the root alone", MemoryAuto, "", 32 * mib, 1, 64 * mib, true},
+		{"derived, two worlds", MemoryAuto, "", 32 * mib, 3, 128 * mib, true},
+		{"derived, never under one journal", MemoryAuto, "", 32 * mib, 0, 64 * mib, true},
 		{"derived, saturated", MemoryAuto, "", math.MaxInt64 / 2, 3, math.MaxInt64, true},
 		{"fixed", 200 * mib, "", 32 * mib, 5, 200 * mib, true},
 		{"none: a Go test's default", 0, "", 32 * mib, 1, 0, false},
