@@ -156,11 +156,11 @@ func (s *Section) Seal(seed int64) ([]seal.Secret, error) {
 	for i, u := range s.Users {
 		p := check.At("amapi", "users", i)
 		if !password.IsHash(u.Password) {
-			hash, err := password.HashSeeded(bcryptInput(u.Password), password.SeedCost, seed, "amapi user "+u.Email)
+			hash, err := seedHash(u, seed)
 			if err != nil {
-				return nil, fmt.Errorf("user %s: %w", u.Email, err)
+				return nil, err
 			}
-			out = append(out, seal.Secret{Path: p.Join("password"), Value: string(hash)})
+			out = append(out, seal.Secret{Path: p.Join("password"), Value: hash})
 		}
 		for j, t := range u.Tokens {
 			if sealedToken(t) {
