@@ -23,6 +23,7 @@ type Server struct {
 	cfg    Config
 	log    *slog.Logger
 	worlds *registry
+	mem    *memLimiter // the soft memory limit, following the journals and the live heap
 	cors   *corsPolicy // --cors; nil: off
 
 	// The listeners and their servers are set up by Listen and Serve, which
@@ -63,9 +64,10 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.worlds = newRegistry(&s.cfg, log, s.bindHost)
-	mem := newMemLimiter(&s.cfg, os.Getenv("GOMEMLIMIT"))
-	mem.journals(1)
-	s.worlds.live = func(n int) { mem.journals(1 + n) }
+	s.mem = newMemLimiter(&s.cfg, os.Getenv("GOMEMLIMIT"), s.journalsHeld)
+	s.mem.setJournals(1)
+	s.worlds.live = func(n int) { s.mem.setJournals(1 + n) }
+	s.mem.follow()
 	root.mount(s.worlds)
 	return s, nil
 }
@@ -290,10 +292,21 @@ func (s *Server) shutdown() error {
 // closes the root's state file (Serve does this on shutdown).
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.mem.stop()
 		s.worlds.closeAll()
 		s.closeErr = s.store.Close()
 	})
 	return s.closeErr
+}
+
+// journalsHeld is what the root's and the live worlds' journals hold now:
+// the part of the live heap the journals' budgets already bound.
+func (s *Server) journalsHeld() int64 {
+	held := s.journal.Bytes()
+	for _, h := range *s.worlds.worlds.Load() {
+		held += h.journal.Bytes()
+	}
+	return held
 }
 
 // Config is the configuration the server runs with, defaults applied, for
