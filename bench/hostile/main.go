@@ -38,6 +38,8 @@ func main() {
 	bin := flag.String("bin", "bench/out/mockserver", "the mockserver binary")
 	mode := flag.String("mode", "journal", "journal or conns")
 	n := flag.Int("n", 20000, "journal: worst-case requests to send")
+	dur := flag.Duration("duration", 0, "journal: stop sending after this long even if -n are not sent (0: no bound)")
+	every := flag.Duration("sample", 2*time.Second, "journal: how often RSS is sampled from /proc")
 	workers := flag.Int("c", 8, "journal: concurrent clients")
 	conns := flag.Int("conns", 4000, "conns: hostile connections of each kind (bounded by ulimit -n)")
 	maxConns := flag.Int("max-conns", 1024, "conns: the server's --max-conns")
@@ -68,7 +70,7 @@ func main() {
 	waitHealthy(base)
 	switch *mode {
 	case "journal":
-		journal(cmd.Process.Pid, base, *n, *workers, *budget)
+		journal(cmd.Process.Pid, base, *n, *workers, *budget, *dur, *every)
 	case "conns":
 		connsMode(cmd.Process.Pid, base, *conns, *maxConns)
 	default:
@@ -130,10 +132,15 @@ func fds(pid int) int {
 
 // journal sends n worst-case requests (a 1000 KiB header, a 64 KiB body,
 // to a path that is a 401, journaled all the same) from workers clients,
-// listing the journal now and then, and reports RSS against the budget.
-func journal(pid int, base string, n, workers, budget int) {
+// listing the journal now and then, for at most dur (0: no bound). It
+// samples the server's RSS every every and reports it against the budget.
+func journal(pid int, base string, n, workers, budget int, dur, every time.Duration) {
 	idle := procStatus(pid, "VmRSS")
-	took, listed := load(base, n, workers)
+	stop := make(chan struct{})
+	curve := sampleRSS(pid, every, stop)
+	sent, took, listed := load(base, n, workers, dur)
+	close(stop)
+	samples := <-curve
 	loaded, peak := procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM")
 	req, _ := http.NewRequest(http.MethodDelete, base+"/__admin/requests", nil)
 	resp, err := http.DefaultClient.Do(req)
@@ -148,16 +155,62 @@ func journal(pid int, base string, n, workers, budget int) {
 		after = append(after, procStatus(pid, "VmRSS"))
 	}
 	mib := float64(budget) / (1 << 20)
-	fmt.Printf("journal worst case: %d requests (1000 KiB header, 64 KiB body) in %s, %d clients\n", n, took.Round(time.Millisecond), workers)
+	fmt.Printf("journal worst case: %d requests (1000 KiB header, 64 KiB body) in %s (%.0f/s), %d clients, GOMEMLIMIT=%q\n",
+		sent, took.Round(time.Millisecond), float64(sent)/took.Seconds(), workers, os.Getenv("GOMEMLIMIT"))
 	fmt.Printf("  budget %.0f MiB; largest listing %.1f MiB\n", mib, float64(listed)/(1<<20))
 	fmt.Printf("  RSS idle %.0f MiB; after the load %.0f MiB (%.2fx budget); peak %.0f MiB (%.2fx budget; budget + %.0f MiB)\n",
 		idle, loaded, loaded/mib, peak, peak/mib, peak-mib)
+	fmt.Printf("  RSS sampled every %s: %s\n", every, summary(samples, mib))
 	fmt.Printf("  after DELETE /__admin/requests: %.0f MiB at 1 s, %.0f MiB at 10 s (%.2fx idle)\n", after[0], after[len(after)-1], after[len(after)-1]/idle)
 }
 
-// load sends the n requests and lists the journal every 2,000th; it
-// returns how long it took and the largest listing's size.
-func load(base string, n, workers int) (time.Duration, int) {
+// sampleRSS reads pid's VmRSS every every until stop closes, then sends
+// the samples.
+func sampleRSS(pid int, every time.Duration, stop chan struct{}) chan []float64 {
+	out := make(chan []float64, 1)
+	go func() {
+		var samples []float64
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				out <- samples
+				return
+			case <-t.C:
+				samples = append(samples, procStatus(pid, "VmRSS"))
+			}
+		}
+	}()
+	return out
+}
+
+// summary is the samples' max, median and last, how many exceeded
+// budget + 64 MiB, and the curve at ten evenly spaced points.
+func summary(samples []float64, budget float64) string {
+	if len(samples) == 0 {
+		return "no samples"
+	}
+	sorted := slices.Clone(samples)
+	slices.Sort(sorted)
+	over := 0
+	for _, s := range samples {
+		if s > budget+64 {
+			over++
+		}
+	}
+	var curve []string
+	for i := 0; i < 10; i++ {
+		curve = append(curve, fmt.Sprintf("%.0f", samples[i*len(samples)/10]))
+	}
+	return fmt.Sprintf("%d samples, max %.0f MiB, median %.0f MiB, last %.0f MiB; %d over budget + 64 MiB; curve (MiB) %s",
+		len(samples), sorted[len(sorted)-1], sorted[len(sorted)/2], samples[len(samples)-1], over, strings.Join(curve, " "))
+}
+
+// load sends the n requests (or as many as dur allows) and lists the
+// journal every 2,000th; it returns how many it sent, how long it took and
+// the largest listing's size.
+func load(base string, n, workers int, dur time.Duration) (int, time.Duration, int) {
 	header := strings.Repeat("h", 1000<<10)
 	body := bytes.Repeat([]byte("b"), 64<<10)
 	var wg sync.WaitGroup
@@ -171,7 +224,7 @@ func load(base string, n, workers int) (time.Duration, int) {
 			client := &http.Client{}
 			for {
 				mu.Lock()
-				if sent >= n {
+				if sent >= n || (dur > 0 && time.Since(start) > dur) {
 					mu.Unlock()
 					return
 				}
@@ -201,7 +254,7 @@ func load(base string, n, workers int) (time.Duration, int) {
 		}()
 	}
 	wg.Wait()
-	return time.Since(start), listed
+	return sent, time.Since(start), listed
 }
 
 // connsMode measures an ordinary client's GET latency alone and with

@@ -658,3 +658,22 @@ func TestRun_contractCheck(t *testing.T) {
 		t.Fatalf("violations=1: %d %s", code, body)
 	}
 }
+
+// --memory-limit takes -1 (none), 0 (derived) or bytes; below -1 is a
+// usage error. The server's setting is the flag's meaning: 0 derives, -1
+// sets none (the library's 0), bytes stay bytes.
+func TestRun_memoryLimitFlag(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var errb bytes.Buffer
+	err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "s.db"), "--memory-limit", "-2"},
+		func(string) string { return "" }, io.Discard, &errb, nil)
+	if err != exitCode(2) || !strings.HasPrefix(errb.String(), "mockserver: --memory-limit must be -1 (none), 0 (the default: derived) or a number of bytes, got -2\n") {
+		t.Errorf("--memory-limit -2: %v\n%s", err, errb.String())
+	}
+	for flag, want := range map[int]int64{0: server.MemoryAuto, -1: 0, 128 << 20: 128 << 20} {
+		if got := serverMemoryLimit(flag); got != want {
+			t.Errorf("serverMemoryLimit(%d) = %d, want %d", flag, got, want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 type serveFlags struct {
 	cfg       server.Config
+	memLimit  int // --memory-limit: 0 derived, -1 none, else bytes
 	logFormat string
 	logLevel  string
 	env       *envFlags
@@ -63,6 +64,7 @@ func bindServe(f *serveFlags) {
 	e.str(&f.cfg.SaplabAddr, "saplab-addr", "MOCKSERVER_SAPLAB_ADDR", "", "also serve saplab alone on this address")
 	e.integer(&f.cfg.JournalSize, "journal-size", "MOCKSERVER_JOURNAL_SIZE", journal.DefaultSize, "requests kept in the in-memory journal (0: the default)")
 	e.integer(&f.cfg.JournalBytes, "journal-bytes", "MOCKSERVER_JOURNAL_BYTES", journal.DefaultBytes, "byte budget of the in-memory journal (per world); the oldest entries go past it (0: the default)")
+	e.integer(&f.memLimit, "memory-limit", "MOCKSERVER_MEMORY_LIMIT", 0, "the Go runtime's soft memory limit in bytes: 0 derives it (--journal-bytes per live journal, plus the rest of the live heap again, at least 32 MiB), -1 sets none; GOMEMLIMIT, when set, wins")
 	e.duration(&f.cfg.ReadHeaderTimeout, "read-header-timeout", "MOCKSERVER_READ_HEADER_TIMEOUT", server.DefaultReadHeaderTimeout, "how long a client may take to send a request's headers (0: the default)")
 	e.duration(&f.cfg.ReadTimeout, "read-timeout", "MOCKSERVER_READ_TIMEOUT", server.DefaultReadTimeout, "how long a client may take to send a whole request, body included (0: the default)")
 	e.duration(&f.cfg.WriteTimeout, "write-timeout", "MOCKSERVER_WRITE_TIMEOUT", server.DefaultWriteTimeout, "how long an answer may take from the end of the request's headers until it is written; fault delays and journal waits add their own time (0: the default)")
@@ -92,6 +94,10 @@ func (f *serveFlags) check() error {
 	if err := nonNegative("max-conns", f.cfg.MaxConns, server.DefaultMaxConns); err != nil {
 		return err
 	}
+	if f.memLimit < -1 {
+		return usageErrorf("--memory-limit must be -1 (none), 0 (the default: derived) or a number of bytes, got %d", f.memLimit)
+	}
+	f.cfg.MemoryLimit = serverMemoryLimit(f.memLimit)
 	for _, d := range []struct {
 		name string
 		v    time.Duration
@@ -105,6 +111,19 @@ func (f *serveFlags) check() error {
 		return usageErrorf("--log-format must be text or json, got %q", f.logFormat)
 	}
 	return nil
+}
+
+// serverMemoryLimit is server.Config.MemoryLimit for --memory-limit: the
+// flag's 0 is the derived limit (the library's 0 sets none, so that a Go
+// test embedding the server keeps its runtime settings), its -1 none.
+func serverMemoryLimit(flag int) int64 {
+	switch flag {
+	case 0:
+		return server.MemoryAuto
+	case -1:
+		return 0
+	}
+	return int64(flag)
 }
 
 // newLogger is the slog logger --log-format and --log-level ask for, on w.

@@ -1,13 +1,16 @@
 package amapi
 
 import (
+	"encoding/hex"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/password"
+	"github.com/mockserver/mockserver/internal/seal"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -83,14 +86,18 @@ func (s *Section) Check(c *check.Checker) {
 }
 
 // checkToken checks one scenario token: "<id>|<secret>" with an id that
-// fits Laravel's bigint column, or a bare token Sanctum looks up by hash.
+// fits Laravel's bigint column, or a bare token Sanctum looks up by hash;
+// either may be sealed (its secret as "sha256:<hex>", sealedToken).
 func checkToken(c *check.Checker, p check.Path, t string, ids, secrets *check.Unique) {
 	id, secret, piped := strings.Cut(t, "|")
+	sealed := sealedToken(t)
 	switch {
-	case piped && SanctumToken.MatchString(t) && !fitsBigint(id):
+	case (sealed || SanctumToken.MatchString(t)) && piped && !fitsBigint(id):
 		c.Fail(p, problemTokenIDBigint, id, int64(math.MaxInt64))
 		return
-	case piped && SanctumToken.MatchString(t):
+	case sealed && !piped:
+		secret = t
+	case sealed || piped && SanctumToken.MatchString(t):
 		ids.Check(c, p, id)
 	case !piped && BareToken.MatchString(t):
 		secret = t
@@ -99,6 +106,74 @@ func checkToken(c *check.Checker, p check.Path, t string, ids, secrets *check.Un
 		return
 	}
 	secrets.Check(c, p, secret)
+}
+
+// sealedToken reports whether a scenario token is in the form the state
+// file keeps it (Seal): "<id>|sha256:<hex>" or "sha256:<hex>". Neither is a
+// token Sanctum issues or accepts (":" is in neither form), so the forms
+// cannot be taken for one another.
+func sealedToken(t string) bool {
+	id, secret, piped := strings.Cut(t, "|")
+	if !piped {
+		_, ok := seal.ParseSHA256(t)
+		return ok
+	}
+	_, ok := seal.ParseSHA256(secret)
+	return ok && id != "" && id[0] != '0' && strings.Trim(id, "0123456789") == ""
+}
+
+// seedRef is how Seed stores a scenario token: as ParseToken reads a
+// plaintext one, or with the hash a sealed one carries.
+func seedRef(t string) (TokenRef, bool) {
+	if !sealedToken(t) {
+		return ParseToken(t)
+	}
+	idText, secret, piped := strings.Cut(t, "|")
+	if !piped {
+		secret, idText = t, ""
+	}
+	sum, _ := seal.ParseSHA256(secret)
+	ref := TokenRef{Hash: hex.EncodeToString(sum[:])}
+	if idText != "" {
+		id, err := strconv.ParseUint(idText, 10, 64)
+		if err != nil {
+			return TokenRef{}, false
+		}
+		ref.ID = id
+	}
+	return ref, true
+}
+
+// Seal lists the section's secrets as the state file keeps them
+// (scenario.Stored): each password as the bcrypt hash Seed makes of it
+// (the same salt, from the seed and the address), each token with its
+// secret as the SHA-256 Sanctum keeps ("2|sha256:<hex>", "sha256:<hex>"
+// for a token without "|"). Seed takes both forms as they stand, so the
+// sealed scenario seeds the same rows, byte for byte. What is already
+// sealed is left out.
+func (s *Section) Seal(seed int64) ([]seal.Secret, error) {
+	var out []seal.Secret
+	for i, u := range s.Users {
+		p := check.At("amapi", "users", i)
+		if !password.IsHash(u.Password) {
+			hash, err := seedHash(u, seed)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, seal.Secret{Path: p.Join("password"), Value: hash})
+		}
+		for j, t := range u.Tokens {
+			if sealedToken(t) {
+				continue
+			}
+			v := seal.SHA256(t)
+			if id, secret, piped := strings.Cut(t, "|"); piped {
+				v = id + "|" + seal.SHA256(secret)
+			}
+			out = append(out, seal.Secret{Path: p.Join("tokens", j), Value: v})
+		}
+	}
+	return out, nil
 }
 
 // Seed writes the section's service flags, users and tokens. Passwords are
@@ -122,16 +197,16 @@ func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 	}
 	var withID, withoutID []pending
 	for _, u := range sec.Users {
-		hash, err := password.HashSeeded(bcryptInput(u.Password), password.SeedCost, seed, "amapi user "+u.Email)
+		hash, err := seedHash(u, seed)
 		if err != nil {
-			return fmt.Errorf("user %s: %w", u.Email, err)
+			return err
 		}
-		rec, err := insertUser(tx, u.Name, u.Email, string(hash))
+		rec, err := insertUser(tx, u.Name, u.Email, hash)
 		if err != nil {
 			return err
 		}
 		for _, t := range u.Tokens {
-			if ref, _ := ParseToken(t); ref.ID != 0 {
+			if ref, _ := seedRef(t); ref.ID != 0 {
 				withID = append(withID, pending{rec.ID, t})
 			} else {
 				withoutID = append(withoutID, pending{rec.ID, t})
@@ -144,6 +219,20 @@ func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 		}
 	}
 	return nil
+}
+
+// seedHash is the bcrypt hash Seed stores for u's password: the password
+// itself when the scenario gives it sealed (password.IsHash), else its
+// hash with a salt from the seed and the address.
+func seedHash(u User, seed int64) (string, error) {
+	if password.IsHash(u.Password) {
+		return u.Password, nil
+	}
+	hash, err := password.HashSeeded(bcryptInput(u.Password), password.SeedCost, seed, "amapi user "+u.Email)
+	if err != nil {
+		return "", fmt.Errorf("user %s: %w", u.Email, err)
+	}
+	return string(hash), nil
 }
 
 // Load remembers the scenario's seed for order codes; everything else is

@@ -514,7 +514,7 @@ func issueToken(tx *state.Tx, userID uint64) (string, error) {
 // seedToken stores a scenario token: "<id>|<secret>" keeps its id, a token
 // without "|" takes the next one (the caller seeds the first form first).
 func seedToken(tx *state.Tx, userID uint64, plain string) error {
-	ref, ok := ParseToken(plain)
+	ref, ok := seedRef(plain)
 	if !ok {
 		return fmt.Errorf("token %q is not a Sanctum token", plain)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
+	"github.com/mockserver/mockserver/internal/seal"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -367,6 +368,30 @@ func checkSignatures(c *check.Checker, parts []CatalogPart) {
 			pin(check.At("carreta", "catalog", i, "crosses", j), &parts[i].Crosses[j])
 		}
 	}
+}
+
+// Seal lists the section's secrets as the state file keeps them
+// (scenario.Stored): every api_key, and every reference to one (an
+// order's account, generate.orders_account), as its SHA-256,
+// "sha256:<hex>", which is what the state keeps of a key. Seed and the
+// checks take the sealed form as they take the key (seal.Digest), and a
+// key and the references to it seal alike, so the sealed scenario seeds
+// the same accounts and orders. What is already sealed is left out.
+func (s *Section) Seal() []seal.Secret {
+	var out []seal.Secret
+	add := func(p check.Path, key string) {
+		if _, sealed := seal.ParseSHA256(key); !sealed && key != "" {
+			out = append(out, seal.Secret{Path: p, Value: seal.SHA256(key)})
+		}
+	}
+	for i, a := range s.Accounts {
+		add(check.At("carreta", "accounts", i, "api_key"), a.APIKey)
+	}
+	for i, o := range s.Orders {
+		add(check.At("carreta", "orders", i, "account"), o.Account)
+	}
+	add(check.At("carreta", "generate", "orders_account"), s.Generate.OrdersAccount)
+	return out
 }
 
 // checkPeriod checks a delivery window in days, of an offer or of an order

@@ -13,6 +13,7 @@ import (
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
+	"github.com/mockserver/mockserver/internal/seal"
 	"github.com/mockserver/mockserver/internal/state"
 	bolt "go.etcd.io/bbolt"
 )
@@ -661,7 +662,7 @@ func putAccount(tx *state.Tx, apiKey string, rec accountRecord) (uint64, error) 
 	if err != nil {
 		return 0, err
 	}
-	h := keyHash(apiKey)
+	h := seal.Digest(apiKey) // a scenario's api_key may be sealed (Seal)
 	rec.ID, rec.APIKeySHA256 = id, hex.EncodeToString(h[:])
 	return id, tx.Put(bucketAccounts, state.Key(id), rec)
 }

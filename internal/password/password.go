@@ -3,7 +3,11 @@
 // PHP's password_hash do.
 package password
 
-import "golang.org/x/crypto/bcrypt"
+import (
+	"regexp"
+
+	"golang.org/x/crypto/bcrypt"
+)
 
 // MaxBytes is bcrypt's input limit: it reads at most 72 bytes of a
 // password. PHP's password_hash silently ignores the rest (amapi truncates,
@@ -29,3 +33,14 @@ func Matches(hash, pw []byte) bool {
 	compared.Add(1)
 	return bcrypt.CompareHashAndPassword(hash, pw) == nil
 }
+
+// hashForm is a bcrypt hash as Laravel and PHP store one: $2a$, $2b$ or
+// $2y$, a two-digit cost bcrypt allows, 53 characters of salt and sum.
+var hashForm = regexp.MustCompile(`^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$`)
+
+// IsHash reports whether a scenario's password is written as its bcrypt
+// hash rather than in plaintext: the form the state file keeps a
+// scenario's passwords in (scenario.Stored), which the seeders take as the
+// hash itself. A password that is a bcrypt hash, character for character,
+// is therefore read as one.
+func IsHash(pw string) bool { return hashForm.MatchString(pw) }

@@ -79,3 +79,26 @@ func TestNoAccount(t *testing.T) {
 		t.Fatalf("dummy of cost 6 has cost %d", cost)
 	}
 }
+
+// IsHash takes a bcrypt hash as Laravel or PHP stores one, and nothing
+// else: a plaintext password, however hash-like, stays one.
+func TestIsHash(t *testing.T) {
+	h, _ := HashSeeded([]byte("pw"), SeedCost, 1, "x")
+	for s, want := range map[string]bool{
+		string(h):                          true,
+		"$2y$10$" + string(h[7:]):          true,
+		"$2b$31$" + string(h[7:]):          true,
+		"$2x$04$" + string(h[7:]):          false, // not a prefix PHP writes
+		"$2a$03$" + string(h[7:]):          false, // below bcrypt's least cost
+		"$2a$32$" + string(h[7:]):          false,
+		string(h[:59]):                     false,
+		string(h) + "x":                    false,
+		"$2a$04$" + string(h[7:58]) + "!!": false,
+		"demo-password":                    false,
+		"":                                 false,
+	} {
+		if got := IsHash(s); got != want {
+			t.Errorf("IsHash(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/saplab/filter"
+	"github.com/mockserver/mockserver/internal/seal"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -678,11 +679,54 @@ func (sd *seeder) hash(what string, id int64, pw string) string {
 	if pw == "" || sd.err != nil {
 		return ""
 	}
-	h, err := password.HashSeeded([]byte(pw), password.SeedCost, sd.seed, fmt.Sprintf("saplab %s %d", what, id))
+	h, err := seedHash(what, id, pw, sd.seed)
 	if err != nil {
-		sd.err = fmt.Errorf("%s %d: %w", what, id, err)
+		sd.err = err
 	}
-	return string(h)
+	return h
+}
+
+// seedHash is the hash a seeded password gets: the password itself when
+// the scenario gives it sealed (password.IsHash, Seal), else its bcrypt
+// hash with a salt from the seed and the row.
+func seedHash(what string, id int64, pw string, seed int64) (string, error) {
+	if password.IsHash(pw) {
+		return pw, nil
+	}
+	h, err := password.HashSeeded([]byte(pw), password.SeedCost, seed, fmt.Sprintf("saplab %s %d", what, id))
+	if err != nil {
+		return "", fmt.Errorf("%s %d: %w", what, id, err)
+	}
+	return string(h), nil
+}
+
+// Seal lists the section's secrets as the state file keeps them
+// (scenario.Stored): every employee's and client's password as the bcrypt
+// hash Seed makes of it (the same salt, from the seed and the row's id),
+// which Seed takes as it stands, so the sealed scenario seeds the same
+// rows, byte for byte. Empty passwords (a client without one) and those
+// already sealed are left out.
+func (s *Section) Seal(seed int64) ([]seal.Secret, error) {
+	var out []seal.Secret
+	add := func(p check.Path, what string, id int64, pw string) error {
+		if pw == "" || password.IsHash(pw) {
+			return nil
+		}
+		h, err := seedHash(what, id, pw, seed)
+		out = append(out, seal.Secret{Path: p, Value: h})
+		return err
+	}
+	for i, e := range s.Employees {
+		if err := add(check.At("saplab", "employees", i, "password"), "employee", e.ID, e.Password); err != nil {
+			return nil, err
+		}
+	}
+	for i, c := range s.Clients {
+		if err := add(check.At("saplab", "clients", i, "password"), "client", c.ID, c.Password); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // book writes a ledger entry and moves the client's balance with it.

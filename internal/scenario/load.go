@@ -191,7 +191,7 @@ func parse(file string, src []byte, depth int, find finder) (*Scenario, error) {
 			return nil, sortProblems(append(problems, ps...))
 		}
 		root = mergeRoot(base.root, root)
-		merged := &Scenario{File: file, Source: sc.Source, bases: sc.bases}
+		merged := &Scenario{File: file, Source: sc.Source}
 		// Unknown keys and wrong types were reported by decodeStrict on
 		// this file's lines, and by the base's own parse on its.
 		_ = root.Decode(merged)
@@ -372,9 +372,8 @@ func yamlProblem(file string, src []byte, msg string) check.Problem {
 	return p
 }
 
-// inherit loads the scenario sc extends and keeps the bases' sources
-// (Stored). The base was checked on its own, so its problems carry its own
-// file and lines.
+// inherit loads the scenario sc extends. The base was checked on its own,
+// so its problems carry its own file and lines.
 func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) (*Scenario, check.Problems) {
 	line := 1
 	if v := mappingValue(root, "extends"); v != nil {
@@ -395,7 +394,6 @@ func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) (*Scenario,
 		}
 		return nil, check.Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
 	}
-	sc.bases = append([]storedFile{{File: base.File, Source: base.Source}}, base.bases...)
 	return base, nil
 }
 

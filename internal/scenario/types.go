@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"sync"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/mockserver/mockserver/internal/amapi"
@@ -36,11 +38,15 @@ type Scenario struct {
 	File string `yaml:"-"`
 	// Source is the exact bytes it was read from.
 	Source []byte `yaml:"-"`
-	// bases are the files of the extends chain, nearest first, kept so
-	// that Stored can rebuild the scenario without the file system.
-	bases []storedFile
 	// root is the effective document: this file merged onto its bases.
 	root *yaml.Node
+	// sealed is the effective document with its secrets sealed
+	// (sealedSource), made once.
+	sealed struct {
+		once sync.Once
+		doc  []byte
+		err  error
+	}
 }
 
 // Fault is one fault rule (SPEC §7). The fault package gives it meaning.

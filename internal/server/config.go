@@ -61,6 +61,11 @@ type Config struct {
 	// JournalBytes is each journal's byte budget (journal/bound.go): the
 	// oldest entries go once the held ones count more.
 	JournalBytes int
+	// MemoryLimit is the Go runtime's soft memory limit the server keeps
+	// (memlimit.go): MemoryAuto derives it from the journals' budgets, a
+	// positive value is the limit in bytes, 0 (a Go test's default) sets
+	// none. GOMEMLIMIT in the environment wins: then the server sets none.
+	MemoryLimit int64
 	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout are
 	// every listener's http.Server's (netlimit.go): how long a client may
 	// take to send its headers, its whole request, to read the answer

@@ -238,13 +238,11 @@ func (w *World) record(r *http.Request, info *request.Info, status int, dur time
 		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,
 		DurationMS: durationMS(dur), Fault: info.Fault, ContractViolations: violations,
 	}
-	if body := info.Body; body != nil {
-		if len(body) > journal.MaxBody {
-			body, e.BodyTruncated = body[:journal.MaxBody], true
-		}
-		e.Body = string(body)
+	body := info.Body
+	if len(body) > journal.MaxBody {
+		body, e.BodyTruncated = body[:journal.MaxBody], true
 	}
-	w.redact(&e, r)
+	e.Body = string(w.redact(&e, r, body))
 	w.journal.Add(e)
 }
 

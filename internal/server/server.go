@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 
@@ -22,6 +23,7 @@ type Server struct {
 	cfg    Config
 	log    *slog.Logger
 	worlds *registry
+	mem    *memLimiter // the soft memory limit, following the journals and the live heap
 	cors   *corsPolicy // --cors; nil: off
 
 	// The listeners and their servers are set up by Listen and Serve, which
@@ -62,6 +64,10 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.worlds = newRegistry(&s.cfg, log, s.bindHost)
+	s.mem = newMemLimiter(&s.cfg, os.Getenv("GOMEMLIMIT"), s.journalsHeld)
+	s.mem.setJournals(1)
+	s.worlds.live = func(n int) { s.mem.setJournals(1 + n) }
+	s.mem.follow()
 	root.mount(s.worlds)
 	return s, nil
 }
@@ -73,10 +79,16 @@ func (s *Server) start() error {
 	if err != nil {
 		return err
 	}
+	if seeded && !scenario.IsSealed(src) {
+		if src, err = s.sealStored(src); err != nil {
+			return err
+		}
+	}
 	if seeded && !s.cfg.Fresh {
-		// The stored scenario carries the sources of its whole extends
-		// chain, so it is rebuilt without reading any file: the kept state
-		// keeps its scenario even when a base file has changed since.
+		// The stored scenario is the effective document (its extends
+		// chain resolved), secrets sealed, so it is rebuilt without
+		// reading any file: the kept state keeps its scenario even when a
+		// base file has changed since.
 		sc, err := scenario.ParseStored(s.cfg.DB, src)
 		if err != nil {
 			return fmt.Errorf("%s was seeded from a scenario this version cannot read; start with --fresh to reseed:\n%w", s.cfg.DB, err)
@@ -102,6 +114,29 @@ func (s *Server) start() error {
 	}
 	s.log.Info("state seeded", "db", s.cfg.DB, "scenario", sc.Name)
 	return nil
+}
+
+// sealStored upgrades a state file of an earlier version, whose stored
+// scenario (src) holds its plaintext secrets: the scenario is stored
+// sealed in one transaction (scenario.Stored, which seeds the same state),
+// and the file is compacted so that no freed page keeps the plaintext
+// (state.Store.Reseal). With --fresh, a stored scenario this version
+// cannot read is only removed, since the file is reseeded anyway. It
+// returns what is stored now.
+func (s *Server) sealStored(src []byte) ([]byte, error) {
+	var sealed []byte
+	sc, err := scenario.ParseStored(s.cfg.DB, src)
+	if err == nil {
+		sealed, err = sc.Stored()
+	}
+	if err != nil && !s.cfg.Fresh {
+		return nil, fmt.Errorf("%s was seeded from a scenario this version cannot read; start with --fresh to reseed:\n%w", s.cfg.DB, err)
+	}
+	if err := s.store.Reseal(sealed); err != nil {
+		return nil, fmt.Errorf("seal the scenario stored in %s: %w", s.cfg.DB, err)
+	}
+	s.log.Info("the stored scenario's secrets were sealed (a state file of an earlier version)", "db", s.cfg.DB)
+	return sealed, nil
 }
 
 // configuredScenario is --scenario's file, or the embedded default.
@@ -257,10 +292,21 @@ func (s *Server) shutdown() error {
 // closes the root's state file (Serve does this on shutdown).
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.mem.stop()
 		s.worlds.closeAll()
 		s.closeErr = s.store.Close()
 	})
 	return s.closeErr
+}
+
+// journalsHeld is what the root's and the live worlds' journals hold now:
+// the part of the live heap the journals' budgets already bound.
+func (s *Server) journalsHeld() int64 {
+	held := s.journal.Bytes()
+	for _, h := range *s.worlds.worlds.Load() {
+		held += h.journal.Bytes()
+	}
+	return held
 }
 
 // Config is the configuration the server runs with, defaults applied, for

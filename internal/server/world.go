@@ -126,7 +126,11 @@ func (w *World) mount(worlds admin.Worlds) {
 func (w *World) Apply(sc *scenario.Scenario) error {
 	w.gate.Lock()
 	defer w.gate.Unlock()
-	err := w.store.Reset(sc.Stored(), func(tx *state.Tx) error { return w.seedAll(tx, sc) })
+	sealed, err := sc.Stored()
+	if err != nil {
+		return err
+	}
+	err = w.store.Reset(sealed, func(tx *state.Tx) error { return w.seedAll(tx, sc) })
 	if err != nil {
 		return err
 	}

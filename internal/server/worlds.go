@@ -66,6 +66,10 @@ type registry struct {
 	closed  bool         // closeAll has run: no world may be created any more
 	spare   *spare       // the world made ahead for the next creation (spares.go)
 
+	// live is told how many worlds live after each insert and remove
+	// (the soft memory limit follows it, memlimit.go); nil: nobody.
+	live func(n int)
+
 	templates templates
 }
 
@@ -112,13 +116,16 @@ func (g *registry) noSuchWorld(w http.ResponseWriter, r *http.Request, id string
 // sc, when one is ready or being made, is taken instead of making a world;
 // either way a spare is then made for the next (spares.go).
 func (g *registry) Create(sc *scenario.Scenario, ttl time.Duration, listen bool) (admin.World, error) {
+	sealed, err := sc.Stored()
+	if err != nil {
+		return admin.World{}, err
+	}
 	g.sweep()
 	if err := g.reserve(); err != nil {
 		return admin.World{}, err
 	}
-	key := sha256.Sum256(sc.Stored())
+	key := sha256.Sum256(sealed)
 	h := g.takeSpare(key)
-	var err error
 	if h == nil {
 		h, err = g.build(sc, key)
 	}
@@ -142,16 +149,26 @@ func (g *registry) insert(h *hosted, err error) error {
 	if err == nil && g.closed {
 		err = errors.New("the server is shutting down")
 	}
+	n := -1
 	if err == nil {
 		next := maps.Clone(*g.worlds.Load())
 		next[h.id] = h
 		g.worlds.Store(&next)
+		n = len(next)
 	}
 	g.mu.Unlock()
 	if err != nil && h != nil {
 		_ = h.close()
 	}
+	g.counted(n)
 	return err
+}
+
+// counted tells live of n live worlds (n < 0: no change).
+func (g *registry) counted(n int) {
+	if n >= 0 && g.live != nil {
+		g.live(n)
+	}
 }
 
 // reserve counts a world about to be created against the limit.
@@ -369,15 +386,18 @@ func (g *registry) sweepEvery(ctx context.Context, d time.Duration) {
 func (g *registry) remove(id, why string) bool {
 	g.mu.Lock()
 	h := (*g.worlds.Load())[id]
+	n := -1
 	if h != nil {
 		next := maps.Clone(*g.worlds.Load())
 		delete(next, id)
 		g.worlds.Store(&next)
+		n = len(next)
 	}
 	g.mu.Unlock()
 	if h == nil {
 		return false
 	}
+	g.counted(n)
 	if err := h.close(); err != nil {
 		g.log.Warn("world removed with an error", "world", id, "why", why, "err", err)
 		return true

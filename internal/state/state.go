@@ -46,6 +46,7 @@ var ErrNotFound = errors.New("state: not found")
 // once, at its start, for Tx.Now; so the order is bbolt, then the clock.
 type Store struct {
 	db      *bolt.DB
+	opts    *bolt.Options // what db was opened with, for compact's reopening
 	clock   *clock.Clock
 	buckets []string
 	group   group // Batch's group commit
@@ -74,7 +75,7 @@ func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
-	s := &Store{db: db, clock: clk, buckets: append([]string(nil), buckets...)}
+	s := &Store{db: db, opts: opts, clock: clk, buckets: append([]string(nil), buckets...)}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range append([]string{MetaBucket}, buckets...) {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
@@ -181,6 +182,65 @@ func (s *Store) Seeded() ([]byte, bool, error) {
 		return nil
 	})
 	return src, ok, err
+}
+
+// Reseal replaces the stored scenario source with src in one transaction
+// (nil removes it), then compacts the file. It is how a state file of an
+// earlier version, whose stored scenario holds plaintext secrets, is
+// upgraded (issue 14): bbolt leaves a replaced value's bytes in the pages
+// it frees, and they would stay in the file, and in every snapshot of it,
+// until reused. It must run before the store serves anyone: compacting
+// reopens the file.
+func (s *Store) Reseal(src []byte) error {
+	err := s.Update(func(tx *Tx) error {
+		meta := tx.Bucket(MetaBucket)
+		if src == nil {
+			return meta.Delete([]byte(metaScenario))
+		}
+		return meta.Put([]byte(metaScenario), src)
+	})
+	if err != nil {
+		return err
+	}
+	return s.compact()
+}
+
+// compact rewrites the file with only the pages in use (bbolt's Compact,
+// which keeps every key, value and bucket sequence) into a file beside it,
+// synced, then renamed over it and reopened. A crash leaves either file
+// whole: the rename is atomic.
+func (s *Store) compact() error {
+	path := s.db.Path()
+	tmp := path + ".compact"
+	_ = os.Remove(tmp)
+	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return fmt.Errorf("compact %s: %w", path, err)
+	}
+	err = bolt.Compact(dst, s.db, 0) // 0: one transaction, fsynced at its commit
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("compact %s: %w", path, err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync() // the rename itself survives a crash
+		_ = d.Close()
+	}
+	if err := s.db.Close(); err != nil {
+		return err
+	}
+	db, err := bolt.Open(path, 0o600, s.opts)
+	if err != nil {
+		return fmt.Errorf("reopen state %s: %w", path, err)
+	}
+	s.db = db
+	return nil
 }
 
 // wrap is btx with the clock reading of its start.
