@@ -1,5 +1,15 @@
 package state
 
+import "time"
+
+// SetLockTimeout makes Open give up on a locked file after d instead of a
+// second, for the duration of the test.
+func SetLockTimeout(t interface{ Cleanup(func()) }, d time.Duration) {
+	old := lockTimeout
+	lockTimeout = d
+	t.Cleanup(func() { lockTimeout = old })
+}
+
 // OnJoin has f called with the queue's length each time a Batch caller
 // queues behind a commit in flight, so tests can wait for followers
 // without a clock.
