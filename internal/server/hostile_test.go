@@ -120,6 +120,7 @@ func hostileCorpus() []hostile {
 // within the connection's deadline (hit, the test fails), and a server
 // that still serves.
 func TestHostileCorpus(t *testing.T) {
+	t.Parallel()
 	srv, _ := servertest.Serve(t, server.Config{ReadHeaderTimeout: 500 * time.Millisecond})
 	base := "http://" + srv.Addr()
 	client := &http.Client{Timeout: failsafe}
