@@ -332,7 +332,6 @@ func TestRegister_concurrentSameEmail(t *testing.T) {
 // exist. Counted, not timed; not parallel, so no other test's comparison
 // is counted.
 func TestLogin_unknownCostsOneComparison(t *testing.T) {
-	t.Parallel()
 	m := start(t)
 	for _, body := range []string{
 		`{"email":"demo@example.com","password":"wrong-password"}`,

@@ -393,7 +393,6 @@ saplab:
 // logins exist. Counted, not timed; not parallel, so that no other test's
 // comparison is counted (parallel tests wait until this one is done).
 func TestAuth_unknownCostsOneComparison(t *testing.T) {
-	t.Parallel()
 	m := start(t, "name: inactive\nextends: default\nsaplab:\n  employees:\n"+
 		"    - {id: 3, phone: \"79990000003\", password: demo, name: Уволен, seat: '', email: gone@saplab.example, point_id: 1, group_id: 2, status: false, client_use: false, contact_show: false}\n")
 	for _, creds := range []string{"79990000000:nope", "70000000000:demo", "79990000003:demo"} {
