@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"debug/elf"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -27,9 +28,33 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	buildDir = dir
+	flag.Parse()
+	if wholeRun() {
+		// The builds are the package's long pole, and the tests that use
+		// them are parallel, so they would start only after every serial
+		// test: started now, they run beside those tests instead.
+		go func() { _, _ = binary() }()
+		go func() { _, _ = reader() }()
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// wholeRun reports whether this run is one the builds are wanted in for
+// sure: not -short (whose tests skip them), not a listing, and not a -run
+// or -skip choice of tests, which may need none of them (those still build
+// on first use).
+func wholeRun() bool {
+	if testing.Short() {
+		return false
+	}
+	for _, name := range []string{"test.run", "test.skip", "test.list"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // goCommand is a go command run in dir with GOFLAGS set to flags alone:
@@ -42,10 +67,12 @@ func goCommand(dir, flags string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// binary builds cmd/mockserver once, as the Dockerfile does (CGO_ENABLED=0).
+// binary builds cmd/mockserver once, as the Dockerfile does (CGO_ENABLED=0,
+// without the symbol table and DWARF: -ldflags "-s -w", which also makes
+// the link, this package's longest step, shorter).
 var binary = sync.OnceValues(func() (string, error) {
 	bin := filepath.Join(buildDir, "bin", "mockserver")
-	cmd := goCommand("../cmd/mockserver", "", "build", "-o", bin, ".")
+	cmd := goCommand("../cmd/mockserver", "", "build", "-ldflags=-s -w", "-o", bin, ".")
 	cmd.Env = append(cmd.Env, "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
@@ -127,7 +154,9 @@ var reader = sync.OnceValues(func() (string, error) {
 		}
 	}
 	bin := filepath.Join(buildDir, "shop.test")
-	cmd := goCommand(dir, "-mod=mod", "test", "-c", "-o", bin, ".")
+	// No debugger reads the test binary: without the symbol table and
+	// DWARF (-s -w) it links faster.
+	cmd := goCommand(dir, "-mod=mod", "test", "-c", "-ldflags=-s -w", "-o", bin, ".")
 	cmd.Env = append(cmd.Env, "GOPROXY=off", "GOWORK=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("the reader's module does not compile: %v\n%s", err, out)

@@ -68,6 +68,9 @@ func TestDocs_shellWalkthroughs(t *testing.T) {
 	}
 	for name, block := range walkthroughs(t) {
 		t.Run(name, func(t *testing.T) {
+			// Each block runs its own server on its own port and directory:
+			// they wait on their servers side by side.
+			t.Parallel()
 			dir := t.TempDir()
 			if err := os.Symlink(client, filepath.Join(dir, "your-client")); err != nil {
 				t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 )
 
 func TestRegister(t *testing.T) {
+	t.Parallel()
 	// A cost of its own shows that run-time passwords take Deps.PasswordCost
 	// (servertest's default is bcrypt's lowest; the server's, Laravel's 10).
 	const cost = bcrypt.MinCost + 1
@@ -61,6 +62,7 @@ func TestRegister(t *testing.T) {
 }
 
 func TestRegister_rejects(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("я", 256)
 	cases := []struct {
 		name, body, golden string
@@ -90,6 +92,7 @@ func TestRegister_rejects(t *testing.T) {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	m := start(t)
 	r := post(t, m, "/api/login", `{"email":"demo@example.com","password":"demo-password"}`)
 	token, _ := withToken(t, r.Body)
@@ -103,6 +106,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestLogin_rejects(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, body, golden string
 	}{
@@ -128,6 +132,7 @@ func TestLogin_rejects(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	m := start(t)
 	r := post(t, m, "/api/login", `{"email":"demo@example.com","password":"demo-password"}`)
 	fresh, _ := withToken(t, r.Body)
@@ -150,6 +155,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	m := start(t)
 	r := post(t, m, "/api/change-password",
 		`{"email":"DEMO@example.com","old_password":"demo-password","password":"new-password","password_confirmation":"new-password"}`,
@@ -168,6 +174,7 @@ func TestChangePassword(t *testing.T) {
 }
 
 func TestChangePassword_rejects(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, body, golden string
 	}{
@@ -196,6 +203,7 @@ func TestChangePassword_rejects(t *testing.T) {
 // TestAuth_token is Sanctum's guard on a protected endpoint, with a body
 // that would otherwise be accepted.
 func TestAuth_token(t *testing.T) {
+	t.Parallel()
 	const body = `{"phone":"+7 999 999-99-99","name":"Иванов"}`
 	secret := strings.TrimPrefix(demoToken, "1|")
 	cases := []struct {
@@ -244,6 +252,7 @@ func TestAuth_token(t *testing.T) {
 }
 
 func TestAuth_recordsLastUse(t *testing.T) {
+	t.Parallel()
 	m := start(t)
 	find := func() any {
 		for _, tok := range rows(t, m, "tokens") {
@@ -275,6 +284,7 @@ func TestAuth_recordsLastUse(t *testing.T) {
 }
 
 func TestTest_reportsFlagsAndToken(t *testing.T) {
+	t.Parallel()
 	m := start(t, "name: flags\namapi:\n  service: {available: true, online_registration: false}\n  users:\n    - {name: A, email: a@example.com, password: password1, tokens: [\"5|"+strings.Repeat("a", 40)+"\"]}\n")
 	expect(t, m.Do(t, http.MethodGet, "/api/test", nil, bearer("5|"+strings.Repeat("a", 40))...), http.StatusOK,
 		`{"isAuthenticated":true,"serviceAvailable":true,"onlineRegistrationAvailable":false}`)
@@ -289,6 +299,7 @@ func TestTest_reportsFlagsAndToken(t *testing.T) {
 // Concurrent sign-ups of one address: the uniqueness check and the write
 // are one transaction, so exactly one account is made.
 func TestRegister_concurrentSameEmail(t *testing.T) {
+	t.Parallel()
 	m := start(t)
 	const n = 6
 	statuses := make(chan int, n)

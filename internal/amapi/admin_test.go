@@ -15,6 +15,7 @@ func setService(t *testing.T, m *servertest.Mock, body string) servertest.Respon
 }
 
 func TestService_controlAPI(t *testing.T) {
+	t.Parallel()
 	m := start(t)
 	expect(t, m.Do(t, http.MethodGet, "/__admin/amapi/service", nil), http.StatusOK, `{"available":true,"online_registration":true}`+"\n")
 	expect(t, setService(t, m, `{"available":false}`), http.StatusOK, `{"available":false,"online_registration":true}`+"\n")
@@ -33,6 +34,7 @@ func TestService_controlAPI(t *testing.T) {
 }
 
 func TestService_controlAPI_rejects(t *testing.T) {
+	t.Parallel()
 	// One server for every body: a refused one changes nothing.
 	m := start(t)
 	for _, body := range []string{``, `{}`, `{"available":"no"}`, `{"availible":false}`, `[true]`,
@@ -45,6 +47,7 @@ func TestService_controlAPI_rejects(t *testing.T) {
 }
 
 func TestService_fromScenario(t *testing.T) {
+	t.Parallel()
 	m := start(t, "name: down\namapi:\n  service: {available: false}\n")
 	expect(t, m.Do(t, http.MethodGet, "/api/test", nil), http.StatusOK,
 		`{"isAuthenticated":false,"serviceAvailable":false,"onlineRegistrationAvailable":true}`)
@@ -53,6 +56,7 @@ func TestService_fromScenario(t *testing.T) {
 // While the service is unavailable every endpoint but test answers 503 in
 // its own shape (after Sanctum's 401 for a bad token) and changes nothing.
 func TestService_unavailable(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		path, body, token, golden string
 	}{
@@ -82,6 +86,7 @@ func TestService_unavailable(t *testing.T) {
 }
 
 func TestService_registrationClosed(t *testing.T) {
+	t.Parallel()
 	m := start(t)
 	setService(t, m, `{"online_registration":false}`)
 	expectGolden(t, post(t, m, "/api/register", `{"name":"A","email":"a@example.com","password":"12345678","password_confirmation":"12345678"}`),

@@ -14,6 +14,7 @@ import (
 // SPEC §9: bad input gets amapi's shape and a 4xx, never a 5xx, and
 // changes nothing.
 func TestBadInput_bodies(t *testing.T) {
+	t.Parallel()
 	endpoints := []struct {
 		path, flag string
 		token      string
@@ -74,6 +75,7 @@ func assertUnchanged(t *testing.T, m *servertest.Mock) {
 }
 
 func TestBadInput_tooLarge(t *testing.T) {
+	t.Parallel()
 	m := start(t)
 	big := bytes.Repeat([]byte("a"), 2<<20)
 	body := append(append([]byte(`{"phone":"1","name":"`), big...), '"', '}')
@@ -88,6 +90,7 @@ func TestBadInput_tooLarge(t *testing.T) {
 // bounded list of messages, not one per missing field of every item (which
 // was 117 MB), and stores nothing.
 func TestBadInput_manyBadItems(t *testing.T) {
+	t.Parallel()
 	m := start(t)
 	body := `{"phone":"1","name":"x","items":[` + strings.Repeat(`{"a":1},`, 119_999) + `{"a":1}]}`
 	r := m.Do(t, http.MethodPost, "/api/buy-click", strings.NewReader(body), append(bearer(ordersToken), "Content-Type", "application/json")...)
@@ -110,6 +113,7 @@ func TestBadInput_manyBadItems(t *testing.T) {
 }
 
 func TestRouting(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, method, path string
 		headers            []string
@@ -148,6 +152,7 @@ func TestRouting(t *testing.T) {
 }
 
 func TestRouting_trailingSlash(t *testing.T) {
+	t.Parallel()
 	m := start(t)
 	expect(t, post(t, m, "/api/callback/", `{"phone":"1","name":"a"}`, bearer(ordersToken)...), http.StatusCreated,
 		`{"OrderCreated":true,"OrderCode":"DG1501-81811"}`)
@@ -156,6 +161,7 @@ func TestRouting_trailingSlash(t *testing.T) {
 // A browser page calling the API (the JavaScript examples) first sends a
 // preflight; Laravel's HandleCors answers it before routing.
 func TestRouting_corsPreflight(t *testing.T) {
+	t.Parallel()
 	for _, path := range []string{"/api/create-order", "/api/nowhere"} {
 		m := start(t)
 		r := m.Do(t, http.MethodOptions, path, nil, "Origin", "https://shop.example", "Access-Control-Request-Method", "POST",
@@ -177,6 +183,7 @@ func TestRouting_corsPreflight(t *testing.T) {
 // Endpoints that read no input ignore whatever body comes with them, as
 // Laravel's controllers do.
 func TestBadInput_ignoredWhereNothingIsRead(t *testing.T) {
+	t.Parallel()
 	m := start(t)
 	expect(t, post(t, m, "/api/logout", `{not json`, bearer(logoutToken)...), http.StatusOK, `{"signedOut":true}`)
 	expect(t, m.Do(t, http.MethodGet, "/api/test", strings.NewReader("\xff")), http.StatusOK,

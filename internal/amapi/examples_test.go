@@ -15,6 +15,7 @@ import (
 // change-password, which revoke their own token, each get theirs.
 
 func TestExamples_Orders(t *testing.T) {
+	t.Parallel()
 	for _, endpoint := range []string{"create-order", "buy-click", "callback"} {
 		for _, ex := range examples(t, endpoint) {
 			t.Run(ex.name, func(t *testing.T) {
@@ -59,6 +60,7 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 }
 
 func TestExamples_Login(t *testing.T) {
+	t.Parallel()
 	// One server for every example: a login only adds a token of its own.
 	m := start(t)
 	for _, ex := range examples(t, "login") {
@@ -74,6 +76,7 @@ func TestExamples_Login(t *testing.T) {
 }
 
 func TestExamples_Logout(t *testing.T) {
+	t.Parallel()
 	for _, ex := range examples(t, "logout") {
 		t.Run(ex.name, func(t *testing.T) {
 			m := start(t)
@@ -89,6 +92,7 @@ func TestExamples_Logout(t *testing.T) {
 }
 
 func TestExamples_ChangePassword(t *testing.T) {
+	t.Parallel()
 	for _, ex := range examples(t, "change-password") {
 		t.Run(ex.name, func(t *testing.T) {
 			m := start(t)
@@ -109,6 +113,7 @@ func TestExamples_ChangePassword(t *testing.T) {
 }
 
 func TestExamples_Test(t *testing.T) {
+	t.Parallel()
 	// One server for every example: the probe changes nothing.
 	m := start(t)
 	for _, ex := range examples(t, "test") {
@@ -124,6 +129,7 @@ func TestExamples_Test(t *testing.T) {
 // SPEC §4's register rule (a valid, unique email) it cannot succeed: the
 // mock refuses it with a message that says why (docs/decisions/amapi.md).
 func TestExamples_Register(t *testing.T) {
+	t.Parallel()
 	// One server for every case: each checks that its refusal changed
 	// nothing, which is what makes sharing it safe.
 	m := start(t)
@@ -140,6 +146,7 @@ func TestExamples_Register(t *testing.T) {
 // All the examples in document order against one server: none breaks
 // another (each destructive one has a token of its own).
 func TestExamples_inDocumentOrder(t *testing.T) {
+	t.Parallel()
 	m := start(t)
 	for _, endpoint := range []string{"create-order", "buy-click", "callback", "register", "login", "logout", "change-password", "test"} {
 		ex := loadExample(t, "testdata/examples/"+endpoint+".curl.http")

@@ -22,6 +22,7 @@ func input(t *testing.T, body string) amapi.Input {
 }
 
 func TestDecodeInput(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, body, err string
 	}{
@@ -51,6 +52,7 @@ func TestDecodeInput(t *testing.T) {
 }
 
 func TestAsInteger(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   any
 		want int64
@@ -84,6 +86,7 @@ func TestAsInteger(t *testing.T) {
 }
 
 func TestAsNumber(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   any
 		want float64
@@ -116,6 +119,7 @@ func TestAsNumber(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	rules := []amapi.Field{
 		{Path: "name", Kind: amapi.String, Required: true, Max: 3},
 		{Path: "kind", Kind: amapi.String},
@@ -156,6 +160,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestValidate_checksRunAfterBuiltInRules(t *testing.T) {
+	t.Parallel()
 	calls := 0
 	checks := amapi.Checks{"email": func(v string) string {
 		calls++
@@ -182,6 +187,7 @@ func TestValidate_checksRunAfterBuiltInRules(t *testing.T) {
 // A body of many bad items is answered with the first MaxMessages problems,
 // in rule order, not one message per field of every item.
 func TestValidate_boundsTheMessages(t *testing.T) {
+	t.Parallel()
 	rules := []amapi.Field{
 		{Path: "list.*", Kind: amapi.Object, Required: true},
 		{Path: "list.*.n", Kind: amapi.Integer, Required: true, Min: ptr(1)},
@@ -211,6 +217,7 @@ func TestValidate_boundsTheMessages(t *testing.T) {
 func ptr(f float64) *float64 { return &f }
 
 func TestBearerToken(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		header, want string
 		ok           bool
@@ -233,6 +240,7 @@ func TestBearerToken(t *testing.T) {
 }
 
 func TestParseToken(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		token string
 		id    uint64
@@ -267,6 +275,7 @@ func TestParseToken(t *testing.T) {
 }
 
 func TestOrderCode(t *testing.T) {
+	t.Parallel()
 	form := regexp.MustCompile(`^[A-Z]{2}[0-9]{4}-[0-9]{5}$`)
 	seen := map[string]bool{}
 	for id := uint64(1); id <= 2000; id++ {
@@ -288,6 +297,7 @@ func TestOrderCode(t *testing.T) {
 }
 
 func TestTokenForms(t *testing.T) {
+	t.Parallel()
 	forty := strings.Repeat("a", 40)
 	cases := []struct {
 		token         string
@@ -316,6 +326,7 @@ func TestTokenForms(t *testing.T) {
 }
 
 func TestFitsBigint(t *testing.T) {
+	t.Parallel()
 	for id, want := range map[string]bool{
 		"1": true, "9223372036854775807": true,
 		"9223372036854775808": false, "18446744073709551615": false, "99999999999999999999": false,
@@ -327,6 +338,7 @@ func TestFitsBigint(t *testing.T) {
 }
 
 func TestBcryptInput(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		password string
 		want     int
@@ -345,6 +357,7 @@ func TestBcryptInput(t *testing.T) {
 }
 
 func TestEmailKey(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"demo@example.com": "demo@example.com", " Demo@Example.COM ": "demo@example.com", "ПЁТР@пример.рф": "пётр@пример.рф",
 	} {

@@ -32,6 +32,7 @@ func createdCode(t *testing.T, body []byte) string {
 }
 
 func TestOrders_Create(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, body string
 	}{
@@ -63,6 +64,7 @@ func TestOrders_Create(t *testing.T) {
 }
 
 func TestOrders_Create_rejects(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, body, golden string
 	}{
@@ -99,6 +101,7 @@ func TestOrders_Create_rejects(t *testing.T) {
 }
 
 func TestOrders_BuyClickAndCallback_rejects(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		path, body, golden string
 	}{
@@ -124,6 +127,7 @@ func TestOrders_BuyClickAndCallback_rejects(t *testing.T) {
 // same scenario gives the same codes, another seed other ones, and no code
 // repeats.
 func TestOrders_codesReproducibleAndUnique(t *testing.T) {
+	t.Parallel()
 	const n = 40
 	run := func(seed int) []string {
 		m := start(t, fmt.Sprintf("name: s\nseed: %d\namapi:\n  users:\n    - {name: A, email: a@example.com, password: password1, tokens: [%q]}\n", seed, demoToken))

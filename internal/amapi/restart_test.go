@@ -12,6 +12,7 @@ import (
 // A kept state file keeps users, tokens, orders and flags, and order codes
 // carry on from the stored sequence under the stored scenario's seed.
 func TestRestart_keepsState(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "state.db")
 	m := servertest.Start(t, servertest.Options{Config: server.Config{DB: db}})
 	expect(t, post(t, m, "/api/callback", `{"phone":"1","name":"a"}`, bearer(ordersToken)...), http.StatusCreated,

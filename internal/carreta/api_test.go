@@ -94,6 +94,7 @@ func storedOrders(t testing.TB, m *servertest.Mock) int {
 }
 
 func TestProfile(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	t.Run("answers_the_account", func(t *testing.T) {
 		r := get(t, m, "/v1/profile/?api_key=demo-key")
@@ -127,6 +128,7 @@ func TestProfile(t *testing.T) {
 }
 
 func TestProfile_trustProxy(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{Config: server.Config{TrustProxy: true}})
 	cases := []struct {
 		name, xff string
@@ -192,6 +194,7 @@ func search(t testing.TB, m *servertest.Mock, q string) []offer {
 }
 
 func TestSearch(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	t.Run("answers_the_document_example", func(t *testing.T) {
 		r := get(t, m, "/v1/search/?q=oc47&api_key=demo-key")
@@ -264,6 +267,7 @@ func TestSearch(t *testing.T) {
 
 // TestSearch_generated checks what made-up offers look like over many codes.
 func TestSearch_generated(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	realMakers := map[string]bool{}
 	for _, mk := range []string{"BOSCH", "MANN-FILTER", "KNECHT/MAHLE", "FILTRON", "NGK", "DENSO", "TRW", "ATE",
@@ -359,6 +363,7 @@ func parseQtyForm(q string) (string, bool) {
 // catalog's where it gives one, else derived, the same on every search;
 // an order may send it back, and then it must be the offer's.
 func TestSearch_source(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	raw := func(q string) []map[string]any {
 		var out struct{ Objects []map[string]any }

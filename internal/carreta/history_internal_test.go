@@ -17,6 +17,7 @@ import (
 // exactly what json.Marshal writes, so an appended history reads the same
 // whichever wrote it.
 func TestHistoryEncoder(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 11, 23, 12, 30, 15, 123456789, clock.Moscow)
 	h := []historyEntry{
 		{Comment: `Статус изменен с "Получен в заказ" на "В работе"`, Created: at},
@@ -41,6 +42,7 @@ func TestHistoryEncoder(t *testing.T) {
 // bytes json.Marshal gives the order with them changed, whether auto comes,
 // stays or goes, and whatever the rest of the record holds.
 func TestSpliceHead(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 11, 23, 12, 30, 15, 123456000, clock.Moscow)
 	next := &lifecycle.Progress{Done: 3, Next: at.Add(time.Hour)}
 	base := orderRecord{ID: 189334, AccountID: 1, Number: "A111346-1", Status: 2, StatusVersion: statusVersion,

@@ -20,6 +20,7 @@ func column(comments ...string) *commentColumn {
 }
 
 func TestCommentColumn_page(t *testing.T) {
+	t.Parallel()
 	many := make([]string, 250)
 	for i := range many {
 		many[i] = fmt.Sprint("партия ", i%3)

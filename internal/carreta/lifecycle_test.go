@@ -31,6 +31,7 @@ type line struct {
 // made), the lifecycle, the seed and now, its status and the history the
 // due moves add, each stamped with the instant it fell due.
 func TestLifecycle_Advance(t *testing.T) {
+	t.Parallel()
 	const fixed = `
 steps:
   - {status: 3, after: 1h}
@@ -125,6 +126,7 @@ steps:
 // TestLifecycle_Start: a new order's first due time is its schedule's
 // first move; an empty plan starts nothing.
 func TestLifecycle_Start(t *testing.T) {
+	t.Parallel()
 	l := &carreta.Lifecycle{Statuses: carreta.NewStatuses(carreta.VendorStatuses), NewStatus: 2, Seed: 42,
 		Plan: lifecyclePlan(t, "steps: [{status: 3, after: {min: 10m, max: 1h}}]")}
 	o := carreta.OrderState{ID: 5, Created: frozenAt}

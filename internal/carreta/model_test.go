@@ -13,6 +13,7 @@ import (
 // TestCheckOrderQty covers every bullet of carreta.txt "Создание заказа"
 // and the edges around each, with the exact message a client gets.
 func TestCheckOrderQty(t *testing.T) {
+	t.Parallel()
 	const (
 		below  = "Количество к заказу (order_qty) должно быть меньше %d."
 		atMost = "Количество к заказу (order_qty) не должно превышать %d."
@@ -94,6 +95,7 @@ func TestCheckOrderQty(t *testing.T) {
 }
 
 func TestParseQty(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in    string
 		ok    bool
@@ -126,6 +128,7 @@ func TestParseQty(t *testing.T) {
 }
 
 func TestNormalizeCode(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"OC47":          "oc47",
 		"OC 47":         "oc47",
@@ -146,6 +149,7 @@ func TestNormalizeCode(t *testing.T) {
 }
 
 func TestParsePage(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		n    int
@@ -164,6 +168,7 @@ func TestParsePage(t *testing.T) {
 }
 
 func TestFormatTime(t *testing.T) {
+	t.Parallel()
 	utc := time.Date(2014, 10, 23, 13, 18, 31, 315072999, time.UTC)
 	if got := carreta.FormatTime(utc); got != "2014-10-23T16:18:31.315072" {
 		t.Errorf("got %s, want Moscow time with microseconds", got)
@@ -178,6 +183,7 @@ func TestFormatTime(t *testing.T) {
 }
 
 func TestOrderNumber(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		carreta.OrderNumber(111342, 1):  "A111342-1",
 		carreta.OrderNumber(7, 12):      "A000007-12",
@@ -194,6 +200,7 @@ func TestOrderNumber(t *testing.T) {
 // document's own text for 7, and that a number outside the table has no
 // name.
 func TestStatuses(t *testing.T) {
+	t.Parallel()
 	vendor := carreta.NewStatuses(carreta.VendorStatuses)
 	want := map[int]string{
 		1: "Ожидает оплаты", 2: "Получен в заказ", 3: "В работе", 11: "Принят поставщиком",
@@ -220,6 +227,7 @@ func TestStatuses(t *testing.T) {
 // TestLegacyStatus: every status of the retired guess maps to the vendor
 // status of the same meaning; other numbers are kept.
 func TestLegacyStatus(t *testing.T) {
+	t.Parallel()
 	cases := map[carreta.Status]carreta.Status{
 		1: carreta.StatusReceived, 2: carreta.StatusInWork, 3: carreta.StatusAccepted, 4: carreta.StatusFromSupplier,
 		5: carreta.StatusInStock, 6: carreta.StatusAtPickup, 7: carreta.StatusIssued, 8: carreta.StatusCancelled,
@@ -239,6 +247,7 @@ func TestLegacyStatus(t *testing.T) {
 }
 
 func TestHistoryComments(t *testing.T) {
+	t.Parallel()
 	// carreta.txt history example, unescaped: "Холд" is the document's
 	// text, whatever the table calls a new order's status.
 	if got := carreta.CreatedComment(money.Amount(21286)); got != `Создан со статусом "Холд" на сумму 212.86 руб.` {
@@ -251,6 +260,7 @@ func TestHistoryComments(t *testing.T) {
 }
 
 func TestParseID(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in string
 		id uint64

@@ -106,6 +106,7 @@ func statusAt(sched []lifecycle.Move, now time.Time) int {
 // history agreeing at every step; in the end the history holds one entry
 // per move, stamped with the instant it was scheduled for.
 func TestLifecycle_clientPolls(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	bosch := search(t, m, "oc47")[4] // period 3..5 days
 	o := place(t, m, bosch, "опрос")
@@ -191,6 +192,7 @@ func run(t *testing.T, db string, restartAfter int) []byte {
 // byte-identical statuses and histories, and a server restarted half way
 // picks the schedule up where the first left it.
 func TestLifecycle_reproducible(t *testing.T) {
+	t.Parallel()
 	first := run(t, "", -1)
 	if !bytes.Contains(first, []byte(`\u0412\u044b\u0434\u0430\u043d`)) { // "Выдан": the orders got somewhere
 		t.Fatalf("no order was delivered in thirty days:\n%s", first)
@@ -208,6 +210,7 @@ func TestLifecycle_reproducible(t *testing.T) {
 // the automatic moves that fell due before it, and takes the order off its
 // automatic path: no move follows, however far the clock goes.
 func TestLifecycle_manualMove(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	o := place(t, m, search(t, m, "oc47")[4], "вручную")
 	sched := defaultLifecycle(t).Schedule(carreta.OrderState{ID: o.ID, Created: frozenAt, PeriodMin: 3, PeriodMax: 5})
@@ -245,6 +248,7 @@ func TestLifecycle_manualMove(t *testing.T) {
 // what its client reads, even when time passed without anyone asking;
 // moving the clock back does not undo a move.
 func TestLifecycle_controlAPIAgrees(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	o := place(t, m, search(t, m, "oc47")[4], "состояние")
 	m.Srv.Clock().Advance(30 * 24 * time.Hour) // as real time would
@@ -269,6 +273,7 @@ func TestLifecycle_controlAPIAgrees(t *testing.T) {
 // its orders where they are; one with its own status table starts them in
 // its new_status and names them by it.
 func TestLifecycle_offUnlessSet(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{Scenario: ownTable})
 	offers := search(t, m, "zz-1")
 	o := place(t, m, offers[0], "")
@@ -296,6 +301,7 @@ carreta:
 // status_version, nor the order list's indexes) still loads, and every order reads in the status of the
 // same meaning; the control API shows the migrated rows too.
 func TestLifecycle_legacyStateFile(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "state.db")
 	m := start(t, servertest.Options{Config: server.Config{DB: db}})
 	m.Close()
@@ -349,6 +355,7 @@ func TestLifecycle_legacyStateFile(t *testing.T) {
 // always holds at least the moves their last status needed. Run it with
 // -race: the queue, the view and the store are shared by all of them.
 func TestLifecycle_concurrentReaders(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	o := place(t, m, search(t, m, "oc47")[4], "гонка")
 	sched := defaultLifecycle(t).Schedule(carreta.OrderState{ID: o.ID, Created: frozenAt, PeriodMin: 3, PeriodMax: 5})

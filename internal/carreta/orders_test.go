@@ -52,6 +52,7 @@ func offerBody(o offer, qty int, comment ...string) string {
 }
 
 func TestOrders_Create(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	offers := search(t, m, "oc47")
 	bosch := offers[4] // 0 451 103 316, qty "Есть"
@@ -238,6 +239,7 @@ func TestOrders_Create(t *testing.T) {
 }
 
 func TestOrders_List(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	t.Run("lists_the_accounts_orders_newest_first", func(t *testing.T) {
 		r := get(t, m, "/v1/order/?api_key=demo-key")
@@ -306,6 +308,7 @@ func TestOrders_List(t *testing.T) {
 }
 
 func TestOrders_List_pages(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("name: many\nseed: 1\ncarreta:\n  accounts: [{api_key: k}, {api_key: j}]\n  orders:\n")
 	party1 := 0
@@ -358,6 +361,7 @@ func TestOrders_List_pages(t *testing.T) {
 }
 
 func TestOrders_Detail(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	t.Run("answers_the_document_example", func(t *testing.T) {
 		r := get(t, m, "/v1/order/189330/?api_key=demo-key")
@@ -394,6 +398,7 @@ func TestOrders_Detail(t *testing.T) {
 }
 
 func TestOrders_History(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	r := get(t, m, "/v1/order/189330/history/?api_key=demo-key")
 	expectJSON(t, r, 200)
@@ -406,6 +411,7 @@ func TestOrders_History(t *testing.T) {
 }
 
 func TestAdmin_SetStatus(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	adminPost := func(path, body string) servertest.Response {
 		return m.Do(t, http.MethodPost, path, strings.NewReader(body), "Content-Type", "application/json")
@@ -473,6 +479,7 @@ func TestAdmin_SetStatus(t *testing.T) {
 }
 
 func TestRouting(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	redirects := []struct{ method, path, location string }{
 		{"GET", "/v1/profile?api_key=demo-key", "/v1/profile/?api_key=demo-key"},
@@ -534,6 +541,7 @@ func TestRouting(t *testing.T) {
 // TestState_survivesRestart: orders written by a server are there, listed
 // and indexed, for the next one on the same file.
 func TestState_survivesRestart(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "state.db")
 	m := start(t, servertest.Options{Config: server.Config{DB: db}})
 	o := search(t, m, "oc47")[0]
@@ -555,6 +563,7 @@ func TestState_survivesRestart(t *testing.T) {
 // TestErrors_golden pins the bytes of every kind of error body, escapes and
 // all, as clients see them.
 func TestErrors_golden(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	tampered := search(t, m, "oc47")[4]
 	tampered.Price = "1.00"
@@ -587,6 +596,7 @@ func TestErrors_golden(t *testing.T) {
 // and no type at all are read. Half a surrogate pair is unreadable JSON,
 // not U+FFFD stored. Nothing refused is stored.
 func TestOrders_Create_mediaAndSurrogates(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{})
 	body := offerBody(search(t, m, "oc47")[4], 1, "")
 	send := func(ct, body string) servertest.Response {
@@ -631,6 +641,7 @@ func dropIndexes(tx *state.Tx) error {
 // A file without them (an older version's) is reindexed at start and lists
 // as before; orders created after a filtered list are found by the next.
 func TestOrders_List_indexes(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "state.db")
 	var b strings.Builder
 	b.WriteString("name: many\nseed: 1\ncarreta:\n  accounts: [{api_key: k}, {api_key: j}, {api_key: demo-key}]\n  orders:\n")
@@ -682,6 +693,7 @@ func TestOrders_List_indexes(t *testing.T) {
 // TestOrders_generated: generate.orders makes up a history on the named
 // account, oldest first, one a minute, "Заказ №n".
 func TestOrders_generated(t *testing.T) {
+	t.Parallel()
 	m := start(t, servertest.Options{Scenario: "name: g\nseed: 1\ncarreta:\n  accounts: [{api_key: j}, {api_key: k}]\n" +
 		"  catalog: [{code: A1, maker: M, name: N, price: \"2.00\", qty: \"5\", min_qty: 1, period_min: 1, period_max: 2}]\n" +
 		"  generate: {orders: 150, orders_account: k}\n"})

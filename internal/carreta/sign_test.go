@@ -14,6 +14,7 @@ func offerOC47() carreta.Offer {
 }
 
 func TestSigner_Verify(t *testing.T) {
+	t.Parallel()
 	s := carreta.NewSigner(42)
 	o := offerOC47()
 	sig := s.Sign(&o)
@@ -70,6 +71,7 @@ func TestSigner_Verify(t *testing.T) {
 }
 
 func TestSigner_Pin(t *testing.T) {
+	t.Parallel()
 	s := carreta.NewSigner(42)
 	o := offerOC47()
 	const vendor = "DqYXihjdqSPM4OKLl9uE6piTekMMfMSYhkNNgDbhOzVDDWD+JdDi28ZxGbbDkXBvUw7Yu6q69MiKBaDSnYdY6imQkzWYQFw="

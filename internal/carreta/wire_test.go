@@ -13,6 +13,7 @@ import (
 const docOrder = `{"_": "DqYXihjdqSPM4OKLl9uE6J+Te0AMfMSYhkNNgDbhOTJDDGP+JdDi28ZxGbbDkXBvUw7Yu6q69MiKBaDSnYdY6imfljWcQFw=","code": "OC47","maker": "KNECHT/MAHLE","min_qty": 1,"name": "\u0424\u0438\u043b\u044c\u0442\u0440 \u043c\u0430\u0441\u043b\u044f\u043d\u044b\u0439","period_max": 7,"period_min": 7,"price": "175.11","qty": "300","order_qty": 10}`
 
 func TestDecodeOrder_readsTheDocumentExample(t *testing.T) {
+	t.Parallel()
 	req, err := carreta.DecodeOrder([]byte(docOrder))
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +71,7 @@ func splitTop(s string) []string {
 }
 
 func TestDecodeOrder(t *testing.T) {
+	t.Parallel()
 	const (
 		required = "Поле \"%s\" обязательно."
 		str      = "Поле \"%s\" должно быть строкой."
@@ -146,6 +148,7 @@ func TestDecodeOrder(t *testing.T) {
 }
 
 func TestCheckOrder(t *testing.T) {
+	t.Parallel()
 	s := carreta.NewSigner(42)
 	offer := carreta.Offer{Code: "OC47", Maker: "KNECHT/MAHLE", Name: "Фильтр масляный", Price: 15202, Qty: "500", MinQty: 1, PeriodMin: 7, PeriodMax: 7}
 	ok := carreta.OrderRequest{Offer: offer, Sig: s.Sign(&offer), OrderQty: 5, ClientComment: strings.Repeat("ж", 50)}
@@ -190,6 +193,7 @@ const msgBadSource = "Поле \"source\" не совпадает с источ�
 // same signed fields, or derived from them and the seed: stable on every
 // search and run, another scenario seed's differs.
 func TestSigner_Source(t *testing.T) {
+	t.Parallel()
 	s := carreta.NewSigner(42)
 	o := carreta.Offer{Code: "OC47", Maker: "KNECHT/MAHLE", Name: "Фильтр масляный", Price: 15202, Qty: "500", MinQty: 1, PeriodMin: 7, PeriodMax: 7}
 	derived := s.Source(&o)

@@ -35,6 +35,7 @@ func docLifecycle(p string) string {
 // pure function: given the position, the plan, the seed, which statuses
 // exist and now, the moves it applies and how far it then is.
 func TestLifecycle_Advance(t *testing.T) {
+	t.Parallel()
 	var plan lifecycle.Plan
 	if err := yaml.Unmarshal([]byte(strings.ReplaceAll(docLifecycle("0"), "\n    ", "\n")[len("  lifecycle:\n"):]), &plan); err != nil {
 		t.Fatal(err)
@@ -128,6 +129,7 @@ func (m *mock) advance(d string) {
 // follows saplab.lifecycle; each move is in its history by "Автоматически"
 // at the second it fell due, and no money moves.
 func TestLifecycle_positionsMove(t *testing.T) {
+	t.Parallel()
 	m := start(t, docScenario(t)+docLifecycle("0"))
 	m.freeze("2017-01-15 22:02:43.114625")
 	id := m.addPosition(1, "100")
@@ -168,6 +170,7 @@ func TestLifecycle_positionsMove(t *testing.T) {
 // denies the position and refunds it if paid (SPEC §6), dated when it fell
 // due; the client's balance is the ledger's sum again.
 func TestLifecycle_denyRefunds(t *testing.T) {
+	t.Parallel()
 	m := start(t, docScenario(t)+docLifecycle("1"))
 	m.freeze("2017-01-15 22:02:43.114625")
 	id := m.addPosition(2, "100")
@@ -202,6 +205,7 @@ func TestLifecycle_denyRefunds(t *testing.T) {
 // TestLifecycle_managerTakesOver: a manager's set_status takes the
 // position off its automatic path.
 func TestLifecycle_managerTakesOver(t *testing.T) {
+	t.Parallel()
 	m := start(t, docScenario(t)+docLifecycle("0"))
 	m.freeze("2017-01-15 22:02:43.114625")
 	id := m.addPosition(1, "100")
@@ -216,6 +220,7 @@ func TestLifecycle_managerTakesOver(t *testing.T) {
 
 // TestLifecycle_offUnlessSet: without saplab.lifecycle positions stay.
 func TestLifecycle_offUnlessSet(t *testing.T) {
+	t.Parallel()
 	m := start(t, docScenario(t))
 	m.freeze("2017-01-15 22:02:43.114625")
 	id := m.addPosition(1, "100")
@@ -228,6 +233,7 @@ func TestLifecycle_offUnlessSet(t *testing.T) {
 // The check of a saplab lifecycle names status ids and places problems on
 // their lines (the other cases are the lifecycle package's).
 func TestLifecycle_check(t *testing.T) {
+	t.Parallel()
 	src := docScenario(t) + "  lifecycle:\n    steps:\n      - {status_id: 9, after: 1h}\n      - {status: 2, after: 1h}\n"
 	_, err := scenario.Parse("x.yaml", []byte(src))
 	var ps check.Problems

@@ -14,6 +14,7 @@ import (
 )
 
 func TestDebtOf(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name                           string
 		payed, denied, archived, inNew bool
@@ -36,6 +37,7 @@ func TestDebtOf(t *testing.T) {
 }
 
 func TestPlanPay(t *testing.T) {
+	t.Parallel()
 	items := []saplab.PayItem{
 		{ID: 20, ClientID: 2, Total: 3959},
 		{ID: 19, ClientID: 1, Payed: true, Total: 474},
@@ -68,6 +70,7 @@ func TestPlanPay(t *testing.T) {
 }
 
 func TestCompareNames(t *testing.T) {
+	t.Parallel()
 	// saplab.txt's status list, in its order.
 	doc := []string{"В работе", "Выдано (Отправлено)", "Заказано", "Оприходовано офисом", "Принято", "Приостановлено", "Снято"}
 	shuffled := []string{"Снято", "Принято", "В работе", "Приостановлено", "Заказано", "Выдано (Отправлено)", "Оприходовано офисом"}
@@ -92,6 +95,7 @@ func TestCompareNames(t *testing.T) {
 }
 
 func TestWholesalerInfo(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ typ, org, want string }{
 		{"ООО", "Рога и Копыта", `ООО "Рога и Копыта"`},
 		{"", "Рога и Копыта", `"Рога и Копыта"`},
@@ -106,6 +110,7 @@ func TestWholesalerInfo(t *testing.T) {
 }
 
 func TestTimes(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, pg, history string }{
 		{"2017-01-15 22:02:43.114625", "2017-01-15 22:02:43.114625", "2017-01-15 19:02:43.000000"},
 		{"2017-04-11 21:31:24.489850", "2017-04-11 21:31:24.48985", "2017-04-11 18:31:24.000000"},
@@ -127,6 +132,7 @@ func TestTimes(t *testing.T) {
 }
 
 func TestNormalizeArticle(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"OC 47": "oc47", "oc-47": "oc47", "30.896.00": "3089600", "Ёж/1": "ёж1", "": ""} {
 		if got := saplab.NormalizeArticle(in); got != want {
 			t.Fatalf("NormalizeArticle(%q) = %q", in, got)
@@ -135,6 +141,7 @@ func TestNormalizeArticle(t *testing.T) {
 }
 
 func TestPages(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		total int64
 		per   int
@@ -149,6 +156,7 @@ func TestPages(t *testing.T) {
 // TestRouteTable pins the permission each endpoint needs (docs/saplab.md
 // lists the same table).
 func TestRouteTable(t *testing.T) {
+	t.Parallel()
 	want := map[string]string{
 		"GET /panel/manager":                     saplab.PermManagersRead,
 		"GET /panel/order/shipping_type":         saplab.PermOrdersRead,
@@ -179,6 +187,7 @@ func TestRouteTable(t *testing.T) {
 }
 
 func TestParseID(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int64{
 		"1": 1, "20": 20, "007": 7, "9007199254740991": 1<<53 - 1,
 		"0": 0, "-1": 0, "+1": 0, " 1": 0, "1 ": 0, "abc": 0, "": 0, "9007199254740992": 0, "99999999999999999999": 0,
@@ -191,6 +200,7 @@ func TestParseID(t *testing.T) {
 }
 
 func TestParseIDs(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want string // the ids joined, or "error"
@@ -227,6 +237,7 @@ func TestParseIDs(t *testing.T) {
 }
 
 func TestStatusColor(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"ABABAB": "ABABAB", "ababab": "ABABAB", "#cbffc9": "CBFFC9", "": "FFFFFF",
 		"red": "", "#ABABA": "", "ABABABA": "", "##ABABAB": "", "GGGGGG": "", " ABABAB": "",
@@ -239,6 +250,7 @@ func TestStatusColor(t *testing.T) {
 }
 
 func TestEmailKey(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"A@Example.com": "a@example.com", " a@b.c ": "a@b.c", "": ""} {
 		if got := saplab.EmailKey(in); got != want {
 			t.Errorf("EmailKey(%q) = %q, want %q", in, got, want)
@@ -249,6 +261,7 @@ func TestEmailKey(t *testing.T) {
 // A position's own fields, by the one rule the scenario check and the
 // control route share.
 func TestPositionFaults(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name                string
 		brand, article      string
@@ -276,6 +289,7 @@ func TestPositionFaults(t *testing.T) {
 }
 
 func TestPasswordFits(t *testing.T) {
+	t.Parallel()
 	for pw, want := range map[string]bool{"": true, strings.Repeat("x", 72): true, strings.Repeat("x", 73): false,
 		strings.Repeat("я", 36): true, strings.Repeat("я", 37): false} {
 		if got := saplab.PasswordFits(pw); got != want {

@@ -62,6 +62,7 @@ func balanceOf(t *testing.T, st *state.Store, id int64) string {
 // would flush to disk) does not hold readers up: the ledger page answers,
 // showing the state before the write (issue 14, item 6).
 func TestRead_doesNotWaitForAWriteInProgress(t *testing.T) {
+	t.Parallel()
 	a, _ := openTestAPI(t, filepath.Join(t.TempDir(), "s.db"), testShop(), true)
 	s := a.store
 	inside, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
@@ -95,6 +96,7 @@ func TestRead_doesNotWaitForAWriteInProgress(t *testing.T) {
 // changes are applied does not answer from the old view with the new file:
 // it waits for the view and then shows the write.
 func TestRead_waitsForTheViewOfACommittedWrite(t *testing.T) {
+	t.Parallel()
 	a, st := openTestAPI(t, filepath.Join(t.TempDir(), "s.db"), testShop(), true)
 	s := a.store
 	committed, release, stale := make(chan struct{}), make(chan struct{}), make(chan struct{})
@@ -167,6 +169,7 @@ func answers(t *testing.T, a *API) string {
 // read from the rows, the columns are written once (Upgrade), and the
 // next start reads them; every answer stays the same throughout.
 func TestLoad_upgradesAFileWithoutColumns(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "s.db")
 	sec := upgradeShop()
 	a, st := openTestAPI(t, path, sec, true)

@@ -130,6 +130,7 @@ func checkOrderQueries(t *testing.T, v *view, when string) {
 // fresh view and after positions and clients change (statuses, payment,
 // archive, texts, a client's group, manager and office) and new ones come.
 func TestFindOrders_agreesWithAScan(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	v := randomShop(r, 40, 3*1024+100)
 	checkOrderQueries(t, v, "fresh")
@@ -186,6 +187,7 @@ var testClientQueries = []string{
 // The indexed client list answers exactly as a scan, fresh and after
 // clients change.
 func TestFindClients_agreesWithAScan(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
 	v := randomShop(r, 90, 10)
 	check := func(when string) {

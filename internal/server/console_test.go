@@ -75,6 +75,7 @@ func nextEvent(t *testing.T, r *bufio.Reader) sseEvent {
 }
 
 func TestStream_backlogThenLiveEntriesFiltered(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	m.Do(t, http.MethodGet, "/v1/profile/?api_key=x", nil)
 	m.Do(t, http.MethodGet, "/panel/client", nil)
@@ -101,6 +102,7 @@ func TestStream_backlogThenLiveEntriesFiltered(t *testing.T) {
 }
 
 func TestStream_refusesBadParameters(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	for _, c := range []struct{ query, want string }{
 		{"?apii=carreta", `unknown parameter \"apii\"`},
@@ -120,6 +122,7 @@ func TestStream_refusesBadParameters(t *testing.T) {
 // answered and recorded (were the recording path to wait, the loop would
 // hang). Once the reader reads again, it is told how many entries it lost.
 func TestStream_stalledReaderNeverBlocksVendorRequests(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("moves some 26 MB through a stalled connection")
 	}
@@ -175,6 +178,7 @@ func TestStream_stalledReaderNeverBlocksVendorRequests(t *testing.T) {
 // Interrupt (a shutdown, a world's deletion) ends every stream at once, so
 // a console tab never holds a shutdown up.
 func TestStream_endsOnInterrupt(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	_, r := openStream(t, m, "/__admin/requests/stream")
 	m.Srv.Journal().Interrupt()
@@ -184,6 +188,7 @@ func TestStream_endsOnInterrupt(t *testing.T) {
 }
 
 func TestStateRows_pageFilterAndTotal(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	all := m.Do(t, http.MethodGet, "/__admin/state/saplab/clients", nil)
 	var rows []map[string]any
@@ -232,6 +237,7 @@ func TestStateRows_pageFilterAndTotal(t *testing.T) {
 }
 
 func TestAdminSaplabClient_showsDebtAndGroup(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	r := m.Do(t, http.MethodGet, "/__admin/saplab/clients/1", nil)
 	c := envelope(t, r.Body)
@@ -249,6 +255,7 @@ func TestAdminSaplabClient_showsDebtAndGroup(t *testing.T) {
 }
 
 func TestConsole_servedOnTheRootOnlyAndNotJournaled(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	page := m.Do(t, http.MethodGet, "/", nil)
 	if page.Status != http.StatusOK || !bytes.Contains(page.Body, []byte("<title>mockserver console</title>")) ||

@@ -40,6 +40,7 @@ func preflight(t *testing.T, url, origin string) *http.Response {
 // /__admin; an origin it does not list gets nothing; off, only amapi
 // answers a preflight, as Laravel would.
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	const page = "http://localhost:3000"
 	paths := []string{"/api/login", "/v1/order/", "/panel/client/form", "/__admin/reset"}
 	on := corsServer(t, page)

@@ -58,6 +58,7 @@ const childAccounts = `[{"id":1,"name":"Base"`
 // that scenario across a restart, even when the files are gone by then: the
 // file stores the whole extends chain.
 func TestRestart_keepsAScenarioThatExtendsAUserFile(t *testing.T) {
+	t.Parallel()
 	t.Run("seeded_by_--scenario", func(t *testing.T) {
 		dir := extendsDir(t)
 		db := filepath.Join(t.TempDir(), "ext.db")
@@ -118,6 +119,7 @@ func checkChild(t *testing.T, srv *server.Server, file string) {
 // scenario directory, then the embedded scenarios; not the directory the
 // server happens to run in.
 func TestAdmin_postedExtendsResolvesInTheScenarioDir(t *testing.T) {
+	t.Parallel()
 	dir := extendsDir(t)
 	m := servertest.Start(t, servertest.Options{Scenario: "empty", Config: server.Config{ScenarioDir: dir}})
 	r := m.Do(t, http.MethodPost, "/__admin/scenario", strings.NewReader("name: posted\nextends: base\n"))

@@ -11,6 +11,7 @@ import (
 // A runtime rule is checked as a scenario's is: a count written as 0 and a
 // path with a query string are 400s, and nothing is armed.
 func TestAdmin_faultRulesThatCouldNotMeanWhatTheySay(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, rule, problem, action string }{
 		{"nth_0", `"path": "/v1/order/", "when": {"nth": 0}`, `when.nth: nth must be a positive integer, got 0`, ""},
 		{"every_0", `"path": "/v1/order/", "when": {"every": 0}`, `when.every: every must be a positive integer, got 0`, ""},

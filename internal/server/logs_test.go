@@ -35,6 +35,7 @@ func (b *lockedBuffer) String() string {
 // the journal's times are in the server clock's zone, Moscow, as every
 // vendor time is.
 func TestLogs_durationMSAndMoscowJournal(t *testing.T) {
+	t.Parallel()
 	var logs lockedBuffer
 	srv, err := server.New(server.Config{DB: filepath.Join(t.TempDir(), "s.db"), Scenario: ""}, slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {

@@ -129,6 +129,7 @@ func TestTimeouts_cutSlowClients(t *testing.T) {
 // exhaustion of issue 14) does not lock an ordinary client out either. Timeouts are left long: the cap
 // alone does it.
 func TestMaxConns_quietConnectionsGiveWay(t *testing.T) {
+	t.Parallel()
 	srv, _ := servertest.Serve(t, server.Config{MaxConns: 4})
 	addr := srv.Addr()
 	var held []net.Conn
@@ -170,6 +171,7 @@ func TestMaxConns_quietConnectionsGiveWay(t *testing.T) {
 // would give each 5 s, longer than this server's ShutdownTimeout of 1 s, and
 // Serve would fail with a deadline.
 func TestShutdown_closesUnusedConnections(t *testing.T) {
+	t.Parallel()
 	srv, stop := servertest.Serve(t, server.Config{ShutdownTimeout: time.Second})
 	silent := dial(t, srv.Addr(), "")
 	// Connections are accepted in order: once a later one is served, the
@@ -255,6 +257,7 @@ func encodeJSON(t *testing.T, v any) string {
 // one-value encoding gave (c.JSON of {"requests": [...]}), HTML escapes and
 // Cyrillic included, and an empty journal to {"requests":[]}.
 func TestRequests_streamedBytes(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	if r := m.Do(t, http.MethodGet, "/__admin/requests", nil); string(r.Body) != `{"requests":[]}`+"\n" || r.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("empty journal: %q %q", r.Body, r.Header.Get("Content-Type"))
@@ -276,6 +279,7 @@ func TestRequests_streamedBytes(t *testing.T) {
 // meanwhile: matching holds no lock. Before, the injector's one mutex was
 // held for the whole match (13 s for this path) and every request waited.
 func TestFaults_longPathHoldsNoOneUp(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	if r := m.Do(t, http.MethodPost, "/__admin/faults", strings.NewReader(`{"id": "deep", "api": "any", "path": "/**/a/**/b", "action": {"status": 503}}`)); r.Status != http.StatusCreated {
 		t.Fatalf("arming: %d %s", r.Status, r.Body)

@@ -14,6 +14,7 @@ import (
 // A handler that panics must not kill the process nor leak an HTML page: the
 // client gets the owning API's error envelope.
 func TestPanic_isRecoveredInTheAPIsShape(t *testing.T) {
+	t.Parallel()
 	s, err := New(Config{DB: filepath.Join(t.TempDir(), "s.db")}, nil)
 	if err != nil {
 		t.Fatal(err)

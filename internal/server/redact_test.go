@@ -13,6 +13,7 @@ import (
 // in the query, the body and the headers, with the rest of the request
 // kept as sent; the listing holds none of the plaintext.
 func TestJournal_redactsEachAPIsSecrets(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	const mp = "--XX\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nA\r\n" +
 		"--XX\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nmultipart-secret\r\n--XX--\r\n"

@@ -36,6 +36,7 @@ var shapes = []struct {
 }
 
 func TestBodyOverLimit_is413InTheAPIsShape(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	big := bytes.Repeat([]byte("a"), 2<<20)
 	for _, s := range shapes {
@@ -69,6 +70,7 @@ func TestBodyOverLimit_is413InTheAPIsShape(t *testing.T) {
 }
 
 func TestUnknownRoute_isAJSONErrorInTheAPIsShape(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	for _, p := range []string{"/api/no-such-thing", "/v1/no-such-thing/", "/panel/no/such/thing", "/__admin/nothing", "/elsewhere"} {
 		r := m.Do(t, http.MethodGet, p, nil)
@@ -82,6 +84,7 @@ func TestUnknownRoute_isAJSONErrorInTheAPIsShape(t *testing.T) {
 // A 404 from a control-API handler keeps the handler's message; only a path
 // no route serves is "no such route".
 func TestAdmin_notFoundSaysWhatWasNotFound(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	cases := []struct {
 		method, path, body, want string
@@ -101,6 +104,7 @@ func TestAdmin_notFoundSaysWhatWasNotFound(t *testing.T) {
 }
 
 func TestAdmin_scenarioLoadResetAndProblems(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	name := func() string {
 		r := m.Do(t, http.MethodGet, "/__admin/scenario", nil)
@@ -136,6 +140,7 @@ func TestAdmin_scenarioLoadResetAndProblems(t *testing.T) {
 }
 
 func TestJournal_recordsRedactedAndCounts(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	m.Do(t, http.MethodPost, "/api/login", strings.NewReader(`{"email":"a@b.c"}`), "Authorization", "Bearer 1|secret-token", "Content-Type", "application/json")
 	m.Do(t, http.MethodGet, "/v1/profile/?api_key=k", nil)
@@ -177,6 +182,7 @@ func TestJournal_recordsRedactedAndCounts(t *testing.T) {
 // Allow, as the vendor APIs do, not a 404 that says the route is missing:
 // the control API's own routes and each vendor's under /__admin/<api>.
 func TestAdmin_wrongMethodIs405WithAllow(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	for _, c := range []struct{ method, path, allow string }{
 		{http.MethodPut, "/__admin/reset", "POST"},
@@ -205,6 +211,7 @@ func TestAdmin_wrongMethodIs405WithAllow(t *testing.T) {
 // HEAD /__admin/health answers like GET without a body, for probes that
 // use HEAD.
 func TestAdmin_healthAnswersHEAD(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	r := m.Do(t, http.MethodHead, "/__admin/health", nil)
 	if r.Status != http.StatusOK || len(r.Body) != 0 {
@@ -220,6 +227,7 @@ func TestAdmin_healthAnswersHEAD(t *testing.T) {
 // The scheme is matched in any case (RFC 9110 §11.1); vendor paths never
 // need the token.
 func TestAdmin_token(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty", Config: server.Config{AdminToken: "s3cret"}})
 	for _, method := range []string{http.MethodGet, http.MethodHead} {
 		if r := m.Do(t, method, "/__admin/health", nil); r.Status != http.StatusOK {
@@ -246,6 +254,7 @@ func TestAdmin_token(t *testing.T) {
 }
 
 func TestAdmin_clock(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	r := m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(`{"set": "2017-01-15 22:02:43", "freeze": true}`))
 	if r.Status != http.StatusOK || string(r.Body) != `{"now":"2017-01-15T22:02:43+03:00","frozen":true}`+"\n" {
@@ -295,6 +304,7 @@ func TestAdmin_clock(t *testing.T) {
 }
 
 func TestAdmin_stateInspection(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	r := m.Do(t, http.MethodGet, "/__admin/state", nil)
 	colls := map[string][]string{}
@@ -314,6 +324,7 @@ func TestAdmin_stateInspection(t *testing.T) {
 }
 
 func TestPerAPIListener_servesOnlyThatAPI(t *testing.T) {
+	t.Parallel()
 	srv, _ := servertest.Serve(t, server.Config{CarretaAddr: "127.0.0.1:0"})
 	addrs := srv.Addrs()
 	if len(addrs) != 2 {
@@ -355,6 +366,7 @@ var bcryptHash = regexp.MustCompile(`\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}`)
 // state freezes the clock and resets, which is what this test does, so that
 // the two seedings cannot straddle a second boundary.
 func TestSeed_isReproducible(t *testing.T) {
+	t.Parallel()
 	dump := func(at string) map[string]string {
 		m := servertest.Start(t, servertest.Options{})
 		if r := m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(`{"set":"`+at+`","freeze":true}`)); r.Status != http.StatusOK {
@@ -397,6 +409,7 @@ func TestSeed_isReproducible(t *testing.T) {
 // A posted scenario is one YAML document, as a file is: a second one is a
 // 400 with the state kept, not silently ignored.
 func TestAdmin_scenarioOfTwoDocumentsIs400(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	r := m.Do(t, http.MethodPost, "/__admin/scenario", strings.NewReader("name: x\nseed: 1\n---\nname: y\nbogus: 1\n"))
 	want := `{"error":"the scenario has problems; the state was not changed","problems":["(request body):3: a scenario is one YAML document; this is a second one"]}` + "\n"

@@ -19,6 +19,7 @@ import (
 // test stops the server only once the wait is registered, so it never races
 // the wait's arrival.
 func TestShutdown_endsPendingWaits(t *testing.T) {
+	t.Parallel()
 	srv, err := server.New(server.Config{Addr: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "state.db"), ShutdownTimeout: 5 * time.Second}, nil)
 	if err != nil {
 		t.Fatal(err)

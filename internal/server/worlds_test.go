@@ -77,6 +77,7 @@ func hasFile(t *testing.T, dir, id string) bool {
 var worldID = regexp.MustCompile(`^[a-z2-7]{16}$`)
 
 func TestWorlds_createListDelete(t *testing.T) {
+	t.Parallel()
 	m, dir := worldsDir(t, server.Config{})
 	w := newWorld(t, m, "")
 	if !worldID.MatchString(w.ID) || w.Prefix != "/w/"+w.ID || w.URL != m.URL+w.Prefix || w.Scenario != "default" || w.ListenURL != "" {
@@ -132,6 +133,7 @@ func TestWorlds_createListDelete(t *testing.T) {
 // A world made ahead (the spare of the scenario last created) is only
 // handed out for that scenario, and as new as a world made on demand.
 func TestWorlds_aSpareIsOnlyForItsScenario(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	orders := func(prefix string) string {
 		return string(m.Do(t, "GET", prefix+"/__admin/state/carreta/orders", nil).Body)
@@ -156,6 +158,7 @@ func TestWorlds_aSpareIsOnlyForItsScenario(t *testing.T) {
 // With --replica-id, world ids start with it, so an ingress can route
 // /w/<id> to the replica that made the world (docs/deploy.md).
 func TestWorlds_idsCarryTheReplica(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Config: server.Config{ReplicaID: "mock-1"}})
 	w := newWorld(t, m, "")
 	if !strings.HasPrefix(w.ID, "mock-1-") || !worldID.MatchString(strings.TrimPrefix(w.ID, "mock-1-")) {
@@ -169,6 +172,7 @@ func TestWorlds_idsCarryTheReplica(t *testing.T) {
 // A world's vendor APIs answer with the root's bytes: same status, body and
 // content type, for answers and errors alike.
 func TestWorlds_sameBytesAsTheRoot(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	w := newWorld(t, m, "")
 	for _, c := range []struct{ method, path, body string }{
@@ -196,6 +200,7 @@ func TestWorlds_sameBytesAsTheRoot(t *testing.T) {
 // What a test does in one world (a write, a fault, a clock move, a reset)
 // changes nothing in another world, nor in the root.
 func TestWorlds_isolation(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	a, b := newWorld(t, m, ""), newWorld(t, m, "")
 	orders := func(prefix string) int {
@@ -268,6 +273,7 @@ func untouched(t *testing.T, m *servertest.Mock, p string, wantOrders int, order
 
 // carreta's APPEND_SLASH redirect keeps the client in its world.
 func TestWorlds_carretaRedirectKeepsThePrefix(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	w := newWorld(t, m, "")
 	r := m.Do(t, "GET", w.Prefix+"/v1/search?q=oc47&api_key=demo-key", nil)
@@ -283,6 +289,7 @@ func TestWorlds_carretaRedirectKeepsThePrefix(t *testing.T) {
 // list and its file is removed. Every request puts the end off. The
 // expiry clock is the test's, moved instead of waited for.
 func TestWorlds_expireAfterTheirTTLUnused(t *testing.T) {
+	t.Parallel()
 	clk := clock.New(nil)
 	clk.Freeze(true)
 	m, dir := worldsDir(t, server.Config{ExpiryClock: clk})
@@ -313,6 +320,7 @@ func TestWorlds_expireAfterTheirTTLUnused(t *testing.T) {
 
 // At --max-worlds a new world is a 429 saying so; deleting one makes room.
 func TestWorlds_limit(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Config: server.Config{MaxWorlds: 2}})
 	first := newWorld(t, m, "")
 	newWorld(t, m, "")
@@ -328,6 +336,7 @@ func TestWorlds_limit(t *testing.T) {
 // A request to create a world that cannot be read is a 400 and creates
 // nothing; a bad scenario gets the problems POST /__admin/scenario gives.
 func TestWorlds_badRequests(t *testing.T) {
+	t.Parallel()
 	m, dir := worldsDir(t, server.Config{})
 	const bad = "name: x\nseed: 1\namapi:\n  users: [{name: a}]\nbogus: 1\n"
 	loaded := m.Do(t, "POST", "/__admin/scenario", strings.NewReader(bad))
@@ -369,6 +378,7 @@ func TestWorlds_badRequests(t *testing.T) {
 // A world's control API is that world's, every §8 route but the worlds
 // themselves, which only the root manages; its wrong methods are 405s.
 func TestWorlds_aWorldsControlAPI(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	w := newWorld(t, m, "")
 	if r := m.Do(t, "GET", w.Prefix+"/__admin/worlds", nil); r.Status != http.StatusNotFound {
@@ -391,6 +401,7 @@ func TestWorlds_aWorldsControlAPI(t *testing.T) {
 // With --admin-token, creating, listing and deleting worlds and every
 // world's control API need it, but health; vendor paths never do.
 func TestWorlds_adminToken(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Config: server.Config{AdminToken: "s3cret"}})
 	auth := []string{"Authorization", "bearer s3cret"}
 	for _, c := range []struct{ method, path string }{{"POST", "/__admin/worlds"}, {"GET", "/__admin/worlds"}, {"DELETE", "/__admin/worlds/x"}} {
@@ -428,6 +439,7 @@ func TestWorlds_adminToken(t *testing.T) {
 // unprefixed, for clients whose base URL is a host only; the port closes
 // when the world goes.
 func TestWorlds_ownListener(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	w := newWorld(t, m, `{"listen": true}`)
 	host, port, err := net.SplitHostPort(strings.TrimPrefix(w.ListenURL, "http://"))
@@ -471,6 +483,7 @@ func TestWorlds_ownListener(t *testing.T) {
 // state file. The test holds the delay itself (fault.Injector.SetTimer):
 // no sleep.
 func TestWorlds_deleteWithRequestsInFlight(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	w := newWorld(t, m, "")
 	reached := make(chan struct{}, 16)
@@ -526,6 +539,7 @@ func TestWorlds_deleteWithRequestsInFlight(t *testing.T) {
 // A shutdown removes every world and the worlds directory; a restarted
 // server has none.
 func TestWorlds_goAtShutdown(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := server.Config{DB: filepath.Join(dir, "root.db"), WorldsDir: filepath.Join(dir, "worlds")}
 	srv, stop := servertest.Serve(t, cfg)
@@ -549,6 +563,7 @@ func TestWorlds_goAtShutdown(t *testing.T) {
 // removed by the next server to use the worlds directory; those of a
 // server still running are not.
 func TestWorlds_aDeadServersWorldsGo(t *testing.T) {
+	t.Parallel()
 	base := t.TempDir()
 	dead := filepath.Join(base, "mockserver-worlds-dead")
 	if err := os.Mkdir(dead, 0o700); err != nil {

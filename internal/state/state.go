@@ -52,12 +52,17 @@ type Store struct {
 	group   group // Batch's group commit
 }
 
+// lockTimeout is how long Open waits for another process's lock on the
+// file before it gives up. A variable only so that the test of the
+// give-up (export_test.go) need not wait the whole second.
+var lockTimeout = time.Second
+
 // Open opens (or creates) the bbolt file at path and creates the meta bucket
 // and every bucket named in buckets, in one transaction, so that no request
 // ever finds a bucket missing. A file locked by another process fails after
 // one second instead of hanging.
 func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
-	return open(path, clk, &bolt.Options{Timeout: time.Second}, buckets)
+	return open(path, clk, &bolt.Options{Timeout: lockTimeout}, buckets)
 }
 
 // OpenScratch is Open for a file that need not outlive the process (a
@@ -66,7 +71,7 @@ func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
 // or corrupt the file. Nothing ever reopens it: worlds are removed on
 // shutdown and gone after a restart.
 func OpenScratch(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
-	return open(path, clk, &bolt.Options{Timeout: time.Second, NoSync: true, NoGrowSync: true, NoFreelistSync: true}, buckets)
+	return open(path, clk, &bolt.Options{Timeout: lockTimeout, NoSync: true, NoGrowSync: true, NoFreelistSync: true}, buckets)
 }
 
 // open is Open with bbolt's options.

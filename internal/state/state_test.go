@@ -10,6 +10,7 @@ import (
 
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/state"
+	bolt "go.etcd.io/bbolt"
 )
 
 type rec struct {
@@ -202,14 +203,21 @@ func TestBatch_concurrentWritersAllLand(t *testing.T) {
 
 func TestOpen_lockedFileFailsFast(t *testing.T) {
 	_, path := open(t)
+	// The give-up is bbolt's lock timeout (a second in production); a
+	// short one shows the same give-up without the wait.
+	state.SetLockTimeout(t, time.Millisecond)
 	opened := make(chan error, 1)
 	go func() {
 		_, err := state.Open(path, clock.New(nil), "t.items")
 		opened <- err
 	}()
 	// An Open that hung on the lock would hang the test, and go test's
-	// -timeout would report it; bbolt's own 1 s lock timeout ends it.
-	if err := <-opened; err == nil {
+	// -timeout would report it; bbolt's own lock timeout ends it.
+	err := <-opened
+	if err == nil {
 		t.Fatal("a second Open of a locked file succeeded")
+	}
+	if !errors.Is(err, bolt.ErrTimeout) {
+		t.Fatalf("a second Open of a locked file failed with %v, want bbolt's lock timeout", err)
 	}
 }
