@@ -78,6 +78,15 @@ function pretty(text) {
   return text;
 }
 
+// prettyAnswer shows an answer: JSON indented with Cyrillic as letters,
+// anything else as text. A JSON answer cut at 64 KiB does not parse, so
+// its \uXXXX escapes are decoded where they stand.
+function prettyAnswer(text) {
+  try { return JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON */ }
+  if (!/^\s*[[{]/.test(text)) return text;
+  return text.replace(/\\u([0-9a-fA-F]{4})/g, (_, x) => String.fromCharCode(parseInt(x, 16)));
+}
+
 function statusClass(code) {
   if (code >= 500 || code === 0) return 'bad';
   if (code >= 400) return 'warn';
@@ -371,7 +380,8 @@ function requestDetail(e, close) {
     h('h3', {}, 'Request headers'), h('pre', {}, headers),
     h('h3', {}, 'Request body', e.body_truncated ? h('span', {class: 'muted small'}, ' (first 64 KiB)') : null),
     e.body ? h('pre', {class: 'req-body'}, pretty(e.body)) : h('p', {class: 'muted'}, 'No body'),
-    h('p', {class: 'muted small'}, 'The journal records the request and its answer\'s status, not the answer\'s body.'),
+    h('h3', {}, 'Response body', (e.truncated || []).includes('response_body') ? h('span', {class: 'muted small'}, ' (first 64 KiB)') : null),
+    e.response_body ? h('pre', {class: 'req-body', id: 'response-body'}, prettyAnswer(e.response_body)) : h('p', {class: 'muted'}, 'No body'),
   ];
 }
 
