@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"unsafe"
 
 	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/request"
@@ -20,13 +21,16 @@ type observed struct {
 // middleware. Vendors write an answer in one Write, so the common case is
 // one copy, straight into the string the entry keeps; a buffer is only
 // made for an answer written in pieces. It cannot keep the caller's slice
-// instead: callers reuse it (saplab's list pages do).
+// in general: callers reuse it (saplab's list pages do). A handler that
+// writes bytes it never changes (carreta's cached search answers) says so
+// with request.Info.Fix, and those bytes are kept with no copy at all.
 type tap struct {
 	http.ResponseWriter
 	str  string // the kept bytes while the answer came in one Write
 	buf  []byte // the kept bytes once a second Write came
 	size int    // bytes written in all
 	head bool   // a HEAD request: net/http eats what is written, the client gets no body
+	info *request.Info
 }
 
 // Write sends b and keeps what of it the client was sent (nothing for a
@@ -39,6 +43,10 @@ func (t *tap) Write(b []byte) (int, error) {
 	if room := journal.MaxBody - t.size; room > 0 && n > 0 {
 		take := b[:min(n, room)]
 		switch {
+		case t.size == 0 && t.info.Fixes(b):
+			// Bytes the handler declared it never changes (request.Info.Fix):
+			// kept as they are, with no copy.
+			t.str = unsafe.String(&take[0], len(take))
 		case t.size == 0:
 			t.str = string(take)
 		case t.buf == nil:

@@ -207,7 +207,7 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if info.API != request.Admin {
 			// Keep the answer for the journal; the control API's (a
 			// stream, a listing of the journal itself) is not journaled.
-			o.tap.ResponseWriter, o.tap.head = res.Writer, c.Request().Method == http.MethodHead
+			o.tap.ResponseWriter, o.tap.head, o.tap.info = res.Writer, c.Request().Method == http.MethodHead, info
 			res.Writer = &o.tap
 			defer func() { res.Writer = o.tap.ResponseWriter }()
 		}
