@@ -72,6 +72,10 @@ type Request struct {
 	DurationMS float64 `json:"duration_ms"`
 	// Fault is the id of the fault rule that hit the request, if any.
 	Fault string `json:"fault"`
+	// ResponseBody is the body the client got (a fault's included), up
+	// to 64 KiB; past it, cut with "...[truncated: N bytes in all]".
+	// amapi's token in it is "[redacted]".
+	ResponseBody string `json:"response_body"`
 }
 
 // Requests verifies what a mock received (/__admin/requests).

@@ -35,6 +35,7 @@ import (
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/pathglob"
 	"github.com/mockserver/mockserver/internal/redact"
 	"github.com/mockserver/mockserver/internal/request"
@@ -57,6 +58,9 @@ type Control interface {
 	// (SPEC §12): state reads show what clients would read, and a clock
 	// move applies every move it passed.
 	CatchUp() error
+	// Preview lists the automatic status moves a clock move to until
+	// would apply, earliest first, applying none.
+	Preview(until time.Time) ([]lifecycle.Change, error)
 }
 
 // Deps is what Register is handed.
@@ -122,6 +126,7 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/snapshot", h.snapshot)
 	g.GET("/clock", h.getClock)
 	g.POST("/clock", h.setClock)
+	g.GET("/clock/preview", h.previewClock)
 	registerOpenAPI(g)
 	if d.Worlds != nil {
 		registerWorlds(g, h)
@@ -535,6 +540,27 @@ type clockRequest struct {
 	Reset   bool   `json:"reset"`
 }
 
+// parseSet reads a clock move's set: RFC 3339, or a naive Moscow time as
+// the vendors print it.
+func parseSet(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		if t, err = check.ParseTime(s); err != nil {
+			return t, api.Controlf(http.StatusBadRequest, "set: %q is neither RFC 3339 nor a time like 2017-01-15 22:02:43", s)
+		}
+	}
+	return t, nil
+}
+
+// parseAdvance reads a clock move's advance: a Go duration.
+func parseAdvance(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, api.Controlf(http.StatusBadRequest, "advance: %q is not a duration like 2h or -30m", s)
+	}
+	return d, nil
+}
+
 // setClock moves the clock as a clockRequest says. The body is decoded
 // strictly: an unknown key or a second value is a 400, not a move silently
 // other than the one meant.
@@ -549,18 +575,16 @@ func (h handlers) setClock(c echo.Context) error {
 	}
 	var m clock.Move
 	if req.Set != "" {
-		t, err := time.Parse(time.RFC3339Nano, req.Set)
+		t, err := parseSet(req.Set)
 		if err != nil {
-			if t, err = check.ParseTime(req.Set); err != nil {
-				return api.Controlf(http.StatusBadRequest, "set: %q is neither RFC 3339 nor a time like 2017-01-15 22:02:43", req.Set)
-			}
+			return err
 		}
 		m.Set = &t
 	}
 	if req.Advance != "" {
-		d, err := time.ParseDuration(req.Advance)
+		d, err := parseAdvance(req.Advance)
 		if err != nil {
-			return api.Controlf(http.StatusBadRequest, "advance: %q is not a duration like 2h or -30m", req.Advance)
+			return err
 		}
 		m.Advance = d
 	}

@@ -58,6 +58,9 @@ func (a *API) Secrets() api.Secrets { return secrets }
 
 // secrets are amapi's credentials (amapi.txt): the passwords of
 // api/login, api/register and api/change-password. The bearer token travels
-// in Authorization only (Sanctum reads no query or body token).
+// in Authorization only (Sanctum reads no query or body token); it is made
+// and answered as "token" by api/register, api/login and
+// api/change-password, which the journal's copy of the answer redacts.
 var secrets = api.Secrets{Body: []string{"password", "password_confirmation", "old_password"},
+	Answer: []string{"token"},
 	Hashes: []string{"password", "token"}}

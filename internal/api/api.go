@@ -29,7 +29,8 @@ type API interface {
 	// Secrets names the API's credentials as its requests carry them: the
 	// journal records each request with these values replaced
 	// (internal/redact), besides the Authorization, Proxy-Authorization and
-	// Cookie headers of every API. The list follows the vendor's document.
+	// Cookie headers of every API, and its answer with the Answer fields
+	// replaced. The list follows the vendor's document.
 	Secrets() Secrets
 	// RenderError writes err in the vendor's own error envelope. It is
 	// called for every error under Prefix: handler errors, unknown routes
@@ -60,6 +61,10 @@ type Secrets struct {
 	// depth of a JSON body (amapi's password fields, saplab's client
 	// password).
 	Body []string
+	// Answer names fields of the API's JSON answers, at any depth, that
+	// carry a credential (amapi's bearer token on register, login and
+	// change-password): the journal keeps answers with them replaced.
+	Answer []string
 	// Hashes names the fields of the API's stored records that hold a
 	// credential's hash (bcrypt of a password, SHA-256 of a token or key):
 	// GET /__admin/state leaves them out of every record it shows.

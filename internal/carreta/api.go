@@ -71,5 +71,7 @@ func (a *API) Secrets() api.Secrets { return secrets }
 
 // secrets are carreta's credentials (carreta.txt): the api_key of every
 // request's query string. The API reads it nowhere else, but a client that
-// also puts it in a JSON body has still sent its key.
+// also puts it in a JSON body has still sent its key. No answer carries it
+// (the profile answers balance, city, email, name and phone), so answers
+// have no secrets.
 var secrets = api.Secrets{Query: []string{"api_key"}, Body: []string{"api_key"}, Hashes: []string{"api_key_sha256"}}

@@ -235,3 +235,23 @@ func (l *Lifecycle) Advance(o OrderState, now time.Time) Advanced {
 	out.Progress, out.Pending = lifecycle.Next(sched, done)
 	return out
 }
+
+// Changes is what Advance would do to the order by until, move by move:
+// each status change with the instant it falls due (a move to the status
+// the order is in already changes nothing and is left out), for a
+// preview of a clock move.
+func (l *Lifecycle) Changes(o OrderState, until time.Time) []lifecycle.Change {
+	due, _ := lifecycle.Due(l.Schedule(o), o.Done, until)
+	var out []lifecycle.Change
+	from := o.Status
+	for _, m := range due {
+		to := Status(m.Status)
+		if to == from {
+			continue
+		}
+		out = append(out, lifecycle.Change{API: "carreta", ID: o.ID, From: int64(from), FromName: l.Statuses.Name(from),
+			To: int64(to), ToName: l.Statuses.Name(to), At: m.At})
+		from = to
+	}
+	return out
+}

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -38,6 +40,13 @@ func (a *API) catchUp(v *view) error {
 // applied first. The server calls it holding the state gate for reading,
 // as for a vendor request.
 func (a *API) CatchUp() error { return a.catchUp(a.view) }
+
+// Preview is the automatic moves a clock move to until would apply
+// (SPEC §12), without applying any: the control API's clock preview.
+func (a *API) Preview(until time.Time) ([]lifecycle.Change, error) {
+	v := a.view
+	return a.store.Preview(v.life, v.queue, until)
+}
 
 // orderOfPath authenticates the request, reads the path's order id and
 // catches up with the clock: what GET order/<id>/ and its history/ need

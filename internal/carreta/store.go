@@ -162,6 +162,32 @@ func (s store) Advance(l *Lifecycle, q *lifecycle.Queue) error {
 	return err
 }
 
+// Preview is every automatic move the orders q has queued would make by
+// until (Lifecycle.Changes), read in one read transaction: nothing is
+// applied. An order stored before status versions is left out; the
+// catch-up that migrates it starts its path afresh.
+func (s store) Preview(l *Lifecycle, q *lifecycle.Queue, until time.Time) ([]lifecycle.Change, error) {
+	var out []lifecycle.Change
+	err := s.db.View(func(tx *state.Tx) error {
+		for _, e := range q.Upto(until) {
+			raw := tx.Bucket(bucketOrders).Get(state.Key(e.ID))
+			if raw == nil {
+				continue
+			}
+			var o orderHead
+			if err := json.Unmarshal(raw, &o); err != nil {
+				return fmt.Errorf("carreta order %d: %w", e.ID, err)
+			}
+			if o.Auto == nil || o.StatusVersion < statusVersion {
+				continue
+			}
+			out = append(out, l.Changes(o.state(), until)...)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Reindex rebuilds the list index and the due index from the stored orders
 // when they do not match them: a file written before they existed (or
 // since, by such a version). It runs at start, before Load; on a file

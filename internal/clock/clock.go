@@ -159,8 +159,29 @@ type Move struct {
 func (c *Clock) Move(m Move) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	r, err := c.r.after(m, c.real())
+	if err != nil {
+		return err
+	}
+	c.r = r
+	return nil
+}
+
+// Preview is what Now would read right after Move(m), or Move's error,
+// with the clock left as it is: the time a clock preview looks ahead to.
+func (c *Clock) Preview(m Move) (time.Time, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	real := c.real()
-	r := c.r
+	r, err := c.r.after(m, real)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return r.now(real), nil
+}
+
+// after is the reading after m at real, or ErrOutOfRange; r is unchanged.
+func (r reading) after(m Move, real time.Time) (reading, error) {
 	if m.Reset {
 		r = reading{}
 	}
@@ -169,7 +190,7 @@ func (c *Clock) Move(m Move) error {
 	}
 	if m.Set != nil {
 		if !InRange(*m.Set) {
-			return ErrOutOfRange
+			return r, ErrOutOfRange
 		}
 		r.set(*m.Set, real)
 	}
@@ -180,8 +201,7 @@ func (c *Clock) Move(m Move) error {
 		r.freeze(false, real)
 	}
 	if r.moved && !InRange(r.now(real)) {
-		return ErrOutOfRange
+		return r, ErrOutOfRange
 	}
-	c.r = r
-	return nil
+	return r, nil
 }

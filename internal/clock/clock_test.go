@@ -99,6 +99,15 @@ func TestClock_Move(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// Preview tells what Move will do, and moves nothing.
+			before := clk.Now()
+			seen, err := clk.Preview(c.move)
+			if err != c.err || (err == nil && !seen.Equal(c.want)) {
+				t.Fatalf("Preview: %s %v, want %s %v", seen, err, c.want, c.err)
+			}
+			if got := clk.Now(); !got.Equal(before) {
+				t.Fatalf("Preview moved the clock from %s to %s", before, got)
+			}
 			if err := clk.Move(c.move); err != c.err {
 				t.Fatalf("Move: %v, want %v", err, c.err)
 			}

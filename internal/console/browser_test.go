@@ -4,6 +4,8 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -24,60 +26,109 @@ import (
 //go:embed testdata/axe.min.js
 var axe string
 
-// browser is one headless chromium for every subtest: starting it is most
-// of the package's time.
-type browser struct {
-	ctx    context.Context // the first tab's
-	mu     sync.Mutex
-	errors []string // console errors and uncaught exceptions of the first tab
-}
+// The browser tests share one headless chromium, started once in
+// TestMain (starting it is most of the package's time); each test opens a
+// tab of its own on a mock of its own, so they run in parallel. No step
+// waits a fixed time: each waits for what the page must show.
 
-// chromium finds Debian's chromium. Without it a local run skips; CI
-// (CI set) fails, so a machine that lost its browser is noticed.
-func chromium(t *testing.T) string {
+// browserCtx is the shared browser's first tab; nil without chromium, when
+// noBrowser says why.
+var (
+	browserCtx context.Context
+	noBrowser  string
+)
+
+// chromium finds Debian's chromium, or "".
+func chromium() string {
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("no chromium on PATH: CI must install it (apt-get install chromium)")
-	}
-	t.Skip("no chromium on PATH: the console's browser tests need it (apt-get install chromium)")
 	return ""
 }
 
-// startBrowser starts chromium at 1280x800 and records the first tab's
-// console errors. The test's deadline bounds every step.
-func startBrowser(t *testing.T) *browser {
-	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
+func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+
+// runTests starts chromium at 1280x800 for every test, runs them and stops
+// it. Without chromium the tests skip, but in CI (CI set) they fail, so a
+// machine that lost its browser is noticed.
+func runTests(m *testing.M) int {
+	exe := chromium()
+	if exe == "" {
+		noBrowser = "no chromium on PATH: the console's browser tests need it (apt-get install chromium)"
+		return m.Run()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
 		chromedp.WindowSize(1280, 800), chromedp.Flag("lang", "en-US"))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	tab, cancelTab := chromedp.NewContext(alloc)
-	t.Cleanup(cancelTab)
+	defer cancelAlloc()
+	b, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	if err := chromedp.Do(b); err != nil {
+		fmt.Fprintf(os.Stderr, "start chromium: %v\n", err)
+		return 1
+	}
+	browserCtx = b
+	return m.Run()
+}
+
+// needBrowser skips t without chromium (fails it in CI) and runs it in
+// parallel with the other browser tests.
+func needBrowser(t *testing.T) {
+	t.Helper()
+	if browserCtx == nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(noBrowser + ": CI must install it")
+		}
+		t.Skip(noBrowser)
+	}
+	t.Parallel()
+}
+
+// browser is one tab of the shared chromium.
+type browser struct {
+	ctx    context.Context
+	mu     sync.Mutex
+	errors []string // the tab's console errors and uncaught exceptions
+}
+
+// newTab opens a tab at 1280x800 for t, runs t in parallel with the other
+// browser tests, and fails t at its end on any console error of the tab.
+func newTab(t *testing.T) *browser {
+	t.Helper()
+	needBrowser(t)
+	tab, cancel := chromedp.NewContext(browserCtx)
 	b := &browser{ctx: tab}
 	messages := chromedp.Console(tab)
-	if err := chromedp.Do(tab); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(1280, 800)); err != nil {
+		cancel()
+		t.Fatalf("open a tab: %v", err)
 	}
 	go func() {
-		for m, err := range messages {
+		for msg, err := range messages {
 			if err != nil {
 				return
 			}
 			// A 4xx the page asked for on purpose (a refused scenario) is
 			// logged by the network; any other error is the page's fault.
-			if (m.Type == chromedp.ConsoleError && m.Source != "network") || m.IsException() {
+			if (msg.Type == chromedp.ConsoleError && msg.Source != "network") || msg.IsException() {
 				b.mu.Lock()
-				b.errors = append(b.errors, m.String())
+				b.errors = append(b.errors, msg.String())
 				b.mu.Unlock()
 			}
 		}
 	}()
+	t.Cleanup(func() {
+		cancel()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, e := range b.errors {
+			t.Errorf("console error: %s", e)
+		}
+	})
 	return b
 }
 
@@ -125,7 +176,11 @@ func shot(dir, name string) chromedp.Action[chromedp.Void] {
 // violation. The toast is left out: it fades in and out, and axe measuring
 // its contrast mid-fade would make the test flaky (at rest it is white on
 // the dark bar's colour, or on the error red).
-func accessible(t *testing.T, b *browser, page string) {
+//
+// whole checks the whole document; otherwise only the page's own content
+// (main) is checked: the frame around it (top bar, navigation, document
+// title and language) is the same on every page and checked once.
+func accessible(t *testing.T, b *browser, page string, whole bool) {
 	t.Helper()
 	type violation struct {
 		ID     string `json:"id"`
@@ -135,8 +190,16 @@ func accessible(t *testing.T, b *browser, page string) {
 			Target []any `json:"target"`
 		} `json:"nodes"`
 	}
-	script := `(async () => { if (!window.axe) { ` + axe + `
-	} const r = await axe.run({exclude: [['#toast']]}, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'], resultTypes: ['violations']});
+	// axe is 650 KB of script: it is sent once per tab, and stays with the
+	// page across its hash routes.
+	if !value(t, b, chromedp.Evaluate[bool](`!!window.axe`)) {
+		value(t, b, chromedp.Evaluate[bool](axe+"\n;true"))
+	}
+	scope := `{exclude: [['#toast']]}`
+	if !whole {
+		scope = `{include: [['#main']], exclude: [['#toast']]}`
+	}
+	script := `(async () => { const r = await axe.run(` + scope + `, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'], resultTypes: ['violations']});
 	return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
 		.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => ({target: n.target}))})); })()`
 	out := value(t, b, chromedp.Evaluate[[]violation](script, chromedp.EvalAwaitPromise))
@@ -164,164 +227,218 @@ func post(t *testing.T, url, body string) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode/100 != 2 {
 		t.Fatalf("POST %s: %d", url, resp.StatusCode)
 	}
 }
 
-func TestConsoleInBrowser(t *testing.T) {
-	b := startBrowser(t)
-	m := servertest.Start(t, servertest.Options{})
-	shots := screenshotDir(t)
-	// The clock stands still at a known time, so pages and screenshots
-	// show the same time on every run.
+// start is a mock for one test, its clock frozen at a known time so pages
+// and screenshots show the same time on every run.
+func start(t *testing.T, cfg server.Config) *servertest.Mock {
+	t.Helper()
+	m := servertest.Start(t, servertest.Options{Config: cfg})
 	post(t, m.URL+"/__admin/clock", `{"set": "2026-01-02T10:00:00+03:00", "freeze": true}`)
+	return m
+}
 
-	t.Run("overview loads with no console errors", func(t *testing.T) {
-		b.run(t, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(m.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`#scenario-name`)))
-		name := value(t, b, chromedp.Text(chromedp.CSS(`#scenario-name`)))
-		if name != "default" {
-			t.Fatalf("the overview shows scenario %q, want default", name)
-		}
-		accessible(t, b, "overview")
-		b.run(t, shot(shots, "overview"))
-	})
+// phone switches the tab to a phone's width.
+func phone() chromedp.Action[chromedp.Void] {
+	return chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)
+}
 
-	t.Run("a request appears in the live view", func(t *testing.T) {
-		b.run(t, chromedp.Navigate(m.URL+"/#/requests"), chromedp.WaitVisible(chromedp.CSS(`#stream-state .dot.on`)))
-		if code := get(t, m.URL+"/v1/profile/?api_key=demo-key"); code != http.StatusOK {
-			t.Fatalf("profile: %d", code)
-		}
-		b.run(t, chromedp.WaitVisible(chromedp.CSS(`#live-rows tr[data-path="/v1/profile/"]`)),
-			chromedp.Click(chromedp.CSS(`#live-rows tr[data-path="/v1/profile/"] button`)),
-			chromedp.WaitVisible(chromedp.CSS(`#request-detail`)))
-		accessible(t, b, "live requests")
-		b.run(t, shot(shots, "requests"))
-	})
-
-	t.Run("a fault armed from the form fails the next request and is marked", func(t *testing.T) {
-		b.run(t, chromedp.Navigate(m.URL+"/#/faults"), chromedp.WaitVisible(chromedp.CSS(`#fault-form`)),
-			chromedp.SetValue(chromedp.CSS(`#fault-id`), "profile-outage"),
-			chromedp.SetValue(chromedp.CSS(`#fault-api`), "carreta"),
-			chromedp.SetValue(chromedp.CSS(`#fault-method`), "GET"),
-			chromedp.SetValue(chromedp.CSS(`#fault-path`), "/v1/profile/"),
-			chromedp.SetValue(chromedp.CSS(`#fault-when`), "nth"),
-			chromedp.SetValue(chromedp.CSS(`#fault-when-value`), "1"),
-			chromedp.SetValue(chromedp.CSS(`#fault-status`), "503"),
-			chromedp.Click(chromedp.CSS(`#arm-fault`)),
-			chromedp.WaitVisible(chromedp.CSS(`#fault-rows tr[data-fault="profile-outage"]`)))
-		if code := get(t, m.URL+"/v1/profile/?api_key=demo-key"); code != http.StatusServiceUnavailable {
-			t.Fatalf("the request after arming got %d, want the fault's 503", code)
-		}
-		accessible(t, b, "faults")
-		b.run(t, shot(shots, "faults"))
-		b.run(t, chromedp.Navigate(m.URL+"/#/requests"),
-			chromedp.WaitVisible(chromedp.CSS(`#live-rows tr.faulted[data-fault="profile-outage"] .badge.fault`)))
-		b.run(t, shot(shots, "requests-fault"))
-	})
-
-	t.Run("advancing the clock shows the new time", func(t *testing.T) {
-		b.run(t, chromedp.Navigate(m.URL+"/#/clock"),
-			chromedp.WaitVisible(chromedp.CSS(`#clock-now[data-iso="2026-01-02T10:00:00+03:00"]`)),
-			chromedp.SetValue(chromedp.CSS(`#advance-by`), "72h"),
-			chromedp.Click(chromedp.CSS(`#advance`)),
-			chromedp.WaitVisible(chromedp.CSS(`#clock-now[data-iso="2026-01-05T10:00:00+03:00"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`#clock-changes h3`)))
-		shown := value(t, b, chromedp.Text(chromedp.CSS(`#clock-now`)))
-		if shown != "05 Jan 2026, 10:00:00" {
-			t.Fatalf("the clock shows %q, want 05 Jan 2026, 10:00:00 (Moscow)", shown)
-		}
-		accessible(t, b, "clock")
-		b.run(t, shot(shots, "clock"))
-	})
-
-	t.Run("an uploaded bad scenario shows its problems", func(t *testing.T) {
-		bad := filepath.Join(t.TempDir(), "bad.yaml")
-		if err := os.WriteFile(bad, []byte("name: bad\ncarreta:\n  accounts: [{api_kee: x}]\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		b.run(t, chromedp.Navigate(m.URL+"/#/overview"), chromedp.WaitVisible(chromedp.CSS(`#scenario-file`)),
-			chromedp.SetUploadFiles(chromedp.CSS(`#scenario-file`), []string{bad}),
-			chromedp.Click(chromedp.CSS(`#upload`)),
-			chromedp.WaitVisible(chromedp.CSS(`#scenario-problems li`)))
-		problems := value(t, b, chromedp.Text(chromedp.CSS(`#scenario-problems`)))
-		if !strings.Contains(problems, `bad.yaml:3: unknown key "api_kee"`) {
-			t.Fatalf("problems shown: %q, want bad.yaml:3: unknown key \"api_kee\"", problems)
-		}
-		name := value(t, b, chromedp.Text(chromedp.CSS(`#scenario-name`)))
-		if name != "default" {
-			t.Fatalf("after a refused scenario the overview shows %q, want default kept", name)
-		}
-		b.run(t, shot(shots, "overview-problems"))
-	})
-
-	t.Run("business state, worlds and reference render", func(t *testing.T) {
-		// saplab's first client opens with its balance and ledger.
-		b.run(t, chromedp.Navigate(m.URL+"/#/state/saplab"),
-			chromedp.WaitVisible(chromedp.CSS(`#state-lists td .link`)),
-			chromedp.Click(chromedp.CSS(`#state-lists td .link`)),
-			chromedp.WaitVisible(chromedp.CSS(`#client-balance`)))
-		accessible(t, b, "state/saplab")
-		b.run(t, shot(shots, "state-saplab"))
-		b.run(t, chromedp.Navigate(m.URL+"/#/state/carreta"), chromedp.WaitVisible(chromedp.CSS(`#state-lists td .link`)),
-			chromedp.Click(chromedp.CSS(`#state-lists td .link`)), chromedp.WaitVisible(chromedp.CSS(`#move-order`)))
-		accessible(t, b, "state/carreta")
-		b.run(t, shot(shots, "state-carreta"))
-		b.run(t, chromedp.Navigate(m.URL+"/#/state/amapi"), chromedp.WaitVisible(chromedp.CSS(`#state-lists table`)))
-		b.run(t, shot(shots, "state-amapi"))
-		resp, err := http.Post(m.URL+"/__admin/worlds", "application/json", strings.NewReader(`{"scenario": "empty"}`))
-		if err != nil || resp.StatusCode != http.StatusCreated {
-			t.Fatalf("create a world: %v %v", resp, err)
-		}
-		resp.Body.Close()
-		b.run(t, chromedp.Navigate(m.URL+"/#/worlds"), chromedp.WaitVisible(chromedp.CSS(`#world-rows button`)))
-		accessible(t, b, "worlds")
-		b.run(t, shot(shots, "worlds"))
-		b.run(t, chromedp.Navigate(m.URL+"/#/reference/carreta"), chromedp.WaitVisible(chromedp.CSS(`#operations details`)),
-			chromedp.Click(chromedp.CSS(`#operations details summary`)))
-		accessible(t, b, "reference")
-		b.run(t, shot(shots, "reference"))
-	})
-
-	t.Run("phone width", func(t *testing.T) {
-		b.run(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
-			chromedp.Navigate(m.URL+"/#/requests"), chromedp.WaitVisible(chromedp.CSS(`#live-rows tr`)),
-			shot(shots, "phone-requests"),
-			chromedp.Navigate(m.URL+"/#/overview"), chromedp.WaitVisible(chromedp.CSS(`#scenario-name`)),
-			shot(shots, "phone-overview"),
-			chromedp.EmulateViewport(1280, 800))
-	})
-
-	// With --admin-token the console asks once, keeps the token for the
-	// tab (sessionStorage) and never in a cookie or the URL.
-	t.Run("the token prompt with --admin-token", func(t *testing.T) {
-		tab, cancel := chromedp.NewContext(b.ctx)
-		defer cancel()
-		b := &browser{ctx: tab}
-		m := servertest.Start(t, servertest.Options{Config: server.Config{AdminToken: "s3cret-token"}})
-		b.run(t, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(m.URL+"/"),
-			chromedp.WaitVisible(chromedp.CSS(`#token-input`)),
-			chromedp.SendKeys(chromedp.CSS(`#token-input`), "s3cret-token"),
-			chromedp.Click(chromedp.CSS(`#token-save`)),
-			chromedp.WaitVisible(chromedp.CSS(`#scenario-name`)),
-			chromedp.Navigate(m.URL+"/#/faults"), chromedp.WaitVisible(chromedp.CSS(`#fault-form`)))
-		cookie := value(t, b, chromedp.Evaluate[string](`document.cookie`))
-		stored := value(t, b, chromedp.Evaluate[string](`sessionStorage.getItem('mockserver.adminToken')`))
-		url := value(t, b, chromedp.Location())
-		if cookie != "" || stored != "s3cret-token" || strings.Contains(url, "s3cret") {
-			t.Fatalf("cookie %q, sessionStorage %q, URL %q: want the token in sessionStorage only", cookie, stored, url)
-		}
-		open := value(t, b, chromedp.Evaluate[bool](`document.querySelector('#token-dialog').open`))
-		if open {
-			t.Fatal("the console asked for the token a second time")
-		}
-
-	})
-
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, e := range b.errors {
-		t.Errorf("console error: %s", e)
+func TestOverview(t *testing.T) {
+	b := newTab(t)
+	m := start(t, server.Config{})
+	shots := screenshotDir(t)
+	b.run(t, chromedp.Navigate(m.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`#scenario-name`)))
+	if name := value(t, b, chromedp.Text(chromedp.CSS(`#scenario-name`))); name != "default" {
+		t.Fatalf("the overview shows scenario %q, want default", name)
 	}
-	t.Logf("screenshots in %s", shots)
+
+	// An uploaded bad scenario shows its problems and the old one stays.
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("name: bad\ncarreta:\n  accounts: [{api_kee: x}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.run(t, chromedp.SetUploadFiles(chromedp.CSS(`#scenario-file`), []string{bad}),
+		chromedp.Click(chromedp.CSS(`#upload`)),
+		chromedp.WaitVisible(chromedp.CSS(`#scenario-problems li`)))
+	problems := value(t, b, chromedp.Text(chromedp.CSS(`#scenario-problems`)))
+	if !strings.Contains(problems, `bad.yaml:3: unknown key "api_kee"`) {
+		t.Fatalf("problems shown: %q, want bad.yaml:3: unknown key \"api_kee\"", problems)
+	}
+	if name := value(t, b, chromedp.Text(chromedp.CSS(`#scenario-name`))); name != "default" {
+		t.Fatalf("after a refused scenario the overview shows %q, want default kept", name)
+	}
+	b.run(t, shot(shots, "overview-problems"), phone(), shot(shots, "phone-overview"))
+}
+
+// A request made outside the browser appears in the live view, and opens
+// to show its answer pretty-printed, Cyrillic decoded from \uXXXX; a fault
+// armed from the form fails the next request, which the view marks.
+func TestLiveRequests(t *testing.T) {
+	b := newTab(t)
+	m := start(t, server.Config{})
+	shots := screenshotDir(t)
+	b.run(t, chromedp.Navigate(m.URL+"/#/requests"), chromedp.WaitVisible(chromedp.CSS(`#stream-state .dot.on`)))
+	if code := get(t, m.URL+"/v1/profile/?api_key=demo-key"); code != http.StatusOK {
+		t.Fatalf("profile: %d", code)
+	}
+	row := `#live-rows tr[data-path="/v1/profile/"]`
+	b.run(t, chromedp.WaitVisible(chromedp.CSS(row)), chromedp.Click(chromedp.CSS(row+` button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#response-body`)))
+	answer := value(t, b, chromedp.Text(chromedp.CSS(`#response-body`)))
+	if !strings.Contains(answer, `"city": "Москва"`) || strings.Contains(answer, `\u`) {
+		t.Errorf("the answer is shown as %q, want it indented with Москва decoded", answer)
+	}
+	b.run(t, phone())
+	value(t, b, chromedp.Evaluate[bool](`document.querySelector('#response-body').scrollIntoView({block: 'center'}), true`))
+	b.run(t, shot(shots, "phone-request-detail"), chromedp.EmulateViewport(1280, 800))
+
+	// Arming a fault from the form makes the next matching request fail,
+	// and the live view marks it.
+	b.run(t, chromedp.Navigate(m.URL+"/#/faults"), chromedp.WaitVisible(chromedp.CSS(`#fault-form`)),
+		chromedp.SetValue(chromedp.CSS(`#fault-id`), "profile-outage"),
+		chromedp.SetValue(chromedp.CSS(`#fault-api`), "carreta"),
+		chromedp.SetValue(chromedp.CSS(`#fault-method`), "GET"),
+		chromedp.SetValue(chromedp.CSS(`#fault-path`), "/v1/profile/"),
+		chromedp.SetValue(chromedp.CSS(`#fault-when`), "nth"),
+		chromedp.SetValue(chromedp.CSS(`#fault-when-value`), "1"),
+		chromedp.SetValue(chromedp.CSS(`#fault-status`), "503"),
+		chromedp.Click(chromedp.CSS(`#arm-fault`)),
+		chromedp.WaitVisible(chromedp.CSS(`#fault-rows tr[data-fault="profile-outage"]`)))
+	if code := get(t, m.URL+"/v1/profile/?api_key=demo-key"); code != http.StatusServiceUnavailable {
+		t.Fatalf("the request after arming got %d, want the fault's 503", code)
+	}
+	b.run(t, chromedp.Navigate(m.URL+"/#/requests"),
+		chromedp.WaitVisible(chromedp.CSS(`#live-rows tr.faulted[data-fault="profile-outage"] .badge.fault`)),
+		shot(shots, "requests-fault"))
+}
+
+// placeOrder orders the first offer of a carreta search as demo-key: a new
+// order follows the default scenario's lifecycle.
+func placeOrder(t *testing.T, m *servertest.Mock) {
+	t.Helper()
+	var found struct{ Objects []map[string]json.RawMessage }
+	r := m.Do(t, http.MethodGet, "/v1/search/?q=oc47&api_key=demo-key", nil)
+	if err := json.Unmarshal(r.Body, &found); err != nil || len(found.Objects) == 0 {
+		t.Fatalf("search: %v %s", err, r.Body)
+	}
+	found.Objects[0]["order_qty"] = json.RawMessage("1")
+	body, _ := json.Marshal(found.Objects[0])
+	if r := m.Do(t, http.MethodPost, "/v1/order/?api_key=demo-key", strings.NewReader(string(body)), "Content-Type", "application/json"); r.Status != http.StatusCreated {
+		t.Fatalf("order: %d %s", r.Status, r.Body)
+	}
+}
+
+// keyed reads the data-key and data-to of the elements sel selects: the
+// last status each order goes to.
+func keyed(t *testing.T, b *browser, sel string) map[string]string {
+	t.Helper()
+	return value(t, b, chromedp.Evaluate[map[string]string](`Object.fromEntries([...document.querySelectorAll(`+
+		"`"+sel+"`"+`)].map((e) => [e.dataset.key, e.dataset.to]))`))
+}
+
+// Typing an advance previews the lifecycle moves it would apply; advancing
+// shows the new time and changes exactly what the preview said.
+func TestClock(t *testing.T) {
+	b := newTab(t)
+	m := start(t, server.Config{})
+	shots := screenshotDir(t)
+	placeOrder(t, m)
+	placeOrder(t, m)
+	b.run(t, chromedp.Navigate(m.URL+"/#/clock"),
+		chromedp.WaitVisible(chromedp.CSS(`#clock-now[data-iso="2026-01-02T10:00:00+03:00"]`)),
+		chromedp.SetValue(chromedp.CSS(`#advance-by`), "72h"))
+	value(t, b, chromedp.Evaluate[bool](`document.querySelector('#advance-by').dispatchEvent(new Event('input'))`))
+	b.run(t, chromedp.WaitVisible(chromedp.CSS(`#clock-preview[data-to="2026-01-05T10:00:00+03:00"] tr[data-key]`)))
+	head := value(t, b, chromedp.Text(chromedp.CSS(`#clock-preview h3`)))
+	if head != "Until 05 Jan 2026, 10:00:00: 6 automatic moves" {
+		t.Fatalf("the preview says %q, want the 6 moves of the two orders in 72h", head)
+	}
+	preview := keyed(t, b, `#clock-preview tr[data-key]`)
+	if len(preview) != 2 {
+		t.Fatalf("the preview moves %v, want the two new orders", preview)
+	}
+	if now := value(t, b, chromedp.Text(chromedp.CSS(`#clock-now`))); now != "02 Jan 2026, 10:00:00" {
+		t.Fatalf("the preview moved the clock to %q", now)
+	}
+	b.run(t, shot(shots, "clock-preview"), phone())
+	value(t, b, chromedp.Evaluate[bool](`document.querySelector('#clock-preview').scrollIntoView(), true`))
+	b.run(t, shot(shots, "phone-clock-preview"), chromedp.EmulateViewport(1280, 800))
+
+	b.run(t, chromedp.Click(chromedp.CSS(`#advance`)),
+		chromedp.WaitVisible(chromedp.CSS(`#clock-now[data-iso="2026-01-05T10:00:00+03:00"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#clock-changes li`)))
+	if shown := value(t, b, chromedp.Text(chromedp.CSS(`#clock-now`))); shown != "05 Jan 2026, 10:00:00" {
+		t.Fatalf("the clock shows %q, want 05 Jan 2026, 10:00:00 (Moscow)", shown)
+	}
+	if changed := keyed(t, b, `#clock-changes li`); !maps.Equal(changed, preview) {
+		t.Fatalf("the move changed %v, the preview said %v", changed, preview)
+	}
+	b.run(t, shot(shots, "clock-moved"))
+}
+
+// With --admin-token the console asks once, keeps the token for the tab
+// (sessionStorage) and never in a cookie or the URL.
+func TestTokenPrompt(t *testing.T) {
+	b := newTab(t)
+	m := servertest.Start(t, servertest.Options{Config: server.Config{AdminToken: "s3cret-token"}})
+	b.run(t, chromedp.Navigate(m.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#token-input`)),
+		chromedp.SendKeys(chromedp.CSS(`#token-input`), "s3cret-token"),
+		chromedp.Click(chromedp.CSS(`#token-save`)),
+		chromedp.WaitVisible(chromedp.CSS(`#scenario-name`)),
+		chromedp.Navigate(m.URL+"/#/faults"), chromedp.WaitVisible(chromedp.CSS(`#fault-form`)))
+	cookie := value(t, b, chromedp.Evaluate[string](`document.cookie`))
+	stored := value(t, b, chromedp.Evaluate[string](`sessionStorage.getItem('mockserver.adminToken')`))
+	url := value(t, b, chromedp.Location())
+	if cookie != "" || stored != "s3cret-token" || strings.Contains(url, "s3cret") {
+		t.Fatalf("cookie %q, sessionStorage %q, URL %q: want the token in sessionStorage only", cookie, stored, url)
+	}
+	if open := value(t, b, chromedp.Evaluate[bool](`document.querySelector('#token-dialog').open`)); open {
+		t.Fatal("the console asked for the token a second time")
+	}
+}
+
+// Every page, in the state a person would look at it (a request opened
+// with its answer, a clock preview, a client and an order opened), renders
+// and passes axe-core with no serious or critical violation, and is saved
+// as a screenshot at 1280x800. One tab walks them all: axe is injected
+// once (it is most of the check's time) and stays with the page across its
+// hash routes.
+func TestAccessibility(t *testing.T) {
+	b := newTab(t)
+	m := start(t, server.Config{})
+	shots := screenshotDir(t)
+	placeOrder(t, m)
+	if code := get(t, m.URL+"/v1/profile/?api_key=demo-key"); code != http.StatusOK {
+		t.Fatalf("profile: %d", code)
+	}
+	post(t, m.URL+"/__admin/worlds", `{"scenario": "empty"}`)
+	type page struct {
+		name  string
+		steps []chromedp.Action[chromedp.Void]
+	}
+	pages := []page{
+		{"overview", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/"), chromedp.WaitVisible(chromedp.CSS(`#scenario-name`))}},
+		{"requests", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/requests"),
+			chromedp.Click(chromedp.CSS(`#live-rows tr[data-path="/v1/profile/"] button`)), chromedp.WaitVisible(chromedp.CSS(`#response-body`))}},
+		{"faults", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/faults"), chromedp.WaitVisible(chromedp.CSS(`#fault-form`))}},
+		{"clock", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/clock"),
+			chromedp.WaitVisible(chromedp.CSS(`#clock-preview[data-to="2026-01-02T11:00:00+03:00"] tr[data-key]`))}},
+		{"state/saplab", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/state/saplab"),
+			chromedp.Click(chromedp.CSS(`#state-lists td .link`)), chromedp.WaitVisible(chromedp.CSS(`#client-balance`))}},
+		{"state/carreta", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/state/carreta"),
+			chromedp.Click(chromedp.CSS(`#state-lists td .link`)), chromedp.WaitVisible(chromedp.CSS(`#move-order`))}},
+		{"state/amapi", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/state/amapi"), chromedp.WaitVisible(chromedp.CSS(`#state-lists table`))}},
+		{"worlds", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/worlds"), chromedp.WaitVisible(chromedp.CSS(`#world-rows button`))}},
+		{"reference", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/reference/carreta"),
+			chromedp.Click(chromedp.CSS(`#operations details summary`)), chromedp.WaitVisible(chromedp.CSS(`#operations details[open]`))}},
+	}
+	for i, p := range pages {
+		b.run(t, p.steps...)
+		accessible(t, b, p.name, i == 0)
+		b.run(t, shot(shots, strings.ReplaceAll(p.name, "/", "-")))
+	}
 }

@@ -16,9 +16,10 @@ import (
 const (
 	// DefaultBytes is the byte budget of a journal unless configured
 	// (--journal-bytes): the oldest entries go once the held entries count
-	// more. 32 MiB holds some 10,000 ordinary requests (about 2 KiB each)
-	// and still some two hundred of the largest (a body at MaxBody,
-	// headers at MaxHeaderBytes, path and query at MaxPart: about 150 KiB).
+	// more. 32 MiB holds some 10,000 ordinary requests (about 3 KiB each
+	// with their answers) and still some 150 of the largest (a body and
+	// an answer at MaxBody, headers at MaxHeaderBytes, path and query at
+	// MaxPart: about 215 KiB).
 	DefaultBytes = 32 << 20
 	// MaxPart bounds each string of an entry but the body: the method, the
 	// path, the query, the remote address, each header name and each
@@ -64,6 +65,11 @@ func bounded(e Entry) *Entry {
 	if len(e.Body) > MaxBody {
 		e.Body, e.BodyTruncated = strings.Clone(e.Body[:MaxBody]), true
 	}
+	if total := max(e.ResponseSize, len(e.ResponseBody)); total > MaxBody {
+		e.ResponseBody = cutTo(e.ResponseBody, total, MaxBody)
+		cut = append(cut, "response_body")
+	}
+	e.ResponseSize = 0
 	if len(e.ContractViolations) > 0 {
 		vs := slices.Clone(e.ContractViolations)
 		if len(vs) > MaxViolations {
@@ -90,11 +96,17 @@ func cutString(s string, max int) (string, bool) {
 	if len(s) <= max {
 		return s, false
 	}
-	n := max
-	for n > 0 && !utf8.RuneStart(s[n]) {
+	return cutTo(s, len(s), max), true
+}
+
+// cutTo is s, the beginning of something total bytes long, cut to at
+// most max bytes on a character boundary with TruncatedMark appended.
+func cutTo(s string, total, max int) string {
+	n := min(max, len(s))
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
 		n--
 	}
-	return s[:n] + "...[truncated: " + strconv.Itoa(len(s)) + " bytes in all]", true
+	return s[:n] + "...[truncated: " + strconv.Itoa(total) + " bytes in all]"
 }
 
 // boundHeaders returns h bounded (each name and value cut to MaxPart, the
@@ -143,7 +155,7 @@ func boundHeaders(h map[string][]string) (map[string][]string, bool) {
 // the map's buckets).
 func (e *Entry) size() int64 {
 	n := entryOverhead + len(e.API) + len(e.Method) + len(e.Path) + len(e.Query) + len(e.Remote) +
-		len(e.Body) + len(e.Fault)
+		len(e.Body) + len(e.Fault) + len(e.ResponseBody)
 	for k, vs := range e.Headers {
 		n += len(k) + 48
 		for _, v := range vs {

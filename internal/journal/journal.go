@@ -26,7 +26,8 @@ import (
 // DefaultSize is how many requests are kept unless configured (SPEC §8).
 const DefaultSize = 10_000
 
-// MaxBody is how much of a request body an entry keeps (SPEC §8).
+// MaxBody is how much of a request body, and of an answer's, an entry
+// keeps (SPEC §8).
 const MaxBody = 64 << 10
 
 // Entry is one recorded request.
@@ -43,8 +44,9 @@ type Entry struct {
 	BodyTruncated bool                `json:"body_truncated,omitempty"`
 	// Truncated names the parts of the request cut to fit the journal's
 	// per-part bounds (bound.go): "method", "path", "query", "remote",
-	// "headers", "contract_violations". A cut string ends in the marker
-	// TruncatedMark; the body has body_truncated instead, as before.
+	// "headers", "contract_violations", "response_body". A cut string ends
+	// in the marker TruncatedMark; the request's body has body_truncated
+	// instead, as before.
 	Truncated  []string `json:"truncated,omitempty"`
 	Status     int      `json:"status"`
 	DurationMS float64  `json:"duration_ms"`
@@ -52,6 +54,18 @@ type Entry struct {
 	// ContractViolations lists how the request departs from its API's
 	// OpenAPI document; only a server started with --contract-check looks.
 	ContractViolations []Violation `json:"contract_violations,omitempty"`
+	// ResponseBody is the body the client got (a fault's included), up to
+	// MaxBody bytes; past it, cut on a character boundary with
+	// TruncatedMark and named in Truncated. Credentials in it are
+	// redacted as in the request (api.Secrets.Answer). It is last, so
+	// the bytes of every field before it are what they were before the
+	// journal kept answers.
+	ResponseBody string `json:"response_body"`
+	// ResponseSize is how long the answer was, when ResponseBody holds
+	// only its beginning: the recorder keeps at most MaxBody bytes and
+	// the journal cuts and marks them (bound.go). 0 means ResponseBody
+	// is the whole answer.
+	ResponseSize int `json:"-"`
 
 	bytes int64 // what the entry counts against the budget (bound.go)
 }

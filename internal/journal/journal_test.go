@@ -1,7 +1,9 @@
 package journal_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -263,5 +265,37 @@ func TestJournal_keepsNoRequestBuffers(t *testing.T) {
 	j.Clear()
 	if after := live() - before; after > budget/8 {
 		t.Fatalf("after Clear, %d bytes of heap are still held", after)
+	}
+}
+
+// An answer is kept up to MaxBody: the recorder hands the beginning of a
+// longer one with its size, and the journal cuts it on a character
+// boundary with the mark of its whole length, names it in Truncated and
+// counts it against the budget.
+func TestJournal_cutsLongAnswers(t *testing.T) {
+	j := journal.NewBudget(10, 1<<20)
+	kept := "{" + strings.Repeat("я", journal.MaxBody/2) // MaxBody+1 bytes: the cut falls mid-character
+	j.Add(journal.Entry{Path: "/panel/order", ResponseBody: kept, ResponseSize: 300_000})
+	j.Add(journal.Entry{Path: "/panel/x", ResponseBody: `{"status":"success"}`, ResponseSize: 20})
+	list := j.List(journal.Filter{})
+	long, short := list[0], list[1]
+	wantEnd := "я...[truncated: 300000 bytes in all]"
+	if !strings.HasSuffix(long.ResponseBody, wantEnd) || len(long.ResponseBody) != journal.MaxBody-1+len(wantEnd)-len("я") ||
+		!utf8.ValidString(long.ResponseBody) {
+		t.Errorf("a long answer kept as %d bytes ending %q, want MaxBody-1 then the mark", len(long.ResponseBody),
+			long.ResponseBody[len(long.ResponseBody)-60:])
+	}
+	if !slices.Equal(long.Truncated, []string{"response_body"}) {
+		t.Errorf("truncated %q, want [response_body]", long.Truncated)
+	}
+	if short.ResponseBody != `{"status":"success"}` || short.Truncated != nil {
+		t.Errorf("a short answer became %q, truncated %q", short.ResponseBody, short.Truncated)
+	}
+	if b := j.Bytes(); b < int64(journal.MaxBody) {
+		t.Errorf("the journal counts %d bytes, less than the answer it holds", b)
+	}
+	data, _ := json.Marshal(short)
+	if !bytes.HasSuffix(data, []byte(`,"response_body":"{\"status\":\"success\"}"}`)) {
+		t.Errorf("the answer is not the last member of the entry: %s", data)
 	}
 }

@@ -215,3 +215,16 @@ func draws(seed int64, salt string, id uint64, i int) [4]uint64 {
 // unit maps a random word to [0, 1) exactly: 53 bits scaled by a power of
 // two, one rounding-free multiplication on every machine.
 func unit(r uint64) float64 { return float64(r>>11) * (1.0 / (1 << 53)) }
+
+// Change is one status move a clock move would make to an order (a
+// carreta order, a saplab position): what a preview of the move lists.
+// The names are the statuses' own, as the vendor shows them.
+type Change struct {
+	API      string
+	ID       uint64
+	From     int64
+	FromName string
+	To       int64
+	ToName   string
+	At       time.Time
+}

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"container/heap"
 	"math"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -167,4 +168,25 @@ func (h *dueHeap) Pop() any {
 	e := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return e
+}
+
+// Upto is every queued order whose next move falls due by t, earliest
+// first (ties by id), left in the queue: what a clock preview reads.
+func (q *Queue) Upto(t time.Time) []Entry {
+	q.mu.Lock()
+	limit := micros(t)
+	var out []dueEntry
+	for id, at := range q.next {
+		if at <= limit {
+			out = append(out, dueEntry{at: at, id: id})
+		}
+	}
+	q.mu.Unlock()
+	h := dueHeap(out)
+	sort.Sort(h)
+	entries := make([]Entry, len(h))
+	for i, e := range h {
+		entries[i] = Entry{ID: e.id, At: time.UnixMicro(e.at)}
+	}
+	return entries
 }

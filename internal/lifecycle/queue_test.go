@@ -53,3 +53,27 @@ func TestQueue(t *testing.T) {
 		t.Fatal("due after an empty take")
 	}
 }
+
+// Upto lists what is due by a time, earliest first (ties by id), and
+// leaves the queue as it was: a preview takes nothing.
+func TestQueue_Upto(t *testing.T) {
+	at := func(m int) time.Time { return created.Add(time.Duration(m) * time.Minute) }
+	q := lifecycle.NewQueue()
+	q.Set(3, at(30))
+	q.Set(2, at(10))
+	q.Set(1, at(10))
+	q.Set(4, at(50))
+	got := q.Upto(at(30))
+	want := []lifecycle.Entry{{ID: 1, At: at(10)}, {ID: 2, At: at(10)}, {ID: 3, At: at(30)}}
+	if len(got) != len(want) {
+		t.Fatalf("Upto: %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].ID != want[i].ID || !got[i].At.Equal(want[i].At) {
+			t.Fatalf("Upto: %+v, want %+v", got, want)
+		}
+	}
+	if q.Len() != 4 || !q.Due(at(10)) || len(q.Upto(at(9))) != 0 {
+		t.Fatalf("Upto changed the queue: %d queued", q.Len())
+	}
+}

@@ -49,6 +49,28 @@ type Info struct {
 	// closed (fault.Finish) only once the request is on record, so a client
 	// never sees the failure before the journal holds it.
 	Conn net.Conn
+
+	// Fixed is an answer body the handler writes and promises never to
+	// change (an answer encoded once and cached: carreta's search). The
+	// journal keeps its copy of the answer as these very bytes rather than
+	// copying them, when they are what reaches the writer (Fixes).
+	Fixed []byte
+}
+
+// Fix declares body, which the handler is about to write, as never to
+// change again: bytes built once and shared by every request that
+// answers them, never a buffer that is reused. A handler run without the
+// server (no Info) declares nothing.
+func (i *Info) Fix(body []byte) {
+	if i != nil {
+		i.Fixed = body
+	}
+}
+
+// Fixes reports whether b is the body declared with Fix, the same bytes
+// (not a copy of them).
+func (i *Info) Fixes(b []byte) bool {
+	return i != nil && len(b) > 0 && len(b) == len(i.Fixed) && &b[0] == &i.Fixed[0]
 }
 
 // Vendor reports whether the path belongs to a vendor API: the only

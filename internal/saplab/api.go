@@ -81,5 +81,6 @@ func (a *API) Secrets() api.Secrets { return secrets }
 
 // secrets are saplab's credentials (saplab.txt): the client form's
 // password field (POST /panel/client/form). The employee's own password
-// travels in HTTP Basic Authorization only.
+// travels in HTTP Basic Authorization only. No answer carries a password
+// (GET /panel/client/form/{id} leaves it out), so answers have no secrets.
 var secrets = api.Secrets{Body: []string{"password"}, Hashes: []string{"password_hash"}}

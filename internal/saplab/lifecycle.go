@@ -71,6 +71,26 @@ func (l *Lifecycle) Advance(p PositionState, exists func(statusID int64) bool, n
 	return out
 }
 
+// Changes is what Advance would make of the position, in status status,
+// by until, move by move: each change of status with the instant it falls
+// due, named by name ("" for a status the shop lacks, which Advance passes
+// over), for a preview of a clock move.
+func (l *Lifecycle) Changes(p PositionState, status int64, name func(statusID int64) (string, bool), until time.Time) []lifecycle.Change {
+	due, _ := lifecycle.Due(l.Schedule(p), p.Done, until)
+	var out []lifecycle.Change
+	fromName, _ := name(status)
+	for _, m := range due {
+		toName, ok := name(m.Status)
+		if !ok || m.Status == status {
+			continue
+		}
+		out = append(out, lifecycle.Change{API: "saplab", ID: uint64(p.ID), From: status, FromName: fromName,
+			To: m.Status, ToName: toName, At: m.At})
+		status, fromName = m.Status, toName
+	}
+	return out
+}
+
 // clampInt narrows a stored delivery time (days, at most 365 through the
 // control API) to an int without wrapping.
 func clampInt(n int64) int { return int(min(max(n, 0), 1<<30)) }

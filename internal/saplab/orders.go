@@ -3,8 +3,10 @@ package saplab
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/saplab/filter"
 )
 
@@ -12,6 +14,10 @@ import (
 // (state inspection, the clock): every automatic move due by now is
 // applied first, in a write of its own when there is one.
 func (a *API) CatchUp() error { return a.store.CatchUp() }
+
+// Preview is the automatic moves a clock move to until would apply
+// (SPEC §12), without applying any: the control API's clock preview.
+func (a *API) Preview(until time.Time) ([]lifecycle.Change, error) { return a.store.Preview(until) }
 
 // listOrders is GET /panel/order[/filter/...]: positions by id descending,
 // archived ones only with unignore_archived/1.

@@ -690,6 +690,38 @@ func advanceDue(t *txn, v *view, taken []lifecycle.Entry, next map[uint64]time.T
 	return nil
 }
 
+// Preview is every automatic move the queued positions would make by
+// until (Lifecycle.Changes), read in one read transaction: nothing is
+// applied, not even the moves already due (a read would apply them; a
+// preview only lists them).
+func (s *store) Preview(until time.Time) ([]lifecycle.Change, error) {
+	s.viewMu.RLock()
+	defer s.viewMu.RUnlock()
+	v := s.v
+	name := func(id int64) (string, bool) {
+		if st := v.statuses[id]; st != nil {
+			return st.Name, true
+		}
+		return "", false
+	}
+	var out []lifecycle.Change
+	err := s.db.View(func(tx *state.Tx) error {
+		for _, e := range v.queue.Upto(until) {
+			o, err := get[order](tx, bOrders, int64(e.ID))
+			if errors.Is(err, state.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if o.Auto != nil {
+				out = append(out, v.life.Changes(o.position(), o.StatusID, name, until)...)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // --- use cases: the reference tables and managers ---
 
 // FindManagers is every employee, by id, as GET /panel/manager lists them.

@@ -1,6 +1,14 @@
 package server
 
-import "fmt"
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/lifecycle"
+)
 
 // CatchUp applies every automatic status move that has fallen due (SPEC
 // §12) before the control API shows or moves anything: what
@@ -19,4 +27,26 @@ func (w *World) CatchUp() error {
 		return fmt.Errorf("saplab: %w", err)
 	}
 	return nil
+}
+
+// Preview lists the automatic status moves a clock move to until would
+// apply (SPEC §12), carreta's and saplab's, earliest first (then by API and
+// id), without applying any. It holds the state gate for reading, as
+// CatchUp does.
+func (w *World) Preview(until time.Time) ([]lifecycle.Change, error) {
+	w.gate.RLock()
+	defer w.gate.RUnlock()
+	c, err := w.carreta.Preview(until)
+	if err != nil {
+		return nil, fmt.Errorf("carreta: %w", err)
+	}
+	s, err := w.saplab.Preview(until)
+	if err != nil {
+		return nil, fmt.Errorf("saplab: %w", err)
+	}
+	out := append(c, s...)
+	slices.SortStableFunc(out, func(a, b lifecycle.Change) int {
+		return cmp.Or(a.At.Compare(b.At), strings.Compare(a.API, b.API), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
 }

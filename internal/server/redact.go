@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
@@ -19,10 +20,29 @@ import (
 // as bytes, before the entry's one copy of it is made: a worst-case load
 // (64 KiB bodies) paid three copies per request when the string was
 // redacted.
-func (w *World) redact(e *journal.Entry, r *http.Request, body []byte) []byte {
+//
+// The answer (its Content-Type answerType) gets the Answer secrets of the
+// same APIs: amapi's token. Only an answer that names one is read at all,
+// so carreta's and saplab's answers, which carry none, cost a search for
+// nothing.
+func (w *World) redact(e *journal.Entry, r *http.Request, body []byte, answerType string) []byte {
 	s := w.secretsFor(e.API, w.owner(r.URL.Path))
 	e.Query = redact.Query(e.Query, s.Query)
+	if e.ResponseBody != "" && mentions(e.ResponseBody, s.Answer) {
+		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), answerType, s.Answer))
+	}
 	return redact.Body(body, r.Header.Get(echo.HeaderContentType), s.Body)
+}
+
+// mentions reports whether body holds any of names at all: a quick test
+// before the answer is read for them.
+func mentions(body string, names []string) bool {
+	for _, n := range names {
+		if strings.Contains(body, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // secretsFor is the secrets of the API that answered and of the one that
@@ -37,6 +57,7 @@ func (w *World) secretsFor(answered, owner string) api.Secrets {
 		s := a.Secrets()
 		all.Query = append(all.Query, s.Query...)
 		all.Body = append(all.Body, s.Body...)
+		all.Answer = append(all.Answer, s.Answer...)
 	}
 	return all
 }

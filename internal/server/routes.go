@@ -200,8 +200,17 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		prefix := w.unprefix(c.Request())
-		info := &request.Info{API: w.owner(c.Request().URL.Path), Prefix: prefix}
+		o := &observed{info: request.Info{API: w.owner(c.Request().URL.Path), Prefix: prefix}}
+		info := &o.info
 		request.Attach(c, info)
+		res := c.Response()
+		if info.API != request.Admin {
+			// Keep the answer for the journal; the control API's (a
+			// stream, a listing of the journal itself) is not journaled.
+			o.tap.ResponseWriter, o.tap.head, o.tap.info = res.Writer, c.Request().Method == http.MethodHead, info
+			res.Writer = &o.tap
+			defer func() { res.Writer = o.tap.ResponseWriter }()
+		}
 		var err error
 		if only, ok := c.Request().Context().Value(listenerOf{}).(string); ok {
 			// Another API's path on a per-API listener: that listener's
@@ -225,14 +234,21 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if info.API == request.Admin {
 			return nil // the control API does not journal itself
 		}
-		w.record(r, info, status, dur, w.requestViolations(c, info))
+		w.record(r, info, status, dur, w.requestViolations(c, info), answer{&o.tap, res.Header()})
 		fault.Finish(c) // a dropped or truncated connection closes once it is on record
 		return nil
 	}
 }
 
+// answer is what record needs of the response: the body the tap kept and
+// the headers (its Content-Type says how to read it for credentials).
+type answer struct {
+	tap    *tap
+	header http.Header
+}
+
 // record writes the request's journal entry.
-func (w *World) record(r *http.Request, info *request.Info, status int, dur time.Duration, violations []journal.Violation) {
+func (w *World) record(r *http.Request, info *request.Info, status int, dur time.Duration, violations []journal.Violation, ans answer) {
 	e := journal.Entry{
 		Time: w.clock.Now().In(clock.Moscow), API: info.API, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,
@@ -242,7 +258,8 @@ func (w *World) record(r *http.Request, info *request.Info, status int, dur time
 	if len(body) > journal.MaxBody {
 		body, e.BodyTruncated = body[:journal.MaxBody], true
 	}
-	e.Body = string(w.redact(&e, r, body))
+	e.ResponseBody, e.ResponseSize = ans.tap.kept()
+	e.Body = string(w.redact(&e, r, body, ans.header.Get(echo.HeaderContentType)))
 	w.journal.Add(e)
 }
 

@@ -78,6 +78,15 @@ function pretty(text) {
   return text;
 }
 
+// prettyAnswer shows an answer: JSON indented with Cyrillic as letters,
+// anything else as text. A JSON answer cut at 64 KiB does not parse, so
+// its \uXXXX escapes are decoded where they stand.
+function prettyAnswer(text) {
+  try { return JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON */ }
+  if (!/^\s*[[{]/.test(text)) return text;
+  return text.replace(/\\u([0-9a-fA-F]{4})/g, (_, x) => String.fromCharCode(parseInt(x, 16)));
+}
+
 function statusClass(code) {
   if (code >= 500 || code === 0) return 'bad';
   if (code >= 400) return 'warn';
@@ -371,7 +380,8 @@ function requestDetail(e, close) {
     h('h3', {}, 'Request headers'), h('pre', {}, headers),
     h('h3', {}, 'Request body', e.body_truncated ? h('span', {class: 'muted small'}, ' (first 64 KiB)') : null),
     e.body ? h('pre', {class: 'req-body'}, pretty(e.body)) : h('p', {class: 'muted'}, 'No body'),
-    h('p', {class: 'muted small'}, 'The journal records the request and its answer\'s status, not the answer\'s body.'),
+    h('h3', {}, 'Response body', (e.truncated || []).includes('response_body') ? h('span', {class: 'muted small'}, ' (first 64 KiB)') : null),
+    e.response_body ? h('pre', {class: 'req-body', id: 'response-body'}, prettyAnswer(e.response_body)) : h('p', {class: 'muted'}, 'No body'),
   ];
 }
 
@@ -713,16 +723,39 @@ function faultForm(reload) {
 async function orderStatuses() {
   const [c, s] = await Promise.all([api('/state/carreta/orders?limit=200&order=desc'), api('/state/saplab/orders?limit=200&order=desc')]);
   const out = new Map();
-  c.data.forEach((o) => out.set('carreta order ' + (o.number || o.id), [o.status, (CARRETA_STATUSES.find(([n]) => n === o.status) || [0, o.status])[1]]));
-  s.data.forEach((p) => out.set(`saplab position ${p.id} (${p.brand} ${p.article})`, [p.status_id, 'status ' + p.status_id]));
+  c.data.forEach((o) => out.set('carreta ' + o.id, {label: 'carreta order ' + (o.number || o.id), status: o.status, name: (CARRETA_STATUSES.find(([n]) => n === o.status) || [0, o.status])[1]}));
+  s.data.forEach((p) => out.set('saplab ' + p.id, {label: `saplab position ${p.id} (${p.brand} ${p.article})`, status: p.status_id, name: 'status ' + p.status_id}));
   return out;
+}
+
+// previewList shows GET /__admin/clock/preview's answer: the automatic
+// moves a clock move would apply, before it is made.
+function previewList(p) {
+  const rows = p.moves.map((m) => h('tr', {'data-key': m.api + ' ' + m.id, 'data-to': m.to},
+    h('td', {}, m.api), h('td', {class: 'mono'}, String(m.id)), h('td', {}, m.from_name || m.from, ' → ', m.to_name || m.to), h('td', {}, fmtTime(m.at))));
+  return [h('h3', {}, 'Until ', fmtTime(p.to), ': ', p.total === 1 ? '1 automatic move' : p.total + ' automatic moves'),
+    p.total ? h('div', {class: 'table-wrap'}, h('table', {}, h('caption', {class: 'visually-hidden'}, 'Moves the clock move would apply'),
+      h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'API'), h('th', {scope: 'col'}, 'Order'), h('th', {scope: 'col'}, 'Status'), h('th', {scope: 'col'}, 'When'))),
+      h('tbody', {}, rows))) : h('p', {class: 'muted'}, 'No order or position would change status.'),
+    p.total > p.moves.length ? h('p', {class: 'muted small'}, `The first ${p.moves.length} of ${p.total}.`) : null];
 }
 
 async function clock(main) {
   const now = h('p', {class: 'big', id: 'clock-now'});
   const mode = h('p', {class: 'muted', id: 'clock-mode'});
   const changes = h('div', {id: 'clock-changes'});
+  const preview = h('div', {id: 'clock-preview', 'aria-live': 'polite'});
   const show = (c) => { now.textContent = fmtTime(c.now); now.dataset.iso = c.now; mode.textContent = c.frozen ? 'Frozen: time stands still until you unfreeze it.' : 'Running with real time.'; freeze.textContent = c.frozen ? 'Unfreeze' : 'Freeze'; freeze.setAttribute('aria-pressed', String(c.frozen)); };
+  let asked = 0;
+  const ahead = async (q) => {
+    const n = ++asked;
+    if (!q) { preview.replaceChildren(); return; }
+    try {
+      const r = await api('/clock/preview?' + q);
+      if (n === asked) { preview.replaceChildren(...previewList(r.data).filter(Boolean)); preview.dataset.to = r.data.to; }
+    } catch (e) { if (n === asked) preview.replaceChildren(h('p', {class: 'error'}, e.message)); }
+  };
+  const setValue = () => setAt.value ? setAt.value.replace('T', ' ') + (setAt.value.length === 16 ? ':00' : '') : '';
   const move = async (body, what) => {
     let before;
     try { before = await orderStatuses(); } catch (_) { before = null; }
@@ -731,16 +764,20 @@ async function clock(main) {
       show(r.data);
       toast(what);
     } catch (e) { toast(e.message, true); return; }
+    ahead(adv.value.trim() ? 'advance=' + encodeURIComponent(adv.value.trim()) : '');
     if (!before) return;
     const after = await orderStatuses();
-    const moved = [...after].filter(([k, [s]]) => before.has(k) && before.get(k)[0] !== s);
-    changes.replaceChildren(h('h3', {}, 'What this move changed'), moved.length
-      ? h('ul', {}, moved.map(([k, [, name]]) => h('li', {}, `${k}: ${before.get(k)[1]} → ${name}`)))
+    const moved = [...after].filter(([k, o]) => before.has(k) && before.get(k).status !== o.status);
+    changes.replaceChildren(h('h3', {}, 'What the last move changed'), moved.length
+      ? h('ul', {}, moved.map(([k, o]) => h('li', {'data-key': k, 'data-to': o.status}, `${o.label}: ${before.get(k).name} → ${o.name}`)))
       : h('p', {class: 'muted'}, 'No order changed status (of the 200 newest of each API).'));
   };
   const adv = h('input', {id: 'advance-by', value: '1h', size: 8});
   const setAt = h('input', {id: 'set-to', type: 'datetime-local', step: 1});
   const freeze = h('button', {type: 'button', id: 'freeze'}, 'Freeze');
+  let t;
+  adv.oninput = () => { clearTimeout(t); t = setTimeout(() => ahead(adv.value.trim() ? 'advance=' + encodeURIComponent(adv.value.trim()) : ''), 250); };
+  setAt.oninput = () => { const v = setValue(); if (v) ahead('set=' + encodeURIComponent(v)); };
   main.append(pageHead('Clock', 'The server\'s time: lifecycles, timestamps and tokens follow it'),
     h('div', {class: 'grid'},
       h('section', {class: 'card', 'aria-label': 'Now'}, h('h2', {}, 'Server time'), now, mode,
@@ -749,14 +786,15 @@ async function clock(main) {
         h('form', {class: 'row bottom', onsubmit: (e) => { e.preventDefault(); move({advance: adv.value.trim()}, 'Advanced by ' + adv.value); }},
           field('Advance by (2h, 3h30m, -15m)', adv), h('button', {type: 'submit', class: 'primary', id: 'advance'}, 'Advance')),
         h('div', {class: 'row'}, h('span', {class: 'small muted'}, 'Quick:'), ['1h', '24h', '72h', '168h'].map((d) => h('button', {type: 'button', class: 'small', onclick: () => move({advance: d}, 'Advanced by ' + d)}, '+' + d))),
-        h('form', {class: 'row bottom', onsubmit: (e) => { e.preventDefault(); if (setAt.value) move({set: setAt.value.replace('T', ' ') + (setAt.value.length === 16 ? ':00' : '')}, 'Clock set'); }},
+        h('form', {class: 'row bottom', onsubmit: (e) => { e.preventDefault(); if (setAt.value) move({set: setValue()}, 'Clock set'); }},
           field('Set to (Moscow time)', setAt), h('button', {type: 'submit', id: 'set-clock'}, 'Set')))),
-    h('section', {class: 'card', 'aria-label': 'Effect on orders'}, h('h2', {}, 'Order lifecycles'),
-      h('p', {class: 'muted'}, 'Moving the clock forward applies every automatic status move it passes (carreta\'s lifecycle, and saplab\'s when a scenario sets one). The orders it moved are listed here after each move.'),
-      changes));
+    h('section', {class: 'card', 'aria-labelledby': 'lc-title'}, h('h2', {id: 'lc-title'}, 'Order lifecycles'),
+      h('p', {class: 'muted'}, 'Moving the clock forward applies every automatic status move it passes (carreta\'s lifecycle, and saplab\'s when a scenario sets one). What the move in the form would apply is previewed here as you type; what a move changed is listed after it.'),
+      preview, changes));
   main.lastChild.style.marginTop = '14px';
   freeze.onclick = () => move({freeze: freeze.getAttribute('aria-pressed') !== 'true'}, 'Clock ' + (freeze.getAttribute('aria-pressed') === 'true' ? 'running' : 'frozen'));
   show((await api('/clock')).data);
+  ahead('advance=' + encodeURIComponent(adv.value));
 }
 
 // ---- worlds ------------------------------------------------------------------

@@ -1,0 +1,73 @@
+package server
+
+import (
+	"net/http"
+	"unsafe"
+
+	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/request"
+)
+
+// observed is what observe allocates per request, in one allocation: the
+// request's Info and the tap that keeps its answer for the journal.
+type observed struct {
+	info request.Info
+	tap  tap
+}
+
+// tap passes an answer through to the client and keeps the beginning of
+// its body, at most journal.MaxBody bytes, for the journal entry: the body
+// the client got, a fault's included, since it sits outside the fault
+// middleware. Vendors write an answer in one Write, so the common case is
+// one copy, straight into the string the entry keeps; a buffer is only
+// made for an answer written in pieces. It cannot keep the caller's slice
+// in general: callers reuse it (saplab's list pages do). A handler that
+// writes bytes it never changes (carreta's cached search answers) says so
+// with request.Info.Fix, and those bytes are kept with no copy at all.
+type tap struct {
+	http.ResponseWriter
+	str  string // the kept bytes while the answer came in one Write
+	buf  []byte // the kept bytes once a second Write came
+	size int    // bytes written in all
+	head bool   // a HEAD request: net/http eats what is written, the client gets no body
+	info *request.Info
+}
+
+// Write sends b and keeps what of it the client was sent (nothing for a
+// HEAD request) and fits in journal.MaxBody.
+func (t *tap) Write(b []byte) (int, error) {
+	n, err := t.ResponseWriter.Write(b)
+	if t.head {
+		return n, err
+	}
+	if room := journal.MaxBody - t.size; room > 0 && n > 0 {
+		take := b[:min(n, room)]
+		switch {
+		case t.size == 0 && t.info.Fixes(b):
+			// Bytes the handler declared it never changes (request.Info.Fix):
+			// kept as they are, with no copy.
+			t.str = unsafe.String(&take[0], len(take))
+		case t.size == 0:
+			t.str = string(take)
+		case t.buf == nil:
+			t.buf = append(append(make([]byte, 0, len(t.str)+len(take)), t.str...), take...)
+			t.str = ""
+		default:
+			t.buf = append(t.buf, take...)
+		}
+	}
+	t.size += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (flushes, and
+// the fault rules that hijack it).
+func (t *tap) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+// kept is the beginning of the answer the tap kept, and the answer's size.
+func (t *tap) kept() (string, int) {
+	if t.buf != nil {
+		return string(t.buf), t.size
+	}
+	return t.str, t.size
+}
