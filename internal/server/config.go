@@ -38,6 +38,13 @@ type Config struct {
 	Addr string
 	// DB is the bbolt file.
 	DB string
+	// ScratchDB opens DB without fsync (state.OpenScratch), as every
+	// world's file is: a commit then costs a copy into the page cache, and
+	// a crash may lose or corrupt the file. Test-only: no flag sets it, and
+	// a user's --db keeps its acknowledged writes through kill -9.
+	// servertest sets it for tests, whose file dies with the test and whose
+	// every commit paid an fdatasync.
+	ScratchDB bool
 	// Scenario is a scenario file to seed from; empty means the embedded
 	// default scenario.
 	Scenario string

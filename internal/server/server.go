@@ -50,7 +50,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, cors: cors}
-	root, err := openWorld(&s.cfg, worldFile{db: cfg.DB, log: log})
+	root, err := openWorld(&s.cfg, worldFile{db: cfg.DB, scratch: cfg.ScratchDB, log: log})
 	if err != nil {
 		return nil, err
 	}

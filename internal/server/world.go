@@ -82,7 +82,8 @@ type World struct {
 type worldFile struct {
 	db string
 	// scratch opens the file without fsync (state.OpenScratch): a world
-	// other than the root does not survive a restart anyway.
+	// other than the root does not survive a restart anyway, and a test's
+	// root (Config.ScratchDB) dies with its test.
 	scratch bool
 	prefix  string
 	log     *slog.Logger

@@ -69,6 +69,7 @@ func Start(t testing.TB, opts Options) *Mock {
 	default:
 		cfg.Scenario = writeFile(t, dir, []byte(opts.Scenario))
 	}
+	scratch(t, &cfg)
 	if _, bench := t.(*testing.B); !bench && cfg.CheckAnswers == nil {
 		// Every answer a test gets must conform to its API's OpenAPI
 		// document (docs/openapi, SPEC §13); one that does not fails the
@@ -90,6 +91,20 @@ func Start(t testing.TB, opts Options) *Mock {
 		_ = srv.Close()
 	})
 	return m
+}
+
+// scratch has a test's state file opened without fsync
+// (server.Config.ScratchDB): the file dies with the test, and every commit
+// paid an fdatasync, some 0.2 s of a vendor package's run. A restart in the
+// same test still finds every commit (the page cache holds them, even
+// past a kill -9 of the process); only a crash of the machine would lose
+// them. The kill -9 tests (cmd/mockserver) run the real binary, not
+// servertest. Benchmarks keep the fsync: they measure the mock as a user
+// runs it.
+func scratch(t testing.TB, cfg *server.Config) {
+	if _, bench := t.(*testing.B); !bench {
+		cfg.ScratchDB = true
+	}
 }
 
 // writeFile writes a scenario's source into dir for Config.Scenario.
@@ -189,6 +204,7 @@ func Serve(t testing.TB, cfg server.Config) (srv *server.Server, stop func() err
 	if cfg.DB == "" {
 		cfg.DB = filepath.Join(t.TempDir(), "state.db")
 	}
+	scratch(t, &cfg)
 	srv, err := server.New(cfg, nil)
 	if err != nil {
 		t.Fatalf("start mock: %v", err)

@@ -68,8 +68,10 @@ func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
 // OpenScratch is Open for a file that need not outlive the process (a
 // world's state, SPEC §10): commits are not fsynced, so a write costs a
 // copy into the page cache instead of a disk flush, and a crash may lose
-// or corrupt the file. Nothing ever reopens it: worlds are removed on
-// shutdown and gone after a restart.
+// or corrupt the file. Nothing ever reopens it after a crash: worlds are
+// removed on shutdown and gone after a restart, and a test's file
+// (server.Config.ScratchDB) is reopened only by a restart in the same
+// process, which finds every commit in the page cache.
 func OpenScratch(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
 	return open(path, clk, &bolt.Options{Timeout: lockTimeout, NoSync: true, NoGrowSync: true, NoFreelistSync: true}, buckets)
 }
