@@ -49,7 +49,7 @@ func (h handlers) previewClock(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	to, err := h.Clock.Preview(m)
+	now, to, err := h.Clock.Preview(m)
 	if err != nil { // clock.ErrOutOfRange, the only error
 		return api.Controlf(http.StatusBadRequest, "%v", err)
 	}
@@ -57,7 +57,7 @@ func (h handlers) previewClock(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := previewView{Now: h.clockView().Now, To: to.In(clock.Moscow).Format(time.RFC3339Nano),
+	out := previewView{Now: now.In(clock.Moscow).Format(time.RFC3339Nano), To: to.In(clock.Moscow).Format(time.RFC3339Nano),
 		Moves: make([]previewMove, 0, min(len(changes), MaxPreview)), Total: len(changes)}
 	for _, ch := range changes[:min(len(changes), MaxPreview)] {
 		out.Moves = append(out.Moves, toPreviewMove(ch))

@@ -167,17 +167,19 @@ func (c *Clock) Move(m Move) error {
 	return nil
 }
 
-// Preview is what Now would read right after Move(m), or Move's error,
-// with the clock left as it is: the time a clock preview looks ahead to.
-func (c *Clock) Preview(m Move) (time.Time, error) {
+// Preview is what Now reads (now) and would read right after Move(m)
+// (to), both of one instant, or Move's error, with the clock left as it
+// is: the time a clock preview looks ahead from and to. One reading, so a
+// running clock's advance shows as exactly to - now.
+func (c *Clock) Preview(m Move) (now, to time.Time, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	real := c.real()
 	r, err := c.r.after(m, real)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, time.Time{}, err
 	}
-	return r.now(real), nil
+	return c.r.now(real), r.now(real), nil
 }
 
 // after is the reading after m at real, or ErrOutOfRange; r is unchanged.

@@ -101,9 +101,9 @@ func TestClock_Move(t *testing.T) {
 			}
 			// Preview tells what Move will do, and moves nothing.
 			before := clk.Now()
-			seen, err := clk.Preview(c.move)
-			if err != c.err || (err == nil && !seen.Equal(c.want)) {
-				t.Fatalf("Preview: %s %v, want %s %v", seen, err, c.want, c.err)
+			from, seen, err := clk.Preview(c.move)
+			if err != c.err || (err == nil && (!seen.Equal(c.want) || !from.Equal(before))) {
+				t.Fatalf("Preview: from %s to %s %v, want from %s to %s %v", from, seen, err, before, c.want, c.err)
 			}
 			if got := clk.Now(); !got.Equal(before) {
 				t.Fatalf("Preview moved the clock from %s to %s", before, got)
@@ -119,5 +119,16 @@ func TestClock_Move(t *testing.T) {
 				t.Fatalf("an hour later Now %s, want %s", got, c.later)
 			}
 		})
+	}
+}
+
+// A running clock's preview reads one instant: to is exactly now plus the
+// advance, though the real time moves between any two readings.
+func TestPreview_oneInstant(t *testing.T) {
+	real := time.Date(2026, 1, 2, 7, 0, 0, 0, time.UTC)
+	clk := clock.New(func() time.Time { real = real.Add(time.Microsecond); return real })
+	now, to, err := clk.Preview(clock.Move{Advance: 72 * time.Hour})
+	if err != nil || to.Sub(now) != 72*time.Hour {
+		t.Fatalf("preview from %s to %s (%v): want exactly 72h apart", now, to, err)
 	}
 }
