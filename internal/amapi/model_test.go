@@ -314,13 +314,24 @@ func TestTokenForms(t *testing.T) {
 		{strings.Repeat("a", 255), false, true},
 		{strings.Repeat("a", 256), false, false},
 		{"with space here!", false, false},
+		{"AZaz09" + strings.Repeat("m", 10), false, true},
+		// Each byte just outside the three ranges, and a letter that is
+		// not ASCII, in a token of the right length.
+		{strings.Repeat("a", 15) + "/", false, false},
+		{strings.Repeat("a", 15) + ":", false, false},
+		{strings.Repeat("a", 15) + "@", false, false},
+		{strings.Repeat("a", 15) + "[", false, false},
+		{strings.Repeat("a", 15) + "`", false, false},
+		{strings.Repeat("a", 15) + "{", false, false},
+		{strings.Repeat("a", 14) + "я", false, false},
+		{strings.Repeat("a", 16) + "\n", false, false},
 	}
 	for _, tc := range cases {
 		if got := amapi.SanctumToken.MatchString(tc.token); got != tc.sanctum {
 			t.Errorf("SanctumToken(%q) = %v, want %v", tc.token, got, tc.sanctum)
 		}
-		if got := amapi.BareToken.MatchString(tc.token); got != tc.bare {
-			t.Errorf("BareToken(%q) = %v, want %v", tc.token, got, tc.bare)
+		if got := amapi.IsBareToken(tc.token); got != tc.bare {
+			t.Errorf("IsBareToken(%q) = %v, want %v", tc.token, got, tc.bare)
 		}
 	}
 }

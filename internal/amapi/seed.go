@@ -99,7 +99,7 @@ func checkToken(c *check.Checker, p check.Path, t string, ids, secrets *check.Un
 		secret = t
 	case sealed || piped && SanctumToken.MatchString(t):
 		ids.Check(c, p, id)
-	case !piped && BareToken.MatchString(t):
+	case !piped && IsBareToken(t):
 		secret = t
 	default:
 		c.Fail(p, problemTokenForm)
