@@ -315,22 +315,6 @@ func TestLiveRequests(t *testing.T) {
 		shot(shots, "requests-fault"))
 }
 
-// placeOrder orders the first offer of a carreta search as demo-key: a new
-// order follows the default scenario's lifecycle.
-func placeOrder(t *testing.T, m *servertest.Mock) {
-	t.Helper()
-	var found struct{ Objects []map[string]json.RawMessage }
-	r := m.Do(t, http.MethodGet, "/v1/search/?q=oc47&api_key=demo-key", nil)
-	if err := json.Unmarshal(r.Body, &found); err != nil || len(found.Objects) == 0 {
-		t.Fatalf("search: %v %s", err, r.Body)
-	}
-	found.Objects[0]["order_qty"] = json.RawMessage("1")
-	body, _ := json.Marshal(found.Objects[0])
-	if r := m.Do(t, http.MethodPost, "/v1/order/?api_key=demo-key", strings.NewReader(string(body)), "Content-Type", "application/json"); r.Status != http.StatusCreated {
-		t.Fatalf("order: %d %s", r.Status, r.Body)
-	}
-}
-
 // keyed reads the data-key and data-to of the elements sel selects: the
 // last status each order goes to.
 func keyed(t *testing.T, b *browser, sel string) map[string]string {
@@ -345,8 +329,8 @@ func TestClock(t *testing.T) {
 	b := newTab(t)
 	m := start(t, server.Config{})
 	shots := screenshotDir(t)
-	placeOrder(t, m)
-	placeOrder(t, m)
+	m.PlaceCarretaOrder(t)
+	m.PlaceCarretaOrder(t)
 	b.run(t, chromedp.Navigate(m.URL+"/#/clock"),
 		chromedp.WaitVisible(chromedp.CSS(`#clock-now[data-iso="2026-01-02T10:00:00+03:00"]`)),
 		chromedp.SetValue(chromedp.CSS(`#advance-by`), "72h"))
@@ -411,7 +395,7 @@ func TestAccessibility(t *testing.T) {
 	b := newTab(t)
 	m := start(t, server.Config{})
 	shots := screenshotDir(t)
-	placeOrder(t, m)
+	m.PlaceCarretaOrder(t)
 	if code := get(t, m.URL+"/v1/profile/?api_key=demo-key"); code != http.StatusOK {
 		t.Fatalf("profile: %d", code)
 	}

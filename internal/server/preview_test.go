@@ -11,23 +11,6 @@ import (
 	"github.com/mockserver/mockserver/internal/servertest"
 )
 
-// placeOrder orders the first offer of a carreta search for oc47 as
-// demo-key: a new order, which follows the default scenario's lifecycle.
-func placeOrder(t *testing.T, m *servertest.Mock) {
-	t.Helper()
-	var found struct{ Objects []map[string]json.RawMessage }
-	r := m.Do(t, http.MethodGet, "/v1/search/?q=oc47&api_key=demo-key", nil)
-	if err := json.Unmarshal(r.Body, &found); err != nil || len(found.Objects) == 0 {
-		t.Fatalf("search: %v %s", err, r.Body)
-	}
-	offers := found.Objects
-	offers[0]["order_qty"] = json.RawMessage("1")
-	body, _ := json.Marshal(offers[0])
-	if r := m.Do(t, http.MethodPost, "/v1/order/?api_key=demo-key", strings.NewReader(string(body)), "Content-Type", "application/json"); r.Status != http.StatusCreated {
-		t.Fatalf("order: %d %s", r.Status, r.Body)
-	}
-}
-
 // previewBody is what GET /__admin/clock/preview?advance=72h answers after
 // two orders at 10:00 on a frozen clock: each order's moves of the default
 // lifecycle in the 72 hours, earliest first, the ids and times drawn from
@@ -47,8 +30,8 @@ const previewBody = `{"now":"2026-01-02T10:00:00+03:00","to":"2026-01-05T10:00:0
 func TestClockPreview_listsWhatTheMoveApplies(t *testing.T) {
 	m := servertest.Start(t, servertest.Options{})
 	m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(`{"set": "2026-01-02T10:00:00+03:00", "freeze": true}`))
-	placeOrder(t, m)
-	placeOrder(t, m)
+	m.PlaceCarretaOrder(t)
+	m.PlaceCarretaOrder(t)
 	for range 2 { // twice: the first preview changed nothing the second sees
 		servertest.Expect(t, m.Do(t, http.MethodGet, "/__admin/clock/preview?advance=72h", nil), http.StatusOK, previewBody)
 	}

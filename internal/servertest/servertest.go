@@ -7,6 +7,7 @@ package servertest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -224,4 +225,21 @@ func Serve(t testing.TB, cfg server.Config) (srv *server.Server, stop func() err
 	}
 	t.Cleanup(func() { _ = stop() })
 	return srv, stop
+}
+
+// PlaceCarretaOrder orders the first offer of a carreta search for oc47 as
+// demo-key, one piece: a new order, which follows the default scenario's
+// lifecycle (the clock and console tests watch it move).
+func (m *Mock) PlaceCarretaOrder(t testing.TB) {
+	t.Helper()
+	var found struct{ Objects []map[string]json.RawMessage }
+	r := m.Do(t, http.MethodGet, "/v1/search/?q=oc47&api_key=demo-key", nil)
+	if err := json.Unmarshal(r.Body, &found); err != nil || len(found.Objects) == 0 {
+		t.Fatalf("search: %v %s", err, r.Body)
+	}
+	found.Objects[0]["order_qty"] = json.RawMessage("1")
+	body, _ := json.Marshal(found.Objects[0])
+	if r := m.Do(t, http.MethodPost, "/v1/order/?api_key=demo-key", bytes.NewReader(body), "Content-Type", "application/json"); r.Status != http.StatusCreated {
+		t.Fatalf("order: %d %s", r.Status, r.Body)
+	}
 }
