@@ -8,6 +8,10 @@
 //	         connections: an ordinary client's latency with them open, as
 //	         a ratio to the same client's latency alone (interleaved
 //	         rounds), and the server's open descriptors next to --max-conns
+//	bare     the journal mode's load against a bare net/http server (a
+//	         child process whose handler drains the body and answers 401):
+//	         the rate Go's HTTP layer alone allows for these requests here,
+//	         which bounds how many a run of the mock can send
 //
 // It prints figures as ratios to a baseline of the same run; the machine's
 // noise makes bare numbers meaningless. bench/run.sh hostile builds and
@@ -44,7 +48,16 @@ func main() {
 	conns := flag.Int("conns", 4000, "conns: hostile connections of each kind (bounded by ulimit -n)")
 	maxConns := flag.Int("max-conns", 1024, "conns: the server's --max-conns")
 	budget := flag.Int("journal-bytes", 32<<20, "journal: the server's --journal-bytes")
+	serveBare := flag.String("serve-bare", "", "internal: serve the bare reference on this address (bare mode's child)")
 	flag.Parse()
+	switch {
+	case *serveBare != "":
+		bareServer(*serveBare)
+		return
+	case *mode == "bare":
+		bare(*n, *workers, *dur)
+		return
+	}
 	dir, err := os.MkdirTemp("", "hostile")
 	if err != nil {
 		fatal(err)
@@ -313,4 +326,40 @@ func connsMode(pid int, base string, k, maxConns int) {
 			kind, len(cs), open, maxConns, alone.Round(10*time.Microsecond), with.Round(10*time.Microsecond),
 			float64(with)/float64(alone), after.Round(10*time.Microsecond))
 	}
+}
+
+// bareServer is bare mode's child: net/http with the mock's timeouts off
+// and a handler that reads the body and answers a short 401, as the mock
+// answers these requests.
+func bareServer(addr string) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":"unauthorized"}`))
+	})
+	log.Fatal(http.ListenAndServe(addr, h))
+}
+
+// bare runs the journal mode's load against bareServer in a child process
+// and prints the rate: what Go's HTTP layer costs for these requests on
+// this machine, with no mock behind it.
+func bare(n, workers int, dur time.Duration) {
+	self, err := os.Executable()
+	if err != nil {
+		fatal(err)
+	}
+	addr := freeAddr()
+	cmd := exec.Command(self, "-serve-bare", addr)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		fatal(err)
+	}
+	child = cmd
+	defer func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() }()
+	base := "http://" + addr
+	waitHealthy(base) // any answer will do
+	sent, took, _ := load(base, n, workers, dur)
+	fmt.Printf("bare net/http: %d requests (1000 KiB header, 64 KiB body) in %s (%.0f/s), %d clients\n",
+		sent, took.Round(time.Millisecond), float64(sent)/took.Seconds(), workers)
 }
