@@ -12,6 +12,9 @@
 //	         child process whose handler drains the body and answers 401):
 //	         the rate Go's HTTP layer alone allows for these requests here,
 //	         which bounds how many a run of the mock can send
+//	inproc   the journal mode's worst case sent to the server's handler in
+//	         this process, without sockets (inproc.go), so a 1 M-request
+//	         run takes minutes, not hours
 //
 // It prints figures as ratios to a baseline of the same run; the machine's
 // noise makes bare numbers meaningless. bench/run.sh hostile builds and
@@ -48,6 +51,7 @@ func main() {
 	conns := flag.Int("conns", 4000, "conns: hostile connections of each kind (bounded by ulimit -n)")
 	maxConns := flag.Int("max-conns", 1024, "conns: the server's --max-conns")
 	budget := flag.Int("journal-bytes", 32<<20, "journal: the server's --journal-bytes")
+	clone := flag.Bool("clone", true, "inproc: give each request its own copy of the big header, as net/http would")
 	serveBare := flag.String("serve-bare", "", "internal: serve the bare reference on this address (bare mode's child)")
 	flag.Parse()
 	switch {
@@ -56,6 +60,9 @@ func main() {
 		return
 	case *mode == "bare":
 		bare(*n, *workers, *dur)
+		return
+	case *mode == "inproc":
+		inproc(*n, *workers, *budget, *every, *clone)
 		return
 	}
 	dir, err := os.MkdirTemp("", "hostile")

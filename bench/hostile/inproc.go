@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/server"
+)
+
+// discard is a ResponseWriter that keeps the headers and drops the body.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discard) WriteHeader(int)             {}
+
+// inproc is the journal mode's worst case without the sockets: the server
+// runs in this process with the binary's default soft memory limit, and
+// each request goes straight to its handler, with its own copy of the
+// 1000 KiB header as net/http would have made (-clone=false shares one,
+// leaving only what our code allocates). Go's HTTP layer reads such
+// a header at a few hundred requests a second here (bare mode), so a run
+// of 1 M over loopback takes hours; in process, the part that is ours (the
+// journal's truncation, budget and eviction, the memory limit, the
+// listing) sees the same requests at the rate of its own cost. RSS is read
+// from /proc/self/status, so the client's garbage counts too.
+func inproc(n, workers, budget int, every time.Duration, clone bool) {
+	dir, err := os.MkdirTemp("", "hostile")
+	if err != nil {
+		fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	srv, err := server.New(server.Config{DB: filepath.Join(dir, "state.db"), JournalBytes: budget, MemoryLimit: server.MemoryAuto}, nil)
+	if err != nil {
+		fatal(err)
+	}
+	defer srv.Close()
+	h := srv.Handler()
+	pid := os.Getpid()
+	idle := procStatus(pid, "VmRSS")
+	stop := make(chan struct{})
+	curve := sampleRSS(pid, every, stop)
+	sent, took, listed := inprocLoad(h, n, workers, clone)
+	close(stop)
+	samples := <-curve
+	loaded, peak := procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM")
+	send(h, httptest.NewRequest(http.MethodDelete, "/__admin/requests", nil))
+	var after []float64
+	for i := 0; i < 10; i++ {
+		time.Sleep(time.Second)
+		after = append(after, procStatus(pid, "VmRSS"))
+	}
+	mib := float64(budget) / (1 << 20)
+	fmt.Printf("in process: %d requests (1000 KiB header, 64 KiB body) in %s (%.0f/s), %d clients, a copy of the header per request: %v\n",
+		sent, took.Round(time.Millisecond), float64(sent)/took.Seconds(), workers, clone)
+	fmt.Printf("  budget %.0f MiB; largest listing %.1f MiB\n", mib, float64(listed)/(1<<20))
+	fmt.Printf("  RSS idle %.0f MiB; after the load %.0f MiB (%.2fx budget); peak %.0f MiB (%.2fx budget; budget + %.0f MiB)\n",
+		idle, loaded, loaded/mib, peak, peak/mib, peak-mib)
+	fmt.Printf("  RSS sampled every %s: %s\n", every, summary(samples, mib))
+	fmt.Printf("  after DELETE /__admin/requests: %.0f MiB at 1 s, %.0f MiB at 10 s (%.2fx idle)\n", after[0], after[len(after)-1], after[len(after)-1]/idle)
+}
+
+// inprocLoad is load's requests, sent to h by workers goroutines, with the
+// journal listed every 2,000th; it returns the count, the time and the
+// largest listing.
+func inprocLoad(h http.Handler, n, workers int, clone bool) (int, time.Duration, int) {
+	header := strings.Repeat("h", 1000<<10)
+	body := bytes.Repeat([]byte("b"), 64<<10)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	sent, listed := 0, 0
+	start := time.Now()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if sent >= n {
+					mu.Unlock()
+					return
+				}
+				sent++
+				i := sent
+				mu.Unlock()
+				if i%2000 == 0 {
+					var c counter
+					h.ServeHTTP(&c, httptest.NewRequest(http.MethodGet, "/__admin/requests", nil))
+					mu.Lock()
+					listed = max(listed, c.n)
+					mu.Unlock()
+				}
+				req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/create-order?i=%d", i), bytes.NewReader(body))
+				big := header
+				if clone {
+					big = strings.Clone(header)
+				}
+				req.Header.Set("X-Big", big)
+				req.Header.Set("Content-Type", "application/json")
+				send(h, req)
+			}
+		}()
+	}
+	wg.Wait()
+	return sent, time.Since(start), listed
+}
+
+// send serves req and drops the answer.
+func send(h http.Handler, req *http.Request) {
+	h.ServeHTTP(&discard{h: http.Header{}}, req)
+}
+
+// counter is a ResponseWriter that counts the body's bytes.
+type counter struct {
+	h http.Header
+	n int
+}
+
+func (c *counter) Header() http.Header {
+	if c.h == nil {
+		c.h = http.Header{}
+	}
+	return c.h
+}
+func (c *counter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }
+func (c *counter) WriteHeader(int)             {}
