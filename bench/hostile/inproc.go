@@ -90,6 +90,9 @@ func inprocLoad(h http.Handler, n, workers int, clone bool) (int, time.Duration,
 				sent++
 				i := sent
 				mu.Unlock()
+				if i%100000 == 0 {
+					fmt.Fprintf(os.Stderr, "%d sent in %s, RSS %.0f MiB\n", i, time.Since(start).Round(time.Second), procStatus(os.Getpid(), "VmRSS"))
+				}
 				if i%2000 == 0 {
 					var c counter
 					h.ServeHTTP(&c, httptest.NewRequest(http.MethodGet, "/__admin/requests", nil))
