@@ -44,6 +44,9 @@ func (s *Set) migrate() error {
 				return putGeneration(tx.Bucket(MetaBucket), metaGeneration, t.gen)
 			})
 		})
+		if err == nil {
+			err = crashAfter("migrate", st.db.Path())
+		}
 		if err != nil {
 			return fmt.Errorf("move the rows of %s into %s: %w", s.path, st.db.Path(), err)
 		}

@@ -320,13 +320,21 @@ func (s *Set) seedParts(idx []int, gen uint64, seed func(part string, tx *Tx) er
 			return err
 		}
 	}
-	for _, btx := range txs {
+	for k, btx := range txs {
 		if err := btx.Commit(); err != nil {
 			return fmt.Errorf("commit a part of the state (the next start completes the reset): %w", err)
+		}
+		if err := crashAfter("reset", s.names[idx[k]]); err != nil {
+			return err
 		}
 	}
 	return nil
 }
+
+// crashAfter is where a test makes a reset or a migration stop after a
+// step (its part's commit), as a crash would: an error it returns ends the
+// operation there. Always nil outside tests (export_test.go).
+var crashAfter = func(step, part string) error { return nil }
 
 // reseedPart empties buckets in tx, runs seed, and records gen.
 func reseedPart(tx *Tx, buckets []string, gen uint64, seed func(tx *Tx) error) error {
