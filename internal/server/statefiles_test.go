@@ -55,6 +55,7 @@ func topBuckets(t *testing.T, path string) []string {
 // API file that is lost is seeded afresh from the stored scenario while
 // the others keep their rows.
 func TestStateFiles_oneFilePerAPISnapshotRestoresLostFileReseeds(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "state.db")
 	srv, err := server.New(server.Config{DB: db, ScratchDB: true, PasswordCost: 4}, nil)

@@ -16,7 +16,8 @@ func (tx *Tx) TxID() int { return tx.btx.ID() }
 // CrashAfter makes a reset or a migration stop with an error, as a crash
 // would, once f says so after a step ("reset" and a part's name after its
 // commit, "migrate" and a part file's path after it was filled), for the
-// duration of the test.
+// duration of the test. A test that uses it must not be parallel: the
+// hook is the package's.
 func CrashAfter(t interface{ Cleanup(func()) }, f func(step, part string) error) {
 	old := crashAfter
 	crashAfter = f

@@ -42,7 +42,10 @@ func seedOf(src string) func(part string, tx *state.Tx) error {
 
 func openSet(t *testing.T, path string) *state.Set {
 	t.Helper()
-	s, err := state.OpenSet(path, clock.New(nil), false, parts)
+	// Scratch files (no fsync): every reopen here is in this process,
+	// which finds every commit in the page cache; what a crash leaves is
+	// made by stopping a reset or a migration after a step (CrashAfter).
+	s, err := state.OpenSet(path, clock.New(nil), true, parts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,6 +121,7 @@ func stale(t *testing.T, s *state.Set) ([]string, bool) {
 }
 
 func TestSet_eachPartInItsOwnFileAcrossARestart(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "s.db")
 	s := openSet(t, path)
 	if _, ok, _ := s.Seeded(); ok {
@@ -149,6 +153,7 @@ func TestSet_eachPartInItsOwnFileAcrossARestart(t *testing.T) {
 }
 
 func TestSet_aFailedSeedChangesNoFile(t *testing.T) {
+	t.Parallel()
 	s := openSet(t, filepath.Join(t.TempDir(), "s.db"))
 	if err := s.Reset([]byte("one"), seedOf("one")); err != nil {
 		t.Fatal(err)
@@ -214,6 +219,7 @@ func TestSet_aResetCutShortIsCompletedOnRestart(t *testing.T) {
 }
 
 func TestSet_aLostPartFileIsReseeded(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "s.db")
 	s := openSet(t, path)
 	if err := s.Reset([]byte("one"), seedOf("one")); err != nil {
@@ -242,7 +248,7 @@ func TestSet_aLostPartFileIsReseeded(t *testing.T) {
 // buckets in the one file, seeded from src, plus a write.
 func legacy(t *testing.T, path, src string) {
 	t.Helper()
-	st, err := state.Open(path, clock.New(nil), "a.items", "b.items", "b.index")
+	st, err := state.OpenScratch(path, clock.New(nil), "a.items", "b.items", "b.index")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +294,7 @@ func TestSet_aSingleFileStateMovesIntoPartFiles(t *testing.T) {
 		}
 		return nil
 	})
-	if _, err := state.OpenSet(path, clock.New(nil), false, parts); !errors.Is(err, crash) {
+	if _, err := state.OpenSet(path, clock.New(nil), true, parts); !errors.Is(err, crash) {
 		t.Fatalf("OpenSet: %v", err)
 	}
 	state.CrashAfter(t, func(string, string) error { return nil })
@@ -311,6 +317,7 @@ func TestSet_aSingleFileStateMovesIntoPartFiles(t *testing.T) {
 // The snapshot is one file of the single-file layout, the same bytes for
 // the same state, and a state opened from it is the state it copied.
 func TestSet_snapshotIsOneFileThatOpensAsTheState(t *testing.T) {
+	t.Parallel()
 	s := openSet(t, filepath.Join(t.TempDir(), "s.db"))
 	if err := s.Reset([]byte("one"), seedOf("one")); err != nil {
 		t.Fatal(err)
@@ -340,6 +347,7 @@ func TestSet_snapshotIsOneFileThatOpensAsTheState(t *testing.T) {
 }
 
 func TestSet_templateWritesEveryFile(t *testing.T) {
+	t.Parallel()
 	s := openSet(t, filepath.Join(t.TempDir(), "s.db"))
 	if err := s.Reset([]byte("one"), seedOf("one")); err != nil {
 		t.Fatal(err)
