@@ -34,11 +34,11 @@ var parts = []state.Part{
 	{Name: "saplab", Buckets: slices.Concat(saplab.Buckets, saplab.IndexBuckets)},
 }
 
-// World is one complete mock: its state file, clock, journal, fault rules,
+// World is one complete mock: its state files (state.Set), clock, journal, fault rules,
 // the three vendor APIs over them, the state gate, the scenario loaded and
 // the echo instance that routes its requests (SPEC §10). The root world is
 // the server's own, on the unprefixed paths, with its state in --db; every
-// other world lives in a scratch file under the worlds directory and is
+// other world lives in scratch files under the worlds directory and is
 // reached under /w/<id>. Nothing is shared between two worlds but the
 // process's settings and its log.
 type World struct {
@@ -86,7 +86,7 @@ type World struct {
 // worldFile says where a world keeps its state and how it is reached.
 type worldFile struct {
 	db string
-	// scratch opens the file without fsync (state.OpenScratch): a world
+	// scratch opens the files without fsync (state.OpenScratch): a world
 	// other than the root does not survive a restart anyway, and a test's
 	// root (Config.ScratchDB) dies with its test.
 	scratch bool
@@ -94,7 +94,8 @@ type worldFile struct {
 	log     *slog.Logger
 }
 
-// openWorld opens the world's state file and builds its APIs. The file is
+// openWorld opens the world's state files and builds its APIs, each on
+// its own file. The state is
 // not seeded yet and no route is mounted: the caller seeds it (Apply, or
 // the root's resume), then calls mount.
 func openWorld(cfg *Config, f worldFile) (*World, error) {
