@@ -10,6 +10,10 @@ import (
 // migrate moves the rows of a state file of the single-file layout (every
 // API's buckets in the main file, as written before the state was split
 // per API, and as every /__admin/snapshot is) into the part files, once.
+// Such a file has no generation in its meta bucket: a main file that has
+// one was written by this layout, and API buckets in it (an earlier
+// version run on it, which makes every bucket it knows, empty) are left
+// alone rather than copied over the part files' rows.
 // The order makes a crash at any point harmless: each part is filled in
 // one transaction, marked with the main file's generation, and only then
 // are the buckets removed from the main file, in one transaction, so a
@@ -19,6 +23,9 @@ import (
 func (s *Set) migrate() error {
 	legacy := false
 	err := s.main.db.View(func(in *bolt.Tx) error {
+		if _, split := generation(in.Bucket([]byte(MetaBucket)), metaGeneration); split {
+			return nil
+		}
 		for _, st := range s.parts {
 			for _, b := range st.buckets {
 				if in.Bucket([]byte(b)) != nil {

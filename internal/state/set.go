@@ -441,7 +441,15 @@ func (s *Set) merge(path string) error {
 	}
 	err = copyTree(dst, ins[0], [][]byte{[]byte(MetaBucket)})
 	if err == nil {
-		err = dst.Update(func(out *bolt.Tx) error { return dropPending(out.Bucket([]byte(MetaBucket))) })
+		// Without a generation, the copy is a file of the single-file
+		// layout, which OpenSet moves into part files (migrate).
+		err = dst.Update(func(out *bolt.Tx) error {
+			meta := out.Bucket([]byte(MetaBucket))
+			if err := meta.Delete([]byte(metaGeneration)); err != nil {
+				return err
+			}
+			return dropPending(meta)
+		})
 	}
 	for i, st := range s.parts {
 		for _, b := range st.buckets {

@@ -372,3 +372,27 @@ func TestSet_templateWritesEveryFile(t *testing.T) {
 		t.Fatalf("left behind: %v", left)
 	}
 }
+
+// An earlier version run on a state of this layout makes its API buckets,
+// empty, in the main file: they are not taken for a single-file state
+// whose rows are to move, which would empty the API files.
+func TestSet_emptyAPIBucketsInTheMainFileAreNoMigration(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "s.db")
+	s := openSet(t, path)
+	if err := s.Reset([]byte("one"), seedOf("one")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, s, "kept")
+	want := dump(t, s)
+	_ = s.Close()
+	old, err := state.OpenScratch(path, clock.New(nil), "a.items", "b.items", "b.index")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = old.Close()
+	s = openSet(t, path)
+	if got := dump(t, s); !maps.Equal(got, want) {
+		t.Fatalf("after an earlier version opened the main file:\n%v\nwant\n%v", got, want)
+	}
+}
