@@ -23,3 +23,11 @@ func CrashAfter(t interface{ Cleanup(func()) }, f func(step, part string) error)
 	crashAfter = f
 	t.Cleanup(func() { crashAfter = old })
 }
+
+// SetCopyBatch makes the snapshot copy n keys per transaction, for the
+// duration of a test that must not be parallel.
+func SetCopyBatch(t interface{ Cleanup(func()) }, n int) {
+	old := copyBatch
+	copyBatch = n
+	t.Cleanup(func() { copyBatch = old })
+}

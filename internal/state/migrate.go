@@ -111,12 +111,19 @@ func copyBucket(dst, src *bolt.Bucket) error {
 	})
 }
 
+// copyBatch is how many keys copyTree puts in one transaction: bbolt
+// keeps a transaction's dirty pages in memory until it commits, so a
+// bucket of a large state (100 000s of rows) is copied in slices. A
+// variable only so that a test can make slices of one key.
+var copyBatch = 50_000
+
 // copyTree copies the bucket at path in in, its keys and sequence, into
-// the same path in dst (made if missing), one transaction per bucket, then
-// each bucket nested in it the same way. One bucket a transaction makes
-// the copy's bytes a function of the state alone: bbolt writes the dirty
-// buckets of a transaction in its map's order, which is random, so two
-// copies of one state in one transaction differ in their page layout.
+// the same path in dst (made if missing), in transactions of one bucket
+// each (copyBatch keys at most), then each bucket nested in it the same
+// way. One bucket a transaction makes the copy's bytes a function of the
+// state alone: bbolt writes the dirty buckets of a transaction in its
+// map's order, which is random, so two copies of one state in one
+// transaction differ in their page layout.
 func copyTree(dst *bolt.DB, in *bolt.Tx, path [][]byte) error {
 	src := in.Bucket(path[0])
 	for _, name := range path[1:] {
@@ -124,32 +131,54 @@ func copyTree(dst *bolt.DB, in *bolt.Tx, path [][]byte) error {
 			src = src.Bucket(name)
 		}
 	}
-	var subs [][]byte
-	err := dst.Update(func(out *bolt.Tx) error {
-		b, err := out.CreateBucketIfNotExists(path[0])
-		for _, name := range path[1:] {
-			if err == nil {
-				b, err = b.CreateBucketIfNotExists(name)
+	var subs [][]byte // in stays open: its keys stay valid
+	var from []byte   // where the next slice begins; nil: the bucket is done
+	for first := true; first || from != nil; first = false {
+		err := dst.Update(func(out *bolt.Tx) error {
+			b, err := out.CreateBucketIfNotExists(path[0])
+			for _, name := range path[1:] {
+				if err == nil {
+					b, err = b.CreateBucketIfNotExists(name)
+				}
 			}
-		}
-		if err != nil || src == nil {
-			return err
-		}
-		if err := b.SetSequence(src.Sequence()); err != nil {
-			return err
-		}
-		return src.ForEach(func(k, v []byte) error {
-			if v == nil {
-				subs = append(subs, k) // in stays open: k stays valid
-				return nil
+			if err != nil || src == nil {
+				return err
 			}
-			return b.Put(k, v)
+			if first {
+				if err := b.SetSequence(src.Sequence()); err != nil {
+					return err
+				}
+			}
+			c := src.Cursor()
+			k, v := c.First()
+			if from != nil {
+				k, v = c.Seek(from)
+			}
+			from = nil
+			for n := 0; k != nil; k, v = c.Next() {
+				switch {
+				case n == copyBatch:
+					from = k
+					return nil
+				case v == nil:
+					subs = append(subs, k)
+				default:
+					if err := b.Put(k, v); err != nil {
+						return err
+					}
+					n++
+				}
+			}
+			return nil
 		})
-	})
-	for _, k := range subs {
-		if err == nil {
-			err = copyTree(dst, in, append(path[:len(path):len(path)], k))
+		if err != nil {
+			return err
 		}
 	}
-	return err
+	for _, k := range subs {
+		if err := copyTree(dst, in, append(path[:len(path):len(path)], k)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
