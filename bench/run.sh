@@ -83,11 +83,18 @@ wait_up() {
   echo "server on :$1 did not start" >&2; exit 1
 }
 
+# A state is the --db file and one file per API beside it (README, "The
+# state files"): state_files DB lists them, cp_state FROM TO copies them,
+# rm_state DB removes them.
+state_files() { echo "$1" "$1.amapi" "$1.carreta" "$1.saplab"; }
+cp_state() { local f; for f in $(state_files "$1"); do if [ -f "$f" ]; then cp "$f" "$2${f#"$1"}"; fi; done; }
+rm_state() { rm -f $(state_files "$1"); }
+
 if [ "${1:-}" = "worlds" ]; then
   # bench/worlds prints each figure; the root world keeps its fsync, the
   # worlds run on scratch files, as in production.
   go build -o "$OUT/worlds" ./bench/worlds
-  rm -f "$OUT/bench.db"
+  rm_state "$OUT/bench.db"
   $PIN_SERVER "$OUT/mockserver" serve --addr "127.0.0.1:$PORT" --db "$OUT/bench.db" >/dev/null 2>&1 &
   MOCK_PID=$!
   wait_up $PORT
@@ -105,10 +112,10 @@ fi
 # start_mock [DB]: the mock on a fresh file (the -s scenario), or on a copy
 # of DB (or of -D).
 start_mock() {
-  rm -f "$OUT/bench.db"
+  rm_state "$OUT/bench.db"
   local sc=() from=${1:-$SEEDED}
   [ -n "$SCENARIO" ] && sc=(--scenario "$SCENARIO")
-  if [ -n "$from" ]; then cp "$from" "$OUT/bench.db"; sc=(); fi
+  if [ -n "$from" ]; then cp_state "$from" "$OUT/bench.db"; sc=(); fi
   $PIN_SERVER "$OUT/mockserver" serve --addr "127.0.0.1:$PORT" --db "$OUT/bench.db" "${sc[@]}" >/dev/null 2>&1 &
   MOCK_PID=$!
   wait_up $PORT 30000 $MOCK_PID
@@ -264,7 +271,7 @@ scale_db() {
     wait_up $PORT 60000 $MOCK_PID
     echo "  seeded in $((SECONDS - t0)) s, peak RSS $(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$MOCK_PID/status)" >&2
     stop_mock
-    mv "$db.tmp" "$db"
+    for f in $(state_files "$db.tmp"); do mv "$f" "$db${f#"$db.tmp"}"; done
   fi
   echo "$db"
 }

@@ -35,9 +35,9 @@ mem() { awk -v k="$2:" '$1==k {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 stop() { kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true; }
 
 if [ "${SEED:-1}" = 1 ] || [ ! -f "$OUT/scale.db" ]; then
-rm -f "$OUT/scale.db" "$OUT/default.db"
+rm -f "$OUT"/scale.db* "$OUT"/default.db*
 serve "$OUT/scale.db" --scenario bench/scale.yaml
-printf 'seed 100k/500k: %6d ms to the first 200, peak RSS %5s MB, db %s MB\n' "$MS" "$(mem "$MOCK_PID" VmHWM)" "$(( $(stat -c %s "$OUT/scale.db") / 1048576 ))"
+printf 'seed 100k/500k: %6d ms to the first 200, peak RSS %5s MB, db %s MB\n' "$MS" "$(mem "$MOCK_PID" VmHWM)" "$(( $(cat "$OUT"/scale.db* | wc -c) / 1048576 ))"
 stop
 fi
 for i in $(seq 1 "$RESTARTS"); do
@@ -45,7 +45,7 @@ for i in $(seq 1 "$RESTARTS"); do
   sleep 2 # idle
   printf 'restart %d on 100k/500k: %6d ms, idle RSS %5s MB (peak %s MB)\n' "$i" "$MS" "$(mem "$MOCK_PID" VmRSS)" "$(mem "$MOCK_PID" VmHWM)"
   stop
-  rm -f "$OUT/default.db"
+  rm -f "$OUT"/default.db*
   serve "$OUT/default.db"
   sleep 2
   printf '  default scenario, fresh db: %6d ms, idle RSS %5s MB\n' "$MS" "$(mem "$MOCK_PID" VmRSS)"

@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -43,7 +44,7 @@ func main() {
 		port := freePort()
 		db := filepath.Join(dir, fmt.Sprintf("s%d.db", i))
 		if *seeded != "" {
-			if err := copyFile(*seeded, db); err != nil {
+			if err := copyState(*seeded, db); err != nil {
 				log.Fatal(err)
 			}
 		}
@@ -54,7 +55,7 @@ func main() {
 			rss = append(rss, rssKB(pid))
 		}
 		stop()
-		_ = os.Remove(db)
+		removeState(db)
 		if *ref != "" {
 			port := freePort()
 			d, _, stop := measure(*ref, port, "/", "--addr", "127.0.0.1:"+port)
@@ -76,12 +77,32 @@ func main() {
 }
 
 // copyFile copies a state file for one run.
-func copyFile(from, to string) error {
-	data, err := os.ReadFile(from)
-	if err != nil {
-		return err
+// stateSuffixes are the files of a state beside its --db file, one per
+// API (README, "The state files").
+var stateSuffixes = []string{"", ".amapi", ".carreta", ".saplab"}
+
+// copyState copies the state at from (each of its files there is) to to.
+func copyState(from, to string) error {
+	for _, sfx := range stateSuffixes {
+		data, err := os.ReadFile(from + sfx)
+		if errors.Is(err, os.ErrNotExist) && sfx != "" {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(to+sfx, data, 0o600); err != nil {
+			return err
+		}
 	}
-	return os.WriteFile(to, data, 0o600)
+	return nil
+}
+
+// removeState removes every file of the state at db.
+func removeState(db string) {
+	for _, sfx := range stateSuffixes {
+		_ = os.Remove(db + sfx)
+	}
 }
 
 func freePort() string {

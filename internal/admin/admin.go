@@ -66,7 +66,7 @@ type Control interface {
 // Deps is what Register is handed.
 type Deps struct {
 	Control Control
-	Store   *state.Store
+	Store   *state.Set
 	Clock   *clock.Clock
 	Journal *journal.Journal
 	// Faults are the armed fault rules.
@@ -458,7 +458,7 @@ func (h handlers) rows(c echo.Context) error {
 	}
 	var out []json.RawMessage
 	var total int
-	err = h.Store.View(func(tx *state.Tx) error {
+	err = h.Store.View(name, func(tx *state.Tx) error {
 		out, total, err = rq.page(tx, name, func(v []byte) json.RawMessage { return h.shown(c, v) })
 		return err
 	})
@@ -480,7 +480,7 @@ func (h handlers) row(c echo.Context) error {
 	}
 	id := c.Param("id")
 	var out json.RawMessage
-	err = h.Store.View(func(tx *state.Tx) error {
+	err = h.Store.View(name, func(tx *state.Tx) error {
 		b := tx.Bucket(name)
 		var v []byte
 		if n, perr := strconv.ParseUint(id, 10, 64); perr == nil {
@@ -503,7 +503,9 @@ func (h handlers) row(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// snapshot streams a consistent copy of the bbolt file.
+// snapshot streams a copy of the whole state as one bbolt file of the
+// single-file layout, each API's rows as of one transaction
+// (state.Set.Snapshot): it opens with --db like any state file.
 func (h handlers) snapshot(c echo.Context) error {
 	if err := h.Control.CatchUp(); err != nil {
 		return err

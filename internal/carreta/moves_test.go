@@ -311,7 +311,7 @@ func TestLifecycle_legacyStateFile(t *testing.T) {
 	// The retired numbers: 189330 Выдан (7), 189332 Готов к выдаче (6),
 	// 189333 Холд (1), the restricted account's order Отказ (8).
 	legacy := map[uint64]int{189330: 7, 189331: 8, 189332: 6, 189333: 1}
-	st, err := state.Open(db, clock.New(nil), carreta.Buckets...)
+	st, err := state.Open(db+".carreta", clock.New(nil), carreta.Buckets...) // carreta's own file (state.Files)
 	if err != nil {
 		t.Fatal(err)
 	}

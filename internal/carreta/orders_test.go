@@ -666,7 +666,7 @@ func TestOrders_List_indexes(t *testing.T) {
 	if err := m.Srv.Close(); err != nil {
 		t.Fatal(err)
 	}
-	st, err := state.Open(db, clock.New(nil), carreta.Buckets...)
+	st, err := state.Open(db+".carreta", clock.New(nil), carreta.Buckets...) // carreta's own file (state.Files)
 	if err != nil {
 		t.Fatal(err)
 	}

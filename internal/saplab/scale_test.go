@@ -73,7 +73,7 @@ func BenchmarkScale(b *testing.B) {
 		for range min(b.N, 5) {
 			t0 := time.Now()
 			n := 0
-			err := m.Srv.Store().View(func(tx *state.Tx) error {
+			err := m.Srv.Store().View("saplab.orders", func(tx *state.Tx) error {
 				return tx.ForEach("saplab.orders", func(_, v []byte) error {
 					var o struct {
 						StatusID int64 `json:"status_id"`

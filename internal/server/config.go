@@ -1,9 +1,9 @@
-// Package server assembles the mock: the state file, the three vendor APIs,
+// Package server assembles the mock: the state files, the three vendor APIs,
 // the control API and the shared middleware, on one listener routed by path
 // prefix (plus optional per-API listeners). cmd/mockserver only parses flags
 // and hands a Config to New.
 //
-// Everything one mock is (state file, clock, journal, faults, APIs, state
+// Everything one mock is (state files, clock, journal, faults, APIs, state
 // gate, scenario, routes) is a World (world.go, routes.go). The root world
 // is on the unprefixed paths with its state in --db; the registry
 // (worlds.go) holds the other worlds, each a scratch file reached under
@@ -36,9 +36,10 @@ import (
 type Config struct {
 	// Addr is the shared listener: all three APIs and /__admin.
 	Addr string
-	// DB is the bbolt file.
+	// DB is the main bbolt file; each API's rows are in a file beside it
+	// (state.Files: DB.amapi, DB.carreta, DB.saplab).
 	DB string
-	// ScratchDB opens DB without fsync (state.OpenScratch), as every
+	// ScratchDB opens DB and its API files without fsync (state.OpenScratch), as every
 	// world's file is: a commit then costs a copy into the page cache, and
 	// a crash may lose or corrupt the file. Test-only: no flag sets it, and
 	// a user's --db keeps its acknowledged writes through kill -9.

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/admin"
+	"github.com/mockserver/mockserver/internal/state"
 )
 
 // hosted is one world of the registry, with what the registry keeps about
@@ -129,7 +129,7 @@ func (h *hosted) close() error {
 	h.gone = true
 	h.life.Unlock()
 	err := h.store.Close()
-	if rerr := os.Remove(h.file); rerr != nil && err == nil {
+	if rerr := state.RemoveFiles(h.file, parts); rerr != nil && err == nil {
 		err = rerr
 	}
 	return err

@@ -283,7 +283,7 @@ func TestStoredScenario_legacyFileIsSealedOnOpen(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := srv.Store().Update(func(tx *state.Tx) error {
+			if err := srv.Store().Main().Update(func(tx *state.Tx) error {
 				return tx.Bucket(state.MetaBucket).Put([]byte("scenario"), legacy)
 			}); err != nil {
 				t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/state"
 )
 
 // Server is the running mock: the root world on the unprefixed paths, the
@@ -99,6 +100,9 @@ func (s *Server) start() error {
 					"db", s.cfg.DB, "kept", sc.Name, "given", want.Name)
 			}
 		}
+		if err := s.repair(sc); err != nil {
+			return err
+		}
 		if err := s.resume(sc); err != nil {
 			return err
 		}
@@ -113,6 +117,26 @@ func (s *Server) start() error {
 		return err
 	}
 	s.log.Info("state seeded", "db", s.cfg.DB, "scenario", sc.Name)
+	return nil
+}
+
+// repair reseeds from sc, the scenario the state was seeded from, the API
+// files that are not of its seeding (state.Set.Stale): a reset that a
+// crash cut short is completed, and a lost API file is seeded afresh.
+func (s *Server) repair(sc *scenario.Scenario) error {
+	stale, pending, err := s.store.Stale()
+	if err != nil || (len(stale) == 0 && !pending) {
+		return err
+	}
+	err = s.store.Repair(stale, func(part string, tx *state.Tx) error { return s.seedPart(part, tx, sc) })
+	if err != nil {
+		return fmt.Errorf("reseed %v of %s from its scenario: %w", stale, s.cfg.DB, err)
+	}
+	if pending {
+		s.log.Warn("a reset cut short (the process died during it) was completed", "db", s.cfg.DB, "reseeded", stale)
+	} else {
+		s.log.Warn("API files that were not of the stored scenario's seeding were reseeded from it", "db", s.cfg.DB, "reseeded", stale)
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/mockserver/mockserver/internal/scenario"
+	"github.com/mockserver/mockserver/internal/state"
 )
 
 // templates keeps the state files seeded from the scenarios worlds were
@@ -18,8 +19,8 @@ type templates struct {
 	// mu guards files and order. It is a leaf, held only to look up, add
 	// or drop a template, never while one is written or read.
 	mu    sync.Mutex
-	files map[[32]byte][]byte // by SHA-256 of the scenario as stored (scenario.Stored)
-	order [][32]byte          // oldest first, to drop past maxTemplates
+	files map[[32]byte]state.Template // by SHA-256 of the scenario as stored (scenario.Stored)
+	order [][32]byte                  // oldest first, to drop past maxTemplates
 }
 
 // maxTemplates bounds the templates kept (each is a state file's bytes,
@@ -28,7 +29,7 @@ const maxTemplates = 8
 
 // get returns the template of the scenario key names, or nil. Templates
 // are never changed once put, so the caller may read it unlocked.
-func (t *templates) get(key [32]byte) []byte {
+func (t *templates) get(key [32]byte) state.Template {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.files[key]
@@ -36,11 +37,11 @@ func (t *templates) get(key [32]byte) []byte {
 
 // put keeps file as the template of key, dropping the oldest past
 // maxTemplates.
-func (t *templates) put(key [32]byte, file []byte) {
+func (t *templates) put(key [32]byte, file state.Template) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.files == nil {
-		t.files = map[[32]byte][]byte{}
+		t.files = map[[32]byte]state.Template{}
 	}
 	if _, ok := t.files[key]; ok {
 		return

@@ -24,16 +24,21 @@ import (
 // listed by /__admin/state.
 var buckets = slices.Concat(amapi.Buckets, carreta.Buckets, saplab.Buckets)
 
-// fileBuckets are every bucket of a world's file: the collections and the
-// APIs' own bookkeeping (saplab's index), which the control API does not
-// list. Reset empties them all.
-var fileBuckets = slices.Concat(buckets, saplab.IndexBuckets)
+// parts are a state's part files, one per API (state.Set): each holds its
+// API's collections and its own bookkeeping (saplab's index, which the
+// control API does not list), so that an API's commits never wait for
+// another's fsync. Reset empties them all.
+var parts = []state.Part{
+	{Name: "amapi", Buckets: amapi.Buckets},
+	{Name: "carreta", Buckets: carreta.Buckets},
+	{Name: "saplab", Buckets: slices.Concat(saplab.Buckets, saplab.IndexBuckets)},
+}
 
-// World is one complete mock: its state file, clock, journal, fault rules,
+// World is one complete mock: its state files (state.Set), clock, journal, fault rules,
 // the three vendor APIs over them, the state gate, the scenario loaded and
 // the echo instance that routes its requests (SPEC §10). The root world is
 // the server's own, on the unprefixed paths, with its state in --db; every
-// other world lives in a scratch file under the worlds directory and is
+// other world lives in scratch files under the worlds directory and is
 // reached under /w/<id>. Nothing is shared between two worlds but the
 // process's settings and its log.
 type World struct {
@@ -43,7 +48,7 @@ type World struct {
 	// for the root.
 	prefix  string
 	clock   *clock.Clock
-	store   *state.Store
+	store   *state.Set
 	journal *journal.Journal
 	faults  *fault.Injector
 	echo    *echo.Echo
@@ -81,7 +86,7 @@ type World struct {
 // worldFile says where a world keeps its state and how it is reached.
 type worldFile struct {
 	db string
-	// scratch opens the file without fsync (state.OpenScratch): a world
+	// scratch opens the files without fsync (state.OpenScratch): a world
 	// other than the root does not survive a restart anyway, and a test's
 	// root (Config.ScratchDB) dies with its test.
 	scratch bool
@@ -89,23 +94,22 @@ type worldFile struct {
 	log     *slog.Logger
 }
 
-// openWorld opens the world's state file and builds its APIs. The file is
+// openWorld opens the world's state files and builds its APIs, each on
+// its own file. The state is
 // not seeded yet and no route is mounted: the caller seeds it (Apply, or
 // the root's resume), then calls mount.
 func openWorld(cfg *Config, f worldFile) (*World, error) {
 	w := &World{cfg: cfg, log: f.log, prefix: f.prefix, clock: clock.New(nil),
 		journal: journal.NewBudget(cfg.JournalSize, int64(cfg.JournalBytes)), faults: fault.New()}
-	open := state.Open
-	if f.scratch {
-		open = state.OpenScratch
-	}
-	store, err := open(f.db, w.clock, fileBuckets...)
+	store, err := state.OpenSet(f.db, w.clock, f.scratch, parts)
 	if err != nil {
 		return nil, err
 	}
 	w.store = store
-	deps := api.Deps{Store: store, Clock: w.clock, Log: f.log, TrustProxy: cfg.TrustProxy, PasswordCost: cfg.PasswordCost}
-	w.amapi, w.carreta, w.saplab = amapi.New(deps), carreta.New(deps), saplab.New(deps)
+	deps := func(part string) api.Deps {
+		return api.Deps{Store: store.Part(part), Clock: w.clock, Log: f.log, TrustProxy: cfg.TrustProxy, PasswordCost: cfg.PasswordCost}
+	}
+	w.amapi, w.carreta, w.saplab = amapi.New(deps("amapi")), carreta.New(deps("carreta")), saplab.New(deps("saplab"))
 	w.apis = []api.API{w.amapi, w.carreta, w.saplab}
 	w.byName = make(map[string]api.API, len(w.apis))
 	for _, a := range w.apis {
@@ -121,9 +125,11 @@ func (w *World) mount(worlds admin.Worlds) {
 	w.echo = w.routes(worlds)
 }
 
-// Apply replaces the whole state with sc's: every API's buckets are emptied
-// and reseeded in one transaction, then the APIs rebuild their views. While
-// it runs, vendor requests wait; if seeding fails, the old state stays.
+// Apply replaces the whole state with sc's: every API's file is emptied and
+// reseeded, each in one transaction, all committed only when every one
+// seeded (state.Set.Reset, crash-safe by generations), then the APIs
+// rebuild their views. While it runs, vendor requests wait; if seeding
+// fails, the old state stays.
 func (w *World) Apply(sc *scenario.Scenario) error {
 	w.gate.Lock()
 	defer w.gate.Unlock()
@@ -131,38 +137,47 @@ func (w *World) Apply(sc *scenario.Scenario) error {
 	if err != nil {
 		return err
 	}
-	err = w.store.Reset(sealed, func(tx *state.Tx) error { return w.seedAll(tx, sc) })
+	err = w.store.Reset(sealed, func(part string, tx *state.Tx) error { return w.seedPart(part, tx, sc) })
 	if err != nil {
 		return err
 	}
 	return w.resume(sc)
 }
 
-// seedAll hands each API its section of sc, inside the one transaction
-// that replaces the whole state.
-func (w *World) seedAll(tx *state.Tx, sc *scenario.Scenario) error {
-	if err := w.amapi.Seed(tx, &sc.Amapi, sc.Seed); err != nil {
-		return fmt.Errorf("seed amapi: %w", err)
+// seedPart hands the API part names its section of sc, inside the
+// transaction that replaces its file's rows.
+func (w *World) seedPart(part string, tx *state.Tx, sc *scenario.Scenario) error {
+	var err error
+	switch part {
+	case "amapi":
+		err = w.amapi.Seed(tx, &sc.Amapi, sc.Seed)
+	case "carreta":
+		err = w.carreta.Seed(tx, &sc.Carreta, sc.Seed)
+	case "saplab":
+		err = w.saplab.Seed(tx, &sc.Saplab, sc.Seed)
+	default:
+		err = fmt.Errorf("no API %q", part)
 	}
-	if err := w.carreta.Seed(tx, &sc.Carreta, sc.Seed); err != nil {
-		return fmt.Errorf("seed carreta: %w", err)
-	}
-	if err := w.saplab.Seed(tx, &sc.Saplab, sc.Seed); err != nil {
-		return fmt.Errorf("seed saplab: %w", err)
+	if err != nil {
+		return fmt.Errorf("seed %s: %w", part, err)
 	}
 	return nil
 }
 
-// loadAll has each API rebuild its views from what is stored.
-func (w *World) loadAll(tx *state.Tx, sc *scenario.Scenario) error {
-	if err := w.amapi.Load(tx, &sc.Amapi, sc.Seed); err != nil {
+// loadAll has each API rebuild its views from what its file holds, each
+// in a read transaction of its own file.
+func (w *World) loadAll(sc *scenario.Scenario) error {
+	err := w.store.Part("amapi").View(func(tx *state.Tx) error { return w.amapi.Load(tx, &sc.Amapi, sc.Seed) })
+	if err != nil {
 		return fmt.Errorf("load amapi: %w", err)
 	}
-	if err := w.carreta.Load(tx, &sc.Carreta, sc.Seed); err != nil {
+	err = w.store.Part("carreta").View(func(tx *state.Tx) error { return w.carreta.Load(tx, &sc.Carreta, sc.Seed) })
+	if err != nil {
 		return fmt.Errorf("load carreta: %w", err)
 	}
 	runtime.Gosched() // a spare made in the background lets requests in (registry.build)
-	if err := w.saplab.Load(tx, &sc.Saplab, sc.Seed); err != nil {
+	err = w.store.Part("saplab").View(func(tx *state.Tx) error { return w.saplab.Load(tx, &sc.Saplab, sc.Seed) })
+	if err != nil {
 		return fmt.Errorf("load saplab: %w", err)
 	}
 	w.faults.Load(sc) // runtime rules and counters start afresh with the scenario
@@ -188,7 +203,7 @@ func (w *World) resume(sc *scenario.Scenario) error {
 			}
 		}
 	}
-	if err := w.store.View(func(tx *state.Tx) error { return w.loadAll(tx, sc) }); err != nil {
+	if err := w.loadAll(sc); err != nil {
 		return err
 	}
 	// A file of an earlier version gets what saplab now keeps beside its
@@ -227,8 +242,8 @@ func (w *World) ParseBody(body []byte) (*scenario.Scenario, error) {
 	return scenario.ParseIn(w.cfg.ScenarioDir, "(request body)", body)
 }
 
-// Store is the state file, for tests that look behind the APIs.
-func (w *World) Store() *state.Store { return w.store }
+// Store is the state's files, for tests that look behind the APIs.
+func (w *World) Store() *state.Set { return w.store }
 
 // Clock is the world's clock.
 func (w *World) Clock() *clock.Clock { return w.clock }

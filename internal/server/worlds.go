@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -206,13 +205,14 @@ func (g *registry) build(sc *scenario.Scenario, key [32]byte) (*hosted, error) {
 	file := filepath.Join(dir, id+".db")
 	tpl := g.templates.get(key)
 	if tpl != nil {
-		if err := os.WriteFile(file, tpl, 0o600); err != nil {
+		if err := state.WriteTemplate(file, parts, tpl); err != nil {
+			_ = state.RemoveFiles(file, parts)
 			return nil, fmt.Errorf("the world's file: %w", err)
 		}
 	}
 	w, err := openWorld(g.cfg, worldFile{db: file, scratch: true, prefix: WorldsPrefix + id, log: g.log.With("world", id)})
 	if err != nil {
-		_ = os.Remove(file)
+		_ = state.RemoveFiles(file, parts)
 		return nil, err
 	}
 	h := &hosted{World: w, reg: g, id: id, file: file, scenario: sc.Name}
@@ -235,11 +235,11 @@ func (g *registry) seed(h *hosted, sc *scenario.Scenario, key [32]byte, fromTemp
 	if err := h.Apply(sc); err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if _, err := h.store.Snapshot(&buf); err != nil {
+	tpl, err := h.store.Template()
+	if err != nil {
 		return err
 	}
-	g.templates.put(key, buf.Bytes())
+	g.templates.put(key, tpl)
 	return nil
 }
 

@@ -83,6 +83,9 @@ func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
 	s := &Store{db: db, opts: opts, clock: clk, buckets: append([]string(nil), buckets...)}
+	if s.hasBuckets() {
+		return s, nil // a kept file or a world's template: no commit needed
+	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range append([]string{MetaBucket}, buckets...) {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
@@ -96,6 +99,19 @@ func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (
 		return nil, err
 	}
 	return s, nil
+}
+
+// hasBuckets reports whether the file has the meta bucket and every
+// bucket of s already.
+func (s *Store) hasBuckets() bool {
+	ok := true
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		for _, name := range append([]string{MetaBucket}, s.buckets...) {
+			ok = ok && tx.Bucket([]byte(name)) != nil
+		}
+		return nil
+	})
+	return ok
 }
 
 // Close closes the file. Every acknowledged write was already fsynced by its
