@@ -58,11 +58,11 @@ type Store struct {
 var lockTimeout = time.Second
 
 // Open opens (or creates) the bbolt file at path and creates the meta bucket
-// and every bucket named in buckets, in one transaction, so that no request
-// ever finds a bucket missing. A file locked by another process fails after
+// and every bucket named in buckets, in one transaction (none when the file
+// has them all), so that no request ever finds a bucket missing. A file locked by another process fails after
 // one second instead of hanging.
 func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
-	return open(path, clk, &bolt.Options{Timeout: lockTimeout}, buckets)
+	return open(path, clk, &bolt.Options{Timeout: lockTimeout, InitialMmapSize: initialMmapSize}, buckets)
 }
 
 // OpenScratch is Open for a file that need not outlive the process (a
@@ -73,7 +73,8 @@ func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
 // (server.Config.ScratchDB) is reopened only by a restart in the same
 // process, which finds every commit in the page cache.
 func OpenScratch(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
-	return open(path, clk, &bolt.Options{Timeout: lockTimeout, NoSync: true, NoGrowSync: true, NoFreelistSync: true}, buckets)
+	return open(path, clk, &bolt.Options{Timeout: lockTimeout, NoSync: true, NoGrowSync: true, NoFreelistSync: true,
+		InitialMmapSize: initialMmapSize}, buckets)
 }
 
 // open is Open with bbolt's options.
@@ -83,19 +84,41 @@ func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
 	s := &Store{db: db, opts: opts, clock: clk, buckets: append([]string(nil), buckets...)}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range append([]string{MetaBucket}, buckets...) {
+	if err := createBuckets(db, append([]string{MetaBucket}, buckets...)); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// initialMmapSize is the mapping bbolt starts with: the default scenario's
+// seeding fills about 1 MiB, and a mapping that holds it is neither
+// remapped five times on the way (32 KiB, doubled) nor the file grown, and
+// fsynced, twice. bbolt grows the file itself only as pages are written.
+const initialMmapSize = 1 << 20
+
+// createBuckets creates the buckets of names that the file lacks, in one
+// transaction. A file that has them all (every restart) is only read: a
+// commit that changes nothing would still write and fsync a meta page.
+func createBuckets(db *bolt.DB, names []string) error {
+	missing := false
+	err := db.View(func(tx *bolt.Tx) error {
+		for _, name := range names {
+			missing = missing || tx.Bucket([]byte(name)) == nil
+		}
+		return nil
+	})
+	if err != nil || !missing {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		for _, name := range names {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	return s, nil
 }
 
 // Close closes the file. Every acknowledged write was already fsynced by its
