@@ -101,15 +101,25 @@ const initialMmapSize = 1 << 20
 // transaction. A file that has them all (every restart) is only read: a
 // commit that changes nothing would still write and fsync a meta page.
 func createBuckets(db *bolt.DB, names []string) error {
-	missing := false
+	missing, unused := false, false
 	err := db.View(func(tx *bolt.Tx) error {
 		for _, name := range names {
 			missing = missing || tx.Bucket([]byte(name)) == nil
 		}
+		unused = tx.Bucket([]byte(MetaBucket)) == nil
 		return nil
 	})
 	if err != nil || !missing {
 		return err
+	}
+	if unused && !db.NoSync {
+		// A file without the meta bucket holds nothing of ours (bbolt has
+		// just made it): its buckets are committed without waiting on
+		// fsyncs, and the first commit that syncs (the seeding, which
+		// follows at once) flushes them with its own pages. A crash
+		// before that leaves bbolt's valid empty file, or these buckets.
+		db.NoSync = true
+		defer func() { db.NoSync = false }()
 	}
 	return db.Update(func(tx *bolt.Tx) error {
 		for _, name := range names {
