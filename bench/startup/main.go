@@ -10,6 +10,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -76,7 +77,7 @@ func (m *series) start(dir string, i int, seeded string, idle bool) {
 	port := freePort()
 	db := filepath.Join(dir, fmt.Sprintf("%s%d.db", m.name, i))
 	if seeded != "" {
-		if err := copyFile(seeded, db); err != nil {
+		if err := copyState(seeded, db); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -88,7 +89,7 @@ func (m *series) start(dir string, i int, seeded string, idle bool) {
 		m.rss = append(m.rss, rssKB(pid))
 	}
 	stop()
-	_ = os.Remove(db)
+	removeState(db)
 }
 
 // report prints each series' p50 and p90 and median idle RSS, and the
@@ -135,13 +136,32 @@ func medianInt(xs []int) int {
 	return s[(len(s)-1)/2]
 }
 
-// copyFile copies a state file for one run.
-func copyFile(from, to string) error {
-	data, err := os.ReadFile(from)
-	if err != nil {
-		return err
+// stateSuffixes are the files of a state beside its --db file, one per
+// API (README, "The state files").
+var stateSuffixes = []string{"", ".amapi", ".carreta", ".saplab"}
+
+// copyState copies the state at from (each of its files there is) to to.
+func copyState(from, to string) error {
+	for _, sfx := range stateSuffixes {
+		data, err := os.ReadFile(from + sfx)
+		if errors.Is(err, os.ErrNotExist) && sfx != "" {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(to+sfx, data, 0o600); err != nil {
+			return err
+		}
 	}
-	return os.WriteFile(to, data, 0o600)
+	return nil
+}
+
+// removeState removes every file of the state at db.
+func removeState(db string) {
+	for _, sfx := range stateSuffixes {
+		_ = os.Remove(db + sfx)
+	}
 }
 
 func freePort() string {

@@ -58,8 +58,8 @@ type Store struct {
 var lockTimeout = time.Second
 
 // Open opens (or creates) the bbolt file at path and creates the meta bucket
-// and every bucket named in buckets, in one transaction (none when the file
-// has them all), so that no request ever finds a bucket missing. A file locked by another process fails after
+// and every bucket named in buckets, in one transaction, so that no request
+// ever finds a bucket missing. A file locked by another process fails after
 // one second instead of hanging.
 func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
 	return open(path, clk, &bolt.Options{Timeout: lockTimeout, InitialMmapSize: initialMmapSize}, buckets)
@@ -84,35 +84,10 @@ func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
 	s := &Store{db: db, opts: opts, clock: clk, buckets: append([]string(nil), buckets...)}
-	if err := createBuckets(db, append([]string{MetaBucket}, buckets...)); err != nil {
-		_ = db.Close()
-		return nil, err
+	if s.hasBuckets() {
+		return s, nil // a kept file or a world's template: no commit needed
 	}
-	return s, nil
-}
-
-// initialMmapSize is the mapping bbolt starts with: the default scenario's
-// seeding fills about 1 MiB, and a mapping that holds it is neither
-// remapped five times on the way (32 KiB, doubled) nor the file grown, and
-// fsynced, twice. bbolt grows the file itself only as pages are written.
-const initialMmapSize = 1 << 20
-
-// createBuckets creates the buckets of names that the file lacks, in one
-// transaction. A file that has them all (every restart) is only read: a
-// commit that changes nothing would still write and fsync a meta page.
-func createBuckets(db *bolt.DB, names []string) error {
-	missing, unused := false, false
-	err := db.View(func(tx *bolt.Tx) error {
-		for _, name := range names {
-			missing = missing || tx.Bucket([]byte(name)) == nil
-		}
-		unused = tx.Bucket([]byte(MetaBucket)) == nil
-		return nil
-	})
-	if err != nil || !missing {
-		return err
-	}
-	if unused && !db.NoSync {
+	if s.unused() && !db.NoSync {
 		// A file without the meta bucket holds nothing of ours (bbolt has
 		// just made it): its buckets are committed without waiting on
 		// fsyncs, and the first commit that syncs (the seeding, which
@@ -121,15 +96,50 @@ func createBuckets(db *bolt.DB, names []string) error {
 		db.NoSync = true
 		defer func() { db.NoSync = false }()
 	}
-	return db.Update(func(tx *bolt.Tx) error {
-		for _, name := range names {
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range append([]string{MetaBucket}, buckets...) {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
 }
+
+// hasBuckets reports whether the file has the meta bucket and every
+// bucket of s already.
+func (s *Store) hasBuckets() bool {
+	ok := true
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		for _, name := range append([]string{MetaBucket}, s.buckets...) {
+			ok = ok && tx.Bucket([]byte(name)) != nil
+		}
+		return nil
+	})
+	return ok
+}
+
+// unused reports whether the file lacks even the meta bucket: nothing of
+// ours was ever committed to it.
+func (s *Store) unused() bool {
+	unused := false
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		unused = tx.Bucket([]byte(MetaBucket)) == nil
+		return nil
+	})
+	return unused
+}
+
+// initialMmapSize is the mapping bbolt starts with: the default scenario's
+// seeding fills about 1 MiB, and a mapping that holds it is neither
+// remapped five times on the way (32 KiB, doubled) nor the file grown, and
+// fsynced, twice. bbolt grows the file itself only as pages are written.
+const initialMmapSize = 1 << 20
 
 // Close closes the file. Every acknowledged write was already fsynced by its
 // commit (but in a scratch file), so Close only releases the lock and the
