@@ -58,20 +58,25 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.World = root
-	if err := s.loadContracts(); err != nil {
-		_ = root.store.Close()
-		return nil, err
-	}
-	if err := s.start(); err != nil {
-		_ = root.store.Close()
-		return nil, err
-	}
 	s.worlds = newRegistry(&s.cfg, log, s.bindHost)
+	// The routes need nothing of the state: echo's tree is built while
+	// the state is seeded or loaded (a few ms of CPU that a second core
+	// takes off the start, or the seeding's fsync waits hide).
+	mounted := make(chan struct{})
+	go func() { root.mount(s.worlds); close(mounted) }()
+	err = s.loadContracts()
+	if err == nil {
+		err = s.start()
+	}
+	<-mounted
+	if err != nil {
+		_ = root.store.Close()
+		return nil, err
+	}
 	s.mem = newMemLimiter(&s.cfg, os.Getenv("GOMEMLIMIT"), s.journalsHeld)
 	s.mem.setJournals(1)
 	s.worlds.live = func(n int) { s.mem.setJournals(1 + n) }
 	s.mem.follow()
-	root.mount(s.worlds)
 	return s, nil
 }
 
