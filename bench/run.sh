@@ -11,7 +11,8 @@
 #   bench/run.sh writes             # durable writes of all three APIs vs a plain commit per request
 #   bench/run.sh scale              # carreta's order list, restart and RSS at 1k vs 100k orders
 #   bench/run.sh all                # reads, writes, scale
-#   bench/run.sh startup [DB]       # start-to-first-200 and idle RSS (DB: restart on a copy of it)
+#   bench/run.sh startup [DB]       # start-to-first-200 and idle RSS (DB: restart on a copy of it;
+#                                   # BASE=binary: another build interleaved, for a ratio)
 #   bench/run.sh worlds             # worlds: create/delete p50/p99, RSS of 100,
 #                                   # 64 clients in worlds vs on the root (-d each)
 #   bench/run.sh hostile [-mode journal|conns] [-n N] [-conns K]
@@ -63,9 +64,18 @@ if [ "${1:-}" = "hostile" ]; then
 fi
 
 if [ "${1:-}" = "startup" ]; then
-  db=()
-  [ -n "${2:-}" ] && db=(--db "$2")
-  exec "$OUT/startup" --bin "$OUT/mockserver" --ref "$OUT/reference" --runs "${RUNS:-30}" "${db[@]}"
+  # The binaries as the Dockerfile builds the shipped one (static, no
+  # symbol table), the reference alike: a dynamic build with debug info
+  # maps libc and more of itself (about 1.5 MB more idle RSS) and starts
+  # the dynamic loader first.
+  static=(env CGO_ENABLED=0 go build -trimpath -ldflags "-s -w")
+  "${static[@]}" -o "$OUT/mockserver-static" ./cmd/mockserver
+  "${static[@]}" -o "$OUT/reference-static" ./bench/reference
+  args=(--bin "$OUT/mockserver-static" --ref "$OUT/reference-static" --runs "${RUNS:-30}")
+  [ -n "${2:-}" ] && args+=(--db "$2")
+  # BASE=path/to/mockserver measures another build (main's) interleaved.
+  [ -n "${BASE:-}" ] && args+=(--base "$BASE")
+  exec "$OUT/startup" "${args[@]}"
 fi
 
 PIN_SERVER="taskset -c 0" PIN_LOAD="taskset -c 1"

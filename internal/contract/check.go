@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/mockserver/mockserver/internal/jsonschema"
 )
 
 // The checks of a request or an answer that lands on an operation. Each

@@ -7,8 +7,10 @@
 //
 // The package reads the YAML itself into the few structures a check needs
 // (document.go) and validates bodies and parameters with
-// github.com/santhosh-tekuri/jsonschema, which implements JSON Schema
-// 2020-12 (type lists, const, if/then), the dialect of OpenAPI 3.1. It
+// github.com/santhosh-tekuri/jsonschema (our copy, internal/jsonschema,
+// whose meta-schemas compile on first use rather than at every start of
+// the server), which implements JSON Schema 2020-12 (type lists, const,
+// if/then), the dialect of OpenAPI 3.1. It
 // resolves the operation by the routing rules the documents state in their
 // x-unrouted and parameter extensions (match.go, unrouted.go): the vendors
 // do not ignore a trailing slash as most routers do (Django redirects the
@@ -27,7 +29,7 @@ import (
 	"sync"
 
 	"github.com/mockserver/mockserver/docs/openapi"
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/mockserver/mockserver/internal/jsonschema"
 )
 
 // Violation is one way a request or an answer departs from its document:

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/mockserver/mockserver/internal/jsonschema"
 	"gopkg.in/yaml.v3"
 )
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/mockserver/mockserver/docs/openapi"
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"github.com/mockserver/mockserver/internal/jsonschema"
+	"github.com/mockserver/mockserver/internal/jsonschema/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"

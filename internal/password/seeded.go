@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/crypto/blowfish"
@@ -28,6 +29,7 @@ func HashSeeded(pw []byte, cost int, seed int64, who string) ([]byte, error) {
 	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
 		return nil, bcrypt.InvalidCostError(cost)
 	}
+	seededCalls.Add(1)
 	salt := seededSalt(seed, who)
 	key := memoKey(pw, cost, salt)
 	if h, ok := seededMemo.get(key); ok {
@@ -43,6 +45,15 @@ func HashSeeded(pw []byte, cost int, seed int64, who string) ([]byte, error) {
 	seededMemo.put(key, out)
 	return append([]byte(nil), out...), nil
 }
+
+// seededCalls counts HashSeeded's calls, remembered ones included.
+var seededCalls atomic.Uint64
+
+// SeededHashes is how many seeded hashes the process has asked for, each a
+// bcrypt run unless remembered. It is the seam a test of a restart reads:
+// a restart seals nothing, and counting the calls proves it without a
+// stopwatch (the memo would hide the bcrypt runs themselves).
+func SeededHashes() uint64 { return seededCalls.Load() }
 
 // seededMemo remembers seeded hashes: HashSeeded is a pure function of its
 // arguments, and every reset of a world seeds the same identities again

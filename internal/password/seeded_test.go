@@ -91,6 +91,11 @@ func TestIsHash(t *testing.T) {
 		"$2x$04$" + string(h[7:]):          false, // not a prefix PHP writes
 		"$2a$03$" + string(h[7:]):          false, // below bcrypt's least cost
 		"$2a$32$" + string(h[7:]):          false,
+		"$2a$09$" + string(h[7:]):          true,
+		"$2a$0a$" + string(h[7:]):          false, // a cost of two digits
+		"x2a$04$" + string(h[7:]):          false,
+		"$2a$04x" + string(h[7:]):          false,
+		"$2a$04$" + string(h[7:58]) + "é":  false, // two bytes, not in the alphabet
 		string(h[:59]):                     false,
 		string(h) + "x":                    false,
 		"$2a$04$" + string(h[7:58]) + "!!": false,

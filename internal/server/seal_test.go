@@ -14,6 +14,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/server"
 	"github.com/mockserver/mockserver/internal/state"
@@ -328,4 +329,32 @@ func mustEmbedded(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return src
+}
+
+// A restart with the --scenario it was seeded from hashes no password
+// before it can serve: the stored scenario is sealed already, and telling
+// it from --scenario's (which needs --scenario's sealed, a bcrypt run per
+// password) waits until Serve listens. Counted by the hashes asked of
+// password.HashSeeded, since its memo would hide the bcrypt runs.
+func TestRestart_sameScenarioHashesNothingBeforeServing(t *testing.T) {
+	dir, child := sealedFiles(t)
+	db := filepath.Join(t.TempDir(), "state.db")
+	cfg := server.Config{DB: db, Scenario: child, ScenarioDir: dir, WorldsDir: t.TempDir(), PasswordCost: 4}
+	srv, err := server.New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := password.SeededHashes()
+	again, err := server.New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if n := password.SeededHashes() - before; n != 0 {
+		t.Fatalf("the restart asked for %d seeded hashes before serving", n)
+	}
+	signIns(t, again)
 }

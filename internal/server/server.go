@@ -34,6 +34,9 @@ type Server struct {
 	servers   []*http.Server
 	closeOnce sync.Once // closes the worlds and the state file once, from Serve's shutdown or Close
 	closeErr  error
+	// kept is the scenario a restart with --scenario kept, which Serve
+	// compares with --scenario's once it listens (warnChangedScenario).
+	kept *scenario.Scenario
 }
 
 // New opens the state file, seeds it when it is new (or cfg.Fresh), and
@@ -56,20 +59,25 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.World = root
-	if err := s.loadContracts(); err != nil {
-		_ = root.store.Close()
-		return nil, err
-	}
-	if err := s.start(); err != nil {
-		_ = root.store.Close()
-		return nil, err
-	}
 	s.worlds = newRegistry(&s.cfg, log, s.bindHost)
+	// The routes need nothing of the state: echo's tree is built while
+	// the state is seeded or loaded (a few ms of CPU that a second core
+	// takes off the start, or the seeding's fsync waits hide).
+	mounted := make(chan struct{})
+	go func() { root.mount(s.worlds); close(mounted) }()
+	err = s.loadContracts()
+	if err == nil {
+		err = s.start()
+	}
+	<-mounted
+	if err != nil {
+		_ = root.store.Close()
+		return nil, err
+	}
 	s.mem = newMemLimiter(&s.cfg, os.Getenv("GOMEMLIMIT"), s.journalsHeld)
 	s.mem.setJournals(1)
 	s.worlds.live = func(n int) { s.mem.setJournals(1 + n) }
 	s.mem.follow()
-	root.mount(s.worlds)
 	return s, nil
 }
 
@@ -95,10 +103,7 @@ func (s *Server) start() error {
 			return fmt.Errorf("%s was seeded from a scenario this version cannot read; start with --fresh to reseed:\n%w", s.cfg.DB, err)
 		}
 		if s.cfg.Scenario != "" {
-			if want, err := s.configuredScenario(); err == nil && !want.SameSources(sc) {
-				s.log.Warn("the state file keeps the state of the scenario it was seeded from; use --fresh to reseed from the new one",
-					"db", s.cfg.DB, "kept", sc.Name, "given", want.Name)
-			}
+			s.kept = sc
 		}
 		if err := s.repair(sc); err != nil {
 			return err
@@ -161,6 +166,20 @@ func (s *Server) sealStored(src []byte) ([]byte, error) {
 	}
 	s.log.Info("the stored scenario's secrets were sealed (a state file of an earlier version)", "db", s.cfg.DB)
 	return sealed, nil
+}
+
+// warnChangedScenario warns when a restart kept the state of a scenario
+// other than --scenario's. Serve calls it once it listens: telling the two
+// apart means sealing --scenario's, a bcrypt run per password, which a
+// restart need not wait for, as it needs nothing of that scenario.
+func (s *Server) warnChangedScenario() {
+	if s.kept == nil {
+		return
+	}
+	if want, err := s.configuredScenario(); err == nil && !want.SameSources(s.kept) {
+		s.log.Warn("the state file keeps the state of the scenario it was seeded from; use --fresh to reseed from the new one",
+			"db", s.cfg.DB, "kept", s.kept.Name, "given", want.Name)
+	}
 }
 
 // configuredScenario is --scenario's file, or the embedded default.
@@ -259,7 +278,8 @@ func (s *Server) bindHost() string {
 // Serve answers requests until ctx ends, then stops accepting, lets
 // in-flight requests finish (up to ShutdownTimeout), removes every world
 // and closes the state file. While it serves, expired worlds are swept
-// every minute.
+// every minute. Once it listens, a restart with --scenario warns if the
+// kept state is another scenario's (warnChangedScenario).
 func (s *Server) Serve(ctx context.Context) error {
 	if len(s.listeners) == 0 {
 		if err := s.Listen(); err != nil {
@@ -276,6 +296,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	sweeping, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go s.worlds.sweepEvery(sweeping, SweepInterval)
+	s.warnChangedScenario()
 	var serveErr error
 	select {
 	case <-ctx.Done():

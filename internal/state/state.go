@@ -62,7 +62,7 @@ var lockTimeout = time.Second
 // ever finds a bucket missing. A file locked by another process fails after
 // one second instead of hanging.
 func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
-	return open(path, clk, &bolt.Options{Timeout: lockTimeout}, buckets)
+	return open(path, clk, &bolt.Options{Timeout: lockTimeout, InitialMmapSize: initialMmapSize}, buckets)
 }
 
 // OpenScratch is Open for a file that need not outlive the process (a
@@ -73,7 +73,8 @@ func Open(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
 // (server.Config.ScratchDB) is reopened only by a restart in the same
 // process, which finds every commit in the page cache.
 func OpenScratch(path string, clk *clock.Clock, buckets ...string) (*Store, error) {
-	return open(path, clk, &bolt.Options{Timeout: lockTimeout, NoSync: true, NoGrowSync: true, NoFreelistSync: true}, buckets)
+	return open(path, clk, &bolt.Options{Timeout: lockTimeout, NoSync: true, NoGrowSync: true, NoFreelistSync: true,
+		InitialMmapSize: initialMmapSize}, buckets)
 }
 
 // open is Open with bbolt's options.
@@ -85,6 +86,15 @@ func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (
 	s := &Store{db: db, opts: opts, clock: clk, buckets: append([]string(nil), buckets...)}
 	if s.hasBuckets() {
 		return s, nil // a kept file or a world's template: no commit needed
+	}
+	if s.unused() && !db.NoSync {
+		// A file without the meta bucket holds nothing of ours (bbolt has
+		// just made it): its buckets are committed without waiting on
+		// fsyncs, and the first commit that syncs (the seeding, which
+		// follows at once) flushes them with its own pages. A crash
+		// before that leaves bbolt's valid empty file, or these buckets.
+		db.NoSync = true
+		defer func() { db.NoSync = false }()
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range append([]string{MetaBucket}, buckets...) {
@@ -113,6 +123,23 @@ func (s *Store) hasBuckets() bool {
 	})
 	return ok
 }
+
+// unused reports whether the file lacks even the meta bucket: nothing of
+// ours was ever committed to it.
+func (s *Store) unused() bool {
+	unused := false
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		unused = tx.Bucket([]byte(MetaBucket)) == nil
+		return nil
+	})
+	return unused
+}
+
+// initialMmapSize is the mapping bbolt starts with: the default scenario's
+// seeding fills about 1 MiB, and a mapping that holds it is neither
+// remapped five times on the way (32 KiB, doubled) nor the file grown, and
+// fsynced, twice. bbolt grows the file itself only as pages are written.
+const initialMmapSize = 1 << 20
 
 // Close closes the file. Every acknowledged write was already fsynced by its
 // commit (but in a scratch file), so Close only releases the lock and the
