@@ -7,7 +7,7 @@
 # mode takes in time and memory.
 #
 #   bench/run.sh [options] ENDPOINT...
-#   bench/run.sh reads              # every GET of the default scenario (amapi, carreta)
+#   bench/run.sh reads              # every GET of the default scenario (amapi, carreta, saplab)
 #   bench/run.sh writes             # durable writes of all three APIs vs a plain commit per request
 #   bench/run.sh scale              # carreta's order list, restart and RSS at 1k vs 100k orders
 #   bench/run.sh all                # reads, writes, scale
@@ -38,13 +38,16 @@
 #          each endpoint at each), -r ROUNDS (alternate mock/reference this
 #          many times, default 1), -s SCENARIO (scenario file for the mock;
 #          default: embedded default), -D DB (start the mock on a copy of
-#          this state file instead of a fresh one).
+#          this state file instead of a fresh one), -b BIN (a second mock
+#          binary, e.g. one built from main, measured in each round next
+#          to this tree's: before/after ratios to the same reference runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DUR=10s CONNS="1 32" ROUNDS=1 SCENARIO="" SEEDED=""
-while getopts "d:c:r:s:D:" opt; do
+DUR=10s CONNS="1 32" ROUNDS=1 SCENARIO="" SEEDED="" BASE=""
+while getopts "d:c:r:s:D:b:" opt; do
   case $opt in
     d) DUR=$OPTARG ;; c) CONNS=$OPTARG ;; r) ROUNDS=$OPTARG ;; s) SCENARIO=$OPTARG ;; D) SEEDED=$OPTARG ;;
+    b) BASE=$(realpath "$OPTARG") ;;
     *) sed -n '2,35p' "$0"; exit 2 ;;
   esac
 done
@@ -103,13 +106,13 @@ if ! command -v wrk >/dev/null; then
 fi
 
 # start_mock [DB]: the mock on a fresh file (the -s scenario), or on a copy
-# of DB (or of -D).
+# of DB (or of -D). MOCK_BIN, when set, is the binary to start.
 start_mock() {
   rm -f "$OUT/bench.db"
   local sc=() from=${1:-$SEEDED}
   [ -n "$SCENARIO" ] && sc=(--scenario "$SCENARIO")
   if [ -n "$from" ]; then cp "$from" "$OUT/bench.db"; sc=(); fi
-  $PIN_SERVER "$OUT/mockserver" serve --addr "127.0.0.1:$PORT" --db "$OUT/bench.db" "${sc[@]}" >/dev/null 2>&1 &
+  $PIN_SERVER "${MOCK_BIN:-$OUT/mockserver}" serve --addr "127.0.0.1:$PORT" --db "$OUT/bench.db" "${sc[@]}" >/dev/null 2>&1 &
   MOCK_PID=$!
   wait_up $PORT 30000 $MOCK_PID
 }
@@ -202,33 +205,67 @@ prepare() {
   done
 }
 
-# bench ENDPOINT...: each endpoint at each concurrency, mock then reference.
+# capture: the mock's own answer (body, Content-Type, status), for the
+# reference to replay.
+capture() {
+  start_mock
+  ctype=$(curl "${curl_args[@]}" -o "$OUT/body" -w '%{content_type}' "http://127.0.0.1:$PORT$path")
+  status=$(curl "${curl_args[@]}" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")
+  stop_mock
+}
+
+# measure_mock CONNS: the mock (MOCK_BIN) on a fresh start -> "rps p50 p99".
+measure_mock() {
+  start_mock
+  run_wrk "http://127.0.0.1:$PORT$path" "$lua" "$1"
+  stop_mock
+}
+
+# measure_ref CONNS: the bare reference replaying the captured answer.
+measure_ref() {
+  rm -f "$OUT/ref.db"
+  $PIN_SERVER "$OUT/reference" "${ref_args[@]}" --addr "127.0.0.1:$REFPORT" --body "$OUT/body" --content-type "$ctype" --status "$status" >/dev/null 2>&1 &
+  REF_PID=$!
+  wait_up $REFPORT 500 $REF_PID
+  run_wrk "http://127.0.0.1:$REFPORT$path" "$lua" "$1"
+  kill "$REF_PID"; wait "$REF_PID" 2>/dev/null || true
+}
+
+# bench ENDPOINT...: each endpoint at each concurrency, mock then reference
+# (with -b, the base mock between them), -r rounds.
 bench() {
   local c spec
   for c in $CONNS; do
-    printf '\n%-64s %10s %7s %7s %10s %7s %7s %7s\n' "endpoint (c=$c, $DUR)" "mock req/s" "p50 ms" "p99 ms" "ref req/s" "p50 ms" "p99 ms" "ratio"
+    if [ -n "$BASE" ]; then
+      printf '\n%-58s %9s %6s %6s %9s %6s %6s %9s %6s %6s %6s %6s\n' "endpoint (c=$c, $DUR)" "mock r/s" "p50" "p99" "base r/s" "p50" "p99" "ref r/s" "p50" "p99" "mock" "base"
+    else
+      printf '\n%-64s %10s %7s %7s %10s %7s %7s %7s\n' "endpoint (c=$c, $DUR)" "mock req/s" "p50 ms" "p99 ms" "ref req/s" "p50 ms" "p99 ms" "ratio"
+    fi
     for spec in "$@"; do
       prepare "$spec"
-      local mock_sum=0 ref_sum=0
+      capture
+      local mock_sum=0 ref_sum=0 base_sum=0 brps=0 bp50=- bp99=-
       for _ in $(seq 1 "$ROUNDS"); do
-        start_mock
-        # capture the mock's own answer for the reference to replay
-        ctype=$(curl "${curl_args[@]}" -o "$OUT/body" -w '%{content_type}' "http://127.0.0.1:$PORT$path")
-        status=$(curl "${curl_args[@]}" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")
-        read -r mrps mp50 mp99 < <(run_wrk "http://127.0.0.1:$PORT$path" "$lua" "$c")
-        stop_mock
-        rm -f "$OUT/ref.db"
-        $PIN_SERVER "$OUT/reference" "${ref_args[@]}" --addr "127.0.0.1:$REFPORT" --body "$OUT/body" --content-type "$ctype" --status "$status" >/dev/null 2>&1 &
-        REF_PID=$!
-        wait_up $REFPORT 500 $REF_PID
-        read -r rrps rp50 rp99 < <(run_wrk "http://127.0.0.1:$REFPORT$path" "$lua" "$c")
-        kill "$REF_PID"; wait "$REF_PID" 2>/dev/null || true
+        read -r mrps mp50 mp99 < <(measure_mock "$c")
+        if [ -n "$BASE" ]; then
+          read -r brps bp50 bp99 < <(MOCK_BIN=$BASE measure_mock "$c")
+        fi
+        read -r rrps rp50 rp99 < <(measure_ref "$c")
         mock_sum=$(awk -v a="$mock_sum" -v b="$mrps" 'BEGIN{print a+b}')
+        base_sum=$(awk -v a="$base_sum" -v b="$brps" 'BEGIN{print a+b}')
         ref_sum=$(awk -v a="$ref_sum" -v b="$rrps" 'BEGIN{print a+b}')
-        printf '%-64s %10s %7s %7s %10s %7s %7s %6.2fx (status %s)\n' "${method} ${path:0:58}" "$mrps" "$mp50" "$mp99" "$rrps" "$rp50" "$rp99" "$(awk -v a="$mrps" -v b="$rrps" 'BEGIN{print a/b}')" "$status"
+        if [ -n "$BASE" ]; then
+          printf '%-58s %9s %6s %6s %9s %6s %6s %9s %6s %6s %5.2fx %5.2fx (%s)\n' "${method} ${path:0:52}" "$mrps" "$mp50" "$mp99" "$brps" "$bp50" "$bp99" "$rrps" "$rp50" "$rp99" "$(awk -v a="$mrps" -v b="$rrps" 'BEGIN{print a/b}')" "$(awk -v a="$brps" -v b="$rrps" 'BEGIN{print a/b}')" "$status"
+        else
+          printf '%-64s %10s %7s %7s %10s %7s %7s %6.2fx (status %s)\n' "${method} ${path:0:58}" "$mrps" "$mp50" "$mp99" "$rrps" "$rp50" "$rp99" "$(awk -v a="$mrps" -v b="$rrps" 'BEGIN{print a/b}')" "$status"
+        fi
       done
       if [ "$ROUNDS" -gt 1 ]; then
-        printf '%-64s %56.2fx\n' "  mean ratio over $ROUNDS rounds" "$(awk -v a="$mock_sum" -v b="$ref_sum" 'BEGIN{print a/b}')"
+        if [ -n "$BASE" ]; then
+          printf '%-58s %86.2fx %5.2fx\n' "  mean ratio over $ROUNDS rounds" "$(awk -v a="$mock_sum" -v b="$ref_sum" 'BEGIN{print a/b}')" "$(awk -v a="$base_sum" -v b="$ref_sum" 'BEGIN{print a/b}')"
+        else
+          printf '%-64s %56.2fx\n' "  mean ratio over $ROUNDS rounds" "$(awk -v a="$mock_sum" -v b="$ref_sum" 'BEGIN{print a/b}')"
+        fi
       fi
     done
   done
@@ -242,8 +279,18 @@ READS=(
   "GET /v1/search/?q=oc47&api_key=demo-key"
   "GET /v1/order/?api_key=demo-key"
   "GET /v1/profile/?api_key=demo-key"
+  "GET /v1/order/189333/?api_key=demo-key"
+  "GET /v1/order/189333/history/?api_key=demo-key"
   "GET /api/test"
   "GET /api/test|$AMAPI_TOKEN"
+  "GET /panel/manager|$SAPLAB_OWNER"
+  "GET /panel/order/shipping_type|$SAPLAB_OWNER"
+  "GET /panel/order/status|$SAPLAB_OWNER"
+  "GET /panel/client/group|$SAPLAB_OWNER"
+  "GET /panel/client|$SAPLAB_OWNER"
+  "GET /panel/client/form/2|$SAPLAB_OWNER"
+  "GET /panel/client/balance/2|$SAPLAB_OWNER"
+  "GET /panel/order|$SAPLAB_OWNER"
 )
 WRITES=(
   "POST /v1/order/?api_key=demo-key|$JSON|@bench/carreta-order.json|plain"
