@@ -121,11 +121,16 @@ stop_mock() { kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true; }
 # ms VALUE: wrk's latency ("812.00us", "1.20ms", "2.00s") in ms.
 ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms/,"",v) } else if (v ~ /s$/) { sub(/s/,"",v); v=v*1000 }; print v }'; }
 
-# run_wrk URL LUA CONNS -> "rps p50_ms p99_ms"
+# run_wrk URL LUA CONNS [PID] -> "rps p50_ms p99_ms [cpu_us]": with PID, also
+# the server's CPU time (user + system, from /proc) per request, which the
+# other load on a shared machine sways far less than req/s.
 run_wrk() {
-  local res
+  local res t0=0 t1=0
+  [ -n "${4:-}" ] && t0=$(awk '{print $14+$15}' "/proc/$4/stat")
   res=$($PIN_LOAD wrk -t1 -c"$3" -d"$DUR" --latency -s "$2" "$1")
-  echo "$(awk '/^Requests\/sec:/ {print $2}' <<<"$res") $(ms "$(awk '$1=="50.000%" || $1=="50%" {print $2; exit}' <<<"$res")") $(ms "$(awk '$1=="99.000%" || $1=="99%" {print $2; exit}' <<<"$res")")"
+  [ -n "${4:-}" ] && t1=$(awk '{print $14+$15}' "/proc/$4/stat")
+  echo "$(awk '/^Requests\/sec:/ {print $2}' <<<"$res") $(ms "$(awk '$1=="50.000%" || $1=="50%" {print $2; exit}' <<<"$res")") $(ms "$(awk '$1=="99.000%" || $1=="99%" {print $2; exit}' <<<"$res")")" \
+    "$(awk -v r="$res" -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN{ n=split(r, l, "\n"); for (i=1;i<=n;i++) if (l[i] ~ /requests in/) { split(l[i], f, " "); reqs=f[1] } if (reqs > 0) printf "%.1f", (b-a)/hz*1e6/reqs; else print "-" }')"
 }
 
 if [ "${1:-}" = "console" ]; then
@@ -217,7 +222,7 @@ capture() {
 # measure_mock CONNS: the mock (MOCK_BIN) on a fresh start -> "rps p50 p99".
 measure_mock() {
   start_mock
-  run_wrk "http://127.0.0.1:$PORT$path" "$lua" "$1"
+  run_wrk "http://127.0.0.1:$PORT$path" "$lua" "$1" "$MOCK_PID"
   stop_mock
 }
 
@@ -227,45 +232,45 @@ measure_ref() {
   $PIN_SERVER "$OUT/reference" "${ref_args[@]}" --addr "127.0.0.1:$REFPORT" --body "$OUT/body" --content-type "$ctype" --status "$status" >/dev/null 2>&1 &
   REF_PID=$!
   wait_up $REFPORT 500 $REF_PID
-  run_wrk "http://127.0.0.1:$REFPORT$path" "$lua" "$1"
+  run_wrk "http://127.0.0.1:$REFPORT$path" "$lua" "$1" "$REF_PID"
   kill "$REF_PID"; wait "$REF_PID" 2>/dev/null || true
 }
 
 # bench ENDPOINT...: each endpoint at each concurrency, mock then reference
-# (with -b, the base mock between them), -r rounds.
+# (with -b, the base mock between them), -r rounds. Each row: req/s, p50,
+# p99 (ms) and CPU µs per request of each server, then the ratios to the
+# reference: req/s (mock/ref) and CPU per request (ref/mock, so that 1 is
+# as cheap as bare and less is dearer); with -b the base's too.
 bench() {
   local c spec
   for c in $CONNS; do
-    if [ -n "$BASE" ]; then
-      printf '\n%-58s %9s %6s %6s %9s %6s %6s %9s %6s %6s %6s %6s\n' "endpoint (c=$c, $DUR)" "mock r/s" "p50" "p99" "base r/s" "p50" "p99" "ref r/s" "p50" "p99" "mock" "base"
-    else
-      printf '\n%-64s %10s %7s %7s %10s %7s %7s %7s\n' "endpoint (c=$c, $DUR)" "mock req/s" "p50 ms" "p99 ms" "ref req/s" "p50 ms" "p99 ms" "ratio"
-    fi
+    printf '\n%-46s %8s %6s %6s %6s' "endpoint (c=$c, $DUR)" "mock r/s" "p50" "p99" "cpu" 
+    [ -n "$BASE" ] && printf ' %8s %6s %6s %6s' "base r/s" "p50" "p99" "cpu"
+    printf ' %8s %6s %6s %6s | %6s %6s' "ref r/s" "p50" "p99" "cpu" "r/s" "cpu"
+    [ -n "$BASE" ] && printf ' | %6s %6s' "base" "cpu"
+    printf '\n'
     for spec in "$@"; do
       prepare "$spec"
       capture
-      local mock_sum=0 ref_sum=0 base_sum=0 brps=0 bp50=- bp99=-
+      local sums="0 0 0 0 0 0" brps=0 bp50=- bp99=- bcpu=0
       for _ in $(seq 1 "$ROUNDS"); do
-        read -r mrps mp50 mp99 < <(measure_mock "$c")
+        read -r mrps mp50 mp99 mcpu < <(measure_mock "$c")
         if [ -n "$BASE" ]; then
-          read -r brps bp50 bp99 < <(MOCK_BIN=$BASE measure_mock "$c")
+          read -r brps bp50 bp99 bcpu < <(MOCK_BIN=$BASE measure_mock "$c")
         fi
-        read -r rrps rp50 rp99 < <(measure_ref "$c")
-        mock_sum=$(awk -v a="$mock_sum" -v b="$mrps" 'BEGIN{print a+b}')
-        base_sum=$(awk -v a="$base_sum" -v b="$brps" 'BEGIN{print a+b}')
-        ref_sum=$(awk -v a="$ref_sum" -v b="$rrps" 'BEGIN{print a+b}')
-        if [ -n "$BASE" ]; then
-          printf '%-58s %9s %6s %6s %9s %6s %6s %9s %6s %6s %5.2fx %5.2fx (%s)\n' "${method} ${path:0:52}" "$mrps" "$mp50" "$mp99" "$brps" "$bp50" "$bp99" "$rrps" "$rp50" "$rp99" "$(awk -v a="$mrps" -v b="$rrps" 'BEGIN{print a/b}')" "$(awk -v a="$brps" -v b="$rrps" 'BEGIN{print a/b}')" "$status"
-        else
-          printf '%-64s %10s %7s %7s %10s %7s %7s %6.2fx (status %s)\n' "${method} ${path:0:58}" "$mrps" "$mp50" "$mp99" "$rrps" "$rp50" "$rp99" "$(awk -v a="$mrps" -v b="$rrps" 'BEGIN{print a/b}')" "$status"
-        fi
+        read -r rrps rp50 rp99 rcpu < <(measure_ref "$c")
+        sums=$(awk -v s="$sums" -v a="$mrps" -v b="$mcpu" -v c="$brps" -v d="$bcpu" -v e="$rrps" -v f="$rcpu" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d, x[5]+e, x[6]+f}')
+        printf '%-46s %8s %6s %6s %6s' "${method} ${path:0:40}" "$mrps" "$mp50" "$mp99" "$mcpu"
+        [ -n "$BASE" ] && printf ' %8s %6s %6s %6s' "$brps" "$bp50" "$bp99" "$bcpu"
+        printf ' %8s %6s %6s %6s | %5.2fx %5.2fx' "$rrps" "$rp50" "$rp99" "$rcpu" "$(awk -v a="$mrps" -v b="$rrps" 'BEGIN{print a/b}')" "$(awk -v a="$rcpu" -v b="$mcpu" 'BEGIN{print (b>0)?a/b:0}')"
+        [ -n "$BASE" ] && printf ' | %5.2fx %5.2fx' "$(awk -v a="$brps" -v b="$rrps" 'BEGIN{print a/b}')" "$(awk -v a="$rcpu" -v b="$bcpu" 'BEGIN{print (b>0)?a/b:0}')"
+        printf ' (%s)\n' "$status"
       done
       if [ "$ROUNDS" -gt 1 ]; then
-        if [ -n "$BASE" ]; then
-          printf '%-58s %86.2fx %5.2fx\n' "  mean ratio over $ROUNDS rounds" "$(awk -v a="$mock_sum" -v b="$ref_sum" 'BEGIN{print a/b}')" "$(awk -v a="$base_sum" -v b="$ref_sum" 'BEGIN{print a/b}')"
-        else
-          printf '%-64s %56.2fx\n' "  mean ratio over $ROUNDS rounds" "$(awk -v a="$mock_sum" -v b="$ref_sum" 'BEGIN{print a/b}')"
-        fi
+        awk -v s="$sums" -v base="$BASE" -v r="$ROUNDS" -v w="$([ -n "$BASE" ] && echo 136 || echo 106)" 'BEGIN{split(s,x," ");
+          printf "%-*s | %5.2fx %5.2fx", w, "  mean over " r " rounds", x[1]/x[5], (x[2]>0)?x[6]/x[2]:0
+          if (base != "") printf " | %5.2fx %5.2fx", x[3]/x[5], (x[4]>0)?x[6]/x[4]:0
+          printf "\n" }'
       fi
     done
   done
