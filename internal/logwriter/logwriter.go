@@ -20,6 +20,7 @@ package logwriter
 
 import (
 	"io"
+	"runtime"
 	"sync"
 )
 
@@ -65,8 +66,13 @@ func (w *Writer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// run writes batches until none is left.
+// run writes batches until none is left. It first lets every goroutine
+// that is ready to run go before it: a new goroutine runs next on its
+// processor, as soon as the request that started it waits, which would
+// make a batch of every line; behind the requests that are ready, it finds
+// their lines too. With nothing else to run it writes at once.
 func (w *Writer) run() {
+	runtime.Gosched()
 	w.mu.Lock()
 	for len(w.pending) > 0 {
 		batch := w.pending
@@ -74,6 +80,7 @@ func (w *Writer) run() {
 		w.spare = nil
 		w.mu.Unlock()
 		_, _ = w.out.Write(batch)
+		runtime.Gosched() // the same between batches
 		w.mu.Lock()
 		if cap(batch) <= keepSpare {
 			w.spare = batch[:0]
