@@ -82,7 +82,7 @@ func (s *store) keptAnswer(k answerKey) ([]byte, bool) {
 	s.rowsMu.Lock()
 	b, ok := s.answers[k]
 	s.rowsMu.Unlock()
-	if !ok || s.v.queue.Due(s.clock.Now()) {
+	if !ok || s.due() {
 		return nil, false
 	}
 	return b, true

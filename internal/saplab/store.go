@@ -319,7 +319,7 @@ func (t *txn) onCommit(f func(v *view)) { t.after = append(t.after, f) }
 // starts again: fn always sees a view and a file that agree.
 func (s *store) read(fn func(t *state.Tx, v *view) error) error {
 	s.viewMu.RLock()
-	due := s.v.queue.Due(s.clock.Now())
+	due := s.due()
 	s.viewMu.RUnlock()
 	if due {
 		if err := s.catchUp(); err != nil {
@@ -348,13 +348,20 @@ func (s *store) read(fn func(t *state.Tx, v *view) error) error {
 	}
 }
 
+// due reports whether an automatic move has fallen due; with none queued
+// it reads no clock. The caller holds viewMu.
+func (s *store) due() bool {
+	q := s.v.queue
+	return !q.Idle() && q.Due(s.clock.Now())
+}
+
 // CatchUp applies every automatic move that has fallen due, in a write of
 // its own when there is one: the server calls it (through API.CatchUp)
 // before the control API shows state and after it moves the clock. When
 // nothing is due it writes nothing.
 func (s *store) CatchUp() error {
 	s.viewMu.RLock()
-	due := s.v.queue.Due(s.clock.Now())
+	due := s.due()
 	s.viewMu.RUnlock()
 	if !due {
 		return nil
