@@ -32,10 +32,14 @@ func BenchmarkReads(b *testing.B) {
 		{"carreta_search", "/v1/search/?q=oc47&api_key=demo-key", ""},
 		{"carreta_orders", "/v1/order/?api_key=demo-key", ""},
 		{"carreta_profile", "/v1/profile/?api_key=demo-key", ""},
+		{"carreta_order", "/v1/order/189333/?api_key=demo-key", ""},
+		{"carreta_history", "/v1/order/189333/history/?api_key=demo-key", ""},
 		{"amapi_test", "/api/test", ""},
 		{"amapi_test_token", "/api/test", "Bearer 1|DemoTokenDemoTokenDemoTokenDemoTokenDemo"},
 		{"saplab_groups", "/panel/client/group", owner},
 		{"saplab_orders", "/panel/order", owner},
+		{"saplab_client_form", "/panel/client/form/2", owner},
+		{"saplab_ledger", "/panel/client/balance/2", owner},
 	} {
 		req := httptest.NewRequest(http.MethodGet, e.path, nil)
 		req.RemoteAddr = "127.0.0.1:40000"
