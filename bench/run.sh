@@ -192,7 +192,7 @@ fi
 prepare() {
   IFS='|' read -r -a parts <<<"$1"
   method=${parts[0]%% *} path=${parts[0]#* }
-  lua="$OUT/req.lua" curl_args=(-s -X "$method") ref_args=()
+  lua="$OUT/req.lua" curl_args=(-s -X "$method") ref_args=() label="$method ${path:0:40}"
   echo "wrk.method = \"$method\"" >"$lua"
   for p in "${parts[@]:1}"; do
     if [[ $p == bolt ]]; then
@@ -204,6 +204,7 @@ prepare() {
       curl_args+=(--data-binary "@${p#@}")
     else
       p=${p//%7C/|}
+      [[ ${p%%:*} == Authorization ]] && label="$method ${path:0:33} +auth"
       echo "wrk.headers[\"${p%%:*}\"] = \"$(sed 's/^ *//' <<<"${p#*:}")\"" >>"$lua"
       curl_args+=(-H "$p")
     fi
@@ -260,7 +261,7 @@ bench() {
         fi
         read -r rrps rp50 rp99 rcpu < <(measure_ref "$c")
         sums=$(awk -v s="$sums" -v a="$mrps" -v b="$mcpu" -v c="$brps" -v d="$bcpu" -v e="$rrps" -v f="$rcpu" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d, x[5]+e, x[6]+f}')
-        printf '%-46s %8s %6s %6s %6s' "${method} ${path:0:40}" "$mrps" "$mp50" "$mp99" "$mcpu"
+        printf '%-46s %8s %6s %6s %6s' "$label" "$mrps" "$mp50" "$mp99" "$mcpu"
         [ -n "$BASE" ] && printf ' %8s %6s %6s %6s' "$brps" "$bp50" "$bp99" "$bcpu"
         printf ' %8s %6s %6s %6s | %5.2fx %5.2fx' "$rrps" "$rp50" "$rp99" "$rcpu" "$(awk -v a="$mrps" -v b="$rrps" 'BEGIN{print a/b}')" "$(awk -v a="$rcpu" -v b="$mcpu" 'BEGIN{print (b>0)?a/b:0}')"
         [ -n "$BASE" ] && printf ' | %5.2fx %5.2fx' "$(awk -v a="$brps" -v b="$rrps" 'BEGIN{print a/b}')" "$(awk -v a="$rcpu" -v b="$bcpu" 'BEGIN{print (b>0)?a/b:0}')"
