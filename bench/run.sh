@@ -7,7 +7,7 @@
 # mode takes in time and memory.
 #
 #   bench/run.sh [options] ENDPOINT...
-#   bench/run.sh reads              # every GET of the default scenario (amapi, carreta)
+#   bench/run.sh reads              # every GET of the default scenario (amapi, carreta, saplab)
 #   bench/run.sh writes             # durable writes of all three APIs vs a plain commit per request
 #   bench/run.sh scale              # carreta's order list, restart and RSS at 1k vs 100k orders
 #   bench/run.sh all                # reads, writes, scale
@@ -39,13 +39,16 @@
 #          each endpoint at each), -r ROUNDS (alternate mock/reference this
 #          many times, default 1), -s SCENARIO (scenario file for the mock;
 #          default: embedded default), -D DB (start the mock on a copy of
-#          this state file instead of a fresh one).
+#          this state file instead of a fresh one), -b BIN (a second mock
+#          binary, e.g. one built from main, measured in each round next
+#          to this tree's: before/after ratios to the same reference runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DUR=10s CONNS="1 32" ROUNDS=1 SCENARIO="" SEEDED=""
-while getopts "d:c:r:s:D:" opt; do
+DUR=10s CONNS="1 32" ROUNDS=1 SCENARIO="" SEEDED="" BASE=""
+while getopts "d:c:r:s:D:b:" opt; do
   case $opt in
     d) DUR=$OPTARG ;; c) CONNS=$OPTARG ;; r) ROUNDS=$OPTARG ;; s) SCENARIO=$OPTARG ;; D) SEEDED=$OPTARG ;;
+    b) BASE=$(realpath "$OPTARG") ;;
     *) sed -n '2,35p' "$0"; exit 2 ;;
   esac
 done
@@ -120,13 +123,13 @@ if ! command -v wrk >/dev/null; then
 fi
 
 # start_mock [DB]: the mock on a fresh file (the -s scenario), or on a copy
-# of DB (or of -D).
+# of DB (or of -D). MOCK_BIN, when set, is the binary to start.
 start_mock() {
   rm_state "$OUT/bench.db"
   local sc=() from=${1:-$SEEDED}
   [ -n "$SCENARIO" ] && sc=(--scenario "$SCENARIO")
   if [ -n "$from" ]; then cp_state "$from" "$OUT/bench.db"; sc=(); fi
-  $PIN_SERVER "$OUT/mockserver" serve --addr "127.0.0.1:$PORT" --db "$OUT/bench.db" "${sc[@]}" >/dev/null 2>&1 &
+  $PIN_SERVER "${MOCK_BIN:-$OUT/mockserver}" serve --addr "127.0.0.1:$PORT" --db "$OUT/bench.db" "${sc[@]}" >/dev/null 2>&1 &
   MOCK_PID=$!
   wait_up $PORT 30000 $MOCK_PID
 }
@@ -135,11 +138,16 @@ stop_mock() { kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true; }
 # ms VALUE: wrk's latency ("812.00us", "1.20ms", "2.00s") in ms.
 ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms/,"",v) } else if (v ~ /s$/) { sub(/s/,"",v); v=v*1000 }; print v }'; }
 
-# run_wrk URL LUA CONNS -> "rps p50_ms p99_ms"
+# run_wrk URL LUA CONNS [PID] -> "rps p50_ms p99_ms [cpu_us]": with PID, also
+# the server's CPU time (user + system, from /proc) per request, which the
+# other load on a shared machine sways far less than req/s.
 run_wrk() {
-  local res
+  local res t0=0 t1=0
+  [ -n "${4:-}" ] && t0=$(awk '{print $14+$15}' "/proc/$4/stat")
   res=$($PIN_LOAD wrk -t1 -c"$3" -d"$DUR" --latency -s "$2" "$1")
-  echo "$(awk '/^Requests\/sec:/ {print $2}' <<<"$res") $(ms "$(awk '$1=="50.000%" || $1=="50%" {print $2; exit}' <<<"$res")") $(ms "$(awk '$1=="99.000%" || $1=="99%" {print $2; exit}' <<<"$res")")"
+  [ -n "${4:-}" ] && t1=$(awk '{print $14+$15}' "/proc/$4/stat")
+  echo "$(awk '/^Requests\/sec:/ {print $2}' <<<"$res") $(ms "$(awk '$1=="50.000%" || $1=="50%" {print $2; exit}' <<<"$res")") $(ms "$(awk '$1=="99.000%" || $1=="99%" {print $2; exit}' <<<"$res")")" \
+    "$(awk -v r="$res" -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN{ n=split(r, l, "\n"); for (i=1;i<=n;i++) if (l[i] ~ /requests in/) { split(l[i], f, " "); reqs=f[1] } if (reqs > 0) printf "%.1f", (b-a)/hz*1e6/reqs; else print "-" }')"
 }
 
 if [ "${1:-}" = "console" ]; then
@@ -201,7 +209,7 @@ fi
 prepare() {
   IFS='|' read -r -a parts <<<"$1"
   method=${parts[0]%% *} path=${parts[0]#* }
-  lua="$OUT/req.lua" curl_args=(-s -X "$method") ref_args=()
+  lua="$OUT/req.lua" curl_args=(-s -X "$method") ref_args=() label="$method ${path:0:40}"
   echo "wrk.method = \"$method\"" >"$lua"
   for p in "${parts[@]:1}"; do
     if [[ $p == bolt ]]; then
@@ -213,39 +221,74 @@ prepare() {
       curl_args+=(--data-binary "@${p#@}")
     else
       p=${p//%7C/|}
+      [[ ${p%%:*} == Authorization ]] && label="$method ${path:0:33} +auth"
       echo "wrk.headers[\"${p%%:*}\"] = \"$(sed 's/^ *//' <<<"${p#*:}")\"" >>"$lua"
       curl_args+=(-H "$p")
     fi
   done
 }
 
-# bench ENDPOINT...: each endpoint at each concurrency, mock then reference.
+# capture: the mock's own answer (body, Content-Type, status), for the
+# reference to replay.
+capture() {
+  start_mock
+  ctype=$(curl "${curl_args[@]}" -o "$OUT/body" -w '%{content_type}' "http://127.0.0.1:$PORT$path")
+  status=$(curl "${curl_args[@]}" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")
+  stop_mock
+}
+
+# measure_mock CONNS: the mock (MOCK_BIN) on a fresh start -> "rps p50 p99".
+measure_mock() {
+  start_mock
+  run_wrk "http://127.0.0.1:$PORT$path" "$lua" "$1" "$MOCK_PID"
+  stop_mock
+}
+
+# measure_ref CONNS: the bare reference replaying the captured answer.
+measure_ref() {
+  rm -f "$OUT/ref.db"
+  $PIN_SERVER "$OUT/reference" "${ref_args[@]}" --addr "127.0.0.1:$REFPORT" --body "$OUT/body" --content-type "$ctype" --status "$status" >/dev/null 2>&1 &
+  REF_PID=$!
+  wait_up $REFPORT 500 $REF_PID
+  run_wrk "http://127.0.0.1:$REFPORT$path" "$lua" "$1" "$REF_PID"
+  kill "$REF_PID"; wait "$REF_PID" 2>/dev/null || true
+}
+
+# bench ENDPOINT...: each endpoint at each concurrency, mock then reference
+# (with -b, the base mock between them), -r rounds. Each row: req/s, p50,
+# p99 (ms) and CPU µs per request of each server, then the ratios to the
+# reference: req/s (mock/ref) and CPU per request (ref/mock, so that 1 is
+# as cheap as bare and less is dearer); with -b the base's too.
 bench() {
   local c spec
   for c in $CONNS; do
-    printf '\n%-64s %10s %7s %7s %10s %7s %7s %7s\n' "endpoint (c=$c, $DUR)" "mock req/s" "p50 ms" "p99 ms" "ref req/s" "p50 ms" "p99 ms" "ratio"
+    printf '\n%-46s %8s %6s %6s %6s' "endpoint (c=$c, $DUR)" "mock r/s" "p50" "p99" "cpu" 
+    [ -n "$BASE" ] && printf ' %8s %6s %6s %6s' "base r/s" "p50" "p99" "cpu"
+    printf ' %8s %6s %6s %6s | %6s %6s' "ref r/s" "p50" "p99" "cpu" "r/s" "cpu"
+    [ -n "$BASE" ] && printf ' | %6s %6s' "base" "cpu"
+    printf '\n'
     for spec in "$@"; do
       prepare "$spec"
-      local mock_sum=0 ref_sum=0
+      capture
+      local sums="0 0 0 0 0 0" brps=0 bp50=- bp99=- bcpu=0
       for _ in $(seq 1 "$ROUNDS"); do
-        start_mock
-        # capture the mock's own answer for the reference to replay
-        ctype=$(curl "${curl_args[@]}" -o "$OUT/body" -w '%{content_type}' "http://127.0.0.1:$PORT$path")
-        status=$(curl "${curl_args[@]}" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")
-        read -r mrps mp50 mp99 < <(run_wrk "http://127.0.0.1:$PORT$path" "$lua" "$c")
-        stop_mock
-        rm -f "$OUT/ref.db"
-        $PIN_SERVER "$OUT/reference" "${ref_args[@]}" --addr "127.0.0.1:$REFPORT" --body "$OUT/body" --content-type "$ctype" --status "$status" >/dev/null 2>&1 &
-        REF_PID=$!
-        wait_up $REFPORT 500 $REF_PID
-        read -r rrps rp50 rp99 < <(run_wrk "http://127.0.0.1:$REFPORT$path" "$lua" "$c")
-        kill "$REF_PID"; wait "$REF_PID" 2>/dev/null || true
-        mock_sum=$(awk -v a="$mock_sum" -v b="$mrps" 'BEGIN{print a+b}')
-        ref_sum=$(awk -v a="$ref_sum" -v b="$rrps" 'BEGIN{print a+b}')
-        printf '%-64s %10s %7s %7s %10s %7s %7s %6.2fx (status %s)\n' "${method} ${path:0:58}" "$mrps" "$mp50" "$mp99" "$rrps" "$rp50" "$rp99" "$(awk -v a="$mrps" -v b="$rrps" 'BEGIN{print a/b}')" "$status"
+        read -r mrps mp50 mp99 mcpu < <(measure_mock "$c")
+        if [ -n "$BASE" ]; then
+          read -r brps bp50 bp99 bcpu < <(MOCK_BIN=$BASE measure_mock "$c")
+        fi
+        read -r rrps rp50 rp99 rcpu < <(measure_ref "$c")
+        sums=$(awk -v s="$sums" -v a="$mrps" -v b="$mcpu" -v c="$brps" -v d="$bcpu" -v e="$rrps" -v f="$rcpu" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d, x[5]+e, x[6]+f}')
+        printf '%-46s %8s %6s %6s %6s' "$label" "$mrps" "$mp50" "$mp99" "$mcpu"
+        [ -n "$BASE" ] && printf ' %8s %6s %6s %6s' "$brps" "$bp50" "$bp99" "$bcpu"
+        printf ' %8s %6s %6s %6s | %5.2fx %5.2fx' "$rrps" "$rp50" "$rp99" "$rcpu" "$(awk -v a="$mrps" -v b="$rrps" 'BEGIN{print a/b}')" "$(awk -v a="$rcpu" -v b="$mcpu" 'BEGIN{print (b>0)?a/b:0}')"
+        [ -n "$BASE" ] && printf ' | %5.2fx %5.2fx' "$(awk -v a="$brps" -v b="$rrps" 'BEGIN{print a/b}')" "$(awk -v a="$rcpu" -v b="$bcpu" 'BEGIN{print (b>0)?a/b:0}')"
+        printf ' (%s)\n' "$status"
       done
       if [ "$ROUNDS" -gt 1 ]; then
-        printf '%-64s %56.2fx\n' "  mean ratio over $ROUNDS rounds" "$(awk -v a="$mock_sum" -v b="$ref_sum" 'BEGIN{print a/b}')"
+        awk -v s="$sums" -v base="$BASE" -v r="$ROUNDS" -v w="$([ -n "$BASE" ] && echo 136 || echo 106)" 'BEGIN{split(s,x," ");
+          printf "%-*s | %5.2fx %5.2fx", w, "  mean over " r " rounds", x[1]/x[5], (x[2]>0)?x[6]/x[2]:0
+          if (base != "") printf " | %5.2fx %5.2fx", x[3]/x[5], (x[4]>0)?x[6]/x[4]:0
+          printf "\n" }'
       fi
     done
   done
@@ -259,8 +302,18 @@ READS=(
   "GET /v1/search/?q=oc47&api_key=demo-key"
   "GET /v1/order/?api_key=demo-key"
   "GET /v1/profile/?api_key=demo-key"
+  "GET /v1/order/189333/?api_key=demo-key"
+  "GET /v1/order/189333/history/?api_key=demo-key"
   "GET /api/test"
   "GET /api/test|$AMAPI_TOKEN"
+  "GET /panel/manager|$SAPLAB_OWNER"
+  "GET /panel/order/shipping_type|$SAPLAB_OWNER"
+  "GET /panel/order/status|$SAPLAB_OWNER"
+  "GET /panel/client/group|$SAPLAB_OWNER"
+  "GET /panel/client|$SAPLAB_OWNER"
+  "GET /panel/client/form/2|$SAPLAB_OWNER"
+  "GET /panel/client/balance/2|$SAPLAB_OWNER"
+  "GET /panel/order|$SAPLAB_OWNER"
 )
 WRITES=(
   "POST /v1/order/?api_key=demo-key|$JSON|@bench/carreta-order.json|plain"

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/logwriter"
 	"github.com/mockserver/mockserver/internal/server"
 )
 
@@ -147,7 +148,11 @@ func serve(ctx context.Context, f *serveFlags, d *deps) error {
 	if err := f.check(); err != nil {
 		return err
 	}
-	log, err := newLogger(f.logFormat, f.logLevel, d.stderr)
+	// The log lines are written in batches off the request path
+	// (logwriter), all of them before serve returns.
+	lines := logwriter.New(d.stderr)
+	defer lines.Flush()
+	log, err := newLogger(f.logFormat, f.logLevel, lines)
 	if err != nil {
 		return err
 	}

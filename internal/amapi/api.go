@@ -42,7 +42,7 @@ type API struct {
 
 // New returns the amapi simulation.
 func New(deps api.Deps) *API {
-	a := &API{deps: deps, store: store{db: deps.Store, cost: deps.PasswordCost}}
+	a := &API{deps: deps, store: store{db: deps.Store, cost: deps.PasswordCost, probes: newProbeCache()}}
 	a.table = a.routes()
 	return a
 }

@@ -235,10 +235,11 @@ func seedHash(u User, seed int64) (string, error) {
 	return string(hash), nil
 }
 
-// Load remembers the scenario's seed for order codes; everything else is
-// read from the state file per request, so neither the transaction nor the
-// section is needed.
+// Load remembers the scenario's seed for order codes and drops the kept
+// probe answers (probe.go); everything else is read from the state file
+// per request, so neither the transaction nor the section is needed.
 func (a *API) Load(_ *state.Tx, _ *Section, seed int64) error {
 	a.seed.Store(seed)
+	a.store.probes.changed() // a reset or a new scenario: the kept probes are stale
 	return nil
 }

@@ -35,6 +35,21 @@ type store struct {
 	// cost is the bcrypt cost of passwords set at run time
 	// (Deps.PasswordCost; 0 is bcrypt's default, Laravel's).
 	cost int
+	// probes keeps GET api/test's answers between writes (probe.go).
+	probes *probeCache
+}
+
+// batch is the state file's group commit for a use case that writes; the
+// kept probe answers are stale once it returns.
+func (s store) batch(fn func(tx *state.Tx) error) error {
+	defer s.probes.changed()
+	return s.db.Batch(fn)
+}
+
+// update is a write transaction of its own, as batch.
+func (s store) update(fn func(tx *state.Tx) error) error {
+	defer s.probes.changed()
+	return s.db.Update(fn)
 }
 
 // Register creates a user and signs it in (POST api/register), making the
@@ -53,7 +68,7 @@ func (s store) Register(in Input, derr error) (string, error) {
 		}
 	}
 	var token string
-	err := s.db.Batch(func(tx *state.Tx) error {
+	err := s.batch(func(tx *state.Tx) error {
 		flags, err := serviceUp(tx, flagSignedUp)
 		if err != nil {
 			return err
@@ -109,7 +124,7 @@ func (s store) Login(in Input, derr error) (string, error) {
 		return "", err
 	}
 	var token string
-	err = s.db.Batch(func(tx *state.Tx) error {
+	err = s.batch(func(tx *state.Tx) error {
 		if _, err := serviceUp(tx, flagSignedIn); err != nil {
 			return err
 		}
@@ -283,10 +298,20 @@ func (s store) PlaceOrder(bearer string, kind orderKind, seed int64, body []byte
 }
 
 // Probe reports the service flags and whether bearer (may be "") signs
-// anyone in (GET api/test). It reads in a View and so does not stamp
+// anyone in (GET api/test), kept between writes (probe.go). It reads in a
+// View and so does not stamp
 // last_used_at: clients poll this probe, and a durable write (an fsync)
 // per poll would make it some thirty times slower than any other read.
 func (s store) Probe(bearer string) (flags serviceFlags, authenticated bool, err error) {
+	g := s.probes.gen.Load()
+	if f, auth, ok := s.probes.get(g, bearer); ok {
+		return f, auth, nil
+	}
+	defer func() {
+		if err == nil {
+			s.probes.put(g, bearer, flags, authenticated)
+		}
+	}()
 	err = s.db.View(func(tx *state.Tx) error {
 		var err error
 		if flags, err = getFlags(tx); err != nil {
@@ -315,7 +340,7 @@ func (s store) Flags() (serviceFlags, error) {
 // them all (POST /__admin/amapi/service).
 func (s store) ChangeFlags(available, onlineRegistration *bool) (serviceFlags, error) {
 	var f serviceFlags
-	err := s.db.Update(func(tx *state.Tx) error {
+	err := s.update(func(tx *state.Tx) error {
 		var err error
 		if f, err = getFlags(tx); err != nil {
 			return err
@@ -335,7 +360,7 @@ func (s store) ChangeFlags(available, onlineRegistration *bool) (serviceFlags, e
 // read-write transaction, through the group commit (state.Store.Batch):
 // fn may run more than once and touches nothing outside tx.
 func (s store) protected(bearer, flag string, fn func(tx *state.Tx, caller session) error) error {
-	return s.db.Batch(func(tx *state.Tx) error {
+	return s.batch(func(tx *state.Tx) error {
 		caller, err := admit(tx, bearer, flag)
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/lifecycle"
+	"github.com/mockserver/mockserver/internal/request"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -28,7 +29,7 @@ func orderError(err error) error {
 // common case) it costs one atomic load; otherwise one write transaction
 // (store.advance) comes before the read's own.
 func (a *API) catchUp(v *view) error {
-	if !v.queue.Due(a.deps.Clock.Now()) {
+	if v.queue.Idle() || !v.queue.Due(a.deps.Clock.Now()) {
 		return nil
 	}
 	defer v.pages.changed()
@@ -72,24 +73,48 @@ func (a *API) order(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := a.store.OwnOrder(accountID, id)
-	if err != nil {
-		return orderError(err)
-	}
-	return respond(c, http.StatusOK, toOrderWire(o, v.life.Statuses))
+	return a.keptAnswer(c, v, pageKey{account: accountID, order: id}, func() ([]byte, error) {
+		o, err := a.store.OwnOrder(accountID, id)
+		if err != nil {
+			return nil, orderError(err)
+		}
+		return mustMarshal(toOrderWire(o, v.life.Statuses)), nil
+	})
 }
 
 // history is GET order/<id>/history/.
 func (a *API) history(c echo.Context) error {
-	_, accountID, id, err := a.orderOfPath(c)
+	v, accountID, id, err := a.orderOfPath(c)
 	if err != nil {
 		return err
 	}
-	h, err := a.store.OwnHistory(accountID, id)
-	if err != nil {
-		return orderError(err)
+	return a.keptAnswer(c, v, pageKey{account: accountID, order: id, history: true}, func() ([]byte, error) {
+		h, err := a.store.OwnHistory(accountID, id)
+		if err != nil {
+			return nil, orderError(err)
+		}
+		return mustMarshal(toHistoryWire(h)), nil
+	})
+}
+
+// keptAnswer writes the answer kept under key (pageCache) while no order
+// was written since, else the one read makes, then kept; the version is
+// read after the catch-up and before read's transaction, as listOrders
+// does. An error is answered, not kept. Kept answers never change, so the
+// journal keeps them with no copy (request.Info.Fix).
+func (a *API) keptAnswer(c echo.Context, v *view, key pageKey, read func() ([]byte, error)) error {
+	version := v.pages.version.Load()
+	body, ok := v.pages.get(key, version)
+	if !ok {
+		var err error
+		if body, err = read(); err != nil {
+			return err
+		}
+		v.pages.put(key, version, body)
 	}
-	return respond(c, http.StatusOK, toHistoryWire(h))
+	request.From(c).Fix(body)
+	writeJSON(c, http.StatusOK, body)
+	return nil
 }
 
 // listOrders is GET order/?page=&client_comment=: newest first, PageSize a
@@ -110,23 +135,17 @@ func (a *API) listOrders(c echo.Context) error {
 		return err
 	}
 	key := pageKey{account: acc.id, page: page, filter: strings.ToLower(queryValue(raw, "client_comment"))}
-	version := v.pages.version.Load()
-	if body, ok := v.pages.get(key, version); ok {
-		writeJSON(c, http.StatusOK, body)
-		return nil
-	}
-	list, err := a.store.OrderPage(acc.id, page, key.filter, &v.cols)
-	if err != nil {
-		return err
-	}
-	out := objectsWire[orderWire]{Objects: make([]orderWire, len(list))}
-	for i := range list {
-		out.Objects[i] = toOrderWire(&list[i], v.life.Statuses)
-	}
-	body := mustMarshal(out)
-	v.pages.put(key, version, body)
-	writeJSON(c, http.StatusOK, body)
-	return nil
+	return a.keptAnswer(c, v, key, func() ([]byte, error) {
+		list, err := a.store.OrderPage(acc.id, page, key.filter, &v.cols)
+		if err != nil {
+			return nil, err
+		}
+		out := objectsWire[orderWire]{Objects: make([]orderWire, len(list))}
+		for i := range list {
+			out.Objects[i] = toOrderWire(&list[i], v.life.Statuses)
+		}
+		return mustMarshal(out), nil
+	})
 }
 
 // createOrder is POST order/[?test=on]. The order is checked in full before

@@ -114,8 +114,8 @@ func (v *view) pinSignatures(parts []CatalogPart) {
 	}
 }
 
-// pageCache keeps the encoded answers of order lists, so a client polling
-// its list costs a map lookup instead of a read transaction and the
+// pageCache keeps the encoded answers of order lists, of one order and of
+// its history, so a client polling its list or an order costs a map lookup instead of a read transaction and the
 // decoding and encoding of every order on the page. Every write to an
 // order (createOrder, a catch-up, the control API's move) calls changed
 // after its commit; an answer is used only under the version it was made
@@ -131,11 +131,14 @@ type pageCache struct {
 	size int
 }
 
-// pageKey is what an order-list answer depends on besides the orders.
+// pageKey is what an order-list answer depends on besides the orders; with
+// order set, the key of one order's answer (history: its history's).
 type pageKey struct {
 	account uint64
 	page    int
 	filter  string
+	order   uint64
+	history bool
 }
 
 type cachedPage struct {

@@ -88,7 +88,8 @@ var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie
 // ("Bearer [redacted]") so a test can still see which auth was sent. h itself
 // is never changed; without credentials it is returned as is, uncopied (a
 // request's header map is not written after its handler returns), which keeps
-// the journal cheap on the hot path.
+// the journal cheap on the hot path. With credentials the map is new but
+// the other headers' values are shared with h, for the same reason.
 func Redact(h http.Header) map[string][]string {
 	found := false
 	for _, k := range credentialHeaders {
@@ -113,7 +114,7 @@ func Redact(h http.Header) map[string][]string {
 			out[k] = red
 			continue
 		}
-		out[k] = append([]string(nil), vs...)
+		out[k] = vs // shared, as the whole map is when nothing is redacted
 	}
 	return out
 }

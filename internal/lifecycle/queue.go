@@ -58,6 +58,11 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 // catch-up is in flight): the cheap test every read makes first.
 func (q *Queue) Due(now time.Time) bool { return q.earliest.Load() <= micros(now) }
 
+// Idle reports whether no order has a move queued (and no catch-up is in
+// flight), so nothing can be due: a reader then need not read the clock
+// for Due (a clock reading costs a system call on some virtual machines).
+func (q *Queue) Idle() bool { return q.earliest.Load() == math.MaxInt64 }
+
 // Set queues order id for a move due at at, replacing what it had.
 func (q *Queue) Set(id uint64, at time.Time) {
 	q.mu.Lock()

@@ -54,6 +54,33 @@ func TestQueue(t *testing.T) {
 	}
 }
 
+// Idle is true only with nothing queued and no catch-up in flight: a
+// reader skips the clock then.
+func TestQueue_Idle(t *testing.T) {
+	at := func(m int) time.Time { return created.Add(time.Duration(m) * time.Minute) }
+	q := lifecycle.NewQueue()
+	if !q.Idle() {
+		t.Fatal("a new queue is not idle")
+	}
+	q.Set(1, at(10))
+	if q.Idle() {
+		t.Fatal("idle with an order queued")
+	}
+	taken := q.Take(at(10))
+	if q.Idle() {
+		t.Fatal("idle while a catch-up is in flight")
+	}
+	q.Settle(taken, nil, false)
+	if !q.Idle() {
+		t.Fatal("not idle once the last move is done")
+	}
+	q.Set(2, at(20))
+	q.Drop(2)
+	if !q.Idle() {
+		t.Fatal("not idle once the last order is dropped")
+	}
+}
+
 // Upto lists what is due by a time, earliest first (ties by id), and
 // leaves the queue as it was: a preview takes nothing.
 func TestQueue_Upto(t *testing.T) {

@@ -27,7 +27,8 @@
 //     read, a committed write's publish (run by the batch's leader after
 //     the fsync) exclusively only to apply its changes, so readers never
 //     wait for a commit's fsync;
-//   - store.rowsMu guards the row cache (store.rows);
+//   - store.rowsMu guards the row cache (store.rows) and the answer cache
+//     (store.answers, answers.go);
 //   - API.loginMu guards the login cache (API.logins).
 //
 // writeMu comes before the group commit, bbolt's writer lock and viewMu;

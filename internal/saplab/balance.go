@@ -1,8 +1,6 @@
 package saplab
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/saplab/phpform"
 )
@@ -29,11 +27,8 @@ func (a *API) listTransactions(c echo.Context, _ *employee) error {
 	if !ok {
 		page = 1
 	}
-	out, err := a.store.FindLedgerPage(id, page)
-	if err != nil {
-		return err
-	}
-	return respond(c, http.StatusOK, out)
+	body, err := a.store.LedgerAnswer(id, page)
+	return writeAnswer(c, body, err)
 }
 
 // addTransaction is GET or POST /panel/client/add_transaction/$ID with amount

@@ -1,8 +1,6 @@
 package saplab
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/check"
 	"github.com/mockserver/mockserver/internal/saplab/filter"
@@ -12,15 +10,11 @@ import (
 // listClients is GET /panel/client[/filter/...]: clients by id descending,
 // one page, with the filters applied and the page count.
 func (a *API) listClients(c echo.Context, _ *employee) error {
-	q, err := filterQuery(c, a.Prefix()+"/client", filter.Clients)
-	if err != nil {
-		return err
-	}
-	rows, pages, err := a.store.FindClientPage(q)
-	if err != nil {
-		return err
-	}
-	return respondList(c, "clients", rows, q.Echo, pages)
+	prefix := a.Prefix() + "/client"
+	body, err := a.store.ClientPageAnswer(listPath(c, prefix), func() (*filter.Query, error) {
+		return filterQuery(c, prefix, filter.Clients)
+	})
+	return writeAnswer(c, body, err)
 }
 
 // getClient is GET /panel/client/form/$ID.
@@ -29,13 +23,8 @@ func (a *API) getClient(c echo.Context, _ *employee) error {
 	if err != nil {
 		return err
 	}
-	out, err := a.store.FindClientForm(id)
-	if err != nil {
-		return err
-	}
-	return respond(c, http.StatusOK, struct {
-		Client wireClientForm `json:"client"`
-	}{out})
+	body, err := a.store.ClientFormAnswer(id)
+	return writeAnswer(c, body, err)
 }
 
 // clientInput is what a client form sent. Text fields remember whether they

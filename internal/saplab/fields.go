@@ -78,9 +78,15 @@ func idAndForm(c echo.Context) (int64, *phpform.Value, error) {
 	return id, f, err
 }
 
+// listPath is the escaped path of a list request after the list's own
+// path (prefix): "" or "/" for the whole list, "/filter/..." for filters.
+func listPath(c echo.Context, prefix string) string {
+	return strings.TrimPrefix(c.Request().URL.EscapedPath(), prefix)
+}
+
 // filterQuery parses the path filters after <prefix>/filter (or none).
 func filterQuery(c echo.Context, prefix string, spec filter.Spec) (*filter.Query, error) {
-	rest := strings.TrimPrefix(c.Request().URL.EscapedPath(), prefix)
+	rest := listPath(c, prefix)
 	if !strings.HasPrefix(rest, "/filter") {
 		return filter.Default(), nil
 	}

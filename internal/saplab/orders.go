@@ -22,15 +22,11 @@ func (a *API) Preview(until time.Time) ([]lifecycle.Change, error) { return a.st
 // listOrders is GET /panel/order[/filter/...]: positions by id descending,
 // archived ones only with unignore_archived/1.
 func (a *API) listOrders(c echo.Context, _ *employee) error {
-	q, err := filterQuery(c, a.Prefix()+"/order", filter.Orders)
-	if err != nil {
-		return err
-	}
-	rows, pages, err := a.store.FindOrderPage(q)
-	if err != nil {
-		return err
-	}
-	return respondList(c, "orders", rows, q.Echo, pages)
+	prefix := a.Prefix() + "/order"
+	body, err := a.store.OrderPageAnswer(listPath(c, prefix), func() (*filter.Query, error) {
+		return filterQuery(c, prefix, filter.Orders)
+	})
+	return writeAnswer(c, body, err)
 }
 
 // setStatus is POST /panel/order/set_status/$ID with status_id.

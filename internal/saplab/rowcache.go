@@ -71,9 +71,10 @@ func cachedWire(s *store, k rowKey, render func() (any, error)) ([]byte, error) 
 	})
 }
 
-// dropCachedRows empties the row cache; the caller holds viewMu exclusively.
+// dropCachedRows empties the row cache and the answer cache; the caller holds viewMu exclusively.
 func (s *store) dropCachedRows() {
 	s.rowsMu.Lock()
 	s.rows = map[rowKey]any{}
+	s.dropAnswers()
 	s.rowsMu.Unlock()
 }

@@ -1,8 +1,6 @@
 package saplab
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/saplab/phpform"
 )
@@ -13,35 +11,20 @@ import (
 
 // listShippingTypes is GET /panel/order/shipping_type.
 func (a *API) listShippingTypes(c echo.Context, _ *employee) error {
-	out, err := a.store.FindShippingTypes()
-	if err != nil {
-		return err
-	}
-	return respond(c, http.StatusOK, struct {
-		ShippingTypes []wireShippingType `json:"shipping_types"`
-	}{orEmpty(out)})
+	body, err := a.store.ShippingTypesAnswer()
+	return writeAnswer(c, body, err)
 }
 
 // listStatuses is GET /panel/order/status.
 func (a *API) listStatuses(c echo.Context, _ *employee) error {
-	out, err := a.store.FindStatuses()
-	if err != nil {
-		return err
-	}
-	return respond(c, http.StatusOK, struct {
-		Statuses []wireStatus `json:"statuses"`
-	}{orEmpty(out)})
+	body, err := a.store.StatusesAnswer()
+	return writeAnswer(c, body, err)
 }
 
 // listGroups is GET /panel/client/group.
 func (a *API) listGroups(c echo.Context, _ *employee) error {
-	out, err := a.store.FindGroups()
-	if err != nil {
-		return err
-	}
-	return respond(c, http.StatusOK, struct {
-		Groups []wireGroup `json:"groups"`
-	}{orEmpty(out)})
+	body, err := a.store.GroupsAnswer()
+	return writeAnswer(c, body, err)
 }
 
 // readName reads the name every reference row has: required on create; on

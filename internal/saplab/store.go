@@ -71,6 +71,10 @@ type store struct {
 	// lookup or an insert only, never across a decode.
 	rowsMu sync.Mutex
 	rows   map[rowKey]any
+	// answers, also under rowsMu, is the answer cache (answers.go), and
+	// answerBytes the bytes it holds.
+	answers     map[answerKey][]byte
+	answerBytes int
 
 	// Test hooks, nil in production: afterCommit runs in publish between
 	// a write's commit and its view update (in the batch's leader, which
@@ -82,7 +86,7 @@ type store struct {
 // newStore is the store of deps' state file, with an empty view until the
 // first Load.
 func newStore(deps api.Deps) *store {
-	s := &store{db: deps.Store, clock: deps.Clock, cost: deps.PasswordCost, v: newView(), rows: map[rowKey]any{}}
+	s := &store{db: deps.Store, clock: deps.Clock, cost: deps.PasswordCost, v: newView(), rows: map[rowKey]any{}, answers: map[answerKey][]byte{}}
 	next := make(chan struct{})
 	s.applied.Store(&next)
 	return s
@@ -315,7 +319,7 @@ func (t *txn) onCommit(f func(v *view)) { t.after = append(t.after, f) }
 // starts again: fn always sees a view and a file that agree.
 func (s *store) read(fn func(t *state.Tx, v *view) error) error {
 	s.viewMu.RLock()
-	due := s.v.queue.Due(s.clock.Now())
+	due := s.due()
 	s.viewMu.RUnlock()
 	if due {
 		if err := s.catchUp(); err != nil {
@@ -344,13 +348,20 @@ func (s *store) read(fn func(t *state.Tx, v *view) error) error {
 	}
 }
 
+// due reports whether an automatic move has fallen due; with none queued
+// it reads no clock. The caller holds viewMu.
+func (s *store) due() bool {
+	q := s.v.queue
+	return !q.Idle() && q.Due(s.clock.Now())
+}
+
 // CatchUp applies every automatic move that has fallen due, in a write of
 // its own when there is one: the server calls it (through API.CatchUp)
 // before the control API shows state and after it moves the clock. When
 // nothing is due it writes nothing.
 func (s *store) CatchUp() error {
 	s.viewMu.RLock()
-	due := s.v.queue.Due(s.clock.Now())
+	due := s.due()
 	s.viewMu.RUnlock()
 	if !due {
 		return nil
@@ -724,56 +735,63 @@ func (s *store) Preview(until time.Time) ([]lifecycle.Change, error) {
 
 // --- use cases: the reference tables and managers ---
 
-// FindManagers is every employee, by id, as GET /panel/manager lists them.
+// ManagersAnswer is GET /panel/manager's answer: every employee, by id.
 // The rows are rendered under the lock, because their joins read the view.
-func (s *store) FindManagers() ([]wireManager, error) {
-	var out []wireManager
-	err := s.read(func(_ *state.Tx, v *view) error {
+func (s *store) ManagersAnswer() ([]byte, error) {
+	return s.encoded(answerKey{name: "managers"}, func(_ *state.Tx, v *view) (any, error) {
+		var out []wireManager
 		for _, e := range sortedByID(v.employees, func(e *employee) int64 { return e.ID }) {
 			out = append(out, v.wireManager(e))
 		}
-		return nil
+		return struct {
+			Managers []wireManager `json:"managers"`
+		}{orEmpty(out)}, nil
 	})
-	return out, err
 }
 
-// FindShippingTypes is every shipping type, by id.
-func (s *store) FindShippingTypes() ([]wireShippingType, error) {
-	var out []wireShippingType
-	err := s.read(func(_ *state.Tx, v *view) error {
+// ShippingTypesAnswer is GET /panel/order/shipping_type's answer: every
+// shipping type, by id.
+func (s *store) ShippingTypesAnswer() ([]byte, error) {
+	return s.encoded(answerKey{name: "shipping_types"}, func(_ *state.Tx, v *view) (any, error) {
+		var out []wireShippingType
 		for _, st := range sortedByID(v.shipping, func(st *shippingType) int64 { return st.ID }) {
 			out = append(out, wireShippingType{ID: itos(st.ID), Name: st.Name, MinPrice: itos(st.MinPrice)})
 		}
-		return nil
+		return struct {
+			ShippingTypes []wireShippingType `json:"shipping_types"`
+		}{orEmpty(out)}, nil
 	})
-	return out, err
 }
 
-// FindStatuses is every status, by name as the panel's collation orders
-// them (saplab.txt's example lists statuses by name, not id).
-func (s *store) FindStatuses() ([]wireStatus, error) {
-	var out []wireStatus
-	err := s.read(func(_ *state.Tx, v *view) error {
+// StatusesAnswer is GET /panel/order/status's answer: every status, by
+// name as the panel's collation orders them (saplab.txt's example lists
+// statuses by name, not id).
+func (s *store) StatusesAnswer() ([]byte, error) {
+	return s.encoded(answerKey{name: "statuses"}, func(_ *state.Tx, v *view) (any, error) {
+		var out []wireStatus
 		list := sortedByID(v.statuses, func(st *status) int64 { return st.ID })
 		slices.SortStableFunc(list, func(a, b *status) int { return CompareNames(a.Name, b.Name) })
 		for _, st := range list {
 			out = append(out, wireStatus{ID: itos(st.ID), Name: st.Name, Color: st.Color, SMS: btos(st.SMS), Email: btos(st.Email)})
 		}
-		return nil
+		return struct {
+			Statuses []wireStatus `json:"statuses"`
+		}{orEmpty(out)}, nil
 	})
-	return out, err
 }
 
-// FindGroups is every client group, by id.
-func (s *store) FindGroups() ([]wireGroup, error) {
-	var out []wireGroup
-	err := s.read(func(_ *state.Tx, v *view) error {
+// GroupsAnswer is GET /panel/client/group's answer: every client group, by
+// id.
+func (s *store) GroupsAnswer() ([]byte, error) {
+	return s.encoded(answerKey{name: "groups"}, func(_ *state.Tx, v *view) (any, error) {
+		var out []wireGroup
 		for _, g := range sortedByID(v.groups, func(g *group) int64 { return g.ID }) {
 			out = append(out, wireGroup{GroupID: itos(g.ID), Name: g.Name, Discount: itos(g.Discount), Comment: g.Comment})
 		}
-		return nil
+		return struct {
+			Groups []wireGroup `json:"groups"`
+		}{orEmpty(out)}, nil
 	})
-	return out, err
 }
 
 // sortedByID lists a table's rows by id.
@@ -840,49 +858,81 @@ func DeleteRow[T any](s *store, tb table[T], id int64) error {
 func (s *store) findPage(bucket string, q *filter.Query, find func(*view, *filter.Query) page,
 	render func(tx *state.Tx, v *view, i int32) (any, error)) (rows [][]byte, pages int64, err error) {
 	err = s.read(func(tx *state.Tx, v *view) error {
-		p := find(v, q)
-		pages = Pages(p.total, q.PerPage)
-		rows = make([][]byte, 0, len(p.rows))
-		for _, i := range p.rows {
-			row, err := cachedWire(s, wireKey(bucket, int64(i)), func() (any, error) { return render(tx, v, i) })
-			if err != nil {
-				return err
-			}
-			rows = append(rows, row)
-		}
-		return nil
+		rows, pages, err = s.pageRows(tx, v, bucket, q, find, render)
+		return err
 	})
 	return rows, pages, err
+}
+
+// pageRows is findPage's work inside its read.
+func (s *store) pageRows(tx *state.Tx, v *view, bucket string, q *filter.Query, find func(*view, *filter.Query) page,
+	render func(tx *state.Tx, v *view, i int32) (any, error)) ([][]byte, int64, error) {
+	p := find(v, q)
+	rows := make([][]byte, 0, len(p.rows))
+	for _, i := range p.rows {
+		row, err := cachedWire(s, wireKey(bucket, int64(i)), func() (any, error) { return render(tx, v, i) })
+		if err != nil {
+			return nil, 0, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, Pages(p.total, q.PerPage), nil
 }
 
 // FindClientPage is GET /panel/client's page for q: clients by id
 // descending.
 func (s *store) FindClientPage(q *filter.Query) ([][]byte, int64, error) {
-	return s.findPage(bClients, q, (*view).findClients, func(tx *state.Tx, v *view, i int32) (any, error) {
-		cl, err := cached[client](s, tx, bClients, v.clients.id[i])
-		if err != nil {
-			return nil, err
-		}
-		return v.wireClientRow(cl, i), nil
+	return s.findPage(bClients, q, (*view).findClients, s.renderClientRow)
+}
+
+// ClientPageAnswer is GET /panel/client's answer for the filters at path
+// (listAnswer).
+func (s *store) ClientPageAnswer(path string, parse func() (*filter.Query, error)) ([]byte, error) {
+	return s.listAnswer("clients", path, parse, func(tx *state.Tx, v *view, q *filter.Query) ([][]byte, int64, error) {
+		return s.pageRows(tx, v, bClients, q, (*view).findClients, s.renderClientRow)
 	})
+}
+
+// renderClientRow is client list row i in its wire form.
+func (s *store) renderClientRow(tx *state.Tx, v *view, i int32) (any, error) {
+	cl, err := cached[client](s, tx, bClients, v.clients.id[i])
+	if err != nil {
+		return nil, err
+	}
+	return v.wireClientRow(cl, i), nil
 }
 
 // FindClientForm is a client as GET /panel/client/form/$ID shows it.
 func (s *store) FindClientForm(id int64) (wireClientForm, error) {
 	var out wireClientForm
-	err := s.read(func(tx *state.Tx, v *view) error {
-		idx, ok := v.clientIndex(id)
-		if !ok {
-			return businessErr(msgClientNotFound)
-		}
-		cl, err := get[client](tx, bClients, id)
-		if err != nil {
-			return err
-		}
-		out = v.wireClientForm(cl, idx)
-		return nil
+	err := s.read(func(tx *state.Tx, v *view) (err error) {
+		out, err = clientForm(tx, v, id)
+		return err
 	})
 	return out, err
+}
+
+// ClientFormAnswer is GET /panel/client/form/$ID's answer.
+func (s *store) ClientFormAnswer(id int64) ([]byte, error) {
+	return s.encoded(answerKey{name: "client_form", id: id}, func(tx *state.Tx, v *view) (any, error) {
+		out, err := clientForm(tx, v, id)
+		return struct {
+			Client wireClientForm `json:"client"`
+		}{out}, err
+	})
+}
+
+// clientForm is client id as its form shows it.
+func clientForm(tx *state.Tx, v *view, id int64) (wireClientForm, error) {
+	idx, ok := v.clientIndex(id)
+	if !ok {
+		return wireClientForm{}, businessErr(msgClientNotFound)
+	}
+	cl, err := get[client](tx, bClients, id)
+	if err != nil {
+		return wireClientForm{}, err
+	}
+	return v.wireClientForm(cl, idx), nil
 }
 
 // InsertClient creates a client from the form's input. Its password is
@@ -949,35 +999,49 @@ func (s *store) hashPassword(pw string) (string, error) {
 // FindLedgerPage is page of client id's ledger, newest first (by time, then
 // by id), TransactionsPerPage a page.
 func (s *store) FindLedgerPage(id, page int64) (wireBalance, error) {
-	out := wireBalance{Transactions: []wireTransaction{}, Page: page}
-	err := s.read(func(tx *state.Tx, v *view) error {
-		if _, ok := v.clientIndex(id); !ok {
-			return businessErr(msgClientNotFound)
-		}
-		ids := ledgerIDs(tx, id)
-		list := make([]*transaction, 0, len(ids))
-		for _, tid := range ids {
-			tr, err := get[transaction](tx, bTransactions, tid)
-			if err != nil {
-				return err
-			}
-			list = append(list, tr)
-		}
-		slices.SortFunc(list, func(a, b *transaction) int {
-			if c := b.Created.Compare(a.Created); c != 0 {
-				return c
-			}
-			return cmp.Compare(b.ID, a.ID)
-		})
-		out.Pages = Pages(int64(len(list)), TransactionsPerPage)
-		if off := (page - 1) * TransactionsPerPage; off < int64(len(list)) {
-			for _, tr := range list[off:min(off+TransactionsPerPage, int64(len(list)))] {
-				out.Transactions = append(out.Transactions, wireTransaction{Date: PGTime(tr.Created), Amount: tr.Amount.Trim(), Comment: tr.Comment})
-			}
-		}
-		return nil
+	var out wireBalance
+	err := s.read(func(tx *state.Tx, v *view) (err error) {
+		out, err = ledgerPage(tx, v, id, page)
+		return err
 	})
 	return out, err
+}
+
+// LedgerAnswer is GET /panel/client/balance/$ID's answer for page.
+func (s *store) LedgerAnswer(id, page int64) ([]byte, error) {
+	return s.encoded(answerKey{name: "ledger", id: id, page: page}, func(tx *state.Tx, v *view) (any, error) {
+		return ledgerPage(tx, v, id, page)
+	})
+}
+
+// ledgerPage is FindLedgerPage's work inside its read.
+func ledgerPage(tx *state.Tx, v *view, id, page int64) (wireBalance, error) {
+	out := wireBalance{Transactions: []wireTransaction{}, Page: page}
+	if _, ok := v.clientIndex(id); !ok {
+		return out, businessErr(msgClientNotFound)
+	}
+	ids := ledgerIDs(tx, id)
+	list := make([]*transaction, 0, len(ids))
+	for _, tid := range ids {
+		tr, err := get[transaction](tx, bTransactions, tid)
+		if err != nil {
+			return out, err
+		}
+		list = append(list, tr)
+	}
+	slices.SortFunc(list, func(a, b *transaction) int {
+		if c := b.Created.Compare(a.Created); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	out.Pages = Pages(int64(len(list)), TransactionsPerPage)
+	if off := (page - 1) * TransactionsPerPage; off < int64(len(list)) {
+		for _, tr := range list[off:min(off+TransactionsPerPage, int64(len(list)))] {
+			out.Transactions = append(out.Transactions, wireTransaction{Date: PGTime(tr.Created), Amount: tr.Amount.Trim(), Comment: tr.Comment})
+		}
+	}
+	return out, nil
 }
 
 // BookTransaction adds a manager's ledger entry to client id.
@@ -996,17 +1060,28 @@ func (s *store) BookTransaction(id int64, amount money.Amount, comment string) e
 // FindOrderPage is GET /panel/order's page for q: positions by id
 // descending, archived ones only with unignore_archived/1.
 func (s *store) FindOrderPage(q *filter.Query) ([][]byte, int64, error) {
-	return s.findPage(bOrders, q, (*view).findOrders, func(tx *state.Tx, v *view, i int32) (any, error) {
-		o, err := cached[order](s, tx, bOrders, v.orders.id[i])
-		if err != nil {
-			return nil, err
-		}
-		cl, err := cached[client](s, tx, bClients, o.ClientID)
-		if err != nil && !errors.Is(err, state.ErrNotFound) {
-			return nil, err
-		}
-		return v.wireOrder(o, cl), nil
+	return s.findPage(bOrders, q, (*view).findOrders, s.renderOrderRow)
+}
+
+// OrderPageAnswer is GET /panel/order's answer for the filters at path
+// (listAnswer).
+func (s *store) OrderPageAnswer(path string, parse func() (*filter.Query, error)) ([]byte, error) {
+	return s.listAnswer("orders", path, parse, func(tx *state.Tx, v *view, q *filter.Query) ([][]byte, int64, error) {
+		return s.pageRows(tx, v, bOrders, q, (*view).findOrders, s.renderOrderRow)
 	})
+}
+
+// renderOrderRow is position list row i in its wire form.
+func (s *store) renderOrderRow(tx *state.Tx, v *view, i int32) (any, error) {
+	o, err := cached[order](s, tx, bOrders, v.orders.id[i])
+	if err != nil {
+		return nil, err
+	}
+	cl, err := cached[client](s, tx, bClients, o.ClientID)
+	if err != nil && !errors.Is(err, state.ErrNotFound) {
+		return nil, err
+	}
+	return v.wireOrder(o, cl), nil
 }
 
 // SetOrderStatus moves position id to status sid on behalf of who.

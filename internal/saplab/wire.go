@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
-	"sync"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/money"
@@ -60,42 +58,6 @@ func answered(c echo.Context, err error, text string) error {
 	}
 	return success(c, text)
 }
-
-// respondList writes {"<key>":[rows...],"filters":{...},"pages":N} from
-// rows already encoded: the bytes phpjson.Marshal gives for the list, without
-// encoding the rows again.
-func respondList(c echo.Context, key string, rows [][]byte, filters phpjson.Object, pages int64) error {
-	f, err := phpjson.Marshal(filters)
-	if err != nil {
-		return err
-	}
-	n := len(key) + len(f) + 48
-	for _, r := range rows {
-		n += len(r) + 1
-	}
-	bp := listBufs.Get().(*[]byte)
-	b := slices.Grow((*bp)[:0], n)
-	b = append(append(append(b, `{"`...), key...), `":[`...)
-	for i, r := range rows {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, r...)
-	}
-	b = append(append(append(b, `],"filters":`...), f...), `,"pages":`...)
-	b = strconv.AppendInt(b, pages, 10)
-	b = append(b, '}')
-	writeJSON(c, http.StatusOK, b)
-	// Every writer under c copies what it is given (net/http's buffer, the
-	// fault recorder), so the page's buffer serves the next page.
-	*bp = b
-	listBufs.Put(bp)
-	return nil
-}
-
-// listBufs recycles list pages' buffers (about 40 KB each on the default
-// scenario): allocating and clearing a fresh one was most of a cached page.
-var listBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // orEmpty is s, or an empty list where PHP would print [] rather than null.
 func orEmpty[T any](s []T) []T {
