@@ -26,16 +26,24 @@ import (
 //go:embed testdata/axe.min.js
 var axe string
 
-// The browser tests share one headless chromium, started once in
-// TestMain (starting it is most of the package's time); each test opens a
-// tab of its own on a mock of its own, so they run in parallel. No step
-// waits a fixed time: each waits for what the page must show.
+// The browser tests share one headless chromium, started once per run
+// (starting it is the longest single step of the package); each test opens
+// a tab of its own on a mock of its own, so they run in parallel. Chromium
+// starts in the background as the first test asks for it, and each test
+// seeds its mock while it starts. No step waits a fixed time: each waits
+// for what the page must show.
 
-// browserCtx is the shared browser's first tab; nil without chromium, when
-// noBrowser says why.
 var (
-	browserCtx context.Context
-	noBrowser  string
+	// noBrowser says why there is no browser to start: no chromium on PATH.
+	noBrowser string
+	// startBrowser starts the browser in the background; it runs once, on
+	// the first test's demand (a -run that picks no test starts none).
+	startBrowser func()
+	// browserReady is closed once the start has ended; then browserCtx is
+	// the browser's first tab, or browserErr says why it did not start.
+	browserReady = make(chan struct{})
+	browserCtx   context.Context
+	browserErr   error
 )
 
 // chromium finds Debian's chromium, or "".
@@ -50,9 +58,9 @@ func chromium() string {
 
 func TestMain(m *testing.M) { os.Exit(runTests(m)) }
 
-// runTests starts chromium at 1280x800 for every test, runs them and stops
-// it. Without chromium the tests skip, but in CI (CI set) they fail, so a
-// machine that lost its browser is noticed.
+// runTests runs the tests with chromium at hand at 1280x800, and stops it
+// if a test started it. Without chromium the tests skip, but in CI (CI set)
+// they fail, so a machine that lost its browser is noticed.
 func runTests(m *testing.M) int {
 	exe := chromium()
 	if exe == "" {
@@ -64,27 +72,39 @@ func runTests(m *testing.M) int {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
 		chromedp.WindowSize(1280, 800), chromedp.Flag("lang", "en-US"))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
 	b, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	if err := chromedp.Do(b); err != nil {
-		fmt.Fprintf(os.Stderr, "start chromium: %v\n", err)
-		return 1
+	var started sync.Once
+	startBrowser = func() {
+		started.Do(func() {
+			go func() {
+				defer close(browserReady)
+				if err := chromedp.Do(b); err != nil {
+					browserErr = fmt.Errorf("start chromium: %w", err)
+					return
+				}
+				browserCtx = b
+			}()
+		})
 	}
-	browserCtx = b
-	return m.Run()
+	code := m.Run()
+	startBrowser() // a no-op if a test started it; else there is one to wait for
+	<-browserReady
+	cancelBrowser()
+	cancelAlloc()
+	return code
 }
 
-// needBrowser skips t without chromium (fails it in CI) and runs it in
-// parallel with the other browser tests.
+// needBrowser skips t without chromium (fails it in CI), has the browser
+// start if it has not, and runs t in parallel with the other browser tests.
 func needBrowser(t *testing.T) {
 	t.Helper()
-	if browserCtx == nil {
+	if noBrowser != "" {
 		if os.Getenv("CI") != "" {
 			t.Fatal(noBrowser + ": CI must install it")
 		}
 		t.Skip(noBrowser)
 	}
+	startBrowser()
 	t.Parallel()
 }
 
@@ -95,11 +115,15 @@ type browser struct {
 	errors []string // the tab's console errors and uncaught exceptions
 }
 
-// newTab opens a tab at 1280x800 for t, runs t in parallel with the other
-// browser tests, and fails t at its end on any console error of the tab.
+// newTab opens a tab at 1280x800 for t once the browser has started (t
+// called needBrowser first), and fails t at its end on any console error
+// of the tab.
 func newTab(t *testing.T) *browser {
 	t.Helper()
-	needBrowser(t)
+	<-browserReady
+	if browserErr != nil {
+		t.Fatal(browserErr)
+	}
 	tab, cancel := chromedp.NewContext(browserCtx)
 	b := &browser{ctx: tab}
 	messages := chromedp.Console(tab)
@@ -149,21 +173,25 @@ func value[T any](t *testing.T, b *browser, a chromedp.Action[T]) T {
 	return v
 }
 
-// screenshotDir keeps the screenshots where CONSOLE_SCREENSHOTS says, for a
-// person to look at; by default they go with the test's temporary files.
+// screenshotDir is where CONSOLE_SCREENSHOTS says the screenshots go, for
+// a person to look at, or "" to take none: a screenshot asserts nothing,
+// and encoding the PNGs was an eighth of the package's CPU time.
 func screenshotDir(t *testing.T) string {
-	if dir := os.Getenv("CONSOLE_SCREENSHOTS"); dir != "" {
+	dir := os.Getenv("CONSOLE_SCREENSHOTS")
+	if dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		return dir
 	}
-	return t.TempDir()
+	return dir
 }
 
-// shot saves the viewport as name.png.
+// shot saves the viewport as name.png in dir, unless dir is "".
 func shot(dir, name string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		if dir == "" {
+			return chromedp.Void{}, nil
+		}
 		buf, err := chromedp.CaptureScreenshot()(ctx, tg)
 		if err != nil {
 			return chromedp.Void{}, err
@@ -247,8 +275,9 @@ func phone() chromedp.Action[chromedp.Void] {
 }
 
 func TestOverview(t *testing.T) {
-	b := newTab(t)
+	needBrowser(t)
 	m := start(t, server.Config{})
+	b := newTab(t)
 	shots := screenshotDir(t)
 	b.run(t, chromedp.Navigate(m.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`#scenario-name`)))
 	if name := value(t, b, chromedp.Text(chromedp.CSS(`#scenario-name`))); name != "default" {
@@ -277,8 +306,9 @@ func TestOverview(t *testing.T) {
 // to show its answer pretty-printed, Cyrillic decoded from \uXXXX; a fault
 // armed from the form fails the next request, which the view marks.
 func TestLiveRequests(t *testing.T) {
-	b := newTab(t)
+	needBrowser(t)
 	m := start(t, server.Config{})
+	b := newTab(t)
 	shots := screenshotDir(t)
 	b.run(t, chromedp.Navigate(m.URL+"/#/requests"), chromedp.WaitVisible(chromedp.CSS(`#stream-state .dot.on`)))
 	if code := get(t, m.URL+"/v1/profile/?api_key=demo-key"); code != http.StatusOK {
@@ -326,11 +356,12 @@ func keyed(t *testing.T, b *browser, sel string) map[string]string {
 // Typing an advance previews the lifecycle moves it would apply; advancing
 // shows the new time and changes exactly what the preview said.
 func TestClock(t *testing.T) {
-	b := newTab(t)
+	needBrowser(t)
 	m := start(t, server.Config{})
+	m.PlaceCarretaOrder(t)
+	m.PlaceCarretaOrder(t)
+	b := newTab(t)
 	shots := screenshotDir(t)
-	m.PlaceCarretaOrder(t)
-	m.PlaceCarretaOrder(t)
 	b.run(t, chromedp.Navigate(m.URL+"/#/clock"),
 		chromedp.WaitVisible(chromedp.CSS(`#clock-now[data-iso="2026-01-02T10:00:00+03:00"]`)),
 		chromedp.SetValue(chromedp.CSS(`#advance-by`), "72h"))
@@ -366,8 +397,9 @@ func TestClock(t *testing.T) {
 // With --admin-token the console asks once, keeps the token for the tab
 // (sessionStorage) and never in a cookie or the URL.
 func TestTokenPrompt(t *testing.T) {
-	b := newTab(t)
+	needBrowser(t)
 	m := servertest.Start(t, servertest.Options{Config: server.Config{AdminToken: "s3cret-token"}})
+	b := newTab(t)
 	b.run(t, chromedp.Navigate(m.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`#token-input`)),
 		chromedp.SendKeys(chromedp.CSS(`#token-input`), "s3cret-token"),
@@ -392,14 +424,15 @@ func TestTokenPrompt(t *testing.T) {
 // once (it is most of the check's time) and stays with the page across its
 // hash routes.
 func TestAccessibility(t *testing.T) {
-	b := newTab(t)
+	needBrowser(t)
 	m := start(t, server.Config{})
-	shots := screenshotDir(t)
 	m.PlaceCarretaOrder(t)
 	if code := get(t, m.URL+"/v1/profile/?api_key=demo-key"); code != http.StatusOK {
 		t.Fatalf("profile: %d", code)
 	}
 	post(t, m.URL+"/__admin/worlds", `{"scenario": "empty"}`)
+	b := newTab(t)
+	shots := screenshotDir(t)
 	type page struct {
 		name  string
 		steps []chromedp.Action[chromedp.Void]
