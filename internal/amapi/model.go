@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"regexp"
 	"strconv"
@@ -133,7 +134,7 @@ const MaxMessages = 100
 func Validate(in Input, rules []Field, checks Checks) []string {
 	var msgs []string
 	for _, f := range rules {
-		for _, at := range expand(map[string]any(in), f.Path) {
+		for at := range expand(map[string]any(in), f.Path) {
 			if m := f.check(in, at, checks); m != "" {
 				msgs = append(msgs, m)
 				if len(msgs) == MaxMessages {
@@ -151,43 +152,44 @@ type located struct {
 	value any
 }
 
-// expand resolves path against v: one result for a plain path, one per list
-// element for each "*" (only non-empty objects, when more keys follow).
-func expand(v any, path string) []located {
-	var out []located
-	var walk func(v any, parts []string, name string)
-	walk = func(v any, parts []string, name string) {
-		key, rest := parts[0], parts[1:]
-		if key == "*" {
-			list, ok := v.([]any)
-			if !ok {
-				return
-			}
-			for i, el := range list {
-				n := join(name, strconv.Itoa(i))
-				if len(rest) == 0 {
-					out = append(out, located{n, el})
-					continue
+// expand resolves path against v: one field for a plain path, one per list
+// element for each "*" (only non-empty objects, when more keys follow), in
+// order. It yields them one at a time, so that Validate stops walking a
+// list of 100 000 items once it has MaxMessages messages.
+func expand(v any, path string) iter.Seq[located] {
+	return func(yield func(located) bool) {
+		var walk func(v any, parts []string, name string) bool
+		walk = func(v any, parts []string, name string) bool {
+			key, rest := parts[0], parts[1:]
+			if key == "*" {
+				list, _ := v.([]any)
+				for i, el := range list {
+					n := join(name, strconv.Itoa(i))
+					if len(rest) == 0 {
+						if !yield(located{n, el}) {
+							return false
+						}
+						continue
+					}
+					// An element that is not an object, or an empty one,
+					// has its own message ("items.*"); its fields are not
+					// listed.
+					if obj, ok := el.(map[string]any); ok && len(obj) > 0 && !walk(el, rest, n) {
+						return false
+					}
 				}
-				// An element that is not an object, or an empty one, has
-				// its own message ("items.*"); its fields are not listed.
-				if obj, ok := el.(map[string]any); ok && len(obj) > 0 {
-					walk(el, rest, n)
-				}
+				return true
 			}
-			return
+			obj, _ := v.(map[string]any)
+			child := obj[key]
+			n := join(name, key)
+			if len(rest) == 0 {
+				return yield(located{n, child})
+			}
+			return walk(child, rest, n)
 		}
-		obj, _ := v.(map[string]any)
-		child := obj[key]
-		n := join(name, key)
-		if len(rest) == 0 {
-			out = append(out, located{n, child})
-			return
-		}
-		walk(child, rest, n)
+		walk(v, strings.Split(path, "."), "")
 	}
-	walk(v, strings.Split(path, "."), "")
-	return out
 }
 
 func join(a, b string) string {

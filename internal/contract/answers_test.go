@@ -39,7 +39,9 @@ func (r *recorder) Error(args ...any) {
 // checks every answer by default, and an answer its document does not allow
 // fails the test that got it, naming the request and the schema keyword.
 // The document is made stricter than the mock for the test: amapi's 401
-// message is required to be something the mock never says.
+// message is required to be something the mock never says. It does not
+// run in parallel: Replace changes amapi's document for the whole process,
+// and the parallel tests wait until every serial one has ended.
 func TestAnswers_nonConformingFailsTheTest(t *testing.T) {
 	src, _ := openapi.Source("amapi")
 	strict := bytes.Replace(src, []byte("const: Unauthenticated."), []byte("const: Unauthenticated!"), 1)
@@ -65,6 +67,7 @@ func TestAnswers_nonConformingFailsTheTest(t *testing.T) {
 // Answers that a fault rule made are not checked: faults break the
 // contract on purpose (a 503 amapi never sends, a body cut in half).
 func TestAnswers_faultsAreExempt(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{TB: t}
 	m := servertest.Start(rec, servertest.Options{})
 	rule := `{"id": "teapot", "api": "amapi", "path": "/api/test", "action": {"status": 418, "body": "not json"}}`

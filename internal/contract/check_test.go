@@ -95,6 +95,7 @@ func send(t *testing.T, m *servertest.Mock, c checkCase) servertest.Response {
 // fails; violations=1 lists only those; the answers are the same bytes as
 // without the check.
 func TestContractCheck_recordsViolations(t *testing.T) {
+	t.Parallel()
 	checked := servertest.Start(t, servertest.Options{Config: server.Config{ContractCheck: true}})
 	plain := servertest.Start(t, servertest.Options{})
 	bad := 0

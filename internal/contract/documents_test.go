@@ -18,6 +18,7 @@ import (
 // specification's own schema (the meta-schema, in JSON Schema 2020-12),
 // and that the checks of traffic can read it.
 func TestDocuments_validOpenAPI31(t *testing.T) {
+	t.Parallel()
 	for _, api := range openapi.APIs {
 		t.Run(api, func(t *testing.T) {
 			src, _ := openapi.Source(api)
@@ -36,6 +37,7 @@ func TestDocuments_validOpenAPI31(t *testing.T) {
 // parameter "in: body" (OpenAPI 2), a version that is not 3.1, and a
 // response code that is not text.
 func TestDocuments_metaSchemaCatches(t *testing.T) {
+	t.Parallel()
 	src, _ := openapi.Source("carreta")
 	for _, c := range []struct{ name, old, new, want string }{
 		{"misspelt field", "      operationId: profile\n", "      operationId: profile\n      sumary: x\n", "/get/sumary: not a field of the specification"},
@@ -58,6 +60,8 @@ func TestDocuments_metaSchemaCatches(t *testing.T) {
 
 // TestDocuments_brokenRefStopsTheStart: a $ref that names nothing makes
 // the document unusable for the checks (and --contract-check's start).
+// Not in parallel: were the check to let a broken document through, Replace
+// would serve it to every test running beside this one.
 func TestDocuments_brokenRefStopsTheStart(t *testing.T) {
 	src, _ := openapi.Source("carreta")
 	for _, ref := range []string{"#/components/parameters/OrderID", "#/components/schemas/Error"} {
@@ -143,6 +147,7 @@ func examples(doc map[string]any) []example {
 // of traffic use: an example a client tool sends or shows must be one the
 // document allows.
 func TestDocuments_examplesFitTheirSchemas(t *testing.T) {
+	t.Parallel()
 	for _, api := range openapi.APIs {
 		exs := examples(document(t, api))
 		if len(exs) < 20 {
@@ -166,6 +171,7 @@ func TestDocuments_examplesFitTheirSchemas(t *testing.T) {
 // TestDocuments_examplesAreChecked proves the test above can fail: an
 // example that does not fit its schema is found.
 func TestDocuments_examplesAreChecked(t *testing.T) {
+	t.Parallel()
 	at := []string{"paths", "/v1/order/", "post", "requestBody", "content", "application/json", "schema"}
 	vs, err := contract.Validate("carreta", at, map[string]any{"order_qty": "ten"})
 	if err != nil || len(vs) == 0 {
@@ -218,6 +224,7 @@ func apiOf(path string) string {
 // of it, carreta's bare paths on the redirect x-unrouted describes. And
 // every operation of a document must have a route with a handler.
 func TestRoutes_documented(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	served := map[string]bool{} // "METHOD shape" of routes with a handler
 	for _, r := range m.Srv.Routes() {
@@ -266,6 +273,7 @@ func TestRoutes_documented(t *testing.T) {
 // TestRoutes_everyOperationNamed keeps operationIds unique and present:
 // client tools and code generators name requests and functions by them.
 func TestRoutes_everyOperationNamed(t *testing.T) {
+	t.Parallel()
 	for _, api := range openapi.APIs {
 		doc := document(t, api)
 		var ids []string

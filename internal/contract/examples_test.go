@@ -150,6 +150,7 @@ var failingExamples = map[string]int{
 // they run side by side (as many as -parallel allows): a reset is mostly a
 // wait for the disk.
 func TestExamples_againstTheMock(t *testing.T) {
+	t.Parallel()
 	var seen atomic.Int32
 	t.Run("apis", func(t *testing.T) {
 		for _, api := range openapi.APIs {

@@ -9,6 +9,7 @@ import (
 // TestLookup pins the routing rules the documents state (x-unrouted,
 // x-route-pattern, x-path-rest) as the vendors' routers apply them.
 func TestLookup(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		api, method, path, template, miss string
 	}{

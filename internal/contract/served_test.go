@@ -36,6 +36,7 @@ func servers(t *testing.T, doc []byte) []any {
 }
 
 func TestOpenAPIEndpoint(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	wantServers := []any{map[string]any{"url": m.URL, "description": "This mockserver"}}
 	for _, api := range openapi.APIs {
@@ -50,6 +51,7 @@ func TestOpenAPIEndpoint(t *testing.T) {
 			{"yaml by suffix", "/__admin/openapi/" + api + ".yaml", "application/json", "application/yaml"},
 		} {
 			t.Run(api+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
 				r := m.Do(t, "GET", c.path, nil, "Accept", c.accept)
 				if r.Status != http.StatusOK || r.Header.Get("Content-Type") != c.ctype {
 					t.Fatalf("%d %s: %.200s", r.Status, r.Header.Get("Content-Type"), r.Body)
@@ -77,6 +79,7 @@ func TestOpenAPIEndpoint(t *testing.T) {
 // The YAML served keeps the file's text (comments, block scalars, the
 // vendors' Russian as written), all but the servers block.
 func TestOpenAPIEndpoint_yamlIsTheFile(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	src, _ := openapi.Source("carreta")
 	got := m.Do(t, "GET", "/__admin/openapi/carreta", nil).Body
@@ -89,6 +92,7 @@ func TestOpenAPIEndpoint_yamlIsTheFile(t *testing.T) {
 // A document fetched through a prefix (a world's, say) names the mock under
 // that prefix, so a client tool's requests go back through it.
 func TestOpenAPIEndpoint_serverKeepsThePrefix(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	req, _ := http.NewRequest("GET", m.URL+"/__admin/openapi/amapi", nil)
 	req.Host = "mock.example:9000"
@@ -107,6 +111,7 @@ func TestOpenAPIEndpoint_serverKeepsThePrefix(t *testing.T) {
 }
 
 func TestOpenAPIEndpoint_unknownAPI(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	for _, path := range []string{"/__admin/openapi/nope", "/__admin/openapi/nope.json", "/__admin/openapi/..%2Fscenarios"} {
 		r := m.Do(t, "GET", path, nil)

@@ -37,6 +37,7 @@ func journalEntries(t *testing.T, m *servertest.Mock) []struct {
 // truncating fault sent, nothing for HEAD, and a long answer cut at
 // 64 KiB with the mark.
 func TestJournal_keepsTheAnswer(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	search := m.Do(t, http.MethodGet, "/v1/search/?q=oc47&api_key=demo-key", nil)
 	if search.Status != http.StatusOK || !strings.Contains(string(search.Body), `\u`) {
@@ -90,6 +91,7 @@ func TestJournal_keepsTheAnswer(t *testing.T) {
 // the journal's copy of the answer has it redacted, as the request's
 // Authorization is, and keeps the rest of the answer's bytes.
 func TestJournal_redactsTokensInAnswers(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	login := m.Do(t, http.MethodPost, "/api/login", strings.NewReader(`{"email":"demo@example.com","password":"demo-password"}`),
 		"Content-Type", "application/json")

@@ -11,6 +11,7 @@ import (
 // of the live heap unless the configuration fixes it or turns it off, and
 // GOMEMLIMIT always wins.
 func TestMemoryLimit(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	for _, tc := range []struct {
 		name     string
@@ -45,6 +46,7 @@ func TestMemoryLimit(t *testing.T) {
 // live heap each collection measured, and nothing when the server sets
 // none.
 func TestMemLimiter(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	var got []int64
 	record := func(n int64) int64 { got = append(got, n); return 0 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -239,6 +240,19 @@ type capConn struct {
 	net.Conn
 	l    *capListener
 	once sync.Once
+}
+
+// CloseWrite half-closes a TCP connection, as net/http does after an
+// answer it writes itself before the request was read whole (a 431 for
+// headers past the limit): the client sees the answer end at once. Without
+// it (net.Conn as embedded does not promote it) net/http cannot send its
+// FIN and the client waits for the full close, half a second later
+// (net/http's rstAvoidanceDelay).
+func (c *capConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return errors.ErrUnsupported
 }
 
 func (c *capConn) Close() error {

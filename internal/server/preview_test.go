@@ -28,6 +28,7 @@ const previewBody = `{"now":"2026-01-02T10:00:00+03:00","to":"2026-01-05T10:00:0
 // the move then makes exactly those, each in the order's history at the
 // instant the preview gave.
 func TestClockPreview_listsWhatTheMoveApplies(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	m.Do(t, http.MethodPost, "/__admin/clock", strings.NewReader(`{"set": "2026-01-02T10:00:00+03:00", "freeze": true}`))
 	m.PlaceCarretaOrder(t)
@@ -84,6 +85,7 @@ func TestClockPreview_listsWhatTheMoveApplies(t *testing.T) {
 // parameter, a second value, a bad value or no move at all is a 400 naming
 // it, and a move out of the clock's range is refused as POST refuses it.
 func TestClockPreview_refusesBadParameters(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{})
 	for _, c := range []struct{ query, want string }{
 		{"", `give set (a time) or advance (a duration such as 72h): the move to preview`},

@@ -199,6 +199,7 @@ func noLeak(t *testing.T, what string, data []byte) {
 // a restart seed from the sealed scenario exactly the state the plaintext
 // seeded, with every secret still letting its holder in.
 func TestStoredScenario_isSealed(t *testing.T) {
+	t.Parallel()
 	dir, child := sealedFiles(t)
 	db := filepath.Join(t.TempDir(), "state.db")
 	cfg := server.Config{DB: db, Scenario: child, ScenarioDir: dir, WorldsDir: t.TempDir(), PasswordCost: 4}
@@ -267,6 +268,7 @@ func mustJSON(t *testing.T, v any) []byte {
 // opens: the scenario is sealed and the file compacted, so that no freed
 // page keeps the plaintext, and the state is what it was.
 func TestStoredScenario_legacyFileIsSealedOnOpen(t *testing.T) {
+	t.Parallel()
 	dir, child := sealedFiles(t)
 	base, _ := os.ReadFile(filepath.Join(dir, "base.yaml"))
 	own, _ := os.ReadFile(child)
