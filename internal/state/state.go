@@ -82,7 +82,6 @@ func OpenScratch(path string, clk *clock.Clock, buckets ...string) (*Store, erro
 		InitialMmapSize: initialMmapSize}, buckets)
 }
 
-
 // open is Open with bbolt's options.
 func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, opts)
