@@ -12,6 +12,7 @@
 package journal
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -235,19 +236,49 @@ func (j *Journal) List(f Filter) []Entry {
 }
 
 // Each calls fn with every matching entry, oldest first, until fn returns
-// an error, which Each returns. It holds no lock while it filters or fn
-// runs, so a listing streamed to a slow client holds up no request; it
-// sees the entries held when it started. fn must not change the entry.
+// an error, which Each returns. It holds the lock only to find the next
+// entry, never while it filters or fn runs, so a listing streamed to a
+// slow client holds up no request. It visits the entries held when it
+// started that are still held when it comes to them: one evicted
+// meanwhile is skipped, not kept alive by the listing, so listings, however
+// slow and however many, hold at most one entry each beyond the budget (a
+// copy of the held entries, as Each took before, kept a whole budget alive
+// per listing while new requests filled another). fn must not change the
+// entry.
 func (j *Journal) Each(f Filter, fn func(*Entry) error) error {
-	entries, _ := j.snapshot()
-	for _, e := range entries {
+	last := j.lastID()
+	for after := uint64(0); ; {
+		e := j.next(after, last)
+		if e == nil {
+			return nil
+		}
+		after = e.ID
 		if f.Match(e) {
 			if err := fn(e); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
+}
+
+// lastID is the id of the newest entry added so far.
+func (j *Journal) lastID() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.nextID
+}
+
+// next is the oldest held entry whose id is after after and at most upto,
+// or nil. Held entries are in id order.
+func (j *Journal) next(after, upto uint64) *Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	held := j.entries[j.head:]
+	i, _ := slices.BinarySearchFunc(held, after+1, func(e *Entry, id uint64) int { return cmp.Compare(e.ID, id) })
+	if i == len(held) || held[i].ID > upto {
+		return nil
+	}
+	return held[i]
 }
 
 // Count returns how many held entries match.
