@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/pathglob"
@@ -167,6 +168,8 @@ type Journal struct {
 
 	stop     chan struct{} // closed by Interrupt
 	stopOnce sync.Once     // closes stop once, however often Interrupt is called
+
+	subBuffer atomic.Int64 // SetSubscriberBuffer's size; 0: SubscriberBuffer
 }
 
 // New returns a journal keeping at most size entries (DefaultSize if <= 0)

@@ -1,16 +1,31 @@
 package journal
 
-import "sync"
+import (
+	"sync"
+)
 
 // SubscriberBuffer is how many entries a subscriber may have waiting before
 // new ones are dropped for it (and counted): a console tab that reads
 // slower than requests arrive loses entries, never holds a request up, and
 // never holds more than this in memory (the entries share their bodies and
 // headers with the ring). A stream drains it every 50 ms, so it takes some
-// 20 000 requests a second before a reading console loses any. It is a
-// variable only so that a test can make a stall cheaply; a subscription
-// keeps the size it was made with.
-var SubscriberBuffer = 1024
+// 20 000 requests a second before a reading console loses any. A test can
+// make a stall cheap with Journal.SetSubscriberBuffer.
+const SubscriberBuffer = 1024
+
+// SetSubscriberBuffer sets the buffer of the subscriptions made from now
+// on (SubscriberBuffer when n <= 0); one made before keeps its size. It is
+// the journal's own, not a package variable, so that a test shrinking it
+// races with no other test's journal.
+func (j *Journal) SetSubscriberBuffer(n int) { j.subBuffer.Store(int64(n)) }
+
+// subscriberBuffer is the buffer a subscription made now gets.
+func (j *Journal) subscriberBuffer() int {
+	if n := j.subBuffer.Load(); n > 0 {
+		return int(n)
+	}
+	return SubscriberBuffer
+}
 
 // Subscription is one live reader of the journal (the console's stream,
 // GET /__admin/requests/stream). Entries that pass its filter arrive on C
@@ -66,7 +81,7 @@ func subsOf(j *Journal) *subscribers {
 // Close it when done.
 func (j *Journal) Subscribe(f Filter) *Subscription {
 	f.Since = 0
-	c := make(chan Entry, SubscriberBuffer)
+	c := make(chan Entry, j.subscriberBuffer())
 	s := &Subscription{C: c, c: c, filter: f}
 	for {
 		v, _ := registry.LoadOrStore(j, &subscribers{set: map[*Subscription]struct{}{}, j: j})

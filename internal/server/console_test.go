@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
 
@@ -128,8 +127,7 @@ func TestStream_stalledReaderNeverBlocksVendorRequests(t *testing.T) {
 	}
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	// A small buffer makes the stall cheap: 64 entries, then the socket's.
-	defer func(n int) { journal.SubscriberBuffer = n }(journal.SubscriberBuffer)
-	journal.SubscriberBuffer = 64
+	m.Srv.Journal().SetSubscriberBuffer(64)
 	_, r := openStream(t, m, "/__admin/requests/stream?backlog=0")
 	// Each entry keeps 64 KiB of body: 400 of them are far more than the
 	// subscription's buffer and the connection's socket buffers hold.
