@@ -52,7 +52,7 @@ with the real port when --addr asks for port 0. The log goes to stderr.`,
 func bindServe(f *serveFlags) {
 	e := f.env
 	e.str(&f.cfg.Addr, "addr", "MOCKSERVER_ADDR", server.DefaultAddr, "address of the shared listener (all APIs and /__admin)")
-	e.str(&f.cfg.DB, "db", "MOCKSERVER_DB", server.DefaultDB, "bbolt state file; kept across restarts")
+	e.str(&f.cfg.DB, "db", "MOCKSERVER_DB", server.DefaultDB, "bbolt state file, each API's rows beside it in PATH.amapi, PATH.carreta and PATH.saplab; kept across restarts")
 	e.str(&f.cfg.Scenario, "scenario", "MOCKSERVER_SCENARIO", "", "scenario file to seed a new state file from (default: the embedded default scenario)")
 	e.str(&f.cfg.ScenarioDir, "scenario-dir", "MOCKSERVER_SCENARIO_DIR", server.DefaultScenarioDir, "where POST /__admin/scenario?name= looks for NAME.yaml")
 	e.boolean(&f.cfg.Fresh, "fresh", "MOCKSERVER_FRESH", "reseed from the scenario even if the state file exists")
