@@ -65,7 +65,7 @@ func bindServe(f *serveFlags) {
 	e.str(&f.cfg.SaplabAddr, "saplab-addr", "MOCKSERVER_SAPLAB_ADDR", "", "also serve saplab alone on this address")
 	e.integer(&f.cfg.JournalSize, "journal-size", "MOCKSERVER_JOURNAL_SIZE", journal.DefaultSize, "requests kept in the in-memory journal (0: the default)")
 	e.integer(&f.cfg.JournalBytes, "journal-bytes", "MOCKSERVER_JOURNAL_BYTES", journal.DefaultBytes, "byte budget of the in-memory journal (per world); the oldest entries go past it (0: the default)")
-	e.integer(&f.memLimit, "memory-limit", "MOCKSERVER_MEMORY_LIMIT", 0, "the Go runtime's soft memory limit in bytes: 0 derives it (--journal-bytes per live journal, plus the rest of the live heap again, at least 32 MiB), -1 sets none; GOMEMLIMIT, when set, wins")
+	e.integer(&f.memLimit, "memory-limit", "MOCKSERVER_MEMORY_LIMIT", 0, "the Go runtime's soft memory limit in bytes: 0 derives it (--journal-bytes per live journal, plus the rest of the live heap again, at least 24 MiB), -1 sets none; GOMEMLIMIT, when set, wins")
 	e.duration(&f.cfg.ReadHeaderTimeout, "read-header-timeout", "MOCKSERVER_READ_HEADER_TIMEOUT", server.DefaultReadHeaderTimeout, "how long a client may take to send a request's headers (0: the default)")
 	e.duration(&f.cfg.ReadTimeout, "read-timeout", "MOCKSERVER_READ_TIMEOUT", server.DefaultReadTimeout, "how long a client may take to send a whole request, body included (0: the default)")
 	e.duration(&f.cfg.WriteTimeout, "write-timeout", "MOCKSERVER_WRITE_TIMEOUT", server.DefaultWriteTimeout, "how long an answer may take from the end of the request's headers until it is written; fault delays and journal waits add their own time (0: the default)")

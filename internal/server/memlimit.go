@@ -19,7 +19,7 @@ const MemoryAuto = -1
 // case of the journal (1 MiB headers, 64 KiB bodies) stays within
 // budget + 64 MiB of RSS, which also counts the binary's code and the
 // runtime's own memory (bench/README.md, "journal").
-const MemoryHeadroom = 32 << 20
+const MemoryHeadroom = 24 << 20
 
 // memoryLimit is the soft limit the server sets for journals live
 // journals of budget bytes each under cfg (Config.MemoryLimit), when the
