@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/server"
@@ -71,48 +70,21 @@ func inproc(n, workers, budget int, every time.Duration, clone bool) {
 // journal listed every 2,000th; it returns the count, the time and the
 // largest listing.
 func inprocLoad(h http.Handler, n, workers int, clone bool) (int, time.Duration, int) {
-	header := strings.Repeat("h", 1000<<10)
-	body := bytes.Repeat([]byte("b"), 64<<10)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	sent, listed := 0, 0
-	start := time.Now()
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				if sent >= n {
-					mu.Unlock()
-					return
-				}
-				sent++
-				i := sent
-				mu.Unlock()
-				if i%100000 == 0 {
-					fmt.Fprintf(os.Stderr, "%d sent in %s, RSS %.0f MiB\n", i, time.Since(start).Round(time.Second), procStatus(os.Getpid(), "VmRSS"))
-				}
-				if i%2000 == 0 {
-					var c counter
-					h.ServeHTTP(&c, httptest.NewRequest(http.MethodGet, "/__admin/requests", nil))
-					mu.Lock()
-					listed = max(listed, c.n)
-					mu.Unlock()
-				}
-				req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/create-order?i=%d", i), bytes.NewReader(body))
-				big := header
-				if clone {
-					big = strings.Clone(header)
-				}
-				req.Header.Set("X-Big", big)
-				req.Header.Set("Content-Type", "application/json")
-				send(h, req)
-			}
-		}()
+	list := func() int {
+		var c counter
+		h.ServeHTTP(&c, httptest.NewRequest(http.MethodGet, "/__admin/requests", nil))
+		return c.n
 	}
-	wg.Wait()
-	return sent, time.Since(start), listed
+	sendOne := func(i int, header string, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/create-order?i=%d", i), bytes.NewReader(body))
+		if clone {
+			header = strings.Clone(header)
+		}
+		req.Header.Set("X-Big", header)
+		req.Header.Set("Content-Type", "application/json")
+		send(h, req)
+	}
+	return drive(n, workers, 0, list, sendOne)
 }
 
 // send serves req and drops the answer.

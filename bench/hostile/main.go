@@ -231,6 +231,36 @@ func summary(samples []float64, budget float64) string {
 // journal every 2,000th; it returns how many it sent, how long it took and
 // the largest listing's size.
 func load(base string, n, workers int, dur time.Duration) (int, time.Duration, int) {
+	client := &http.Client{}
+	list := func() int {
+		resp, err := client.Get(base + "/__admin/requests")
+		if err != nil {
+			return 0
+		}
+		m, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return int(m)
+	}
+	send := func(i int, header string, body []byte) {
+		req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/create-order?i=%d", base, i), bytes.NewReader(body))
+		req.Header.Set("X-Big", header)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	return drive(n, workers, dur, list, send)
+}
+
+// drive runs workers goroutines that send the worst case (send, with the
+// 1000 KiB header and 64 KiB body) until n are sent or dur (when not 0)
+// has passed, listing the journal (list, which returns the listing's
+// size) before every 2,000th and printing the progress every 100,000th;
+// it returns how many it sent, how long it took and the largest listing.
+func drive(n, workers int, dur time.Duration, list func() int, send func(i int, header string, body []byte)) (int, time.Duration, int) {
 	header := strings.Repeat("h", 1000<<10)
 	body := bytes.Repeat([]byte("b"), 64<<10)
 	var wg sync.WaitGroup
@@ -241,7 +271,6 @@ func load(base string, n, workers int, dur time.Duration) (int, time.Duration, i
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			client := &http.Client{}
 			for {
 				mu.Lock()
 				if sent >= n || (dur > 0 && time.Since(start) > dur) {
@@ -251,25 +280,16 @@ func load(base string, n, workers int, dur time.Duration) (int, time.Duration, i
 				sent++
 				i := sent
 				mu.Unlock()
+				if i%100000 == 0 {
+					fmt.Fprintf(os.Stderr, "%d sent in %s\n", i, time.Since(start).Round(time.Second))
+				}
 				if i%2000 == 0 {
-					resp, err := client.Get(base + "/__admin/requests")
-					if err == nil {
-						m, _ := io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-						mu.Lock()
-						listed = max(listed, int(m))
-						mu.Unlock()
-					}
+					m := list()
+					mu.Lock()
+					listed = max(listed, m)
+					mu.Unlock()
 				}
-				req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/create-order?i=%d", base, i), bytes.NewReader(body))
-				req.Header.Set("X-Big", header)
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := client.Do(req)
-				if err != nil {
-					fatal(err)
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+				send(i, header, body)
 			}
 		}()
 	}
