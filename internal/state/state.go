@@ -89,10 +89,11 @@ func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
 	s := &Store{db: db, opts: opts, clock: clk, buckets: append([]string(nil), buckets...)}
-	if s.hasBuckets() {
+	complete, unused := s.bucketsHeld()
+	if complete {
 		return s, nil // a kept file or a world's template: no commit needed
 	}
-	if s.unused() && !db.NoSync {
+	if unused && !db.NoSync {
 		// A file without the meta bucket holds nothing of ours (bbolt has
 		// just made it): its buckets are committed without waiting on
 		// fsyncs, and the first commit that syncs (the seeding, which
@@ -116,28 +117,20 @@ func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (
 	return s, nil
 }
 
-// hasBuckets reports whether the file has the meta bucket and every
-// bucket of s already.
-func (s *Store) hasBuckets() bool {
-	ok := true
+// bucketsHeld reports, from one read transaction, whether the file has
+// the meta bucket and every bucket of s already (complete), and whether it
+// lacks even the meta bucket: nothing of ours was ever committed to it
+// (unused).
+func (s *Store) bucketsHeld() (complete, unused bool) {
 	_ = s.db.View(func(tx *bolt.Tx) error {
-		for _, name := range append([]string{MetaBucket}, s.buckets...) {
-			ok = ok && tx.Bucket([]byte(name)) != nil
+		unused = tx.Bucket([]byte(MetaBucket)) == nil
+		complete = !unused
+		for _, name := range s.buckets {
+			complete = complete && tx.Bucket([]byte(name)) != nil
 		}
 		return nil
 	})
-	return ok
-}
-
-// unused reports whether the file lacks even the meta bucket: nothing of
-// ours was ever committed to it.
-func (s *Store) unused() bool {
-	unused := false
-	_ = s.db.View(func(tx *bolt.Tx) error {
-		unused = tx.Bucket([]byte(MetaBucket)) == nil
-		return nil
-	})
-	return unused
+	return complete, unused
 }
 
 // initialMmapSize is the mapping bbolt starts with: the default scenario's
