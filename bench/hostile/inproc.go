@@ -42,28 +42,9 @@ func inproc(n, workers, budget int, every time.Duration, clone bool) {
 	}
 	defer srv.Close()
 	h := srv.Handler()
-	pid := os.Getpid()
-	idle := procStatus(pid, "VmRSS")
-	stop := make(chan struct{})
-	curve := sampleRSS(pid, every, stop)
-	sent, took, listed := inprocLoad(h, n, workers, clone)
-	close(stop)
-	samples := <-curve
-	loaded, peak := procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM")
-	send(h, httptest.NewRequest(http.MethodDelete, "/__admin/requests", nil))
-	var after []float64
-	for i := 0; i < 10; i++ {
-		time.Sleep(time.Second)
-		after = append(after, procStatus(pid, "VmRSS"))
-	}
-	mib := float64(budget) / (1 << 20)
-	fmt.Printf("in process: %d requests (1000 KiB header, 64 KiB body) in %s (%.0f/s), %d clients, a copy of the header per request: %v\n",
-		sent, took.Round(time.Millisecond), float64(sent)/took.Seconds(), workers, clone)
-	fmt.Printf("  budget %.0f MiB; largest listing %.1f MiB\n", mib, float64(listed)/(1<<20))
-	fmt.Printf("  RSS idle %.0f MiB; after the load %.0f MiB (%.2fx budget); peak %.0f MiB (%.2fx budget; budget + %.0f MiB)\n",
-		idle, loaded, loaded/mib, peak, peak/mib, peak-mib)
-	fmt.Printf("  RSS sampled every %s: %s\n", every, summary(samples, mib))
-	fmt.Printf("  after DELETE /__admin/requests: %.0f MiB at 1 s, %.0f MiB at 10 s (%.2fx idle)\n", after[0], after[len(after)-1], after[len(after)-1]/idle)
+	memoryRun(os.Getpid(), budget, every, "in process", fmt.Sprintf("a copy of the header per request: %v", clone),
+		func() (int, time.Duration, int) { return inprocLoad(h, n, workers, clone) }, workers,
+		func() { send(h, httptest.NewRequest(http.MethodDelete, "/__admin/requests", nil)) })
 }
 
 // inprocLoad is load's requests, sent to h by workers goroutines, with the

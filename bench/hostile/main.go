@@ -155,28 +155,40 @@ func fds(pid int) int {
 // listing the journal now and then, for at most dur (0: no bound). It
 // samples the server's RSS every every and reports it against the budget.
 func journal(pid int, base string, n, workers, budget int, dur, every time.Duration) {
+	clear := func() {
+		req, _ := http.NewRequest(http.MethodDelete, base+"/__admin/requests", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			fatal(err)
+		}
+		resp.Body.Close()
+	}
+	memoryRun(pid, budget, every, "journal worst case", fmt.Sprintf("GOMEMLIMIT=%q", os.Getenv("GOMEMLIMIT")),
+		func() (int, time.Duration, int) { return load(base, n, workers, dur) }, workers, clear)
+}
+
+// memoryRun is the journal's worst case measured on process pid: RSS idle,
+// sampled every every while run sends the load, at the end and at its
+// peak, then after clear (DELETE /__admin/requests) for 10 s, since the
+// runtime gives freed memory back gradually; it prints them against
+// budget, under title and a note on how the load was made.
+func memoryRun(pid, budget int, every time.Duration, title, note string, run func() (int, time.Duration, int), workers int, clear func()) {
 	idle := procStatus(pid, "VmRSS")
 	stop := make(chan struct{})
 	curve := sampleRSS(pid, every, stop)
-	sent, took, listed := load(base, n, workers, dur)
+	sent, took, listed := run()
 	close(stop)
 	samples := <-curve
 	loaded, peak := procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM")
-	req, _ := http.NewRequest(http.MethodDelete, base+"/__admin/requests", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		fatal(err)
-	}
-	resp.Body.Close()
-	// The runtime gives freed memory back gradually: sample for 10 s.
+	clear()
 	var after []float64
 	for i := 0; i < 10; i++ {
 		time.Sleep(time.Second)
 		after = append(after, procStatus(pid, "VmRSS"))
 	}
 	mib := float64(budget) / (1 << 20)
-	fmt.Printf("journal worst case: %d requests (1000 KiB header, 64 KiB body) in %s (%.0f/s), %d clients, GOMEMLIMIT=%q\n",
-		sent, took.Round(time.Millisecond), float64(sent)/took.Seconds(), workers, os.Getenv("GOMEMLIMIT"))
+	fmt.Printf("%s: %d requests (1000 KiB header, 64 KiB body) in %s (%.0f/s), %d clients, %s\n",
+		title, sent, took.Round(time.Millisecond), float64(sent)/took.Seconds(), workers, note)
 	fmt.Printf("  budget %.0f MiB; largest listing %.1f MiB\n", mib, float64(listed)/(1<<20))
 	fmt.Printf("  RSS idle %.0f MiB; after the load %.0f MiB (%.2fx budget); peak %.0f MiB (%.2fx budget; budget + %.0f MiB)\n",
 		idle, loaded, loaded/mib, peak, peak/mib, peak-mib)
