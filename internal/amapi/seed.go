@@ -240,6 +240,6 @@ func seedHash(u User, seed int64) (string, error) {
 // per request, so neither the transaction nor the section is needed.
 func (a *API) Load(_ *state.Tx, _ *Section, seed int64) error {
 	a.seed.Store(seed)
-	a.store.probes.changed() // a reset or a new scenario: the kept probes are stale
+	a.store.probes.Changed() // a reset or a new scenario: the kept probes are stale
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/answercache"
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/state"
@@ -36,19 +37,19 @@ type store struct {
 	// (Deps.PasswordCost; 0 is bcrypt's default, Laravel's).
 	cost int
 	// probes keeps GET api/test's answers between writes (probe.go).
-	probes *probeCache
+	probes *answercache.Cache[string, probe]
 }
 
 // batch is the state file's group commit for a use case that writes; the
 // kept probe answers are stale once it returns.
 func (s store) batch(fn func(tx *state.Tx) error) error {
-	defer s.probes.changed()
+	defer s.probes.Changed()
 	return s.db.Batch(fn)
 }
 
 // update is a write transaction of its own, as batch.
 func (s store) update(fn func(tx *state.Tx) error) error {
-	defer s.probes.changed()
+	defer s.probes.Changed()
 	return s.db.Update(fn)
 }
 
@@ -303,13 +304,13 @@ func (s store) PlaceOrder(bearer string, kind orderKind, seed int64, body []byte
 // last_used_at: clients poll this probe, and a durable write (an fsync)
 // per poll would make it some thirty times slower than any other read.
 func (s store) Probe(bearer string) (flags serviceFlags, authenticated bool, err error) {
-	g := s.probes.gen.Load()
-	if f, auth, ok := s.probes.get(g, bearer); ok {
-		return f, auth, nil
+	g := s.probes.Version()
+	if p, ok := s.probes.Get(bearer, g); ok {
+		return p.flags, p.auth, nil
 	}
 	defer func() {
 		if err == nil {
-			s.probes.put(g, bearer, flags, authenticated)
+			s.probes.Put(bearer, g, probe{flags, authenticated})
 		}
 	}()
 	err = s.db.View(func(tx *state.Tx) error {

@@ -41,7 +41,7 @@ func (a *API) adminSetStatus(c echo.Context) error {
 		return api.Controlf(http.StatusBadRequest, msgCtlBadStatus, v.life.Statuses.List())
 	}
 	o, h, err := a.store.MoveOrder(id, Status(*req.Status), req.Comment, v.life)
-	v.pages.changed()
+	v.pages.Changed()
 	if errors.Is(err, state.ErrNotFound) {
 		return api.Controlf(http.StatusNotFound, msgCtlNoSuchOrder)
 	}

@@ -24,8 +24,9 @@
 //     account's column inside its read transaction, extending it from the
 //     list index first (write lock) when it is behind. Writes never take
 //     it: the list index itself is written in the order's transaction.
-//   - pageCache.mu (sync.Mutex, view.go) guards the kept order-list
-//     answers; order writes bump their atomic version after committing.
+//   - view.pages's mutex (answercache.Cache, a leaf) guards the kept
+//     order-list answers; order writes bump its atomic version after
+//     committing.
 //   - genCache.mu (sync.RWMutex, view.go) guards genCache.m, the encoded answers of
 //     generated searches, filled by whichever search asks first.
 //   - lifecycle.Queue.mu (sync.Mutex, in the lifecycle package) guards the

@@ -32,7 +32,7 @@ func (a *API) catchUp(v *view) error {
 	if v.queue.Idle() || !v.queue.Due(a.deps.Clock.Now()) {
 		return nil
 	}
-	defer v.pages.changed()
+	defer v.pages.Changed()
 	return a.store.Advance(v.life, v.queue)
 }
 
@@ -97,20 +97,20 @@ func (a *API) history(c echo.Context) error {
 	})
 }
 
-// keptAnswer writes the answer kept under key (pageCache) while no order
+// keptAnswer writes the answer kept under key (view.pages) while no order
 // was written since, else the one read makes, then kept; the version is
 // read after the catch-up and before read's transaction, as listOrders
 // does. An error is answered, not kept. Kept answers never change, so the
 // journal keeps them with no copy (request.Info.Fix).
 func (a *API) keptAnswer(c echo.Context, v *view, key pageKey, read func() ([]byte, error)) error {
-	version := v.pages.version.Load()
-	body, ok := v.pages.get(key, version)
+	version := v.pages.Version()
+	body, ok := v.pages.Get(key, version)
 	if !ok {
 		var err error
 		if body, err = read(); err != nil {
 			return err
 		}
-		v.pages.put(key, version, body)
+		v.pages.Put(key, version, body)
 	}
 	request.From(c).Fix(body)
 	writeJSON(c, http.StatusOK, body)
@@ -119,7 +119,7 @@ func (a *API) keptAnswer(c echo.Context, v *view, key pageKey, read func() ([]by
 
 // listOrders is GET order/?page=&client_comment=: newest first, PageSize a
 // page, filtered by a case-insensitive substring of client_comment. An
-// answer is kept (pageCache) until the next write to any order.
+// answer is kept (view.pages) until the next write to any order.
 func (a *API) listOrders(c echo.Context) error {
 	v := a.view
 	acc, err := a.authenticate(c, v)
@@ -187,7 +187,7 @@ func (a *API) createOrder(c echo.Context) error {
 	if queryValue(c.Request().URL.RawQuery, "test") == "on" {
 		o, err = a.store.PreviewOrder(prepared)
 	} else if o, err = a.store.CreateOrder(prepared); err == nil {
-		v.pages.changed()
+		v.pages.Changed()
 		if o.Auto != nil {
 			v.queue.Set(o.ID, o.Auto.Next)
 		}

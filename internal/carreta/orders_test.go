@@ -419,7 +419,7 @@ func TestAdmin_SetStatus(t *testing.T) {
 	t.Run("moves_the_order_and_records_it", func(t *testing.T) {
 		m.Srv.Clock().Set(frozenAt.Add(90 * 60 * 1e9))
 		listed := get(t, m, "/v1/order/?api_key=demo-key").Body // kept until an order changes
-		// The order's answers are kept too (pageCache): the goldens below
+		// The order's answers are kept too (view.pages): the goldens below
 		// show the move, not these.
 		get(t, m, "/v1/order/189333/?api_key=demo-key")
 		get(t, m, "/v1/order/189333/history/?api_key=demo-key")

@@ -5,8 +5,8 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
-	"sync/atomic"
 
+	"github.com/mockserver/mockserver/internal/answercache"
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/state"
 )
@@ -40,7 +40,7 @@ type view struct {
 	// their list (index.go); they lock themselves.
 	cols columns
 	// pages keeps encoded order-list answers until an order changes.
-	pages pageCache
+	pages *answercache.Cache[pageKey, []byte]
 }
 
 // account is an account as requests need it.
@@ -68,6 +68,7 @@ func buildView(tx *state.Tx, sec *Section, seed int64) (*view, error) {
 		perQuery: DefaultResultsPerQuery,
 		accounts: map[[32]byte]*account{},
 		gen:      genCache{m: map[string][]byte{}},
+		pages:    answercache.New[pageKey, []byte](pageCacheEntries, pageCacheMax, answercache.Bytes),
 		life:     sec.lifecycle(seed),
 		queue:    lifecycle.NewQueue(),
 	}
@@ -114,25 +115,15 @@ func (v *view) pinSignatures(parts []CatalogPart) {
 	}
 }
 
-// pageCache keeps the encoded answers of order lists, of one order and of
-// its history, so a client polling its list or an order costs a map lookup instead of a read transaction and the
-// decoding and encoding of every order on the page. Every write to an
-// order (createOrder, a catch-up, the control API's move) calls changed
-// after its commit; an answer is used only under the version it was made
-// under, read before its read transaction began, so an answer that may
-// predate a commit is never served after it. It is bounded in bytes: when
-// full it starts over.
-type pageCache struct {
-	version atomic.Uint64
-	// mu guards m and size: lists read and fill it; a leaf, taken under
-	// no other lock of carreta's.
-	mu   sync.Mutex
-	m    map[pageKey]cachedPage
-	size int
-}
-
-// pageKey is what an order-list answer depends on besides the orders; with
-// order set, the key of one order's answer (history: its history's).
+// pageKey names a kept answer (view.pages, an answercache.Cache): what an
+// order-list answer depends on besides the orders; with order set, the key
+// of one order's answer (history: its history's). The pages keep the
+// encoded answers of order lists, of one order and of its history, so a
+// client polling its list or an order costs a map lookup instead of a read
+// transaction and the decoding and encoding of every order on the page.
+// Every write to an order (createOrder, a catch-up, the control API's
+// move) calls Changed after its commit; an answer is used only under the
+// version it was made under, read before its read transaction began.
 type pageKey struct {
 	account uint64
 	page    int
@@ -141,41 +132,12 @@ type pageKey struct {
 	history bool
 }
 
-type cachedPage struct {
-	version uint64
-	body    []byte
-}
-
 // pageCacheMax bounds the bytes of cached answers (some 80 full pages),
 // pageCacheEntries their number (empty answers of many filters).
 const (
 	pageCacheMax     = 4 << 20
 	pageCacheEntries = 4096
 )
-
-// changed makes every cached answer stale; called after a commit that
-// wrote an order.
-func (p *pageCache) changed() { p.version.Add(1) }
-
-func (p *pageCache) get(k pageKey, version uint64) ([]byte, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	e, ok := p.m[k]
-	return e.body, ok && e.version == version
-}
-
-func (p *pageCache) put(k pageKey, version uint64, body []byte) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.m == nil || p.size+len(body) > pageCacheMax || len(p.m) >= pageCacheEntries {
-		p.m, p.size = map[pageKey]cachedPage{}, 0
-	}
-	if old, ok := p.m[k]; ok {
-		p.size -= len(old.body)
-	}
-	p.m[k] = cachedPage{version: version, body: body}
-	p.size += len(body)
-}
 
 // genCache keeps the encoded generated answers of recent queries, so a
 // client polling one code costs a map lookup. It is bounded: when full it

@@ -18,7 +18,9 @@ import (
 // made them half as fast as a server replaying the bytes (issue 16). It
 // lives beside the row cache and goes with it: every committed write's
 // publish and every Load drop both, under store.viewMu held exclusively,
-// so a kept answer is always the one the current view and file give.
+// so a kept answer is always the one the current view and file give
+// (an answercache.Cache, as carreta's pages and amapi's probes: a drop
+// moves its version on).
 //
 // A hit reads no file: the view alone answers, and it only ever shows
 // committed writes (publish applies them after their commit). A write
@@ -75,13 +77,13 @@ func (s *store) encoded(k answerKey, build func(tx *state.Tx, v *view) (any, err
 }
 
 // keptAnswer is the kept answer k, unless an automatic move has fallen due
-// (read applies it first, then the answer is made again).
+// (read applies it first, then the answer is made again). The cache's
+// version only moves under viewMu held exclusively (dropAnswers), so under
+// viewMu shared it is the version of the view being read.
 func (s *store) keptAnswer(k answerKey) ([]byte, bool) {
 	s.viewMu.RLock()
 	defer s.viewMu.RUnlock()
-	s.rowsMu.Lock()
-	b, ok := s.answers[k]
-	s.rowsMu.Unlock()
+	b, ok := s.answers.Get(k, s.answers.Version())
 	if !ok || s.due() {
 		return nil, false
 	}
@@ -90,22 +92,12 @@ func (s *store) keptAnswer(k answerKey) ([]byte, bool) {
 
 // keepAnswer keeps b as k; the caller holds viewMu shared (inside s.read).
 func (s *store) keepAnswer(k answerKey, b []byte) {
-	s.rowsMu.Lock()
-	defer s.rowsMu.Unlock()
-	if s.answerBytes+len(b) > maxAnswerBytes {
-		s.answers, s.answerBytes = map[answerKey][]byte{}, 0
-	}
-	if _, ok := s.answers[k]; !ok {
-		s.answers[k] = b
-		s.answerBytes += len(b)
-	}
+	s.answers.Put(k, s.answers.Version(), b)
 }
 
-// dropAnswers empties the answer cache; the caller holds viewMu
-// exclusively and rowsMu.
-func (s *store) dropAnswers() {
-	s.answers, s.answerBytes = map[answerKey][]byte{}, 0
-}
+// dropAnswers makes every kept answer stale; the caller holds viewMu
+// exclusively.
+func (s *store) dropAnswers() { s.answers.Changed() }
 
 // listAnswer is a list page's answer, {"<key>":[rows...],"filters":{...},
 // "pages":N}, kept under the list's key and path, the escaped path after

@@ -27,8 +27,10 @@
 //     read, a committed write's publish (run by the batch's leader after
 //     the fsync) exclusively only to apply its changes, so readers never
 //     wait for a commit's fsync;
-//   - store.rowsMu guards the row cache (store.rows) and the answer cache
-//     (store.answers, answers.go);
+//   - store.rowsMu guards the row cache (store.rows); the answer cache
+//     (store.answers, answers.go, an answercache.Cache) has a lock of its
+//     own, a leaf, and its version moves only under viewMu held
+//     exclusively;
 //   - API.loginMu guards the login cache (API.logins).
 //
 // writeMu comes before the group commit, bbolt's writer lock and viewMu;

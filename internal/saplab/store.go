@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/answercache"
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/lifecycle"
@@ -71,10 +72,9 @@ type store struct {
 	// lookup or an insert only, never across a decode.
 	rowsMu sync.Mutex
 	rows   map[rowKey]any
-	// answers, also under rowsMu, is the answer cache (answers.go), and
-	// answerBytes the bytes it holds.
-	answers     map[answerKey][]byte
-	answerBytes int
+	// answers is the answer cache (answers.go), which locks itself (a
+	// leaf); its version only moves under viewMu held exclusively.
+	answers *answercache.Cache[answerKey, []byte]
 
 	// Test hooks, nil in production: afterCommit runs in publish between
 	// a write's commit and its view update (in the batch's leader, which
@@ -86,7 +86,8 @@ type store struct {
 // newStore is the store of deps' state file, with an empty view until the
 // first Load.
 func newStore(deps api.Deps) *store {
-	s := &store{db: deps.Store, clock: deps.Clock, cost: deps.PasswordCost, v: newView(), rows: map[rowKey]any{}, answers: map[answerKey][]byte{}}
+	s := &store{db: deps.Store, clock: deps.Clock, cost: deps.PasswordCost, v: newView(), rows: map[rowKey]any{},
+		answers: answercache.New[answerKey, []byte](0, maxAnswerBytes, answercache.Bytes)}
 	next := make(chan struct{})
 	s.applied.Store(&next)
 	return s
