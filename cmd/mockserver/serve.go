@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/logline"
 	"github.com/mockserver/mockserver/internal/logwriter"
 	"github.com/mockserver/mockserver/internal/server"
 )
@@ -134,10 +135,9 @@ func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 		return nil, usageErrorf("--log-level: %v", err)
 	}
 	opts := &slog.HandlerOptions{Level: lv}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	}
-	return slog.New(slog.NewTextHandler(w, opts)), nil
+	// logline: slog's text or JSON handler, with a fast path for the
+	// request lines (w is a logwriter, which takes concurrent lines).
+	return slog.New(logline.New(format, w, opts)), nil
 }
 
 // serve runs the server until ctx ends (the log on stderr), telling

@@ -26,18 +26,29 @@ import (
 // holds it.
 func (in *Injector) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		info := request.From(c)
-		if info == nil || !info.Vendor() {
-			return next(c)
-		}
-		r := c.Request()
-		hit := in.Match(info.API, r.Method, r.URL.Path)
+		hit := in.Hit(c)
 		if hit == nil {
 			return next(c)
 		}
-		info.Fault = hit.ID
-		return in.serve(c, next, hit)
+		return in.Serve(c, next, hit)
 	}
+}
+
+// Hit is the armed rule that hits the request c, recorded in its
+// Info.Fault, or nil: Middleware in two steps, for a caller that runs
+// several steps in one middleware of its own (echo builds a closure per
+// middleware and request) and runs next itself when nothing hits.
+func (in *Injector) Hit(c echo.Context) *Hit {
+	info := request.From(c)
+	if info == nil || !info.Vendor() {
+		return nil
+	}
+	r := c.Request()
+	hit := in.Match(info.API, r.Method, r.URL.Path)
+	if hit != nil {
+		info.Fault = hit.ID
+	}
+	return hit
 }
 
 // Finish closes the connection a drop or truncate took over, if any.
@@ -47,13 +58,13 @@ func Finish(c echo.Context) {
 	}
 }
 
-// serve answers one hit request.
+// Serve answers one request hit (Hit).
 //
 // Phase before: the pause, then the response the action describes; the
 // handler never runs, unless the action is only a delay (a slow server).
 // Phase after: the handler runs to completion with its response held back,
 // then the pause, then that response is replaced, amended, cut or dropped.
-func (in *Injector) serve(c echo.Context, next echo.HandlerFunc, hit *Hit) error {
+func (in *Injector) Serve(c echo.Context, next echo.HandlerFunc, hit *Hit) error {
 	a := hit.Action
 	orig := c.Response()
 	if hit.Delay > 0 {

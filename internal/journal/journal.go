@@ -163,7 +163,7 @@ type Journal struct {
 	budget  int64 // most bytes held (Entry.bytes summed)
 	bytes   int64 // bytes held
 	nextID  uint64
-	changed chan struct{} // closed and replaced on every Add and Clear
+	changed chan struct{} // closed on every Add and Clear; nil until a snapshot asks for it (wake)
 	waiting int           // Waits in progress
 
 	stop     chan struct{} // closed by Interrupt
@@ -188,7 +188,7 @@ func NewBudget(size int, budget int64) *Journal {
 	if budget <= 0 {
 		budget = DefaultBytes
 	}
-	return &Journal{size: size, budget: budget, changed: make(chan struct{}), stop: make(chan struct{})}
+	return &Journal{size: size, budget: budget, stop: make(chan struct{})}
 }
 
 // Add records e, dropping the oldest entries while more than the journal's
@@ -213,8 +213,7 @@ func (j *Journal) Add(e Entry) {
 		clear(j.entries[n:])
 		j.entries, j.head = j.entries[:n], 0
 	}
-	close(j.changed)
-	j.changed = make(chan struct{})
+	j.wake()
 	j.mu.Unlock()
 	j.publish(p) // live subscribers (subscribe.go): the entry as held, id and cuts included; never blocks
 }
@@ -225,7 +224,21 @@ func (j *Journal) Add(e Entry) {
 func (j *Journal) snapshot() ([]*Entry, <-chan struct{}) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.changed == nil {
+		j.changed = make(chan struct{})
+	}
 	return slices.Clone(j.entries[j.head:]), j.changed
+}
+
+// wake closes the channel snapshots handed out, if any; the next snapshot
+// makes a new one. Made only when asked for, not on every Add: a request
+// then allocates no channel while no one lists or waits (issue 16). The
+// caller holds mu.
+func (j *Journal) wake() {
+	if j.changed != nil {
+		close(j.changed)
+		j.changed = nil
+	}
 }
 
 // List returns the matching entries, oldest first.
@@ -324,8 +337,7 @@ func (j *Journal) Bytes() int64 {
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	j.entries, j.head, j.bytes = nil, 0, 0
-	close(j.changed)
-	j.changed = make(chan struct{})
+	j.wake()
 	j.mu.Unlock()
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/logline"
 	"github.com/mockserver/mockserver/internal/server"
 )
 
@@ -20,7 +21,7 @@ import (
 //
 //	go test -run '^$' -bench Reads -benchmem ./internal/server/
 func BenchmarkReads(b *testing.B) {
-	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log := slog.New(logline.New("text", io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	srv, err := server.New(server.Config{DB: filepath.Join(b.TempDir(), "state.db"), ScratchDB: true}, log)
 	if err != nil {
 		b.Fatal(err)

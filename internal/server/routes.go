@@ -19,6 +19,7 @@ import (
 	"github.com/mockserver/mockserver/internal/console"
 	"github.com/mockserver/mockserver/internal/fault"
 	"github.com/mockserver/mockserver/internal/journal"
+	"github.com/mockserver/mockserver/internal/logline"
 	"github.com/mockserver/mockserver/internal/request"
 	"github.com/mockserver/mockserver/internal/route"
 )
@@ -32,28 +33,33 @@ func (w *World) routes(worlds admin.Worlds) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = w.renderError
-	// Order matters: observe attaches the request.Info the others read and
-	// sees the final status after the error has been rendered; recover
-	// turns a panic into an error rendered in the API's shape; readBody
-	// enforces the limit before any handler runs; faults sit outside the
-	// state gate, so a delay holds no lock. In a world, observe runs before
-	// routing (Pre), since it takes the /w/<id> prefix off the path the
-	// router and everything after it see; the root has no prefix and keeps
-	// it after routing, which spares its requests echo's Pre closure.
-	// checkAnswers, in tests only, sits right inside observe to see each
-	// answer as the client gets it.
+	// One middleware, observe, runs every step every request shares, in
+	// this order: it attaches the request.Info the others read and sees
+	// the final status after the error has been rendered; recover turns a
+	// panic into an error rendered in the API's shape; readBody enforces
+	// the limit before any handler runs; faults sit outside the state gate,
+	// so a delay holds no lock; the gate (gated) is held around a vendor's
+	// handler. They are one middleware, not five, because echo wraps a
+	// request's handler in each middleware anew on every request (a
+	// closure each: five allocations and calls a request, issue 16). In a
+	// world, observe runs before routing (Pre), since it takes the /w/<id>
+	// prefix off the path the router and everything after it see; the root
+	// has no prefix and keeps it after routing, which spares its requests
+	// echo's Pre closure. checkAnswers, in tests only, sits right inside
+	// the log and journal to see each answer as the client gets it.
 	if w.prefix != "" {
 		e.Pre(w.observe)
 	} else {
 		e.Use(w.observe)
 	}
-	if w.cfg.CheckAnswers != nil {
-		e.Use(w.checkAnswers)
-	}
-	e.Use(w.recover, w.readBody, w.faults.Middleware)
 
 	for _, a := range w.apis {
-		g := e.Group(a.Prefix(), w.gated)
+		// No group middleware (gated runs in observe): the group's
+		// catch-all routes a group middleware would add are added here, so
+		// an unknown path under the prefix still routes as before.
+		g := e.Group(a.Prefix())
+		g.RouteNotFound("", echo.NotFoundHandler)
+		g.RouteNotFound("/*", echo.NotFoundHandler)
 		a.Routes(g)
 	}
 	ag := e.Group(AdminPrefix, w.adminAuth)
@@ -114,7 +120,8 @@ func (w *World) renderError(err error, c echo.Context) {
 	admin.RenderError(c, err)
 }
 
-// gated holds the read side of the state gate for a vendor request.
+// gated holds the read side of the state gate for a vendor request (the
+// control API's vendor routes, as a group middleware).
 func (w *World) gated(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		w.gate.RLock()
@@ -123,51 +130,64 @@ func (w *World) gated(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// recover turns a panic into an error (logged with its stack) so the process
-// survives and the client gets the API's error shape, never an HTML page.
-// http.ErrAbortHandler is let through: it is how a handler drops a connection.
-func (w *World) recover(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) (err error) {
-		defer func() {
-			r := recover()
-			if r == nil {
-				return
-			}
-			if r == http.ErrAbortHandler {
-				panic(r)
-			}
-			w.log.Error("panic", "path", c.Request().URL.Path, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			err = fmt.Errorf("internal error: %v", r)
-		}()
+// guarded runs next behind the steps between the journal and the handler:
+// recover, readBody, the fault rules, and for a vendor request the state
+// gate (observe says why they are one middleware).
+func (w *World) guarded(c echo.Context, next echo.HandlerFunc) (err error) {
+	defer w.recover(c, &err)
+	if err := w.readBody(c); err != nil {
+		return err
+	}
+	if !request.From(c).Vendor() {
 		return next(c)
 	}
+	if hit := w.faults.Hit(c); hit != nil {
+		return w.faults.Serve(c, w.gated(next), hit)
+	}
+	w.gate.RLock()
+	defer w.gate.RUnlock()
+	return next(c)
+}
+
+// recover, deferred, turns a panic into an error (logged with its stack)
+// so the process survives and the client gets the API's error shape, never
+// an HTML page. http.ErrAbortHandler is let through: it is how a handler
+// drops a connection.
+func (w *World) recover(c echo.Context, err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if r == http.ErrAbortHandler {
+		panic(r)
+	}
+	w.log.Error("panic", "path", c.Request().URL.Path, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	*err = fmt.Errorf("internal error: %v", r)
 }
 
 // readBody reads the whole body up front, at most BodyLimit bytes: larger
 // bodies get 413 in the API's shape before any handler runs, and the bytes
 // are kept for the journal.
-func (w *World) readBody(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if r.Body == nil || r.Body == http.NoBody {
-			return next(c)
-		}
-		if r.ContentLength > w.cfg.BodyLimit {
-			return echo.ErrStatusRequestEntityTooLarge
-		}
-		done := readingBody(r) // a body that never ends gives way at the connection cap
-		body, err := io.ReadAll(io.LimitReader(r.Body, w.cfg.BodyLimit+1))
-		done()
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, "could not read the request body").SetInternal(err)
-		}
-		if int64(len(body)) > w.cfg.BodyLimit {
-			return echo.ErrStatusRequestEntityTooLarge
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		request.From(c).Body = body
-		return next(c)
+func (w *World) readBody(c echo.Context) error {
+	r := c.Request()
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
 	}
+	if r.ContentLength > w.cfg.BodyLimit {
+		return echo.ErrStatusRequestEntityTooLarge
+	}
+	done := readingBody(r) // a body that never ends gives way at the connection cap
+	body, err := io.ReadAll(io.LimitReader(r.Body, w.cfg.BodyLimit+1))
+	done()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "could not read the request body").SetInternal(err)
+	}
+	if int64(len(body)) > w.cfg.BodyLimit {
+		return echo.ErrStatusRequestEntityTooLarge
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	request.From(c).Body = body
+	return nil
 }
 
 // unprefix takes the world's /w/<id> prefix off the request's path, so the
@@ -216,8 +236,10 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			// Another API's path on a per-API listener: that listener's
 			// API answers its own 404, logged and journaled as any request.
 			info.API, err = only, echo.ErrNotFound
+		} else if w.cfg.CheckAnswers != nil {
+			err = w.checkAnswers(func(c echo.Context) error { return w.guarded(c, next) })(c)
 		} else {
-			err = next(c)
+			err = w.guarded(c, next)
 		}
 		if err != nil {
 			c.Error(err)
@@ -240,8 +262,17 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 // already read (a clock reading costs a system call on some virtual
 // machines, issue 16), with no caller recorded (no handler of the serve
 // command prints it; slog.Logger.LogAttrs would walk the stack for it).
+//
+// With the serve command's handler (logline), the line is appended
+// directly, the same bytes slog would write, without a Record (issue 16).
 func (w *World) logRequest(r *http.Request, info *request.Info, status int, end time.Time, dur time.Duration) {
 	h := w.log.Handler()
+	if fast, ok := h.(*logline.Handler); ok && fast.Request(&logline.RequestLine{
+		End: end, API: info.API, Method: r.Method, Path: r.URL.Path, Status: status,
+		DurationMS: durationMS(dur), Fault: info.Fault,
+	}) {
+		return
+	}
 	if !h.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}

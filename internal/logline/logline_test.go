@@ -1,0 +1,83 @@
+package logline
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+)
+
+// TestRequest_asSlog: the fast path writes byte for byte the line slog's
+// handler writes for the same record, in both formats, or declines.
+func TestRequest_asSlog(t *testing.T) {
+	msk := time.FixedZone("MSK", 3*3600)
+	end := time.Date(2026, 11, 30, 20, 11, 35, 123456789, time.UTC)
+	lines := []struct {
+		name     string
+		l        RequestLine
+		fastText bool
+		fastJSON bool
+	}{
+		{"plain", RequestLine{End: end, API: "carreta", Method: "GET", Path: "/v1/search/", Status: 200, DurationMS: 0.123}, true, true},
+		{"zone and whole ms", RequestLine{End: end.In(msk).Truncate(time.Millisecond), API: "amapi", Method: "POST", Path: "/api/test", Status: 401, DurationMS: 12}, true, true},
+		{"zero ms and no nanos", RequestLine{End: end.Truncate(time.Second), API: "saplab", Method: "GET", Path: "/panel/order", Status: 200, DurationMS: 0}, true, true},
+		{"fault", RequestLine{End: end, API: "carreta", Method: "GET", Path: "/v1/order/", Status: 503, DurationMS: 1.5, Fault: "r1"}, true, true},
+		{"large duration", RequestLine{End: end, API: "carreta", Method: "GET", Path: "/v1/order/", Status: 200, DurationMS: 12345678.9}, true, true},
+		{"tiny duration", RequestLine{End: end, API: "a", Method: "GET", Path: "/", Status: 200, DurationMS: 1e-7}, true, false},
+		{"no api", RequestLine{End: end, API: "", Method: "GET", Path: "/x", Status: 404, DurationMS: 0.001}, false, false},
+		{"space in path", RequestLine{End: end, API: "amapi", Method: "GET", Path: "/a b", Status: 404, DurationMS: 0.001}, false, false},
+		{"quote in path", RequestLine{End: end, API: "amapi", Method: "GET", Path: `/a"b`, Status: 404, DurationMS: 0.001}, false, false},
+		{"equals in path", RequestLine{End: end, API: "amapi", Method: "GET", Path: "/a=b", Status: 404, DurationMS: 0.001}, false, false},
+		{"unicode in path", RequestLine{End: end, API: "amapi", Method: "GET", Path: "/заказ", Status: 404, DurationMS: 0.001}, false, false},
+		{"html in path", RequestLine{End: end, API: "amapi", Method: "GET", Path: "/<a>&", Status: 404, DurationMS: 0.001}, false, false},
+	}
+	for _, format := range []string{"text", "json"} {
+		for _, tt := range lines {
+			t.Run(format+"/"+tt.name, func(t *testing.T) {
+				var fast, want bytes.Buffer
+				h := New(format, &fast, &slog.HandlerOptions{Level: slog.LevelInfo})
+				ok := h.Request(&tt.l)
+				if wantFast := map[string]bool{"text": tt.fastText, "json": tt.fastJSON}[format]; ok != wantFast {
+					t.Fatalf("fast path %v, want %v", ok, wantFast)
+				}
+				if !ok {
+					if fast.Len() != 0 {
+						t.Fatalf("declined but wrote %q", fast.String())
+					}
+					return
+				}
+				ref := New(format, &want, &slog.HandlerOptions{Level: slog.LevelInfo})
+				_ = ref.Handle(context.Background(), record(&tt.l))
+				if fast.String() != want.String() {
+					t.Fatalf("fast path wrote\n%s\nslog writes\n%s", fast.String(), want.String())
+				}
+			})
+		}
+	}
+}
+
+// record is the slog record the server logs for l.
+func record(l *RequestLine) slog.Record {
+	rec := slog.NewRecord(l.End, slog.LevelInfo, "request", 0)
+	rec.AddAttrs(slog.String("api", l.API), slog.String("method", l.Method), slog.String("path", l.Path),
+		slog.Int("status", l.Status), slog.Float64("duration_ms", l.DurationMS))
+	if l.Fault != "" {
+		rec.AddAttrs(slog.String("fault", l.Fault))
+	}
+	return rec
+}
+
+// TestRequest_level: a level above Info writes no request line and needs
+// no slog either.
+func TestRequest_level(t *testing.T) {
+	var out bytes.Buffer
+	h := New("text", &out, &slog.HandlerOptions{Level: slog.LevelWarn})
+	l := RequestLine{End: time.Unix(0, 0), API: "a", Method: "GET", Path: "/", Status: 200}
+	if !h.Request(&l) || out.Len() != 0 {
+		t.Fatalf("Request at warn: wrote %q", out.String())
+	}
+	if New("text", &out, &slog.HandlerOptions{}).level.Level() != slog.LevelInfo {
+		t.Fatal("no level is Info")
+	}
+}
