@@ -59,12 +59,21 @@ func cors(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// laravelHeaders sets what every /api response carries.
+// laravelHeaders sets what every /api response carries. The values are
+// shared slices, set straight into the map under their canonical names:
+// Header.Set would make two slices a request (issue 16). Nothing changes a
+// header's values in place; an Add appends past their capacity, to a copy.
 func laravelHeaders(c echo.Context) {
 	h := c.Response().Header()
-	h.Set(echo.HeaderAccessControlAllowOrigin, "*")
-	h.Set(echo.HeaderCacheControl, "no-cache, private")
+	h[echo.HeaderAccessControlAllowOrigin] = anyOrigin
+	h[echo.HeaderCacheControl] = noCachePrivate
 }
+
+// The values laravelHeaders sets, capacity 1 so an append copies them.
+var (
+	anyOrigin      = []string{"*"}[:1:1]
+	noCachePrivate = []string{"no-cache, private"}[:1:1]
+)
 
 // preflight answers a CORS preflight as fruitcake/php-cors does with
 // Laravel's defaults: 204, the requested method and headers echoed back,
