@@ -11,6 +11,8 @@ package route
 
 import (
 	"net/http"
+	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -54,7 +56,9 @@ type Table struct {
 	// to them joined by ", " and returns echo.ErrMethodNotAllowed for the
 	// API's error renderer.
 	MethodNotAllowed func(c echo.Context, allow []string) error
-	// Middleware wraps every handler the table mounts, 405s included.
+	// Middleware wraps every handler the table mounts, 405s included,
+	// once, when the table is mounted (wrap): a middleware here must only
+	// wrap, doing its work in the handler it returns.
 	Middleware []echo.MiddlewareFunc
 }
 
@@ -64,7 +68,7 @@ func (t Table) Mount(g *echo.Group) {
 		t.serve(g, p, p)
 		for _, v := range t.variants(p) {
 			if t.Slash == SlashRequired {
-				g.Any(v, t.Redirect, t.Middleware...)
+				t.named(g.Any(v, t.wrap(t.Redirect)), t.Redirect)
 				continue
 			}
 			t.serve(g, v, p)
@@ -75,16 +79,42 @@ func (t Table) Mount(g *echo.Group) {
 // serve mounts the table's path p at the spelling at: first every method
 // as the 405, then the real handlers over the methods p serves.
 func (t Table) serve(g *echo.Group, at, p string) {
-	g.Any(at, t.notAllowed(t.Allowed(p)), t.Middleware...)
+	na := t.notAllowed(t.Allowed(p))
+	t.named(g.Any(at, t.wrap(na)), na)
 	for _, r := range t.Routes {
 		if r.Path != p {
 			continue
 		}
-		g.Add(r.Method, at, r.Handler, t.Middleware...)
+		h := t.wrap(r.Handler)
+		t.named([]*echo.Route{g.Add(r.Method, at, h)}, r.Handler)
 		if r.Method == http.MethodGet && !t.has(p, http.MethodHead) {
-			g.Add(http.MethodHead, at, r.Handler, t.Middleware...)
+			t.named([]*echo.Route{g.Add(http.MethodHead, at, h)}, r.Handler)
 		}
 	}
+}
+
+// named names routes after h, the handler inside the table's middleware,
+// as echo names a route whose middleware it applies per request: the
+// route listing (Echo.Routes) tells a 405 from a real handler by it.
+func (t Table) named(routes []*echo.Route, h echo.HandlerFunc) {
+	if len(t.Middleware) == 0 {
+		return // echo named them after h already
+	}
+	name := runtime.FuncForPC(reflect.ValueOf(h).Pointer()).Name()
+	for _, r := range routes {
+		r.Name = name
+	}
+}
+
+// wrap is h inside the table's middleware, the first outermost, as echo
+// would apply them. It is done once, at mount: echo applies a route's
+// middleware anew on every request (a closure each, issue 16), and the
+// middleware the tables use only wrap.
+func (t Table) wrap(h echo.HandlerFunc) echo.HandlerFunc {
+	for i := len(t.Middleware) - 1; i >= 0; i-- {
+		h = t.Middleware[i](h)
+	}
+	return h
 }
 
 // Allowed lists the methods path (as written in the table) serves, HEAD
