@@ -1,7 +1,9 @@
 package e2e_test
 
 import (
+	"crypto/sha256"
 	"debug/elf"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -9,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -16,13 +19,15 @@ import (
 // seconds. Each thing is built once per run, whichever test asks first,
 // and shared: the binary (the docs' walkthroughs run it, and it is the one
 // checked for being static) and the reader's module (the README's example and
-// a mocktest user's tests, compiled into one test binary).
+// a mocktest user's tests, compiled into one test binary). The builds are
+// kept between runs (see openBuildDir): the go command then relinks only
+// what changed, and an unchanged build costs its check, not a link.
 
-// buildDir holds this run's builds; TestMain removes it.
+// buildDir holds this run's builds.
 var buildDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "mockserver-e2e-")
+	dir, done, err := openBuildDir()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -37,8 +42,56 @@ func TestMain(m *testing.M) {
 		go func() { _, _ = reader() }()
 	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	done()
 	os.Exit(code)
+}
+
+// openBuildDir is the directory for this run's builds and the function
+// that lets it go at the end. It is kept between runs, one per checkout,
+// under the user's cache directory: "go build -o" and "go test -c -o" leave
+// an output that is up to date as it is (the go command compares the build
+// ID it wrote into the file), so a run after an unchanged build links
+// nothing. The run holds the directory's lock to its end, as it runs what
+// it built; a run that finds the lock taken (another run of this package in
+// the same checkout), or no cache directory, builds in a temporary
+// directory removed at the end, as every run used to.
+func openBuildDir() (string, func(), error) {
+	if dir, unlock, ok := lockedCacheDir(); ok {
+		return dir, unlock, nil
+	}
+	dir, err := os.MkdirTemp("", "mockserver-e2e-")
+	if err != nil {
+		return "", nil, err
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
+// lockedCacheDir is this checkout's kept build directory, locked for this
+// run, with the function that unlocks it; ok is false when there is none
+// to have.
+func lockedCacheDir() (dir string, unlock func(), ok bool) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", nil, false
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		return "", nil, false
+	}
+	sum := sha256.Sum256([]byte(root))
+	dir = filepath.Join(cache, "mockserver-e2e", hex.EncodeToString(sum[:8]))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", nil, false
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return "", nil, false
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		return "", nil, false
+	}
+	return dir, func() { lock.Close() }, true // closing the file releases the lock
 }
 
 // wholeRun reports whether this run is one the builds are wanted in for
