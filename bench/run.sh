@@ -22,6 +22,9 @@
 #   bench/run.sh console            # carreta search GET with a console's live
 #                                   # stream open (one reading, one reading slowly)
 #                                   # vs none, interleaved in each of -r rounds
+#   bench/run.sh mixed              # issue 14: saplab's reads and writes alone,
+#                                   # beside 8 amapi writers and beside 8 amapi
+#                                   # readers (control), -r rounds of -d each
 #
 # ENDPOINT is "METHOD PATH" plus optional "|Header: value" and "|@bodyfile"
 # parts, e.g.
@@ -200,6 +203,86 @@ if [ "${1:-}" = "console" ]; then
     sums=$(awk -v s="$sums" -v a="$n_rps" -v b="$n_cpu" -v c="$r_rps" -v d="$r_cpu" -v e="$s_rps" -v f="$s_cpu" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d, x[5]+e, x[6]+f}')
   done
   awk -v s="$sums" 'BEGIN{split(s,x," "); printf "mean     reading: r/s %.3fx, cpu/req %.3fx | slow: r/s %.3fx, cpu/req %.3fx\n", x[3]/x[1], x[4]/x[2], x[5]/x[1], x[6]/x[2]}'
+  stop_mock
+  exit 0
+fi
+
+if [ "${1:-}" = "mixed" ]; then
+  # Issue 14's mixed load with the server on a core of its own (CPU 0) and
+  # every client on the other (three wrk processes on CPU 1): saplab's
+  # readers (4 connections on GET /panel/order) and its writer (1 on
+  # POST /panel/client/add_transaction/1) run alone, beside 8 amapi
+  # writers (POST /api/create-order, durable), and beside 8 amapi readers
+  # (GET /api/test: the control, a neighbour that takes the server's CPU
+  # and never writes), in turn, -r rounds of -d each. The ratios to alone
+  # are what to read; the server's CPU per second of each says whether
+  # the server was short of CPU or waiting.
+  start_mock
+  base="http://127.0.0.1:$PORT"
+  owner="Basic Nzk5OTAwMDAwMDA6ZGVtbw=="
+  token="Bearer 1|DemoTokenDemoTokenDemoTokenDemoTokenDemo"
+  cat >"$OUT/mixed-read.lua" <<LUA
+wrk.method = "GET"
+wrk.headers["Authorization"] = "$owner"
+LUA
+  cat >"$OUT/mixed-write.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "amount=1&description=bench"
+wrk.headers["Authorization"] = "$owner"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+LUA
+  cat >"$OUT/mixed-amapi-write.lua" <<LUA
+wrk.method = "POST"
+wrk.body = [[$(cat bench/amapi-order.json)]]
+wrk.headers["Authorization"] = "$token"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json"
+LUA
+  cat >"$OUT/mixed-amapi-read.lua" <<LUA
+wrk.method = "GET"
+wrk.headers["Authorization"] = "$token"
+wrk.headers["Accept"] = "application/json"
+LUA
+  hz=$(getconf CLK_TCK)
+  # rps FILE: wrk's requests per second in FILE, after checking that every
+  # answer was a 2xx (wrk counts the others as "Non-2xx").
+  rps() {
+    if grep -q "Non-2xx\|Socket errors" "$1"; then echo "mixed: $1: errors" >&2; cat "$1" >&2; exit 1; fi
+    awk '/^Requests\/sec:/ {print $2}' "$1"
+  }
+  # round NEIGHBOUR ("", amapi-write or amapi-read) -> "reads writes other cpu_per_s"
+  round() {
+    local t0 t1 pids=()
+    t0=$(awk '{print $14+$15}' "/proc/$MOCK_PID/stat")
+    $PIN_LOAD wrk -t1 -c4 -d"$DUR" -s "$OUT/mixed-read.lua" "$base/panel/order" >"$OUT/mixed-r.out" & pids+=($!)
+    $PIN_LOAD wrk -t1 -c1 -d"$DUR" -s "$OUT/mixed-write.lua" "$base/panel/client/add_transaction/1" >"$OUT/mixed-w.out" & pids+=($!)
+    echo "Requests/sec: 0" >"$OUT/mixed-o.out"
+    if [ -n "$1" ]; then
+      local path=/api/create-order
+      [ "$1" = amapi-read ] && path=/api/test
+      $PIN_LOAD wrk -t1 -c8 -d"$DUR" -s "$OUT/mixed-$1.lua" "$base$path" >"$OUT/mixed-o.out" & pids+=($!)
+    fi
+    wait "${pids[@]}"
+    t1=$(awk '{print $14+$15}' "/proc/$MOCK_PID/stat")
+    echo "$(rps "$OUT/mixed-r.out") $(rps "$OUT/mixed-w.out") $(rps "$OUT/mixed-o.out")" \
+      "$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v d="${DUR%s}" 'BEGIN{printf "%.2f", (b-a)/hz/d}')"
+  }
+  printf '%-7s %-22s %9s %6s %8s %6s %9s %8s\n' round neighbour reads/s x writes/s x other/s "cpu s/s"
+  sums="0 0 0 0 0 0"
+  for r in $(seq 1 "$ROUNDS"); do
+    read -r ar aw ao ac < <(round "")
+    read -r wr ww wo wc < <(round amapi-write)
+    read -r cr cw co cc < <(round amapi-read)
+    printf '%-7s %-22s %9s %6s %8s %6s %9s %8s\n' "$r" alone "$ar" "" "$aw" "" "$ao" "$ac"
+    for row in "8-amapi-writers $wr $ww $wo $wc" "8-amapi-readers $cr $cw $co $cc"; do
+      set -- $row
+      awk -v r="$r" -v n="$1" -v a="$2" -v b="$3" -v o="$4" -v c="$5" -v ar="$ar" -v aw="$aw" 'BEGIN{
+        printf "%-7s %-22s %9s %5.2fx %8s %5.2fx %9s %8s\n", r, n, a, a/ar, b, b/aw, o, c }'
+    done
+    sums=$(awk -v s="$sums" -v a="$ar" -v b="$aw" -v c="$wr" -v d="$ww" -v e="$cr" -v f="$cw" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d, x[5]+e, x[6]+f}')
+  done
+  awk -v s="$sums" 'BEGIN{split(s,x," ");
+    printf "mean of rounds: beside 8 amapi writers reads %.2fx writes %.2fx | beside 8 amapi readers (control) reads %.2fx writes %.2fx\n", x[3]/x[1], x[4]/x[2], x[5]/x[1], x[6]/x[2] }'
   stop_mock
   exit 0
 fi
