@@ -301,6 +301,27 @@ func (s *Store) wrap(btx *bolt.Tx) *Tx {
 type Tx struct {
 	btx *bolt.Tx
 	now time.Time
+	// checkpoint commits and begins anew in a seeding transaction
+	// (Set.seedParts); nil in every other.
+	checkpoint func() error
+}
+
+// Checkpoint commits what a seeding transaction (Set.Reset, Set.Repair)
+// has written so far and carries on in a new transaction of the same
+// file: bbolt holds every page a transaction dirties in memory until it
+// commits (and copies them all again when the file grows), so a large
+// seeding done in one transaction peaked at three times its file's size.
+// The part has no generation until its last transaction commits, so a
+// crash between checkpoints leaves it stale and the next start reseeds it
+// (Set.Stale); in a Reset, the first checkpoint records the reset as
+// pending first, so from there on a crash completes it instead of
+// undoing it. Buckets taken from tx before the call are not valid after
+// it. In any other transaction it does nothing.
+func (tx *Tx) Checkpoint() error {
+	if tx.checkpoint == nil {
+		return nil
+	}
+	return tx.checkpoint()
 }
 
 // Now is the clock reading taken when the transaction began.
