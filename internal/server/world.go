@@ -31,7 +31,7 @@ var buckets = slices.Concat(amapi.Buckets, carreta.Buckets, saplab.Buckets)
 var parts = []state.Part{
 	{Name: "amapi", Buckets: amapi.Buckets},
 	{Name: "carreta", Buckets: carreta.Buckets},
-	{Name: "saplab", Buckets: slices.Concat(saplab.Buckets, saplab.IndexBuckets)},
+	{Name: "saplab", Buckets: slices.Concat(saplab.Buckets, saplab.IndexBuckets), MmapSize: saplab.MmapSize},
 }
 
 // World is one complete mock: its state files (state.Set), clock, journal, fault rules,

@@ -19,6 +19,13 @@ import (
 type Part struct {
 	Name    string
 	Buckets []string
+	// MmapSize is the mapping its file is opened with (0: bbolt's
+	// default, grown as the file grows). bbolt copies every key and
+	// value the writing transaction holds out of the old mapping each
+	// time it maps a grown file, which was a quarter of seeding a large
+	// state; a mapping is address space, not memory, and the file still
+	// grows only as it is written.
+	MmapSize int
 }
 
 // Set is a whole state: the main file (the meta bucket: the scenario it was
@@ -99,6 +106,7 @@ func OpenSet(path string, clk *clock.Clock, scratch bool, parts []Part) (*Set, e
 	s.main = main
 	for i, p := range parts {
 		o := opts
+		o.InitialMmapSize = p.MmapSize
 		st, err := open(files[i+1], clk, &o, p.Buckets)
 		if err != nil {
 			_ = s.Close()

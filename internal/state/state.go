@@ -82,9 +82,23 @@ func OpenScratch(path string, clk *clock.Clock, buckets ...string) (*Store, erro
 		InitialMmapSize: initialMmapSize}, buckets)
 }
 
+// growStep is how much a file opened with a large mapping (Part.MmapSize)
+// grows at a time: bbolt's AllocSize (16 MB) would make a small state's
+// file 16 MB.
+const growStep = 1 << 20
+
+// openBolt opens the bbolt file at path.
+func openBolt(path string, opts *bolt.Options) (*bolt.DB, error) {
+	db, err := bolt.Open(path, 0o600, opts)
+	if err == nil && opts.InitialMmapSize > initialMmapSize {
+		db.AllocSize = growStep
+	}
+	return db, err
+}
+
 // open is Open with bbolt's options.
 func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, opts)
+	db, err := openBolt(path, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
@@ -283,7 +297,7 @@ func (s *Store) compact() error {
 	if err := s.db.Close(); err != nil {
 		return err
 	}
-	db, err := bolt.Open(path, 0o600, s.opts)
+	db, err := openBolt(path, s.opts)
 	if err != nil {
 		return fmt.Errorf("reopen state %s: %w", path, err)
 	}
