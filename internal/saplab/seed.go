@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -516,8 +517,18 @@ func (a *API) Load(tx *state.Tx, sec *Section, seed int64) error {
 	v.commits = commits(tx)
 	a.store.setView(v)
 	a.forgetLogins()
+	if len(v.orders.id)+len(v.clients.id) >= releaseRows {
+		// Building a large view leaves about as much garbage as the view
+		// itself (decoded records, the old view), which the runtime would
+		// otherwise keep mapped while the server idles.
+		debug.FreeOSMemory()
+	}
 	return nil
 }
+
+// releaseRows is the view size from which Load hands the memory its build
+// freed back to the system at once.
+const releaseRows = 100_000
 
 // referenceTables writes the shop's small tables, its employees and its
 // settings.
@@ -830,7 +841,7 @@ func loadView(tx *state.Tx) (*view, error) {
 	if err := loadTables(tx, v); err != nil {
 		return nil, err
 	}
-	v.orders.byTime.bulk, v.clients.byTime.bulk = true, true
+	v.orders.byTime.bulk, v.clients.byTime.bulk, v.bulk = true, true, true
 	load := loadRows
 	if hasColumns(tx) {
 		load = loadColumns
@@ -838,6 +849,7 @@ func loadView(tx *state.Tx) (*view, error) {
 	if err := load(tx, v); err != nil {
 		return nil, err
 	}
+	v.buildIndexes()
 	v.orders.byTime.settle(v.orders.created)
 	v.clients.byTime.settle(v.clients.created)
 	v.clients.reindexNames()
