@@ -520,8 +520,10 @@ func (a *API) Load(tx *state.Tx, sec *Section, seed int64) error {
 	if len(v.orders.id)+len(v.clients.id) >= releaseRows {
 		// Building a large view leaves about as much garbage as the view
 		// itself (decoded records, the old view), which the runtime would
-		// otherwise keep mapped while the server idles.
+		// otherwise keep mapped while the server idles, and the pages of
+		// the column records it read resident.
 		debug.FreeOSMemory()
+		return tx.ReleaseMapped()
 	}
 	return nil
 }
