@@ -9,6 +9,9 @@
 #
 #   bench/saplab-scale.sh [RESTARTS]      # default 3
 #   SEED=0 bench/saplab-scale.sh          # restarts only, on the file seeded before
+#   BASE=/tmp/main-mockserver bench/saplab-scale.sh
+#                                         # each restart also with another build (main's),
+#                                         # on the same file, for a before/after ratio
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RESTARTS=${1:-3}
@@ -23,7 +26,7 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 serve() {
   local db=$1; shift
   local t0; t0=$(now_ms)
-  "$OUT/mockserver" serve --addr "127.0.0.1:$PORT" --db "$db" --log-level warn "$@" >/dev/null 2>&1 &
+  "${BIN:-$OUT/mockserver}" serve --addr "127.0.0.1:$PORT" --db "$db" --log-level warn "$@" >/dev/null 2>&1 &
   MOCK_PID=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$PORT/__admin/health"; do
     kill -0 "$MOCK_PID" 2>/dev/null || { echo "mockserver exited" >&2; exit 1; }
@@ -31,20 +34,28 @@ serve() {
   done
   MS=$(( $(now_ms) - t0 ))
 }
+# cpu PID: user + system CPU time so far, in ms.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14+$15)*1000/hz}' "/proc/$1/stat"; }
 mem() { awk -v k="$2:" '$1==k {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 stop() { kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true; }
 
 if [ "${SEED:-1}" = 1 ] || [ ! -f "$OUT/scale.db" ]; then
 rm -f "$OUT"/scale.db* "$OUT"/default.db*
 serve "$OUT/scale.db" --scenario bench/scale.yaml
-printf 'seed 100k/500k: %6d ms to the first 200, peak RSS %5s MB, db %s MB\n' "$MS" "$(mem "$MOCK_PID" VmHWM)" "$(( $(cat "$OUT"/scale.db* | wc -c) / 1048576 ))"
+printf 'seed 100k/500k: %6d ms to the first 200, CPU %s ms, peak RSS %5s MB, db %s MB\n' "$MS" "$(cpu "$MOCK_PID")" "$(mem "$MOCK_PID" VmHWM)" "$(( $(cat "$OUT"/scale.db* | wc -c) / 1048576 ))"
 stop
 fi
 for i in $(seq 1 "$RESTARTS"); do
   serve "$OUT/scale.db"
   sleep 2 # idle
-  printf 'restart %d on 100k/500k: %6d ms, idle RSS %5s MB (peak %s MB)\n' "$i" "$MS" "$(mem "$MOCK_PID" VmRSS)" "$(mem "$MOCK_PID" VmHWM)"
+  printf 'restart %d on 100k/500k: %6d ms, idle RSS %5s MB (peak %s MB), CPU %s ms\n' "$i" "$MS" "$(mem "$MOCK_PID" VmRSS)" "$(mem "$MOCK_PID" VmHWM)" "$(cpu "$MOCK_PID")"
   stop
+  if [ -n "${BASE:-}" ]; then
+    BIN=$BASE serve "$OUT/scale.db"
+    sleep 2
+    printf '  base build, same file:  %6d ms, idle RSS %5s MB (peak %s MB), CPU %s ms\n' "$MS" "$(mem "$MOCK_PID" VmRSS)" "$(mem "$MOCK_PID" VmHWM)" "$(cpu "$MOCK_PID")"
+    stop
+  fi
   rm -f "$OUT"/default.db*
   serve "$OUT/default.db"
   sleep 2

@@ -148,12 +148,25 @@ func (r *colReader) str() string {
 	return s
 }
 
-// decodeOrderCol reads a colOrders record.
-func decodeOrderCol(b []byte) (orderCol, error) {
+// strIn reads a string as d's copy of it when d has one (dict.intern).
+func (r *colReader) strIn(d *dict) string {
+	n, k := binary.Uvarint(r.b)
+	if k <= 0 || uint64(len(r.b)-k) < n {
+		r.err = errColumn
+		return ""
+	}
+	s := d.intern(r.b[k : k+int(n)])
+	r.b = r.b[k+int(n):]
+	return s
+}
+
+// decodeOrderCol reads a colOrders record, its texts interned in oc's
+// dictionaries.
+func decodeOrderCol(b []byte, oc *orderCols) (orderCol, error) {
 	r := colReader{b: b}
 	c := orderCol{client: r.int(), status: r.int(), shipping: r.int(), distributor: r.int(), flags: uint8(r.int()),
 		created: r.int(), total: money.Amount(r.int()), auto: r.int()}
-	c.name, c.brand, c.article, c.invoice = r.str(), r.str(), r.str(), r.str()
+	c.name, c.brand, c.article, c.invoice = r.strIn(&oc.names), r.strIn(&oc.brands), r.strIn(&oc.articles), r.strIn(&oc.invoices)
 	return c, r.err
 }
 
@@ -267,7 +280,7 @@ func loadColumns(tx *state.Tx, v *view) error {
 		return nil
 	}
 	return b.ForEach(func(k, data []byte) error {
-		c, err := decodeOrderCol(data)
+		c, err := decodeOrderCol(data, &v.orders)
 		if err != nil {
 			return err
 		}

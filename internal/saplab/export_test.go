@@ -21,3 +21,11 @@ func PositionFaults(brand, article string, price, initialPrice money.Amount, qty
 	}
 	return out
 }
+
+// SetSeedChunk makes seeding commit every n bytes (state.Tx.Checkpoint)
+// for the duration of a test that must not be parallel.
+func SetSeedChunk(t interface{ Cleanup(func()) }, n int) {
+	old := seedChunk
+	seedChunk = n
+	t.Cleanup(func() { seedChunk = old })
+}

@@ -145,16 +145,14 @@ func (g *generator) digits(n int) string {
 	return string(b)
 }
 
-// run appends the generated clients and positions to the scenario's and
-// books their ledgers.
-func (g *generator) run(sd *seeder, clients []*client, orders []*order) ([]*client, []*order) {
+// run appends the generated clients to the scenario's, hands each
+// generated position to emit (ids after lastOrder, in id order) and books
+// their ledgers.
+func (g *generator) run(sd *seeder, clients []*client, lastOrder int64, emit func(*order)) []*client {
 	s := g.sec
-	nextClient, nextOrder := int64(0), int64(0)
+	nextClient, nextOrder := int64(0), lastOrder
 	for _, c := range clients {
 		nextClient = max(nextClient, c.ID)
-	}
-	for _, o := range orders {
-		nextOrder = max(nextOrder, o.ID)
 	}
 	var made []*client
 	for i := 0; i < s.Generate.Clients; i++ {
@@ -171,7 +169,7 @@ func (g *generator) run(sd *seeder, clients []*client, orders []*order) ([]*clie
 		owners = clients
 	}
 	if s.Generate.Orders == 0 || len(owners) == 0 {
-		return clients, orders
+		return clients
 	}
 	// Positions are made in time order, so ids grow with their dates as in
 	// a real shop.
@@ -192,11 +190,11 @@ func (g *generator) run(sd *seeder, clients []*client, orders []*order) ([]*clie
 				at = cl.Created.Add(time.Duration(1+g.rnd.IntN(600)) * time.Minute)
 			}
 			nextOrder++
-			orders = append(orders, g.order(sd, nextOrder, cl, at, fmt.Sprintf("NZ-%03d", invoice), shipping))
+			emit(g.order(sd, nextOrder, cl, at, fmt.Sprintf("NZ-%03d", invoice), shipping))
 			i++
 		}
 	}
-	return clients, orders
+	return clients
 }
 
 // shipping is a random shipping type, or none (a third of the time).

@@ -70,6 +70,57 @@ func (x index) relive(key int64, live bool) {
 	}
 }
 
+// buildIndex is the index of rows 0..n-1 under key(row): one map look-up
+// per row (none for keys below n, the dense ones: dictionary ids, statuses,
+// groups), and every postings list cut from one allocation of the exact
+// size, where appending row by row left up to half of each list unused.
+// A list that grows later is copied out of it by append.
+func buildIndex(n int, key func(int32) int64, live func(int32) bool) index {
+	var (
+		dense = make([]int32, n) // slot+1 of keys 0..n-1
+		other = map[int64]int32{}
+		slot  = make([]int32, n) // each row's slot
+		keys  []int64
+		count []int32
+	)
+	for i := range int32(n) {
+		k := key(i)
+		var s int32
+		if k >= 0 && k < int64(n) {
+			if dense[k] == 0 {
+				keys, count = append(keys, k), append(count, 0)
+				dense[k] = int32(len(keys))
+			}
+			s = dense[k] - 1
+		} else if got, ok := other[k]; ok {
+			s = got
+		} else {
+			s = int32(len(keys))
+			keys, count = append(keys, k), append(count, 0)
+			other[k] = s
+		}
+		slot[i] = s
+		count[s]++
+	}
+	x := make(index, len(keys))
+	all := make([]int32, n)
+	lists := make([]postings, len(keys))
+	off := 0
+	for s := range lists {
+		lists[s].rows = all[off : off : off+int(count[s])]
+		off += int(count[s])
+		x[keys[s]] = &lists[s]
+	}
+	for i := range int32(n) {
+		p := &lists[slot[i]]
+		p.rows = append(p.rows, i)
+		if live(i) {
+			p.live++
+		}
+	}
+	return x
+}
+
 // insertSorted adds row to a sorted list of rows.
 func insertSorted(rows []int32, row int32) []int32 {
 	if n := len(rows); n == 0 || rows[n-1] < row {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -464,8 +465,10 @@ func (s *Section) checkGenerate(c *check.Checker) {
 }
 
 // Seed writes the scenario's saplab section, then the rows generated from
-// seed, into the emptied buckets. It runs inside the server's one seeding
-// transaction.
+// seed, into the emptied buckets. It runs inside the server's seeding
+// transaction of saplab's file, which it commits every seedChunk bytes
+// (state.Tx.Checkpoint): a generated state of a gigabyte or more is
+// written in chunks of bounded memory.
 func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 	sd := &seeder{tx: tx, now: tx.Now(), seed: seed}
 	set := sec.Settings.record()
@@ -476,20 +479,22 @@ func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 	for _, st := range sec.Statuses {
 		statuses[st.ID] = &status{ID: st.ID, Name: st.Name, Color: st.record().Color}
 	}
-	orders := sd.orders(sec, set, statuses)
-	if sec.Generate.Clients > 0 || sec.Generate.Orders > 0 {
-		g := newGenerator(sec, seed, set, clients, statuses)
-		clients, orders = g.run(sd, clients, orders)
+	lastOrder := int64(0)
+	for _, o := range sd.orders(sec, set, statuses) {
+		sd.putOrder(o)
+		lastOrder = max(lastOrder, o.ID)
 	}
+	if sec.Generate.Clients > 0 || sec.Generate.Orders > 0 {
+		// Generated positions are written as they are made, not kept:
+		// half a million of them with their histories weighed a gigabyte.
+		g := newGenerator(sec, seed, set, clients, statuses)
+		clients = g.run(sd, clients, lastOrder, sd.putOrder)
+	}
+	// Clients last: their balances are final once every position paid.
 	for _, cl := range clients {
 		sd.put(bClients, cl.ID, cl)
 		col := clientColOf(cl)
 		sd.col(colClients, cl.ID, col.encode())
-	}
-	for _, o := range orders {
-		sd.put(bOrders, o.ID, o)
-		col := orderColOf(o)
-		sd.col(colOrders, o.ID, col.encode())
 	}
 	sd.sequence(bPoints, bManagerGroups, bEmployees, bShipping, bStatuses, bGroups, bDistributors, bClients, bOrders)
 	sd.putLedger()
@@ -512,8 +517,20 @@ func (a *API) Load(tx *state.Tx, sec *Section, seed int64) error {
 	v.commits = commits(tx)
 	a.store.setView(v)
 	a.forgetLogins()
+	if len(v.orders.id)+len(v.clients.id) >= releaseRows {
+		// Building a large view leaves about as much garbage as the view
+		// itself (decoded records, the old view), which the runtime would
+		// otherwise keep mapped while the server idles, and the pages of
+		// the column records it read resident.
+		debug.FreeOSMemory()
+		return tx.ReleaseMapped()
+	}
 	return nil
 }
+
+// releaseRows is the view size from which Load hands the memory its build
+// freed back to the system at once.
+const releaseRows = 100_000
 
 // referenceTables writes the shop's small tables, its employees and its
 // settings.
@@ -649,7 +666,18 @@ type seeder struct {
 	txID int64
 	// ledger is every entry booked, (client, entry), for putLedger.
 	ledger [][2]int64
+	// pending counts the bytes written since the last commit (wrote).
+	pending int
 }
+
+// seedChunk is how many bytes of records a seeding writes per commit
+// (state.Tx.Checkpoint); bbolt holds about three times that in memory.
+var seedChunk = 32 << 20
+
+// seedFill is the fill of the pages of the rows a seeding writes: in key
+// order, so full pages instead of half-full ones (bbolt's default), with
+// room left for a row that grows when it changes.
+const seedFill = 0.9
 
 // put stores v as the record id of bucket, unless an earlier write failed.
 func (sd *seeder) put(bucket string, id int64, v any) {
@@ -660,13 +688,38 @@ func (sd *seeder) put(bucket string, id int64, v any) {
 		sd.max = map[string]int64{}
 	}
 	sd.max[bucket] = max(sd.max[bucket], id)
-	sd.err = put(sd.tx, bucket, id, v)
+	data, err := json.Marshal(v)
+	if err != nil {
+		sd.err = fmt.Errorf("encode %s record: %w", bucket, err)
+		return
+	}
+	b := sd.tx.Bucket(bucket)
+	b.FillPercent = seedFill
+	sd.err = b.Put(state.Key(uint64(id)), data)
+	sd.wrote(len(data))
+}
+
+// putOrder stores a position and its column record.
+func (sd *seeder) putOrder(o *order) {
+	sd.put(bOrders, o.ID, o)
+	col := orderColOf(o)
+	sd.col(colOrders, o.ID, col.encode())
 }
 
 // col stores a column record (columns.go), unless an earlier write failed.
 func (sd *seeder) col(name []byte, id int64, rec []byte) {
 	if sd.err == nil {
 		sd.err = putCol(sd.tx, name, id, rec)
+		sd.wrote(len(rec))
+	}
+}
+
+// wrote counts n bytes written and commits them once a chunk is full.
+func (sd *seeder) wrote(n int) {
+	sd.pending += n
+	if sd.pending >= seedChunk && sd.err == nil {
+		sd.pending = 0
+		sd.err = sd.tx.Checkpoint()
 	}
 }
 
@@ -752,6 +805,7 @@ func (sd *seeder) putLedger() {
 			return
 		}
 		sd.err = putLedger(sd.tx, e[0], e[1])
+		sd.wrote(16)
 	}
 }
 
@@ -789,7 +843,7 @@ func loadView(tx *state.Tx) (*view, error) {
 	if err := loadTables(tx, v); err != nil {
 		return nil, err
 	}
-	v.orders.byTime.bulk, v.clients.byTime.bulk = true, true
+	v.orders.byTime.bulk, v.clients.byTime.bulk, v.bulk = true, true, true
 	load := loadRows
 	if hasColumns(tx) {
 		load = loadColumns
@@ -797,6 +851,7 @@ func loadView(tx *state.Tx) (*view, error) {
 	if err := load(tx, v); err != nil {
 		return nil, err
 	}
+	v.buildIndexes()
 	v.orders.byTime.settle(v.orders.created)
 	v.clients.byTime.settle(v.clients.created)
 	v.clients.reindexNames()

@@ -125,6 +125,12 @@ const bIndex = "saplab.index"
 // IndexBuckets are saplab's buckets that are not collections of the panel.
 var IndexBuckets = []string{bIndex}
 
+// MmapSize is the mapping saplab's file is opened with (state.Part): a
+// generated state of 100,000 clients and 500,000 positions is a file of
+// about a gigabyte, which is then seeded without bbolt mapping it anew
+// (and copying the writing transaction's records) at each doubling.
+const MmapSize = 1 << 30
+
 // keyCommits is the count of saplab writes committed since the last seed,
 // 8 bytes big-endian; absent is 0.
 var keyCommits = []byte("commits")

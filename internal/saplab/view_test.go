@@ -57,14 +57,21 @@ func (v *view) scanOrdersRef(q *filter.Query) page {
 }
 
 // randomShop fills a view with n clients and m positions drawn from r,
-// from a few values each so that filters match many rows.
-func randomShop(r *rand.Rand, n, m int) *view {
+// from a few values each so that filters match many rows; in bulk, as a
+// start builds it (loadView: rows appended, then every index at once).
+func randomShop(r *rand.Rand, n, m int, bulk bool) *view {
 	v := newView()
+	v.bulk, v.orders.byTime.bulk, v.clients.byTime.bulk = bulk, bulk, bulk
 	for id := int64(1); id <= int64(n); id++ {
 		v.setClient(randomClient(r, id))
 	}
 	for id := int64(1); id <= int64(m); id++ {
 		v.setOrder(randomOrder(r, id, 1+r.Int64N(int64(n))))
+	}
+	if bulk {
+		v.buildIndexes()
+		v.orders.byTime.settle(v.orders.created)
+		v.clients.byTime.settle(v.clients.created)
 	}
 	v.clients.reindexNames()
 	return v
@@ -127,12 +134,19 @@ func checkOrderQueries(t *testing.T, v *view, when string) {
 }
 
 // The indexed position list answers exactly as a scan of every row, on a
-// fresh view and after positions and clients change (statuses, payment,
-// archive, texts, a client's group, manager and office) and new ones come.
+// fresh view (built row by row, and in bulk as a start builds it) and
+// after positions and clients change (statuses, payment, archive, texts, a
+// client's group, manager and office) and new ones come.
 func TestFindOrders_agreesWithAScan(t *testing.T) {
 	t.Parallel()
+	for _, bulk := range []bool{false, true} {
+		t.Run(fmt.Sprint("bulk=", bulk), func(t *testing.T) { ordersAgreeWithAScan(t, bulk) })
+	}
+}
+
+func ordersAgreeWithAScan(t *testing.T, bulk bool) {
 	r := rand.New(rand.NewPCG(1, 2))
-	v := randomShop(r, 40, 3*1024+100)
+	v := randomShop(r, 40, 3*1024+100, bulk)
 	checkOrderQueries(t, v, "fresh")
 	for round := range 4 {
 		for range 200 {
@@ -188,8 +202,14 @@ var testClientQueries = []string{
 // clients change.
 func TestFindClients_agreesWithAScan(t *testing.T) {
 	t.Parallel()
+	for _, bulk := range []bool{false, true} {
+		t.Run(fmt.Sprint("bulk=", bulk), func(t *testing.T) { clientsAgreeWithAScan(t, bulk) })
+	}
+}
+
+func clientsAgreeWithAScan(t *testing.T, bulk bool) {
 	r := rand.New(rand.NewPCG(3, 4))
-	v := randomShop(r, 90, 10)
+	v := randomShop(r, 90, 10, bulk)
 	check := func(when string) {
 		t.Helper()
 		for _, path := range testClientQueries {

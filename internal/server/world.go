@@ -31,7 +31,7 @@ var buckets = slices.Concat(amapi.Buckets, carreta.Buckets, saplab.Buckets)
 var parts = []state.Part{
 	{Name: "amapi", Buckets: amapi.Buckets},
 	{Name: "carreta", Buckets: carreta.Buckets},
-	{Name: "saplab", Buckets: slices.Concat(saplab.Buckets, saplab.IndexBuckets)},
+	{Name: "saplab", Buckets: slices.Concat(saplab.Buckets, saplab.IndexBuckets), MmapSize: saplab.MmapSize},
 }
 
 // World is one complete mock: its state files (state.Set), clock, journal, fault rules,
@@ -129,7 +129,10 @@ func (w *World) mount(worlds admin.Worlds) {
 // reseeded, each in one transaction, all committed only when every one
 // seeded (state.Set.Reset, crash-safe by generations), then the APIs
 // rebuild their views. While it runs, vendor requests wait; if seeding
-// fails, the old state stays.
+// fails, the old state stays. A large generated saplab state is the
+// exception: it commits in chunks (state.Tx.Checkpoint), the reset is
+// pending from its first, and a failure after that is completed by the
+// next start.
 func (w *World) Apply(sc *scenario.Scenario) error {
 	w.gate.Lock()
 	defer w.gate.Unlock()

@@ -19,6 +19,13 @@ import (
 type Part struct {
 	Name    string
 	Buckets []string
+	// MmapSize is the mapping its file is opened with (0: bbolt's
+	// default, grown as the file grows). bbolt copies every key and
+	// value the writing transaction holds out of the old mapping each
+	// time it maps a grown file, which was a quarter of seeding a large
+	// state; a mapping is address space, not memory, and the file still
+	// grows only as it is written.
+	MmapSize int
 }
 
 // Set is a whole state: the main file (the meta bucket: the scenario it was
@@ -99,6 +106,7 @@ func OpenSet(path string, clk *clock.Clock, scratch bool, parts []Part) (*Set, e
 	s.main = main
 	for i, p := range parts {
 		o := opts
+		o.InitialMmapSize = p.MmapSize
 		st, err := open(files[i+1], clk, &o, p.Buckets)
 		if err != nil {
 			_ = s.Close()
@@ -297,6 +305,9 @@ func (s *Set) Reset(scenarioSource []byte, seed func(part string, tx *Tx) error)
 // If every seed succeeds, beforeCommit (when set) runs, then each is
 // committed in turn; otherwise every one is rolled back. The transactions
 // share one clock reading, as the one transaction of a single file did.
+// A seed that checkpoints (Tx.Checkpoint) commits its part's rows so far:
+// beforeCommit runs before the first such commit, and a failure after it
+// leaves the reset pending, for the next start to complete.
 func (s *Set) seedParts(idx []int, gen uint64, seed func(part string, tx *Tx) error, beforeCommit func() error) error {
 	now := s.main.clock.Now()
 	txs := make([]*bolt.Tx, 0, len(idx))
@@ -305,13 +316,21 @@ func (s *Set) seedParts(idx []int, gen uint64, seed func(part string, tx *Tx) er
 			_ = btx.Rollback() // a no-op on a committed one
 		}
 	}()
-	for _, i := range idx {
+	for k, i := range idx {
 		btx, err := s.parts[i].db.Begin(true)
 		if err != nil {
 			return err
 		}
 		txs = append(txs, btx)
-		if err := reseedPart(&Tx{btx: btx, now: now}, s.parts[i].buckets, gen, func(tx *Tx) error { return seed(s.names[i], tx) }); err != nil {
+		tx := &Tx{btx: btx, now: now}
+		tx.checkpoint = func() error {
+			next, err := s.checkpoint(i, tx.btx, &beforeCommit)
+			if next != nil {
+				tx.btx, txs[k] = next, next
+			}
+			return err
+		}
+		if err := reseedPart(tx, s.parts[i].buckets, gen, func(tx *Tx) error { return seed(s.names[i], tx) }); err != nil {
 			return err
 		}
 	}
@@ -331,13 +350,37 @@ func (s *Set) seedParts(idx []int, gen uint64, seed func(part string, tx *Tx) er
 	return nil
 }
 
+// checkpoint commits btx, the seeding transaction of part i, and begins
+// the next one, which it returns. Before the first commit of a reset, it
+// runs and clears *intent (the reset's pending record).
+func (s *Set) checkpoint(i int, btx *bolt.Tx, intent *func() error) (*bolt.Tx, error) {
+	if *intent != nil {
+		if err := (*intent)(); err != nil {
+			return nil, err
+		}
+		*intent = nil
+	}
+	if err := btx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit a part of the state (the next start completes the reset): %w", err)
+	}
+	if err := crashAfter("checkpoint", s.names[i]); err != nil {
+		return nil, err
+	}
+	return s.parts[i].db.Begin(true)
+}
+
 // crashAfter is where a test makes a reset or a migration stop after a
-// step (its part's commit), as a crash would: an error it returns ends the
+// step (its part's commit, or a checkpoint of its seeding), as a crash would: an error it returns ends the
 // operation there. Always nil outside tests (export_test.go).
 var crashAfter = func(step, part string) error { return nil }
 
-// reseedPart empties buckets in tx, runs seed, and records gen.
+// reseedPart empties buckets in tx, runs seed, and records gen. The part's
+// generation is removed first: a seed that commits part of its rows
+// (Tx.Checkpoint) leaves a stale part until its last commit.
 func reseedPart(tx *Tx, buckets []string, gen uint64, seed func(tx *Tx) error) error {
+	if err := tx.Bucket(MetaBucket).Delete([]byte(metaGeneration)); err != nil {
+		return err
+	}
 	for _, name := range buckets {
 		if err := tx.ClearBucket(name); err != nil {
 			return fmt.Errorf("clear bucket %s: %w", name, err)

@@ -398,3 +398,111 @@ func TestSet_emptyAPIBucketsInTheMainFileAreNoMigration(t *testing.T) {
 		t.Fatalf("after an earlier version opened the main file:\n%v\nwant\n%v", got, want)
 	}
 }
+
+// chunkedSeedOf is seedOf with part b's rows written in three commits of
+// its own (Tx.Checkpoint), as saplab seeds a large generated state.
+func chunkedSeedOf(src string) func(part string, tx *state.Tx) error {
+	return func(part string, tx *state.Tx) error {
+		if err := seedOf(src)(part, tx); err != nil || part != "b" {
+			return err
+		}
+		for n := range 3 {
+			if err := tx.Checkpoint(); err != nil {
+				return err
+			}
+			id, _ := tx.NextID("b.items")
+			if err := tx.Put("b.items", state.Key(id), rec{ID: id, Name: fmt.Sprintf("%s chunk %d", src, n)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// A reset whose seed commits part of a part's rows on the way ends as a
+// seed in one transaction of that part would.
+func TestSet_aChunkedResetGivesTheWholeState(t *testing.T) {
+	t.Parallel()
+	s := openSet(t, filepath.Join(t.TempDir(), "s.db"))
+	if err := s.Reset([]byte("one"), chunkedSeedOf("one")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, s, "gone with the reset")
+	if err := s.Reset([]byte("two"), chunkedSeedOf("two")); err != nil {
+		t.Fatal(err)
+	}
+	got := dump(t, s)
+	if len(got) != 10 || got["b.items/"+string(state.Key(44))] == "" || got["b.items#seq"] != "44" {
+		t.Fatalf("after a chunked reset: %v", got)
+	}
+	for _, v := range got {
+		if bytes.Contains([]byte(v), []byte("one")) || bytes.Contains([]byte(v), []byte("gone")) {
+			t.Fatalf("the old state survived the reset: %v", got)
+		}
+	}
+	if names, pending := stale(t, s); names != nil || pending || seeded(t, s) != "two" {
+		t.Fatalf("stale %v, pending %v, seeded %q", names, pending, seeded(t, s))
+	}
+}
+
+// A crash between two commits of a part's seeding (Tx.Checkpoint) leaves
+// the reset pending and that part stale, with no generation: the next start
+// completes the reset from the new scenario, as if it had not been cut.
+// A repair cut the same way is done again at the start after.
+func TestSet_aCrashBetweenCheckpointsIsRepairedOnRestart(t *testing.T) {
+	want := func() map[string]string {
+		s := openSet(t, filepath.Join(t.TempDir(), "fresh.db"))
+		if err := s.Reset([]byte("two"), chunkedSeedOf("two")); err != nil {
+			t.Fatal(err)
+		}
+		return dump(t, s)
+	}()
+	path := filepath.Join(t.TempDir(), "s.db")
+	s := openSet(t, path)
+	if err := s.Reset([]byte("one"), chunkedSeedOf("one")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, s, "gone with the reset")
+	crash := errors.New("killed")
+	cut := func(after int) {
+		n := 0
+		state.CrashAfter(t, func(step, part string) error {
+			if step == "checkpoint" && part == "b" {
+				if n++; n == after {
+					return crash
+				}
+			}
+			return nil
+		})
+	}
+	cut(2)
+	if err := s.Reset([]byte("two"), chunkedSeedOf("two")); !errors.Is(err, crash) {
+		t.Fatalf("Reset: %v", err)
+	}
+	_ = s.Close()
+	for round, after := range []int{1, 0} {
+		s = openSet(t, path)
+		names, pending := stale(t, s)
+		if !slices.Equal(names, []string{"a", "b"}) || !pending || seeded(t, s) != "two" {
+			t.Fatalf("round %d: stale %v, pending %v, seeded %q", round, names, pending, seeded(t, s))
+		}
+		cut(after) // the first repair is cut after its first checkpoint, the second is not
+		err := s.Repair(names, chunkedSeedOf("two"))
+		if after > 0 {
+			if !errors.Is(err, crash) {
+				t.Fatalf("round %d: Repair: %v", round, err)
+			}
+			_ = s.Close()
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := dump(t, s); !maps.Equal(got, want) {
+		t.Fatalf("after the repair:\n%v\nwant\n%v", got, want)
+	}
+	if names, pending := stale(t, s); names != nil || pending {
+		t.Fatalf("still stale %v, pending %v", names, pending)
+	}
+}

@@ -82,9 +82,23 @@ func OpenScratch(path string, clk *clock.Clock, buckets ...string) (*Store, erro
 		InitialMmapSize: initialMmapSize}, buckets)
 }
 
+// growStep is how much a file opened with a large mapping (Part.MmapSize)
+// grows at a time: bbolt's AllocSize (16 MB) would make a small state's
+// file 16 MB.
+const growStep = 1 << 20
+
+// openBolt opens the bbolt file at path.
+func openBolt(path string, opts *bolt.Options) (*bolt.DB, error) {
+	db, err := bolt.Open(path, 0o600, opts)
+	if err == nil && opts.InitialMmapSize > initialMmapSize {
+		db.AllocSize = growStep
+	}
+	return db, err
+}
+
 // open is Open with bbolt's options.
 func open(path string, clk *clock.Clock, opts *bolt.Options, buckets []string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, opts)
+	db, err := openBolt(path, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
@@ -283,7 +297,7 @@ func (s *Store) compact() error {
 	if err := s.db.Close(); err != nil {
 		return err
 	}
-	db, err := bolt.Open(path, 0o600, s.opts)
+	db, err := openBolt(path, s.opts)
 	if err != nil {
 		return fmt.Errorf("reopen state %s: %w", path, err)
 	}
@@ -301,6 +315,27 @@ func (s *Store) wrap(btx *bolt.Tx) *Tx {
 type Tx struct {
 	btx *bolt.Tx
 	now time.Time
+	// checkpoint commits and begins anew in a seeding transaction
+	// (Set.seedParts); nil in every other.
+	checkpoint func() error
+}
+
+// Checkpoint commits what a seeding transaction (Set.Reset, Set.Repair)
+// has written so far and carries on in a new transaction of the same
+// file: bbolt holds every page a transaction dirties in memory until it
+// commits (and copies them all again when the file grows), so a large
+// seeding done in one transaction peaked at three times its file's size.
+// The part has no generation until its last transaction commits, so a
+// crash between checkpoints leaves it stale and the next start reseeds it
+// (Set.Stale); in a Reset, the first checkpoint records the reset as
+// pending first, so from there on a crash completes it instead of
+// undoing it. Buckets taken from tx before the call are not valid after
+// it. In any other transaction it does nothing.
+func (tx *Tx) Checkpoint() error {
+	if tx.checkpoint == nil {
+		return nil
+	}
+	return tx.checkpoint()
 }
 
 // Now is the clock reading taken when the transaction began.

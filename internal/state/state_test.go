@@ -249,3 +249,45 @@ func TestOpen_lockedFileFailsFast(t *testing.T) {
 		t.Fatalf("a second Open of a locked file failed with %v, want bbolt's lock timeout", err)
 	}
 }
+
+// Releasing the mapped pages of a file read in full leaves every record
+// readable, in that transaction and the next, as it was.
+func TestTx_releaseMappedKeepsTheRecords(t *testing.T) {
+	t.Parallel()
+	s, _ := open(t)
+	err := s.Update(func(tx *state.Tx) error {
+		for id := uint64(1); id <= 2000; id++ {
+			if err := tx.Put("t.items", state.Key(id), rec{ID: id, Name: "row"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(tx *state.Tx) int {
+		n := 0
+		_ = tx.ForEach("t.items", func(k, v []byte) error {
+			if id, _ := state.ID(k); bytes.Contains(v, []byte(`"name":"row"`)) && id == uint64(n+1) {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	for range 2 {
+		if err := s.View(func(tx *state.Tx) error {
+			before := read(tx)
+			if err := tx.ReleaseMapped(); err != nil {
+				return err
+			}
+			if after := read(tx); before != 2000 || after != 2000 {
+				t.Fatalf("%d records before the release, %d after; want 2000", before, after)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
