@@ -3,6 +3,7 @@ package saplab
 import (
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/phpjson"
@@ -39,6 +40,12 @@ type answerKey struct {
 	page    int64
 	filters string
 }
+
+// keepAnswers turns the answer cache on; BenchmarkScalePages turns it off
+// (export_test.go) to measure what a page costs to make, as after a write.
+var keepAnswers atomic.Bool
+
+func init() { keepAnswers.Store(true) }
 
 // maxAnswerBytes bounds the answer cache; past it the cache starts over
 // rather than tracking use (a default-scenario position page is ~32 KB).
@@ -77,6 +84,9 @@ func (s *store) encoded(k answerKey, build func(tx *state.Tx, v *view) (any, err
 // keptAnswer is the kept answer k, unless an automatic move has fallen due
 // (read applies it first, then the answer is made again).
 func (s *store) keptAnswer(k answerKey) ([]byte, bool) {
+	if !keepAnswers.Load() {
+		return nil, false
+	}
 	s.viewMu.RLock()
 	defer s.viewMu.RUnlock()
 	s.rowsMu.Lock()
@@ -90,6 +100,9 @@ func (s *store) keptAnswer(k answerKey) ([]byte, bool) {
 
 // keepAnswer keeps b as k; the caller holds viewMu shared (inside s.read).
 func (s *store) keepAnswer(k answerKey, b []byte) {
+	if !keepAnswers.Load() {
+		return
+	}
 	s.rowsMu.Lock()
 	defer s.rowsMu.Unlock()
 	if s.answerBytes+len(b) > maxAnswerBytes {

@@ -21,3 +21,7 @@ func PositionFaults(brand, article string, price, initialPrice money.Amount, qty
 	}
 	return out
 }
+
+// KeepAnswers turns the answer cache on or off (BenchmarkScalePages
+// measures pages made, not pages kept) and returns what it was.
+func KeepAnswers(on bool) bool { return keepAnswers.Swap(on) }
