@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
@@ -62,20 +61,12 @@ type clientCols struct {
 	created   []int64 // unix microseconds
 	orders    [][]int32
 
-	// names is every search text joined with nameSep, and nameAt the
-	// offset where each client's starts: one strings.Index over a few
-	// megabytes finds client_name matches far faster than a Contains per
-	// client. It is rebuilt after writes that change clients (namesDirty).
-	names      string
-	nameAt     []int32
-	namesDirty bool
+	// live is how many of each client's positions are not archived: the
+	// count of a client_name page of positions is a sum over the clients.
+	live []int32
 
-	// matchMu guards matches, the clients each recent client_name text
-	// matched, between changes of the names (reindexNames clears it): a
-	// panel pages through one search, and the scan of the names is the
-	// search's cost. A leaf lock, taken under viewMu held shared.
-	matchMu sync.Mutex
-	matches map[string][]bool
+	// nameIx and emailIx answer client_name and email (textindex.go).
+	nameIx, emailIx textIndex
 
 	// ix are the indexes of the client filters (clientKeys), byTime the
 	// clients by creation (date_from, date_to).
@@ -120,82 +111,19 @@ func phoneKey(digits string) int64 {
 	return int64(h)
 }
 
-// nameSep separates clients in clientCols.names; filter text never holds it.
+// nameSep separated clients in the joined names of earlier versions; the
+// column records still store it as a space.
 const nameSep = '\x01'
 
-// reindexNames rebuilds clientCols.names if clients changed.
-func (cc *clientCols) reindexNames() {
-	if !cc.namesDirty {
-		return
-	}
-	var b strings.Builder
-	cc.nameAt = cc.nameAt[:0]
-	for _, s := range cc.search {
-		cc.nameAt = append(cc.nameAt, int32(b.Len()))
-		b.WriteString(s)
-		b.WriteByte(nameSep)
-	}
-	cc.names = b.String()
-	cc.namesDirty = false
-	cc.matchMu.Lock()
-	cc.matches = nil
-	cc.matchMu.Unlock()
+// nameMatches are the clients whose search text contains s (lower-cased).
+// The result is shared and must not be changed.
+func (cc *clientCols) nameMatches(s string) *textMatch {
+	return cc.nameIx.match(len(cc.id), func(i int32) string { return cc.search[i] }, s)
 }
 
-// maxMatches bounds the remembered client_name results.
-const maxMatches = 32
-
-// nameMatches marks the clients whose search text contains s
-// (lower-cased). The result is shared and must not be changed.
-func (cc *clientCols) nameMatches(s string) []bool {
-	if cc.namesDirty {
-		return cc.scanNames(s)
-	}
-	cc.matchMu.Lock()
-	ok, found := cc.matches[s]
-	cc.matchMu.Unlock()
-	if found {
-		return ok
-	}
-	ok = cc.scanNames(s)
-	cc.matchMu.Lock()
-	if cc.matches == nil || len(cc.matches) >= maxMatches {
-		cc.matches = map[string][]bool{}
-	}
-	cc.matches[s] = ok
-	cc.matchMu.Unlock()
-	return ok
-}
-
-// scanNames is nameMatches without the memory: one strings.Index pass
-// over the joined names.
-func (cc *clientCols) scanNames(s string) []bool {
-	ok := make([]bool, len(cc.id))
-	if strings.IndexByte(s, nameSep) >= 0 || cc.namesDirty {
-		for i, t := range cc.search {
-			ok[i] = strings.Contains(t, s)
-		}
-		return ok
-	}
-	for from := 0; from < len(cc.names); {
-		k := strings.Index(cc.names[from:], s)
-		if k < 0 {
-			break
-		}
-		pos := int32(from + k)
-		// The client whose text holds pos: the last start at or before it.
-		i, found := slices.BinarySearch(cc.nameAt, pos)
-		if !found {
-			i--
-		}
-		ok[i] = true
-		next := len(cc.names)
-		if i+1 < len(cc.nameAt) {
-			next = int(cc.nameAt[i+1])
-		}
-		from = next
-	}
-	return ok
+// emailMatches are the clients whose email contains s (lower-cased).
+func (cc *clientCols) emailMatches(s string) *textMatch {
+	return cc.emailIx.match(len(cc.id), func(i int32) string { return cc.email[i] }, s)
 }
 
 // Order flags.
@@ -311,8 +239,10 @@ func (v *view) reindexOrder(i int32, isNew bool, old orderKeys, oldLive bool) {
 	switch {
 	case (isNew || !oldLive) && live:
 		oc.live = insertSorted(oc.live, i)
+		v.clients.live[oc.client[i]]++
 	case !isNew && oldLive && !live:
 		oc.live = removeSorted(oc.live, i)
+		v.clients.live[oc.client[i]]--
 	}
 }
 
@@ -437,6 +367,7 @@ func (cc *clientCols) appendRow(id int64) {
 	cc.wholesale = append(cc.wholesale, false)
 	cc.created = append(cc.created, 0)
 	cc.orders = append(cc.orders, nil)
+	cc.live = append(cc.live, 0)
 }
 
 // setClientCol puts client id's columns in its row, appending a new one.
@@ -464,11 +395,14 @@ func (v *view) setClientCol(id int64, c *clientCol) {
 	}
 	if isNew || c.search != cc.search[i] {
 		// A new client lengthens every remembered match as well.
+		cc.nameIx.set(i, cc.search[i], c.search)
 		cc.search[i] = c.search
-		cc.namesDirty = true
+	}
+	if isNew || c.email != cc.email[i] {
+		cc.emailIx.set(i, cc.email[i], c.email)
+		cc.email[i] = c.email
 	}
 	cc.phone[i] = c.phone
-	cc.email[i] = c.email
 	// The position indexes hold the client's group, manager and office.
 	moved := cc.group[i] != c.group || cc.manager[i] != c.manager || cc.point[i] != c.point
 	var old []orderKeys
@@ -653,8 +587,7 @@ func (v *view) clientPreds(q *filter.Query, withPoint bool) []pred {
 		ps = append(ps, func(i int32) bool { return cc.point[i] == p })
 	}
 	if s, ok := q.Texts["client_name"]; ok {
-		match := cc.nameMatches(strings.ToLower(s))
-		ps = append(ps, func(i int32) bool { return match[i] })
+		ps = append(ps, cc.nameMatches(strings.ToLower(s)).has)
 	}
 	return ps
 }
@@ -692,16 +625,14 @@ func (v *view) findClients(q *filter.Query) page {
 		eq(cixPhone, phoneKey(ph), false)
 		ps = append(ps, func(i int32) bool { return cc.phone[i] == ph })
 	}
-	if d, ok := timeDriver(q, &cc.byTime, cc.created, len(cc.id)); ok {
+	if d, ok := timeDriver(q, &cc.byTime, cc.created, nil); ok {
 		ds = append(ds, d)
 	}
 	if s, ok := q.Texts["client_name"]; ok {
-		match := cc.nameMatches(strings.ToLower(s))
-		ps = append(ps, func(i int32) bool { return match[i] })
+		ds = append(ds, matchDriver(cc.nameMatches(strings.ToLower(s))))
 	}
 	if e, ok := q.Texts["email"]; ok {
-		e = strings.ToLower(e)
-		ps = append(ps, func(i int32) bool { return strings.Contains(cc.email[i], e) })
+		ds = append(ds, matchDriver(cc.emailMatches(strings.ToLower(e))))
 	}
 	if q.IDs != nil {
 		for _, d := range ds {
@@ -741,39 +672,27 @@ type driver struct {
 	accept pred
 	// skip leaves rows out of the walk (archived positions); nil for none.
 	skip pred
+	// through, when set, walks the rows itself (drivers.go), told how many
+	// the page needs (-1: all of them) to choose how.
+	through func(need int64, visit func(int32) bool)
 }
 
 // walk visits the driver's rows but those skip leaves out, highest first,
-// until visit returns false.
-func (d *driver) walk(visit func(int32) bool) {
+// until visit returns false; need is how many the walk is for (-1 all).
+func (d *driver) walk(need int64, visit func(int32) bool) {
 	if d.skip != nil {
 		skip, inner := d.skip, visit
 		visit = func(i int32) bool { return skip(i) || inner(i) }
+	}
+	if d.through != nil {
+		d.through(need, visit)
+		return
 	}
 	if d.bits != nil {
 		descendingBits(d.bits, visit)
 		return
 	}
 	descending(d.lists, visit)
-}
-
-// timeDriver is date_from and date_to through rows ordered by creation:
-// the rows in range, as a bitmap over n rows.
-func timeDriver(q *filter.Query, bt *byTime, created []int64, n int) (driver, bool) {
-	hasFrom, hasTo := !q.From.IsZero(), !q.To.IsZero()
-	if !hasFrom && !hasTo {
-		return driver{}, false
-	}
-	span := bt.span(created, q.From.UnixMicro(), q.To.UnixMicro(), hasFrom, hasTo)
-	preds := createdPreds(q, created)
-	return driver{bits: rowBits(n, span), size: len(span), live: -1, exact: true, accept: func(i int32) bool {
-		for _, ok := range preds {
-			if !ok(i) {
-				return false
-			}
-		}
-		return true
-	}}, true
 }
 
 // walkDrivers pages a list through the smallest of its drivers, checking
@@ -801,7 +720,7 @@ func walkDrivers(q *filter.Query, ds []driver, ps []pred, liveOnly bool) page {
 	if len(ps) == 0 && d.exact && count >= 0 {
 		p := page{total: count}
 		seen := int64(0)
-		d.walk(func(i int32) bool {
+		d.walk(off+int64(q.PerPage), func(i int32) bool {
 			if seen >= off {
 				p.rows = append(p.rows, i)
 			}
@@ -811,7 +730,7 @@ func walkDrivers(q *filter.Query, ds []driver, ps []pred, liveOnly bool) page {
 		return p
 	}
 	var p page
-	d.walk(func(i int32) bool {
+	d.walk(-1, func(i int32) bool {
 		for _, ok := range ps {
 			if !ok(i) {
 				return true
@@ -873,14 +792,9 @@ func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
 		ds = append(ds, v.nameDriver(strings.ToLower(s)))
 	}
 	if s, ok := q.Texts["client_name"]; ok {
-		d, ok := v.clientNameDriver(strings.ToLower(s))
-		if ok {
-			ds = append(ds, d)
-		} else {
-			rest = append(rest, d.accept)
-		}
+		ds = append(ds, v.clientNameDriver(strings.ToLower(s)))
 	}
-	if d, ok := timeDriver(q, &oc.byTime, oc.created, len(oc.id)); ok {
+	if d, ok := timeDriver(q, &oc.byTime, oc.created, func(i int32) bool { return oc.flags[i]&fArchived == 0 }); ok {
 		ds = append(ds, d)
 	}
 	return ds, rest
@@ -902,30 +816,6 @@ func (v *view) nameDriver(s string) driver {
 		}
 	}
 	return d
-}
-
-// maxDrivingClients is how many matching clients client_name walks the
-// positions of; past it the filter is a check on each position instead.
-const maxDrivingClients = 4096
-
-// clientNameDriver is client_name on positions: the positions of the
-// clients whose name or organisation contains s, and false when there are
-// too many such clients to walk their positions one list each.
-func (v *view) clientNameDriver(s string) (driver, bool) {
-	cc := &v.clients
-	match := cc.nameMatches(s)
-	d := driver{live: -1, exact: true, accept: func(i int32) bool { return match[v.orders.client[i]] }}
-	n := 0
-	for c, ok := range match {
-		if ok {
-			if n++; n > maxDrivingClients {
-				return d, false
-			}
-			d.lists = append(d.lists, cc.orders[c])
-			d.size += len(cc.orders[c])
-		}
-	}
-	return d, true
 }
 
 // findOrders runs GET /panel/order's filters. Archived positions are left

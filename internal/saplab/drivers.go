@@ -1,0 +1,112 @@
+package saplab
+
+import (
+	mathbits "math/bits"
+
+	"github.com/mockserver/mockserver/internal/saplab/filter"
+)
+
+// The drivers of the substring filters on clients (textindex.go gives their
+// rows) and of client_name on positions. docs/saplab.md lists which index
+// serves which filter.
+
+// matchDriver is a client filter whose rows a textIndex found: one list,
+// its count known, so a page of it alone stops at the end of the page.
+func matchDriver(m *textMatch) driver {
+	return driver{lists: [][]int32{m.rows}, size: len(m.rows), live: len(m.rows), exact: true, accept: m.has}
+}
+
+// clientNameDriver is client_name on positions: the positions of the
+// clients whose name or organisation contains s. Its count is a sum over
+// those clients (their positions, and those not archived), so a page of it
+// alone reads no row outside the page. The rows are walked one of two
+// ways, whichever visits fewer for what the walk needs: a merge of the
+// clients' lists of positions (its cost grows with the clients), or all
+// positions from the newest down with the client checked (its cost grows
+// with how far down the page's last row lies: need rows out of the share
+// of positions that match).
+func (v *view) clientNameDriver(s string) driver {
+	cc, oc := &v.clients, &v.orders
+	m := cc.nameMatches(s)
+	d := driver{exact: true, accept: func(i int32) bool { return m.has(oc.client[i]) }}
+	for _, c := range m.rows {
+		d.size += len(cc.orders[c])
+		d.live += int(cc.live[c])
+	}
+	n, size := int64(len(oc.id)), int64(d.size)
+	d.through = func(need int64, visit func(int32) bool) {
+		if size == 0 {
+			return
+		}
+		heap := int64(len(m.rows)) + int64(mathbits.Len(uint(len(m.rows))))*size
+		scan := n
+		if need >= 0 {
+			heap = int64(len(m.rows)) + int64(mathbits.Len(uint(len(m.rows))))*min(need*2, size)
+			scan = min(n, need*2*n/size+64)
+		}
+		if heap <= scan {
+			lists := make([][]int32, len(m.rows))
+			for k, c := range m.rows {
+				lists[k] = cc.orders[c]
+			}
+			descending(lists, visit)
+			return
+		}
+		for i := int32(n) - 1; i >= 0; i-- {
+			if m.has(oc.client[i]) && !visit(i) {
+				return
+			}
+		}
+	}
+	return d
+}
+
+// timeDriver is date_from and date_to through the rows ordered by creation
+// (created, one per row): two binary searches give the rows in range, and
+// one pass over them their count not archived (live, nil for a list
+// without archive) and the lowest and highest row among them. Rows are
+// created in about id order, so the rows between those two are mostly in
+// range: the walk goes down from the highest checking the date, and a page
+// stops at its end. When the range's rows are spread thin between them
+// (dates changed out of order), a bitmap of the rows is walked instead.
+func timeDriver(q *filter.Query, bt *byTime, created []int64, live pred) (driver, bool) {
+	hasFrom, hasTo := !q.From.IsZero(), !q.To.IsZero()
+	if !hasFrom && !hasTo {
+		return driver{}, false
+	}
+	from, to := q.From.UnixMicro(), q.To.UnixMicro()
+	in := func(i int32) bool { return (!hasFrom || created[i] >= from) && (!hasTo || created[i] < to) }
+	span := bt.span(created, from, to, hasFrom, hasTo)
+	d := driver{size: len(span), live: len(span), exact: true, accept: in}
+	if len(span) == 0 {
+		d.through = func(int64, func(int32) bool) {}
+		return d, true
+	}
+	lo, hi := span[0], span[0]
+	if live != nil {
+		d.live = 0
+	}
+	for _, r := range span {
+		lo, hi = min(lo, r), max(hi, r)
+		if live != nil && live(r) {
+			d.live++
+		}
+	}
+	d.through = func(need int64, visit func(int32) bool) {
+		width := int64(hi-lo) + 1
+		walk := width
+		if need >= 0 {
+			walk = min(width, (need*2+64)*width/int64(len(span)))
+		}
+		if walk > int64(len(span))+int64(len(created))/64 {
+			descendingBits(rowBits(len(created), span), visit)
+			return
+		}
+		for i := hi; i >= lo; i-- {
+			if in(i) && !visit(i) {
+				return
+			}
+		}
+	}
+	return d, true
+}
