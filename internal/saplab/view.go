@@ -159,6 +159,8 @@ type orderCols struct {
 	ix     [nIndexes]index
 	live   []int32
 	byTime byTime
+	// liveBits are live again as a bitmap (bitmaps.go).
+	liveBits []uint64
 }
 
 // The indexed order columns: a position's own, then its client's (a
@@ -239,9 +241,11 @@ func (v *view) reindexOrder(i int32, isNew bool, old orderKeys, oldLive bool) {
 	switch {
 	case (isNew || !oldLive) && live:
 		oc.live = insertSorted(oc.live, i)
+		oc.liveBits = setBit(oc.liveBits, i)
 		v.clients.live[oc.client[i]]++
 	case !isNew && oldLive && !live:
 		oc.live = removeSorted(oc.live, i)
+		oc.liveBits = clearBit(oc.liveBits, i)
 		v.clients.live[oc.client[i]]--
 	}
 }
@@ -603,7 +607,7 @@ func (v *view) findClients(q *filter.Query) page {
 	eq := func(k int, key int64, exact bool) {
 		d := driver{exact: exact, accept: func(i int32) bool { return cc.clientKey(k, i) == key }}
 		if p := cc.ix[k][key]; p != nil {
-			d.lists, d.size, d.live = [][]int32{p.rows}, len(p.rows), len(p.rows)
+			d.lists, d.size, d.live, d.bitmap = [][]int32{p.rows}, len(p.rows), len(p.rows), p.bits
 		}
 		ds = append(ds, d)
 	}
@@ -647,6 +651,9 @@ func (v *view) findClients(q *filter.Query) page {
 		}
 		return scan(q, len(cc.id), nil, ps)
 	}
+	if p, ok := bitmapPage(q, ds, ps, nil, len(cc.id)); ok {
+		return p
+	}
 	return walkDrivers(q, ds, ps, false)
 }
 
@@ -675,6 +682,8 @@ type driver struct {
 	// through, when set, walks the rows itself (drivers.go), told how many
 	// the page needs (-1: all of them) to choose how.
 	through func(need int64, visit func(int32) bool)
+	// bitmap is the rows as a bitmap when the index keeps one (bitmaps.go).
+	bitmap []uint64
 }
 
 // walk visits the driver's rows but those skip leaves out, highest first,
@@ -753,7 +762,7 @@ func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
 	eq := func(k int, key int64) {
 		d := driver{exact: true, accept: func(i int32) bool { return v.orderKey(k, i) == key }}
 		if p := oc.ix[k][key]; p != nil {
-			d.lists, d.size, d.live = [][]int32{p.rows}, len(p.rows), p.live
+			d.lists, d.size, d.live, d.bitmap = [][]int32{p.rows}, len(p.rows), p.live, p.bits
 		}
 		ds = append(ds, d)
 	}
@@ -839,6 +848,13 @@ func (v *view) findOrders(q *filter.Query) page {
 	}
 	if len(ds) == 0 {
 		return v.scanOrders(q, liveOnly, ps)
+	}
+	var live []uint64
+	if liveOnly {
+		live = oc.liveBits
+	}
+	if p, ok := bitmapPage(q, ds, ps, live, len(oc.id)); ok {
+		return p
 	}
 	if liveOnly {
 		// Archived rows are skipped in the walk; a lone index's count is

@@ -134,7 +134,8 @@ var testQueries = []string{
 	// another filter, on later pages.
 	"/client_name/ИВ", "/client_name/ов иван/page/2", "/client_name/нова", "/client_name/ивановиван", "/client_name/ов иванов",
 	"/client_name/сидоров", "/client_name/сидоров/page/9/per_page/7", "/client_name/сидоров/order_status/1",
-	"/client_name/ПЁТР/unignore_archived/1/page/3", "/client_name/ивановa", "/client_name/сидоров/date_from/2025-01-20",
+	"/client_name/ПЁТР/unignore_archived/1/page/3", "/is_payed/1/brand/bosch/page/2", "/is_payed/0/order_status/3/unignore_archived/1",
+	"/shipping_id/1/distributor_id/2/per_page/7/page/4", "/client_group/1/manager_id/2/is_payed/0", "/is_payed/1/brand/ngk/page/99", "/client_name/ивановa", "/client_name/сидоров/date_from/2025-01-20",
 }
 
 // checkOrderQueries compares findOrders with the plain scan on every
@@ -158,7 +159,21 @@ func checkOrderQueries(t *testing.T, v *view, when string) {
 // archive, texts, a client's group, manager and office) and new ones come.
 func TestFindOrders_agreesWithAScan(t *testing.T) {
 	t.Parallel()
-	r := rand.New(rand.NewPCG(1, 2))
+	findOrdersAgrees(t, rand.New(rand.NewPCG(1, 2)))
+}
+
+// With bitmaps kept for postings of 16 rows and more, the lists of two
+// large filters are answered from their bitmaps (bitmapPage), as a scan.
+// Not parallel: bitsMin is shared, and parallel tests start after this.
+func TestFindOrders_bitmapsAgreeWithAScan(t *testing.T) {
+	defer func(n int) { bitsMin = n }(bitsMin)
+	bitsMin = 16
+	findOrdersAgrees(t, rand.New(rand.NewPCG(5, 6)))
+}
+
+// findOrdersAgrees compares findOrders with a scan on a random shop,
+// fresh and after rounds of random changes.
+func findOrdersAgrees(t *testing.T, r *rand.Rand) {
 	v := randomShop(r, 40, 3*1024+100)
 	checkOrderQueries(t, v, "fresh")
 	for round := range 4 {
@@ -211,7 +226,7 @@ var testClientQueries = []string{
 	"/date_from/2025-01-02/client_name/петров",
 	"/client_name/ИВ", "/client_name/ов иван", "/client_name/ивановиван", "/client_name/ов иванов", "/client_name/сидоров/page/2/per_page/4",
 	"/email/1@", "/email/C1/per_page/5/page/2", "/email/@MAIL", "/email/9@mail", "/email/x@mail",
-	"/email/mail.ru/client_group/2", "/client_name/петр/email/2",
+	"/email/mail.ru/client_group/2", "/client_name/петр/email/2", "/client_group/1/is_wholesaler/0/page/2",
 }
 
 // The indexed client list answers exactly as a scan, fresh and after

@@ -1,0 +1,121 @@
+package saplab
+
+import (
+	mathbits "math/bits"
+
+	"github.com/mockserver/mockserver/internal/saplab/filter"
+)
+
+// Bitmaps for filters that each match a large share of the rows: is_payed
+// with a common brand, a status with a manager. Walking the smaller index
+// and checking the other filter on each of its rows costs as many steps as
+// that index holds (tens of thousands at 500,000 positions) for the count
+// alone; the AND of the indexes' bitmaps costs a word per 64 rows whatever
+// they hold, and the count is a popcount. So a posting that holds at least
+// one row in bitsShare of those below its highest, and bitsMin rows, keeps
+// its rows as a bitmap beside the list (about 62 KB at 500,000 positions;
+// a column of few values has a few such postings, a column of many
+// values, such as invoice, none), and the rows not archived are one more
+// (orderCols.liveBits). They are kept up to date by index.add and
+// index.remove under store.viewMu held exclusively.
+// (bitsMin is a variable so that a test can make bitmaps of a small view.)
+var bitsMin = 2048
+
+const bitsShare = 32
+
+// addBit puts row in p's bitmap, making the bitmap when p has become
+// large enough to keep one.
+func (p *postings) addBit(row int32) {
+	if p.bits != nil {
+		p.bits = setBit(p.bits, row)
+		return
+	}
+	if len(p.rows) < bitsMin || int(row) > len(p.rows)*bitsShare {
+		return
+	}
+	for _, r := range p.rows {
+		p.bits = setBit(p.bits, r)
+	}
+}
+
+// clearBit takes row out of p's bitmap.
+func (p *postings) clearBit(row int32) {
+	if p.bits != nil {
+		p.bits = clearBit(p.bits, row)
+	}
+}
+
+// setBit sets row in bits, growing it when needed.
+func setBit(bits []uint64, row int32) []uint64 {
+	w := int(row >> 6)
+	for len(bits) <= w {
+		bits = append(bits, 0)
+	}
+	bits[w] |= 1 << (uint(row) & 63)
+	return bits
+}
+
+// clearBit clears row in bits.
+func clearBit(bits []uint64, row int32) []uint64 {
+	if w := int(row >> 6); w < len(bits) {
+		bits[w] &^= 1 << (uint(row) & 63)
+	}
+	return bits
+}
+
+// bitmapPage answers a list of two or more index filters (and nothing
+// else) from their bitmaps, with live the rows not archived (nil: all
+// count), over n rows: one pass over the words from the top, counting
+// every row all of them hold and keeping the page's. It declines (false)
+// when a filter has no bitmap, or when the smallest index is small enough
+// that walking it costs less than the words.
+func bitmapPage(q *filter.Query, ds []driver, ps []pred, live []uint64, n int) (page, bool) {
+	if len(ds) < 2 || len(ps) > 0 {
+		return page{}, false
+	}
+	smallest := ds[0].size
+	for _, d := range ds {
+		if d.bitmap == nil || d.through != nil || len(d.lists) != 1 || !d.exact {
+			return page{}, false
+		}
+		smallest = min(smallest, d.size)
+	}
+	words := (n + 63) / 64
+	if smallest <= words*(len(ds)+1)/4 {
+		return page{}, false
+	}
+	var p page
+	off, end := q.Offset(), q.Offset()+int64(q.PerPage)
+	for w := words - 1; w >= 0; w-- {
+		x := ^uint64(0)
+		if live != nil {
+			x = word(live, w)
+		}
+		for k := 0; k < len(ds) && x != 0; k++ {
+			x &= word(ds[k].bitmap, w)
+		}
+		c := int64(mathbits.OnesCount64(x))
+		if p.total+c > off && p.total < end {
+			// The page's rows are in this word: highest first.
+			seen := p.total
+			for y := x; y != 0; {
+				b := 63 - mathbits.LeadingZeros64(y)
+				if seen >= off && seen < end {
+					p.rows = append(p.rows, int32(w<<6|b))
+				}
+				seen++
+				y &^= 1 << b
+			}
+		}
+		p.total += c
+	}
+	return p, true
+}
+
+// word is bits[w], 0 past its end.
+func word(bits []uint64, w int) uint64 {
+	if w < len(bits) {
+		return bits[w]
+	}
+	return 0
+}
