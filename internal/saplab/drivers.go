@@ -2,6 +2,7 @@ package saplab
 
 import (
 	mathbits "math/bits"
+	"sync"
 
 	"github.com/mockserver/mockserver/internal/saplab/filter"
 )
@@ -62,14 +63,17 @@ func (v *view) clientNameDriver(s string) driver {
 }
 
 // timeDriver is date_from and date_to through the rows ordered by creation
-// (created, one per row): two binary searches give the rows in range, and
-// one pass over them their count not archived (live, nil for a list
-// without archive) and the lowest and highest row among them. Rows are
-// created in about id order, so the rows between those two are mostly in
-// range: the walk goes down from the highest checking the date, and a page
-// stops at its end. When the range's rows are spread thin between them
-// (dates changed out of order), a bitmap of the rows is walked instead.
-func timeDriver(q *filter.Query, bt *byTime, created []int64, live pred) (driver, bool) {
+// (created, one per row) of list (0 clients, 1 positions): two binary
+// searches give the rows in range, and one pass over them their count not
+// archived (flags, nil for a list without archive) and the lowest and
+// highest row among them; that summary is kept until a row changes
+// (spanMemo), so paging through one range makes the pass once. Rows are
+// created in about id order, so the rows between the lowest and highest
+// are mostly in range: the walk goes down from the highest checking the
+// date, and a page stops at its end. When the range's rows are spread thin
+// between them (dates out of id order), a bitmap of the rows is walked
+// instead.
+func (v *view) timeDriver(q *filter.Query, list int, bt *byTime, created []int64, flags []uint8) (driver, bool) {
 	hasFrom, hasTo := !q.From.IsZero(), !q.To.IsZero()
 	if !hasFrom && !hasTo {
 		return driver{}, false
@@ -82,16 +86,10 @@ func timeDriver(q *filter.Query, bt *byTime, created []int64, live pred) (driver
 		d.through = func(int64, func(int32) bool) {}
 		return d, true
 	}
-	lo, hi := span[0], span[0]
-	if live != nil {
-		d.live = 0
-	}
-	for _, r := range span {
-		lo, hi = min(lo, r), max(hi, r)
-		if live != nil && live(r) {
-			d.live++
-		}
-	}
+	k := spanKey{list: list, from: from, to: to, hasFrom: hasFrom, hasTo: hasTo}
+	sum := v.spans.summary(k, span, flags)
+	d.live = sum.live
+	lo, hi := sum.lo, sum.hi
 	d.through = func(need int64, visit func(int32) bool) {
 		width := int64(hi-lo) + 1
 		walk := width
@@ -110,3 +108,51 @@ func timeDriver(q *filter.Query, bt *byTime, created []int64, live pred) (driver
 	}
 	return d, true
 }
+
+// spanMemo keeps the summaries of the last date ranges asked for until a
+// client or position changes (forget, under viewMu held exclusively). mu
+// guards m: a leaf lock, taken under viewMu held shared.
+type spanMemo struct {
+	mu sync.Mutex
+	m  map[spanKey]spanSum
+}
+
+type spanKey struct {
+	list           int
+	from, to       int64
+	hasFrom, hasTo bool
+}
+
+// spanSum is a range's rows not archived and its lowest and highest row.
+type spanSum struct {
+	live   int
+	lo, hi int32
+}
+
+// summary is the summary of span (a range's rows) under k, made on a miss.
+func (sm *spanMemo) summary(k spanKey, span []int32, flags []uint8) spanSum {
+	sm.mu.Lock()
+	s, ok := sm.m[k]
+	sm.mu.Unlock()
+	if ok {
+		return s
+	}
+	s = spanSum{lo: span[0], hi: span[0]}
+	for _, r := range span {
+		s.lo, s.hi = min(s.lo, r), max(s.hi, r)
+		if flags == nil || flags[r]&fArchived == 0 {
+			s.live++
+		}
+	}
+	sm.mu.Lock()
+	if sm.m == nil || len(sm.m) >= 64 {
+		sm.m = map[spanKey]spanSum{}
+	}
+	sm.m[k] = s
+	sm.mu.Unlock()
+	return s
+}
+
+// forget drops the kept summaries: a row changed. The caller holds viewMu
+// exclusively.
+func (sm *spanMemo) forget() { sm.m = nil }

@@ -46,6 +46,9 @@ type view struct {
 	// commits is the count of saplab writes the view shows (keyCommits):
 	// a read transaction that sees more waits for the view (store.read).
 	commits uint64
+
+	// spans keeps the summaries of recent date ranges (drivers.go).
+	spans spanMemo
 }
 
 // clientCols are the client fields the filters read, one slice per field.
@@ -377,6 +380,7 @@ func (cc *clientCols) appendRow(id int64) {
 // setClientCol puts client id's columns in its row, appending a new one.
 func (v *view) setClientCol(id int64, c *clientCol) {
 	cc := &v.clients
+	v.spans.forget()
 	i, ok := v.clientIndex(id)
 	isNew := !ok
 	var oldKeys [nClientIndexes]int64
@@ -449,6 +453,7 @@ func (v *view) setOrder(o *order) {
 // and keeps the indexes.
 func (v *view) setOrderCol(id int64, o *orderCol) {
 	oc := &v.orders
+	v.spans.forget()
 	ci, ok := v.clientIndex(o.client)
 	if !ok {
 		panic("saplab view: position of an unknown client")
@@ -629,7 +634,7 @@ func (v *view) findClients(q *filter.Query) page {
 		eq(cixPhone, phoneKey(ph), false)
 		ps = append(ps, func(i int32) bool { return cc.phone[i] == ph })
 	}
-	if d, ok := timeDriver(q, &cc.byTime, cc.created, nil); ok {
+	if d, ok := v.timeDriver(q, 0, &cc.byTime, cc.created, nil); ok {
 		ds = append(ds, d)
 	}
 	if s, ok := q.Texts["client_name"]; ok {
@@ -803,7 +808,7 @@ func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
 	if s, ok := q.Texts["client_name"]; ok {
 		ds = append(ds, v.clientNameDriver(strings.ToLower(s)))
 	}
-	if d, ok := timeDriver(q, &oc.byTime, oc.created, func(i int32) bool { return oc.flags[i]&fArchived == 0 }); ok {
+	if d, ok := v.timeDriver(q, 1, &oc.byTime, oc.created, oc.flags); ok {
 		ds = append(ds, d)
 	}
 	return ds, rest
