@@ -377,6 +377,19 @@ func (cc *clientCols) appendRow(id int64) {
 	cc.live = append(cc.live, 0)
 }
 
+// setTexts puts client row i's substring-filtered texts, moving the row in
+// their trigram indexes (a new row changes every kept match as well).
+func (cc *clientCols) setTexts(i int32, isNew bool, c *clientCol) {
+	if isNew || c.search != cc.search[i] {
+		cc.nameIx.set(i, cc.search[i], c.search)
+		cc.search[i] = c.search
+	}
+	if isNew || c.email != cc.email[i] {
+		cc.emailIx.set(i, cc.email[i], c.email)
+		cc.email[i] = c.email
+	}
+}
+
 // setClientCol puts client id's columns in its row, appending a new one.
 func (v *view) setClientCol(id int64, c *clientCol) {
 	cc := &v.clients
@@ -401,15 +414,7 @@ func (v *view) setClientCol(id int64, c *clientCol) {
 		}
 		cc.appendRow(id)
 	}
-	if isNew || c.search != cc.search[i] {
-		// A new client lengthens every remembered match as well.
-		cc.nameIx.set(i, cc.search[i], c.search)
-		cc.search[i] = c.search
-	}
-	if isNew || c.email != cc.email[i] {
-		cc.emailIx.set(i, cc.email[i], c.email)
-		cc.email[i] = c.email
-	}
+	cc.setTexts(i, isNew, c)
 	cc.phone[i] = c.phone
 	// The position indexes hold the client's group, manager and office.
 	moved := cc.group[i] != c.group || cc.manager[i] != c.manager || cc.point[i] != c.point
