@@ -24,56 +24,97 @@ import (
 //
 // The index is built with the column, on the account's first filtered
 // list, and extended with it; both under columns.mu held for writing.
-type commentGrams map[gramKey][]int32
+type commentGrams struct {
+	ids   map[gramKey]int32 // a run's list in lists
+	lists [][]int32
+}
+
+// list is the places of run k, ascending.
+func (g *commentGrams) list(k gramKey) []int32 {
+	if id, ok := g.ids[k]; ok {
+		return g.lists[id]
+	}
+	return nil
+}
+
+// id is run k's list, made on first sight.
+func (g *commentGrams) id(k gramKey) int32 {
+	id, ok := g.ids[k]
+	if !ok {
+		id = int32(len(g.lists))
+		g.ids[k] = id
+		g.lists = append(g.lists, nil)
+	}
+	return id
+}
 
 // gramKey is a run of one to three characters; unused places are -1.
 type gramKey [3]rune
 
-// gramsOf appends the distinct runs of one to three characters of s.
+// gramsOf appends the runs of one to three characters of s (a run that
+// repeats in s comes again: index keeps a place once per list).
 func gramsOf(s []byte, out []gramKey) []gramKey {
-	start := len(out)
-	add := func(k gramKey) {
-		if !slices.Contains(out[start:], k) {
-			out = append(out, k)
-		}
-	}
 	r0, r1 := rune(-1), rune(-1)
 	for len(s) > 0 {
 		r, size := utf8.DecodeRune(s)
 		s = s[size:]
-		add(gramKey{r, -1, -1})
+		out = append(out, gramKey{r, -1, -1})
 		if r1 >= 0 {
-			add(gramKey{r1, r, -1})
+			out = append(out, gramKey{r1, r, -1})
 		}
 		if r0 >= 0 {
-			add(gramKey{r0, r1, r})
+			out = append(out, gramKey{r0, r1, r})
 		}
 		r0, r1 = r1, r
 	}
 	return out
 }
 
-// index adds places [from, len(col.ids)) to the column's grams, making
-// them when the column is new (two passes: lists of the exact length).
+// index adds places [from, len(col.ids)) to the column's grams. A new
+// column's are made in two passes: the runs numbered and counted, then
+// the lists, each made once at about its length, filled by number without
+// a second lookup.
 func (col *commentColumn) index(from int) {
 	var ks []gramKey
 	if col.grams == nil {
-		counts := map[gramKey]int32{}
+		col.grams = &commentGrams{ids: map[gramKey]int32{}}
+		var seq []int32 // the runs' numbers, place after place
+		var counts []int32
+		ends := make([]int, 0, len(col.ids)-from)
 		for p := from; p < len(col.ids); p++ {
 			ks = gramsOf(col.comment(p), ks[:0])
 			for _, k := range ks {
-				counts[k]++
+				id := col.grams.id(k)
+				if int(id) == len(counts) {
+					counts = append(counts, 0)
+				}
+				counts[id]++
+				seq = append(seq, id)
 			}
+			ends = append(ends, len(seq))
 		}
-		col.grams = make(commentGrams, len(counts))
-		for k, c := range counts {
-			col.grams[k] = make([]int32, 0, c)
+		for id, c := range counts {
+			col.grams.lists[id] = make([]int32, 0, c)
 		}
+		at := 0
+		for i, end := range ends {
+			p := int32(from + i)
+			for _, id := range seq[at:end] {
+				if l := col.grams.lists[id]; len(l) == 0 || l[len(l)-1] != p {
+					col.grams.lists[id] = append(l, p)
+				}
+			}
+			at = end
+		}
+		return
 	}
 	for p := from; p < len(col.ids); p++ {
 		ks = gramsOf(col.comment(p), ks[:0])
 		for _, k := range ks {
-			col.grams[k] = append(col.grams[k], int32(p))
+			id := col.grams.id(k)
+			if l := col.grams.lists[id]; len(l) == 0 || l[len(l)-1] != int32(p) {
+				col.grams.lists[id] = append(l, int32(p))
+			}
 		}
 	}
 }
@@ -113,11 +154,11 @@ func (col *commentColumn) lookup(n int, filter []byte, page int) ([]int32, bool)
 	if len(rs) <= 3 {
 		k := gramKey{-1, -1, -1}
 		copy(k[:], rs)
-		return below(col.grams[k]), true
+		return below(col.grams.list(k)), true
 	}
 	var lists [][]int32
 	for i := 0; i+3 <= len(rs); i++ {
-		l := below(col.grams[gramKey{rs[i], rs[i+1], rs[i+2]}])
+		l := below(col.grams.list(gramKey{rs[i], rs[i+1], rs[i+2]}))
 		if len(l) == 0 {
 			return nil, true
 		}

@@ -169,7 +169,7 @@ type commentColumn struct {
 	ends []int
 	ids  []uint64
 	// grams index the comments (commentgrams.go).
-	grams commentGrams
+	grams *commentGrams
 }
 
 // columns holds the comment columns of the accounts that have used the

@@ -114,8 +114,9 @@ func (x *textIndex) set(i int32, old, cur string) {
 	}
 }
 
-// build indexes every row's trigrams. The lists are first counted, then
-// filled into one array, each list a full slice of it (an append to a
+// build indexes every row's trigrams. The lists are first counted (a
+// repeat within a text counted too: a few spare places), then filled into
+// one array, each list a full slice of it (an append to a
 // list later copies that list out, touching no other).
 func (x *textIndex) build(n int, text func(int32) string) {
 	counts := map[uint32]int32{}
@@ -140,7 +141,9 @@ func (x *textIndex) build(n int, text func(int32) string) {
 	for i := range int32(n) {
 		gs = textGrams(text(i), gs[:0])
 		for _, g := range gs {
-			x.grams[g] = append(x.grams[g], i)
+			if l := x.grams[g]; len(l) == 0 || l[len(l)-1] != i {
+				x.grams[g] = append(l, i)
+			}
 		}
 	}
 }
@@ -210,19 +213,15 @@ func queryGrams(s string) ([]uint32, bool) {
 	return slices.Compact(gs), true
 }
 
-// textGrams appends the trigrams of s to out, each once per text for a
-// row (consecutive repeats are dropped here; build and set tolerate the
-// rest by the check on the last row of a list).
+// textGrams appends the trigrams of s to out (a trigram that repeats in s
+// comes again: build keeps a row once per list, set's sorted insert and
+// delete find it there once).
 func textGrams(s string, out []uint32) []uint32 {
 	var r0, r1 rune
 	k := 0
-	start := len(out)
 	for _, r := range s {
 		if k >= 2 {
-			g := gramKey(r0, r1, r)
-			if !slices.Contains(out[start:], g) {
-				out = append(out, g)
-			}
+			out = append(out, gramKey(r0, r1, r))
 		}
 		r0, r1 = r1, r
 		k++
