@@ -586,26 +586,6 @@ func createdPreds(q *filter.Query, created []int64) []pred {
 	return ps
 }
 
-// clientPreds are the filters on client columns, shared by the client list
-// and, through the position's client, the position list.
-func (v *view) clientPreds(q *filter.Query, withPoint bool) []pred {
-	cc := &v.clients
-	var ps []pred
-	if g, ok := q.Ints["client_group"]; ok {
-		ps = append(ps, func(i int32) bool { return cc.group[i] == g })
-	}
-	if m, ok := q.Ints["manager_id"]; ok {
-		ps = append(ps, func(i int32) bool { return cc.manager[i] == m })
-	}
-	if p, ok := q.Ints["point_id"]; ok && withPoint {
-		ps = append(ps, func(i int32) bool { return cc.point[i] == p })
-	}
-	if s, ok := q.Texts["client_name"]; ok {
-		ps = append(ps, cc.nameMatches(strings.ToLower(s)).has)
-	}
-	return ps
-}
-
 // findClients runs GET /panel/client's filters: the group, manager,
 // wholesale and phone filters through their indexes, the dates through
 // the clients by creation, client_name and email as checks on the rows of
@@ -765,9 +745,10 @@ func walkDrivers(q *filter.Query, ds []driver, ps []pred, liveOnly bool) page {
 }
 
 // orderDrivers are the position filters an index answers: the equality
-// filters, name (the names that contain the text) and client_name (the
-// positions of the clients whose name matches, when they are few).
-func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
+// filters, name (the names that contain the text), client_name (the
+// positions of the clients whose name matches, drivers.go) and the dates:
+// every position filter.
+func (v *view) orderDrivers(q *filter.Query) (ds []driver) {
 	oc := &v.orders
 	eq := func(k int, key int64) {
 		d := driver{exact: true, accept: func(i int32) bool { return v.orderKey(k, i) == key }}
@@ -816,7 +797,7 @@ func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
 	if d, ok := v.timeDriver(q, 1, &oc.byTime, oc.created, oc.flags); ok {
 		ds = append(ds, d)
 	}
-	return ds, rest
+	return ds
 }
 
 // nameDriver is the name filter: the positions whose name contains s,
@@ -846,7 +827,8 @@ func (v *view) findOrders(q *filter.Query) page {
 	oc := &v.orders
 	liveOnly := !q.Bools["unignore_archived"]
 	notArchived := func(i int32) bool { return oc.flags[i]&fArchived == 0 }
-	ds, ps := v.orderDrivers(q)
+	ds := v.orderDrivers(q)
+	var ps []pred
 	if q.IDs != nil {
 		for _, d := range ds {
 			ps = append(ps, d.accept)
@@ -877,9 +859,9 @@ func (v *view) findOrders(q *filter.Query) page {
 }
 
 // scanOrders is a position list no index narrows: the unfiltered list is
-// read by position (the rows not archived are a list of their own); what
-// is left (client_name matching too many clients to walk their positions)
-// is a scan of the compact columns.
+// read by position (the rows not archived are a list of their own). Every
+// position filter has a driver now, so ps is empty here; a filter added
+// without one would be a scan of the compact columns.
 func (v *view) scanOrders(q *filter.Query, liveOnly bool, ps []pred) page {
 	oc := &v.orders
 	if len(ps) == 0 {
