@@ -84,38 +84,46 @@ func bitmapPage(q *filter.Query, ds []driver, ps []pred, live []uint64, n int) (
 	if smallest <= words*(len(ds)+1)/4 {
 		return page{}, false
 	}
+	// The AND is empty past the shortest bitmap.
+	maps := make([][]uint64, 0, len(ds)+1)
+	if live != nil {
+		maps = append(maps, live)
+	}
+	for _, d := range ds {
+		maps = append(maps, d.bitmap)
+	}
+	for _, m := range maps {
+		words = min(words, len(m))
+	}
+	first, rest := maps[0][:words], maps[1:]
 	var p page
 	off, end := q.Offset(), q.Offset()+int64(q.PerPage)
 	for w := words - 1; w >= 0; w-- {
-		x := ^uint64(0)
-		if live != nil {
-			x = word(live, w)
+		x := first[w]
+		for _, m := range rest {
+			x &= m[w]
 		}
-		for k := 0; k < len(ds) && x != 0; k++ {
-			x &= word(ds[k].bitmap, w)
+		if x == 0 {
+			continue
 		}
 		c := int64(mathbits.OnesCount64(x))
 		if p.total+c > off && p.total < end {
-			// The page's rows are in this word: highest first.
-			seen := p.total
-			for y := x; y != 0; {
-				b := 63 - mathbits.LeadingZeros64(y)
-				if seen >= off && seen < end {
-					p.rows = append(p.rows, int32(w<<6|b))
-				}
-				seen++
-				y &^= 1 << b
-			}
+			p.rows = pageBits(p.rows, x, w, p.total, off, end)
 		}
 		p.total += c
 	}
 	return p, true
 }
 
-// word is bits[w], 0 past its end.
-func word(bits []uint64, w int) uint64 {
-	if w < len(bits) {
-		return bits[w]
+// pageBits appends the rows of word w's bits x (highest first) whose
+// place among the list's rows, counted from seen, is in [off, end).
+func pageBits(rows []int32, x uint64, w int, seen, off, end int64) []int32 {
+	for ; x != 0; seen++ {
+		b := 63 - mathbits.LeadingZeros64(x)
+		if seen >= off && seen < end {
+			rows = append(rows, int32(w<<6|b))
+		}
+		x &^= 1 << b
 	}
-	return 0
+	return rows
 }

@@ -19,8 +19,9 @@ func matchDriver(m *textMatch) driver {
 
 // clientNameDriver is client_name on positions: the positions of the
 // clients whose name or organisation contains s. Its count is a sum over
-// those clients (their positions, and those not archived), so a page of it
-// alone reads no row outside the page. The rows are walked one of two
+// those clients (their positions, and those not archived), kept until a
+// row changes (spanMemo), so a page of it alone reads no row outside the
+// page. The rows are walked one of two
 // ways, whichever visits fewer for what the walk needs: a merge of the
 // clients' lists of positions (its cost grows with the clients), or all
 // positions from the newest down with the client checked (its cost grows
@@ -30,10 +31,13 @@ func (v *view) clientNameDriver(s string) driver {
 	cc, oc := &v.clients, &v.orders
 	m := cc.nameMatches(s)
 	d := driver{exact: true, accept: func(i int32) bool { return m.has(oc.client[i]) }}
-	for _, c := range m.rows {
-		d.size += len(cc.orders[c])
-		d.live += int(cc.live[c])
-	}
+	d.size, d.live = v.spans.clientSums(m, func() (size, live int) {
+		for _, c := range m.rows {
+			size += len(cc.orders[c])
+			live += int(cc.live[c])
+		}
+		return size, live
+	})
 	n, size := int64(len(oc.id)), int64(d.size)
 	d.through = func(need int64, visit func(int32) bool) {
 		if size == 0 {
@@ -109,12 +113,35 @@ func (v *view) timeDriver(q *filter.Query, list int, bt *byTime, created []int64
 	return d, true
 }
 
-// spanMemo keeps the summaries of the last date ranges asked for until a
-// client or position changes (forget, under viewMu held exclusively). mu
+// spanMemo keeps the summaries of the last date ranges asked for, and the
+// counts of the last client_name matches' positions, until a client or
+// position changes (forget, under viewMu held exclusively). mu
 // guards m: a leaf lock, taken under viewMu held shared.
 type spanMemo struct {
 	mu sync.Mutex
 	m  map[spanKey]spanSum
+	// sums are the positions, and those not archived, of the clients of
+	// the kept client_name matches (clientNameDriver).
+	sums map[*textMatch][2]int
+}
+
+// clientSums is the positions and those not archived of match m's
+// clients, made by count on a miss.
+func (sm *spanMemo) clientSums(m *textMatch, count func() (int, int)) (size, live int) {
+	sm.mu.Lock()
+	s, ok := sm.sums[m]
+	sm.mu.Unlock()
+	if ok {
+		return s[0], s[1]
+	}
+	size, live = count()
+	sm.mu.Lock()
+	if sm.sums == nil || len(sm.sums) >= 64 {
+		sm.sums = map[*textMatch][2]int{}
+	}
+	sm.sums[m] = [2]int{size, live}
+	sm.mu.Unlock()
+	return size, live
 }
 
 type spanKey struct {
@@ -155,4 +182,4 @@ func (sm *spanMemo) summary(k spanKey, span []int32, flags []uint8) spanSum {
 
 // forget drops the kept summaries: a row changed. The caller holds viewMu
 // exclusively.
-func (sm *spanMemo) forget() { sm.m = nil }
+func (sm *spanMemo) forget() { sm.m, sm.sums = nil, nil }

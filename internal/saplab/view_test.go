@@ -182,6 +182,9 @@ func findOrdersAgrees(t *testing.T, r *rand.Rand) {
 			o := randomOrder(r, id, v.clients.id[v.orders.client[id-1]])
 			v.setOrder(o)
 		}
+		// Positions changed, no client: what is kept of the clients'
+		// matches must not keep their positions' counts.
+		checkOrderQueries(t, v, fmt.Sprintf("positions changed, round %d", round))
 		for range 10 {
 			v.setClient(randomClient(r, 1+r.Int64N(int64(len(v.clients.id)))))
 		}
