@@ -68,8 +68,14 @@ func clearBit(bits []uint64, row int32) []uint64 {
 // count), over n rows: one pass over the words from the top, counting
 // every row all of them hold and keeping the page's. It declines (false)
 // when a filter has no bitmap, or when the smallest index is small enough
-// that walking it costs less than the words.
+// that walking it costs less than the words. A lone index filter with a
+// bitmap is answered here too for a deep page (its count is the index's):
+// the words down to the page are counted by popcount, not walked row by
+// row, and the pass stops at the end of the page.
 func bitmapPage(q *filter.Query, ds []driver, ps []pred, live []uint64, n int) (page, bool) {
+	if len(ds) == 1 && len(ps) == 0 && q.Offset() >= deepOffset {
+		return deepBitmapPage(q, ds[0], live)
+	}
 	if len(ds) < 2 || len(ps) > 0 {
 		return page{}, false
 	}
@@ -126,4 +132,37 @@ func pageBits(rows []int32, x uint64, w int, seen, off, end int64) []int32 {
 		x &^= 1 << b
 	}
 	return rows
+}
+
+// deepOffset is the offset from which a lone index's page is found by
+// popcount in its bitmap rather than by walking its rows.
+const deepOffset = 512
+
+// deepBitmapPage is a deep page of one index filter d from its bitmap and
+// live (nil: every row counts); false when d keeps no bitmap or its count
+// is unknown.
+func deepBitmapPage(q *filter.Query, d driver, live []uint64) (page, bool) {
+	if d.bitmap == nil || d.through != nil || len(d.lists) != 1 || !d.exact {
+		return page{}, false
+	}
+	p := page{total: int64(d.size)}
+	words := len(d.bitmap)
+	if live != nil {
+		p.total = int64(d.live)
+		words = min(words, len(live))
+	}
+	off, end := q.Offset(), q.Offset()+int64(q.PerPage)
+	seen := int64(0)
+	for w := words - 1; w >= 0 && seen < end; w-- {
+		x := d.bitmap[w]
+		if live != nil {
+			x &= live[w]
+		}
+		c := int64(mathbits.OnesCount64(x))
+		if seen+c > off {
+			p.rows = pageBits(p.rows, x, w, seen, off, end)
+		}
+		seen += c
+	}
+	return p, true
 }

@@ -135,7 +135,8 @@ var testQueries = []string{
 	"/client_name/ИВ", "/client_name/ов иван/page/2", "/client_name/нова", "/client_name/ивановиван", "/client_name/ов иванов",
 	"/client_name/сидоров", "/client_name/сидоров/page/9/per_page/7", "/client_name/сидоров/order_status/1",
 	"/client_name/ПЁТР/unignore_archived/1/page/3", "/is_payed/1/brand/bosch/page/2", "/is_payed/0/order_status/3/unignore_archived/1",
-	"/shipping_id/1/distributor_id/2/per_page/7/page/4", "/client_group/1/manager_id/2/is_payed/0", "/is_payed/1/brand/ngk/page/99", "/client_name/ивановa", "/client_name/сидоров/date_from/2025-01-20",
+	"/shipping_id/1/distributor_id/2/per_page/7/page/4", "/client_group/1/manager_id/2/is_payed/0", "/is_payed/1/brand/ngk/page/99",
+	"/order_status/2/page/30", "/is_payed/0/page/60/unignore_archived/1", "/is_payed/0/page/61/per_page/33", "/client_group/1/page/200", "/client_name/ивановa", "/client_name/сидоров/date_from/2025-01-20",
 }
 
 // checkOrderQueries compares findOrders with the plain scan on every
