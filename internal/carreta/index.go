@@ -168,6 +168,8 @@ type commentColumn struct {
 	text []byte
 	ends []int
 	ids  []uint64
+	// grams index the comments (commentgrams.go).
+	grams *commentGrams
 }
 
 // columns holds the comment columns of the accounts that have used the
@@ -196,7 +198,7 @@ func (cs *columns) match(tx *state.Tx, accountID uint64, filter string, page int
 		col = cs.m[accountID]
 	}
 	defer cs.mu.RUnlock()
-	return col.page(n, []byte(filter), page)
+	return col.find(n, []byte(filter), page)
 }
 
 // extend reads the places the account's column lacks, up to n, from the
@@ -212,6 +214,8 @@ func (cs *columns) extend(tx *state.Tx, accountID uint64, n int) {
 		col = &commentColumn{}
 		cs.m[accountID] = col
 	}
+	from := len(col.ids)
+	defer col.index(from)
 	c := tx.Bucket(bucketOrderIndex).Cursor()
 	for k, v := c.Seek(indexKey(accountID, uint64(len(col.ids))+1)); k != nil && len(col.ids) < n; k, v = c.Next() {
 		if len(k) != 16 || binary.BigEndian.Uint64(k) != accountID || len(v) < 8 {

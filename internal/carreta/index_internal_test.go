@@ -1,7 +1,9 @@
 package carreta
 
 import (
+	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -71,4 +73,65 @@ func seq(from, to uint64) []uint64 {
 		out = append(out, i)
 	}
 	return out
+}
+
+// The grams answer every filter as the scan of the column does: short
+// filters from one list, long ones from the intersection of their
+// three-character lists (checked), on random comments that share many
+// runs, some with bytes that are not UTF-8, for every page and for a
+// transaction that sees fewer places than the column holds.
+func TestCommentColumn_gramsAgreeWithTheScan(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(7, 8))
+	parts := []string{"заказ", " ", "№", "1", "2", "12", "ab", "Ё", "ё", "\xff", "склад-2", "x"}
+	comment := func() string {
+		var b strings.Builder
+		for range r.IntN(6) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		return b.String()
+	}
+	comments := make([]string, 700)
+	for i := range comments {
+		comments[i] = comment()
+	}
+	// Every trigram of "аз №1" without the text itself, now and then.
+	for i := 3; i < len(comments); i += 50 {
+		comments[i] = "заказ №2 №1"
+	}
+	col := column(comments[:400]...)
+	col.index(0)
+	more := column(comments...)
+	col.text, col.ends, col.ids = more.text, more.ends, more.ids
+	col.index(400) // extended as orders arrive
+	scan := column(comments...)
+	filters := []string{"№", "1", "12", "№1", "заказ", "з", "аз", "аз №1", "склад-2", "ab", "abab", "xx", "ё", "\xff", "заказ ", "2№", "ё1"}
+	for range 40 {
+		c := strings.ToLower(comments[r.IntN(len(comments))])
+		if c != "" {
+			i := r.IntN(len(c))
+			filters = append(filters, c[i:i+1+r.IntN(len(c)-i)])
+		}
+	}
+	for _, f := range filters {
+		for _, n := range []int{700, 650, 0} {
+			for page := 1; page <= 8; page++ {
+				got, want := col.find(n, []byte(f), page), scan.page(n, []byte(f), page)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%q, n %d, page %d: got %v, want %v", f, n, page, got, want)
+				}
+			}
+			if places, ok := col.lookup(n, []byte(f), 1); ok {
+				var want []int32
+				for p := range n {
+					if bytes.Contains(col.comment(p), []byte(f)) {
+						want = append(want, int32(p))
+					}
+				}
+				if !slices.Equal(places, want) {
+					t.Fatalf("lookup %q, n %d: got %v, want %v", f, n, places, want)
+				}
+			}
+		}
+	}
 }

@@ -3,6 +3,7 @@ package saplab
 import (
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/phpjson"
@@ -41,6 +42,12 @@ type answerKey struct {
 	page    int64
 	filters string
 }
+
+// keepAnswers turns the answer cache on; BenchmarkScalePages turns it off
+// (export_test.go) to measure what a page costs to make, as after a write.
+var keepAnswers atomic.Bool
+
+func init() { keepAnswers.Store(true) }
 
 // maxAnswerBytes bounds the answer cache; past it the cache starts over
 // rather than tracking use (a default-scenario position page is ~32 KB).
@@ -81,6 +88,9 @@ func (s *store) encoded(k answerKey, build func(tx *state.Tx, v *view) (any, err
 // version only moves under viewMu held exclusively (dropAnswers), so under
 // viewMu shared it is the version of the view being read.
 func (s *store) keptAnswer(k answerKey) ([]byte, bool) {
+	if !keepAnswers.Load() {
+		return nil, false
+	}
 	s.viewMu.RLock()
 	defer s.viewMu.RUnlock()
 	b, ok := s.answers.Get(k, s.answers.Version())
@@ -92,6 +102,9 @@ func (s *store) keptAnswer(k answerKey) ([]byte, bool) {
 
 // keepAnswer keeps b as k; the caller holds viewMu shared (inside s.read).
 func (s *store) keepAnswer(k answerKey, b []byte) {
+	if !keepAnswers.Load() {
+		return
+	}
 	s.answers.Put(k, s.answers.Version(), b)
 }
 

@@ -31,10 +31,14 @@
 //     (store.answers, answers.go, an answercache.Cache) has a lock of its
 //     own, a leaf, and its version moves only under viewMu held
 //     exclusively;
-//   - API.loginMu guards the login cache (API.logins).
+//   - API.loginMu guards the login cache (API.logins);
+//   - textIndex.mu guards a client text column's trigram index and kept
+//     matches, spanMemo.mu the kept date-range summaries (textindex.go,
+//     drivers.go): leaves, taken only under viewMu.
 //
 // writeMu comes before the group commit, bbolt's writer lock and viewMu;
-// rowsMu is only taken while viewMu is held (shared or exclusive); loginMu
+// rowsMu, textIndex.mu and spanMemo.mu are only taken while viewMu is held
+// (shared or exclusive); loginMu
 // is never held together with another lock. Nothing else in the package
 // locks: the view is changed only under viewMu held exclusively, in a
 // publish (which the group commit runs before any later batch, so a

@@ -29,3 +29,7 @@ func SetSeedChunk(t interface{ Cleanup(func()) }, n int) {
 	seedChunk = n
 	t.Cleanup(func() { seedChunk = old })
 }
+
+// KeepAnswers turns the answer cache on or off (BenchmarkScalePages
+// measures pages made, not pages kept) and returns what it was.
+func KeepAnswers(on bool) bool { return keepAnswers.Swap(on) }

@@ -17,6 +17,9 @@ import (
 type postings struct {
 	rows []int32 // ascending
 	live int     // rows not archived
+	// bits are the rows again as a bitmap, kept for postings that hold a
+	// large share of the rows (bitmaps.go): nil for the others.
+	bits []uint64
 }
 
 // index maps a column value to its postings.
@@ -39,6 +42,7 @@ func (x index) add(key int64, row int32, live bool) {
 	if live {
 		p.live++
 	}
+	p.addBit(row)
 }
 
 // remove takes row from under key.
@@ -52,6 +56,7 @@ func (x index) remove(key int64, row int32, live bool) {
 		if live {
 			p.live--
 		}
+		p.clearBit(row)
 	}
 	if len(p.rows) == 0 {
 		delete(x, key)
@@ -117,6 +122,9 @@ func buildIndex(n int, key func(int32) int64, live func(int32) bool) index {
 		if live(i) {
 			p.live++
 		}
+	}
+	for s := range lists {
+		lists[s].keepBits()
 	}
 	return x
 }

@@ -854,7 +854,6 @@ func loadView(tx *state.Tx) (*view, error) {
 	v.buildIndexes()
 	v.orders.byTime.settle(v.orders.created)
 	v.clients.byTime.settle(v.clients.created)
-	v.clients.reindexNames()
 	return v, nil
 }
 

@@ -462,7 +462,6 @@ func (s *store) publish(t *txn, taken []lifecycle.Entry, next map[uint64]time.Ti
 	for _, f := range t.after {
 		f(s.v)
 	}
-	s.v.clients.reindexNames()
 	s.v.commits++
 	fresh := make(chan struct{})
 	woken := s.applied.Swap(&fresh)

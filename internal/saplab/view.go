@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
@@ -52,6 +51,9 @@ type view struct {
 	// commits is the count of saplab writes the view shows (keyCommits):
 	// a read transaction that sees more waits for the view (store.read).
 	commits uint64
+
+	// spans keeps the summaries of recent date ranges (drivers.go).
+	spans spanMemo
 }
 
 // clientCols are the client fields the filters read, one slice per field.
@@ -67,20 +69,12 @@ type clientCols struct {
 	created   []int64 // unix microseconds
 	orders    [][]int32
 
-	// names is every search text joined with nameSep, and nameAt the
-	// offset where each client's starts: one strings.Index over a few
-	// megabytes finds client_name matches far faster than a Contains per
-	// client. It is rebuilt after writes that change clients (namesDirty).
-	names      string
-	nameAt     []int32
-	namesDirty bool
+	// live is how many of each client's positions are not archived: the
+	// count of a client_name page of positions is a sum over the clients.
+	live []int32
 
-	// matchMu guards matches, the clients each recent client_name text
-	// matched, between changes of the names (reindexNames clears it): a
-	// panel pages through one search, and the scan of the names is the
-	// search's cost. A leaf lock, taken under viewMu held shared.
-	matchMu sync.Mutex
-	matches map[string][]bool
+	// nameIx and emailIx answer client_name and email (textindex.go).
+	nameIx, emailIx textIndex
 
 	// ix are the indexes of the client filters (clientKeys), byTime the
 	// clients by creation (date_from, date_to).
@@ -125,87 +119,19 @@ func phoneKey(digits string) int64 {
 	return int64(h)
 }
 
-// nameSep separates clients in clientCols.names; filter text never holds it.
+// nameSep separated clients in the joined names of earlier versions; the
+// column records still store it as a space.
 const nameSep = '\x01'
 
-// reindexNames rebuilds clientCols.names if clients changed.
-func (cc *clientCols) reindexNames() {
-	if !cc.namesDirty {
-		return
-	}
-	var b strings.Builder
-	size := len(cc.search)
-	for _, s := range cc.search {
-		size += len(s)
-	}
-	b.Grow(size)
-	cc.nameAt = cc.nameAt[:0]
-	for _, s := range cc.search {
-		cc.nameAt = append(cc.nameAt, int32(b.Len()))
-		b.WriteString(s)
-		b.WriteByte(nameSep)
-	}
-	cc.names = b.String()
-	cc.namesDirty = false
-	cc.matchMu.Lock()
-	cc.matches = nil
-	cc.matchMu.Unlock()
+// nameMatches are the clients whose search text contains s (lower-cased).
+// The result is shared and must not be changed.
+func (cc *clientCols) nameMatches(s string) *textMatch {
+	return cc.nameIx.match(len(cc.id), func(i int32) string { return cc.search[i] }, s)
 }
 
-// maxMatches bounds the remembered client_name results.
-const maxMatches = 32
-
-// nameMatches marks the clients whose search text contains s
-// (lower-cased). The result is shared and must not be changed.
-func (cc *clientCols) nameMatches(s string) []bool {
-	if cc.namesDirty {
-		return cc.scanNames(s)
-	}
-	cc.matchMu.Lock()
-	ok, found := cc.matches[s]
-	cc.matchMu.Unlock()
-	if found {
-		return ok
-	}
-	ok = cc.scanNames(s)
-	cc.matchMu.Lock()
-	if cc.matches == nil || len(cc.matches) >= maxMatches {
-		cc.matches = map[string][]bool{}
-	}
-	cc.matches[s] = ok
-	cc.matchMu.Unlock()
-	return ok
-}
-
-// scanNames is nameMatches without the memory: one strings.Index pass
-// over the joined names.
-func (cc *clientCols) scanNames(s string) []bool {
-	ok := make([]bool, len(cc.id))
-	if strings.IndexByte(s, nameSep) >= 0 || cc.namesDirty {
-		for i, t := range cc.search {
-			ok[i] = strings.Contains(t, s)
-		}
-		return ok
-	}
-	for from := 0; from < len(cc.names); {
-		k := strings.Index(cc.names[from:], s)
-		if k < 0 {
-			break
-		}
-		pos := int32(from + k)
-		// The client whose text holds pos: the last start at or before it.
-		i, found := slices.BinarySearch(cc.nameAt, pos)
-		if !found {
-			i--
-		}
-		ok[i] = true
-		next := len(cc.names)
-		if i+1 < len(cc.nameAt) {
-			next = int(cc.nameAt[i+1])
-		}
-		from = next
-	}
-	return ok
+// emailMatches are the clients whose email contains s (lower-cased).
+func (cc *clientCols) emailMatches(s string) *textMatch {
+	return cc.emailIx.match(len(cc.id), func(i int32) string { return cc.email[i] }, s)
 }
 
 // Order flags.
@@ -241,6 +167,8 @@ type orderCols struct {
 	ix     [nIndexes]index
 	live   []int32
 	byTime byTime
+	// liveBits are live again as a bitmap (bitmaps.go).
+	liveBits []uint64
 }
 
 // The indexed order columns: a position's own, then its client's (a
@@ -322,8 +250,12 @@ func (v *view) reindexOrder(i int32, isNew bool, old orderKeys, oldLive bool) {
 	switch {
 	case (isNew || !oldLive) && live:
 		oc.live = insertSorted(oc.live, i)
+		oc.liveBits = setBit(oc.liveBits, i)
+		v.clients.live[oc.client[i]]++
 	case !isNew && oldLive && !live:
 		oc.live = removeSorted(oc.live, i)
+		oc.liveBits = clearBit(oc.liveBits, i)
+		v.clients.live[oc.client[i]]--
 	}
 }
 
@@ -472,11 +404,26 @@ func (cc *clientCols) appendRow(id int64) {
 	cc.wholesale = append(cc.wholesale, false)
 	cc.created = append(cc.created, 0)
 	cc.orders = append(cc.orders, nil)
+	cc.live = append(cc.live, 0)
+}
+
+// setTexts puts client row i's substring-filtered texts, moving the row in
+// their trigram indexes (a new row changes every kept match as well).
+func (cc *clientCols) setTexts(i int32, isNew bool, c *clientCol) {
+	if isNew || c.search != cc.search[i] {
+		cc.nameIx.set(i, cc.search[i], c.search)
+		cc.search[i] = c.search
+	}
+	if isNew || c.email != cc.email[i] {
+		cc.emailIx.set(i, cc.email[i], c.email)
+		cc.email[i] = c.email
+	}
 }
 
 // setClientCol puts client id's columns in its row, appending a new one.
 func (v *view) setClientCol(id int64, c *clientCol) {
 	cc := &v.clients
+	v.spans.forget()
 	i, ok := v.clientIndex(id)
 	isNew := !ok
 	var oldKeys [nClientIndexes]int64
@@ -497,13 +444,8 @@ func (v *view) setClientCol(id int64, c *clientCol) {
 		}
 		cc.appendRow(id)
 	}
-	if isNew || c.search != cc.search[i] {
-		// A new client lengthens every remembered match as well.
-		cc.search[i] = c.search
-		cc.namesDirty = true
-	}
+	cc.setTexts(i, isNew, c)
 	cc.phone[i] = c.phone
-	cc.email[i] = c.email
 	// The position indexes hold the client's group, manager and office.
 	moved := cc.group[i] != c.group || cc.manager[i] != c.manager || cc.point[i] != c.point
 	var old []orderKeys
@@ -547,6 +489,7 @@ func (v *view) setOrder(o *order) {
 // and keeps the indexes.
 func (v *view) setOrderCol(id int64, o *orderCol) {
 	oc := &v.orders
+	v.spans.forget()
 	ci, ok := v.clientIndex(o.client)
 	if !ok {
 		panic("saplab view: position of an unknown client")
@@ -702,27 +645,6 @@ func createdPreds(q *filter.Query, created []int64) []pred {
 	return ps
 }
 
-// clientPreds are the filters on client columns, shared by the client list
-// and, through the position's client, the position list.
-func (v *view) clientPreds(q *filter.Query, withPoint bool) []pred {
-	cc := &v.clients
-	var ps []pred
-	if g, ok := q.Ints["client_group"]; ok {
-		ps = append(ps, func(i int32) bool { return cc.group[i] == g })
-	}
-	if m, ok := q.Ints["manager_id"]; ok {
-		ps = append(ps, func(i int32) bool { return cc.manager[i] == m })
-	}
-	if p, ok := q.Ints["point_id"]; ok && withPoint {
-		ps = append(ps, func(i int32) bool { return cc.point[i] == p })
-	}
-	if s, ok := q.Texts["client_name"]; ok {
-		match := cc.nameMatches(strings.ToLower(s))
-		ps = append(ps, func(i int32) bool { return match[i] })
-	}
-	return ps
-}
-
 // findClients runs GET /panel/client's filters: the group, manager,
 // wholesale and phone filters through their indexes, the dates through
 // the clients by creation, client_name and email as checks on the rows of
@@ -734,7 +656,7 @@ func (v *view) findClients(q *filter.Query) page {
 	eq := func(k int, key int64, exact bool) {
 		d := driver{exact: exact, accept: func(i int32) bool { return cc.clientKey(k, i) == key }}
 		if p := cc.ix[k][key]; p != nil {
-			d.lists, d.size, d.live = [][]int32{p.rows}, len(p.rows), len(p.rows)
+			d.lists, d.size, d.live, d.bitmap = [][]int32{p.rows}, len(p.rows), len(p.rows), p.bits
 		}
 		ds = append(ds, d)
 	}
@@ -756,16 +678,14 @@ func (v *view) findClients(q *filter.Query) page {
 		eq(cixPhone, phoneKey(ph), false)
 		ps = append(ps, func(i int32) bool { return cc.phone[i] == ph })
 	}
-	if d, ok := timeDriver(q, &cc.byTime, cc.created, len(cc.id)); ok {
+	if d, ok := v.timeDriver(q, 0, &cc.byTime, cc.created, nil); ok {
 		ds = append(ds, d)
 	}
 	if s, ok := q.Texts["client_name"]; ok {
-		match := cc.nameMatches(strings.ToLower(s))
-		ps = append(ps, func(i int32) bool { return match[i] })
+		ds = append(ds, matchDriver(cc.nameMatches(strings.ToLower(s))))
 	}
 	if e, ok := q.Texts["email"]; ok {
-		e = strings.ToLower(e)
-		ps = append(ps, func(i int32) bool { return strings.Contains(cc.email[i], e) })
+		ds = append(ds, matchDriver(cc.emailMatches(strings.ToLower(e))))
 	}
 	if q.IDs != nil {
 		for _, d := range ds {
@@ -779,6 +699,9 @@ func (v *view) findClients(q *filter.Query) page {
 			return byPosition(q, n, func(k int64) int32 { return int32(n - 1 - k) })
 		}
 		return scan(q, len(cc.id), nil, ps)
+	}
+	if p, ok := bitmapPage(q, ds, ps, nil, len(cc.id)); ok {
+		return p
 	}
 	return walkDrivers(q, ds, ps, false)
 }
@@ -805,39 +728,29 @@ type driver struct {
 	accept pred
 	// skip leaves rows out of the walk (archived positions); nil for none.
 	skip pred
+	// through, when set, walks the rows itself (drivers.go), told how many
+	// the page needs (-1: all of them) to choose how.
+	through func(need int64, visit func(int32) bool)
+	// bitmap is the rows as a bitmap when the index keeps one (bitmaps.go).
+	bitmap []uint64
 }
 
 // walk visits the driver's rows but those skip leaves out, highest first,
-// until visit returns false.
-func (d *driver) walk(visit func(int32) bool) {
+// until visit returns false; need is how many the walk is for (-1 all).
+func (d *driver) walk(need int64, visit func(int32) bool) {
 	if d.skip != nil {
 		skip, inner := d.skip, visit
 		visit = func(i int32) bool { return skip(i) || inner(i) }
+	}
+	if d.through != nil {
+		d.through(need, visit)
+		return
 	}
 	if d.bits != nil {
 		descendingBits(d.bits, visit)
 		return
 	}
 	descending(d.lists, visit)
-}
-
-// timeDriver is date_from and date_to through rows ordered by creation:
-// the rows in range, as a bitmap over n rows.
-func timeDriver(q *filter.Query, bt *byTime, created []int64, n int) (driver, bool) {
-	hasFrom, hasTo := !q.From.IsZero(), !q.To.IsZero()
-	if !hasFrom && !hasTo {
-		return driver{}, false
-	}
-	span := bt.span(created, q.From.UnixMicro(), q.To.UnixMicro(), hasFrom, hasTo)
-	preds := createdPreds(q, created)
-	return driver{bits: rowBits(n, span), size: len(span), live: -1, exact: true, accept: func(i int32) bool {
-		for _, ok := range preds {
-			if !ok(i) {
-				return false
-			}
-		}
-		return true
-	}}, true
 }
 
 // walkDrivers pages a list through the smallest of its drivers, checking
@@ -865,7 +778,7 @@ func walkDrivers(q *filter.Query, ds []driver, ps []pred, liveOnly bool) page {
 	if len(ps) == 0 && d.exact && count >= 0 {
 		p := page{total: count}
 		seen := int64(0)
-		d.walk(func(i int32) bool {
+		d.walk(off+int64(q.PerPage), func(i int32) bool {
 			if seen >= off {
 				p.rows = append(p.rows, i)
 			}
@@ -875,7 +788,7 @@ func walkDrivers(q *filter.Query, ds []driver, ps []pred, liveOnly bool) page {
 		return p
 	}
 	var p page
-	d.walk(func(i int32) bool {
+	d.walk(-1, func(i int32) bool {
 		for _, ok := range ps {
 			if !ok(i) {
 				return true
@@ -891,14 +804,15 @@ func walkDrivers(q *filter.Query, ds []driver, ps []pred, liveOnly bool) page {
 }
 
 // orderDrivers are the position filters an index answers: the equality
-// filters, name (the names that contain the text) and client_name (the
-// positions of the clients whose name matches, when they are few).
-func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
+// filters, name (the names that contain the text), client_name (the
+// positions of the clients whose name matches, drivers.go) and the dates:
+// every position filter.
+func (v *view) orderDrivers(q *filter.Query) (ds []driver) {
 	oc := &v.orders
 	eq := func(k int, key int64) {
 		d := driver{exact: true, accept: func(i int32) bool { return v.orderKey(k, i) == key }}
 		if p := oc.ix[k][key]; p != nil {
-			d.lists, d.size, d.live = [][]int32{p.rows}, len(p.rows), p.live
+			d.lists, d.size, d.live, d.bitmap = [][]int32{p.rows}, len(p.rows), p.live, p.bits
 		}
 		ds = append(ds, d)
 	}
@@ -937,17 +851,12 @@ func (v *view) orderDrivers(q *filter.Query) (ds []driver, rest []pred) {
 		ds = append(ds, v.nameDriver(strings.ToLower(s)))
 	}
 	if s, ok := q.Texts["client_name"]; ok {
-		d, ok := v.clientNameDriver(strings.ToLower(s))
-		if ok {
-			ds = append(ds, d)
-		} else {
-			rest = append(rest, d.accept)
-		}
+		ds = append(ds, v.clientNameDriver(strings.ToLower(s)))
 	}
-	if d, ok := timeDriver(q, &oc.byTime, oc.created, len(oc.id)); ok {
+	if d, ok := v.timeDriver(q, 1, &oc.byTime, oc.created, oc.flags); ok {
 		ds = append(ds, d)
 	}
-	return ds, rest
+	return ds
 }
 
 // nameDriver is the name filter: the positions whose name contains s,
@@ -968,30 +877,6 @@ func (v *view) nameDriver(s string) driver {
 	return d
 }
 
-// maxDrivingClients is how many matching clients client_name walks the
-// positions of; past it the filter is a check on each position instead.
-const maxDrivingClients = 4096
-
-// clientNameDriver is client_name on positions: the positions of the
-// clients whose name or organisation contains s, and false when there are
-// too many such clients to walk their positions one list each.
-func (v *view) clientNameDriver(s string) (driver, bool) {
-	cc := &v.clients
-	match := cc.nameMatches(s)
-	d := driver{live: -1, exact: true, accept: func(i int32) bool { return match[v.orders.client[i]] }}
-	n := 0
-	for c, ok := range match {
-		if ok {
-			if n++; n > maxDrivingClients {
-				return d, false
-			}
-			d.lists = append(d.lists, cc.orders[c])
-			d.size += len(cc.orders[c])
-		}
-	}
-	return d, true
-}
-
 // findOrders runs GET /panel/order's filters. Archived positions are left
 // out unless unignore_archived is 1. The smallest index a filter names is
 // walked and the other filters checked on its rows; a list with one
@@ -1001,7 +886,8 @@ func (v *view) findOrders(q *filter.Query) page {
 	oc := &v.orders
 	liveOnly := !q.Bools["unignore_archived"]
 	notArchived := func(i int32) bool { return oc.flags[i]&fArchived == 0 }
-	ds, ps := v.orderDrivers(q)
+	ds := v.orderDrivers(q)
+	var ps []pred
 	if q.IDs != nil {
 		for _, d := range ds {
 			ps = append(ps, d.accept)
@@ -1014,6 +900,13 @@ func (v *view) findOrders(q *filter.Query) page {
 	if len(ds) == 0 {
 		return v.scanOrders(q, liveOnly, ps)
 	}
+	var live []uint64
+	if liveOnly {
+		live = oc.liveBits
+	}
+	if p, ok := bitmapPage(q, ds, ps, live, len(oc.id)); ok {
+		return p
+	}
 	if liveOnly {
 		// Archived rows are skipped in the walk; a lone index's count is
 		// its live count.
@@ -1025,9 +918,9 @@ func (v *view) findOrders(q *filter.Query) page {
 }
 
 // scanOrders is a position list no index narrows: the unfiltered list is
-// read by position (the rows not archived are a list of their own); what
-// is left (client_name matching too many clients to walk their positions)
-// is a scan of the compact columns.
+// read by position (the rows not archived are a list of their own). Every
+// position filter has a driver now, so ps is empty here; a filter added
+// without one would be a scan of the compact columns.
 func (v *view) scanOrders(q *filter.Query, liveOnly bool, ps []pred) page {
 	oc := &v.orders
 	if len(ps) == 0 {
