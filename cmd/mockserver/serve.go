@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -115,6 +117,11 @@ func (f *serveFlags) check() error {
 	return nil
 }
 
+// defaultProcs is the runtime's GOMAXPROCS before serve sets its own (the
+// CPUs the process may use, its cgroup's limit included), read once so
+// that serving again (the tests do) sets the same number.
+var defaultProcs = runtime.GOMAXPROCS(0)
+
 // serverMemoryLimit is server.Config.MemoryLimit for --memory-limit: the
 // flag's 0 is the derived limit (the library's 0 sets none, so that a Go
 // test embedding the server keeps its runtime settings), its -1 none.
@@ -155,6 +162,10 @@ func serve(ctx context.Context, f *serveFlags, d *deps) error {
 	log, err := newLogger(f.logFormat, f.logLevel, lines)
 	if err != nil {
 		return err
+	}
+	// Spare Ps for the threads a commit's fsync holds (server.Procs).
+	if n, ok := server.Procs(defaultProcs, os.Getenv("GOMAXPROCS")); ok {
+		runtime.GOMAXPROCS(n)
 	}
 	srv, err := server.New(f.cfg, log)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mockserver/mockserver/internal/server"
 )
 
 // BenchmarkMixedLoad is issue 14's item 6: saplab's reads and writes per
@@ -19,7 +22,8 @@ import (
 // of ledger entries) alone, beside 8 amapi writers (create-order, durable),
 // and beside 8 amapi readers (GET /api/test: a neighbour that takes CPU
 // and never touches the disk), over HTTP on durable files, in interleaved
-// rounds of 1 s; it prints the rates, the process's CPU (user + system)
+// rounds of 1 s, with the spare Ps the command sets (server.Procs); it
+// prints the rates, the process's CPU (user + system)
 // per second of each round, and the ratios to alone.
 //
 // The third load is the control. Before saplab's readers stopped waiting
@@ -34,6 +38,11 @@ import (
 //
 //	go test ./internal/saplab -run '^$' -bench MixedLoad -benchtime 1x
 func BenchmarkMixedLoad(b *testing.B) {
+	// The server as the command runs it: with spare Ps for the threads
+	// that fsync (server.Procs).
+	if n, ok := server.Procs(runtime.GOMAXPROCS(0), os.Getenv("GOMAXPROCS")); ok {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
+	}
 	m := start(b, "")
 	readers := 4
 	if s := os.Getenv("MIXED_READERS"); s != "" {
