@@ -1,40 +1,17 @@
 package saplab_test
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/saplab"
-	"github.com/mockserver/mockserver/internal/state"
-	bolt "go.etcd.io/bbolt"
+	"github.com/mockserver/mockserver/internal/state/statetest"
 )
 
-// saplabFile is every key and value of saplab's buckets, nested ones
-// included, as "bucket/key[/key]" -> value, with the sequences.
+// saplabFile is every key and value of saplab's buckets (statetest.Dump).
 func saplabFile(t *testing.T, m *mock) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	var walk func(prefix string, b *bolt.Bucket)
-	walk = func(prefix string, b *bolt.Bucket) {
-		out[prefix+"#seq"] = fmt.Sprint(b.Sequence())
-		_ = b.ForEach(func(k, v []byte) error {
-			if v == nil {
-				walk(prefix+"/"+string(k), b.Bucket(k))
-			} else {
-				out[prefix+"/"+string(k)] = string(v)
-			}
-			return nil
-		})
-	}
-	for _, name := range slices.Concat(saplab.Buckets, saplab.IndexBuckets) {
-		err := m.Srv.Store().View(name, func(tx *state.Tx) error { walk(name, tx.Bucket(name)); return nil })
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
+	return statetest.Dump(t, m.Srv.Store(), slices.Concat(saplab.Buckets, saplab.IndexBuckets))
 }
 
 // A generated state seeded in many commits (a few kilobytes each, where

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/mockserver/mockserver/internal/state/statetest"
 
 	"github.com/mockserver/mockserver/internal/server"
 )
@@ -32,21 +32,6 @@ func booked(t *testing.T, srv *server.Server, desc string) bool {
 		t.Fatalf("state: %d %s", code, body)
 	}
 	return bytes.Contains(body, []byte(desc))
-}
-
-// topBuckets lists the buckets of the bbolt file at path.
-func topBuckets(t *testing.T, path string) []string {
-	t.Helper()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var names []string
-	_ = db.View(func(tx *bolt.Tx) error {
-		return tx.ForEach(func(name []byte, _ *bolt.Bucket) error { names = append(names, string(name)); return nil })
-	})
-	return names
 }
 
 // Each API keeps its rows in its own file beside --db; the snapshot is
@@ -79,10 +64,10 @@ func TestStateFiles_oneFilePerAPISnapshotRestoresLostFileReseeds(t *testing.T) {
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got := topBuckets(t, db); !slices.Equal(got, []string{"meta"}) {
+	if got := statetest.Buckets(t, db); !slices.Equal(got, []string{"meta"}) {
 		t.Fatalf("the main file holds %v", got)
 	}
-	if got := topBuckets(t, db+".saplab"); !slices.Contains(got, "saplab.transactions") || slices.Contains(got, "amapi.users") {
+	if got := statetest.Buckets(t, db+".saplab"); !slices.Contains(got, "saplab.transactions") || slices.Contains(got, "amapi.users") {
 		t.Fatalf("saplab's file holds %v", got)
 	}
 	restored := filepath.Join(t.TempDir(), "restored.db")

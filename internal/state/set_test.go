@@ -12,7 +12,7 @@ import (
 
 	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/state"
-	bolt "go.etcd.io/bbolt"
+	"github.com/mockserver/mockserver/internal/state/statetest"
 )
 
 // parts are two APIs: a with one bucket, b with a collection and an index
@@ -53,31 +53,13 @@ func openSet(t *testing.T, path string) *state.Set {
 	return s
 }
 
-// dump is every part's buckets as "bucket/key[/key]" -> value, sequences
-// as "bucket#seq".
+// dump is every part's buckets (statetest.Dump).
 func dump(t *testing.T, s *state.Set) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	var walk func(prefix string, b *bolt.Bucket)
-	walk = func(prefix string, b *bolt.Bucket) {
-		out[prefix+"#seq"] = fmt.Sprint(b.Sequence())
-		_ = b.ForEach(func(k, v []byte) error {
-			if v == nil {
-				walk(prefix+"/"+string(k), b.Bucket(k))
-			} else {
-				out[prefix+"/"+string(k)] = string(v)
-			}
-			return nil
-		})
-	}
+	var names []string
 	for _, p := range parts {
-		for _, name := range p.Buckets {
-			if err := s.View(name, func(tx *state.Tx) error { walk(name, tx.Bucket(name)); return nil }); err != nil {
-				t.Fatal(err)
-			}
-		}
+		names = append(names, p.Buckets...)
 	}
-	return out
+	return statetest.Dump(t, s, names)
 }
 
 // fresh is the state a reset to src gives.
@@ -266,21 +248,6 @@ func legacy(t *testing.T, path, src string) {
 	}
 }
 
-// mainBuckets lists the buckets of the main file at path.
-func mainBuckets(t *testing.T, path string) []string {
-	t.Helper()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var names []string
-	_ = db.View(func(tx *bolt.Tx) error {
-		return tx.ForEach(func(name []byte, _ *bolt.Bucket) error { names = append(names, string(name)); return nil })
-	})
-	return names
-}
-
 // A state file of the single-file layout is moved into the part files on
 // open, once; a crash part of the way leaves it to move again.
 func TestSet_aSingleFileStateMovesIntoPartFiles(t *testing.T) {
@@ -298,7 +265,7 @@ func TestSet_aSingleFileStateMovesIntoPartFiles(t *testing.T) {
 		t.Fatalf("OpenSet: %v", err)
 	}
 	state.CrashAfter(t, func(string, string) error { return nil })
-	if got := mainBuckets(t, path); len(got) != 4 {
+	if got := statetest.Buckets(t, path); len(got) != 4 {
 		t.Fatalf("the cut migration changed the main file: %v", got)
 	}
 	s := openSet(t, path)
@@ -309,7 +276,7 @@ func TestSet_aSingleFileStateMovesIntoPartFiles(t *testing.T) {
 		t.Fatalf("stale %v, pending %v, seeded %q", names, pending, seeded(t, s))
 	}
 	_ = s.Close()
-	if got := mainBuckets(t, path); !slices.Equal(got, []string{state.MetaBucket}) {
+	if got := statetest.Buckets(t, path); !slices.Equal(got, []string{state.MetaBucket}) {
 		t.Fatalf("the main file still holds %v", got)
 	}
 }
@@ -339,7 +306,7 @@ func TestSet_snapshotIsOneFileThatOpensAsTheState(t *testing.T) {
 	if err := os.WriteFile(restored, first.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got := mainBuckets(t, restored); len(got) != 4 {
+	if got := statetest.Buckets(t, restored); len(got) != 4 {
 		t.Fatalf("the snapshot holds %v", got)
 	}
 	r := openSet(t, restored)
