@@ -77,7 +77,15 @@ func runTests(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.WindowSize(1280, 800), chromedp.Flag("lang", "en-US"))
+		chromedp.WindowSize(1280, 800), chromedp.Flag("lang", "en-US"),
+		// The package's time is the browser's CPU, not waiting: one
+		// process instead of six (browser, two zygotes, GPU, network,
+		// renderer) and V8 without its optimizing compilers, whose work
+		// short-lived test pages never repay, take about a third less
+		// (docs/decisions.md, "The console's browser in one process").
+		// Every tab shares one renderer either way: the mocks are all
+		// on 127.0.0.1, one site.
+		chromedp.Flag("single-process", true), chromedp.Flag("js-flags", "--max-opt=1"))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	b, cancelBrowser := chromedp.NewContext(alloc)
 	var started sync.Once
