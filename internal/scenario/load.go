@@ -92,6 +92,21 @@ func parseShipped(file string, src []byte) (*Scenario, error) {
 	return actual.(*Scenario), nil
 }
 
+// shippedChain is how many extends: a parsed shipped scenario stands on
+// (0 for one that extends nothing); maxExtends when a base is not in the
+// cache, so that a caller falls back to parsing the chain.
+func shippedChain(sc *Scenario) int {
+	n := 0
+	for sc.Extends != "" && n < maxExtends {
+		base, ok := shipped.Load("scenarios/" + sc.Extends + ".yaml")
+		if !ok {
+			return maxExtends
+		}
+		sc, n = base.(*Scenario), n+1
+	}
+	return n
+}
+
 // Parse decodes and checks a scenario that has no directory of its own
 // (a test's literal, a fuzz input): its extends: names an embedded
 // scenario. file names it in problem messages. The error, when not nil, is
@@ -385,6 +400,16 @@ func (sc *Scenario) inherit(root *yaml.Node, depth int, find finder) (*Scenario,
 	file, src, embedded, err := find(sc.Extends, sc.File, depth+1)
 	if err != nil {
 		return nil, check.Problems{{File: sc.File, Line: line, Message: "extends: " + err.Error()}}
+	}
+	if embedded {
+		// A shipped base is parsed once per process (parseShipped), not
+		// once per scenario that extends it: every test mock that starts
+		// from "extends: default" parsed the whole default scenario again.
+		// The cached one is used only when the chain is within bounds, so
+		// a chain too deep still fails below with its message.
+		if base, err := parseShipped(file, src); err == nil && depth+shippedChain(base) < maxExtends {
+			return base, nil
+		}
 	}
 	base, err := parse(file, src, depth+1, next(find, embedded))
 	if err != nil {
