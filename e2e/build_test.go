@@ -221,17 +221,45 @@ var reader = sync.OnceValues(func() (string, error) {
 // returns their verbose output; it fails the test when they fail.
 func runReader(t *testing.T, run string, env ...string) string {
 	t.Helper()
-	bin, err := reader()
+	out, err := readerRun(run, env...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// readerRun is runReader without a test to fail: the error says what
+// failed and holds the output.
+func readerRun(run string, env ...string) (string, error) {
+	bin, err := reader()
+	if err != nil {
+		return "", err
 	}
 	cmd := exec.Command(bin, "-test.count=1", "-test.v", "-test.run", run)
 	cmd.Env = append(withoutEnv(os.Environ(), "MOCKSERVER_URL"), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("the reader's tests %s with %q: %v\n%s", run, env, err, out)
+		return "", fmt.Errorf("the reader's tests %s with %q: %v\n%s", run, env, err, out)
 	}
-	return string(out)
+	return string(out), nil
+}
+
+// readerAlone is the verbose output of one run of all the reader's tests
+// without MOCKSERVER_URL (each starts mocks of its own): the mocktest
+// user's tests and the README example share it, one process and its mocks
+// instead of two.
+var readerAlone = sync.OnceValues(func() (string, error) {
+	return readerRun("^(TestNew|TestConnect|TestProfileSurvivesAnOutage|TestEightShops)$")
+})
+
+// readerAloneOutput is readerAlone's output, or t fails.
+func readerAloneOutput(t *testing.T) string {
+	t.Helper()
+	out, err := readerAlone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestMocktest_fromAnotherModule proves that another module can import
@@ -241,7 +269,7 @@ func TestMocktest_fromAnotherModule(t *testing.T) {
 		t.Skip("compiles a module of its own")
 	}
 	t.Parallel()
-	out := runReader(t, "^(TestNew|TestConnect)$")
+	out := readerAloneOutput(t)
 	for _, want := range []string{"--- PASS: TestNew", "--- PASS: TestConnect/a", "--- PASS: TestConnect/c", "\nPASS\n"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("no %q in the output of the mocktest user's tests:\n%s", want, out)

@@ -92,7 +92,12 @@ func TestReadme_goExample(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				out := runReader(t, "^(TestProfileSurvivesAnOutage|TestEightShops)$", env...)
+				var out string
+				if url == "" {
+					out = readerAloneOutput(t)
+				} else {
+					out = runReader(t, "^(TestProfileSurvivesAnOutage|TestEightShops)$", env...)
+				}
 				if !strings.Contains(out, "--- PASS: TestProfileSurvivesAnOutage") || !strings.Contains(out, "--- PASS: TestEightShops/shop7") {
 					t.Fatalf("README.md's Go example, run on its own with MOCKSERVER_URL=%q:\n%s", url, out)
 				}
