@@ -169,7 +169,7 @@ func slice(b *testing.B, writers int, write func() error, d time.Duration) (int,
 // (5-7) do, against n=1, which is bench/reference's plain server. Each
 // bucket holds a few thousand records first, so a write dirties a leaf and
 // a branch of each, as in a seeded state. The writes interleave in 200 ms
-// slices on files of one directory, and each ratio is n buckets' writes/s
+// slices (15 rounds) on files of one directory, and each ratio is n buckets' writes/s
 // over one bucket's in the same run; "nofreelist" is the same with
 // NoFreelistSync (no freelist page per commit).
 //
@@ -188,7 +188,7 @@ func BenchmarkCommitPages(b *testing.B) {
 	}
 	var n = make([]int, len(vs))
 	var el = make([]time.Duration, len(vs))
-	for range 8 {
+	for range 15 {
 		for i, w := range writes {
 			c, _, d := slice(b, 1, w, 200*time.Millisecond)
 			n[i], el[i] = n[i]+c, el[i]+d
