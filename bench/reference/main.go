@@ -36,22 +36,9 @@ func main() {
 	nBuckets := flag.Int("buckets", 1, "with --bolt: put the body into this many buckets in each commit")
 	record := flag.Int("record", 0, "with --bolt: store at least this many bytes per bucket (the body, padded): a GET's empty body then fills pages as a stored row would")
 	flag.Parse()
-	var db *bolt.DB
+	var store func(in []byte) error
 	if *boltFile != "" {
-		var err error
-		if db, err = bolt.Open(*boltFile, 0o600, nil); err != nil {
-			log.Fatal(err)
-		}
-		if err := db.Update(func(tx *bolt.Tx) error {
-			for _, name := range bucketNames(*nBuckets) {
-				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			log.Fatal(err)
-		}
+		store = storer(*boltFile, *plain, *nBuckets, *record)
 	}
 	body, err := os.ReadFile(*bodyFile)
 	if err != nil && *bodyFile != "" {
@@ -59,26 +46,9 @@ func main() {
 	}
 	length := strconv.Itoa(len(body))
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if db != nil {
+		if store != nil {
 			in, _ := io.ReadAll(r.Body)
-			if len(in) < *record {
-				in = append(in, make([]byte, *record-len(in))...)
-			}
-			commit := db.Batch
-			if *plain {
-				commit = db.Update
-			}
-			err := commit(func(tx *bolt.Tx) error {
-				for _, name := range bucketNames(*nBuckets) {
-					b := tx.Bucket(name)
-					id, _ := b.NextSequence()
-					if err := b.Put(binary.BigEndian.AppendUint64(nil, id), in); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
+			if err := store(in); err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
@@ -89,6 +59,47 @@ func main() {
 		_, _ = w.Write(body)
 	})
 	log.Fatal(http.ListenAndServe(*addr, h))
+}
+
+// storer opens the bbolt file at path with its buckets and returns the
+// commit of one request body: padded to record bytes, put into each of
+// the buckets under the next sequence number, in db.Batch's window, or
+// in a transaction of its own when plain.
+func storer(path string, plain bool, buckets, record int) func(in []byte) error {
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	names := bucketNames(buckets)
+	if err := db.Update(func(tx *bolt.Tx) error {
+		for _, name := range names {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		log.Fatal(err)
+	}
+	commit := db.Batch
+	if plain {
+		commit = db.Update
+	}
+	return func(in []byte) error {
+		if len(in) < record {
+			in = append(in, make([]byte, record-len(in))...)
+		}
+		return commit(func(tx *bolt.Tx) error {
+			for _, name := range names {
+				b := tx.Bucket(name)
+				id, _ := b.NextSequence()
+				if err := b.Put(binary.BigEndian.AppendUint64(nil, id), in); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
 }
 
 // bucketNames are the names of n buckets: "b" (the one of a plain
