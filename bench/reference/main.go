@@ -5,7 +5,11 @@
 // db.Batch, which is the floor for a durable write endpoint: group commit,
 // one fsync per batch, nothing else. With --plain as well, it commits each
 // body in a transaction of its own (db.Update): a plain commit per request,
-// the baseline the group commit is held to (issue 16).
+// the baseline the group commit is held to (issue 16). --buckets N puts the
+// body into N buckets instead of one, so that a commit writes about the
+// pages a mock's write does (carreta's order four buckets, saplab's pay
+// six; --record pads a short body to a row's size): the gap that is left between the mock and such a reference is the
+// mock's own work, not the data it must store (bench/README.md).
 // The ratio mock/reference measured in the same run is what the closing
 // notes report, because the machines here are shared and noisy.
 package main
@@ -29,16 +33,12 @@ func main() {
 	status := flag.Int("status", http.StatusOK, "response status")
 	boltFile := flag.String("bolt", "", "commit each request body to this bbolt file with db.Batch before answering")
 	plain := flag.Bool("plain", false, "with --bolt: commit with db.Update, one transaction per request")
+	nBuckets := flag.Int("buckets", 1, "with --bolt: put the body into this many buckets in each commit")
+	record := flag.Int("record", 0, "with --bolt: store at least this many bytes per bucket (the body, padded): a GET's empty body then fills pages as a stored row would")
 	flag.Parse()
-	var db *bolt.DB
+	var store func(in []byte) error
 	if *boltFile != "" {
-		var err error
-		if db, err = bolt.Open(*boltFile, 0o600, nil); err != nil {
-			log.Fatal(err)
-		}
-		if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists([]byte("b")); return err }); err != nil {
-			log.Fatal(err)
-		}
+		store = storer(*boltFile, *plain, *nBuckets, *record)
 	}
 	body, err := os.ReadFile(*bodyFile)
 	if err != nil && *bodyFile != "" {
@@ -46,18 +46,9 @@ func main() {
 	}
 	length := strconv.Itoa(len(body))
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if db != nil {
+		if store != nil {
 			in, _ := io.ReadAll(r.Body)
-			commit := db.Batch
-			if *plain {
-				commit = db.Update
-			}
-			err := commit(func(tx *bolt.Tx) error {
-				b := tx.Bucket([]byte("b"))
-				id, _ := b.NextSequence()
-				return b.Put(binary.BigEndian.AppendUint64(nil, id), in)
-			})
-			if err != nil {
+			if err := store(in); err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
@@ -68,4 +59,55 @@ func main() {
 		_, _ = w.Write(body)
 	})
 	log.Fatal(http.ListenAndServe(*addr, h))
+}
+
+// storer opens the bbolt file at path with its buckets and returns the
+// commit of one request body: padded to record bytes, put into each of
+// the buckets under the next sequence number, in db.Batch's window, or
+// in a transaction of its own when plain.
+func storer(path string, plain bool, buckets, record int) func(in []byte) error {
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	names := bucketNames(buckets)
+	if err := db.Update(func(tx *bolt.Tx) error {
+		for _, name := range names {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		log.Fatal(err)
+	}
+	commit := db.Batch
+	if plain {
+		commit = db.Update
+	}
+	return func(in []byte) error {
+		if len(in) < record {
+			in = append(in, make([]byte, record-len(in))...)
+		}
+		return commit(func(tx *bolt.Tx) error {
+			for _, name := range names {
+				b := tx.Bucket(name)
+				id, _ := b.NextSequence()
+				if err := b.Put(binary.BigEndian.AppendUint64(nil, id), in); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+}
+
+// bucketNames are the names of n buckets: "b" (the one of a plain
+// reference), then "b1", "b2" and on.
+func bucketNames(n int) [][]byte {
+	names := [][]byte{[]byte("b")}
+	for i := 1; i < n; i++ {
+		names = append(names, []byte("b"+strconv.Itoa(i)))
+	}
+	return names
 }

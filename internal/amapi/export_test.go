@@ -5,4 +5,5 @@ var (
 	BcryptInput = bcryptInput
 	EmailKey    = emailKey
 	FitsBigint  = fitsBigint
+	Restamp     = restamp
 )

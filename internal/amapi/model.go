@@ -609,3 +609,14 @@ func bcryptInput(pw string) []byte {
 // emailKey is how emails are compared: MySQL's default collation ignores
 // case (and Laravel's TrimStrings has trimmed the request's copy).
 func emailKey(email string) []byte { return []byte(strings.ToLower(strings.TrimSpace(email))) }
+
+// restamp reports whether a token last used at lastUsed (nil: never) and
+// updated at updated must be written again to record a use at now, all in
+// Laravel's second-resolution form: not when both already hold now, since
+// the rewrite would store the same bytes. A client that writes many times
+// a second then commits its order and code alone, not the token's page
+// too, which at one writer is one page in seven of every commit, each
+// flushed by its fsync (issue 16; docs/decisions.md).
+func restamp(lastUsed *string, updated, now string) bool {
+	return lastUsed == nil || *lastUsed != now || updated != now
+}

@@ -377,3 +377,24 @@ func TestEmailKey(t *testing.T) {
 		}
 	}
 }
+
+func TestRestamp(t *testing.T) {
+	at := func(s string) *string { return &s }
+	const now = "2026-11-30 12:00:01"
+	for _, tc := range []struct {
+		name     string
+		lastUsed *string
+		updated  string
+		want     bool
+	}{
+		{"never used", nil, "2026-11-30 12:00:01", true},
+		{"used this second", at(now), now, false},
+		{"used the second before", at("2026-11-30 12:00:00"), "2026-11-30 12:00:00", true},
+		{"used this second, updated before", at(now), "2026-11-30 12:00:00", true},
+		{"used later (the clock was set back)", at("2026-11-30 12:00:02"), "2026-11-30 12:00:02", true},
+	} {
+		if got := amapi.Restamp(tc.lastUsed, tc.updated, now); got != tc.want {
+			t.Errorf("%s: restamp = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

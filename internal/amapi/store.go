@@ -626,7 +626,9 @@ type session struct {
 
 // authenticate is Sanctum's guard for the bearer token: nothing, an unknown
 // token, or one whose user is gone authenticate no one. In a writable
-// transaction it records last_used_at, as the guard does.
+// transaction it records last_used_at, as the guard does, unless the token
+// already holds this second (restamp): the same bytes again would only
+// add the tokens' page to the commit.
 func authenticate(tx *state.Tx, bearer string) (session, bool, error) {
 	ref, ok := ParseToken(bearer)
 	if !ok {
@@ -643,8 +645,7 @@ func authenticate(tx *state.Tx, bearer string) (session, bool, error) {
 	if err != nil {
 		return session{}, false, err
 	}
-	if tx.Writable() {
-		now := stamp(tx.Now())
+	if now := stamp(tx.Now()); tx.Writable() && restamp(t.LastUsedAt, t.UpdatedAt, now) {
 		t.LastUsedAt, t.UpdatedAt = &now, now
 		if err := tx.Put(bucketTokens, state.Key(t.ID), t); err != nil {
 			return session{}, false, err

@@ -161,3 +161,76 @@ func slice(b *testing.B, writers int, write func() error, d time.Duration) (int,
 	wg.Wait()
 	return len(lat), lat, time.Since(start)
 }
+
+// BenchmarkCommitPages is the evidence for issue 16's remaining gap at one
+// writer: a plain commit per write (bbolt's Update, fsync included) that
+// puts one small record into each of n buckets, as carreta's order (orders,
+// history, indexes: 4-5 buckets), amapi's create-order (3) and saplab's pay
+// (5-7) do, against n=1, which is bench/reference's plain server. Each
+// bucket holds a few thousand records first, so a write dirties a leaf and
+// a branch of each, as in a seeded state. The writes interleave in 200 ms
+// slices (15 rounds) on files of one directory, and each ratio is n buckets' writes/s
+// over one bucket's in the same run; "nofreelist" is the same with
+// NoFreelistSync (no freelist page per commit).
+//
+//	go test -run '^$' -bench CommitPages -benchtime 1x ./internal/state/
+func BenchmarkCommitPages(b *testing.B) {
+	type variant struct {
+		name       string
+		buckets    int
+		noFreelist bool
+	}
+	vs := []variant{{"1", 1, false}, {"3", 3, false}, {"5", 5, false}, {"7", 7, false},
+		{"1-nofreelist", 1, true}, {"5-nofreelist", 5, true}}
+	writes := make([]func() error, len(vs))
+	for i, v := range vs {
+		writes[i] = bucketsWriter(b, v.buckets, v.noFreelist)
+	}
+	var n = make([]int, len(vs))
+	var el = make([]time.Duration, len(vs))
+	for range 15 {
+		for i, w := range writes {
+			c, _, d := slice(b, 1, w, 200*time.Millisecond)
+			n[i], el[i] = n[i]+c, el[i]+d
+		}
+	}
+	rate := func(i int) float64 { return float64(n[i]) / el[i].Seconds() }
+	for i, v := range vs {
+		b.ReportMetric(rate(i)/rate(0), v.name+"/1-writes")
+	}
+}
+
+// bucketsWriter opens a fresh bbolt file with n buckets of 3,000 records
+// each and returns a plain durable commit of one more record in each.
+func bucketsWriter(b *testing.B, n int, noFreelist bool) func() error {
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "pages.db"), 0o600, &bolt.Options{NoFreelistSync: noFreelist})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	val := []byte(`{"id":1,"name":"a record of the size of an order, more or less, with a few fields in it"}`)
+	put := func(tx *bolt.Tx) error {
+		for i := range n {
+			bk, err := tx.CreateBucketIfNotExists([]byte{'b', byte(i)})
+			if err != nil {
+				return err
+			}
+			id, _ := bk.NextSequence()
+			if err := bk.Put(state.Key(id), val); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		for range 3000 {
+			if err := put(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return func() error { return db.Update(put) }
+}
