@@ -54,6 +54,10 @@ type view struct {
 
 	// spans keeps the summaries of recent date ranges (drivers.go).
 	spans spanMemo
+
+	// stored is set when Load read the view stored in the file
+	// (viewstore.go) instead of building it.
+	stored bool
 }
 
 // clientCols are the client fields the filters read, one slice per field.
