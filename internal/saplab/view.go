@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
@@ -265,20 +266,43 @@ func (v *view) reindexOrder(i int32, isNew bool, old orderKeys, oldLive bool) {
 
 // dict interns strings.
 type dict struct {
-	ids  map[string]uint32
 	strs []string
+	// ids are strs by string. A dictionary read from the stored view
+	// (viewstore.go) makes them on first use, under once, since the first
+	// may be a read under viewMu held shared: an invoice dictionary of
+	// 250,000 texts is a map of about 10 MB and tens of milliseconds of a
+	// start, needed only by an equality filter on its column or a write.
+	ids  map[string]uint32
+	once sync.Once
+}
+
+// table is ids, made from strs if the dictionary has none yet.
+func (d *dict) table() map[string]uint32 {
+	d.once.Do(func() {
+		if d.ids == nil {
+			d.ids = make(map[string]uint32, len(d.strs))
+			for i, s := range d.strs {
+				d.ids[s] = uint32(i)
+			}
+		}
+	})
+	return d.ids
+}
+
+// lookup is s's number in the dictionary, if it has s.
+func (d *dict) lookup(s string) (uint32, bool) {
+	id, ok := d.table()[s]
+	return id, ok
 }
 
 // id is s's number in the dictionary, adding it on first sight.
 func (d *dict) id(s string) uint32 {
-	if d.ids == nil {
-		d.ids = map[string]uint32{}
-	}
-	if id, ok := d.ids[s]; ok {
+	ids := d.table()
+	if id, ok := ids[s]; ok {
 		return id
 	}
 	id := uint32(len(d.strs))
-	d.ids[s] = id
+	ids[s] = id
 	d.strs = append(d.strs, s)
 	return id
 }
@@ -287,7 +311,7 @@ func (d *dict) id(s string) uint32 {
 // start reads 500,000 rows of a few thousand distinct texts), else b as a
 // new string.
 func (d *dict) intern(b []byte) string {
-	if id, ok := d.ids[string(b)]; ok {
+	if id, ok := d.table()[string(b)]; ok {
 		return d.strs[id]
 	}
 	return string(b)
@@ -843,7 +867,7 @@ func (v *view) orderDrivers(q *filter.Query) (ds []driver) {
 	}{{"brand", ixBrand, &oc.brands, lowerTrim}, {"article", ixArticle, &oc.articles, NormalizeArticle},
 		{"invoice", ixInvoice, &oc.invoices, lowerTrim}} {
 		if s, ok := q.Texts[t.key]; ok {
-			id, found := t.d.ids[t.norm(s)]
+			id, found := t.d.lookup(t.norm(s))
 			if !found {
 				ds = append(ds, driver{exact: true, accept: func(int32) bool { return false }})
 				continue

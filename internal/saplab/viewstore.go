@@ -451,14 +451,9 @@ func decodeOrders(d *viewDec, v *view, n, m int) error {
 	oc.flags = slices.Clone(d.next(1, m))
 	dicts := []*dict{&oc.names, &oc.brands, &oc.articles, &oc.invoices}
 	for _, dc := range dicts {
+		// Its ids are made on first use (dict.table); the texts are
+		// distinct as dict.id wrote them, and the CRC says they are those.
 		dc.strs = d.strs(-1)
-		dc.ids = make(map[string]uint32, len(dc.strs))
-		for i, s := range dc.strs {
-			dc.ids[s] = uint32(i)
-		}
-		if len(dc.ids) != len(dc.strs) {
-			d.err = errStoredView
-		}
 	}
 	cols := []*[]uint32{&oc.name, &oc.brand, &oc.article, &oc.invoice}
 	for c, col := range cols {

@@ -71,7 +71,7 @@ func TestStoredView_roundTripIsTheView(t *testing.T) {
 		"shipping": {oc.shipping, goc.shipping}, "distributor": {oc.distributor, goc.distributor}, "flags": {oc.flags, goc.flags},
 		"created": {oc.created, goc.created}, "total": {oc.total, goc.total}, "name": {oc.name, goc.name},
 		"brand": {oc.brand, goc.brand}, "article": {oc.article, goc.article}, "invoice": {oc.invoice, goc.invoice},
-		"names": {oc.names.strs, goc.names.strs}, "brand dict": {oc.brands.ids, goc.brands.ids}, "live": {oc.live, goc.live},
+		"names": {oc.names.strs, goc.names.strs}, "brand dict": {oc.brands.table(), goc.brands.table()}, "live": {oc.live, goc.live},
 		"liveBits": {oc.liveBits, goc.liveBits}, "byTime": {oc.byTime.rows, goc.byTime.rows},
 		"queue": {v.queue.Upto(time.UnixMicro(math.MaxInt64)), got.queue.Upto(time.UnixMicro(math.MaxInt64))},
 	} {
