@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/state"
@@ -150,14 +151,14 @@ func loadStoredView(tx *state.Tx, v *view, want viewTag) error {
 		if val == nil {
 			return errStoredView
 		}
+		populate(val)
 		crc = crc32.Update(crc, crcTable, val)
 		vals = append(vals, val)
 	}
 	if crc != h.crc || b.Get(state.Key(h.values)) != nil {
 		return errStoredView
 	}
-	d := &viewDec{vals: vals}
-	return decodeView(d, v, int(h.clients), int(h.orders))
+	return decodeView(newViewDec(vals, int(h.clients), int(h.orders)), v, int(h.clients), int(h.orders))
 }
 
 // viewEnc collects the values of a stored view.
@@ -270,10 +271,60 @@ func encodeView(v *view) [][]byte {
 }
 
 // viewDec reads the values of a stored view in order; the first problem
-// sticks in err and every later read gives nothing.
+// sticks in err and every later read gives nothing. The large arrays of a
+// known length are cut from one allocation per element type (i64, i32,
+// u32), each advised to huge pages (adviseHuge).
 type viewDec struct {
-	vals [][]byte
-	err  error
+	vals     [][]byte
+	err      error
+	i64      arena[int64]
+	i32      arena[int32]
+	u32      arena[uint32]
+	arenaMin int // arrays shorter than this are allocated on their own
+}
+
+// arena hands out slices of one allocation. Each gets an eighth more
+// capacity than its length, so the rows a running server appends stay in
+// place for a while (memory not written is not resident).
+type arena[T any] struct{ buf []T }
+
+// newArena is an arena of n elements advised to huge pages.
+func newArena[T any](n int) arena[T] {
+	buf := make([]T, n)
+	if n > 0 {
+		adviseHuge(unsafe.Pointer(&buf[0]), uintptr(n)*unsafe.Sizeof(buf[0]))
+	}
+	return arena[T]{buf: buf}
+}
+
+// take is a slice of length n, or nil when the arena has no room left.
+func (a *arena[T]) take(n int) []T {
+	c := n + n/8
+	if c > len(a.buf) {
+		return nil
+	}
+	s := a.buf[:n:c]
+	a.buf = a.buf[c:]
+	return s
+}
+
+// newViewDec is a decoder of vals for n clients and m positions.
+func newViewDec(vals [][]byte, n, m int) *viewDec {
+	slack := func(k int) int { return k + k/8 }
+	return &viewDec{vals: vals, arenaMin: 4096,
+		i64: newArena[int64](5*slack(n) + 5*slack(m)),
+		i32: newArena[int32](4*slack(n) + slack(n) + 13*slack(m)),
+		u32: newArena[uint32](4 * slack(m))}
+}
+
+// from is a slice of length k from a when k is large enough, else a new one.
+func from[T any](d *viewDec, a *arena[T], k int) []T {
+	if k >= d.arenaMin {
+		if s := a.take(k); s != nil {
+			return s
+		}
+	}
+	return make([]T, k)
 }
 
 // next is the next value, of n elements of size bytes (n < 0: any number).
@@ -291,18 +342,39 @@ func (d *viewDec) next(size, n int) []byte {
 	return b
 }
 
-func decInts[T ~int64](d *viewDec, n int) []T {
+// decInts reads n int64s (n < 0: any number); col says they are a column
+// or rows of a known length, cut from the arena.
+func decInts[T ~int64](d *viewDec, n int, col bool) []T {
 	b := d.next(8, n)
-	xs := make([]T, len(b)/8)
+	var xs []T
+	if _, ok := any(xs).([]int64); ok && col {
+		xs = any(from(d, &d.i64, len(b)/8)).([]T)
+	} else {
+		xs = make([]T, len(b)/8)
+	}
 	for i := range xs {
 		xs[i] = T(binary.LittleEndian.Uint64(b[8*i:]))
 	}
 	return xs
 }
 
-func decInt32s[T ~int32 | ~uint32](d *viewDec, n int) []T {
+// decInt32s is decInts for 32-bit values.
+func decInt32s[T ~int32 | ~uint32](d *viewDec, n int, col bool) []T {
 	b := d.next(4, n)
-	xs := make([]T, len(b)/4)
+	var xs []T
+	switch any(xs).(type) {
+	case []int32:
+		if col {
+			xs = any(from(d, &d.i32, len(b)/4)).([]T)
+		}
+	case []uint32:
+		if col {
+			xs = any(from(d, &d.u32, len(b)/4)).([]T)
+		}
+	}
+	if xs == nil {
+		xs = make([]T, len(b)/4)
+	}
 	for i := range xs {
 		xs[i] = T(binary.LittleEndian.Uint32(b[4*i:]))
 	}
@@ -312,7 +384,7 @@ func decInt32s[T ~int32 | ~uint32](d *viewDec, n int) []T {
 // strs reads n strings (n < 0: any number), cut from one string of their
 // bytes: one allocation, not one per row.
 func (d *viewDec) strs(n int) []string {
-	ends := decInt32s[uint32](d, n)
+	ends := decInt32s[uint32](d, n, false)
 	text := string(d.next(1, -1))
 	xs := make([]string, len(ends))
 	start := uint32(0)
@@ -333,15 +405,18 @@ func (d *viewDec) strs(n int) []string {
 // buildIndex makes of the columns: every row under its key (key(row)),
 // once, ascending, and each key's live count right.
 func (d *viewDec) index(n int, key func(int32) int64, live func(int32) bool) index {
-	keys := decInts[int64](d, -1)
-	lives := decInt32s[uint32](d, len(keys))
-	count := decInt32s[uint32](d, len(keys))
-	all := decInt32s[int32](d, n)
+	keys := decInts[int64](d, -1, false)
+	lives := decInt32s[uint32](d, len(keys), false)
+	count := decInt32s[uint32](d, len(keys), false)
+	all := decInt32s[int32](d, n, true)
 	if d.err != nil {
 		return nil
 	}
 	x := make(index, len(keys))
 	lists := make([]postings, len(keys))
+	if len(lists) > 0 {
+		adviseHuge(unsafe.Pointer(&lists[0]), uintptr(len(lists))*unsafe.Sizeof(lists[0]))
+	}
 	off := 0
 	for s, k := range keys {
 		c := int(count[s])
@@ -380,7 +455,7 @@ func (d *viewDec) index(n int, key func(int32) int64, live func(int32) bool) ind
 // byTime reads the rows of n by creation, checking their order (created,
 // then row; strictly ascending, so each row once).
 func (d *viewDec) byTime(n int, created []int64) byTime {
-	rows := decInt32s[int32](d, n)
+	rows := decInt32s[int32](d, n, true)
 	for j, r := range rows {
 		if r < 0 || int(r) >= n {
 			d.err = errStoredView
@@ -407,7 +482,7 @@ func decodeView(d *viewDec, v *view, n, m int) error {
 	if err := decodeOrders(d, v, n, m); err != nil {
 		return err
 	}
-	ids, at := decInts[int64](d, -1), decInts[int64](d, -1)
+	ids, at := decInts[int64](d, -1, false), decInts[int64](d, -1, false)
 	if d.err != nil || len(ids) != len(at) || len(d.vals) != 0 {
 		return errStoredView
 	}
@@ -421,9 +496,9 @@ func decodeView(d *viewDec, v *view, n, m int) error {
 // decodeClients reads the client columns and indexes.
 func decodeClients(d *viewDec, v *view, n int) error {
 	cc := &v.clients
-	cc.id = decInts[int64](d, n)
-	cc.group, cc.manager, cc.point = decInts[int64](d, n), decInts[int64](d, n), decInts[int64](d, n)
-	cc.created = decInts[int64](d, n)
+	cc.id = decInts[int64](d, n, true)
+	cc.group, cc.manager, cc.point = decInts[int64](d, n, true), decInts[int64](d, n, true), decInts[int64](d, n, true)
+	cc.created = decInts[int64](d, n, true)
 	w := d.next(1, n)
 	cc.wholesale = make([]bool, len(w))
 	for i, x := range w {
@@ -444,10 +519,10 @@ func decodeClients(d *viewDec, v *view, n int) error {
 // decodeOrders reads the position columns, dictionaries and indexes.
 func decodeOrders(d *viewDec, v *view, n, m int) error {
 	oc := &v.orders
-	oc.id, oc.status, oc.shipping = decInts[int64](d, m), decInts[int64](d, m), decInts[int64](d, m)
-	oc.distributor, oc.created = decInts[int64](d, m), decInts[int64](d, m)
-	oc.total = decInts[money.Amount](d, m)
-	oc.client = decInt32s[int32](d, m)
+	oc.id, oc.status, oc.shipping = decInts[int64](d, m, true), decInts[int64](d, m, true), decInts[int64](d, m, true)
+	oc.distributor, oc.created = decInts[int64](d, m, true), decInts[int64](d, m, true)
+	oc.total = decInts[money.Amount](d, m, false)
+	oc.client = decInt32s[int32](d, m, true)
 	oc.flags = slices.Clone(d.next(1, m))
 	dicts := []*dict{&oc.names, &oc.brands, &oc.articles, &oc.invoices}
 	for _, dc := range dicts {
@@ -457,7 +532,7 @@ func decodeOrders(d *viewDec, v *view, n, m int) error {
 	}
 	cols := []*[]uint32{&oc.name, &oc.brand, &oc.article, &oc.invoice}
 	for c, col := range cols {
-		*col = decInt32s[uint32](d, m)
+		*col = decInt32s[uint32](d, m, true)
 		for _, id := range *col {
 			if int(id) >= len(dicts[c].strs) {
 				d.err = errStoredView

@@ -38,7 +38,7 @@ func changedShop(seed uint64) *view {
 func decoded(t *testing.T, v *view) *view {
 	t.Helper()
 	got := newView()
-	if err := decodeView(&viewDec{vals: encodeView(v)}, got, len(v.clients.id), len(v.orders.id)); err != nil {
+	if err := decodeView(newViewDec(encodeView(v), len(v.clients.id), len(v.orders.id)), got, len(v.clients.id), len(v.orders.id)); err != nil {
 		t.Fatal(err)
 	}
 	return got
@@ -130,7 +130,7 @@ func TestStoredView_damagedLayoutIsRefused(t *testing.T) {
 				t.Error(err)
 			}
 		}()
-		return decodeView(&viewDec{vals: vals}, newView(), n, m)
+		return decodeView(newViewDec(vals, n, m), newView(), n, m)
 	}
 	for i := range vals {
 		cut := slices.Clone(vals)
