@@ -54,7 +54,8 @@ type store struct {
 	// for reading by the writes that read of the view only what no such
 	// write changes (writeShared), for writing by the others (write), each
 	// from before it joins the group commit until its view changes are
-	// published. Readers never take it.
+	// published, and by SaveView while it stores the view (viewstore.go).
+	// Readers never take it.
 	writeMu sync.RWMutex
 	// applied holds the channel the next publish closes: a reader that
 	// finds the file ahead of the view waits on it.
