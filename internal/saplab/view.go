@@ -194,6 +194,10 @@ const (
 	nIndexes
 )
 
+// denseOrderIndex reports whether position index k's values are 0, 1,
+// 2, ...: the paid flag and the texts' dictionary ids.
+func denseOrderIndex(k int) bool { return k == ixPayed || k >= ixName }
+
 // orderKeys are a row's values in each index.
 type orderKeys [nIndexes]int64
 
@@ -355,10 +359,10 @@ func newView() *view {
 		life:         &Lifecycle{}, queue: lifecycle.NewQueue(),
 	}
 	for k := range v.orders.ix {
-		v.orders.ix[k] = index{}
+		v.orders.ix[k] = newIndex(denseOrderIndex(k))
 	}
 	for k := range v.clients.ix {
-		v.clients.ix[k] = index{}
+		v.clients.ix[k] = newIndex(k == cixWholesale)
 	}
 	return v
 }
@@ -574,10 +578,10 @@ func (v *view) buildIndexes() {
 	oc, cc := &v.orders, &v.clients
 	notArchived := func(i int32) bool { return oc.flags[i]&fArchived == 0 }
 	for k := range oc.ix {
-		oc.ix[k] = buildIndex(len(oc.id), func(i int32) int64 { return v.orderKey(k, i) }, notArchived)
+		oc.ix[k] = buildIndex(len(oc.id), denseOrderIndex(k), func(i int32) int64 { return v.orderKey(k, i) }, notArchived)
 	}
 	for k := range cc.ix {
-		cc.ix[k] = buildIndex(len(cc.id), func(i int32) int64 { return cc.clientKey(k, i) }, func(int32) bool { return true })
+		cc.ix[k] = buildIndex(len(cc.id), k == cixWholesale, func(i int32) int64 { return cc.clientKey(k, i) }, func(int32) bool { return true })
 	}
 	count := make([]int32, len(cc.id))
 	for _, c := range oc.client {
@@ -683,7 +687,7 @@ func (v *view) findClients(q *filter.Query) page {
 	var ds []driver
 	eq := func(k int, key int64, exact bool) {
 		d := driver{exact: exact, accept: func(i int32) bool { return cc.clientKey(k, i) == key }}
-		if p := cc.ix[k][key]; p != nil {
+		if p := cc.ix[k].get(key); p != nil {
 			d.lists, d.size, d.live, d.bitmap = [][]int32{p.rows}, len(p.rows), len(p.rows), p.bits
 		}
 		ds = append(ds, d)
@@ -839,7 +843,7 @@ func (v *view) orderDrivers(q *filter.Query) (ds []driver) {
 	oc := &v.orders
 	eq := func(k int, key int64) {
 		d := driver{exact: true, accept: func(i int32) bool { return v.orderKey(k, i) == key }}
-		if p := oc.ix[k][key]; p != nil {
+		if p := oc.ix[k].get(key); p != nil {
 			d.lists, d.size, d.live, d.bitmap = [][]int32{p.rows}, len(p.rows), p.live, p.bits
 		}
 		ds = append(ds, d)
@@ -895,7 +899,7 @@ func (v *view) nameDriver(s string) driver {
 	d := driver{exact: true, accept: func(i int32) bool { return m.ok(oc.name[i]) }}
 	for id := range oc.names.strs {
 		if m.ok(uint32(id)) {
-			if p := oc.ix[ixName][int64(id)]; p != nil {
+			if p := oc.ix[ixName].get(int64(id)); p != nil {
 				d.lists = append(d.lists, p.rows)
 				d.size += len(p.rows)
 				d.live += p.live

@@ -199,16 +199,12 @@ func (e *viewEnc) strs(xs []string) {
 
 // index stores x as its keys (ascending), each key's live count and row
 // count, and the rows of every key one after another.
-func (e *viewEnc) index(x index) {
-	keys := make([]int64, 0, len(x))
-	for k := range x {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+func (e *viewEnc) index(x *index) {
+	keys := x.keys()
 	live, count := make([]uint32, len(keys)), make([]uint32, len(keys))
 	var rows []int32
 	for i, k := range keys {
-		p := x[k]
+		p := x.get(k)
 		live[i], count[i] = uint32(p.live), uint32(len(p.rows))
 		rows = append(rows, p.rows...)
 	}
@@ -241,7 +237,7 @@ func encodeView(v *view) [][]byte {
 	e.strs(cc.phone)
 	e.strs(cc.email)
 	for k := range cc.ix {
-		e.index(cc.ix[k])
+		e.index(&cc.ix[k])
 	}
 	encInt32s(e, cc.byTime.rows)
 	for _, col := range [][]int64{oc.id, oc.status, oc.shipping, oc.distributor, oc.created} {
@@ -257,7 +253,7 @@ func encodeView(v *view) [][]byte {
 		encInt32s(e, col)
 	}
 	for k := range oc.ix {
-		e.index(oc.ix[k])
+		e.index(&oc.ix[k])
 	}
 	encInt32s(e, oc.byTime.rows)
 	queued := v.queue.Upto(time.UnixMicro(math.MaxInt64))
@@ -403,17 +399,26 @@ func (d *viewDec) strs(n int) []string {
 
 // index reads an index over n rows, checking that it is the one
 // buildIndex makes of the columns: every row under its key (key(row)),
-// once, ascending, and each key's live count right.
-func (d *viewDec) index(n int, key func(int32) int64, live func(int32) bool) index {
+// once, ascending, and each key's live count right. A dense index's keys
+// are below bound (the dictionary's size, or 2 for a flag); bound 0 is an
+// index keyed by a map.
+func (d *viewDec) index(n int, bound int64, key func(int32) int64, live func(int32) bool) index {
 	keys := decInts[int64](d, -1, false)
 	lives := decInt32s[uint32](d, len(keys), false)
 	count := decInt32s[uint32](d, len(keys), false)
 	all := decInt32s[int32](d, n, true)
-	if d.err != nil {
-		return nil
+	if d.err != nil || (bound > 0 && len(keys) > 0 && (keys[0] < 0 || keys[len(keys)-1] >= bound)) {
+		d.err = errStoredView
+		return index{}
 	}
-	x := make(index, len(keys))
-	lists := make([]postings, len(keys))
+	x := newIndex(bound > 0)
+	var lists []postings
+	if bound > 0 && len(keys) > 0 {
+		x.list = make([]postings, keys[len(keys)-1]+1)
+		lists = x.list
+	} else {
+		lists = make([]postings, len(keys))
+	}
 	if len(lists) > 0 {
 		adviseHuge(unsafe.Pointer(&lists[0]), uintptr(len(lists))*unsafe.Sizeof(lists[0]))
 	}
@@ -422,34 +427,46 @@ func (d *viewDec) index(n int, key func(int32) int64, live func(int32) bool) ind
 		c := int(count[s])
 		if c == 0 || c > n-off || (s > 0 && keys[s-1] >= k) {
 			d.err = errStoredView
-			return nil
+			return index{}
 		}
 		p := &lists[s]
+		if bound > 0 {
+			if k < 0 || k >= int64(len(lists)) {
+				d.err = errStoredView
+				return index{}
+			}
+			p = &lists[k]
+		}
 		p.rows = all[off : off+c : off+c]
 		off += c
-		nlive := 0
-		for j, r := range p.rows {
-			if r < 0 || int(r) >= n || (j > 0 && p.rows[j-1] >= r) || key(r) != k {
-				d.err = errStoredView
-				return nil
-			}
-			if live(r) {
-				nlive++
-			}
-		}
-		if nlive != int(lives[s]) {
+		if !d.postings(p, n, k, key, live) || p.live != int(lives[s]) {
 			d.err = errStoredView
-			return nil
+			return index{}
 		}
-		p.live = nlive
-		p.keepBits()
-		x[k] = p
+		if bound == 0 {
+			x.m[k] = p
+		}
 	}
 	if off != n {
 		d.err = errStoredView
-		return nil
+		return index{}
 	}
 	return x
+}
+
+// postings checks p's rows (in range, ascending, each under k) and sets
+// its live count and bitmap.
+func (d *viewDec) postings(p *postings, n int, k int64, key func(int32) int64, live func(int32) bool) bool {
+	for j, r := range p.rows {
+		if r < 0 || int(r) >= n || (j > 0 && p.rows[j-1] >= r) || key(r) != k {
+			return false
+		}
+		if live(r) {
+			p.live++
+		}
+	}
+	p.keepBits()
+	return true
 }
 
 // byTime reads the rows of n by creation, checking their order (created,
@@ -510,7 +527,11 @@ func decodeClients(d *viewDec, v *view, n int) error {
 	}
 	all := func(int32) bool { return true }
 	for k := range cc.ix {
-		cc.ix[k] = d.index(n, func(i int32) int64 { return cc.clientKey(k, i) }, all)
+		bound := int64(0)
+		if k == cixWholesale {
+			bound = 2
+		}
+		cc.ix[k] = d.index(n, bound, func(i int32) int64 { return cc.clientKey(k, i) }, all)
 	}
 	cc.byTime = d.byTime(n, cc.created)
 	return d.err
@@ -545,10 +566,22 @@ func decodeOrders(d *viewDec, v *view, n, m int) error {
 	}
 	notArchived := func(i int32) bool { return oc.flags[i]&fArchived == 0 }
 	for k := range oc.ix {
-		oc.ix[k] = d.index(m, func(i int32) int64 { return v.orderKey(k, i) }, notArchived)
+		oc.ix[k] = d.index(m, orderBound(k, dicts), func(i int32) int64 { return v.orderKey(k, i) }, notArchived)
 	}
 	oc.byTime = d.byTime(m, oc.created)
 	return d.err
+}
+
+// orderBound is the bound of dense position index k's keys (viewDec.index),
+// 0 for one keyed by a map.
+func orderBound(k int, dicts []*dict) int64 {
+	switch {
+	case k == ixPayed:
+		return 2
+	case k >= ixName:
+		return max(int64(len(dicts[k-ixName].strs)), 1)
+	}
+	return 0
 }
 
 // ascending reports whether ids strictly grow (rowOf's binary search).
