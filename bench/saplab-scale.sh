@@ -12,6 +12,10 @@
 #   BASE=/tmp/main-mockserver bench/saplab-scale.sh
 #                                         # each restart also with another build (main's),
 #                                         # on the same file, for a before/after ratio
+# Each restart is stopped gracefully (SIGTERM), so a restart reads the view
+# stored in the file at the seeding or the stop before it (docs/saplab.md,
+# Scale); a build without a stored view (main's before it) builds the view
+# from the column records and leaves the stored one alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RESTARTS=${1:-3}

@@ -18,7 +18,7 @@
 // form decoder and the path filter parser are packages of their own
 // (phpform, filter).
 //
-// Locks: four mutexes, described at their fields.
+// Locks: the mutexes below, described at their fields.
 //   - store.writeMu keeps apart the writes that must not share a group
 //     commit's batch (held shared by most writes, exclusively by client
 //     and reference-table writes, from before the write joins the group
@@ -33,8 +33,13 @@
 //     exclusively;
 //   - API.loginMu guards the login cache (API.logins);
 //   - textIndex.mu guards a client text column's trigram index and kept
-//     matches, spanMemo.mu the kept date-range summaries (textindex.go,
-//     drivers.go): leaves, taken only under viewMu.
+//     matches, spanMemo.mu the kept date-range summaries, dict.once a
+//     position text dictionary's map, made on first use after a start
+//     from the stored view (textindex.go, drivers.go, view.go): leaves,
+//     taken only under viewMu (or on a view not yet published).
+//
+// SaveView (viewstore.go) holds writeMu exclusively, viewMu shared only
+// while it encodes the view, then writes it in a transaction of its own.
 //
 // writeMu comes before the group commit, bbolt's writer lock and viewMu;
 // rowsMu, textIndex.mu and spanMemo.mu are only taken while viewMu is held

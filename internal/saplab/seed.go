@@ -470,6 +470,11 @@ func (s *Section) checkGenerate(c *check.Checker) {
 // (state.Tx.Checkpoint): a generated state of a gigabyte or more is
 // written in chunks of bounded memory.
 func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
+	// A view stored of the state this seeding replaces is of no use, and
+	// the count of writes it is tagged with starts again at 0.
+	if err := tx.DropAside(bView); err != nil {
+		return err
+	}
 	sd := &seeder{tx: tx, now: tx.Now(), seed: seed}
 	set := sec.Settings.record()
 	sd.referenceTables(sec, set)
@@ -508,8 +513,11 @@ func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 // it rebuilds the view from the file and forgets cached logins and rows.
 // Of the section only the lifecycle is read (with seed, which its draws
 // derive from): everything else saplab needs is in the file.
+//
+// The view stored in the file (viewstore.go) is read instead of the column
+// records when it is of the state tx reads; else the view is built.
 func (a *API) Load(tx *state.Tx, sec *Section, seed int64) error {
-	v, err := loadView(tx)
+	v, stored, err := a.viewOf(tx)
 	if err != nil {
 		return err
 	}
@@ -521,11 +529,39 @@ func (a *API) Load(tx *state.Tx, sec *Section, seed int64) error {
 		// Building a large view leaves about as much garbage as the view
 		// itself (decoded records, the old view), which the runtime would
 		// otherwise keep mapped while the server idles, and the pages of
-		// the column records it read resident.
-		debug.FreeOSMemory()
+		// the column records (or of the stored view) it read resident.
+		// Reading the stored view leaves the old view only.
+		if !stored {
+			debug.FreeOSMemory()
+		}
 		return tx.ReleaseMapped()
 	}
 	return nil
+}
+
+// viewOf is the stored view when the file holds one of the state tx reads
+// and it passes its checks (stored true), else the view built from the
+// column records (or rows).
+func (a *API) viewOf(tx *state.Tx) (*view, bool, error) {
+	tag := tagOf(tx)
+	if have, found := storedTag(tx); found && hasColumns(tx) {
+		v, err := tablesView(tx)
+		if err != nil {
+			return nil, false, err
+		}
+		if err := loadStoredView(tx, v, tag); err == nil {
+			v.stored = true
+			return v, true, nil
+		}
+		// Not an error: a write after the view was stored (a kill -9
+		// since) or a damaged copy; the rows are the truth.
+		if a.deps.Log != nil {
+			a.deps.Log.Info("saplab: the stored view is not of this state; building it from the rows",
+				"stored_commits", have.commits, "commits", tag.commits)
+		}
+	}
+	v, err := loadView(tx)
+	return v, false, err
 }
 
 // releaseRows is the view size from which Load hands the memory its build
@@ -836,11 +872,8 @@ func (sd *seeder) sequence(buckets ...string) {
 // in a file written before those existed, from the rows themselves; the
 // view then remembers to write the columns (API.Upgrade).
 func loadView(tx *state.Tx) (*view, error) {
-	v := newView()
-	if err := tx.Get(bSettings, settingsKey, &v.settings); err != nil && err != state.ErrNotFound {
-		return nil, err
-	}
-	if err := loadTables(tx, v); err != nil {
+	v, err := tablesView(tx)
+	if err != nil {
 		return nil, err
 	}
 	v.orders.byTime.bulk, v.clients.byTime.bulk, v.bulk = true, true, true
@@ -854,6 +887,18 @@ func loadView(tx *state.Tx) (*view, error) {
 	v.buildIndexes()
 	v.orders.byTime.settle(v.orders.created)
 	v.clients.byTime.settle(v.clients.created)
+	return v, nil
+}
+
+// tablesView is a new view holding the settings and the small tables.
+func tablesView(tx *state.Tx) (*view, error) {
+	v := newView()
+	if err := tx.Get(bSettings, settingsKey, &v.settings); err != nil && err != state.ErrNotFound {
+		return nil, err
+	}
+	if err := loadTables(tx, v); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 

@@ -54,7 +54,8 @@ type store struct {
 	// for reading by the writes that read of the view only what no such
 	// write changes (writeShared), for writing by the others (write), each
 	// from before it joins the group commit until its view changes are
-	// published. Readers never take it.
+	// published, and by SaveView while it stores the view (viewstore.go).
+	// Readers never take it.
 	writeMu sync.RWMutex
 	// applied holds the channel the next publish closes: a reader that
 	// finds the file ahead of the view waits on it.
@@ -81,13 +82,17 @@ type store struct {
 	// holds the group commit meanwhile), onStale when a reader finds the
 	// file ahead of the view.
 	afterCommit, onStale func()
+
+	// storeRows is the view size from which saveView stores it (the
+	// constant; tests lower it).
+	storeRows int
 }
 
 // newStore is the store of deps' state file, with an empty view until the
 // first Load.
 func newStore(deps api.Deps) *store {
 	s := &store{db: deps.Store, clock: deps.Clock, cost: deps.PasswordCost, v: newView(), rows: map[rowKey]any{},
-		answers: answercache.New[answerKey, []byte](0, maxAnswerBytes, answercache.Bytes)}
+		answers: answercache.New[answerKey, []byte](0, maxAnswerBytes, answercache.Bytes), storeRows: storeRows}
 	next := make(chan struct{})
 	s.applied.Store(&next)
 	return s

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mockserver/mockserver/internal/lifecycle"
 	"github.com/mockserver/mockserver/internal/money"
@@ -54,6 +55,10 @@ type view struct {
 
 	// spans keeps the summaries of recent date ranges (drivers.go).
 	spans spanMemo
+
+	// stored is set when Load read the view stored in the file
+	// (viewstore.go) instead of building it.
+	stored bool
 }
 
 // clientCols are the client fields the filters read, one slice per field.
@@ -189,6 +194,10 @@ const (
 	nIndexes
 )
 
+// denseOrderIndex reports whether position index k's values are 0, 1,
+// 2, ...: the paid flag and the texts' dictionary ids.
+func denseOrderIndex(k int) bool { return k == ixPayed || k >= ixName }
+
 // orderKeys are a row's values in each index.
 type orderKeys [nIndexes]int64
 
@@ -261,20 +270,43 @@ func (v *view) reindexOrder(i int32, isNew bool, old orderKeys, oldLive bool) {
 
 // dict interns strings.
 type dict struct {
-	ids  map[string]uint32
 	strs []string
+	// ids are strs by string. A dictionary read from the stored view
+	// (viewstore.go) makes them on first use, under once, since the first
+	// may be a read under viewMu held shared: an invoice dictionary of
+	// 250,000 texts is a map of about 10 MB and tens of milliseconds of a
+	// start, needed only by an equality filter on its column or a write.
+	ids  map[string]uint32
+	once sync.Once
+}
+
+// table is ids, made from strs if the dictionary has none yet.
+func (d *dict) table() map[string]uint32 {
+	d.once.Do(func() {
+		if d.ids == nil {
+			d.ids = make(map[string]uint32, len(d.strs))
+			for i, s := range d.strs {
+				d.ids[s] = uint32(i)
+			}
+		}
+	})
+	return d.ids
+}
+
+// lookup is s's number in the dictionary, if it has s.
+func (d *dict) lookup(s string) (uint32, bool) {
+	id, ok := d.table()[s]
+	return id, ok
 }
 
 // id is s's number in the dictionary, adding it on first sight.
 func (d *dict) id(s string) uint32 {
-	if d.ids == nil {
-		d.ids = map[string]uint32{}
-	}
-	if id, ok := d.ids[s]; ok {
+	ids := d.table()
+	if id, ok := ids[s]; ok {
 		return id
 	}
 	id := uint32(len(d.strs))
-	d.ids[s] = id
+	ids[s] = id
 	d.strs = append(d.strs, s)
 	return id
 }
@@ -283,7 +315,7 @@ func (d *dict) id(s string) uint32 {
 // start reads 500,000 rows of a few thousand distinct texts), else b as a
 // new string.
 func (d *dict) intern(b []byte) string {
-	if id, ok := d.ids[string(b)]; ok {
+	if id, ok := d.table()[string(b)]; ok {
 		return d.strs[id]
 	}
 	return string(b)
@@ -327,10 +359,10 @@ func newView() *view {
 		life:         &Lifecycle{}, queue: lifecycle.NewQueue(),
 	}
 	for k := range v.orders.ix {
-		v.orders.ix[k] = index{}
+		v.orders.ix[k] = newIndex(denseOrderIndex(k))
 	}
 	for k := range v.clients.ix {
-		v.clients.ix[k] = index{}
+		v.clients.ix[k] = newIndex(k == cixWholesale)
 	}
 	return v
 }
@@ -546,10 +578,10 @@ func (v *view) buildIndexes() {
 	oc, cc := &v.orders, &v.clients
 	notArchived := func(i int32) bool { return oc.flags[i]&fArchived == 0 }
 	for k := range oc.ix {
-		oc.ix[k] = buildIndex(len(oc.id), func(i int32) int64 { return v.orderKey(k, i) }, notArchived)
+		oc.ix[k] = buildIndex(len(oc.id), denseOrderIndex(k), func(i int32) int64 { return v.orderKey(k, i) }, notArchived)
 	}
 	for k := range cc.ix {
-		cc.ix[k] = buildIndex(len(cc.id), func(i int32) int64 { return cc.clientKey(k, i) }, func(int32) bool { return true })
+		cc.ix[k] = buildIndex(len(cc.id), k == cixWholesale, func(i int32) int64 { return cc.clientKey(k, i) }, func(int32) bool { return true })
 	}
 	count := make([]int32, len(cc.id))
 	for _, c := range oc.client {
@@ -655,7 +687,7 @@ func (v *view) findClients(q *filter.Query) page {
 	var ds []driver
 	eq := func(k int, key int64, exact bool) {
 		d := driver{exact: exact, accept: func(i int32) bool { return cc.clientKey(k, i) == key }}
-		if p := cc.ix[k][key]; p != nil {
+		if p := cc.ix[k].get(key); p != nil {
 			d.lists, d.size, d.live, d.bitmap = [][]int32{p.rows}, len(p.rows), len(p.rows), p.bits
 		}
 		ds = append(ds, d)
@@ -811,7 +843,7 @@ func (v *view) orderDrivers(q *filter.Query) (ds []driver) {
 	oc := &v.orders
 	eq := func(k int, key int64) {
 		d := driver{exact: true, accept: func(i int32) bool { return v.orderKey(k, i) == key }}
-		if p := oc.ix[k][key]; p != nil {
+		if p := oc.ix[k].get(key); p != nil {
 			d.lists, d.size, d.live, d.bitmap = [][]int32{p.rows}, len(p.rows), p.live, p.bits
 		}
 		ds = append(ds, d)
@@ -839,7 +871,7 @@ func (v *view) orderDrivers(q *filter.Query) (ds []driver) {
 	}{{"brand", ixBrand, &oc.brands, lowerTrim}, {"article", ixArticle, &oc.articles, NormalizeArticle},
 		{"invoice", ixInvoice, &oc.invoices, lowerTrim}} {
 		if s, ok := q.Texts[t.key]; ok {
-			id, found := t.d.ids[t.norm(s)]
+			id, found := t.d.lookup(t.norm(s))
 			if !found {
 				ds = append(ds, driver{exact: true, accept: func(int32) bool { return false }})
 				continue
@@ -867,7 +899,7 @@ func (v *view) nameDriver(s string) driver {
 	d := driver{exact: true, accept: func(i int32) bool { return m.ok(oc.name[i]) }}
 	for id := range oc.names.strs {
 		if m.ok(uint32(id)) {
-			if p := oc.ix[ixName][int64(id)]; p != nil {
+			if p := oc.ix[ixName].get(int64(id)); p != nil {
 				d.lists = append(d.lists, p.rows)
 				d.size += len(p.rows)
 				d.live += p.live

@@ -339,6 +339,7 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.mem.stop()
 		s.worlds.closeAll()
+		s.saveView() // in-flight requests are over (Serve's shutdown)
 		s.closeErr = s.store.Close()
 	})
 	return s.closeErr

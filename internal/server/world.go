@@ -144,7 +144,21 @@ func (w *World) Apply(sc *scenario.Scenario) error {
 	if err != nil {
 		return err
 	}
-	return w.resume(sc)
+	if err := w.resume(sc); err != nil {
+		return err
+	}
+	w.saveView()
+	return nil
+}
+
+// saveView has saplab store its view of a large state in its file, so
+// that the next start reads it instead of building it (saplab.SaveView):
+// after a seeding and at the root's shutdown. It is a cache of the rows:
+// a failure to write it is logged and costs the next start a build.
+func (w *World) saveView() {
+	if err := w.saplab.SaveView(); err != nil {
+		w.log.Warn("saplab: could not store the view; the next start builds it", "err", err)
+	}
 }
 
 // seedPart hands the API part names its section of sc, inside the

@@ -457,3 +457,39 @@ func Claimed(dir string) bool {
 	_ = db.Close()
 	return false
 }
+
+// Generation is the seeding the file's rows are of (Set.Reset and
+// Set.Repair record it with the last commit of a part's seeding), and
+// whether it has one: a cache of what the rows hold, kept beside them
+// (Aside), is tagged with it, since a reseed does not clear such a cache.
+func (tx *Tx) Generation() (uint64, bool) {
+	return generation(tx.Bucket(MetaBucket), metaGeneration)
+}
+
+// Aside is a bucket an API keeps in its file beside the buckets it
+// declared at Open, for something it can rebuild from them (saplab's
+// stored view), or nil when there is none: a reseed does not clear it (the
+// API's Seed drops it, DropAside), and snapshots and the move from the
+// single-file layout leave it out, so what it holds must say which state
+// it was made from (Generation, and the API's own count of writes) and be
+// checked before it is used.
+func (tx *Tx) Aside(name string) *bolt.Bucket {
+	return tx.btx.Bucket([]byte(name))
+}
+
+// NewAside makes the Aside bucket name anew, empty, in a write
+// transaction.
+func (tx *Tx) NewAside(name string) (*bolt.Bucket, error) {
+	if err := tx.DropAside(name); err != nil {
+		return nil, err
+	}
+	return tx.btx.CreateBucket([]byte(name))
+}
+
+// DropAside removes the Aside bucket name, if there is one.
+func (tx *Tx) DropAside(name string) error {
+	if err := tx.btx.DeleteBucket([]byte(name)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+		return err
+	}
+	return nil
+}
