@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -103,19 +104,31 @@ func (a *API) history(c echo.Context) error {
 // does. An error is answered, not kept. Kept answers never change, so the
 // journal keeps them with no copy (request.Info.Fix).
 func (a *API) keptAnswer(c echo.Context, v *view, key pageKey, read func() ([]byte, error)) error {
+	keep := keepAnswers.Load()
 	version := v.pages.Version()
 	body, ok := v.pages.Get(key, version)
-	if !ok {
+	if !ok || !keep {
 		var err error
 		if body, err = read(); err != nil {
 			return err
 		}
-		v.pages.Put(key, version, body)
+		if keep {
+			v.pages.Put(key, version, body)
+		}
 	}
 	request.From(c).Fix(body)
 	writeJSON(c, http.StatusOK, body)
 	return nil
 }
+
+// keepAnswers turns the kept answers (view.pages) on; BenchmarkScalePages
+// turns them off (export_test.go), and so does a binary built with the tag
+// nokeep (bench/run.sh scale's KEPT=0), to measure what a page costs to
+// make, as after a write, which is what a client polling a list it writes
+// to gets.
+var keepAnswers atomic.Bool
+
+func init() { keepAnswers.Store(!answersOff) }
 
 // listOrders is GET order/?page=&client_comment=: newest first, PageSize a
 // page, filtered by a case-insensitive substring of client_comment. An
