@@ -153,11 +153,7 @@ func (a *API) listOrders(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		out := objectsWire[orderWire]{Objects: make([]orderWire, len(list))}
-		for i := range list {
-			out.Objects[i] = toOrderWire(&list[i], v.life.Statuses)
-		}
-		return mustMarshal(out), nil
+		return appendOrderPage(make([]byte, 0, 16+1024*len(list)), list, v.life.Statuses), nil
 	})
 }
 
