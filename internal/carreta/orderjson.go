@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/phpjson"
 )
@@ -272,13 +273,58 @@ func appendOrderPage(dst []byte, list []orderRecord, t *Statuses) []byte {
 		if i > 0 {
 			dst = append(dst, ", "...)
 		}
-		w := toOrderWire(&list[i], t)
-		dst = appendOrderWire(dst, &w)
+		dst = appendOrder(dst, &list[i], t)
 	}
 	return append(dst, "]}"...)
 }
 
-// appendOrderWire appends w as pyjson.Marshal encodes it.
+// appendOrder appends o as appendOrderWire appends toOrderWire(o, t),
+// without the wire struct's strings: the amounts and the time are
+// formatted straight into dst.
+func appendOrder(dst []byte, o *orderRecord, t *Statuses) []byte {
+	dst = appendPyString(append(dst, `{"client_comment": `...), o.ClientComment)
+	dst = appendPyString(append(dst, `, "code": `...), o.Code)
+	dst = appendPyString(append(dst, `, "comment": `...), o.Comment)
+	dst = appendTime(append(dst, `, "created": "`...), o.Created)
+	dst = strconv.AppendUint(append(dst, `", "id": `...), o.ID, 10)
+	dst = appendPyString(append(dst, `, "maker": `...), o.Maker)
+	dst = appendPyString(append(dst, `, "name": `...), o.Name)
+	dst = appendPyString(append(dst, `, "number": `...), o.Number)
+	dst = strconv.AppendInt(append(dst, `, "order_qty": `...), int64(o.OrderQty), 10)
+	dst = strconv.AppendInt(append(dst, `, "period_max": `...), int64(o.PeriodMax), 10)
+	dst = strconv.AppendInt(append(dst, `, "period_min": `...), int64(o.PeriodMin), 10)
+	dst = appendFixed2(append(dst, `, "price": "`...), o.Price)
+	dst = strconv.AppendInt(append(dst, `", "status": `...), int64(o.Status), 10)
+	dst = appendPyString(append(dst, `, "status_display": `...), t.Name(o.Status))
+	dst = appendFixed2(append(dst, `, "total": "`...), o.Total)
+	return append(dst, `"}`...)
+}
+
+// appendTime appends FormatTime(t) (ASCII digits: no escape).
+func appendTime(dst []byte, t time.Time) []byte {
+	t = t.In(clock.Moscow)
+	if t.Nanosecond()/1000 == 0 {
+		return t.AppendFormat(dst, "2006-01-02T15:04:05")
+	}
+	return t.AppendFormat(dst, "2006-01-02T15:04:05.000000")
+}
+
+// appendFixed2 appends a.Fixed2() ("-152.02"; ASCII: no escape).
+func appendFixed2(dst []byte, a money.Amount) []byte {
+	v := int64(a)
+	if v < 0 {
+		dst = append(dst, '-')
+	}
+	u := uint64(v)
+	if v < 0 {
+		u = -u // math.MinInt64 too
+	}
+	dst = strconv.AppendUint(dst, u/100, 10)
+	return append(dst, '.', byte('0'+u%100/10), byte('0'+u%10))
+}
+
+// appendOrderWire appends w as pyjson.Marshal encodes it (the tests hold
+// appendOrder to it).
 func appendOrderWire(dst []byte, w *orderWire) []byte {
 	dst = appendPyString(append(dst, `{"client_comment": `...), w.ClientComment)
 	dst = appendPyString(append(dst, `, "code": `...), w.Code)

@@ -2,6 +2,7 @@ package carreta
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -123,6 +124,12 @@ func TestAppendOrderPage(t *testing.T) {
 	}
 	if got, w := string(appendOrderPage(nil, list, statuses)), want(list); got != w {
 		t.Fatalf("page\n got %s\nwant %s", got, w)
+	}
+	for _, a := range []money.Amount{0, 1, 9, 10, 99, 100, 15050, -1, -99, -15050, money.Max, -money.Max, math.MaxInt64} { // MinInt64: Fixed2 prints "--92233720368547758.-8"; no amount comes near it
+		o := orderRecord{Price: a, Total: -a, Created: time.Date(1999, 12, 31, 21, 0, 0, 999, time.UTC)}
+		if got, w := string(appendOrder(nil, &o, statuses)), want([]orderRecord{o}); `{"objects": [`+got+`]}` != w {
+			t.Errorf("amount %d:\n got %s\nwant %s", a, got, w)
+		}
 	}
 	for _, s := range hardStrings { // the status names, which the scenario sets
 		w := orderWire{StatusDisplay: s}

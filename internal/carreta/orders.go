@@ -1,9 +1,11 @@
 package carreta
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -149,12 +151,41 @@ func (a *API) listOrders(c echo.Context) error {
 	}
 	key := pageKey{account: acc.id, page: page, filter: strings.ToLower(queryValue(raw, "client_comment"))}
 	return a.keptAnswer(c, v, key, func() ([]byte, error) {
-		list, err := a.store.OrderPage(acc.id, page, key.filter, &v.cols)
-		if err != nil {
-			return nil, err
-		}
-		return appendOrderPage(make([]byte, 0, 16+1024*len(list)), list, v.life.Statuses), nil
+		return a.makeOrderPage(acc.id, page, key.filter, v)
 	})
+}
+
+// scratch is a made page's room, reused (pageScratch): its orders and
+// its encoding, of which the answer is an exact copy (the journal and the
+// kept answers hold the answer, never the scratch).
+type scratch struct {
+	list []orderRecord
+	out  []byte
+}
+
+// pageScratch pools scratch: a made page allocated its 100 orders and a
+// buffer for its ~50 KB of JSON, cleared and then grown, each time (the
+// allocations and their page faults were a third of its CPU over HTTP).
+var pageScratch = sync.Pool{New: func() any { return new(scratch) }}
+
+// maxScratch is the largest encoding a scratch keeps for the next page.
+const maxScratch = 1 << 20
+
+// makeOrderPage reads and encodes a page of the account's orders.
+func (a *API) makeOrderPage(accountID uint64, page int, filter string, v *view) ([]byte, error) {
+	s := pageScratch.Get().(*scratch)
+	defer pageScratch.Put(s)
+	list, err := a.store.orderPageInto(s.list, accountID, page, filter, &v.cols)
+	if err != nil {
+		return nil, err
+	}
+	s.list = list
+	out := appendOrderPage(s.out[:0], list, v.life.Statuses)
+	clear(list) // the pool keeps the room, not the orders' strings
+	if cap(out) <= maxScratch {
+		s.out = out
+	}
+	return bytes.Clone(out), nil
 }
 
 // createOrder is POST order/[?test=on]. The order is checked in full before
