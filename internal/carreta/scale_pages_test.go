@@ -42,8 +42,8 @@ func scalePages(large int) []scalePage {
 		{"long_first", q("%D0%B7%D0%B0%D0%BA%D0%B0%D0%B7%20%E2%84%961"), q("%D0%B7%D0%B0%D0%BA%D0%B0%D0%B7%20%E2%84%961")},     // "заказ №1": scanned
 		{"long_deep", q("%D0%97%D0%90%D0%9A%D0%90%D0%97") + "&page=10", q("%D0%97%D0%90%D0%9A%D0%90%D0%97") + "&page=" + last}, // "ЗАКАЗ", any case
 		{"long_rare", q("%E2%84%96999"), q("%E2%84%96" + strconv.Itoa(large-1))},                                               // one match: intersected
-		{"order", "/v1/order/1/?api_key=demo-key", "/v1/order/1/?api_key=demo-key"},
-		{"history", "/v1/order/1/history/?api_key=demo-key", "/v1/order/1/history/?api_key=demo-key"},
+		{"order", "/v1/order/189333/?api_key=demo-key", "/v1/order/189333/?api_key=demo-key"},
+		{"history", "/v1/order/189333/history/?api_key=demo-key", "/v1/order/189333/history/?api_key=demo-key"},
 	}
 }
 
