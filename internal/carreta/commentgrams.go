@@ -126,11 +126,15 @@ func (col *commentColumn) comment(p int) []byte {
 
 // find is page (1-based) of the ids of the first n places whose comment
 // contains filter, newest first: through the grams when they answer it
-// for less than a scan, else by the scan (page).
+// for less than a scan, else by the scan (page) for the first page and
+// the places found and kept (foundIn) for a deeper one.
 func (col *commentColumn) find(n int, filter []byte, page int) []uint64 {
 	places, ok := col.lookup(n, filter, page)
+	if !ok && page == 1 {
+		return col.page(n, filter, page) // the page is near the newest
+	}
 	if !ok {
-		return col.page(n, filter, page)
+		places = col.foundIn(n, filter)
 	}
 	skip := (page - 1) * PageSize
 	var ids []uint64
