@@ -428,7 +428,9 @@ scale_db() {
 # req/s; then restart time and idle RSS on each file. Every answer is made,
 # as after a write (a binary built with -tags nokeep: the kept answers
 # would make a repeated request a map lookup at any scale); KEPT=1
-# measures the shipped binary, kept answers included.
+# measures the shipped binary, kept answers included. With -b BIN, that
+# binary (built with -tags nokeep too, for made pages) runs each round
+# after this tree's: the CPU ratio base/this is the speed-up.
 scale() {
   local small big c spec bin=$OUT/mockserver
   small=$(scale_db 1000) big=$(scale_db 100000)
@@ -451,26 +453,40 @@ scale() {
     "long (ЗАКАЗ), last full page|$cc$ZAKAZ&page=10|$cc$ZAKAZ&page=1000"
     "long, one match (intersected)|$cc${no}999|$cc${no}99999"
     "long, no match|${cc}nothing|${cc}nothing"
-    "one order|/v1/order/1/?api_key=demo-key|/v1/order/1/?api_key=demo-key"
-    "its history|/v1/order/1/history/?api_key=demo-key|/v1/order/1/history/?api_key=demo-key"
+    "one order|/v1/order/189333/?api_key=demo-key|/v1/order/189333/?api_key=demo-key"
+    "its history|/v1/order/189333/history/?api_key=demo-key|/v1/order/189333/history/?api_key=demo-key"
   )
   echo 'wrk.method = "GET"' >"$OUT/req.lua"
   for c in $CONNS; do
     printf '\n%-32s %8s %6s %6s %6s %8s %6s %6s %6s %8s %6s\n' "carreta, made (c=$c, $DUR)" "1k r/s" "p50" "p99" "cpu" "100k r/s" "p50" "p99" "cpu" "100k/1k" "cpu"
     for spec in "${lists[@]}"; do
       IFS='|' read -r name p1 p2 <<<"$spec"
-      local sums="0 0 0 0" worst=0
+      local sums="0 0 0 0" bsums="0 0 0 0" who
       for _ in $(seq 1 "$ROUNDS"); do
-        MOCK_BIN=$bin start_mock "$small"; curl -s -o /dev/null "http://127.0.0.1:$PORT$p1"
-        read -r r1 a1 b1 u1 < <(run_wrk "http://127.0.0.1:$PORT$p1" "$OUT/req.lua" "$c" "$MOCK_PID"); stop_mock
-        MOCK_BIN=$bin start_mock "$big"; curl -s -o /dev/null "http://127.0.0.1:$PORT$p2"
-        read -r r2 a2 b2 u2 < <(run_wrk "http://127.0.0.1:$PORT$p2" "$OUT/req.lua" "$c" "$MOCK_PID"); stop_mock
-        printf '%-32s %8s %6s %6s %6s %8s %6s %6s %6s %7.2fx %5.2fx\n' "${name:0:32}" "$r1" "$a1" "$b1" "$u1" "$r2" "$a2" "$b2" "$u2" \
-          "$(awk -v a="$r2" -v b="$r1" 'BEGIN{print a/b}')" "$(awk -v a="$u1" -v b="$u2" 'BEGIN{print (b>0)?a/b:0}')"
-        sums=$(awk -v s="$sums" -v a="$r1" -v b="$u1" -v c="$r2" -v d="$u2" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d}')
+        for who in this base; do
+          local b=$bin label=${name:0:32}
+          if [ $who = base ]; then
+            [ -n "$BASE" ] || continue
+            b=$BASE label="  base: ${name:0:24}"
+          fi
+          MOCK_BIN=$b start_mock "$small"; curl -s -o /dev/null "http://127.0.0.1:$PORT$p1"
+          read -r r1 a1 b1 u1 < <(run_wrk "http://127.0.0.1:$PORT$p1" "$OUT/req.lua" "$c" "$MOCK_PID"); stop_mock
+          MOCK_BIN=$b start_mock "$big"; curl -s -o /dev/null "http://127.0.0.1:$PORT$p2"
+          read -r r2 a2 b2 u2 < <(run_wrk "http://127.0.0.1:$PORT$p2" "$OUT/req.lua" "$c" "$MOCK_PID"); stop_mock
+          printf '%-32s %8s %6s %6s %6s %8s %6s %6s %6s %7.2fx %5.2fx\n' "$label" "$r1" "$a1" "$b1" "$u1" "$r2" "$a2" "$b2" "$u2" \
+            "$(awk -v a="$r2" -v b="$r1" 'BEGIN{print a/b}')" "$(awk -v a="$u1" -v b="$u2" 'BEGIN{print (b>0)?a/b:0}')"
+          if [ $who = this ]; then
+            sums=$(awk -v s="$sums" -v a="$r1" -v b="$u1" -v c="$r2" -v d="$u2" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d}')
+          else
+            bsums=$(awk -v s="$bsums" -v a="$r1" -v b="$u1" -v c="$r2" -v d="$u2" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d}')
+          fi
+        done
       done
-      if [ "$ROUNDS" -gt 1 ]; then
-        awk -v s="$sums" -v r="$ROUNDS" 'BEGIN{split(s,x," "); printf "%-92s %7.2fx %5.2fx\n", "  mean over " r " rounds", x[3]/x[1], (x[4]>0)?x[2]/x[4]:0 }'
+      if [ "$ROUNDS" -gt 1 ] || [ -n "$BASE" ]; then
+        awk -v s="$sums" -v t="$bsums" -v r="$ROUNDS" -v base="$BASE" 'BEGIN{split(s,x," "); split(t,y," ");
+          printf "%-92s %7.2fx %5.2fx", "  mean over " r " rounds", x[3]/x[1], (x[4]>0)?x[2]/x[4]:0
+          if (base != "") printf " | this/base cpu: 1k %.2fx, 100k %.2fx", (x[2]>0)?y[2]/x[2]:0, (x[4]>0)?y[4]/x[4]:0
+          printf "\n" }'
       fi
     done
   done

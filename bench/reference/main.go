@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -29,6 +30,7 @@ func main() {
 	status := flag.Int("status", http.StatusOK, "response status")
 	boltFile := flag.String("bolt", "", "commit each request body to this bbolt file with db.Batch before answering")
 	plain := flag.Bool("plain", false, "with --bolt: commit with db.Update, one transaction per request")
+	spin := flag.Duration("spin", 0, "burn this much CPU per request before answering (a reference as slow as the mock, to tell its per-request kernel cost from its rate's)")
 	flag.Parse()
 	var db *bolt.DB
 	if *boltFile != "" {
@@ -46,6 +48,7 @@ func main() {
 	}
 	length := strconv.Itoa(len(body))
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		burn(*spin)
 		if db != nil {
 			in, _ := io.ReadAll(r.Body)
 			commit := db.Batch
@@ -68,4 +71,19 @@ func main() {
 		_, _ = w.Write(body)
 	})
 	log.Fatal(http.ListenAndServe(*addr, h))
+}
+
+// sink keeps burn's loop from being optimised away.
+var sink uint64
+
+// burn spins on the CPU for d (thread CPU time is what the server pays).
+func burn(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	for end := time.Now().Add(d); time.Now().Before(end); {
+		for i := range 200 {
+			sink += uint64(i) * 2654435761
+		}
+	}
 }
