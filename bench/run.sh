@@ -439,33 +439,76 @@ scale_db() {
 }
 
 # scale: carreta's order list at 1k and at 100k orders on one account, the
-# same requests in the same run: req/s, p50, p99 and the ratio 100k/1k;
-# then restart time and idle RSS on each file.
+# same requests in the same run, -r rounds alternating the two files:
+# req/s, p50, p99, the server's CPU per request and the ratio 100k/1k of
+# req/s; then restart time and idle RSS on each file. Every answer is made,
+# as after a write (a binary built with -tags nokeep: the kept answers
+# would make a repeated request a map lookup at any scale); KEPT=1
+# measures the shipped binary, kept answers included. With -b BIN, that
+# binary (built with -tags nokeep too, for made pages) runs each round
+# after this tree's: the CPU ratio base/this is the speed-up.
 scale() {
-  local small big c spec
+  local small big c spec bin=$OUT/mockserver
   small=$(scale_db 1000) big=$(scale_db 100000)
+  if [ "${KEPT:-0}" = 0 ]; then
+    go build -tags nokeep -o "$OUT/mockserver-nokeep" ./cmd/mockserver
+    bin=$OUT/mockserver-nokeep
+  fi
+  local l="/v1/order/?api_key=demo-key" cc="/v1/order/?api_key=demo-key&client_comment="
+  local no="%E2%84%96" zakaz="%D0%B7%D0%B0%D0%BA%D0%B0%D0%B7" ZAKAZ="%D0%97%D0%90%D0%9A%D0%90%D0%97"
+  # name|1k request|100k request: the same request, or the same place in
+  # the list for a deep page (page 10 of 1k is its last full page).
   local lists=(
-    "first page|/v1/order/?api_key=demo-key|/v1/order/?api_key=demo-key"
-    "page 10|/v1/order/?api_key=demo-key&page=10|/v1/order/?api_key=demo-key&page=10"
-    "last full page|/v1/order/?api_key=demo-key&page=10|/v1/order/?api_key=demo-key&page=1000"
-    "filter, first page|/v1/order/?api_key=demo-key&client_comment=%D0%B7%D0%B0%D0%BA%D0%B0%D0%B7%20%E2%84%961|/v1/order/?api_key=demo-key&client_comment=%D0%B7%D0%B0%D0%BA%D0%B0%D0%B7%20%E2%84%961"
-    "filter, deep page|/v1/order/?api_key=demo-key&client_comment=%E2%84%96&page=9|/v1/order/?api_key=demo-key&client_comment=%E2%84%96&page=900"
-    "filter, one match (whole column)|/v1/order/?api_key=demo-key&client_comment=%E2%84%96999|/v1/order/?api_key=demo-key&client_comment=%E2%84%9699999"
+    "first page|$l|$l"
+    "page 10|$l&page=10|$l&page=10"
+    "last full page|$l&page=10|$l&page=1000"
+    "one run (№), first page|$cc$no|$cc$no"
+    "one run (№), last full page|$cc$no&page=10|$cc$no&page=1000"
+    "two runs (№1), first page|$cc${no}1|$cc${no}1"
+    "long, scanned, first page|$cc$zakaz%20${no}1|$cc$zakaz%20${no}1"
+    "long (ЗАКАЗ), last full page|$cc$ZAKAZ&page=10|$cc$ZAKAZ&page=1000"
+    "long, one match (intersected)|$cc${no}999|$cc${no}99999"
+    "long, no match|${cc}nothing|${cc}nothing"
+    "one order|/v1/order/189333/?api_key=demo-key|/v1/order/189333/?api_key=demo-key"
+    "its history|/v1/order/189333/history/?api_key=demo-key|/v1/order/189333/history/?api_key=demo-key"
   )
+  echo 'wrk.method = "GET"' >"$OUT/req.lua"
   for c in $CONNS; do
-    printf '\n%-36s %10s %7s %7s %10s %7s %7s %9s\n' "carreta order list (c=$c, $DUR)" "1k req/s" "p50 ms" "p99 ms" "100k req/s" "p50 ms" "p99 ms" "100k/1k"
+    printf '\n%-32s %8s %6s %6s %6s %8s %6s %6s %6s %8s %6s\n' "carreta, made (c=$c, $DUR)" "1k r/s" "p50" "p99" "cpu" "100k r/s" "p50" "p99" "cpu" "100k/1k" "cpu"
     for spec in "${lists[@]}"; do
       IFS='|' read -r name p1 p2 <<<"$spec"
-      echo 'wrk.method = "GET"' >"$OUT/req.lua"
-      start_mock "$small"; curl -s -o /dev/null "http://127.0.0.1:$PORT$p1"
-      read -r r1 a1 b1 < <(run_wrk "http://127.0.0.1:$PORT$p1" "$OUT/req.lua" "$c"); stop_mock
-      start_mock "$big"; curl -s -o /dev/null "http://127.0.0.1:$PORT$p2"
-      read -r r2 a2 b2 < <(run_wrk "http://127.0.0.1:$PORT$p2" "$OUT/req.lua" "$c"); stop_mock
-      printf '%-36s %10s %7s %7s %10s %7s %7s %8.2fx\n' "$name" "$r1" "$a1" "$b1" "$r2" "$a2" "$b2" "$(awk -v a="$r2" -v b="$r1" 'BEGIN{print a/b}')"
+      local sums="0 0 0 0" bsums="0 0 0 0" who
+      for _ in $(seq 1 "$ROUNDS"); do
+        for who in this base; do
+          local b=$bin label=${name:0:32}
+          if [ $who = base ]; then
+            [ -n "$BASE" ] || continue
+            b=$BASE label="  base: ${name:0:24}"
+          fi
+          MOCK_BIN=$b start_mock "$small"; curl -s -o /dev/null "http://127.0.0.1:$PORT$p1"
+          read -r r1 a1 b1 u1 < <(run_wrk "http://127.0.0.1:$PORT$p1" "$OUT/req.lua" "$c" "$MOCK_PID"); stop_mock
+          MOCK_BIN=$b start_mock "$big"; curl -s -o /dev/null "http://127.0.0.1:$PORT$p2"
+          read -r r2 a2 b2 u2 < <(run_wrk "http://127.0.0.1:$PORT$p2" "$OUT/req.lua" "$c" "$MOCK_PID"); stop_mock
+          printf '%-32s %8s %6s %6s %6s %8s %6s %6s %6s %7.2fx %5.2fx\n' "$label" "$r1" "$a1" "$b1" "$u1" "$r2" "$a2" "$b2" "$u2" \
+            "$(awk -v a="$r2" -v b="$r1" 'BEGIN{print a/b}')" "$(awk -v a="$u1" -v b="$u2" 'BEGIN{print (b>0)?a/b:0}')"
+          if [ $who = this ]; then
+            sums=$(awk -v s="$sums" -v a="$r1" -v b="$u1" -v c="$r2" -v d="$u2" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d}')
+          else
+            bsums=$(awk -v s="$bsums" -v a="$r1" -v b="$u1" -v c="$r2" -v d="$u2" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d}')
+          fi
+        done
+      done
+      if [ "$ROUNDS" -gt 1 ] || [ -n "$BASE" ]; then
+        awk -v s="$sums" -v t="$bsums" -v r="$ROUNDS" -v base="$BASE" 'BEGIN{split(s,x," "); split(t,y," ");
+          printf "%-92s %7.2fx %5.2fx", "  mean over " r " rounds", x[3]/x[1], (x[4]>0)?x[2]/x[4]:0
+          if (base != "") printf " | this/base cpu: 1k %.2fx, 100k %.2fx", (x[2]>0)?y[2]/x[2]:0, (x[4]>0)?y[4]/x[4]:0
+          printf "\n" }'
+      fi
     done
   done
   echo
-  RUNS=${RUNS:-10}
+  RUNS=${RUNS:-10} # RUNS=0: no restarts
+  [ "$RUNS" -gt 0 ] || return 0
   for db in "$small" "$big"; do
     "$OUT/startup" --bin "$OUT/mockserver" --ref "$OUT/reference" --runs "$RUNS" --db "$db"
   done

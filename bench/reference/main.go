@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -35,6 +36,7 @@ func main() {
 	plain := flag.Bool("plain", false, "with --bolt: commit with db.Update, one transaction per request")
 	nBuckets := flag.Int("buckets", 1, "with --bolt: put the body into this many buckets in each commit")
 	record := flag.Int("record", 0, "with --bolt: store at least this many bytes per bucket (the body, padded): a GET's empty body then fills pages as a stored row would")
+	spin := flag.Duration("spin", 0, "burn this much CPU per request before answering (a reference as slow as the mock, to tell its per-request kernel cost from its rate's)")
 	flag.Parse()
 	var store func(in []byte) error
 	if *boltFile != "" {
@@ -46,6 +48,7 @@ func main() {
 	}
 	length := strconv.Itoa(len(body))
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		burn(*spin)
 		if store != nil {
 			in, _ := io.ReadAll(r.Body)
 			if err := store(in); err != nil {
@@ -110,4 +113,19 @@ func bucketNames(n int) [][]byte {
 		names = append(names, []byte("b"+strconv.Itoa(i)))
 	}
 	return names
+}
+
+// sink keeps burn's loop from being optimised away.
+var sink uint64
+
+// burn spins on the CPU for d (thread CPU time is what the server pays).
+func burn(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	for end := time.Now().Add(d); time.Now().Before(end); {
+		for i := range 200 {
+			sink += uint64(i) * 2654435761
+		}
+	}
 }

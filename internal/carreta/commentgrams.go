@@ -126,11 +126,15 @@ func (col *commentColumn) comment(p int) []byte {
 
 // find is page (1-based) of the ids of the first n places whose comment
 // contains filter, newest first: through the grams when they answer it
-// for less than a scan, else by the scan (page).
+// for less than a scan, else by the scan (page) for the first page and
+// the places found and kept (foundIn) for a deeper one.
 func (col *commentColumn) find(n int, filter []byte, page int) []uint64 {
 	places, ok := col.lookup(n, filter, page)
+	if !ok && page == 1 {
+		return col.page(n, filter, page) // the page is near the newest
+	}
 	if !ok {
-		return col.page(n, filter, page)
+		places = col.foundIn(n, filter)
 	}
 	skip := (page - 1) * PageSize
 	var ids []uint64
@@ -141,7 +145,8 @@ func (col *commentColumn) find(n int, filter []byte, page int) []uint64 {
 }
 
 // lookup is the places among the first n whose comment contains filter,
-// ascending, and false when the grams should not answer it.
+// ascending (at least the newest page*PageSize of them), and false when
+// the grams should not answer it.
 func (col *commentColumn) lookup(n int, filter []byte, page int) ([]int32, bool) {
 	if col.grams == nil || len(filter) == 0 || !utf8.Valid(filter) || bytes.ContainsRune(filter, utf8.RuneError) {
 		return nil, false
@@ -165,9 +170,12 @@ func (col *commentColumn) lookup(n int, filter []byte, page int) ([]int32, bool)
 		lists = append(lists, l)
 	}
 	slices.SortFunc(lists, func(a, b []int32) int { return len(a) - len(b) })
+	need := page * PageSize
+	if len(lists[0])*8 <= n {
+		return col.walk(lists[0], filter, need), true
+	}
 	// A scan passes about need/share places for the page; the lists cost
 	// about their smallest's length.
-	need := page * PageSize
 	if scan := need * n / len(lists[0]); len(lists[0])*4 > scan {
 		return nil, false
 	}
@@ -182,6 +190,26 @@ func (col *commentColumn) lookup(n int, filter []byte, page int) ([]int32, bool)
 		}
 	}
 	return out, true
+}
+
+// walk is the newest need places of list (ascending) whose comment
+// contains filter, ascending. A comment that contains the filter holds
+// each of its runs, so the places of its rarest run are all the
+// candidates, and the walk stops at the page. It serves a filter whose
+// rarest run is in at most an eighth of the comments: its candidates are
+// a subset of what a scan would pass, however its matches lie (a scan
+// from the newest passed 80,000 comments for "заказ №1" at 100k orders,
+// whose matches are the old ones, where the share of the run promised
+// 900).
+func (col *commentColumn) walk(list []int32, filter []byte, need int) []int32 {
+	var out []int32
+	for i := len(list) - 1; i >= 0 && len(out) < need; i-- {
+		if bytes.Contains(col.comment(int(list[i])), filter) {
+			out = append(out, list[i])
+		}
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // intersectPlaces keeps the places of a (changed in place) that b holds,

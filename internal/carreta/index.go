@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -170,7 +171,24 @@ type commentColumn struct {
 	ids  []uint64
 	// grams index the comments (commentgrams.go).
 	grams *commentGrams
+	// found keeps the places (ascending) whose comment holds a filter
+	// that the scan serves, for its deep pages (foundPlaces). Its mutex is
+	// a leaf, taken under columns.mu's read lock.
+	foundMu sync.Mutex
+	found   map[string]*foundPlaces
 }
+
+// foundPlaces are the places among the first upTo whose comment holds
+// one filter, ascending.
+type foundPlaces struct {
+	places []int32
+	upTo   int
+}
+
+// maxFound is how many filters a column keeps found places for; past it
+// they are dropped and found again. At 100k orders a filter that every
+// comment holds keeps 400 KB.
+const maxFound = 8
 
 // columns holds the comment columns of the accounts that have used the
 // filter since the view was built.
@@ -251,6 +269,33 @@ func (col *commentColumn) page(n int, filter []byte, page int) []uint64 {
 		hi = lo
 	}
 	return ids
+}
+
+// foundIn is the places among the first n whose comment holds filter,
+// ascending: those kept from the last time (a filter's deep pages come in
+// turn), extended by a scan of the places added since. The scan from the
+// newest costs a step per match above the page, so page 1,000 of a
+// filter that every comment holds passed 100,000 comments (2 ms of CPU at
+// 100k orders, 0.42x of the same place at 1k); kept, it is a slice.
+func (col *commentColumn) foundIn(n int, filter []byte) []int32 {
+	col.foundMu.Lock()
+	defer col.foundMu.Unlock()
+	f := col.found[string(filter)]
+	if f == nil {
+		if col.found == nil || len(col.found) >= maxFound {
+			col.found = map[string]*foundPlaces{}
+		}
+		f = &foundPlaces{}
+		col.found[string(filter)] = f
+	}
+	if n > f.upTo {
+		for _, p := range col.hits(f.upTo, n, filter, nil) {
+			f.places = append(f.places, int32(p))
+		}
+		f.upTo = n
+	}
+	i, _ := slices.BinarySearch(f.places, int32(n))
+	return f.places[:i:i] // a reader at an older n sees only its places
 }
 
 // columnWindow is about how many bytes of comments page searches at once

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -21,8 +22,9 @@ func column(comments ...string) *commentColumn {
 	return col
 }
 
+// Not parallel: it sets the package's columnWindow, which the other
+// column tests read (go test -race caught the two running together).
 func TestCommentColumn_page(t *testing.T) {
-	t.Parallel()
 	many := make([]string, 250)
 	for i := range many {
 		many[i] = fmt.Sprint("партия ", i%3)
@@ -99,13 +101,17 @@ func TestCommentColumn_gramsAgreeWithTheScan(t *testing.T) {
 	for i := 3; i < len(comments); i += 50 {
 		comments[i] = "заказ №2 №1"
 	}
+	// A rare run whose matches are all old (the walk of its places).
+	for i := range 60 {
+		comments[i] = "склад-9 q" + strconv.Itoa(i)
+	}
 	col := column(comments[:400]...)
 	col.index(0)
 	more := column(comments...)
 	col.text, col.ends, col.ids = more.text, more.ends, more.ids
 	col.index(400) // extended as orders arrive
 	scan := column(comments...)
-	filters := []string{"№", "1", "12", "№1", "заказ", "з", "аз", "аз №1", "склад-2", "ab", "abab", "xx", "ё", "\xff", "заказ ", "2№", "ё1"}
+	filters := []string{"склад-9", "ад-9 q1", "-9 q", "№", "1", "12", "№1", "заказ", "з", "аз", "аз №1", "склад-2", "ab", "abab", "xx", "ё", "\xff", "заказ ", "2№", "ё1"}
 	for range 40 {
 		c := strings.ToLower(comments[r.IntN(len(comments))])
 		if c != "" {
@@ -114,7 +120,7 @@ func TestCommentColumn_gramsAgreeWithTheScan(t *testing.T) {
 		}
 	}
 	for _, f := range filters {
-		for _, n := range []int{700, 650, 0} {
+		for _, n := range []int{400, 700, 650, 0} { // kept found places extended, then read at an older n
 			for page := 1; page <= 8; page++ {
 				got, want := col.find(n, []byte(f), page), scan.page(n, []byte(f), page)
 				if !slices.Equal(got, want) {
@@ -128,7 +134,8 @@ func TestCommentColumn_gramsAgreeWithTheScan(t *testing.T) {
 						want = append(want, int32(p))
 					}
 				}
-				if !slices.Equal(places, want) {
+				// the newest page of them at least (a walk stops there)
+				if len(places) < min(PageSize, len(want)) || !slices.Equal(places, want[len(want)-len(places):]) {
 					t.Fatalf("lookup %q, n %d: got %v, want %v", f, n, places, want)
 				}
 			}

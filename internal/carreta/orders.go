@@ -1,9 +1,12 @@
 package carreta
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -103,19 +106,31 @@ func (a *API) history(c echo.Context) error {
 // does. An error is answered, not kept. Kept answers never change, so the
 // journal keeps them with no copy (request.Info.Fix).
 func (a *API) keptAnswer(c echo.Context, v *view, key pageKey, read func() ([]byte, error)) error {
+	keep := keepAnswers.Load()
 	version := v.pages.Version()
 	body, ok := v.pages.Get(key, version)
-	if !ok {
+	if !ok || !keep {
 		var err error
 		if body, err = read(); err != nil {
 			return err
 		}
-		v.pages.Put(key, version, body)
+		if keep {
+			v.pages.Put(key, version, body)
+		}
 	}
 	request.From(c).Fix(body)
 	writeJSON(c, http.StatusOK, body)
 	return nil
 }
+
+// keepAnswers turns the kept answers (view.pages) on; BenchmarkScalePages
+// turns them off (export_test.go), and so does a binary built with the tag
+// nokeep (bench/run.sh scale's KEPT=0), to measure what a page costs to
+// make, as after a write, which is what a client polling a list it writes
+// to gets.
+var keepAnswers atomic.Bool
+
+func init() { keepAnswers.Store(!answersOff) }
 
 // listOrders is GET order/?page=&client_comment=: newest first, PageSize a
 // page, filtered by a case-insensitive substring of client_comment. An
@@ -136,16 +151,41 @@ func (a *API) listOrders(c echo.Context) error {
 	}
 	key := pageKey{account: acc.id, page: page, filter: strings.ToLower(queryValue(raw, "client_comment"))}
 	return a.keptAnswer(c, v, key, func() ([]byte, error) {
-		list, err := a.store.OrderPage(acc.id, page, key.filter, &v.cols)
-		if err != nil {
-			return nil, err
-		}
-		out := objectsWire[orderWire]{Objects: make([]orderWire, len(list))}
-		for i := range list {
-			out.Objects[i] = toOrderWire(&list[i], v.life.Statuses)
-		}
-		return mustMarshal(out), nil
+		return a.makeOrderPage(acc.id, page, key.filter, v)
 	})
+}
+
+// scratch is a made page's room, reused (pageScratch): its orders and
+// its encoding, of which the answer is an exact copy (the journal and the
+// kept answers hold the answer, never the scratch).
+type scratch struct {
+	list []orderRecord
+	out  []byte
+}
+
+// pageScratch pools scratch: a made page allocated its 100 orders and a
+// buffer for its ~50 KB of JSON, cleared and then grown, each time (the
+// allocations and their page faults were a third of its CPU over HTTP).
+var pageScratch = sync.Pool{New: func() any { return new(scratch) }}
+
+// maxScratch is the largest encoding a scratch keeps for the next page.
+const maxScratch = 1 << 20
+
+// makeOrderPage reads and encodes a page of the account's orders.
+func (a *API) makeOrderPage(accountID uint64, page int, filter string, v *view) ([]byte, error) {
+	s := pageScratch.Get().(*scratch)
+	defer pageScratch.Put(s)
+	list, err := a.store.orderPageInto(s.list, accountID, page, filter, &v.cols)
+	if err != nil {
+		return nil, err
+	}
+	s.list = list
+	out := appendOrderPage(s.out[:0], list, v.life.Statuses)
+	clear(list) // the pool keeps the room, not the orders' strings
+	if cap(out) <= maxScratch {
+		s.out = out
+	}
+	return bytes.Clone(out), nil
 }
 
 // createOrder is POST order/[?test=on]. The order is checked in full before
