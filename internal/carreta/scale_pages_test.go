@@ -5,11 +5,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -80,13 +78,13 @@ func BenchmarkScalePages(b *testing.B) {
 			if only != "" && !slices.Contains(strings.Split(only, ","), p.name) {
 				continue
 			}
-			var sm, l pageStats
+			var sm, l servertest.PageStats
 			for range scaleRounds {
-				sm = sm.best(measurePage(b, small.Srv.Handler(), p.small))
-				l = l.best(measurePage(b, large.Srv.Handler(), p.large))
+				sm = sm.Best(measurePage(b, small.Srv.Handler(), p.small))
+				l = l.Best(measurePage(b, large.Srv.Handler(), p.large))
 			}
 			fmt.Fprintf(&out, "%-12s %9.0f %9.0f %8.2f | %9.0f %9.0f %8.2f %8.2f | %6.2f %6.2f\n", p.name,
-				sm.rps1, sm.rps32, sm.p99, l.rps1, l.rps32, l.p50, l.p99, l.rps1/sm.rps1, l.rps32/sm.rps32)
+				sm.RPS1, sm.RPS32, sm.P99, l.RPS1, l.RPS32, l.P50, l.P99, l.RPS1/sm.RPS1, l.RPS32/sm.RPS32)
 		}
 	}
 	fmt.Print(out.String()) // b.Log would cut the table short
@@ -100,31 +98,14 @@ func scaleMock(b *testing.B, orders int, db string) *servertest.Mock {
 	return servertest.Start(b, servertest.Options{Scenario: sc, Config: server.Config{DB: db}})
 }
 
-// pageStats are one request's figures: requests per second one at a time,
-// and at 32 at once on one core with their p50 and p99.
-type pageStats struct {
-	rps1, rps32, p50, p99 float64
-}
-
 // scaleRounds is how many times BenchmarkScalePages measures each request
 // at each scale, alternating: the machine's other load comes and goes
 // within seconds, so each keeps its best round.
 const scaleRounds = 3
 
-// best is the better figures of st and o: the higher throughputs, the
-// lower percentiles (from the round of the higher c=32 throughput).
-func (st pageStats) best(o pageStats) pageStats {
-	r := st
-	r.rps1 = max(st.rps1, o.rps1)
-	if o.rps32 > st.rps32 {
-		r.rps32, r.p50, r.p99 = o.rps32, o.p50, o.p99
-	}
-	return r
-}
-
 // measurePage drives h with GET path, first one request at a time, then
 // from 32 goroutines with GOMAXPROCS 1 (the server on one core).
-func measurePage(b *testing.B, h http.Handler, path string) pageStats {
+func measurePage(b *testing.B, h http.Handler, path string) servertest.PageStats {
 	do := func() {
 		w := &counted{h: http.Header{}}
 		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
@@ -132,36 +113,7 @@ func measurePage(b *testing.B, h http.Handler, path string) pageStats {
 			b.Fatalf("%s: %d, %d bytes", path, w.code, w.n)
 		}
 	}
-	var st pageStats
-	const seq = 100
-	t0 := time.Now()
-	for range seq {
-		do()
-	}
-	st.rps1 = seq / time.Since(t0).Seconds()
-	prev := runtime.GOMAXPROCS(1)
-	defer runtime.GOMAXPROCS(prev)
-	const conns, each = 32, 16
-	durs := make([]time.Duration, conns*each)
-	var wg sync.WaitGroup
-	t0 = time.Now()
-	for g := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				s := time.Now()
-				do()
-				durs[g*each+i] = time.Since(s)
-			}
-		}()
-	}
-	wg.Wait()
-	st.rps32 = float64(len(durs)) / time.Since(t0).Seconds()
-	slices.Sort(durs)
-	st.p50 = float64(durs[len(durs)/2].Microseconds()) / 1000
-	st.p99 = float64(durs[len(durs)*99/100].Microseconds()) / 1000
-	return st
+	return servertest.MeasurePage(do, 100, 16)
 }
 
 // counted is a ResponseWriter that keeps the status and counts the bytes.

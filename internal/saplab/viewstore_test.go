@@ -167,6 +167,20 @@ func storedShop() *Section {
 	return sec
 }
 
+// seedAndSave seeds sec into a new file at path, takes its answers to
+// every list query and stores its view (of any size), as a seeding of a
+// large state followed by a graceful stop does.
+func seedAndSave(t *testing.T, path string, sec *Section) (*API, *state.Store, string) {
+	t.Helper()
+	a, st := openTestAPI(t, path, sec, true)
+	a.store.storeRows = 1
+	want := answers(t, a)
+	if err := a.SaveView(); err != nil {
+		t.Fatal(err)
+	}
+	return a, st, want
+}
+
 // reopen opens the file at path again, as a restart does, with views of
 // any size stored.
 func reopen(t *testing.T, path string, sec *Section) (*API, *state.Store) {
@@ -184,12 +198,7 @@ func TestStoredView_isUsedOnlyForItsState(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "s.db")
 	sec := storedShop()
-	a, st := openTestAPI(t, path, sec, true)
-	a.store.storeRows = 1
-	want := answers(t, a)
-	if err := a.SaveView(); err != nil {
-		t.Fatal(err)
-	}
+	a, st, want := seedAndSave(t, path, sec)
 	_ = st.Close()
 
 	b, st := reopen(t, path, sec)
@@ -253,12 +262,7 @@ func TestStoredView_damagedInTheFileIsRebuilt(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(t.TempDir(), "s.db")
 			sec := storedShop()
-			a, st := openTestAPI(t, path, sec, true)
-			a.store.storeRows = 1
-			want := answers(t, a)
-			if err := a.SaveView(); err != nil {
-				t.Fatal(err)
-			}
+			_, st, want := seedAndSave(t, path, sec)
 			if err := st.Update(func(tx *state.Tx) error { return damage(tx.Aside(bView)) }); err != nil {
 				t.Fatal(err)
 			}

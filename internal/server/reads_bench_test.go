@@ -21,13 +21,7 @@ import (
 //
 //	go test -run '^$' -bench Reads -benchmem ./internal/server/
 func BenchmarkReads(b *testing.B) {
-	log := slog.New(logline.New("text", io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, err := server.New(server.Config{DB: filepath.Join(b.TempDir(), "state.db"), ScratchDB: true}, log)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = srv.Close() })
-	h := srv.Handler()
+	h := benchHandler(b)
 	const owner = "Basic Nzk5OTAwMDAwMDA6ZGVtbw==" // saplab's demo owner
 	for _, e := range []struct{ name, path, auth string }{
 		{"carreta_search", "/v1/search/?q=oc47&api_key=demo-key", ""},
@@ -78,3 +72,16 @@ type discard struct{ h http.Header }
 func (d *discard) Header() http.Header         { return d.h }
 func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
+
+// benchHandler is the whole server on a scratch file of the default
+// scenario, with the request log line formatted as serve formats it (text,
+// info, to io.Discard): what BenchmarkReads and BenchmarkWrites drive.
+func benchHandler(b *testing.B) http.Handler {
+	log := slog.New(logline.New("text", io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv, err := server.New(server.Config{DB: filepath.Join(b.TempDir(), "state.db"), ScratchDB: true}, log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Close() })
+	return srv.Handler()
+}

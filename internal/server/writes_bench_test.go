@@ -2,16 +2,11 @@ package server_test
 
 import (
 	"bytes"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/mockserver/mockserver/internal/logline"
-	"github.com/mockserver/mockserver/internal/server"
 )
 
 // BenchmarkWrites is bench/run.sh writes in process without the disk: each
@@ -23,13 +18,7 @@ import (
 //
 //	go test -run '^$' -bench Writes -benchmem ./internal/server/
 func BenchmarkWrites(b *testing.B) {
-	log := slog.New(logline.New("text", io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, err := server.New(server.Config{DB: filepath.Join(b.TempDir(), "state.db"), ScratchDB: true}, log)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = srv.Close() })
-	h := srv.Handler()
+	h := benchHandler(b)
 	read := func(name string) []byte {
 		data, err := os.ReadFile(filepath.Join("..", "..", "bench", name))
 		if err != nil {
