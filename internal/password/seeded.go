@@ -4,7 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -146,4 +149,51 @@ func bcryptSum(pw []byte, cost int, salt []byte) ([]byte, error) {
 		}
 	}
 	return data[:23], nil
+}
+
+// SeededEntry is one remembered seeded hash: the hex digest of
+// HashSeeded's arguments (never the password itself) and the hash.
+type SeededEntry struct {
+	Key  string `json:"key"`
+	Hash string `json:"hash"`
+}
+
+// SeededEntries lists what the memo holds, sorted by key. With
+// ForgetSeeded before a seal, it is the hashes a scenario's seeding needs:
+// what a build ships for its embedded scenarios (scenario's shipped seals),
+// so that their start runs no bcrypt.
+func SeededEntries() []SeededEntry {
+	seededMemo.mu.Lock()
+	defer seededMemo.mu.Unlock()
+	out := make([]SeededEntry, 0, len(seededMemo.m))
+	for k, h := range seededMemo.m {
+		out = append(out, SeededEntry{Key: hex.EncodeToString(k[:]), Hash: string(h)})
+	}
+	slices.SortFunc(out, func(a, b SeededEntry) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
+
+// RememberSeeded puts entries (SeededEntries') into the memo. HashSeeded
+// is a pure function of its arguments, so a hash computed when the binary
+// was built is the one it would compute; an entry whose key is not
+// well-formed is skipped.
+func RememberSeeded(entries []SeededEntry) {
+	for _, e := range entries {
+		var k [sha256.Size]byte
+		if len(e.Key) != hex.EncodedLen(len(k)) {
+			continue
+		}
+		if _, err := hex.Decode(k[:], []byte(e.Key)); err != nil {
+			continue
+		}
+		seededMemo.put(k, []byte(e.Hash))
+	}
+}
+
+// ForgetSeeded empties the memo: for a test, or a generator of shipped
+// hashes, that must see every bcrypt run.
+func ForgetSeeded() {
+	seededMemo.mu.Lock()
+	defer seededMemo.mu.Unlock()
+	seededMemo.m = nil
 }

@@ -88,6 +88,7 @@ func parseShipped(file string, src []byte) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
+	sc.useShippedSeal()
 	actual, _ := shipped.LoadOrStore(file, sc)
 	return actual.(*Scenario), nil
 }
