@@ -704,6 +704,10 @@ type seeder struct {
 	ledger [][2]int64
 	// pending counts the bytes written since the last commit (wrote).
 	pending int
+	// scratch is where a record is encoded (marshalSeeded), arena where
+	// it is kept: bbolt holds a value put until the transaction commits,
+	// so records are copied into shared blocks rather than each allocated.
+	scratch, arena []byte
 }
 
 // seedChunk is how many bytes of records a seeding writes per commit
@@ -724,7 +728,7 @@ func (sd *seeder) put(bucket string, id int64, v any) {
 		sd.max = map[string]int64{}
 	}
 	sd.max[bucket] = max(sd.max[bucket], id)
-	data, err := json.Marshal(v)
+	data, err := sd.encode(v)
 	if err != nil {
 		sd.err = fmt.Errorf("encode %s record: %w", bucket, err)
 		return
@@ -733,6 +737,30 @@ func (sd *seeder) put(bucket string, id int64, v any) {
 	b.FillPercent = seedFill
 	sd.err = b.Put(state.Key(uint64(id)), data)
 	sd.wrote(len(data))
+}
+
+// encode is json.Marshal(v): through v's own encoder (seedjson.go) into
+// the scratch buffer, then kept in the arena, when it has one that covers
+// v, else json.Marshal's.
+func (sd *seeder) encode(v any) ([]byte, error) {
+	if r, ok := v.(jsonRecord); ok {
+		if rec, ok := r.appendJSON(sd.scratch[:0]); ok {
+			sd.scratch = rec
+			return sd.keep(rec), nil
+		}
+	}
+	return json.Marshal(v)
+}
+
+// keep copies an encoded record into the arena, which bbolt may hold until
+// the commit.
+func (sd *seeder) keep(rec []byte) []byte {
+	if cap(sd.arena)-len(sd.arena) < len(rec) {
+		sd.arena = make([]byte, 0, max(64<<10, len(rec)))
+	}
+	n := len(sd.arena)
+	sd.arena = append(sd.arena, rec...)
+	return sd.arena[n:len(sd.arena):len(sd.arena)]
 }
 
 // putOrder stores a position and its column record.
