@@ -10,8 +10,9 @@
 #   bench/saplab-scale.sh [RESTARTS]      # default 3
 #   SEED=0 bench/saplab-scale.sh          # restarts only, on the file seeded before
 #   BASE=/tmp/main-mockserver bench/saplab-scale.sh
-#                                         # each restart also with another build (main's),
-#                                         # on the same file, for a before/after ratio
+#                                         # another build (main's) seeds a file of its own
+#                                         # after this one's seeding, and restarts on this
+#                                         # one's file after each restart: before/after ratios
 # Each restart is stopped gracefully (SIGTERM), so a restart reads the view
 # stored in the file at the seeding or the stop before it (docs/saplab.md,
 # Scale); a build without a stored view (main's before it) builds the view
@@ -46,8 +47,19 @@ stop() { kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true; }
 if [ "${SEED:-1}" = 1 ] || [ ! -f "$OUT/scale.db" ]; then
 rm -f "$OUT"/scale.db* "$OUT"/default.db*
 serve "$OUT/scale.db" --scenario bench/scale.yaml
-printf 'seed 100k/500k: %6d ms to the first 200, CPU %s ms, peak RSS %5s MB, db %s MB\n' "$MS" "$(cpu "$MOCK_PID")" "$(mem "$MOCK_PID" VmHWM)" "$(( $(cat "$OUT"/scale.db* | wc -c) / 1048576 ))"
+SEED_MS=$MS SEED_CPU=$(cpu "$MOCK_PID")
+printf 'seed 100k/500k: %6d ms to the first 200, CPU %s ms, peak RSS %5s MB, db %s MB (load %s)\n' "$MS" "$SEED_CPU" "$(mem "$MOCK_PID" VmHWM)" "$(( $(cat "$OUT"/scale.db* | wc -c) / 1048576 ))" "$(cut -d' ' -f1 /proc/loadavg)"
 stop
+if [ -n "${BASE:-}" ]; then
+  # The base build seeds a file of its own right after, for a ratio.
+  rm -f "$OUT"/scale-base.db*
+  BIN=$BASE serve "$OUT/scale-base.db" --scenario bench/scale.yaml
+  BASE_CPU=$(cpu "$MOCK_PID")
+  printf '  base build seed:  %6d ms to the first 200, CPU %s ms, peak RSS %5s MB, db %s MB (load %s)\n' "$MS" "$BASE_CPU" "$(mem "$MOCK_PID" VmHWM)" "$(( $(cat "$OUT"/scale-base.db* | wc -c) / 1048576 ))" "$(cut -d' ' -f1 /proc/loadavg)"
+  stop
+  rm -f "$OUT"/scale-base.db*
+  awk -v a="$SEED_MS" -v b="$MS" -v c="$SEED_CPU" -v d="$BASE_CPU" 'BEGIN {printf "  seed this/base: time %.2fx, CPU %.2fx\n", a/b, c/d}'
+fi
 fi
 for i in $(seq 1 "$RESTARTS"); do
   serve "$OUT/scale.db"
