@@ -96,32 +96,24 @@ func TestTimeouts_cutSlowClients(t *testing.T) {
 		{"slow_body", "POST /v1/order/?api_key=demo-key HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\""},
 		{"chunked_body_never_ends", "POST /panel/client HTTP/1.1\r\nHost: mock\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"},
 	}
-	// The four connections are cut side by side: each waits out a timeout
-	// of its own (50-100 ms of the server's clock), and in turn they were
-	// a third of a second of the package's run. The group ends when all
-	// four have, before the checks below.
-	t.Run("slow", func(t *testing.T) {
-		for _, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
-				t.Parallel()
-				got := untilClosed(t, dial(t, addr, c.raw))
-				if strings.HasPrefix(got, "HTTP/1.1 5") {
-					t.Fatalf("a slow client got a 5xx: %q", got)
-				}
-			})
-		}
-		t.Run("idle_keep_alive", func(t *testing.T) {
-			t.Parallel()
-			conn := dial(t, addr, "")
-			br := bufio.NewReader(conn)
-			if resp := roundTrip(t, conn, br, health); resp.StatusCode != http.StatusOK {
-				t.Fatalf("health: %d", resp.StatusCode)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := untilClosed(t, dial(t, addr, c.raw))
+			if strings.HasPrefix(got, "HTTP/1.1 5") {
+				t.Fatalf("a slow client got a 5xx: %q", got)
 			}
-			if rest, _ := io.ReadAll(br); len(rest) != 0 {
-				t.Fatalf("after the answer, an idle connection got %q", rest)
-			}
-			untilClosed(t, conn) // io.ReadAll above returned: the server closed it
 		})
+	}
+	t.Run("idle_keep_alive", func(t *testing.T) {
+		conn := dial(t, addr, "")
+		br := bufio.NewReader(conn)
+		if resp := roundTrip(t, conn, br, health); resp.StatusCode != http.StatusOK {
+			t.Fatalf("health: %d", resp.StatusCode)
+		}
+		if rest, _ := io.ReadAll(br); len(rest) != 0 {
+			t.Fatalf("after the answer, an idle connection got %q", rest)
+		}
+		untilClosed(t, conn) // io.ReadAll above returned: the server closed it
 	})
 	if get(t, "http://"+addr+"/__admin/health") != http.StatusOK {
 		t.Fatal("an ordinary client was not served after the slow ones")
