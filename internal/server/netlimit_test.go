@@ -126,26 +126,34 @@ func TestTimeouts_cutSlowClients(t *testing.T) {
 // At the connection cap, idle and slowloris connections (which have not
 // sent a whole request, or whose body never ends) give way to a new
 // client, oldest first; a flood of connections that send nothing (the fd
-// exhaustion of issue 14) does not lock an ordinary client out either. Timeouts are left long: the cap
-// alone does it.
+// exhaustion of issue 14) does not lock an ordinary client out either.
+// Timeouts are left longer than the test's failsafe: the cap alone does
+// it, and a connection that does not give way fails the test instead of
+// being cut by a timeout.
 func TestMaxConns_quietConnectionsGiveWay(t *testing.T) {
 	t.Parallel()
-	srv, _ := servertest.Serve(t, server.Config{MaxConns: 4})
+	srv, _ := servertest.Serve(t, server.Config{MaxConns: 4, ReadHeaderTimeout: 2 * failsafe})
 	addr := srv.Addr()
+	// All four slots are taken: two connections start a request they
+	// never finish, two answer one and stay idle. The two slowloris ones
+	// are dialled first, so they are the oldest quiet ones in the order
+	// the server accepted them (one accept loop, in the order the kernel
+	// queued them), and the idle ones' answers show all four accepted.
+	// (When all four answered first and two then went slowloris, which
+	// of them had gone quiet first was the order in which net/http's
+	// connection goroutines reported "idle", not the order of the answers:
+	// one run in 16 evicted the second, and the first was cut only by
+	// the 10 s ReadHeaderTimeout, which the test then waited out.)
 	var held []net.Conn
-	for i := 0; i < 4; i++ {
+	for range 2 {
+		held = append(held, dial(t, addr, "GET /api/user HTTP/1.1\r\nX-Slow: "))
+	}
+	for range 2 {
 		conn := dial(t, addr, "")
 		if resp := roundTrip(t, conn, bufio.NewReader(conn), health); resp.StatusCode != http.StatusOK {
 			t.Fatalf("health: %d", resp.StatusCode)
 		}
 		held = append(held, conn)
-	}
-	// All four slots are taken by accepted connections; two start a
-	// request they never finish, two stay idle.
-	for _, c := range held[:2] {
-		if _, err := io.WriteString(c, "GET /api/user HTTP/1.1\r\nX-Slow: "); err != nil {
-			t.Fatal(err)
-		}
 	}
 	if get(t, "http://"+addr+"/__admin/health") != http.StatusOK {
 		t.Fatal("a new client was not served at the cap")
