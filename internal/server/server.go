@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mockserver/mockserver/internal/procs"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/state"
 )
@@ -199,8 +198,6 @@ func (s *Server) Handler() http.Handler { return s.cors.wrap(http.HandlerFunc(s.
 // serveHTTP routes a request to its world. The root's requests pay one
 // prefix comparison for worlds existing at all.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	procs.Enter() // a commit meanwhile keeps the spare Ps (internal/procs)
-	defer procs.Leave()
 	if !strings.HasPrefix(r.URL.Path, WorldsPrefix) {
 		s.echo.ServeHTTP(w, r)
 		return
