@@ -3,9 +3,9 @@
 //
 // Why: a commit's fdatasync holds its P until the runtime's monitor takes
 // it back, so the command runs with spare Ps, or the other requests wait
-// for each fsync with the CPU idle (issue 14's mixed load: saplab's writes
-// beside amapi's fell to 0.63x of alone at GOMAXPROCS=1, 0.91-1.02x with
-// two spare Ps, bench/run.sh mixed). But a lone writer pays for the idle
+// for each fsync with the CPU idle (issue 14's mixed load: beside 8 amapi
+// writers saplab kept 0.63x of its reads and of its writes alone at
+// GOMAXPROCS=1, 0.91x and 1.02x with two spare Ps, bench/run.sh mixed). But a lone writer pays for the idle
 // spare Ps: every goroutine that becomes ready while one is idle wakes a
 // thread to spin for it, and on a shared core those wake-ups are most of
 // the gap to a plain commit per request (issue 16: GOMAXPROCS=1 did 1.3-1.7x

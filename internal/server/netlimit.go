@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/mockserver/mockserver/internal/procs"
-
 	"github.com/mockserver/mockserver/internal/request"
 )
 
