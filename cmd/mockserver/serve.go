@@ -15,6 +15,7 @@ import (
 	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/logline"
 	"github.com/mockserver/mockserver/internal/logwriter"
+	"github.com/mockserver/mockserver/internal/procs"
 	"github.com/mockserver/mockserver/internal/server"
 )
 
@@ -163,9 +164,11 @@ func serve(ctx context.Context, f *serveFlags, d *deps) error {
 	if err != nil {
 		return err
 	}
-	// Spare Ps for the threads a commit's fsync holds (server.Procs).
-	if n, ok := server.Procs(defaultProcs, os.Getenv("GOMAXPROCS")); ok {
-		runtime.GOMAXPROCS(n)
+	// Spare Ps for the threads a commit's fsync holds (server.Procs),
+	// kept while commits overlap other requests (internal/procs).
+	if _, ok := server.Procs(defaultProcs, os.Getenv("GOMAXPROCS")); ok {
+		procs.InstallRuntime(defaultProcs, server.SpareProcs)
+		defer procs.Install(nil)
 	}
 	srv, err := server.New(f.cfg, log)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/mockserver/mockserver/internal/procs"
 	"github.com/mockserver/mockserver/internal/request"
 )
 
@@ -31,7 +32,7 @@ import (
 func newHTTPServer(cfg *Config, l net.Listener, h http.Handler, log *slog.Logger) (*http.Server, net.Listener) {
 	capped := newCapListener(l, cfg.MaxConns)
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           counted(h),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
@@ -262,4 +263,15 @@ func (c *capConn) Close() error {
 		<-c.l.slots
 	})
 	return err
+}
+
+// counted counts each request of every listener in and out for the
+// command's governor of spare Ps: a commit while another request is in
+// flight keeps them (internal/procs).
+func counted(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		procs.Enter()
+		defer procs.Leave()
+		h.ServeHTTP(w, r)
+	})
 }

@@ -12,7 +12,9 @@ package server
 // 1.2 of its 2 CPUs and saplab's reads fell to 0.33-0.35x of their rate
 // alone; with 2 spare Ps it used 1.85 and the reads kept 0.79x
 // (BenchmarkMixedLoad, bench/README.md). Two: tested, and no more than the
-// number of API files likely to be in fdatasync at once.
+// number of API files likely to be in fdatasync at once. The command
+// keeps them only while commits overlap other requests (internal/procs):
+// idle, they cost a lone writer a thread's wake-up per ready goroutine.
 const SpareProcs = 2
 
 // Procs is the GOMAXPROCS the command sets when the runtime's default is

@@ -4,6 +4,8 @@ import (
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/mockserver/mockserver/internal/procs"
 )
 
 // group is Store.Batch's group commit, leader/follower rather than bbolt's
@@ -82,6 +84,7 @@ func (g *group) do(db *bolt.DB, fn func(*bolt.Tx) error, then func()) error {
 // others with their results, and hands the queue that built up meanwhile
 // to its first caller, or ends the leadership when there is none.
 func (g *group) lead(db *bolt.DB, batch []*call) {
+	procs.Commit() // the spare Ps, before the fsync that holds a P
 	commitBatch(db, batch)
 	for _, c := range batch[1:] {
 		c.done <- nil
