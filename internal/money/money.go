@@ -91,14 +91,22 @@ func digits(s string) bool {
 }
 
 // Fixed2 prints the amount with exactly two decimals: "152.02", "7.10", "-0.50".
-func (a Amount) Fixed2() string {
-	sign := ""
+func (a Amount) Fixed2() string { return string(a.AppendFixed2(nil)) }
+
+// AppendFixed2 appends Fixed2's text to b without fmt: the seeding of a
+// large generated state prints a million amounts (issue 16).
+func (a Amount) AppendFixed2(b []byte) []byte {
 	v := int64(a)
+	if v == math.MinInt64 { // -v overflows: fmt's text, as before
+		return fmt.Appendf(b, "-%d.%02d", v/100, v%100)
+	}
 	if v < 0 {
-		sign = "-"
+		b = append(b, '-')
 		v = -v
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	b = strconv.AppendInt(b, v/100, 10)
+	c := v % 100
+	return append(b, '.', byte('0'+c/10), byte('0'+c%10))
 }
 
 // Trim prints the amount as PostgreSQL numeric comes out of PHP once the

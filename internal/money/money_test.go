@@ -2,6 +2,8 @@ package money_test
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/money"
@@ -81,4 +83,27 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("trim round trip of %q: %q -> %d, %v", s, a.Trim(), back, err)
 		}
 	})
+}
+
+// TestFixed2MatchesFmt pins Fixed2 and AppendFixed2 to the fmt text they
+// replaced, at the edges of the sign, the cents and int64.
+func TestFixed2MatchesFmt(t *testing.T) {
+	old := func(v int64) string {
+		sign := ""
+		if v < 0 {
+			sign = "-"
+			v = -v
+		}
+		return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	}
+	for _, v := range []int64{0, 1, 9, 10, 99, 100, 101, 15202, 710, -1, -50, -99, -100, -15202,
+		math.MaxInt64, math.MinInt64, math.MinInt64 + 1, int64(money.Max), -int64(money.Max)} {
+		a := money.Amount(v)
+		if got, want := a.Fixed2(), old(v); got != want {
+			t.Errorf("Fixed2(%d) = %q, want %q", v, got, want)
+		}
+		if got, want := string(a.AppendFixed2([]byte("x"))), "x"+old(v); got != want {
+			t.Errorf("AppendFixed2(%d) = %q, want %q", v, got, want)
+		}
+	}
 }

@@ -90,7 +90,11 @@ func appendStr(b []byte, s string) []byte {
 
 // encode is the stored form of c.
 func (c *orderCol) encode() []byte {
-	b := make([]byte, 0, 48+len(c.name)+len(c.brand)+len(c.article)+len(c.invoice))
+	return c.appendTo(make([]byte, 0, 48+len(c.name)+len(c.brand)+len(c.article)+len(c.invoice)))
+}
+
+// appendTo appends the stored form of c to b (the seeding's scratch).
+func (c *orderCol) appendTo(b []byte) []byte {
 	for _, n := range []int64{c.client, c.status, c.shipping, c.distributor, int64(c.flags), c.created, int64(c.total), c.auto} {
 		b = binary.AppendVarint(b, n)
 	}
@@ -102,11 +106,15 @@ func (c *orderCol) encode() []byte {
 
 // encode is the stored form of c.
 func (c *clientCol) encode() []byte {
+	return c.appendTo(make([]byte, 0, 32+len(c.phone)+len(c.email)+len(c.search)))
+}
+
+// appendTo appends the stored form of c to b (the seeding's scratch).
+func (c *clientCol) appendTo(b []byte) []byte {
 	w := int64(0)
 	if c.wholesale {
 		w = 1
 	}
-	b := make([]byte, 0, 32+len(c.phone)+len(c.email)+len(c.search))
 	for _, n := range []int64{c.group, c.manager, c.point, w, c.created} {
 		b = binary.AppendVarint(b, n)
 	}

@@ -1,6 +1,9 @@
 package saplab
 
-import "github.com/mockserver/mockserver/internal/money"
+import (
+	"github.com/mockserver/mockserver/internal/money"
+	"github.com/mockserver/mockserver/internal/state"
+)
 
 // The unexported rules of model.go, for model_test.go's table tests.
 var (
@@ -33,3 +36,26 @@ func SetSeedChunk(t interface{ Cleanup(func()) }, n int) {
 // KeepAnswers turns the answer cache on or off (BenchmarkScalePages
 // measures pages made, not pages kept) and returns what it was.
 func KeepAnswers(on bool) bool { return keepAnswers.Swap(on) }
+
+// RewriteColumns empties the column records and the ledger index and
+// writes them again the way a file without them is upgraded: from the
+// rows decoded as JSON (loadRows), through the request path's encoders
+// (writeColumns), in one transaction of saplab's file.
+func RewriteColumns(db *state.Store) error {
+	return db.Update(func(tx *state.Tx) error {
+		ix := tx.Bucket(bIndex)
+		for _, name := range [][]byte{colClients, colOrders, colLedger} {
+			if err := ix.DeleteBucket(name); err != nil {
+				return err
+			}
+		}
+		v, err := tablesView(tx)
+		if err != nil {
+			return err
+		}
+		if err := loadRows(tx, v); err != nil {
+			return err
+		}
+		return writeColumns(tx, v, v.upgrade)
+	})
+}

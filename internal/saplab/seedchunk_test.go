@@ -3,6 +3,7 @@ package saplab_test
 import (
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/saplab"
@@ -36,5 +37,31 @@ func TestSeed_inChunksIsTheSameState(t *testing.T) {
 	}
 	if again := m.call("GET", "/panel/order/filter/client_group/1/per_page/50", "", owner); again.Status != 200 || string(again.Body) != string(page.Body) {
 		t.Fatalf("the list after the chunked seed:\n%s\nwant\n%s", again.Body, page.Body)
+	}
+}
+
+// The column records and the ledger index the seeding writes itself (its
+// own keys, no look-up before a put) are those the upgrade of a file
+// without them writes from the rows, key for key.
+func TestSeed_columnsAreThoseOfTheRows(t *testing.T) {
+	m := start(t, scaleScenario(t, 300, 1500))
+	seeded := saplabFile(t, m)
+	if err := saplab.RewriteColumns(m.Srv.Store().Part("saplab")); err != nil {
+		t.Fatal(err)
+	}
+	rewritten := saplabFile(t, m)
+	n := 0
+	for k := range seeded {
+		if strings.HasPrefix(k, "saplab.index/") {
+			n++
+		}
+	}
+	if n < 3000 || !maps.Equal(seeded, rewritten) {
+		for k, v := range seeded {
+			if rewritten[k] != v {
+				t.Fatalf("%d index keys seeded; first difference at %q:\nseeded    %q\nrewritten %q", n, k, v, rewritten[k])
+			}
+		}
+		t.Fatalf("%d keys seeded, %d rewritten (%d index keys)", len(seeded), len(rewritten), n)
 	}
 }

@@ -66,7 +66,7 @@ func (w *jsonWriter) str(name, s string) {
 func (w *jsonWriter) money(name string, a money.Amount) {
 	w.key(name)
 	w.b = append(w.b, '"')
-	w.b = append(w.b, a.Fixed2()...)
+	w.b = a.AppendFixed2(w.b)
 	w.b = append(w.b, '"')
 }
 
