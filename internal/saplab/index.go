@@ -74,7 +74,7 @@ func (x *index) slot(key int64) *postings {
 
 // keys are the values that have rows, ascending.
 func (x *index) keys() []int64 {
-	var keys []int64
+	keys := make([]int64, 0, max(len(x.m), len(x.list)))
 	if x.dense {
 		for k := range x.list {
 			if len(x.list[k].rows) > 0 {

@@ -202,7 +202,11 @@ func (e *viewEnc) strs(xs []string) {
 func (e *viewEnc) index(x *index) {
 	keys := x.keys()
 	live, count := make([]uint32, len(keys)), make([]uint32, len(keys))
-	var rows []int32
+	n := 0
+	for _, k := range keys {
+		n += len(x.get(k).rows)
+	}
+	rows := make([]int32, 0, n) // one allocation: an index of 500,000 rows grew through twenty
 	for i, k := range keys {
 		p := x.get(k)
 		live[i], count[i] = uint32(p.live), uint32(len(p.rows))
