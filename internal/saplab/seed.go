@@ -476,7 +476,7 @@ func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 	if err := tx.DropAside(bView); err != nil {
 		return err
 	}
-	sd := &seeder{tx: tx, now: tx.Now(), seed: seed}
+	sd := &seeder{tx: tx, now: tx.Now(), seed: seed, w: startWriter(tx)}
 	set := sec.Settings.record()
 	sd.referenceTables(sec, set)
 	clients := sd.clients(sec, set)
@@ -503,8 +503,9 @@ func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 		sd.scratch = col.appendTo(sd.scratch[:0])
 		sd.col(colClients, cl.ID, sd.scratch)
 	}
-	sd.sequence(bPoints, bManagerGroups, bEmployees, bShipping, bStatuses, bGroups, bDistributors, bClients, bOrders)
 	sd.putLedger()
+	sd.drain() // the transaction is the seeder's again
+	sd.sequence(bPoints, bManagerGroups, bEmployees, bShipping, bStatuses, bGroups, bDistributors, bClients, bOrders)
 	if sd.err == nil {
 		sd.err = tx.Bucket(bIndex).Put(keyFormat, []byte(columnsFormat))
 	}
@@ -588,8 +589,10 @@ func (sd *seeder) referenceTables(sec *Section, set settings) {
 	for _, st := range sec.Statuses {
 		sd.put(bStatuses, st.ID, st.record())
 	}
-	if sd.err == nil {
-		sd.err = sd.tx.Put(bSettings, settingsKey, set)
+	if data, err := json.Marshal(set); err != nil {
+		sd.err = fmt.Errorf("encode %s record: %w", bSettings, err)
+	} else {
+		sd.enqueue(seedOp{bucket: bSettings, key: settingsKey, val: data})
 	}
 	for _, g := range sec.Groups {
 		sd.put(bGroups, g.ID, &group{ID: g.ID, Name: g.Name, Discount: g.Discount, Comment: g.Comment})
@@ -704,8 +707,10 @@ type seeder struct {
 	txID int64
 	// ledger is every entry booked, (client, entry), for putLedger.
 	ledger [][2]int64
-	// pending counts the bytes written since the last commit (wrote).
-	pending int
+	// w puts the records on a goroutine of its own (seedwriter.go) from
+	// the first to drain; batch is what the seeder has not handed it yet.
+	w     *seedWriter
+	batch []seedOp
 	// scratch is where a record is encoded (marshalSeeded), arena where
 	// it is kept: bbolt holds a value put until the transaction commits,
 	// so records are copied into shared blocks rather than each allocated.
@@ -738,12 +743,9 @@ func (sd *seeder) put(bucket string, id int64, v any) {
 		sd.err = fmt.Errorf("encode %s record: %w", bucket, err)
 		return
 	}
-	b := sd.tx.Bucket(bucket)
-	b.FillPercent = seedFill
 	var key [8]byte
 	binary.BigEndian.PutUint64(key[:], uint64(id)) // state.Key's form
-	sd.err = b.Put(sd.keep(key[:]), data)
-	sd.wrote(len(data))
+	sd.enqueue(seedOp{bucket: bucket, key: sd.keep(key[:]), val: data, n: len(data), fill: true})
 }
 
 // encode is json.Marshal(v): through v's own encoder (seedjson.go) into
@@ -786,25 +788,9 @@ func (sd *seeder) col(name []byte, id int64, rec []byte) {
 	if sd.err != nil {
 		return
 	}
-	b, err := columns(sd.tx, name)
-	if err != nil {
-		sd.err = err
-		return
-	}
-	b.FillPercent = 1
 	var key [8]byte
 	binary.BigEndian.PutUint64(key[:], uint64(id)) // state.Key's form
-	sd.err = b.Put(sd.keep(key[:]), sd.keep(rec))
-	sd.wrote(len(rec))
-}
-
-// wrote counts n bytes written and commits them once a chunk is full.
-func (sd *seeder) wrote(n int) {
-	sd.pending += n
-	if sd.pending >= seedChunk && sd.err == nil {
-		sd.pending = 0
-		sd.err = sd.tx.Checkpoint()
-	}
+	sd.enqueue(seedOp{nested: name, key: sd.keep(key[:]), val: sd.keep(rec), n: len(rec), fill: true})
 }
 
 // hash hashes a scenario password at password.SeedCost: seeding must stay
@@ -888,17 +874,10 @@ func (sd *seeder) putLedger() {
 		if sd.err != nil {
 			return
 		}
-		b, err := columns(sd.tx, colLedger)
-		if err != nil {
-			sd.err = err
-			return
-		}
-		b.FillPercent = 1
 		var key [16]byte // ledgerKey's form, kept in the arena
 		binary.BigEndian.PutUint64(key[:], uint64(e[0]))
 		binary.BigEndian.PutUint64(key[8:], uint64(e[1]))
-		sd.err = b.Put(sd.keep(key[:]), nil)
-		sd.wrote(16)
+		sd.enqueue(seedOp{nested: colLedger, key: sd.keep(key[:]), n: 16, fill: true})
 	}
 }
 
