@@ -3,6 +3,7 @@ package saplab
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -280,5 +281,24 @@ func clientsAgreeWithAScan(t *testing.T, bulk bool) {
 			v.setClient(randomClient(r, int64(len(v.clients.id))+1))
 		}
 		check(fmt.Sprintf("round %d", round))
+	}
+}
+
+// A bulk build of the indexes two at a time (a large view's) is the build
+// one at a time, index for index.
+// Not parallel: parallelIndexRows is shared, and parallel tests start after this.
+func TestBuildIndexes_twoAtATimeIsTheSame(t *testing.T) {
+	old := parallelIndexRows
+	t.Cleanup(func() { parallelIndexRows = old })
+	parallelIndexRows = 1 << 30
+	one := randomShop(rand.New(rand.NewPCG(3, 4)), 60, 600, true)
+	parallelIndexRows = 0
+	two := randomShop(rand.New(rand.NewPCG(3, 4)), 60, 600, true)
+	if !reflect.DeepEqual(one.orders.ix, two.orders.ix) || !reflect.DeepEqual(one.clients.ix, two.clients.ix) ||
+		!reflect.DeepEqual(one.clients.orders, two.clients.orders) {
+		t.Fatal("the indexes built two at a time differ from those built one at a time")
+	}
+	if n := len(two.orders.ix[ixStatus].keys()); n < 2 {
+		t.Fatalf("the status index has %d values; the test needs several", n)
 	}
 }
