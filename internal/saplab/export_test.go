@@ -59,3 +59,11 @@ func RewriteColumns(db *state.Store) error {
 		return writeColumns(tx, v, v.upgrade)
 	})
 }
+
+// SetAsyncSeedRows sets the count of generated rows from which seeding
+// puts on a goroutine of its own, for a test that must not be parallel.
+func SetAsyncSeedRows(t interface{ Cleanup(func()) }, n int) {
+	old := asyncSeedRows
+	asyncSeedRows = n
+	t.Cleanup(func() { asyncSeedRows = old })
+}

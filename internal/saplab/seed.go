@@ -476,7 +476,7 @@ func (a *API) Seed(tx *state.Tx, sec *Section, seed int64) error {
 	if err := tx.DropAside(bView); err != nil {
 		return err
 	}
-	sd := &seeder{tx: tx, now: tx.Now(), seed: seed, w: startWriter(tx)}
+	sd := &seeder{tx: tx, now: tx.Now(), seed: seed, w: startWriter(tx, sec.Generate.Clients+sec.Generate.Orders >= asyncSeedRows)}
 	set := sec.Settings.record()
 	sd.referenceTables(sec, set)
 	clients := sd.clients(sec, set)
@@ -716,6 +716,11 @@ type seeder struct {
 	// so records are copied into shared blocks rather than each allocated.
 	scratch, arena []byte
 }
+
+// asyncSeedRows is the count of generated rows from which the records
+// are put on a goroutine of their own (seedwriter.go); a variable for
+// the test that seeds both ways.
+var asyncSeedRows = 1000
 
 // seedChunk is how many bytes of records a seeding writes per commit
 // (state.Tx.Checkpoint); bbolt holds about three times that in memory.

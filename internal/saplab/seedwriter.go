@@ -51,10 +51,16 @@ type seedWriter struct {
 	failed atomic.Bool
 }
 
-// startWriter starts the writer of tx.
-func startWriter(tx *state.Tx) *seedWriter {
-	w := &seedWriter{tx: tx, ch: make(chan []seedOp, seedQueue), done: make(chan struct{})}
-	go w.run()
+// startWriter starts the writer of tx: on a goroutine of its own when
+// async, else the seeder's puts are the writer's at once (a small
+// seeding, such as the default scenario's at a fresh start, where a
+// second goroutine is not worth starting).
+func startWriter(tx *state.Tx, async bool) *seedWriter {
+	w := &seedWriter{tx: tx}
+	if async {
+		w.ch, w.done = make(chan []seedOp, seedQueue), make(chan struct{})
+		go w.run()
+	}
 	return w
 }
 
@@ -105,6 +111,10 @@ func (sd *seeder) enqueue(op seedOp) {
 	if sd.err != nil {
 		return
 	}
+	if sd.w.ch == nil {
+		sd.err = sd.w.put(&op)
+		return
+	}
 	if sd.w.failed.Load() {
 		sd.err = errWriter
 		return
@@ -119,6 +129,9 @@ func (sd *seeder) enqueue(op seedOp) {
 // drain hands over the last batch, waits for the writer to put it and
 // takes the transaction back, with the writer's error.
 func (sd *seeder) drain() {
+	if sd.w.ch == nil {
+		return
+	}
 	if len(sd.batch) > 0 {
 		sd.w.ch <- sd.batch
 		sd.batch = nil
