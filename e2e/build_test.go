@@ -188,12 +188,16 @@ var reader = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		return "", err
+	}
 	dir := filepath.Join(buildDir, "shop")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
 	files := map[string][]byte{
-		"go.mod": []byte("module example.com/shop\n\ngo 1.26.8\n\nrequire github.com/mockserver/mockserver v0.0.0\n\nreplace github.com/mockserver/mockserver => " + root + "\n"),
+		"go.mod": readerMod(mod, root),
 		"go.sum": sum,
 	}
 	for name, from := range readerFiles {
@@ -216,6 +220,19 @@ var reader = sync.OnceValues(func() (string, error) {
 	}
 	return bin, nil
 })
+
+// readerMod is the reader's go.mod: this module's own requirements under
+// another module path, plus this module through a replace. Listing every
+// requirement this module lists gives the reader the same module graph,
+// so an offline build needs only the go.mod files this module's own build
+// fetched: with mockserver alone required, -mod=mod walks the graph of
+// gopkg.in/yaml.v3, whose go.mod predates graph pruning, and asks for
+// gopkg.in/check.v1's go.mod, which a fresh module cache does not hold.
+func readerMod(mod []byte, root string) []byte {
+	const self = "module github.com/mockserver/mockserver"
+	out := strings.Replace(string(mod), self, "module example.com/shop", 1)
+	return []byte(out + "\nrequire github.com/mockserver/mockserver v0.0.0\n\nreplace github.com/mockserver/mockserver => " + root + "\n")
+}
 
 // runReader runs the reader's tests matching run, with env added, and
 // returns their verbose output; it fails the test when they fail.
