@@ -178,6 +178,9 @@ func serve(ctx context.Context, f *serveFlags, d *deps) error {
 		_ = srv.Close()
 		return failed{err}
 	}
+	// The spare Ps served the start; a server that only reads is faster
+	// without them, and an overlapping commit raises them again.
+	procs.Lower()
 	fmt.Fprintf(d.stdout, "mockserver ready: %s (listening on %s)\n", localURL(srv.Addr()), srv.Addr())
 	if d.ready != nil {
 		d.ready(srv)

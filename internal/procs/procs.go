@@ -11,14 +11,16 @@
 // the gap to a plain commit per request (issue 16: GOMAXPROCS=1 did 1.3-1.7x
 // the default's writes at one client, in the same rounds).
 //
-// So the command installs a Governor: each HTTP request is counted in and
+// So the command installs a Governor (raised for the start, then lowered
+// once the server is up: Lower): each HTTP request is counted in and
 // out (Enter, Leave), and each group commit's leader asks it first
 // (Commit). A commit with another request in flight raises GOMAXPROCS to
 // base+spare at once, before its fsync; lowerAfter commits in a row with
 // none lower it to base again. No timer: the count of commits is the only
 // clock, so a lone writer (a CI test writing in a loop) runs on base Ps
-// after its first lowerAfter writes, and any overlap restores the spare
-// Ps for the commit that sees it. A change is a stop of the world (tens
+// from the start (or after lowerAfter writes that follow an overlap), a
+// server that only reads never has spare Ps, and any overlap restores the
+// spare Ps for the commit that sees it. A change is a stop of the world (tens
 // of microseconds), at most once per lowerAfter commits.
 //
 // It is a leaf: the state package's group commit and the server's handler
@@ -70,6 +72,32 @@ func Install(g *Governor) {
 // the command's.
 func InstallRuntime(base, spare int) {
 	Install(New(base, spare, runtime.GOMAXPROCS))
+}
+
+// Lower drops the spare Ps of the installed Governor, if any, until a
+// commit overlaps another request. The command calls it once the server
+// is up: the spare Ps help the start (the seeding's commits beside the
+// views being built) and a commit that overlaps other requests, never a
+// server that only reads. Idle on one core, they cost every request a
+// thread's wake-up and sleep (each goroutine made ready wakes a thread to
+// look for work): with them a small read at one client took 10-20% more
+// CPU than at GOMAXPROCS=1 (issue 16, docs/decisions.md). The first
+// commit with another request in flight raises them again, before its
+// fsync, as before.
+func Lower() {
+	if g := active.Load(); g != nil {
+		g.lower()
+	}
+}
+
+// lower sets base Ps now, as lowerAfter lone commits would.
+func (g *Governor) lower() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.raised {
+		g.set(g.base)
+	}
+	g.raised, g.lone = false, lowerAfter
 }
 
 // Enter counts a request in; Leave, deferred after it, counts it out.

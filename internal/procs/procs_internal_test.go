@@ -84,3 +84,26 @@ func TestNoGovernor(t *testing.T) {
 		t.Fatal("a governor is installed")
 	}
 }
+
+// TestGovernor_lower: Lower drops the spare Ps once (a second Lower sets
+// nothing), lone commits after it keep base, and the first commit with
+// another request in flight raises them again.
+func TestGovernor_lower(t *testing.T) {
+	r := &recorder{}
+	g := New(1, 2, r.gomaxprocs)
+	g.lower()
+	g.lower()
+	if !slices.Equal(r.set, []int{1}) {
+		t.Fatalf("after two lowers set %v, want [1]", r.set)
+	}
+	g.inflight.Add(1) // a lone writer
+	g.commit()
+	if !slices.Equal(r.set, []int{1}) {
+		t.Fatalf("a lone commit after Lower set %v, want [1]", r.set)
+	}
+	g.inflight.Add(1) // a second request
+	g.commit()
+	if !slices.Equal(r.set, []int{1, 3}) {
+		t.Fatalf("an overlapping commit after Lower set %v, want [1 3]", r.set)
+	}
+}

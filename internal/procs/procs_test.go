@@ -63,3 +63,17 @@ func TestInstall_theGroupCommitAsksTheGovernor(t *testing.T) {
 		t.Fatalf("inside the overlapping commit GOMAXPROCS had been set to %v, want [3 1 3]", afterRaise)
 	}
 }
+
+// TestLower_theInstalledGovernor: Lower drops the installed governor's
+// spare Ps (the command calls it once the server is up), and does nothing
+// with none installed.
+func TestLower_theInstalledGovernor(t *testing.T) {
+	procs.Lower() // none installed: nothing to do
+	var set []int
+	procs.Install(procs.New(2, 2, func(n int) int { set = append(set, n); return 0 }))
+	defer procs.Install(nil)
+	procs.Lower()
+	if !slices.Equal(set, []int{4, 2}) {
+		t.Fatalf("GOMAXPROCS was set to %v, want [4 2] (installed raised, then lowered)", set)
+	}
+}
