@@ -20,6 +20,10 @@ func TestQuery(t *testing.T) {
 		{"api_key=&api_key&x=api_key", "api_key=&api_key&x=api_key"},
 		{"api_keys=x&my_api_key=y", "api_keys=x&my_api_key=y"},
 		{"api_key=%zz&q=1", "api_key=[redacted]&q=1"},
+		// Empty parts and a secret last or first are kept in place.
+		{"&&api_key=x&", "&&api_key=[redacted]&"},
+		{"a=1&&b=2&api_key=x", "a=1&&b=2&api_key=[redacted]"},
+		{"api_key=x&&a=1&api_key=y&", "api_key=[redacted]&&a=1&api_key=[redacted]&"},
 	}
 	for _, c := range cases {
 		if got := redact.Query(c.in, names); got != c.want {

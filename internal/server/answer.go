@@ -9,9 +9,12 @@ import (
 )
 
 // observed is what observe allocates per request, in one allocation: the
-// request's Info and the tap that keeps its answer for the journal.
+// request's Info, the context that carries it to the handler (on the
+// root, where observe runs after routing), and the tap that keeps its
+// answer for the journal.
 type observed struct {
 	info request.Info
+	ctx  request.Context
 	tap  tap
 }
 

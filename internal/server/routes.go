@@ -222,7 +222,11 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		prefix := w.unprefix(c.Request())
 		o := &observed{info: request.Info{API: w.owner(c.Request().URL.Path), Prefix: prefix}}
 		info := &o.info
-		request.Attach(c, info)
+		if w.prefix != "" {
+			request.Attach(c, info) // before routing (Pre): echo's router takes only its own context
+		} else {
+			c = request.Carry(&o.ctx, c, info) // after routing: no map in c's store
+		}
 		res := c.Response()
 		if info.API != request.Admin {
 			// Keep the answer for the journal; the control API's (a
@@ -304,7 +308,7 @@ func (w *World) record(r *http.Request, info *request.Info, status int, dur time
 		body, e.BodyTruncated = body[:journal.MaxBody], true
 	}
 	e.ResponseBody, e.ResponseSize = ans.tap.kept()
-	e.Body = string(w.redact(&e, r, body, ans.header.Get(echo.HeaderContentType)))
+	e.Body = string(w.redact(&e, r, body, contentType(ans.header)))
 	w.journal.Add(e)
 }
 
