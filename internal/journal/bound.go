@@ -58,7 +58,8 @@ func bounded(e Entry) *Entry {
 	part("path", &e.Path)
 	part("query", &e.Query)
 	part("remote", &e.Remote)
-	if h, ok := boundHeaders(e.Headers); ok {
+	h, hbytes, ok := boundHeaders(e.Headers)
+	if ok {
 		e.Headers = h
 		cut = append(cut, "headers")
 	}
@@ -85,7 +86,7 @@ func bounded(e Entry) *Entry {
 	if len(cut) > 0 {
 		e.Truncated = append(slices.Clip(e.Truncated), cut...)
 	}
-	e.bytes = e.size()
+	e.bytes = e.size(hbytes)
 	return &e
 }
 
@@ -111,20 +112,24 @@ func cutTo(s string, total, max int) string {
 
 // boundHeaders returns h bounded (each name and value cut to MaxPart, the
 // headers after MaxHeaderBytes left out, in name order) and true, or h and
-// false when it is within bounds already. h is never changed: it may be the
-// request's own header map.
-func boundHeaders(h map[string][]string) (map[string][]string, bool) {
-	total, fits := 0, true
+// false when it is within bounds already; and what the headers returned
+// count against the budget (headerBytes). h is never changed: it may be the
+// request's own header map. Within bounds (every ordinary request) the map
+// is walked once for both, not twice (issue 16).
+func boundHeaders(h map[string][]string) (map[string][]string, int, bool) {
+	total, fits, names, values := 0, true, 0, 0
 	for k, vs := range h {
 		total += len(k)
 		fits = fits && len(k) <= MaxPart
+		names++
 		for _, v := range vs {
 			total += len(v)
 			fits = fits && len(v) <= MaxPart
 		}
+		values += len(vs)
 	}
 	if fits && total <= MaxHeaderBytes {
-		return h, false
+		return h, total + names*headerOverhead + values*valueOverhead, false
 	}
 	out := make(map[string][]string)
 	total = 0
@@ -147,21 +152,32 @@ func boundHeaders(h map[string][]string) (map[string][]string, bool) {
 		}
 		out[name] = kept
 	}
-	return out, true
+	return out, headerBytes(out), true
+}
+
+// The overhead counted per header name and per value (Go's string and
+// slice headers, the map's buckets).
+const headerOverhead, valueOverhead = 48, 16
+
+// headerBytes is what h counts against the budget.
+func headerBytes(h map[string][]string) int {
+	n := 0
+	for k, vs := range h {
+		n += len(k) + headerOverhead
+		for _, v := range vs {
+			n += len(v) + valueOverhead
+		}
+	}
+	return n
 }
 
 // size is what e counts against the budget: its strings and a fixed
 // overhead per entry, header and violation (Go's string and slice headers,
-// the map's buckets).
-func (e *Entry) size() int64 {
+// the map's buckets). headers is what its headers count (headerBytes),
+// which boundHeaders has just summed.
+func (e *Entry) size(headers int) int64 {
 	n := entryOverhead + len(e.API) + len(e.Method) + len(e.Path) + len(e.Query) + len(e.Remote) +
-		len(e.Body) + len(e.Fault) + len(e.ResponseBody)
-	for k, vs := range e.Headers {
-		n += len(k) + 48
-		for _, v := range vs {
-			n += len(v) + 16
-		}
-	}
+		len(e.Body) + len(e.Fault) + len(e.ResponseBody) + headers
 	for _, v := range e.ContractViolations {
 		n += len(v.Path) + len(v.Message) + 32
 	}
