@@ -44,7 +44,7 @@ func (a *API) authenticate(c echo.Context) (*employee, error) {
 		password.NoAccount([]byte(pw), password.SeedCost)
 		return nil, errUnauthorized
 	}
-	key := sha256.Sum256([]byte(digits + "\x00" + pw))
+	key := loginKey(digits, pw)
 	a.loginMu.Lock()
 	id, known := a.logins[key]
 	a.loginMu.Unlock()
@@ -58,6 +58,15 @@ func (a *API) authenticate(c echo.Context) (*employee, error) {
 	a.logins[key] = emp.ID
 	a.loginMu.Unlock()
 	return emp, nil
+}
+
+// loginKey is the login cache's key of a login's digits and a password:
+// SHA-256 of digits, a NUL and the password (the cache holds no
+// password), hashed from a buffer on the stack, not from a string made
+// for it on every request (issue 16).
+func loginKey(digits, pw string) [32]byte {
+	var buf [128]byte
+	return sha256.Sum256(append(append(append(buf[:0], digits...), 0), pw...))
 }
 
 // forgetLogins empties the login cache.

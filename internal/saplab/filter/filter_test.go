@@ -167,6 +167,8 @@ func TestDigits(t *testing.T) {
 		"7999000000":         "7999000000",  // 10 digits: nothing dropped
 		"abc":                "",
 		"":                   "",
+		"٣٤5\xff6":           "56", // Arabic-Indic digits and invalid UTF-8 are not digits
+		"7\u00a09990000000":  "9990000000",
 	} {
 		if got := filter.Digits(in); got != want {
 			t.Errorf("Digits(%q) = %q, want %q", in, got, want)
