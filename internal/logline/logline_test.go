@@ -81,3 +81,27 @@ func TestRequest_level(t *testing.T) {
 		t.Fatal("no level is Info")
 	}
 }
+
+// TestAppendRFC3339Millis_asSlog: the time kept a second at a time is
+// slog's text time for any instant and zone: milliseconds of one second,
+// seconds in turn, a zone with seconds in its offset, and a zone change
+// within one second.
+func TestAppendRFC3339Millis_asSlog(t *testing.T) {
+	lmt := time.FixedZone("LMT", 2*3600+30*60+17)
+	zones := []*time.Location{time.UTC, time.FixedZone("MSK", 3*3600), lmt, time.FixedZone("W", -9*3600-30*60), time.Local}
+	base := time.Date(2026, 12, 1, 5, 56, 44, 0, time.UTC)
+	var times []time.Time
+	for _, d := range []time.Duration{0, 1, time.Millisecond - 1, time.Millisecond, 999 * time.Millisecond, 999999999,
+		time.Second, time.Second + 123456789, -1, -time.Millisecond, 59 * time.Minute, 400 * 24 * time.Hour} {
+		for _, z := range zones {
+			times = append(times, base.Add(d).In(z))
+		}
+	}
+	times = append(times, time.Date(0, 1, 1, 0, 0, 0, 5e6, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(1969, 12, 31, 23, 59, 59, 500e6, time.UTC), time.Now())
+	for _, tm := range times {
+		if got, want := string(appendRFC3339Millis([]byte("x="), tm)), string(slogMillis([]byte("x="), tm)); got != want {
+			t.Errorf("%v: %s, want %s", tm, got, want)
+		}
+	}
+}
