@@ -676,8 +676,10 @@ func (t *txn) bookAt(c *client, amount money.Amount, comment string, orderID int
 func loadOrders(t *txn, ids []int64) ([]*order, error) {
 	out := make([]*order, 0, len(ids))
 	for _, id := range ids {
-		o, err := find[order](t.Tx, bOrders, id, businessErr(msgNoOrders))
-		if err != nil {
+		o, err := get[order](t.Tx, bOrders, id)
+		if errors.Is(err, state.ErrNotFound) {
+			return nil, businessErr(msgNoOrders) // made only when answered
+		} else if err != nil {
 			return nil, err
 		}
 		out = append(out, o)
