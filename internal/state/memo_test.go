@@ -2,8 +2,12 @@ package state_test
 
 import (
 	"errors"
+	"path/filepath"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/mockserver/mockserver/internal/clock"
 
 	"github.com/mockserver/mockserver/internal/state"
 	"github.com/mockserver/mockserver/internal/state/statetest"
@@ -93,5 +97,69 @@ func TestMemo_decodedValueIsNotSharedWithTheCaller(t *testing.T) {
 	r.Tags[0] = "changed"
 	if r, _ := memoGet(t, s, m, key); r.Tags[0] != "x" {
 		t.Fatalf("the first caller's change leaked into the memo: %+v", r)
+	}
+}
+
+// memoRow is about a saplab position: strings, numbers and a history of
+// dated entries, which is what makes its decoding dear.
+type memoRow struct {
+	ID      int64     `json:"id"`
+	Brand   string    `json:"brand"`
+	Name    string    `json:"name"`
+	Price   string    `json:"price"`
+	Payed   bool      `json:"is_payed"`
+	Created time.Time `json:"created"`
+	History []struct {
+		Date   time.Time `json:"date"`
+		Status string    `json:"status"`
+	} `json:"history"`
+}
+
+func cloneMemoRow(r *memoRow) *memoRow {
+	c := *r
+	c.History = slices.Clone(r.History)
+	return &c
+}
+
+// BenchmarkMemoGet is one record read as a write reads it: decoded by
+// Tx.Get, and through a Memo that holds its bytes (a compare and a clone).
+//
+//	go test -run '^$' -bench MemoGet -benchmem ./internal/state/
+func BenchmarkMemoGet(b *testing.B) {
+	s, err := state.Open(filepath.Join(b.TempDir(), "s.db"), clock.New(nil), "t.items")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	row := memoRow{ID: 19, Brand: "KNECHT/MAHLE", Name: "Фильтр масляный", Price: "236.69", Created: time.Now()}
+	for _, st := range []string{"Приостановлено", "Принято", "Выдано (Отправлено)"} {
+		row.History = append(row.History, struct {
+			Date   time.Time `json:"date"`
+			Status string    `json:"status"`
+		}{time.Now(), st})
+	}
+	key := state.Key(19)
+	m := state.NewMemo("t.items", cloneMemoRow)
+	if err := s.Update(func(tx *state.Tx) error { return m.Put(tx, key, &row) }); err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []string{"decode", "memo"} {
+		b.Run(mode, func(b *testing.B) {
+			b.ReportAllocs()
+			_ = s.View(func(tx *state.Tx) error {
+				for b.Loop() {
+					var err error
+					if mode == "memo" {
+						_, err = m.Get(tx, key)
+					} else {
+						err = tx.Get("t.items", key, new(memoRow))
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				return nil
+			})
+		})
 	}
 }
