@@ -158,14 +158,16 @@ type located struct {
 // list of 100 000 items once it has MaxMessages messages.
 func expand(v any, path string) iter.Seq[located] {
 	return func(yield func(located) bool) {
-		var walk func(v any, parts []string, name string) bool
-		walk = func(v any, parts []string, name string) bool {
-			key, rest := parts[0], parts[1:]
+		// The path is walked with strings.Cut, not split into a slice:
+		// every rule of every write walks its path (issue 16).
+		var walk func(v any, path string, name string) bool
+		walk = func(v any, path string, name string) bool {
+			key, rest, more := strings.Cut(path, ".")
 			if key == "*" {
 				list, _ := v.([]any)
 				for i, el := range list {
 					n := join(name, strconv.Itoa(i))
-					if len(rest) == 0 {
+					if !more {
 						if !yield(located{n, el}) {
 							return false
 						}
@@ -183,12 +185,12 @@ func expand(v any, path string) iter.Seq[located] {
 			obj, _ := v.(map[string]any)
 			child := obj[key]
 			n := join(name, key)
-			if len(rest) == 0 {
+			if !more {
 				return yield(located{n, child})
 			}
 			return walk(child, rest, n)
 		}
-		walk(v, strings.Split(path, "."), "")
+		walk(v, path, "")
 	}
 }
 

@@ -293,8 +293,8 @@ func optionalString(m map[string]json.RawMessage, name string) (*string, *Error)
 	if !ok || isNull(raw) {
 		return nil, nil
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, ok := jsonString(raw)
+	if !ok {
 		return nil, badRequestf(msgFieldString, name)
 	}
 	return &s, nil
@@ -320,11 +320,28 @@ func stringField(m map[string]json.RawMessage, name string, prev *Error) (string
 	if e != nil {
 		return "", e
 	}
-	var s string
-	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+	s, ok := jsonString(raw)
+	if !ok {
 		return "", badRequestf(msgFieldString, name)
 	}
 	return s, nil
+}
+
+// jsonString is the string that raw, one value of a body already read as
+// UTF-8 JSON, holds; false when raw is not a string. A string without a
+// backslash is its own text between the quotes (a control character
+// would have failed the body's read), so encoding/json is asked only for
+// escapes: an order's five strings were a twentieth of its processor time
+// besides the fsync (issue 16).
+func jsonString(raw json.RawMessage) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", false
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), true
+	}
+	var s string
+	return s, json.Unmarshal(raw, &s) == nil
 }
 
 func intField(m map[string]json.RawMessage, name string, prev *Error) (int, *Error) {
