@@ -143,11 +143,14 @@ func (s *scanner) storedStr(v *storedString) bool {
 		return false
 	}
 	rest := s.b[s.i:]
-	end := bytes.IndexByte(rest, '"')
-	if end < 0 {
+	end := 0 // the first quote or backslash: the strings are short, a loop beats two IndexBytes
+	for end < len(rest) && rest[end] != '"' && rest[end] != '\\' {
+		end++
+	}
+	if end == len(rest) {
 		return false
 	}
-	if bytes.IndexByte(rest[:end], '\\') < 0 {
+	if rest[end] == '"' {
 		if v != nil {
 			*v = storedString{raw: rest[:end]}
 		} else if !validEscapes(rest[:end]) {
@@ -500,9 +503,10 @@ func appendStoredString(dst []byte, v *storedString) ([]byte, bool) {
 		dst = append(dst, s[start:i]...)
 		switch {
 		case c >= 0xc2 && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80: // U+0080-U+07FF
-			r := uint(c&0x1f)<<6 | uint(s[i+1]&0x3f)
-			dst = append(dst, '\\', 'u', '0', lowerHex[r>>8], lowerHex[r>>4&0xf], lowerHex[r&0xf])
-			i += 2
+			for ; i+1 < len(s) && s[i] >= 0xc2 && s[i] <= 0xdf && s[i+1]&0xc0 == 0x80; i += 2 { // a Cyrillic word
+				r := uint(s[i]&0x1f)<<6 | uint(s[i+1]&0x3f)
+				dst = append(dst, '\\', 'u', '0', lowerHex[r>>8], lowerHex[r>>4&0xf], lowerHex[r&0xf])
+			}
 		case c >= utf8.RuneSelf:
 			r, size := utf8.DecodeRune(s[i:])
 			if r == utf8.RuneError && size == 1 {
