@@ -441,7 +441,8 @@ scale_db() {
 # scale: carreta's order list at 1k and at 100k orders on one account, the
 # same requests in the same run, -r rounds alternating the two files:
 # req/s, p50, p99, the server's CPU per request and the ratio 100k/1k of
-# req/s; then restart time and idle RSS on each file. Every answer is made,
+# req/s, and the bare reference replaying the 100k answer (p50, p99, CPU);
+# then restart time and idle RSS on each file. Every answer is made,
 # as after a write (a binary built with -tags nokeep: the kept answers
 # would make a repeated request a map lookup at any scale); KEPT=1
 # measures the shipped binary, kept answers included. With -b BIN, that
@@ -474,7 +475,7 @@ scale() {
   )
   echo 'wrk.method = "GET"' >"$OUT/req.lua"
   for c in $CONNS; do
-    printf '\n%-32s %8s %6s %6s %6s %8s %6s %6s %6s %8s %6s\n' "carreta, made (c=$c, $DUR)" "1k r/s" "p50" "p99" "cpu" "100k r/s" "p50" "p99" "cpu" "100k/1k" "cpu"
+    printf '\n%-32s %8s %6s %6s %6s %8s %6s %6s %6s %8s %6s | %6s %6s %5s\n' "carreta, made (c=$c, $DUR)" "1k r/s" "p50" "p99" "cpu" "100k r/s" "p50" "p99" "cpu" "100k/1k" "cpu" "ref p50" "p99" "cpu"
     for spec in "${lists[@]}"; do
       IFS='|' read -r name p1 p2 <<<"$spec"
       local sums="0 0 0 0" bsums="0 0 0 0" who
@@ -487,10 +488,17 @@ scale() {
           fi
           MOCK_BIN=$b start_mock "$small"; curl -s -o /dev/null "http://127.0.0.1:$PORT$p1"
           read -r r1 a1 b1 u1 < <(run_wrk "http://127.0.0.1:$PORT$p1" "$OUT/req.lua" "$c" "$MOCK_PID"); stop_mock
-          MOCK_BIN=$b start_mock "$big"; curl -s -o /dev/null "http://127.0.0.1:$PORT$p2"
+          MOCK_BIN=$b start_mock "$big"; curl -s -o "$OUT/body" "http://127.0.0.1:$PORT$p2"
           read -r r2 a2 b2 u2 < <(run_wrk "http://127.0.0.1:$PORT$p2" "$OUT/req.lua" "$c" "$MOCK_PID"); stop_mock
-          printf '%-32s %8s %6s %6s %6s %8s %6s %6s %6s %7.2fx %5.2fx\n' "$label" "$r1" "$a1" "$b1" "$u1" "$r2" "$a2" "$b2" "$u2" \
-            "$(awk -v a="$r2" -v b="$r1" 'BEGIN{print a/b}')" "$(awk -v a="$u1" -v b="$u2" 'BEGIN{print (b>0)?a/b:0}')"
+          # The bare reference replaying the 100k answer (this tree's, each
+          # round): the floor for the same bytes on this machine right now.
+          local ra=- rb=- ru=-
+          if [ $who = this ]; then
+            path=$p2 lua=$OUT/req.lua ctype=application/json status=200 ref_args=()
+            read -r _ ra rb ru < <(measure_ref "$c")
+          fi
+          printf '%-32s %8s %6s %6s %6s %8s %6s %6s %6s %7.2fx %5.2fx | %6s %6s %5s\n' "$label" "$r1" "$a1" "$b1" "$u1" "$r2" "$a2" "$b2" "$u2" \
+            "$(awk -v a="$r2" -v b="$r1" 'BEGIN{print a/b}')" "$(awk -v a="$u1" -v b="$u2" 'BEGIN{print (b>0)?a/b:0}')" "$ra" "$rb" "$ru"
           if [ $who = this ]; then
             sums=$(awk -v s="$sums" -v a="$r1" -v b="$u1" -v c="$r2" -v d="$u2" 'BEGIN{split(s,x," "); print x[1]+a, x[2]+b, x[3]+c, x[4]+d}')
           else

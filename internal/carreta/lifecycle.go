@@ -73,15 +73,19 @@ type Statuses struct {
 	rows     []StatusName
 	names    map[Status]string
 	comments map[[2]Status]string
+	// wire is each name as the order list shows it (status_display,
+	// Python's escapes), encoded once: a made page shows 100.
+	wire map[Status][]byte
 }
 
 // NewStatuses makes a table of rows (ids are unique: the scenario check
 // sees to it).
 func NewStatuses(rows []StatusName) *Statuses {
 	t := &Statuses{rows: append([]StatusName(nil), rows...), names: make(map[Status]string, len(rows)),
-		comments: make(map[[2]Status]string, len(rows)*len(rows))}
+		comments: make(map[[2]Status]string, len(rows)*len(rows)), wire: make(map[Status][]byte, len(rows))}
 	for _, r := range rows {
 		t.names[r.ID] = r.Name
+		t.wire[r.ID] = appendPyString(nil, r.Name)
 	}
 	for _, from := range rows {
 		for _, to := range rows {
@@ -108,6 +112,15 @@ func (t *Statuses) First() Status {
 
 // Name is the status_display of s; "" for a status the table lacks.
 func (t *Statuses) Name(s Status) string { return t.names[s] }
+
+// appendWireName appends Name(s) as a JSON string in Python's escapes
+// (appendPyString), as status_display shows it.
+func (t *Statuses) appendWireName(dst []byte, s Status) []byte {
+	if w, ok := t.wire[s]; ok {
+		return append(dst, w...)
+	}
+	return appendPyString(dst, t.Name(s))
+}
 
 // List names every status with its number, "1 Ожидает оплаты, 2 Получен в
 // заказ, ...", for messages that tell which statuses there are.

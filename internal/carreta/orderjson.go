@@ -264,20 +264,6 @@ func (s *scanner) value() ([]byte, bool) {
 	return nil, false
 }
 
-// appendOrderPage appends {"objects": [...]} of list as pyjson.Marshal
-// encodes objectsWire[orderWire] (json.dumps with sort_keys: the fields
-// in key order, Python's separators and escapes).
-func appendOrderPage(dst []byte, list []orderRecord, t *Statuses) []byte {
-	dst = append(dst, `{"objects": [`...)
-	for i := range list {
-		if i > 0 {
-			dst = append(dst, ", "...)
-		}
-		dst = appendOrder(dst, &list[i], t)
-	}
-	return append(dst, "]}"...)
-}
-
 // appendOrder appends o as appendOrderWire appends toOrderWire(o, t),
 // without the wire struct's strings: the amounts and the time are
 // formatted straight into dst.

@@ -138,3 +138,19 @@ func TestAppendOrderPage(t *testing.T) {
 		}
 	}
 }
+
+// appendOrderPage appends {"objects": [...]} of list with appendOrder:
+// what appendOrderList writes when every record takes decodeOrder's path,
+// and what pyjson.Marshal writes for objectsWire[orderWire] (json.dumps
+// with sort_keys: the fields in key order, Python's separators and
+// escapes).
+func appendOrderPage(dst []byte, list []orderRecord, t *Statuses) []byte {
+	dst = append(dst, `{"objects": [`...)
+	for i := range list {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = appendOrder(dst, &list[i], t)
+	}
+	return append(dst, "]}"...)
+}
