@@ -128,6 +128,7 @@ func needBrowser(t *testing.T) {
 // browser is one tab of the shared chromium.
 type browser struct {
 	ctx    context.Context
+	page   string // the page a test walking several is at, for failures
 	mu     sync.Mutex
 	errors []string // the tab's console errors and uncaught exceptions
 }
@@ -173,21 +174,137 @@ func newTab(t *testing.T) *browser {
 	return b
 }
 
-func (b *browser) run(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
+// stepTimeout bounds one step in a tab. A step takes well under a second
+// on a quiet machine and a few seconds beside the whole suite's links; a
+// wait for something the page never shows would otherwise hold the test
+// to the browser's two minutes and end with only "context deadline
+// exceeded". Past it, the step fails and says which it was (failStep).
+const stepTimeout = 20 * time.Second
+
+// A step is one action in a tab, and what it does in words, so a step that
+// fails can be named. sel is the element it looks for, if any.
+type step struct {
+	what, sel string
+	do        chromedp.Action[chromedp.Void]
+}
+
+// navigate loads url in the tab, a new document for the tab's first page;
+// a move between the console's pages is goTo.
+func navigate(url string) step {
+	return step{what: "load " + url, do: chromedp.Navigate(url)}
+}
+
+func visible(sel string) step {
+	return step{what: "wait for " + sel + " to show", sel: sel, do: chromedp.WaitVisible(chromedp.CSS(sel))}
+}
+
+func click(sel string) step {
+	return step{what: "click " + sel, sel: sel, do: chromedp.Click(chromedp.CSS(sel))}
+}
+
+func setValue(sel, v string) step {
+	return step{what: "set " + sel + " to " + v, sel: sel, do: chromedp.SetValue(chromedp.CSS(sel), v)}
+}
+
+// goTo moves the page to the console's route hash ("#/faults") and waits
+// until the console has routed there. A new hash alone would not do: the
+// browser reports the move (chromedp.Navigate returns) before it runs the
+// page's hashchange handler, so the next step could find the previous
+// page's elements and click one as it goes away. The promise's listener
+// runs after the console's, which replaced the page's content at once.
+func goTo(hash string) step {
+	arg, _ := json.Marshal(hash)
+	wait := chromedp.Evaluate[bool](`new Promise((routed) => {
+		addEventListener('hashchange', () => routed(true), {once: true});
+		location.hash = `+string(arg)+`;
+	})`, chromedp.EvalAwaitPromise)
+	return act("go to "+hash, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := wait(ctx, tg)
+		return chromedp.Void{}, err
+	})
+}
+
+// act is any other action, described by what.
+func act(what string, a chromedp.Action[chromedp.Void]) step { return step{what: what, do: a} }
+
+// run runs the steps in order, each within stepTimeout.
+func (b *browser) run(t *testing.T, steps ...step) {
 	t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
-		t.Fatal(err)
+	for i, s := range steps {
+		ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+		err := chromedp.Do(ctx, s.do)
+		cancel()
+		if err != nil {
+			b.failStep(t, fmt.Sprintf("step %d of %d, %s", i+1, len(steps), s.what), s.sel, err)
+		}
 	}
 }
 
-// value runs an action that gives a value.
-func value[T any](t *testing.T, b *browser, a chromedp.Action[T]) T {
+// value runs an action that gives a value, within stepTimeout; what says
+// what it reads, for a failure.
+func value[T any](t *testing.T, b *browser, what string, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(b.ctx, a)
+	return valueOf(t, b, what, "", a)
+}
+
+// text reads the visible text of the element sel selects.
+func text(t *testing.T, b *browser, sel string) string {
+	t.Helper()
+	return valueOf(t, b, "read the text of "+sel, sel, chromedp.Text(chromedp.CSS(sel)))
+}
+
+func valueOf[T any](t *testing.T, b *browser, what, sel string, a chromedp.Action[T]) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		t.Fatal(err)
+		b.failStep(t, what, sel, err)
 	}
 	return v
+}
+
+// describeJS says where the tab is and what of the element sel looks for
+// is there: the longest leading part of the selector (cut at spaces) that
+// matches, with its HTML, or else the page's content (#main). Whether the
+// browser itself finds sel, visible, tells a page that never showed it
+// from a wait that missed it.
+const describeJS = `((sel) => {
+	const cut = (s) => s.length > 12000 ? s.slice(0, 12000) + '… (' + s.length + ' characters)' : s;
+	const out = ['at ' + location.href + ' (document ' + document.readyState + ')'];
+	const parts = sel ? sel.split(' ') : [];
+	for (let n = parts.length; n > 0; n--) {
+		const part = parts.slice(0, n).join(' ');
+		let e = null;
+		try { e = document.querySelector(part); } catch (err) { continue; }
+		if (!e) continue;
+		const r = e.getBoundingClientRect();
+		out.push((n === parts.length ? 'the page has ' : 'only ' + JSON.stringify(part) + ' matches: ') +
+			(e.isConnected ? '' : 'detached ') + r.width + 'x' + r.height + ' at ' + r.x + ',' + r.y + ': ' + cut(e.outerHTML));
+		return out.join('\n');
+	}
+	if (sel) out.push('nothing of ' + JSON.stringify(sel) + ' matches');
+	const main = document.querySelector('#main');
+	out.push('#main: ' + (main ? cut(main.outerHTML) : 'absent'));
+	return out.join('\n');
+})`
+
+// failStep fails t for the step what that ended with err, with what the
+// tab shows (describeJS), read with a deadline of its own since the
+// step's has passed.
+func (b *browser) failStep(t *testing.T, what, sel string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	arg, _ := json.Marshal(sel)
+	shown, derr := chromedp.Run(ctx, chromedp.Evaluate[string](describeJS+"("+string(arg)+")"))
+	if derr != nil {
+		shown = "(the tab could not be read: " + derr.Error() + ")"
+	}
+	if b.page != "" {
+		what = b.page + " page, " + what
+	}
+	t.Fatalf("%s: %v\n%s", what, err, shown)
 }
 
 // screenshotDir is where CONSOLE_SCREENSHOTS says the screenshots go, for
@@ -204,8 +321,8 @@ func screenshotDir(t *testing.T) string {
 }
 
 // shot saves the viewport as name.png in dir, unless dir is "".
-func shot(dir, name string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+func shot(dir, name string) step {
+	return act("take the screenshot "+name, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		if dir == "" {
 			return chromedp.Void{}, nil
 		}
@@ -214,7 +331,7 @@ func shot(dir, name string) chromedp.Action[chromedp.Void] {
 			return chromedp.Void{}, err
 		}
 		return chromedp.Void{}, os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
-	}
+	})
 }
 
 // accessible runs axe-core on the page and fails on a serious or critical
@@ -237,8 +354,8 @@ func accessible(t *testing.T, b *browser, page string, whole bool) {
 	}
 	// axe is 650 KB of script: it is sent once per tab, and stays with the
 	// page across its hash routes.
-	if !value(t, b, chromedp.Evaluate[bool](`!!window.axe`)) {
-		value(t, b, chromedp.Evaluate[bool](axe+"\n;true"))
+	if !value(t, b, "look for axe", chromedp.Evaluate[bool](`!!window.axe`)) {
+		value(t, b, "load axe", chromedp.Evaluate[bool](axe+"\n;true"))
 	}
 	scope := `{exclude: [['#toast']]}`
 	if !whole {
@@ -247,7 +364,7 @@ func accessible(t *testing.T, b *browser, page string, whole bool) {
 	script := `(async () => { const r = await axe.run(` + scope + `, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'], resultTypes: ['violations']});
 	return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
 		.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => ({target: n.target}))})); })()`
-	out := value(t, b, chromedp.Evaluate[[]violation](script, chromedp.EvalAwaitPromise))
+	out := value(t, b, page+": run axe", chromedp.Evaluate[[]violation](script, chromedp.EvalAwaitPromise))
 	for _, v := range out {
 		targets, _ := json.Marshal(v.Nodes)
 		t.Errorf("%s: axe %s (%s): %s at %s", page, v.ID, v.Impact, v.Help, targets)
@@ -287,8 +404,13 @@ func start(t *testing.T, cfg server.Config) *servertest.Mock {
 }
 
 // phone switches the tab to a phone's width.
-func phone() chromedp.Action[chromedp.Void] {
-	return chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)
+func phone() step {
+	return act("switch to a phone's width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+}
+
+// desktop switches the tab back to 1280x800.
+func desktop() step {
+	return act("switch to 1280x800", chromedp.EmulateViewport(1280, 800))
 }
 
 func TestOverview(t *testing.T) {
@@ -296,8 +418,8 @@ func TestOverview(t *testing.T) {
 	m := start(t, server.Config{})
 	b := newTab(t)
 	shots := screenshotDir(t)
-	b.run(t, chromedp.Navigate(m.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`#scenario-name`)))
-	if name := value(t, b, chromedp.Text(chromedp.CSS(`#scenario-name`))); name != "default" {
+	b.run(t, navigate(m.URL+"/"), visible(`#scenario-name`))
+	if name := text(t, b, `#scenario-name`); name != "default" {
 		t.Fatalf("the overview shows scenario %q, want default", name)
 	}
 
@@ -306,14 +428,13 @@ func TestOverview(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("name: bad\ncarreta:\n  accounts: [{api_kee: x}]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	b.run(t, chromedp.SetUploadFiles(chromedp.CSS(`#scenario-file`), []string{bad}),
-		chromedp.Click(chromedp.CSS(`#upload`)),
-		chromedp.WaitVisible(chromedp.CSS(`#scenario-problems li`)))
-	problems := value(t, b, chromedp.Text(chromedp.CSS(`#scenario-problems`)))
+	b.run(t, act("upload bad.yaml", chromedp.SetUploadFiles(chromedp.CSS(`#scenario-file`), []string{bad})),
+		click(`#upload`), visible(`#scenario-problems li`))
+	problems := text(t, b, `#scenario-problems`)
 	if !strings.Contains(problems, `bad.yaml:3: unknown key "api_kee"`) {
 		t.Fatalf("problems shown: %q, want bad.yaml:3: unknown key \"api_kee\"", problems)
 	}
-	if name := value(t, b, chromedp.Text(chromedp.CSS(`#scenario-name`))); name != "default" {
+	if name := text(t, b, `#scenario-name`); name != "default" {
 		t.Fatalf("after a refused scenario the overview shows %q, want default kept", name)
 	}
 	b.run(t, shot(shots, "overview-problems"), phone(), shot(shots, "phone-overview"))
@@ -327,38 +448,37 @@ func TestLiveRequests(t *testing.T) {
 	m := start(t, server.Config{})
 	b := newTab(t)
 	shots := screenshotDir(t)
-	b.run(t, chromedp.Navigate(m.URL+"/#/requests"), chromedp.WaitVisible(chromedp.CSS(`#stream-state .dot.on`)))
+	b.run(t, navigate(m.URL+"/#/requests"), visible(`#stream-state .dot.on`))
 	if code := get(t, m.URL+"/v1/profile/?api_key=demo-key"); code != http.StatusOK {
 		t.Fatalf("profile: %d", code)
 	}
 	row := `#live-rows tr[data-path="/v1/profile/"]`
-	b.run(t, chromedp.WaitVisible(chromedp.CSS(row)), chromedp.Click(chromedp.CSS(row+` button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#response-body`)))
-	answer := value(t, b, chromedp.Text(chromedp.CSS(`#response-body`)))
+	b.run(t, visible(row), click(row+` button`), visible(`#response-body`))
+	answer := text(t, b, `#response-body`)
 	if !strings.Contains(answer, `"city": "Москва"`) || strings.Contains(answer, `\u`) {
 		t.Errorf("the answer is shown as %q, want it indented with Москва decoded", answer)
 	}
 	b.run(t, phone())
-	value(t, b, chromedp.Evaluate[bool](`document.querySelector('#response-body').scrollIntoView({block: 'center'}), true`))
-	b.run(t, shot(shots, "phone-request-detail"), chromedp.EmulateViewport(1280, 800))
+	value(t, b, "scroll to the answer", chromedp.Evaluate[bool](`document.querySelector('#response-body').scrollIntoView({block: 'center'}), true`))
+	b.run(t, shot(shots, "phone-request-detail"), desktop())
 
 	// Arming a fault from the form makes the next matching request fail,
 	// and the live view marks it.
-	b.run(t, chromedp.Navigate(m.URL+"/#/faults"), chromedp.WaitVisible(chromedp.CSS(`#fault-form`)),
-		chromedp.SetValue(chromedp.CSS(`#fault-id`), "profile-outage"),
-		chromedp.SetValue(chromedp.CSS(`#fault-api`), "carreta"),
-		chromedp.SetValue(chromedp.CSS(`#fault-method`), "GET"),
-		chromedp.SetValue(chromedp.CSS(`#fault-path`), "/v1/profile/"),
-		chromedp.SetValue(chromedp.CSS(`#fault-when`), "nth"),
-		chromedp.SetValue(chromedp.CSS(`#fault-when-value`), "1"),
-		chromedp.SetValue(chromedp.CSS(`#fault-status`), "503"),
-		chromedp.Click(chromedp.CSS(`#arm-fault`)),
-		chromedp.WaitVisible(chromedp.CSS(`#fault-rows tr[data-fault="profile-outage"]`)))
+	b.run(t, goTo("#/faults"), visible(`#fault-form`),
+		setValue(`#fault-id`, "profile-outage"),
+		setValue(`#fault-api`, "carreta"),
+		setValue(`#fault-method`, "GET"),
+		setValue(`#fault-path`, "/v1/profile/"),
+		setValue(`#fault-when`, "nth"),
+		setValue(`#fault-when-value`, "1"),
+		setValue(`#fault-status`, "503"),
+		click(`#arm-fault`),
+		visible(`#fault-rows tr[data-fault="profile-outage"]`))
 	if code := get(t, m.URL+"/v1/profile/?api_key=demo-key"); code != http.StatusServiceUnavailable {
 		t.Fatalf("the request after arming got %d, want the fault's 503", code)
 	}
-	b.run(t, chromedp.Navigate(m.URL+"/#/requests"),
-		chromedp.WaitVisible(chromedp.CSS(`#live-rows tr.faulted[data-fault="profile-outage"] .badge.fault`)),
+	b.run(t, goTo("#/requests"),
+		visible(`#live-rows tr.faulted[data-fault="profile-outage"] .badge.fault`),
 		shot(shots, "requests-fault"))
 }
 
@@ -366,7 +486,7 @@ func TestLiveRequests(t *testing.T) {
 // last status each order goes to.
 func keyed(t *testing.T, b *browser, sel string) map[string]string {
 	t.Helper()
-	return value(t, b, chromedp.Evaluate[map[string]string](`Object.fromEntries([...document.querySelectorAll(`+
+	return value(t, b, "read the keys of "+sel, chromedp.Evaluate[map[string]string](`Object.fromEntries([...document.querySelectorAll(`+
 		"`"+sel+"`"+`)].map((e) => [e.dataset.key, e.dataset.to]))`))
 }
 
@@ -379,12 +499,12 @@ func TestClock(t *testing.T) {
 	m.PlaceCarretaOrder(t)
 	b := newTab(t)
 	shots := screenshotDir(t)
-	b.run(t, chromedp.Navigate(m.URL+"/#/clock"),
-		chromedp.WaitVisible(chromedp.CSS(`#clock-now[data-iso="2026-01-02T10:00:00+03:00"]`)),
-		chromedp.SetValue(chromedp.CSS(`#advance-by`), "72h"))
-	value(t, b, chromedp.Evaluate[bool](`document.querySelector('#advance-by').dispatchEvent(new Event('input'))`))
-	b.run(t, chromedp.WaitVisible(chromedp.CSS(`#clock-preview[data-to="2026-01-05T10:00:00+03:00"] tr[data-key]`)))
-	head := value(t, b, chromedp.Text(chromedp.CSS(`#clock-preview h3`)))
+	b.run(t, navigate(m.URL+"/#/clock"),
+		visible(`#clock-now[data-iso="2026-01-02T10:00:00+03:00"]`),
+		setValue(`#advance-by`, "72h"))
+	value(t, b, "type into #advance-by", chromedp.Evaluate[bool](`document.querySelector('#advance-by').dispatchEvent(new Event('input'))`))
+	b.run(t, visible(`#clock-preview[data-to="2026-01-05T10:00:00+03:00"] tr[data-key]`))
+	head := text(t, b, `#clock-preview h3`)
 	if head != "Until 05 Jan 2026, 10:00:00: 6 automatic moves" {
 		t.Fatalf("the preview says %q, want the 6 moves of the two orders in 72h", head)
 	}
@@ -392,17 +512,17 @@ func TestClock(t *testing.T) {
 	if len(preview) != 2 {
 		t.Fatalf("the preview moves %v, want the two new orders", preview)
 	}
-	if now := value(t, b, chromedp.Text(chromedp.CSS(`#clock-now`))); now != "02 Jan 2026, 10:00:00" {
+	if now := text(t, b, `#clock-now`); now != "02 Jan 2026, 10:00:00" {
 		t.Fatalf("the preview moved the clock to %q", now)
 	}
 	b.run(t, shot(shots, "clock-preview"), phone())
-	value(t, b, chromedp.Evaluate[bool](`document.querySelector('#clock-preview').scrollIntoView(), true`))
-	b.run(t, shot(shots, "phone-clock-preview"), chromedp.EmulateViewport(1280, 800))
+	value(t, b, "scroll to the preview", chromedp.Evaluate[bool](`document.querySelector('#clock-preview').scrollIntoView(), true`))
+	b.run(t, shot(shots, "phone-clock-preview"), desktop())
 
-	b.run(t, chromedp.Click(chromedp.CSS(`#advance`)),
-		chromedp.WaitVisible(chromedp.CSS(`#clock-now[data-iso="2026-01-05T10:00:00+03:00"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#clock-changes li`)))
-	if shown := value(t, b, chromedp.Text(chromedp.CSS(`#clock-now`))); shown != "05 Jan 2026, 10:00:00" {
+	b.run(t, click(`#advance`),
+		visible(`#clock-now[data-iso="2026-01-05T10:00:00+03:00"]`),
+		visible(`#clock-changes li`))
+	if shown := text(t, b, `#clock-now`); shown != "05 Jan 2026, 10:00:00" {
 		t.Fatalf("the clock shows %q, want 05 Jan 2026, 10:00:00 (Moscow)", shown)
 	}
 	if changed := keyed(t, b, `#clock-changes li`); !maps.Equal(changed, preview) {
@@ -417,19 +537,19 @@ func TestTokenPrompt(t *testing.T) {
 	needBrowser(t)
 	m := servertest.Start(t, servertest.Options{Config: server.Config{AdminToken: "s3cret-token"}})
 	b := newTab(t)
-	b.run(t, chromedp.Navigate(m.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`#token-input`)),
-		chromedp.SendKeys(chromedp.CSS(`#token-input`), "s3cret-token"),
-		chromedp.Click(chromedp.CSS(`#token-save`)),
-		chromedp.WaitVisible(chromedp.CSS(`#scenario-name`)),
-		chromedp.Navigate(m.URL+"/#/faults"), chromedp.WaitVisible(chromedp.CSS(`#fault-form`)))
-	cookie := value(t, b, chromedp.Evaluate[string](`document.cookie`))
-	stored := value(t, b, chromedp.Evaluate[string](`sessionStorage.getItem('mockserver.adminToken')`))
-	url := value(t, b, chromedp.Location())
+	b.run(t, navigate(m.URL+"/"),
+		visible(`#token-input`),
+		act("type the token", chromedp.SendKeys(chromedp.CSS(`#token-input`), "s3cret-token")),
+		click(`#token-save`),
+		visible(`#scenario-name`),
+		goTo("#/faults"), visible(`#fault-form`))
+	cookie := value(t, b, "read the cookies", chromedp.Evaluate[string](`document.cookie`))
+	stored := value(t, b, "read the stored token", chromedp.Evaluate[string](`sessionStorage.getItem('mockserver.adminToken')`))
+	url := value(t, b, "read the URL", chromedp.Location())
 	if cookie != "" || stored != "s3cret-token" || strings.Contains(url, "s3cret") {
 		t.Fatalf("cookie %q, sessionStorage %q, URL %q: want the token in sessionStorage only", cookie, stored, url)
 	}
-	if open := value(t, b, chromedp.Evaluate[bool](`document.querySelector('#token-dialog').open`)); open {
+	if open := value(t, b, "look at the token dialog", chromedp.Evaluate[bool](`document.querySelector('#token-dialog').open`)); open {
 		t.Fatal("the console asked for the token a second time")
 	}
 }
@@ -452,25 +572,29 @@ func TestAccessibility(t *testing.T) {
 	shots := screenshotDir(t)
 	type page struct {
 		name  string
-		steps []chromedp.Action[chromedp.Void]
+		steps []step
 	}
 	pages := []page{
-		{"overview", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/"), chromedp.WaitVisible(chromedp.CSS(`#scenario-name`))}},
-		{"requests", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/requests"),
-			chromedp.Click(chromedp.CSS(`#live-rows tr[data-path="/v1/profile/"] button`)), chromedp.WaitVisible(chromedp.CSS(`#response-body`))}},
-		{"faults", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/faults"), chromedp.WaitVisible(chromedp.CSS(`#fault-form`))}},
-		{"clock", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/clock"),
-			chromedp.WaitVisible(chromedp.CSS(`#clock-preview[data-to="2026-01-02T11:00:00+03:00"] tr[data-key]`))}},
-		{"state/saplab", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/state/saplab"),
-			chromedp.Click(chromedp.CSS(`#state-lists td .link`)), chromedp.WaitVisible(chromedp.CSS(`#client-balance`))}},
-		{"state/carreta", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/state/carreta"),
-			chromedp.Click(chromedp.CSS(`#state-lists td .link`)), chromedp.WaitVisible(chromedp.CSS(`#move-order`))}},
-		{"state/amapi", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/state/amapi"), chromedp.WaitVisible(chromedp.CSS(`#state-lists table`))}},
-		{"worlds", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/worlds"), chromedp.WaitVisible(chromedp.CSS(`#world-rows button`))}},
-		{"reference", []chromedp.Action[chromedp.Void]{chromedp.Navigate(m.URL + "/#/reference/carreta"),
-			chromedp.Click(chromedp.CSS(`#operations details summary`)), chromedp.WaitVisible(chromedp.CSS(`#operations details[open]`))}},
+		{"overview", []step{navigate(m.URL + "/"), visible(`#scenario-name`)}},
+		{"requests", []step{goTo("#/requests"),
+			click(`#live-rows tr[data-path="/v1/profile/"] button`), visible(`#response-body`)}},
+		{"faults", []step{goTo("#/faults"), visible(`#fault-form`)}},
+		{"clock", []step{goTo("#/clock"),
+			visible(`#clock-preview[data-to="2026-01-02T11:00:00+03:00"] tr[data-key]`)}},
+		// A client, an order: each list's own first link. The lists of a
+		// page load side by side, so "the first link on the page" was a
+		// position whenever the positions came before the clients.
+		{"state/saplab", []step{goTo("#/state/saplab"),
+			click(`#state-lists [aria-label="Clients"] td .link`), visible(`#client-balance`)}},
+		{"state/carreta", []step{goTo("#/state/carreta"),
+			click(`#state-lists [aria-label="Orders"] td .link`), visible(`#move-order`)}},
+		{"state/amapi", []step{goTo("#/state/amapi"), visible(`#state-lists [aria-label="Users"] tbody tr`)}},
+		{"worlds", []step{goTo("#/worlds"), visible(`#world-rows button`)}},
+		{"reference", []step{goTo("#/reference/carreta"),
+			click(`#operations details summary`), visible(`#operations details[open]`)}},
 	}
 	for i, p := range pages {
+		b.page = p.name
 		b.run(t, p.steps...)
 		accessible(t, b, p.name, i == 0)
 		b.run(t, shot(shots, strings.ReplaceAll(p.name, "/", "-")))
