@@ -48,6 +48,9 @@
 #          binary, e.g. one built from main, measured in each round next
 #          to this tree's: before/after ratios to the same reference runs).
 set -euo pipefail
+# A run that fails half way (wrk refused, a server that did not start)
+# must not leave its servers on the bench ports for the next run to meet.
+trap 'pkill -P $$ 2>/dev/null || true' EXIT
 cd "$(dirname "$0")/.."
 DUR=10s CONNS="1 32" ROUNDS=1 SCENARIO="" SEEDED="" BASE=""
 while getopts "d:c:r:s:D:b:" opt; do
