@@ -477,10 +477,7 @@ func (u *userRecord) clone() *userRecord {
 func (t *tokenRecord) clone() *tokenRecord {
 	c := *t
 	c.Abilities = slices.Clone(t.Abilities)
-	if t.LastUsedAt != nil {
-		at := *t.LastUsedAt
-		c.LastUsedAt = &at
-	}
+	c.LastUsedAt = state.ClonePtr(t.LastUsedAt)
 	return &c
 }
 

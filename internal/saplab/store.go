@@ -519,7 +519,8 @@ var (
 	clientMemo = state.NewMemo(bClients, (*client).clone)
 )
 
-// memoOf is bucket's Memo, or nil.
+// memoOf is bucket's Memo (a *state.Memo of the bucket's record type), or
+// nil: decode and put go through it, so the two can never disagree.
 func memoOf(bucket string) any {
 	switch bucket {
 	case bOrders:
@@ -534,24 +535,15 @@ func memoOf(bucket string) any {
 func (o *order) clone() *order {
 	c := *o
 	c.History = slices.Clone(o.History)
-	if o.DocID != nil {
-		id := *o.DocID
-		c.DocID = &id
-	}
-	if o.Auto != nil {
-		a := *o.Auto
-		c.Auto = &a
-	}
+	c.DocID = state.ClonePtr(o.DocID)
+	c.Auto = state.ClonePtr(o.Auto)
 	return &c
 }
 
 // clone is a copy of c that shares nothing with it.
 func (c *client) clone() *client {
 	cp := *c
-	if c.Wholesaler != nil {
-		w := *c.Wholesaler
-		cp.Wholesaler = &w
-	}
+	cp.Wholesaler = state.ClonePtr(c.Wholesaler)
 	return &cp
 }
 
@@ -582,28 +574,28 @@ func decode[T any](t *state.Tx, bucket string, key []byte) (*T, error) {
 	return &v, nil
 }
 
-// find is get with the answer for a row that does not exist.
-func find[T any](t *state.Tx, bucket string, id int64, missing error) (*T, error) {
+// find is get with the answer for a row that does not exist, made only
+// then: a pay reads several positions, and building each one's answer in
+// advance was a few allocations a row (issue 16).
+func find[T any](t *state.Tx, bucket string, id int64, missing func() *Error) (*T, error) {
 	v, err := get[T](t, bucket, id)
 	if errors.Is(err, state.ErrNotFound) {
-		return nil, missing
+		return nil, missing()
 	}
 	return v, err
 }
 
+// noClient and noOrders are find's answers for a client and a position
+// that do not exist.
+func noClient() *Error { return businessErr(msgClientNotFound) }
+func noOrders() *Error { return businessErr(msgNoOrders) }
+
 // put stores v as the record id of bucket, through bucket's Memo if it
 // has one.
-func put(t *state.Tx, bucket string, id int64, v any) error {
+func put[T any](t *state.Tx, bucket string, id int64, v *T) error {
 	k := state.Key(uint64(id))
-	switch r := v.(type) {
-	case *order:
-		if bucket == bOrders {
-			return orderMemo.Put(t, k, r)
-		}
-	case *client:
-		if bucket == bClients {
-			return clientMemo.Put(t, k, r)
-		}
+	if m, ok := memoOf(bucket).(*state.Memo[T]); ok {
+		return m.Put(t, k, v)
 	}
 	return t.Put(bucket, k, v)
 }
@@ -676,10 +668,8 @@ func (t *txn) bookAt(c *client, amount money.Amount, comment string, orderID int
 func loadOrders(t *txn, ids []int64) ([]*order, error) {
 	out := make([]*order, 0, len(ids))
 	for _, id := range ids {
-		o, err := get[order](t.Tx, bOrders, id)
-		if errors.Is(err, state.ErrNotFound) {
-			return nil, businessErr(msgNoOrders) // made only when answered
-		} else if err != nil {
+		o, err := find[order](t.Tx, bOrders, id, noOrders)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, o)
@@ -904,7 +894,7 @@ func InsertRow[T any](s *store, tb table[T], row *T) error {
 // UpdateRow applies the form f to the row id of the reference table tb.
 func UpdateRow[T any](s *store, tb table[T], id int64, f *phpform.Value) error {
 	return s.write(func(t *txn, _ *view) error {
-		row, err := find[T](t.Tx, tb.bucket, id, tb.missing())
+		row, err := find[T](t.Tx, tb.bucket, id, tb.missing)
 		if err != nil {
 			return err
 		}
@@ -920,7 +910,7 @@ func UpdateRow[T any](s *store, tb table[T], id int64, f *phpform.Value) error {
 // still needs it.
 func DeleteRow[T any](s *store, tb table[T], id int64) error {
 	return s.write(func(t *txn, v *view) error {
-		if _, err := find[T](t.Tx, tb.bucket, id, tb.missing()); err != nil {
+		if _, err := find[T](t.Tx, tb.bucket, id, tb.missing); err != nil {
 			return err
 		}
 		if tb.inUse != nil {
@@ -1049,7 +1039,7 @@ func (s *store) UpdateClient(id int64, in *clientInput) error {
 		return err
 	}
 	return s.write(func(t *txn, v *view) error {
-		cl, err := find[client](t.Tx, bClients, id, businessErr(msgClientNotFound))
+		cl, err := find[client](t.Tx, bClients, id, noClient)
 		if err != nil {
 			return err
 		}
@@ -1131,7 +1121,7 @@ func ledgerPage(tx *state.Tx, v *view, id, page int64) (wireBalance, error) {
 // BookTransaction adds a manager's ledger entry to client id.
 func (s *store) BookTransaction(id int64, amount money.Amount, comment string) error {
 	return s.writeShared(func(t *txn, _ *view) error {
-		cl, err := find[client](t.Tx, bClients, id, businessErr(msgClientNotFound))
+		cl, err := find[client](t.Tx, bClients, id, noClient)
 		if err != nil {
 			return err
 		}

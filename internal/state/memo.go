@@ -93,3 +93,13 @@ func (m *Memo[T]) remember(key, raw []byte, v *T) {
 	}
 	m.m[string(key)] = memoEntry[T]{raw: raw, v: v}
 }
+
+// ClonePtr is a copy of *p of its own, or nil for nil: the pointer fields
+// of the records a Memo's clone copies (a time, a nested struct).
+func ClonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
