@@ -572,13 +572,13 @@ func (v *view) setOrderCol(id int64, o *orderCol) {
 	v.reindexOrder(i, isNew, old, oldLive)
 }
 
-// buildIndexes makes the indexes, and each client's list of positions, of
-// the rows appended in bulk (loadView), and ends bulk mode.
 // parallelIndexRows is the count of positions from which buildIndexes
 // builds two indexes at a time (a variable for the test that compares
 // both ways).
 var parallelIndexRows = storeRows
 
+// buildIndexes makes the indexes, and each client's list of positions, of
+// the rows appended in bulk (loadView), and ends bulk mode.
 func (v *view) buildIndexes() {
 	oc, cc := &v.orders, &v.clients
 	notArchived := func(i int32) bool { return oc.flags[i]&fArchived == 0 }

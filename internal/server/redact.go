@@ -31,16 +31,7 @@ func (w *World) redact(e *journal.Entry, r *http.Request, body []byte, answerTyp
 	if e.ResponseBody != "" && mentions(e.ResponseBody, s.Answer) {
 		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), answerType, s.Answer))
 	}
-	return redact.Body(body, contentType(r.Header), s.Body)
-}
-
-// contentType is h.Get("Content-Type") without Get's canonicalising of a
-// name that is canonical already: twice per request (issue 16).
-func contentType(h http.Header) string {
-	if vs := h[echo.HeaderContentType]; len(vs) > 0 {
-		return vs[0]
-	}
-	return ""
+	return redact.Body(body, r.Header.Get(echo.HeaderContentType), s.Body)
 }
 
 // mentions reports whether body holds any of names at all: a quick test
