@@ -52,7 +52,7 @@ set -euo pipefail
 # must not leave its servers on the bench ports for the next run to meet.
 trap 'pkill -P $$ 2>/dev/null || true' EXIT
 cd "$(dirname "$0")/.."
-DUR=10s CONNS="1 32" ROUNDS=1 SCENARIO="" SEEDED="" BASE=""
+DUR=10s CONNS="1 32" ROUNDS=1 SCENARIO="" SEEDED="" BASE=${BASE:+$(realpath "$BASE")}
 while getopts "d:c:r:s:D:b:" opt; do
   case $opt in
     d) DUR=$OPTARG ;; c) CONNS=$OPTARG ;; r) ROUNDS=$OPTARG ;; s) SCENARIO=$OPTARG ;; D) SEEDED=$OPTARG ;;
