@@ -15,6 +15,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -90,35 +91,60 @@ var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie
 // ("Bearer [redacted]") so a test can still see which auth was sent. h itself
 // is never changed; without credentials it is returned as is, uncopied (a
 // request's header map is not written after its handler returns), which keeps
-// the journal cheap on the hot path. With credentials the map is new but
-// the other headers' values are shared with h, for the same reason.
+// the journal cheap on the hot path. With credentials the map is a clone
+// (maps.Clone copies the table whole, no insert per header) whose other
+// headers' values are shared with h, for the same reason, and a redacted
+// value of a usual form (one value, scheme Basic or Bearer, or none) is one
+// shared slice: entries never change, so every saplab request and amapi's
+// with a token no longer makes a slice and a string for it (issue 16).
 func Redact(h http.Header) map[string][]string {
-	found := false
+	var out map[string][]string
 	for _, k := range credentialHeaders {
-		if _, ok := h[k]; ok {
-			found = true
-		}
-	}
-	if !found {
-		return h
-	}
-	out := make(map[string][]string, len(h))
-	for k, vs := range h {
-		if k == "Authorization" || k == "Proxy-Authorization" || k == "Cookie" {
-			red := make([]string, len(vs))
-			for i, v := range vs {
-				if scheme, _, ok := strings.Cut(v, " "); ok {
-					red[i] = scheme + " " + Redacted
-				} else {
-					red[i] = Redacted
-				}
-			}
-			out[k] = red
+		vs, ok := h[k]
+		if !ok {
 			continue
 		}
-		out[k] = vs // shared, as the whole map is when nothing is redacted
+		if out == nil {
+			out = maps.Clone(h)
+		}
+		out[k] = redactValues(vs)
+	}
+	if out == nil {
+		return h
 	}
 	return out
+}
+
+// Redacted values of the usual forms, shared by every entry that has them
+// (Redact); never changed, as no entry's headers are.
+var (
+	redactedBare   = []string{Redacted}
+	redactedBasic  = []string{"Basic " + Redacted}
+	redactedBearer = []string{"Bearer " + Redacted}
+)
+
+// redactValues is vs with each value's credential replaced by Redacted
+// after its scheme, if it has one.
+func redactValues(vs []string) []string {
+	if len(vs) == 1 {
+		switch scheme, _, ok := strings.Cut(vs[0], " "); {
+		case !ok:
+			return redactedBare
+		case scheme == "Basic":
+			return redactedBasic
+		case scheme == "Bearer":
+			return redactedBearer
+		}
+	}
+	red := make([]string, len(vs))
+	for i, v := range vs {
+		if scheme, _, ok := strings.Cut(v, " "); ok {
+			red[i] = scheme + " " + Redacted
+		} else {
+			red[i] = Redacted
+		}
+	}
+	return red
 }
 
 // Filter selects entries; empty fields match everything. Path is exact or a

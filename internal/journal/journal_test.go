@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -297,5 +298,52 @@ func TestJournal_cutsLongAnswers(t *testing.T) {
 	data, _ := json.Marshal(short)
 	if !bytes.HasSuffix(data, []byte(`,"response_body":"{\"status\":\"success\"}"}`)) {
 		t.Errorf("the answer is not the last member of the entry: %s", data)
+	}
+}
+
+// redactBefore is Redact as it was before the shared values (issue 16):
+// the reference the new one must agree with.
+func redactBefore(h http.Header) map[string][]string {
+	out := make(map[string][]string, len(h))
+	for k, vs := range h {
+		if k == "Authorization" || k == "Proxy-Authorization" || k == "Cookie" {
+			red := make([]string, len(vs))
+			for i, v := range vs {
+				if scheme, _, ok := strings.Cut(v, " "); ok {
+					red[i] = scheme + " " + journal.Redacted
+				} else {
+					red[i] = journal.Redacted
+				}
+			}
+			out[k] = red
+			continue
+		}
+		out[k] = vs
+	}
+	return out
+}
+
+func TestRedact_asBefore(t *testing.T) {
+	for _, h := range []http.Header{
+		{"Authorization": {"Basic Nzk5OTAwMDAwMDA6ZGVtbw=="}},
+		{"Authorization": {"Bearer 1|x"}, "Accept": {"*/*"}, "X-A": {"1", "2"}},
+		{"Authorization": {"Digest username=x"}},
+		{"Authorization": {"basic abc"}},
+		{"Authorization": {"Basic"}},
+		{"Authorization": {""}},
+		{"Authorization": {" leading"}},
+		{"Authorization": {"Basic a", "Bearer b"}},
+		{"Authorization": {}},
+		{"Cookie": {"a=1", "b=2"}, "Proxy-Authorization": {"Bearer t"}, "Authorization": {"Basic z"}},
+		{"Cookie": {"session=1"}},
+	} {
+		before := h.Clone()
+		got := journal.Redact(h)
+		if want := redactBefore(h); !reflect.DeepEqual(got, want) {
+			t.Errorf("%v: got %q, want %q", h, got, want)
+		}
+		if !reflect.DeepEqual(h, before) {
+			t.Errorf("Redact changed the request's headers: %v, was %v", h, before)
+		}
 	}
 }

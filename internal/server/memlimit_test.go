@@ -92,3 +92,59 @@ func TestMemLimiter_followsCollections(t *testing.T) {
 	}
 	runtime.KeepAlive(keep)
 }
+
+// Once it serves, the server collects at ServingGCPercent when it sets the
+// soft limit, and leaves the percent alone when the environment says GOGC
+// or GOMEMLIMIT, or the configuration sets no limit (issue 16).
+func TestGCPercent(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, gomemlimit, gogc string
+		cfg                    int64
+		want                   int
+		wantSet                bool
+	}{
+		{"derived limit", "", "", MemoryAuto, ServingGCPercent, true},
+		{"fixed limit", "", "", 200 << 20, ServingGCPercent, true},
+		{"no limit: a Go test's default", "", "", 0, 0, false},
+		{"GOMEMLIMIT", "100MiB", "", MemoryAuto, 0, false},
+		{"GOGC", "", "100", MemoryAuto, 0, false},
+		{"GOGC off", "", "off", 200 << 20, 0, false},
+	} {
+		got, set := gcPercent(tc.cfg, tc.gomemlimit, tc.gogc)
+		if got != tc.want || set != tc.wantSet {
+			t.Errorf("%s: %d, %v; want %d, %v", tc.name, got, set, tc.want, tc.wantSet)
+		}
+	}
+}
+
+// serving sets the percent once, stop puts back the one before it, and a
+// limiter that sets no limit never touches it.
+func TestMemLimiter_servingAndStop(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		cfg   int64
+		gogc  string
+		calls []int
+	}{
+		{"sets and restores", MemoryAuto, "", []int{ServingGCPercent, 100}},
+		{"GOGC given", MemoryAuto, "200", nil},
+		{"no limit", 0, "", nil},
+	} {
+		percent, calls := 100, []int(nil)
+		m := &memLimiter{cfg: tc.cfg, gogc: tc.gogc, set: func(int64) int64 { return 0 }, setPercent: func(p int) int {
+			calls = append(calls, p)
+			before := percent
+			percent = p
+			return before
+		}}
+		m.serving()
+		m.serving() // a second Serve: no second change, and stop still restores the first value
+		m.stop()
+		m.stop()
+		if !slices.Equal(calls, tc.calls) || percent != 100 {
+			t.Errorf("%s: calls %v, percent %d at the end; want %v, 100", tc.name, calls, percent, tc.calls)
+		}
+	}
+}

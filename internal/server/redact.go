@@ -24,12 +24,16 @@ import (
 // The answer (its Content-Type answerType) gets the Answer secrets of the
 // same APIs: amapi's token. Only an answer that names one is read at all,
 // so carreta's and saplab's answers, which carry none, cost a search for
-// nothing.
-func (w *World) redact(e *journal.Entry, r *http.Request, body []byte, answerType string) []byte {
+// nothing. The Content-Types are looked up only when a body is read:
+// a GET has none to redact, and most answers name no secret (issue 16).
+func (w *World) redact(e *journal.Entry, r *http.Request, body []byte, answer http.Header) []byte {
 	s := w.secretsFor(e.API, w.owner(r.URL.Path))
 	e.Query = redact.Query(e.Query, s.Query)
 	if e.ResponseBody != "" && mentions(e.ResponseBody, s.Answer) {
-		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), answerType, s.Answer))
+		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), answer.Get(echo.HeaderContentType), s.Answer))
+	}
+	if len(body) == 0 || len(s.Body) == 0 {
+		return body // what redact.Body returns for them, without its Content-Type
 	}
 	return redact.Body(body, r.Header.Get(echo.HeaderContentType), s.Body)
 }

@@ -308,7 +308,7 @@ func (w *World) record(r *http.Request, info *request.Info, status int, dur time
 		body, e.BodyTruncated = body[:journal.MaxBody], true
 	}
 	e.ResponseBody, e.ResponseSize = ans.tap.kept()
-	e.Body = string(w.redact(&e, r, body, ans.header.Get(echo.HeaderContentType)))
+	e.Body = string(w.redact(&e, r, body, ans.header))
 	w.journal.Add(e)
 }
 
