@@ -71,16 +71,16 @@ type memLimiter struct {
 	held     func() int64 // bytes the live journals hold now; nil: none
 	stopped  atomic.Bool
 
-	gogc       string        // GOGC in the environment
-	setPercent func(int) int // debug.SetGCPercent
-	restore    func()        // puts back the percent serving changed; nil: none changed
+	gogc   string  // GOGC in the environment
+	pace   *gcPace // the process's GC percent while servers serve
+	raised bool    // serving raised pace, stop has not lowered it yet
 }
 
 // newMemLimiter is the limiter of cfg, reading GOMEMLIMIT from env; held
 // tells what the live journals hold.
 func newMemLimiter(cfg *Config, env string, held func() int64) *memLimiter {
 	return &memLimiter{cfg: cfg.MemoryLimit, env: env, budget: int64(cfg.JournalBytes), set: debug.SetMemoryLimit, held: held,
-		gogc: os.Getenv("GOGC"), setPercent: debug.SetGCPercent}
+		gogc: os.Getenv("GOGC"), pace: processPace}
 }
 
 // ServingGCPercent is the collector's percent (GOGC) once the server
@@ -112,11 +112,45 @@ func (m *memLimiter) serving() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	p, ok := gcPercent(m.cfg, m.env, m.gogc)
-	if !ok || m.restore != nil || m.stopped.Load() {
+	if !ok || m.raised || m.stopped.Load() {
 		return
 	}
-	before := m.setPercent(p)
-	m.restore = func() { m.setPercent(before) }
+	m.pace.raise(p)
+	m.raised = true
+}
+
+// gcPace is the GC percent of a process whose servers serve: the first to
+// serve sets it, the last to stop puts back the percent from before, so
+// servers that start and stop in any order (a Go test's) leave the
+// runtime as they found it. mu is a leaf, taken under memLimiter.mu.
+type gcPace struct {
+	mu      sync.Mutex
+	serving int           // servers that raised the percent and have not stopped
+	before  int           // the percent before the first of them
+	set     func(int) int // debug.SetGCPercent
+}
+
+// processPace is the process's gcPace.
+var processPace = &gcPace{set: debug.SetGCPercent}
+
+// raise sets percent p for one more serving server.
+func (g *gcPace) raise(p int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.serving == 0 {
+		g.before = g.set(p)
+	}
+	g.serving++
+}
+
+// lower is raise undone: the last server puts back the percent from before.
+func (g *gcPace) lower() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.serving--
+	if g.serving == 0 {
+		g.set(g.before)
+	}
 }
 
 // setJournals sets the limit for n live journals, when the server sets one.
@@ -182,8 +216,8 @@ func (m *memLimiter) stop() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.stopped.Store(true)
-	if m.restore != nil {
-		m.restore()
-		m.restore = nil
+	if m.raised {
+		m.pace.lower()
+		m.raised = false
 	}
 }

@@ -132,19 +132,45 @@ func TestMemLimiter_servingAndStop(t *testing.T) {
 		{"GOGC given", MemoryAuto, "200", nil},
 		{"no limit", 0, "", nil},
 	} {
-		percent, calls := 100, []int(nil)
-		m := &memLimiter{cfg: tc.cfg, gogc: tc.gogc, set: func(int64) int64 { return 0 }, setPercent: func(p int) int {
-			calls = append(calls, p)
-			before := percent
-			percent = p
-			return before
-		}}
+		pace, percent, calls := fakePace()
+		m := &memLimiter{cfg: tc.cfg, gogc: tc.gogc, set: func(int64) int64 { return 0 }, pace: pace}
 		m.serving()
 		m.serving() // a second Serve: no second change, and stop still restores the first value
 		m.stop()
 		m.stop()
-		if !slices.Equal(calls, tc.calls) || percent != 100 {
-			t.Errorf("%s: calls %v, percent %d at the end; want %v, 100", tc.name, calls, percent, tc.calls)
+		if !slices.Equal(*calls, tc.calls) || *percent != 100 {
+			t.Errorf("%s: calls %v, percent %d at the end; want %v, 100", tc.name, *calls, *percent, tc.calls)
 		}
 	}
+}
+
+// Servers of one process that serve and stop in any order leave the
+// percent as they found it: the first sets it, the last puts it back.
+func TestGCPace_overlappingServers(t *testing.T) {
+	t.Parallel()
+	pace, percent, calls := fakePace()
+	a := &memLimiter{cfg: MemoryAuto, set: func(int64) int64 { return 0 }, pace: pace}
+	b := &memLimiter{cfg: MemoryAuto, set: func(int64) int64 { return 0 }, pace: pace}
+	a.serving()
+	b.serving()
+	a.stop()
+	if *percent != ServingGCPercent {
+		t.Fatalf("percent %d with b still serving, want %d", *percent, ServingGCPercent)
+	}
+	b.stop()
+	if want := []int{ServingGCPercent, 100}; !slices.Equal(*calls, want) || *percent != 100 {
+		t.Fatalf("calls %v, percent %d; want %v, 100", *calls, *percent, want)
+	}
+}
+
+// fakePace is a gcPace over a percent of its own, starting at 100, and
+// the percents it was set to.
+func fakePace() (*gcPace, *int, *[]int) {
+	percent, calls := 100, []int(nil)
+	return &gcPace{set: func(p int) int {
+		calls = append(calls, p)
+		before := percent
+		percent = p
+		return before
+	}}, &percent, &calls
 }
