@@ -2,7 +2,6 @@ package server
 
 import (
 	"math"
-	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -70,87 +69,12 @@ type memLimiter struct {
 	set      func(int64) int64
 	held     func() int64 // bytes the live journals hold now; nil: none
 	stopped  atomic.Bool
-
-	gogc   string  // GOGC in the environment
-	pace   *gcPace // the process's GC percent while servers serve
-	raised bool    // serving raised pace, stop has not lowered it yet
 }
 
 // newMemLimiter is the limiter of cfg, reading GOMEMLIMIT from env; held
 // tells what the live journals hold.
 func newMemLimiter(cfg *Config, env string, held func() int64) *memLimiter {
-	return &memLimiter{cfg: cfg.MemoryLimit, env: env, budget: int64(cfg.JournalBytes), set: debug.SetMemoryLimit, held: held,
-		gogc: os.Getenv("GOGC"), pace: processPace}
-}
-
-// ServingGCPercent is the collector's percent (GOGC) once the server
-// serves, when it sets the soft memory limit: at GOGC=100 a server of the
-// default scenario under small reads ran a collection every ~2,400
-// requests (8 MB live, mostly the journal's 10,000 entries, marked anew
-// each time), 1.2-1.9 µs of CPU a request, 5-6% of it; at 400, 0.4 µs
-// (docs/decisions.md, "Small reads: the collector...", issue 16). The
-// soft limit still bounds the heap: the journals' budgets and twice the
-// rest (memoryLimit), so a large state (whose rest already has its
-// doubling there) collects as before, and only a small one trades some
-// tens of MB under load for fewer collections. The start keeps GOGC=100:
-// its heap grows fast and its idle RSS is measured (bench/README.md).
-const ServingGCPercent = 400
-
-// gcPercent is the percent the server sets once it serves, and true; or
-// false when it leaves the runtime's: it sets no soft limit (a Go test
-// that embeds the server, GOMEMLIMIT: the user's word), or GOGC is in the
-// environment.
-func gcPercent(cfg int64, gomemlimit, gogc string) (int, bool) {
-	if _, ok := memoryLimit(cfg, gomemlimit, 0, 1, 0); !ok || gogc != "" {
-		return 0, false
-	}
-	return ServingGCPercent, true
-}
-
-// serving sets ServingGCPercent, when gcPercent says so, until stop.
-func (m *memLimiter) serving() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	p, ok := gcPercent(m.cfg, m.env, m.gogc)
-	if !ok || m.raised || m.stopped.Load() {
-		return
-	}
-	m.pace.raise(p)
-	m.raised = true
-}
-
-// gcPace is the GC percent of a process whose servers serve: the first to
-// serve sets it, the last to stop puts back the percent from before, so
-// servers that start and stop in any order (a Go test's) leave the
-// runtime as they found it. mu is a leaf, taken under memLimiter.mu.
-type gcPace struct {
-	mu      sync.Mutex
-	serving int           // servers that raised the percent and have not stopped
-	before  int           // the percent before the first of them
-	set     func(int) int // debug.SetGCPercent
-}
-
-// processPace is the process's gcPace.
-var processPace = &gcPace{set: debug.SetGCPercent}
-
-// raise sets percent p for one more serving server.
-func (g *gcPace) raise(p int) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.serving == 0 {
-		g.before = g.set(p)
-	}
-	g.serving++
-}
-
-// lower is raise undone: the last server puts back the percent from before.
-func (g *gcPace) lower() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.serving--
-	if g.serving == 0 {
-		g.set(g.before)
-	}
+	return &memLimiter{cfg: cfg.MemoryLimit, env: env, budget: int64(cfg.JournalBytes), set: debug.SetMemoryLimit, held: held}
 }
 
 // setJournals sets the limit for n live journals, when the server sets one.
@@ -210,14 +134,5 @@ func (m *memLimiter) arm() {
 	}, m)
 }
 
-// stop ends follow and puts back the GC percent serving set; the limit
-// set last stays.
-func (m *memLimiter) stop() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.stopped.Store(true)
-	if m.raised {
-		m.pace.lower()
-		m.raised = false
-	}
-}
+// stop ends follow; the limit set last stays.
+func (m *memLimiter) stop() { m.stopped.Store(true) }

@@ -329,7 +329,6 @@ func (s *Server) Serve(ctx context.Context) error {
 			return err
 		}
 	}
-	s.mem.serving() // the collector's pace for serving, not for the start
 	errc := make(chan error, len(s.listeners))
 	for i, l := range s.listeners {
 		srv, l := newHTTPServer(&s.cfg, l, s.handlers[i], s.log)
