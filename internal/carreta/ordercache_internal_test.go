@@ -2,6 +2,7 @@ package carreta
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,5 +149,92 @@ func TestOrderCache_bound(t *testing.T) {
 	oc.add([]freshOrder{{7000, big}})
 	if _, ok := oc.cur[7000]; ok {
 		t.Error("an order larger than a generation was kept")
+	}
+}
+
+// TestAppendOrderList_cacheConcurrent: readers sharing one cache while a
+// writer flips every record between two versions, each flip in one
+// transaction: every page read is one version's page, whole, never a mix
+// of kept and stored orders (run with -race).
+func TestAppendOrderList_cacheConcurrent(t *testing.T) {
+	statuses := NewStatuses(VendorStatuses)
+	st, err := state.OpenScratch(filepath.Join(t.TempDir(), "s.db"), clock.New(nil), Buckets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cases := storedCases(t)
+	var ids []uint64
+	versions := [2]map[uint64][]byte{{}, {}}
+	for i, data := range cases {
+		id := uint64(100 + len(cases) - 1 - i)
+		ids = append(ids, id)
+		versions[0][id] = data
+		versions[1][id] = withMember(t, data, "status:14")
+	}
+	write := func(v int) error {
+		return st.Update(func(tx *state.Tx) error {
+			for id, data := range versions[v] {
+				if err := tx.Bucket(bucketOrders).Put(state.Key(id), data); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	page := func(oc *orderCache) (string, error) {
+		var out []byte
+		err := st.View(func(tx *state.Tx) (err error) {
+			out, err = appendOrderList(tx, nil, ids, statuses, oc)
+			return err
+		})
+		return string(out), err
+	}
+	var want [2]string
+	for v := range want {
+		if err := write(v); err != nil {
+			t.Fatal(err)
+		}
+		if want[v], err = page(nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	oc := newOrderCache(statuses, orderCacheMax)
+	done := make(chan struct{})
+	errs := make(chan error, 9)
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			if err := write(i % 2); err != nil {
+				errs <- err
+				return
+			}
+		}
+		errs <- nil
+	}()
+	for range 8 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				got, err := page(oc)
+				if err == nil && got != want[0] && got != want[1] {
+					err = fmt.Errorf("a page of neither version:\n%s", got)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 9 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
