@@ -11,12 +11,15 @@
 // /__admin/carreta routes, errors.go the messages and the error envelope.
 // Beside them: appendslash.go is Django's APPEND_SLASH redirect, view.go
 // the in-memory view the hot paths read, index.go the order list's indexes
-// in the state file and its comment columns, sign.go the offer signatures and
-// sources, generate.go the made-up offers.
+// in the state file and its comment columns, orderlist.go a page of the
+// list written from the state file (storedorder.go each order from its
+// stored bytes, ordercache.go the view's cache of orders written),
+// sign.go the offer signatures and sources, generate.go the made-up
+// offers.
 //
 // # Locks
 //
-// carreta has three locks of its own, uses a fourth through its view's
+// carreta has four locks of its own, uses a fifth through its view's
 // lifecycle.Queue, and relies on one of the server's:
 //
 //   - columns.mu (sync.RWMutex, index.go) guards the comment columns of
@@ -29,6 +32,11 @@
 //     committing.
 //   - genCache.mu (sync.RWMutex, view.go) guards genCache.m, the encoded answers of
 //     generated searches, filled by whichever search asks first.
+//   - orderCache.mu (sync.Mutex, ordercache.go) guards a view's cache of
+//     the orders the list wrote lately; a made page takes it inside its
+//     read transaction, once to look its orders up and once to keep those
+//     it wrote. A leaf: writes never take it (an entry is used only for
+//     the very record bytes it was made from).
 //   - lifecycle.Queue.mu (sync.Mutex, in the lifecycle package) guards the
 //     view's queue of orders with an automatic move to make: a catch-up
 //     takes from it inside its write transaction, createOrder and the

@@ -169,7 +169,7 @@ const maxScratch = 1 << 20
 func (a *API) makeOrderPage(accountID uint64, page int, filter string, v *view) ([]byte, error) {
 	s := pageScratch.Get().(*[]byte)
 	defer pageScratch.Put(s)
-	out, err := a.store.AppendOrderPage((*s)[:0], accountID, page, filter, &v.cols, v.life.Statuses)
+	out, err := a.store.AppendOrderPage((*s)[:0], accountID, page, filter, &v.cols, v.life.Statuses, v.orders)
 	if err != nil {
 		return nil, err
 	}

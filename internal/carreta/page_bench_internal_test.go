@@ -19,7 +19,9 @@ import (
 // 1k figure. Each request is made twice, in turn: "in_place" as the list
 // makes it (appendStoredOrder from the stored bytes), "two_steps" with
 // every order decoded (decodeOrder) and encoded (appendOrder), as before,
-// for the ratio in the same run. Seeding 100k takes several seconds.
+// for the ratio in the same run, and "cached" with a view's cache of
+// written orders (ordercache.go), which a repeated page finds whole.
+// Seeding 100k takes several seconds.
 //
 //	go test -run '^$' -bench OrderPage ./internal/carreta/
 func BenchmarkOrderPage(b *testing.B) {
@@ -37,19 +39,23 @@ func BenchmarkOrderPage(b *testing.B) {
 			{"filter_deep_page", "№", deep},
 			{"filter_one_match", "№" + strconv.Itoa(n-1), 1},
 		} {
-			for _, way := range []string{"in_place", "two_steps"} {
+			for _, way := range []string{"cached", "in_place", "two_steps"} {
 				b.Run(q.name+"/orders="+strconv.Itoa(n)+"/"+way, func(b *testing.B) {
 					mk := s.AppendOrderPage
-					if way == "two_steps" {
+					var oc *orderCache
+					switch way {
+					case "cached":
+						oc = newOrderCache(statuses, orderCacheMax)
+					case "two_steps":
 						mk = s.twoStepPage
 					}
 					var out []byte
-					out, _ = mk(out, 1, q.page, q.filter, cols, statuses) // builds the column once
+					out, _ = mk(out, 1, q.page, q.filter, cols, statuses, oc) // builds the column once
 					b.ReportAllocs()
 					b.ResetTimer()
 					for range b.N {
 						var err error
-						if out, err = mk(out[:0], 1, q.page, q.filter, cols, statuses); err != nil || len(out) < 100 {
+						if out, err = mk(out[:0], 1, q.page, q.filter, cols, statuses, oc); err != nil || len(out) < 100 {
 							b.Fatalf("%d bytes, %v", len(out), err)
 						}
 					}
@@ -61,8 +67,8 @@ func BenchmarkOrderPage(b *testing.B) {
 
 // twoStepPage is AppendOrderPage with every order decoded and encoded
 // again, as a made page was before appendStoredOrder: the benchmark's and
-// the tests' reference.
-func (s store) twoStepPage(dst []byte, accountID uint64, page int, filter string, cols *columns, t *Statuses) ([]byte, error) {
+// the tests' reference. It keeps nothing in oc.
+func (s store) twoStepPage(dst []byte, accountID uint64, page int, filter string, cols *columns, t *Statuses, _ *orderCache) ([]byte, error) {
 	var list []orderRecord
 	err := s.db.View(func(tx *state.Tx) error {
 		var ids []uint64

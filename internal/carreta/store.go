@@ -3,7 +3,6 @@ package carreta
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -52,57 +51,6 @@ func (s store) OwnHistory(accountID, id uint64) ([]historyEntry, error) {
 		return err
 	})
 	return h, err
-}
-
-// AppendOrderPage appends the answer of page (1-based) of the account's
-// orders, newest first, keeping only those whose client_comment contains
-// filter (lower-cased; empty keeps all): {"objects": [...]} as the list
-// shows it, statuses named by t. The unfiltered list is a seek in the list
-// index; a filter scans the account's comment column in cols (index.go).
-// The orders are written out inside the read transaction, from the stored
-// bytes in place (appendOrderList).
-func (s store) AppendOrderPage(dst []byte, accountID uint64, page int, filter string, cols *columns, t *Statuses) ([]byte, error) {
-	err := s.db.View(func(tx *state.Tx) (err error) {
-		var ids []uint64
-		if filter == "" {
-			ids = pagePlaces(tx, accountID, page)
-		} else {
-			ids = cols.match(tx, accountID, filter, page)
-		}
-		dst, err = appendOrderList(tx, dst, ids, t)
-		return err
-	})
-	return dst, err
-}
-
-// appendOrderList appends {"objects": [...]} of the orders ids as the list
-// shows them. One cursor walks the orders: a page's ids mostly go down one
-// by one (an account's orders are its places), so the next is most often
-// the previous key, a step instead of a seek from the root.
-func appendOrderList(tx *state.Tx, dst []byte, ids []uint64, t *Statuses) ([]byte, error) {
-	c := tx.Bucket(bucketOrders).Cursor()
-	var key [8]byte
-	var k, v []byte
-	dst = append(dst, `{"objects": [`...)
-	for i, id := range ids {
-		if i > 0 {
-			dst = append(dst, ", "...)
-		}
-		binary.BigEndian.PutUint64(key[:], id) // state.Key, without allocating
-		if i > 0 && id+1 == ids[i-1] {
-			k, v = c.Prev()
-		}
-		if !bytes.Equal(k, key[:]) {
-			if k, v = c.Seek(key[:]); !bytes.Equal(k, key[:]) {
-				return dst, state.ErrNotFound
-			}
-		}
-		var err error
-		if dst, err = appendListedOrder(dst, v, t); err != nil {
-			return dst, err
-		}
-	}
-	return append(dst, "]}"...), nil
 }
 
 // CreateOrder stores a client's order with the group commit (Store.Batch),

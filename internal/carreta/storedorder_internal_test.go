@@ -320,7 +320,7 @@ func TestAppendOrderList(t *testing.T) {
 	page := func(ids []uint64) (string, error) {
 		var out []byte
 		err := st.View(func(tx *state.Tx) (err error) {
-			out, err = appendOrderList(tx, []byte("x"), ids, statuses)
+			out, err = appendOrderList(tx, []byte("x"), ids, statuses, nil)
 			return err
 		})
 		return string(out), err

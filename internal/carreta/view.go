@@ -41,6 +41,10 @@ type view struct {
 	cols columns
 	// pages keeps encoded order-list answers until an order changes.
 	pages *answercache.Cache[pageKey, []byte]
+	// orders keeps the list's encoding of the orders listed lately, each
+	// beside the record it was made from (ordercache.go): a made page
+	// copies those whose record is unchanged.
+	orders *orderCache
 }
 
 // account is an account as requests need it.
@@ -72,6 +76,7 @@ func buildView(tx *state.Tx, sec *Section, seed int64) (*view, error) {
 		life:     sec.lifecycle(seed),
 		queue:    lifecycle.NewQueue(),
 	}
+	v.orders = newOrderCache(v.life.Statuses, orderCacheMax)
 	if n := sec.Generate.ResultsPerQuery; n != nil {
 		v.perQuery = *n
 	}
