@@ -24,10 +24,9 @@ import (
 //     but by a reset, which empties the index with them, so an account's
 //     places run 1..N without gaps, in id order: page p of the list
 //     (newest first) is places N-100(p-1) down to N-100p+1, one seek.
-//   - bucketDue: key order id, value the time its next automatic move falls
-//     due (8 bytes, Unix nanoseconds; 0 for an order of the retired status
-//     table, due at once). Start-up queues these instead of reading every
-//     order.
+//   - bucketDueBlocks: when each order on an automatic path makes its
+//     next move (due.go; bucketDue is its layout before blocks). Start-up
+//     queues these instead of reading every order.
 //
 // The client_comment filter is a substring match, which no ordered key can
 // serve: it scans a compact column (commentColumn) built from the index on
@@ -65,37 +64,6 @@ func indexOrder(tx *state.Tx, accountID, id uint64, clientComment string) error 
 	v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(clientComment)), id)
 	v = append(v, strings.ToLower(clientComment)...)
 	return appending(tx, bucketOrderIndex).Put(indexKey(accountID, lastPlace(tx, accountID)+1), v)
-}
-
-// setDue records when order id's next automatic move falls due; the zero
-// time is "at once".
-func setDue(tx *state.Tx, id uint64, at time.Time) error {
-	var ns int64
-	if !at.IsZero() {
-		ns = at.UnixNano()
-	}
-	return tx.Bucket(bucketDue).Put(state.Key(id), binary.BigEndian.AppendUint64(nil, uint64(ns)))
-}
-
-// dropDue forgets order id's automatic moves: it has none left.
-func dropDue(tx *state.Tx, id uint64) error {
-	return tx.Bucket(bucketDue).Delete(state.Key(id))
-}
-
-// forEachDue calls fn with every order that has an automatic move to make.
-func forEachDue(tx *state.Tx, fn func(id uint64, at time.Time)) {
-	_ = tx.ForEach(bucketDue, func(k, v []byte) error {
-		id, ok := state.ID(k)
-		if !ok || len(v) != 8 {
-			return nil
-		}
-		var at time.Time
-		if ns := int64(binary.BigEndian.Uint64(v)); ns != 0 {
-			at = time.Unix(0, ns)
-		}
-		fn(id, at)
-		return nil
-	})
 }
 
 // pagePlaces returns the order ids of page (1-based) of the account's
@@ -142,7 +110,7 @@ func indexFresh(tx *state.Tx) (bool, error) {
 
 // reindex rebuilds both indexes from every stored order.
 func reindex(tx *state.Tx) error {
-	for _, name := range []string{bucketOrderIndex, bucketDue} {
+	for _, name := range []string{bucketOrderIndex, bucketDueBlocks, bucketDue} {
 		if err := tx.ClearBucket(name); err != nil {
 			return err
 		}

@@ -159,6 +159,13 @@ func TestLifecycle_clientPolls(t *testing.T) {
 // file.
 func run(t *testing.T, db string, restartAfter int) []byte {
 	t.Helper()
+	return runWith(t, db, restartAfter, nil)
+}
+
+// runWith is run that calls between(db) while the server is down for the
+// restart, when between is not nil.
+func runWith(t *testing.T, db string, restartAfter int, between func(db string)) []byte {
+	t.Helper()
 	m := start(t, servertest.Options{Config: server.Config{DB: db}})
 	var ids []uint64
 	for i, q := range []string{"oc47", "bkr6e", "zz-999"} {
@@ -172,6 +179,9 @@ func run(t *testing.T, db string, restartAfter int) []byte {
 			m.Close()
 			if err := m.Srv.Close(); err != nil {
 				t.Fatal(err)
+			}
+			if between != nil {
+				between(db)
 			}
 			m = start(t, servertest.Options{Config: server.Config{DB: db}})
 			m.Srv.Clock().Set(at)

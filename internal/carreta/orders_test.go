@@ -633,7 +633,7 @@ func TestOrders_Create_mediaAndSurrogates(t *testing.T) {
 // dropIndexes makes tx's file look like one written before the order
 // list's indexes existed.
 func dropIndexes(tx *state.Tx) error {
-	for _, b := range []string{"carreta.order_index", "carreta.due"} {
+	for _, b := range []string{"carreta.order_index", "carreta.due", "carreta.due_blocks"} {
 		if err := tx.ClearBucket(b); err != nil {
 			return err
 		}

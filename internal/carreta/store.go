@@ -165,23 +165,31 @@ func (s store) Preview(l *Lifecycle, q *lifecycle.Queue, until time.Time) ([]lif
 // Reindex rebuilds the list index and the due index from the stored orders
 // when they do not match them: a file written before they existed (or
 // since, by such a version). It runs at start, before Load; on a file
-// whose indexes are fresh it costs one read transaction.
+// whose indexes are fresh it costs one read transaction. A fresh file whose
+// due index is of the layout before blocks (due.go) has it moved into
+// blocks.
 func (s store) Reindex() error {
-	var fresh bool
+	var fresh, legacy bool
 	err := s.db.View(func(tx *state.Tx) (err error) {
 		fresh, err = indexFresh(tx)
+		legacy = dueLegacy(tx)
 		return err
 	})
-	if err != nil || fresh {
+	switch {
+	case err != nil:
 		return err
+	case !fresh:
+		return s.db.Update(reindex)
+	case legacy:
+		return s.db.Update(moveLegacyDue)
 	}
-	return s.db.Update(reindex)
+	return nil
 }
 
 // Buckets are carreta's collections in the state file. Keys are state.Key
 // ids except in baskets, keyed "<account id>/<Moscow date>", and in the
 // list index (index.go).
-var Buckets = []string{bucketAccounts, bucketOrders, bucketHistory, bucketBaskets, bucketOrderIndex, bucketDue}
+var Buckets = []string{bucketAccounts, bucketOrders, bucketHistory, bucketBaskets, bucketOrderIndex, bucketDue, bucketDueBlocks}
 
 const (
 	bucketAccounts = "carreta.accounts"

@@ -264,13 +264,15 @@ func DecodeOrder(body []byte) (OrderRequest, *Error) {
 		// JSON rather than store U+FFFD in its place.
 		return req, badRequest(msgBodyNotJSON)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(body, &m); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return req, badRequest(msgBodyNotObject)
+	m, fast := objectMembers(body)
+	if !fast {
+		if err := json.Unmarshal(body, &m); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return req, badRequest(msgBodyNotObject)
+			}
+			return req, badRequest(msgBodyNotJSON)
 		}
-		return req, badRequest(msgBodyNotJSON)
 	}
 	if m == nil { // the body was null
 		return req, badRequest(msgBodyNotObject)
@@ -364,7 +366,8 @@ func intField(m map[string]json.RawMessage, name string, prev *Error) (int, *Err
 	}
 	text := string(raw)
 	if raw[0] == '"' {
-		if json.Unmarshal(raw, &text) != nil {
+		var ok bool
+		if text, ok = jsonString(raw); !ok {
 			return 0, badRequestf(msgFieldInteger, name)
 		}
 	} else if !isNumber(raw) {
@@ -414,7 +417,8 @@ func priceField(m map[string]json.RawMessage, name string, prev *Error) (money.A
 	text := string(raw)
 	switch {
 	case raw[0] == '"':
-		if json.Unmarshal(raw, &text) != nil {
+		var ok bool
+		if text, ok = jsonString(raw); !ok {
 			return 0, badRequestf(msgFieldDecimal, name)
 		}
 	case !isNumber(raw):
