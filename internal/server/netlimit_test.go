@@ -224,7 +224,6 @@ func TestShutdown_closesUnusedConnections(t *testing.T) {
 // wait out the timeout once, idle, in a parallel subtest that holds none
 // of the binary's parallel slots while the other tests run.
 func TestTimeouts_waitsAndDelaysOutlastThem(t *testing.T) {
-	t.Parallel()
 	const timeout = 500 * time.Millisecond
 	srv, _ := servertest.Serve(t, server.Config{ReadHeaderTimeout: timeout,
 		ReadTimeout: timeout, WriteTimeout: timeout})
@@ -265,10 +264,13 @@ func TestTimeouts_waitsAndDelaysOutlastThem(t *testing.T) {
 	}
 	<-delaying
 	signal := dial(t, srv.Addr(), "GET / HTTP/1.1\r\n")
-	// The rest waits out the timeout in a parallel subtest: it runs once
-	// the binary's other tests have had their turn, so the half second
-	// passes beside them instead of holding one of the two parallel slots
-	// idle, and the test's cleanup then runs without a slot.
+	// All of the above runs before t.Parallel, among the serial tests at
+	// the binary's start (a few ms: a server start and four requests), so
+	// the half second starts at once and passes beside the other tests;
+	// the rest waits for it in a parallel subtest, which runs once the
+	// others have had their turn, holding no parallel slot idle, and the
+	// test's cleanup then runs without a slot.
+	t.Parallel()
 	t.Run("outlasted", func(t *testing.T) {
 		t.Parallel()
 		untilClosed(t, signal) // the timeouts have passed

@@ -36,7 +36,6 @@ var shapes = []struct {
 }
 
 func TestBodyOverLimit_is413InTheAPIsShape(t *testing.T) {
-	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	big := bytes.Repeat([]byte("a"), 2<<20)
 	// net/http holds each connection half a second after a 413 answered
@@ -48,7 +47,9 @@ func TestBodyOverLimit_is413InTheAPIsShape(t *testing.T) {
 	// cleanup (testing runs a test's cleanup without one once its parallel
 	// subtests are done), so the Close holds no slot idle. As subtests
 	// that did the requests, they started after every other waiting test
-	// and the half second was the package's last.
+	// and the half second was the package's last. The mock starts and the
+	// requests go out before t.Parallel, among the serial tests at the
+	// binary's start, so the half seconds start at once.
 	answers := make([]chan answer413, len(shapes)+1)
 	for i := range answers {
 		answers[i] = make(chan answer413, 1)
@@ -71,6 +72,7 @@ func TestBodyOverLimit_is413InTheAPIsShape(t *testing.T) {
 		resp.Body.Close()
 		answers[len(shapes)] <- answer413{status: resp.StatusCode}
 	}()
+	t.Parallel()
 	for i, s := range shapes {
 		t.Run(s.api, func(t *testing.T) {
 			t.Parallel()
