@@ -36,82 +36,44 @@ var shapes = []struct {
 }
 
 func TestBodyOverLimit_is413InTheAPIsShape(t *testing.T) {
+	t.Parallel()
 	m := servertest.Start(t, servertest.Options{Scenario: "empty"})
 	big := bytes.Repeat([]byte("a"), 2<<20)
 	// net/http holds each connection half a second after a 413 answered
-	// before the body was read (rstAvoidanceDelay, a sleep no test can
-	// shorten), and the mock's Close at the test's end waits for them. So
-	// the requests go out side by side as soon as the test runs, and the
-	// half seconds pass beside the other tests; the checks are parallel
-	// subtests, which makes the test give up its parallel slot before its
-	// cleanup (testing runs a test's cleanup without one once its parallel
-	// subtests are done), so the Close holds no slot idle. As subtests
-	// that did the requests, they started after every other waiting test
-	// and the half second was the package's last. The mock starts and the
-	// requests go out before t.Parallel, among the serial tests at the
-	// binary's start, so the half seconds start at once.
-	answers := make([]chan answer413, len(shapes)+1)
-	for i := range answers {
-		answers[i] = make(chan answer413, 1)
-	}
-	for i, s := range shapes {
-		go func() {
-			r, err := m.Send(http.MethodPost, s.path, bytes.NewReader(big), "Content-Type", "application/json")
-			answers[i] <- answer413{r.Status, r.Body, err}
-		}()
-	}
-	// Chunked bodies have no Content-Length: the limit holds while reading.
-	go func() {
-		req, _ := http.NewRequest(http.MethodPost, m.URL+"/v1/order/", io.MultiReader(bytes.NewReader(big)))
-		req.ContentLength = -1
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			answers[len(shapes)] <- answer413{err: err}
-			return
-		}
-		resp.Body.Close()
-		answers[len(shapes)] <- answer413{status: resp.StatusCode}
-	}()
-	t.Parallel()
-	for i, s := range shapes {
+	// before the body was read (rstAvoidanceDelay); the mock's Close at the
+	// test's end does not wait for that (servertest's quiet.go).
+	for _, s := range shapes {
 		t.Run(s.api, func(t *testing.T) {
 			t.Parallel()
-			r := <-answers[i]
-			if r.err != nil {
-				t.Fatal(r.err)
+			r := m.Do(t, http.MethodPost, s.path, bytes.NewReader(big), "Content-Type", "application/json")
+			if r.Status != http.StatusRequestEntityTooLarge {
+				t.Fatalf("status %d, want 413: %s", r.Status, r.Body)
 			}
-			if r.status != http.StatusRequestEntityTooLarge {
-				t.Fatalf("status %d, want 413: %s", r.status, r.body)
-			}
-			env := envelope(t, r.body)
+			env := envelope(t, r.Body)
 			if _, ok := env[s.key]; !ok {
-				t.Fatalf("413 body %s lacks %q", r.body, s.key)
+				t.Fatalf("413 body %s lacks %q", r.Body, s.key)
 			}
 			for k, v := range s.extra {
 				if env[k] != v {
-					t.Fatalf("413 body %s: %s is %v, want %v", r.body, k, env[k], v)
+					t.Fatalf("413 body %s: %s is %v, want %v", r.Body, k, env[k], v)
 				}
 			}
 		})
 	}
+	// Chunked bodies have no Content-Length: the limit holds while reading.
 	t.Run("chunked", func(t *testing.T) {
 		t.Parallel()
-		r := <-answers[len(shapes)]
-		if r.err != nil {
-			t.Fatal(r.err)
+		req, _ := http.NewRequest(http.MethodPost, m.URL+"/v1/order/", io.MultiReader(bytes.NewReader(big)))
+		req.ContentLength = -1
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if r.status != http.StatusRequestEntityTooLarge {
-			t.Fatalf("chunked 2 MiB body: status %d", r.status)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("chunked 2 MiB body: status %d", resp.StatusCode)
 		}
 	})
-}
-
-// answer413 is one of TestBodyOverLimit_is413InTheAPIsShape's answers,
-// made before the subtest that checks it runs.
-type answer413 struct {
-	status int
-	body   []byte
-	err    error
 }
 
 func TestUnknownRoute_isAJSONErrorInTheAPIsShape(t *testing.T) {

@@ -82,13 +82,14 @@ func Start(t testing.TB, opts Options) *Mock {
 	if err != nil {
 		t.Fatalf("start mock: %v", err)
 	}
-	m := &Mock{Server: httptest.NewServer(srv.Handler()), Srv: srv}
+	hs, q := newServer(srv.Handler())
+	m := &Mock{Server: hs, Srv: srv}
 	t.Cleanup(func() {
 		// As a shutdown does (server.Serve): delays and journal waits end
 		// at once, so no request a test left pending holds Close up.
 		srv.Faults().Interrupt()
 		srv.Journal().Interrupt()
-		m.Server.Close()
+		q.close(m.Server) // the requests done, not the connections (quiet.go)
 		_ = srv.Close()
 	})
 	return m
