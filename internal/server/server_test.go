@@ -41,7 +41,7 @@ func TestBodyOverLimit_is413InTheAPIsShape(t *testing.T) {
 	big := bytes.Repeat([]byte("a"), 2<<20)
 	// net/http holds each connection half a second after a 413 answered
 	// before the body was read (rstAvoidanceDelay); the mock's Close at the
-	// test's end does not wait for that (servertest's quiet.go).
+	// test's end does not wait for that (internal/servertest/quiet).
 	for _, s := range shapes {
 		t.Run(s.api, func(t *testing.T) {
 			t.Parallel()

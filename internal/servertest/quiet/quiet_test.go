@@ -1,4 +1,4 @@
-package servertest
+package quiet
 
 import (
 	"io"
@@ -8,14 +8,14 @@ import (
 	"testing"
 )
 
-// close returns only once a handler that is running has returned: the
+// Close returns only once a handler that is running has returned: the
 // state file closes after it, never under it. The handler is let go only
 // once the listener is closed, which close does first, so a close that did
 // not wait would have returned before the handler did.
 func TestQuietClose_waitsForHandlers(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	var returned atomic.Bool
-	s, q := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s, q := NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(entered)
 		<-release
 		returned.Store(true)
@@ -30,7 +30,7 @@ func TestQuietClose_waitsForHandlers(t *testing.T) {
 	<-entered
 	closed := make(chan bool)
 	go func() {
-		q.close(s)
+		q.Close(s)
 		closed <- returned.Load()
 	}()
 	for {
@@ -49,7 +49,7 @@ func TestQuietClose_waitsForHandlers(t *testing.T) {
 // A test server's connections are pending from their accept until their
 // handler returns, not through the pause net/http may add after it.
 func TestQuietClose_pendingFollowsTheHandler(t *testing.T) {
-	s, q := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	s, q := NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer s.Close()
 	resp, err := http.Get(s.URL)
 	if err != nil {

@@ -1,4 +1,19 @@
-package servertest
+// Package quiet closes a test's httptest server once its requests are
+// done, not once its connections are closed: servertest's Mock closes its
+// state file after that.
+//
+// net/http holds a connection half a second after an answer given before
+// the request's body was read (a 413 to a body over the limit:
+// rstAvoidanceDelay, a sleep in net/http that no option shortens), and
+// httptest.Server.Close waits for every connection: each test that sent an
+// over-limit body held one of its binary's two parallel slots idle for that
+// half second at its end. The pause touches no state (the handler has
+// returned and the answer is written), so the state file may close under
+// it; the httptest server's own Close ends it in the background.
+//
+// A package of its own, with only the standard library: its tests are a
+// small binary to link, where servertest's would link the whole mock.
+package quiet
 
 import (
 	"context"
@@ -8,21 +23,10 @@ import (
 	"sync"
 )
 
-// A Mock's Close at a test's end waits for its requests to be done, not for
-// its connections to be closed. net/http holds a connection half a second
-// after an answer given before the request's body was read (a 413 to a body
-// over the limit: rstAvoidanceDelay, a sleep in net/http that no option
-// shortens), and httptest.Server.Close waits for every connection: each
-// test that sent an over-limit body held one of its binary's two parallel
-// slots idle for that half second at its end. The pause touches no state
-// (the handler has returned and the answer is written), so the state file
-// may close under it; the httptest server's own Close ends it in the
-// background.
-
-// quiet tracks a test server's connections that may still reach a handler:
+// Tracker tracks a test server's connections that may still reach a handler:
 // new ones (no request yet), and those whose request has been read and
 // whose handler has not returned.
-type quiet struct {
+type Tracker struct {
 	mu      sync.Mutex
 	pending map[net.Conn]http.ConnState // StateNew or StateActive
 	changed chan struct{}               // closed and replaced on every change
@@ -31,9 +35,9 @@ type quiet struct {
 // quietConnKey holds a request's connection in its context.
 type quietConnKey struct{}
 
-// newServer is an httptest server of h whose connections q tracks.
-func newServer(h http.Handler) (*httptest.Server, *quiet) {
-	q := &quiet{pending: map[net.Conn]http.ConnState{}, changed: make(chan struct{})}
+// NewServer is a started httptest server of h whose connections q tracks.
+func NewServer(h http.Handler) (*httptest.Server, *Tracker) {
+	q := &Tracker{pending: map[net.Conn]http.ConnState{}, changed: make(chan struct{})}
 	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer q.set(r.Context().Value(quietConnKey{}).(net.Conn), http.StateIdle)
 		h.ServeHTTP(w, r)
@@ -51,7 +55,7 @@ func newServer(h http.Handler) (*httptest.Server, *quiet) {
 }
 
 // set records c's state; the handler's return counts as idle.
-func (q *quiet) set(c net.Conn, st http.ConnState) {
+func (q *Tracker) set(c net.Conn, st http.ConnState) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if st == http.StateNew || st == http.StateActive {
@@ -63,11 +67,11 @@ func (q *quiet) set(c net.Conn, st http.ConnState) {
 	q.changed = make(chan struct{})
 }
 
-// close shuts s as httptest.Server.Close does (no new connection, no
+// Close shuts s as httptest.Server.Close does (no new connection, no
 // keep-alive, idle and new connections closed) and returns once no
 // connection can reach a handler any more, or once s's Close has returned;
 // that Close goes on in the background.
-func (q *quiet) close(s *httptest.Server) {
+func (q *Tracker) Close(s *httptest.Server) {
 	_ = s.Listener.Close()
 	s.Config.SetKeepAlivesEnabled(false) // closes the idle ones
 	closed := make(chan struct{})
