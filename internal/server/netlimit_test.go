@@ -221,8 +221,8 @@ func TestShutdown_closesUnusedConnections(t *testing.T) {
 // request here goes on a new connection, and at a load of 17 one of them
 // (the fault's arming) was cut before its headers had been read, a failure
 // of the machine and not of the rule; the slowloris signal makes the test
-// wait out the timeout once, idle, in a parallel subtest that holds none
-// of the binary's parallel slots while the other tests run.
+// wait out the timeout once, in the background, while the binary's other
+// tests run.
 func TestTimeouts_waitsAndDelaysOutlastThem(t *testing.T) {
 	const timeout = 500 * time.Millisecond
 	srv, _ := servertest.Serve(t, server.Config{ReadHeaderTimeout: timeout,
@@ -264,24 +264,54 @@ func TestTimeouts_waitsAndDelaysOutlastThem(t *testing.T) {
 	}
 	<-delaying
 	signal := dial(t, srv.Addr(), "GET / HTTP/1.1\r\n")
-	// All of the above runs before t.Parallel, among the serial tests at
-	// the binary's start (a few ms: a server start and four requests), so
-	// the half second starts at once and passes beside the other tests;
-	// the rest waits for it in a parallel subtest, which runs once the
-	// others have had their turn, holding no parallel slot idle, and the
-	// test's cleanup then runs without a slot.
+	// The rest goes on in the background from here: the signal's close
+	// (the timeouts have passed), a request the wait counts, the wait's
+	// answer, the delay released and its answer, in that order, with
+	// nothing pending longer than the half second. The checks come in a
+	// parallel subtest. All of the above runs before t.Parallel, among the
+	// serial tests at the binary's start (a few ms: a server start and four
+	// requests), so the half second starts at once and passes beside the
+	// other tests, holding no parallel slot idle; the test's cleanup then
+	// runs without a slot.
+	type outcome struct {
+		cut             string // what the signal read before the server closed it
+		cutErr          error
+		test            int // the status of the request the wait counts
+		testErr         error
+		waited, delayed answer
+	}
+	outcomes := make(chan outcome, 1)
+	go func() {
+		var o outcome
+		var b []byte
+		b, o.cutErr = io.ReadAll(signal) // the timeouts have passed
+		o.cut = string(b)
+		if resp, err := client.Get(base + "/api/test"); err != nil {
+			o.testErr = err
+		} else {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			o.test = resp.StatusCode
+		}
+		o.waited = <-waited
+		close(release)
+		o.delayed = <-delayed
+		outcomes <- o
+	}()
 	t.Parallel()
 	t.Run("outlasted", func(t *testing.T) {
 		t.Parallel()
-		untilClosed(t, signal) // the timeouts have passed
-		if st := get(t, base+"/api/test"); st >= 500 {
-			t.Fatalf("GET /api/test: %d", st)
+		o := <-outcomes
+		if errors.Is(o.cutErr, os.ErrDeadlineExceeded) {
+			t.Fatalf("the server never closed the connection (read %q)", o.cut)
 		}
-		if a := <-waited; a.err != nil || a.status != http.StatusOK || a.body != `{"count":1}`+"\n" {
+		if o.testErr != nil || o.test >= 500 {
+			t.Fatalf("GET /api/test: %d %v", o.test, o.testErr)
+		}
+		if a := o.waited; a.err != nil || a.status != http.StatusOK || a.body != `{"count":1}`+"\n" {
 			t.Fatalf("the wait answered %d %q (%v), want 200 and its count", a.status, a.body, a.err)
 		}
-		close(release)
-		if a := <-delayed; a.err != nil || a.status != http.StatusOK {
+		if a := o.delayed; a.err != nil || a.status != http.StatusOK {
 			t.Fatalf("the delayed request answered %d %q (%v), want 200", a.status, a.body, a.err)
 		}
 	})
