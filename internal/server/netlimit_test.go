@@ -87,39 +87,57 @@ const health = "GET /__admin/health HTTP/1.1\r\nHost: mock\r\n\r\n"
 // chunked (ReadTimeout: the body reader fails and the request is a 400 in
 // the API's shape, never a 5xx), and a keep-alive connection left idle
 // (IdleTimeout). The test reads each connection until the server closes it.
+//
+// Only the slow headers meet a 50 ms ReadHeaderTimeout; the other cases'
+// server gives headers the failsafe, so a whole request that a loaded
+// machine is slow to read is never cut as a slow one (a body read after
+// its 50 ms ReadTimeout has passed fails at once, and is the same 400).
+// That lets every connection start at once, and the test wait out one
+// timeout instead of four in a row (it waited 0.3 s, the package's only
+// serial test, with nothing beside it).
 func TestTimeouts_cutSlowClients(t *testing.T) {
-	srv, _ := servertest.Serve(t, server.Config{ReadHeaderTimeout: 50 * time.Millisecond,
-		ReadTimeout: 100 * time.Millisecond, IdleTimeout: 50 * time.Millisecond})
+	t.Parallel()
+	headers, _ := servertest.Serve(t, server.Config{ReadHeaderTimeout: 50 * time.Millisecond})
+	srv, _ := servertest.Serve(t, server.Config{ReadHeaderTimeout: failsafe,
+		ReadTimeout: 50 * time.Millisecond, IdleTimeout: 50 * time.Millisecond})
 	addr := srv.Addr()
-	cases := []struct{ name, raw string }{
-		{"slow_headers", "GET /api/user HTTP/1.1\r\nHost: mock\r\nX-Slow: "},
-		{"slow_body", "POST /v1/order/?api_key=demo-key HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\""},
-		{"chunked_body_never_ends", "POST /panel/client HTTP/1.1\r\nHost: mock\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"},
+	cases := []struct {
+		name string
+		conn net.Conn
+	}{
+		{"slow_headers", dial(t, headers.Addr(), "GET /api/user HTTP/1.1\r\nHost: mock\r\nX-Slow: ")},
+		{"slow_body", dial(t, addr, "POST /v1/order/?api_key=demo-key HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\"")},
+		{"chunked_body_never_ends", dial(t, addr, "POST /panel/client HTTP/1.1\r\nHost: mock\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")},
+	}
+	idle := dial(t, addr, "")
+	br := bufio.NewReader(idle)
+	if resp := roundTrip(t, idle, br, health); resp.StatusCode != http.StatusOK {
+		t.Fatalf("health: %d", resp.StatusCode)
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := untilClosed(t, dial(t, addr, c.raw))
+			got := untilClosed(t, c.conn)
 			if strings.HasPrefix(got, "HTTP/1.1 5") {
 				t.Fatalf("a slow client got a 5xx: %q", got)
 			}
 		})
 	}
 	t.Run("idle_keep_alive", func(t *testing.T) {
-		conn := dial(t, addr, "")
-		br := bufio.NewReader(conn)
-		if resp := roundTrip(t, conn, br, health); resp.StatusCode != http.StatusOK {
-			t.Fatalf("health: %d", resp.StatusCode)
-		}
 		if rest, _ := io.ReadAll(br); len(rest) != 0 {
 			t.Fatalf("after the answer, an idle connection got %q", rest)
 		}
-		untilClosed(t, conn) // io.ReadAll above returned: the server closed it
+		untilClosed(t, idle) // io.ReadAll above returned: the server closed it
 	})
-	if get(t, "http://"+addr+"/__admin/health") != http.StatusOK {
-		t.Fatal("an ordinary client was not served after the slow ones")
+	for _, s := range []*server.Server{headers, srv} {
+		if get(t, "http://"+s.Addr()+"/__admin/health") != http.StatusOK {
+			t.Fatal("an ordinary client was not served after the slow ones")
+		}
 	}
 	if n := srv.Journal().Count(journalAll); n != 2 {
 		t.Fatalf("%d requests journaled, want the two cut bodies (400) only", n)
+	}
+	if n := headers.Journal().Count(journalAll); n != 0 {
+		t.Fatalf("%d requests journaled by the slow headers' server, want none", n)
 	}
 }
 
@@ -203,9 +221,9 @@ func TestShutdown_closesUnusedConnections(t *testing.T) {
 // request here goes on a new connection, and at a load of 17 one of them
 // (the fault's arming) was cut before its headers had been read, a failure
 // of the machine and not of the rule; the slowloris signal makes the test
-// wait out the timeout once, idle, so it runs beside the other tests.
+// wait out the timeout once, in the background, while the binary's other
+// tests run.
 func TestTimeouts_waitsAndDelaysOutlastThem(t *testing.T) {
-	t.Parallel()
 	const timeout = 500 * time.Millisecond
 	srv, _ := servertest.Serve(t, server.Config{ReadHeaderTimeout: timeout,
 		ReadTimeout: timeout, WriteTimeout: timeout})
@@ -245,17 +263,58 @@ func TestTimeouts_waitsAndDelaysOutlastThem(t *testing.T) {
 		runtime.Gosched()
 	}
 	<-delaying
-	untilClosed(t, dial(t, srv.Addr(), "GET / HTTP/1.1\r\n")) // the timeouts have passed
-	if st := get(t, base+"/api/test"); st >= 500 {
-		t.Fatalf("GET /api/test: %d", st)
+	signal := dial(t, srv.Addr(), "GET / HTTP/1.1\r\n")
+	// The rest goes on in the background from here: the signal's close
+	// (the timeouts have passed), a request the wait counts, the wait's
+	// answer, the delay released and its answer, in that order, with
+	// nothing pending longer than the half second. The checks come in a
+	// parallel subtest. All of the above runs before t.Parallel, among the
+	// serial tests at the binary's start (a few ms: a server start and four
+	// requests), so the half second starts at once and passes beside the
+	// other tests, holding no parallel slot idle; the test's cleanup then
+	// runs without a slot.
+	type outcome struct {
+		cut             string // what the signal read before the server closed it
+		cutErr          error
+		test            int // the status of the request the wait counts
+		testErr         error
+		waited, delayed answer
 	}
-	if a := <-waited; a.err != nil || a.status != http.StatusOK || a.body != `{"count":1}`+"\n" {
-		t.Fatalf("the wait answered %d %q (%v), want 200 and its count", a.status, a.body, a.err)
-	}
-	close(release)
-	if a := <-delayed; a.err != nil || a.status != http.StatusOK {
-		t.Fatalf("the delayed request answered %d %q (%v), want 200", a.status, a.body, a.err)
-	}
+	outcomes := make(chan outcome, 1)
+	go func() {
+		var o outcome
+		var b []byte
+		b, o.cutErr = io.ReadAll(signal) // the timeouts have passed
+		o.cut = string(b)
+		if resp, err := client.Get(base + "/api/test"); err != nil {
+			o.testErr = err
+		} else {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			o.test = resp.StatusCode
+		}
+		o.waited = <-waited
+		close(release)
+		o.delayed = <-delayed
+		outcomes <- o
+	}()
+	t.Parallel()
+	t.Run("outlasted", func(t *testing.T) {
+		t.Parallel()
+		o := <-outcomes
+		if errors.Is(o.cutErr, os.ErrDeadlineExceeded) {
+			t.Fatalf("the server never closed the connection (read %q)", o.cut)
+		}
+		if o.testErr != nil || o.test >= 500 {
+			t.Fatalf("GET /api/test: %d %v", o.test, o.testErr)
+		}
+		if a := o.waited; a.err != nil || a.status != http.StatusOK || a.body != `{"count":1}`+"\n" {
+			t.Fatalf("the wait answered %d %q (%v), want 200 and its count", a.status, a.body, a.err)
+		}
+		if a := o.delayed; a.err != nil || a.status != http.StatusOK {
+			t.Fatalf("the delayed request answered %d %q (%v), want 200", a.status, a.body, a.err)
+		}
+	})
 }
 
 var journalAll = journal.Filter{}

@@ -22,6 +22,7 @@ import (
 	"github.com/mockserver/mockserver/internal/contract"
 	"github.com/mockserver/mockserver/internal/scenario"
 	"github.com/mockserver/mockserver/internal/server"
+	"github.com/mockserver/mockserver/internal/servertest/quiet"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -82,13 +83,14 @@ func Start(t testing.TB, opts Options) *Mock {
 	if err != nil {
 		t.Fatalf("start mock: %v", err)
 	}
-	m := &Mock{Server: httptest.NewServer(srv.Handler()), Srv: srv}
+	hs, q := quiet.NewServer(srv.Handler())
+	m := &Mock{Server: hs, Srv: srv}
 	t.Cleanup(func() {
 		// As a shutdown does (server.Serve): delays and journal waits end
 		// at once, so no request a test left pending holds Close up.
 		srv.Faults().Interrupt()
 		srv.Journal().Interrupt()
-		m.Server.Close()
+		q.Close(m.Server) // the requests done, not the connections (package quiet)
 		_ = srv.Close()
 	})
 	return m
