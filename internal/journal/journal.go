@@ -87,9 +87,9 @@ const Redacted = "[redacted]"
 // credentialHeaders are replaced by Redacted in recorded entries.
 var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie"}
 
-// Redact returns h with the credentials replaced, keeping the scheme
-// ("Bearer [redacted]") so a test can still see which auth was sent. h itself
-// is never changed; without credentials it is returned as is, uncopied (a
+// Redact returns h with the credentials replaced, keeping an
+// Authorization's scheme ("Bearer [redacted]") so a test can still see
+// which auth was sent (scheme). h itself is never changed; without credentials it is returned as is, uncopied (a
 // request's header map is not written after its handler returns), which keeps
 // the journal cheap on the hot path. With credentials the map is a clone
 // (maps.Clone copies the table whole, no insert per header) whose other
@@ -107,7 +107,7 @@ func Redact(h http.Header) map[string][]string {
 		if out == nil {
 			out = maps.Clone(h)
 		}
-		out[k] = redactValues(vs)
+		out[k] = redactValues(k, vs)
 	}
 	if out == nil {
 		return h
@@ -123,28 +123,53 @@ var (
 	redactedBearer = []string{"Bearer " + Redacted}
 )
 
-// redactValues is vs with each value's credential replaced by Redacted
-// after its scheme, if it has one.
-func redactValues(vs []string) []string {
+// redactValues is vs, the values of header k, with each value's credential
+// replaced by Redacted after its scheme, if it has one (scheme).
+func redactValues(k string, vs []string) []string {
 	if len(vs) == 1 {
-		switch scheme, _, ok := strings.Cut(vs[0], " "); {
+		switch s, ok := scheme(k, vs[0]); {
 		case !ok:
 			return redactedBare
-		case scheme == "Basic":
+		case s == "Basic":
 			return redactedBasic
-		case scheme == "Bearer":
+		case s == "Bearer":
 			return redactedBearer
 		}
 	}
 	red := make([]string, len(vs))
 	for i, v := range vs {
-		if scheme, _, ok := strings.Cut(v, " "); ok {
-			red[i] = scheme + " " + Redacted
+		if s, ok := scheme(k, v); ok {
+			red[i] = s + " " + Redacted
 		} else {
 			red[i] = Redacted
 		}
 	}
 	return red
+}
+
+// scheme is the scheme that v, a value of header k, names before its
+// credential, if it names one. Only an Authorization's or a
+// Proxy-Authorization's first word followed by a space can be a scheme,
+// and only when it is a token (RFC 9110 §11.1: auth-scheme = token): a
+// Cookie has none ("session=s3cret; theme=dark" once kept
+// "session=s3cret;" as its scheme), nor has a value like
+// "api_key=s3cret; x", whose first word is no token.
+func scheme(k, v string) (string, bool) {
+	if k == "Cookie" {
+		return "", false
+	}
+	s, _, ok := strings.Cut(v, " ")
+	return s, ok && strings.IndexFunc(s, notTokenChar) < 0
+}
+
+// notTokenChar reports whether r may not be in an HTTP token (RFC 9110
+// §5.6.2: tchar).
+func notTokenChar(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		return false
+	}
+	return !strings.ContainsRune("!#$%&'*+-.^_`|~", r)
 }
 
 // Filter selects entries; empty fields match everything. Path is exact or a

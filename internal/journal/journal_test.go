@@ -347,3 +347,27 @@ func TestRedact_asBefore(t *testing.T) {
 		}
 	}
 }
+
+// No credential's bytes reach the journal, whatever the form of the
+// header: a Cookie has no scheme ("session=s3cret; theme=dark" once kept
+// "session=s3cret;" as its scheme), and an Authorization whose first word
+// is not an auth-scheme token (RFC 9110 §11.1) is no scheme either.
+func TestRedact_keepsNoCredentialInOddForms(t *testing.T) {
+	for _, c := range []struct {
+		h    http.Header
+		want map[string][]string
+	}{
+		{http.Header{"Cookie": {"session=s3cret; theme=dark"}}, map[string][]string{"Cookie": {"[redacted]"}}},
+		{http.Header{"Cookie": {"a=s3cret; b=1", "c=s3cret"}}, map[string][]string{"Cookie": {"[redacted]", "[redacted]"}}},
+		{http.Header{"Cookie": {"Bearer s3cret"}}, map[string][]string{"Cookie": {"[redacted]"}}},
+		{http.Header{"Authorization": {"api_key=s3cret; x"}}, map[string][]string{"Authorization": {"[redacted]"}}},
+		{http.Header{"Proxy-Authorization": {"s3cret,x y"}}, map[string][]string{"Proxy-Authorization": {"[redacted]"}}},
+		{http.Header{"Authorization": {"Bearer a", "k=s3cret b"}}, map[string][]string{"Authorization": {"Bearer [redacted]", "[redacted]"}}},
+		{http.Header{"Authorization": {"Digest username=x"}}, map[string][]string{"Authorization": {"Digest [redacted]"}}},
+		{http.Header{"Authorization": {"AWS4-HMAC-SHA256 Credential=s3cret"}}, map[string][]string{"Authorization": {"AWS4-HMAC-SHA256 [redacted]"}}},
+	} {
+		if got := journal.Redact(c.h); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%q: got %q, want %q", c.h, got, c.want)
+		}
+	}
+}
