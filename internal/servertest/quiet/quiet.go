@@ -69,16 +69,14 @@ func (q *Tracker) set(c net.Conn, st http.ConnState) {
 
 // Close shuts s as httptest.Server.Close does (no new connection, no
 // keep-alive, idle and new connections closed) and returns once no
-// connection can reach a handler any more, or once s's Close has returned;
-// that Close goes on in the background.
+// connection can reach a handler any more; s's Close goes on in the
+// background. It does not return when s's Close does: that one stops
+// counting a connection when its handler takes it over (StateHijacked),
+// while the handler still runs.
 func (q *Tracker) Close(s *httptest.Server) {
 	_ = s.Listener.Close()
 	s.Config.SetKeepAlivesEnabled(false) // closes the idle ones
-	closed := make(chan struct{})
-	go func() {
-		s.Close()
-		close(closed)
-	}()
+	go s.Close()
 	q.mu.Lock()
 	for c, st := range q.pending {
 		if st == http.StateNew {
@@ -88,11 +86,7 @@ func (q *Tracker) Close(s *httptest.Server) {
 	for len(q.pending) > 0 {
 		changed := q.changed
 		q.mu.Unlock()
-		select {
-		case <-changed:
-		case <-closed:
-			return
-		}
+		<-changed
 		q.mu.Lock()
 	}
 	q.mu.Unlock()
