@@ -1,7 +1,9 @@
 package server
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -29,6 +31,7 @@ import (
 func (w *World) redact(e *journal.Entry, r *http.Request, body []byte, answer http.Header) []byte {
 	s := w.secretsFor(e.API, w.owner(r.URL.Path))
 	e.Query = redact.Query(e.Query, s.Query)
+	e.Headers = w.redactReferer(e.Headers)
 	if e.ResponseBody != "" && mentions(e.ResponseBody, s.Answer) {
 		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), answer.Get(echo.HeaderContentType), s.Answer))
 	}
@@ -36,6 +39,56 @@ func (w *World) redact(e *journal.Entry, r *http.Request, body []byte, answer ht
 		return body // what redact.Body returns for them, without its Content-Type
 	}
 	return redact.Body(body, r.Header.Get(echo.HeaderContentType), s.Body)
+}
+
+// redactReferer is h with every API's query secrets replaced in the
+// Referer's query: a browser sends the URL of the page it came from on with
+// its next request, and a carreta URL carries its api_key there. The URL
+// may be any API's, so it gets all their secrets, as a path no API owns
+// does. h is the request's map or journal.Redact's clone, whose values are
+// the request's: a changed Referer goes into a clone of h, never into h.
+func (w *World) redactReferer(h map[string][]string) map[string][]string {
+	vs, ok := h["Referer"]
+	if !ok {
+		return h
+	}
+	names := w.secretsFor("", "").Query
+	var red []string
+	for i, v := range vs {
+		r := refererQuery(v, names)
+		if r == v {
+			continue
+		}
+		if red == nil {
+			red = slices.Clone(vs)
+		}
+		red[i] = r
+	}
+	if red == nil {
+		return h
+	}
+	h = maps.Clone(h)
+	h["Referer"] = red
+	return h
+}
+
+// refererQuery is the URL v with names redacted in its query (between the
+// first "?" and the fragment's "#"), v itself when none is there.
+func refererQuery(v string, names []string) string {
+	base, rest, ok := strings.Cut(v, "?")
+	if !ok {
+		return v
+	}
+	query, frag, hasFrag := strings.Cut(rest, "#")
+	red := redact.Query(query, names)
+	if red == query {
+		return v
+	}
+	out := base + "?" + red
+	if hasFrag {
+		out += "#" + frag
+	}
+	return out
 }
 
 // mentions reports whether body holds any of names at all: a quick test

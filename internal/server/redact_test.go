@@ -73,3 +73,41 @@ func TestJournal_redactsEachAPIsSecrets(t *testing.T) {
 		t.Errorf("Cookie %q", h["Cookie"])
 	}
 }
+
+// A Referer is the URL of the page a browser came from, sent on with the
+// next request: a carreta URL opened with its api_key would carry the key
+// into the journal's headers. Its query gets every API's query secrets
+// (it may name any API's URL); the rest of the header, and the request's
+// own headers, are kept as sent.
+func TestJournal_redactsTheRefererQuery(t *testing.T) {
+	t.Parallel()
+	m := servertest.Start(t, servertest.Options{})
+	for _, ref := range []string{
+		"http://shop.example/v1/search/?q=oc47&api_key=referer-key#top",
+		"http://shop.example/page?api%5Fkey=escaped-key",
+		"http://shop.example/plain?q=1",
+	} {
+		m.Do(t, http.MethodGet, "/v1/profile/?api_key=demo-key", nil, "Referer", ref)
+	}
+	r := m.Do(t, http.MethodGet, "/__admin/requests", nil)
+	for _, secret := range []string{"referer-key", "escaped-key", "demo-key"} {
+		if strings.Contains(string(r.Body), secret) {
+			t.Errorf("%q is in the journal", secret)
+		}
+	}
+	var list struct {
+		Requests []struct{ Headers map[string][]string }
+	}
+	if err := json.Unmarshal(r.Body, &list); err != nil || len(list.Requests) != 3 {
+		t.Fatalf("journal (%v): %s", err, r.Body)
+	}
+	for i, want := range []string{
+		"http://shop.example/v1/search/?q=oc47&api_key=[redacted]#top",
+		"http://shop.example/page?api%5Fkey=[redacted]",
+		"http://shop.example/plain?q=1",
+	} {
+		if got := list.Requests[i].Headers["Referer"]; len(got) != 1 || got[0] != want {
+			t.Errorf("Referer %q, want %q", got, want)
+		}
+	}
+}
