@@ -146,10 +146,11 @@ const (
 // never comes within MemoryHeadroom of the limit, and under that worst
 // case, where live is near the limit, the percent is the runtime's.
 func gcPercent(live, limit int64) int {
-	room := limit - MemoryHeadroom
-	if live <= 0 {
-		live = 1
+	live = max(live, 1)
+	if limit < MemoryHeadroom {
+		return minGCPercent // and limit - MemoryHeadroom cannot overflow below
 	}
+	room := limit - MemoryHeadroom // the most the goal may be
 	if room <= live {
 		return minGCPercent
 	}

@@ -92,3 +92,82 @@ func TestMemLimiter_followsCollections(t *testing.T) {
 	}
 	runtime.KeepAlive(keep)
 }
+
+// The collector's percent is the largest in [100, 400] whose heap goal
+// stays a whole MemoryHeadroom under the soft limit, and 100 when none
+// does.
+func TestGCPercent(t *testing.T) {
+	t.Parallel()
+	const mib = 1 << 20
+	for _, tc := range []struct {
+		name        string
+		live, limit int64
+		want        int
+	}{
+		{"small reads: 8 MiB live under ~60 MiB", 8 * mib, 60 * mib, 350},
+		{"exactly 400 fits", 8 * mib, 40*mib + MemoryHeadroom, 400},
+		{"a byte short of 400", 8 * mib, 40*mib + MemoryHeadroom - 1, 399},
+		{"exactly 100 fits", 8 * mib, 16*mib + MemoryHeadroom, 100},
+		{"a byte short of 100: the runtime's", 8 * mib, 16*mib + MemoryHeadroom - 1, 100},
+		{"the worst case: live near the limit", 60 * mib, 64 * mib, 100},
+		{"live over the limit", 100 * mib, 64 * mib, 100},
+		{"tiny live heap", 1, 56 * mib, 400},
+		{"nothing measured as live", 0, 56 * mib, 400},
+		{"negative live", -5, 56 * mib, 400},
+		{"limit under the headroom", 1 * mib, MemoryHeadroom / 2, 100},
+		{"limit zero", 1 * mib, 0, 100},
+		{"limit saturated", 8 * mib, math.MaxInt64, 400},
+		{"huge live, saturated limit", math.MaxInt64 / 3, math.MaxInt64, 199},
+		{"huge live, just short of 400", math.MaxInt64 / 5, math.MaxInt64, 399},
+		{"huge live, 400", math.MaxInt64 / 6, math.MaxInt64, 400},
+		{"largest live", math.MaxInt64, math.MaxInt64, 100},
+		{"smallest limit", 8 * mib, math.MinInt64, 100},
+	} {
+		if got := gcPercent(tc.live, tc.limit); got != tc.want {
+			t.Errorf("%s: gcPercent(%d, %d) = %d; want %d", tc.name, tc.live, tc.limit, got, tc.want)
+		}
+	}
+}
+
+// After a collection the limiter sets the percent under the limit it has
+// just set, and again when the limit moves with the journals; it sets no
+// percent before a collection has measured the live heap, none when GOGC
+// is in the environment, and none when the server sets no limit.
+func TestMemLimiter_percent(t *testing.T) {
+	t.Parallel()
+	const mib = 1 << 20
+	var limits []int64
+	var percents []int
+	m := &memLimiter{cfg: MemoryAuto, budget: 32 * mib,
+		set:        func(n int64) int64 { limits = append(limits, n); return 0 },
+		setPercent: func(p int) int { percents = append(percents, p); return 100 },
+	}
+	m.setJournals(1)
+	if percents != nil {
+		t.Fatalf("before any collection the percent was set: %v", percents)
+	}
+	m.collected(8*mib, 0) // limit 8 + 24 + 32 = 64 MiB, room 40: 400
+	m.collected(8*mib, 0) // the same: not set again
+	m.collected(40*mib, 32*mib)
+	// limit 8 + 24 + 32 = 64 MiB with 40 live: the worst case, 100
+	m.setJournals(3) // limit 128 MiB, room 104 with 40 live: 160
+	want := []int{400, 100, 160}
+	if !slices.Equal(percents, want) {
+		t.Fatalf("percents set %v; want %v (limits %v)", percents, want, limits)
+	}
+
+	for _, off := range []*memLimiter{
+		{cfg: MemoryAuto, gogc: "200", budget: mib},
+		{cfg: MemoryAuto, env: "64MiB", budget: mib},
+		{cfg: 0, budget: mib},
+	} {
+		percents = nil
+		off.set = func(int64) int64 { return 0 }
+		off.setPercent = func(p int) int { percents = append(percents, p); return 100 }
+		off.setJournals(1)
+		off.collected(8*mib, 0)
+		if percents != nil {
+			t.Errorf("limiter (cfg %d, GOGC %q, GOMEMLIMIT %q) set percents %v", off.cfg, off.gogc, off.env, percents)
+		}
+	}
+}
