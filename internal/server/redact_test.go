@@ -111,3 +111,37 @@ func TestJournal_redactsTheRefererQuery(t *testing.T) {
 		}
 	}
 }
+
+// A proxy in front of the mock passes the request's own URI on in a header
+// (X-Forwarded-Uri, X-Original-URL, X-Original-URI): a carreta request's
+// api_key, which the query's redaction removed, was still in the journal's
+// headers. Every header value's query loses its secrets, not only the
+// Referer's; the request's own headers are kept as sent.
+func TestJournal_redactsURLsInAnyHeader(t *testing.T) {
+	t.Parallel()
+	m := servertest.Start(t, servertest.Options{})
+	m.Do(t, http.MethodGet, "/v1/profile/?api_key=demo-key", nil,
+		"X-Forwarded-Uri", "/v1/profile/?api_key=forwarded-key",
+		"X-Original-URL", "http://mock.example/v1/profile/?api_key=original-key",
+		"Origin", "http://shop.example/?api_key=origin-key",
+		"User-Agent", "kept/1.0")
+	r := m.Do(t, http.MethodGet, "/__admin/requests", nil)
+	for _, secret := range []string{"forwarded-key", "original-key", "origin-key", "demo-key"} {
+		if strings.Contains(string(r.Body), secret) {
+			t.Errorf("%q is in the journal", secret)
+		}
+	}
+	var list struct {
+		Requests []struct{ Headers map[string][]string }
+	}
+	if err := json.Unmarshal(r.Body, &list); err != nil || len(list.Requests) != 1 {
+		t.Fatalf("journal (%v): %s", err, r.Body)
+	}
+	h := list.Requests[0].Headers
+	if got := h["X-Forwarded-Uri"]; len(got) != 1 || got[0] != "/v1/profile/?api_key=[redacted]" {
+		t.Errorf("X-Forwarded-Uri %q", got)
+	}
+	if got := h["User-Agent"]; len(got) != 1 || got[0] != "kept/1.0" {
+		t.Errorf("User-Agent %q", got)
+	}
+}

@@ -1,0 +1,33 @@
+package server
+
+import "testing"
+
+// refererQuery redacts the named parameters wherever a URL carries a
+// query a page reads: its query, and a fragment's own query or pairs (a
+// client-side route, "#/search?api_key=", or an implicit grant's
+// "#access_token="), which a client that sets the header itself (not a
+// browser) keeps. Everything else, and a value without a secret, is kept
+// as sent.
+func TestRefererQuery(t *testing.T) {
+	t.Parallel()
+	names := []string{"api_key"}
+	for _, c := range []struct{ in, want string }{
+		{"http://h/p", "http://h/p"},
+		{"http://h/p?q=1", "http://h/p?q=1"},
+		{"http://h/p?api_key=S", "http://h/p?api_key=[redacted]"},
+		{"http://h/p?api_key=S&api_key=T", "http://h/p?api_key=[redacted]&api_key=[redacted]"},
+		{"http://h/p?api%5Fkey=S", "http://h/p?api%5Fkey=[redacted]"},
+		{"http://h/p?api_key=", "http://h/p?api_key="},
+		{"http://h/p?api_key=a+b#top", "http://h/p?api_key=[redacted]#top"},
+		{"http://h/p#/r?api_key=S", "http://h/p#/r?api_key=[redacted]"},
+		{"http://h/p?lang=ru#/r?api_key=S", "http://h/p?lang=ru#/r?api_key=[redacted]"},
+		{"http://h/p?api_key=S#/r?api_key=T", "http://h/p?api_key=[redacted]#/r?api_key=[redacted]"},
+		{"http://h/p#api_key=S&x=1", "http://h/p#api_key=[redacted]&x=1"},
+		{"http://h/p#top", "http://h/p#top"},
+		{"/v1/profile/?api_key=S", "/v1/profile/?api_key=[redacted]"},
+	} {
+		if got := refererQuery(c.in, names); got != c.want {
+			t.Errorf("refererQuery(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
