@@ -31,7 +31,7 @@ import (
 func (w *World) redact(e *journal.Entry, r *http.Request, body []byte, answer http.Header) []byte {
 	s := w.secretsFor(e.API, w.owner(r.URL.Path))
 	e.Query = redact.Query(e.Query, s.Query)
-	e.Headers = w.redactReferer(e.Headers)
+	e.Headers = w.redactURLs(e.Headers)
 	if e.ResponseBody != "" && mentions(e.ResponseBody, s.Answer) {
 		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), answer.Get(echo.HeaderContentType), s.Answer))
 	}
@@ -41,52 +41,86 @@ func (w *World) redact(e *journal.Entry, r *http.Request, body []byte, answer ht
 	return redact.Body(body, r.Header.Get(echo.HeaderContentType), s.Body)
 }
 
-// redactReferer is h with every API's query secrets replaced in the
-// Referer's query: a browser sends the URL of the page it came from on with
-// its next request, and a carreta URL carries its api_key there. The URL
-// may be any API's, so it gets all their secrets, as a path no API owns
-// does. h is the request's map or journal.Redact's clone, whose values are
-// the request's: a changed Referer goes into a clone of h, never into h.
-func (w *World) redactReferer(h map[string][]string) map[string][]string {
-	vs, ok := h["Referer"]
-	if !ok {
-		return h
-	}
-	names := w.secretsFor("", "").Query
-	var red []string
-	for i, v := range vs {
-		r := refererQuery(v, names)
-		if r == v {
-			continue
+// redactURLs is h with every API's query secrets replaced in the query of
+// every header value that carries one (refererQuery): a browser sends the
+// URL of the page it came from as the Referer, and a proxy in front of the
+// mock passes the request's own URI on (X-Forwarded-Uri, X-Original-URL),
+// and a carreta URL carries its api_key there. The URL may be any API's,
+// so it gets all their secrets, as a path no API owns does. Only a value
+// with a "?" or "#" is read; Authorization, Proxy-Authorization and Cookie
+// are journal.Redact's already. h is the request's map or journal.Redact's
+// clone, whose values are the request's: a changed value goes into a
+// clone of h and of its values, never into h.
+func (w *World) redactURLs(h map[string][]string) map[string][]string {
+	var names []string
+	var out map[string][]string
+	for k, vs := range h {
+		var red []string
+		for i, v := range vs {
+			if !strings.ContainsAny(v, "?#") {
+				continue
+			}
+			if names == nil {
+				names = w.secretsFor("", "").Query
+			}
+			r := refererQuery(v, names)
+			if r == v {
+				continue
+			}
+			if red == nil {
+				red = slices.Clone(vs)
+			}
+			red[i] = r
 		}
 		if red == nil {
-			red = slices.Clone(vs)
+			continue
 		}
-		red[i] = r
+		if out == nil {
+			out = maps.Clone(h)
+		}
+		out[k] = red
 	}
-	if red == nil {
+	if out == nil {
 		return h
 	}
-	h = maps.Clone(h)
-	h["Referer"] = red
-	return h
+	return out
 }
 
 // refererQuery is the URL v with names redacted in its query (between the
-// first "?" and the fragment's "#"), v itself when none is there.
+// first "?" and the fragment's "#") and in its fragment: a client-side
+// route's own query ("#/search?api_key=") or the fragment's pairs
+// ("#access_token="), which a client that sets the header itself keeps
+// (a browser leaves the fragment out). v itself when none is there, with
+// no allocation.
 func refererQuery(v string, names []string) string {
-	base, rest, ok := strings.Cut(v, "?")
-	if !ok {
+	i := strings.IndexAny(v, "?#")
+	if i < 0 {
 		return v
 	}
-	query, frag, hasFrag := strings.Cut(rest, "#")
-	red := redact.Query(query, names)
-	if red == query {
-		return v
+	base, query, frag, hasFrag := v[:i], "", v[i+1:], true
+	if v[i] == '?' {
+		query, frag, hasFrag = strings.Cut(v[i+1:], "#")
 	}
-	out := base + "?" + red
+	redQuery := redact.Query(query, names)
+	redFrag := frag
 	if hasFrag {
-		out += "#" + frag
+		if route, q, ok := strings.Cut(frag, "?"); ok {
+			if r := redact.Query(q, names); r != q {
+				redFrag = route + "?" + r
+			}
+		} else {
+			redFrag = redact.Query(frag, names)
+		}
+	}
+	if redQuery == query && redFrag == frag {
+		return v
+	}
+	out := base
+	if v[i] == '?' {
+		out += "?" + redQuery
+	}
+	if hasFrag {
+		out += "#" + redFrag
 	}
 	return out
 }
