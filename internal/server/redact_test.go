@@ -2,10 +2,15 @@ package server_test
 
 import (
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/server"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
 
@@ -143,5 +148,37 @@ func TestJournal_redactsURLsInAnyHeader(t *testing.T) {
 	}
 	if got := h["User-Agent"]; len(got) != 1 || got[0] != "kept/1.0" {
 		t.Errorf("User-Agent %q", got)
+	}
+}
+
+// A client that escaped its "?" (/v1/profile/%3Fapi_key=...) sent its key
+// in the path, which the server decodes: the journal's path and the
+// request's log line held it. Both lose the key, as a query would.
+func TestJournal_redactsAQueryInThePath(t *testing.T) {
+	t.Parallel()
+	var logs lockedBuffer
+	srv, err := server.New(server.Config{DB: filepath.Join(t.TempDir(), "s.db")}, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	for _, u := range []string{"/v1/profile/%3Fapi_key=path-key", "/__admin/requests"} {
+		resp, err := http.Get(ts.URL + u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), "path-key") {
+			t.Errorf("the journal holds the key: %s", body)
+		}
+		if u == "/__admin/requests" && !strings.Contains(string(body), `"path":"/v1/profile/?api_key=[redacted]"`) {
+			t.Errorf("the journal's path: %s", body)
+		}
+	}
+	if strings.Contains(logs.String(), "path-key") {
+		t.Errorf("the log holds the key: %s", logs.String())
 	}
 }
