@@ -125,6 +125,18 @@ func refererQuery(v string, names []string) string {
 	return out
 }
 
+// redactPath is the decoded path p with every API's query secrets
+// replaced after a "?" or "#" in it (refererQuery): a client that escaped
+// its "?" (/v1/profile/%3Fapi_key=) sent its key in the path, which the
+// journal's entry and the request's log line keep. p itself, with no
+// look-up of the secrets, when it has neither.
+func (w *World) redactPath(p string) string {
+	if !strings.ContainsAny(p, "?#") {
+		return p
+	}
+	return refererQuery(p, w.secretsFor("", "").Query)
+}
+
 // mentions reports whether body holds any of names at all: a quick test
 // before the answer is read for them.
 func mentions(body string, names []string) bool {

@@ -271,8 +271,9 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 // directly, the same bytes slog would write, without a Record (issue 16).
 func (w *World) logRequest(r *http.Request, info *request.Info, status int, end time.Time, dur time.Duration) {
 	h := w.log.Handler()
+	path := w.redactPath(r.URL.Path)
 	if fast, ok := h.(*logline.Handler); ok && fast.Request(&logline.RequestLine{
-		End: end, API: info.API, Method: r.Method, Path: r.URL.Path, Status: status,
+		End: end, API: info.API, Method: r.Method, Path: path, Status: status,
 		DurationMS: durationMS(dur), Fault: info.Fault,
 	}) {
 		return
@@ -281,7 +282,7 @@ func (w *World) logRequest(r *http.Request, info *request.Info, status int, end 
 		return
 	}
 	rec := slog.NewRecord(end, slog.LevelInfo, "request", 0)
-	rec.AddAttrs(slog.String("api", info.API), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+	rec.AddAttrs(slog.String("api", info.API), slog.String("method", r.Method), slog.String("path", path),
 		slog.Int("status", status), slog.Float64("duration_ms", durationMS(dur)))
 	if info.Fault != "" {
 		rec.AddAttrs(slog.String("fault", info.Fault)) // a log reader sees why a request failed
@@ -299,7 +300,7 @@ type answer struct {
 // record writes the request's journal entry.
 func (w *World) record(r *http.Request, info *request.Info, status int, dur time.Duration, violations []journal.Violation, ans answer) {
 	e := journal.Entry{
-		Time: w.clock.Now().In(clock.Moscow), API: info.API, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Time: w.clock.Now().In(clock.Moscow), API: info.API, Method: r.Method, Path: w.redactPath(r.URL.Path), Query: r.URL.RawQuery,
 		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,
 		DurationMS: durationMS(dur), Fault: info.Fault, ContractViolations: violations,
 	}
