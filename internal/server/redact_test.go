@@ -182,3 +182,30 @@ func TestJournal_redactsAQueryInThePath(t *testing.T) {
 		t.Errorf("the log holds the key: %s", logs.String())
 	}
 }
+
+// With --contract-check, a path no operation matches is named in the
+// entry's violation: an escaped ? (%3Fapi_key=) put the key there too.
+func TestJournal_redactsAQueryInThePathOfAViolation(t *testing.T) {
+	t.Parallel()
+	srv, err := server.New(server.Config{DB: filepath.Join(t.TempDir(), "s.db"), ContractCheck: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	for _, u := range []string{"/v1/profile/%3Fapi_key=violation-key", "/__admin/requests"} {
+		resp, err := http.Get(ts.URL + u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), "violation-key") {
+			t.Errorf("the journal holds the key: %s", body)
+		}
+		if u == "/__admin/requests" && !strings.Contains(string(body), "/v1/profile/?api_key=[redacted]") {
+			t.Errorf("no violation names the redacted path: %s", body)
+		}
+	}
+}
