@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/contract"
@@ -41,8 +42,14 @@ func (w *World) requestViolations(c echo.Context, info *request.Info) []journal.
 		return []journal.Violation{{Path: "#", Message: err.Error()}}
 	}
 	var out []journal.Violation
-	for _, v := range k.Request(c.Request(), info.Body) {
-		out = append(out, journal.Violation{Path: v.Path, Message: v.Message})
+	r := c.Request()
+	path := w.redactPath(r.URL.Path) // a message may quote the path (an escaped ?'s api_key)
+	for _, v := range k.Request(r, info.Body) {
+		msg := v.Message
+		if path != r.URL.Path {
+			msg = strings.ReplaceAll(msg, r.URL.Path, path)
+		}
+		out = append(out, journal.Violation{Path: v.Path, Message: msg})
 	}
 	return out
 }
