@@ -171,3 +171,31 @@ func TestMemLimiter_percent(t *testing.T) {
 		}
 	}
 }
+
+// The limit and the percent are the process's: with two servers in one
+// process (or a closed server's cleanup still running as the next one
+// starts) each limiter sets both after every collection, so the percent
+// in force is the one bounded under the limit in force. A limiter that
+// skipped a percent equal to the one it set last left the other's 400
+// under its own limit, with its live heap within the headroom of it.
+func TestMemLimiter_percentFollowsItsOwnLimit(t *testing.T) {
+	t.Parallel()
+	const mib = 1 << 20
+	var limit int64
+	var percent int
+	limiter := func() *memLimiter {
+		return &memLimiter{cfg: MemoryAuto, budget: 32 * mib,
+			set:        func(n int64) int64 { old := limit; limit = n; return old },
+			setPercent: func(p int) int { old := percent; percent = p; return old },
+		}
+	}
+	a, b := limiter(), limiter()
+	a.setJournals(1)
+	b.setJournals(1)
+	a.collected(40*mib, 32*mib) // a's worst case: 100 under 64 MiB
+	b.collected(8*mib, 0)       // b: 400 under 64 MiB
+	a.collected(40*mib, 32*mib) // a's worst case again
+	if want := gcPercent(40*mib, limit); percent != want {
+		t.Fatalf("percent %d under the limit %d a has just set; want %d", percent, limit, want)
+	}
+}
