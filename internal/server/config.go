@@ -73,6 +73,10 @@ type Config struct {
 	// (memlimit.go): MemoryAuto derives it from the journals' budgets, a
 	// positive value is the limit in bytes, 0 (a Go test's default) sets
 	// none. GOMEMLIMIT in the environment wins: then the server sets none.
+	// With a limit the server also sets the process's GC percent
+	// (debug.SetGCPercent, 100 to 400, bounded under the limit: memlimit.go)
+	// unless GOGC is in the environment; a percent the embedding program
+	// set itself is overwritten, and neither is restored at Close.
 	MemoryLimit int64
 	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout are
 	// every listener's http.Server's (netlimit.go): how long a client may

@@ -78,7 +78,6 @@ type memLimiter struct {
 	gogc       string
 	live       int64         // the live heap at the last collection; 0: none measured yet
 	setPercent func(int) int // debug.SetGCPercent
-	percent    int           // the percent set last; 0: none
 }
 
 // newMemLimiter is the limiter of cfg, reading GOMEMLIMIT from env; held
@@ -120,10 +119,11 @@ func (m *memLimiter) apply() {
 	if m.gogc != "" || m.live == 0 || m.setPercent == nil {
 		return
 	}
-	if p := gcPercent(m.live, limit); p != m.percent {
-		m.setPercent(p)
-		m.percent = p
-	}
+	// Set every time, as the limit is: both are the process's, and another
+	// server's limiter (or a closed one's last cleanup) may have set its
+	// own since; the percent in force must be the one bounded under the
+	// limit just set. It costs the runtime's heap lock once a collection.
+	m.setPercent(gcPercent(m.live, limit))
 }
 
 // The collector's percent (GOGC) stays within these bounds.
