@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/mockserver/mockserver/internal/pathglob"
+	"github.com/mockserver/mockserver/internal/redact"
 )
 
 // DefaultSize is how many requests are kept unless configured (SPEC §8).
@@ -87,32 +88,67 @@ const Redacted = "[redacted]"
 // credentialHeaders are replaced by Redacted in recorded entries.
 var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie"}
 
-// Redact returns h with the credentials replaced, keeping an
-// Authorization's scheme ("Bearer [redacted]") so a test can still see
-// which auth was sent (scheme). h itself is never changed; without credentials it is returned as is, uncopied (a
-// request's header map is not written after its handler returns), which keeps
-// the journal cheap on the hot path. With credentials the map is a clone
-// (maps.Clone copies the table whole, no insert per header) whose other
-// headers' values are shared with h, for the same reason, and a redacted
-// value of a usual form (one value, scheme Basic or Bearer, or none) is one
-// shared slice: entries never change, so every saplab request and amapi's
-// with a token no longer makes a slice and a string for it (issue 16).
-func Redact(h http.Header) map[string][]string {
+// Redact returns h with the credentials replaced, in one pass over its
+// headers: the credential headers' values (an Authorization's scheme kept,
+// "Bearer [redacted]", so a test can still see which auth was sent:
+// scheme), and urlSecrets (the APIs' query secrets) in every other value
+// that is a URL (redactURLs). h itself is never changed; with nothing to
+// replace it is returned as is, uncopied (a request's header map is not
+// written after its handler returns), which keeps the journal cheap on the
+// hot path. Otherwise the map is one clone (maps.Clone copies the table
+// whole, no insert per header) whose other headers' values are shared with
+// h, for the same reason, and a redacted value of a usual form (one value,
+// scheme Basic or Bearer, or none) is one shared slice: entries never
+// change, so every saplab request and amapi's with a token no longer makes
+// a slice and a string for it (issue 16).
+func Redact(h http.Header, urlSecrets []string) map[string][]string {
 	var out map[string][]string
-	for _, k := range credentialHeaders {
-		vs, ok := h[k]
-		if !ok {
+	for k, vs := range h {
+		var red []string
+		if slices.Contains(credentialHeaders, k) {
+			red = redactValues(k, vs)
+		} else {
+			red = redactURLs(vs, urlSecrets)
+		}
+		if red == nil {
 			continue
 		}
 		if out == nil {
 			out = maps.Clone(h)
 		}
-		out[k] = redactValues(k, vs)
+		out[k] = red
 	}
 	if out == nil {
 		return h
 	}
 	return out
+}
+
+// redactURLs is vs with urlSecrets redacted in each value that is a URL
+// with a query or a fragment (redact.URL), or nil when no value holds one:
+// a browser sends the page it came from as the Referer, a proxy in front
+// of the mock passes the request's URI on (X-Forwarded-Uri,
+// X-Original-URL), and a carreta URL carries its api_key there. Only a
+// value with a "?" or "#" is read.
+func redactURLs(vs []string, urlSecrets []string) []string {
+	if len(urlSecrets) == 0 {
+		return nil
+	}
+	var red []string
+	for i, v := range vs {
+		if !strings.ContainsAny(v, "?#") {
+			continue
+		}
+		r := redact.URL(v, urlSecrets)
+		if r == v {
+			continue
+		}
+		if red == nil {
+			red = slices.Clone(vs)
+		}
+		red[i] = r
+	}
+	return red
 }
 
 // Redacted values of the usual forms, shared by every entry that has them

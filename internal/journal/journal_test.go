@@ -115,7 +115,7 @@ func TestJournal_interruptEndsWaits(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	h := http.Header{"Authorization": {"Bearer 1|secret"}, "Accept": {"application/json"}}
-	got := journal.Redact(h)
+	got := journal.Redact(h, nil)
 	if got["Authorization"][0] != "Bearer [redacted]" || got["Accept"][0] != "application/json" {
 		t.Fatalf("%v", got)
 	}
@@ -126,12 +126,12 @@ func TestRedact(t *testing.T) {
 
 func TestRedact_allCredentialHeaders(t *testing.T) {
 	h := http.Header{"Proxy-Authorization": {"Basic abc"}, "Cookie": {"session=1"}}
-	got := journal.Redact(h)
+	got := journal.Redact(h, nil)
 	if got["Proxy-Authorization"][0] != "Basic [redacted]" || got["Cookie"][0] != "[redacted]" {
 		t.Fatalf("%v", got)
 	}
 	plain := http.Header{"Accept": {"*/*"}}
-	if got := journal.Redact(plain); got["Accept"][0] != "*/*" {
+	if got := journal.Redact(plain, nil); got["Accept"][0] != "*/*" {
 		t.Fatalf("%v", got)
 	}
 }
@@ -338,7 +338,7 @@ func TestRedact_asBefore(t *testing.T) {
 		{"Cookie": {"session=1"}},
 	} {
 		before := h.Clone()
-		got := journal.Redact(h)
+		got := journal.Redact(h, nil)
 		if want := redactBefore(h); !reflect.DeepEqual(got, want) {
 			t.Errorf("%v: got %q, want %q", h, got, want)
 		}
@@ -366,8 +366,45 @@ func TestRedact_keepsNoCredentialInOddForms(t *testing.T) {
 		{http.Header{"Authorization": {"Digest username=x"}}, map[string][]string{"Authorization": {"Digest [redacted]"}}},
 		{http.Header{"Authorization": {"AWS4-HMAC-SHA256 Credential=s3cret"}}, map[string][]string{"Authorization": {"AWS4-HMAC-SHA256 [redacted]"}}},
 	} {
-		if got := journal.Redact(c.h); !reflect.DeepEqual(got, c.want) {
+		if got := journal.Redact(c.h, nil); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%q: got %q, want %q", c.h, got, c.want)
 		}
+	}
+}
+
+// One pass covers both kinds of header: the credentials, and the query
+// secrets in every header that carries a URL (a Referer, a proxy's
+// X-Forwarded-Uri), into one clone; the request's map is left as sent, and
+// a header with a URL but no secret keeps its own slice.
+func TestRedact_credentialsAndURLsInOneClone(t *testing.T) {
+	h := http.Header{
+		"Authorization":   {"Bearer 1|secret"},
+		"Referer":         {"http://shop.example/p?q=1&api_key=s3cret#top"},
+		"X-Forwarded-Uri": {"/v1/search/?api_key=s3cret", "/plain?q=1"},
+		"X-Other":         {"http://shop.example/?q=1"},
+		"Accept":          {"*/*"},
+	}
+	before := h.Clone()
+	got := journal.Redact(h, []string{"api_key"})
+	want := map[string][]string{
+		"Authorization":   {"Bearer [redacted]"},
+		"Referer":         {"http://shop.example/p?q=1&api_key=[redacted]#top"},
+		"X-Forwarded-Uri": {"/v1/search/?api_key=[redacted]", "/plain?q=1"},
+		"X-Other":         {"http://shop.example/?q=1"},
+		"Accept":          {"*/*"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if !reflect.DeepEqual(h, before) {
+		t.Errorf("Redact changed the request's headers: %v", h)
+	}
+	if &got["X-Other"][0] != &h["X-Other"][0] {
+		t.Error("a header with nothing to redact was copied")
+	}
+	// Without secrets to look for, a URL is kept and nothing is cloned.
+	plain := http.Header{"Referer": {"http://h/?api_key=k"}}
+	if got := journal.Redact(plain, nil); got["Referer"][0] != "http://h/?api_key=k" {
+		t.Errorf("%q", got)
 	}
 }

@@ -71,6 +71,46 @@ func Query(raw string, names []string) string {
 	return out.String()
 }
 
+// URL is the URL v with the values of names redacted (Query) in its query
+// (between the first "?" and the fragment's "#") and in its fragment: a
+// client-side route's own query ("#/search?api_key=") or the fragment's
+// pairs ("#access_token="), which a client that sets the header itself
+// keeps (a browser leaves the fragment out). v itself when none is there,
+// with no allocation. The journal applies it to every header that carries
+// a URL (a Referer, a proxy's X-Forwarded-Uri) and to a decoded path.
+func URL(v string, names []string) string {
+	i := strings.IndexAny(v, "?#")
+	if i < 0 {
+		return v
+	}
+	base, query, frag, hasFrag := v[:i], "", v[i+1:], true
+	if v[i] == '?' {
+		query, frag, hasFrag = strings.Cut(v[i+1:], "#")
+	}
+	redQuery := Query(query, names)
+	redFrag := frag
+	if hasFrag {
+		if route, q, ok := strings.Cut(frag, "?"); ok {
+			if r := Query(q, names); r != q {
+				redFrag = route + "?" + r
+			}
+		} else {
+			redFrag = Query(frag, names)
+		}
+	}
+	if redQuery == query && redFrag == frag {
+		return v
+	}
+	out := base
+	if v[i] == '?' {
+		out += "?" + redQuery
+	}
+	if hasFrag {
+		out += "#" + redFrag
+	}
+	return out
+}
+
 // formName is a url-encoded name decoded as PHP and Django do ("+" is a
 // space); a malformed escape is kept as it is. PHP's name mangling (a
 // "pass[x]" array) is not applied: a secret field of these APIs is a

@@ -32,8 +32,10 @@ func (s *Server) loadContracts() error {
 }
 
 // requestViolations is how a vendor request departs from its API's
-// document, for its journal entry; nil unless --contract-check is on.
-func (w *World) requestViolations(c echo.Context, info *request.Info) []journal.Violation {
+// document, for its journal entry; nil unless --contract-check is on. A
+// message that quotes the request's path quotes path, the path as the
+// journal shows it (redactPath: an escaped "?"'s api_key redacted).
+func (w *World) requestViolations(c echo.Context, path string, info *request.Info) []journal.Violation {
 	if !w.cfg.ContractCheck || !info.Vendor() {
 		return nil
 	}
@@ -43,7 +45,6 @@ func (w *World) requestViolations(c echo.Context, info *request.Info) []journal.
 	}
 	var out []journal.Violation
 	r := c.Request()
-	path := w.redactPath(r.URL.Path) // a message may quote the path (an escaped ?'s api_key)
 	for _, v := range k.Request(r, info.Body) {
 		msg := v.Message
 		if path != r.URL.Path {

@@ -252,26 +252,27 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		end := time.Now()
 		dur := end.Sub(start)
 		status := c.Response().Status
-		w.logRequest(r, info, status, end, dur)
+		path := w.redactPath(r.URL.Path) // what the log, the journal and the contract messages show
+		w.logRequest(r, path, info, status, end, dur)
 		if info.API == request.Admin {
 			return nil // the control API does not journal itself
 		}
-		w.record(r, info, status, dur, w.requestViolations(c, info), answer{&o.tap, res.Header()})
+		w.record(r, path, info, status, dur, w.requestViolations(c, path, info), answer{&o.tap, res.Header()})
 		fault.Finish(c) // a dropped or truncated connection closes once it is on record
 		return nil
 	}
 }
 
-// logRequest writes the request's log line, stamped end: the time observe
+// logRequest writes the request's log line, with path (the request's,
+// redacted: redactPath), stamped end: the time observe
 // already read (a clock reading costs a system call on some virtual
 // machines, issue 16), with no caller recorded (no handler of the serve
 // command prints it; slog.Logger.LogAttrs would walk the stack for it).
 //
 // With the serve command's handler (logline), the line is appended
 // directly, the same bytes slog would write, without a Record (issue 16).
-func (w *World) logRequest(r *http.Request, info *request.Info, status int, end time.Time, dur time.Duration) {
+func (w *World) logRequest(r *http.Request, path string, info *request.Info, status int, end time.Time, dur time.Duration) {
 	h := w.log.Handler()
-	path := w.redactPath(r.URL.Path)
 	if fast, ok := h.(*logline.Handler); ok && fast.Request(&logline.RequestLine{
 		End: end, API: info.API, Method: r.Method, Path: path, Status: status,
 		DurationMS: durationMS(dur), Fault: info.Fault,
@@ -297,11 +298,12 @@ type answer struct {
 	header http.Header
 }
 
-// record writes the request's journal entry.
-func (w *World) record(r *http.Request, info *request.Info, status int, dur time.Duration, violations []journal.Violation, ans answer) {
+// record writes the request's journal entry, with path (the request's,
+// redacted: redactPath).
+func (w *World) record(r *http.Request, path string, info *request.Info, status int, dur time.Duration, violations []journal.Violation, ans answer) {
 	e := journal.Entry{
-		Time: w.clock.Now().In(clock.Moscow), API: info.API, Method: r.Method, Path: w.redactPath(r.URL.Path), Query: r.URL.RawQuery,
-		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header), Status: status,
+		Time: w.clock.Now().In(clock.Moscow), API: info.API, Method: r.Method, Path: path, Query: r.URL.RawQuery,
+		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header, w.querySecrets), Status: status,
 		DurationMS: durationMS(dur), Fault: info.Fault, ContractViolations: violations,
 	}
 	body := info.Body

@@ -61,6 +61,10 @@ type World struct {
 	saplab  *saplab.API
 	apis    []api.API
 	byName  map[string]api.API
+	// querySecrets is every API's query secrets (secretsFor), made once:
+	// a URL in a header or a path may name any API's URL, and they are
+	// looked for on every request (journal.Redact, redactPath).
+	querySecrets []string
 
 	// gate is read-held by every vendor request (the gated middleware of
 	// each API's route group, for the handler's whole run) and write-held by
@@ -115,6 +119,7 @@ func openWorld(cfg *Config, f worldFile) (*World, error) {
 	for _, a := range w.apis {
 		w.byName[a.Name()] = a
 	}
+	w.querySecrets = w.secretsFor("", "").Query
 	return w, nil
 }
 

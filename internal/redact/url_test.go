@@ -1,14 +1,14 @@
-package server
+package redact
 
 import "testing"
 
-// refererQuery redacts the named parameters wherever a URL carries a
+// URL redacts the named parameters wherever a URL carries a
 // query a page reads: its query, and a fragment's own query or pairs (a
 // client-side route, "#/search?api_key=", or an implicit grant's
 // "#access_token="), which a client that sets the header itself (not a
 // browser) keeps. Everything else, and a value without a secret, is kept
 // as sent.
-func TestRefererQuery(t *testing.T) {
+func TestURL(t *testing.T) {
 	t.Parallel()
 	names := []string{"api_key"}
 	for _, c := range []struct{ in, want string }{
@@ -26,8 +26,8 @@ func TestRefererQuery(t *testing.T) {
 		{"http://h/p#top", "http://h/p#top"},
 		{"/v1/profile/?api_key=S", "/v1/profile/?api_key=[redacted]"},
 	} {
-		if got := refererQuery(c.in, names); got != c.want {
-			t.Errorf("refererQuery(%q) = %q, want %q", c.in, got, c.want)
+		if got := URL(c.in, names); got != c.want {
+			t.Errorf("URL(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }
