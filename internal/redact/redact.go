@@ -21,6 +21,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/mockserver/mockserver/internal/strictjson"
 )
 
 // Marker is what replaces a secret: the same as the journal puts in place
@@ -157,17 +159,17 @@ func JSON(body []byte, names []string) []byte {
 		if body[i] != '"' {
 			continue
 		}
-		end := stringEnd(body, i)
+		end := strictjson.StringEnd(body, i)
 		if end < 0 {
 			break
 		}
 		key := body[i:end]
-		j := skipSpace(body, end)
+		j := strictjson.SkipSpace(body, end)
 		if j >= len(body) || body[j] != ':' || !named(key, names) {
 			i = end - 1
 			continue
 		}
-		vs := skipSpace(body, j+1)
+		vs := strictjson.SkipSpace(body, j+1)
 		ve := scalarEnd(body, vs)
 		if ve <= vs {
 			i = end - 1 // an object or array value: its members come next
@@ -191,29 +193,6 @@ func named(key []byte, names []string) bool {
 	return slices.Contains(names, s)
 }
 
-// stringEnd is the index after the closing quote of the JSON string that
-// opens at body[i], or -1 when it is not closed.
-func stringEnd(body []byte, i int) int {
-	for j := i + 1; j < len(body); j++ {
-		switch body[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return -1
-}
-
-// skipSpace is the index of the first byte at or after i that is not JSON
-// white space.
-func skipSpace(body []byte, i int) int {
-	for i < len(body) && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n') {
-		i++
-	}
-	return i
-}
-
 // scalarEnd is the end of the string, number or literal starting at
 // body[i]; i itself (nothing) for an object, an array or the end.
 func scalarEnd(body []byte, i int) int {
@@ -224,7 +203,7 @@ func scalarEnd(body []byte, i int) int {
 	case '{', '[':
 		return i
 	case '"':
-		if e := stringEnd(body, i); e > 0 {
+		if e := strictjson.StringEnd(body, i); e > 0 {
 			return e
 		}
 		return len(body) // an unclosed string: all of it is the value
