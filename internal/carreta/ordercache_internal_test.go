@@ -3,11 +3,9 @@ package carreta
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -18,11 +16,7 @@ import (
 // form of the record), the warm cache never answers the old bytes.
 func TestAppendOrderList_cache(t *testing.T) {
 	statuses := NewStatuses(VendorStatuses)
-	st, err := state.OpenScratch(filepath.Join(t.TempDir(), "s.db"), clock.New(nil), Buckets...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := scratchStore(t)
 	cases := storedCases(t)
 	records := map[uint64][]byte{}
 	var ids []uint64
@@ -158,11 +152,7 @@ func TestOrderCache_bound(t *testing.T) {
 // of kept and stored orders (run with -race).
 func TestAppendOrderList_cacheConcurrent(t *testing.T) {
 	statuses := NewStatuses(VendorStatuses)
-	st, err := state.OpenScratch(filepath.Join(t.TempDir(), "s.db"), clock.New(nil), Buckets...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := scratchStore(t)
 	cases := storedCases(t)
 	var ids []uint64
 	versions := [2]map[uint64][]byte{{}, {}}
@@ -195,6 +185,7 @@ func TestAppendOrderList_cacheConcurrent(t *testing.T) {
 		if err := write(v); err != nil {
 			t.Fatal(err)
 		}
+		var err error
 		if want[v], err = page(nil); err != nil {
 			t.Fatal(err)
 		}

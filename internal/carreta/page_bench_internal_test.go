@@ -1,12 +1,10 @@
 package carreta
 
 import (
-	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/api"
-	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/state"
 )
@@ -94,11 +92,7 @@ func (s store) twoStepPage(dst []byte, accountID uint64, page int, filter string
 // seededStore is a scratch state file with one account and n generated
 // orders.
 func seededStore(b *testing.B, n int) (store, *columns) {
-	st, err := state.OpenScratch(filepath.Join(b.TempDir(), "s.db"), clock.New(nil), Buckets...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = st.Close() })
+	st := scratchStore(b)
 	sec := &Section{
 		Accounts: []SeedAccount{{APIKey: "k"}},
 		Catalog:  []CatalogPart{{Code: "A1", Maker: "M", Name: "N", Price: money.Amount(150), Qty: "5", MinQty: 1, PeriodMin: 1, PeriodMax: 2}},

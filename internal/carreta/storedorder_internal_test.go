@@ -287,17 +287,25 @@ func TestWallClockMoscow(t *testing.T) {
 	}
 }
 
+// scratchStore is an empty scratch state file with carreta's buckets,
+// closed when the test ends.
+func scratchStore(tb testing.TB) *state.Store {
+	tb.Helper()
+	st, err := state.OpenScratch(filepath.Join(tb.TempDir(), "s.db"), clock.New(nil), Buckets...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
 // TestAppendOrderList: a page written from the state file is the two
 // steps' page, whatever mix of forms its records are in, for a page of
 // consecutive ids (the cursor steps back) and one of scattered ids (it
 // seeks); an id that is not stored is state.ErrNotFound.
 func TestAppendOrderList(t *testing.T) {
 	statuses := NewStatuses(VendorStatuses)
-	st, err := state.OpenScratch(filepath.Join(t.TempDir(), "s.db"), clock.New(nil), Buckets...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := scratchStore(t)
 	cases := storedCases(t)
 	records := map[uint64][]byte{}
 	for i, data := range cases {
@@ -306,7 +314,7 @@ func TestAppendOrderList(t *testing.T) {
 	records[90] = []byte(notInPlace[4])           // another order of the members
 	records[91] = withMember(t, cases[0], "id:1") // a record whose id is not its key's
 	records[92] = []byte(`{"id":1,"x"}`)          // not JSON
-	err = st.Update(func(tx *state.Tx) error {
+	err := st.Update(func(tx *state.Tx) error {
 		for id, data := range records {
 			if err := tx.Bucket(bucketOrders).Put(state.Key(id), data); err != nil {
 				return err
