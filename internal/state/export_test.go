@@ -31,3 +31,10 @@ func SetCopyBatch(t interface{ Cleanup(func()) }, n int) {
 	copyBatch = n
 	t.Cleanup(func() { copyBatch = old })
 }
+
+// Nodes is the number of pages the transaction has decoded into nodes so
+// far: a leaf it changed counts, a leaf it only read does not.
+func (tx *Tx) Nodes() int64 {
+	s := tx.btx.Stats()
+	return s.GetNodeCount()
+}

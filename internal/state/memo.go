@@ -75,7 +75,7 @@ func (m *Memo[T]) Put(tx *Tx, key []byte, v *T) error {
 	if err != nil {
 		return fmt.Errorf("encode %s record: %w", m.bucket, err)
 	}
-	if err := tx.Bucket(m.bucket).Put(key, data); err != nil {
+	if _, err := PutChanged(tx.Bucket(m.bucket), key, data); err != nil {
 		return err
 	}
 	// bbolt keeps data until the commit and never changes it; neither does

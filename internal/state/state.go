@@ -8,6 +8,7 @@
 package state
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -370,13 +371,29 @@ func (tx *Tx) SetSequence(bucket string, v uint64) error {
 	return b.SetSequence(v)
 }
 
-// Put stores v as JSON under key.
+// Put stores v as JSON under key; when the bucket already holds exactly
+// those bytes it stores nothing (PutChanged).
 func (tx *Tx) Put(bucket string, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s record: %w", bucket, err)
 	}
-	return tx.Bucket(bucket).Put(key, data)
+	_, err = PutChanged(tx.Bucket(bucket), key, data)
+	return err
+}
+
+// PutChanged stores value under key in b unless b already holds exactly
+// those bytes there, and reports whether it stored them. A Put of the same
+// bytes changes nothing a reader can see, but bbolt still decodes the leaf
+// into a node of all its entries, writes it back to a new page at the
+// commit and rewrites the branch pages above it (issue 16: a durable
+// write's CPU and pages are per leaf it dirties); the Get that tells is a
+// seek through pages already mapped.
+func PutChanged(b *bolt.Bucket, key, value []byte) (bool, error) {
+	if old := b.Get(key); old != nil && bytes.Equal(old, value) {
+		return false, nil
+	}
+	return true, b.Put(key, value)
 }
 
 // Get decodes the JSON record under key into v; ErrNotFound when absent.

@@ -1,0 +1,60 @@
+package state_test
+
+import (
+	"testing"
+
+	"github.com/mockserver/mockserver/internal/state"
+)
+
+// A Put of the bytes the bucket already holds leaves every page as it
+// was (no leaf decoded into a node, so none written at the commit); a Put
+// of other bytes stores them. Tx.Put, Memo.Put and PutChanged alike.
+func TestPut_sameBytesDirtyNoPage(t *testing.T) {
+	s, _ := open(t)
+	m := state.NewMemo("t.items", cloneMemoRec)
+	rec := &memoRec{Name: "a", Tags: []string{"x"}}
+	if err := s.Update(func(tx *state.Tx) error {
+		if err := tx.Put("t.items", state.Key(1), rec); err != nil {
+			return err
+		}
+		return m.Put(tx, state.Key(2), rec)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Each put says whether it stored the bytes, or nothing (-1).
+	puts := map[string]func(tx *state.Tx, r *memoRec) (int, error){
+		"Tx.Put":   func(tx *state.Tx, r *memoRec) (int, error) { return -1, tx.Put("t.items", state.Key(1), r) },
+		"Memo.Put": func(tx *state.Tx, r *memoRec) (int, error) { return -1, m.Put(tx, state.Key(2), r) },
+		"PutChanged": func(tx *state.Tx, r *memoRec) (int, error) {
+			stored, err := state.PutChanged(tx.Bucket("t.items"), state.Key(1), []byte(`{"name":"`+r.Name+`","tags":["x"]}`))
+			if stored {
+				return 1, err
+			}
+			return 0, err
+		},
+	}
+	for name, put := range puts {
+		for _, c := range []struct {
+			name    string
+			dirties bool
+		}{{"a", false}, {"b", true}, {"a", true}} {
+			err := s.Update(func(tx *state.Tx) error {
+				stored, err := put(tx, &memoRec{Name: c.name, Tags: []string{"x"}})
+				if err != nil {
+					return err
+				}
+				if n := tx.Nodes(); (n > 0) != c.dirties || stored >= 0 && (stored == 1) != c.dirties {
+					t.Errorf("%s of %q: %d nodes, stored %v; want dirty %v", name, c.name, n, stored, c.dirties)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var got memoRec
+	if err := s.View(func(tx *state.Tx) error { return tx.Get("t.items", state.Key(1), &got) }); err != nil || got.Name != "a" {
+		t.Fatalf("stored: %+v, %v", got, err)
+	}
+}
