@@ -133,8 +133,9 @@ const MaxMessages = 100
 // breaks), in rule order, and at most MaxMessages of them.
 func Validate(in Input, rules []Field, checks Checks) []string {
 	var msgs []string
+	name := make([]byte, 0, 64) // the located fields' names, rule after rule
 	for _, f := range rules {
-		for at := range expand(map[string]any(in), f.Path) {
+		for at := range expand(map[string]any(in), f.Path, &name) {
 			if m := f.check(in, at, checks); m != "" {
 				msgs = append(msgs, m)
 				if len(msgs) == MaxMessages {
@@ -146,29 +147,43 @@ func Validate(in Input, rules []Field, checks Checks) []string {
 	return msgs
 }
 
-// located is one concrete field: its dotted name and value.
+// located is one concrete field: its value and its dotted name, which is
+// made only for a message (name): a valid order's rules name none of its
+// fields, and joining "items.0.name" for each was a sixth of the
+// allocations of an amapi write (issue 16).
 type located struct {
-	name  string
 	value any
+	path  *[]byte // the dotted name, valid while the yield that got it runs
 }
+
+// name is the field's dotted name ("items.0.name").
+func (l located) name() string { return string(*l.path) }
 
 // expand resolves path against v: one field for a plain path, one per list
 // element for each "*" (only non-empty objects, when more keys follow), in
 // order. It yields them one at a time, so that Validate stops walking a
-// list of 100 000 items once it has MaxMessages messages.
-func expand(v any, path string) iter.Seq[located] {
+// list of 100 000 items once it has MaxMessages messages. The fields it
+// yields share the name buffer buf: a located is used up before the next.
+func expand(v any, path string, buf *[]byte) iter.Seq[located] {
 	return func(yield func(located) bool) {
 		// The path is walked with strings.Cut, not split into a slice:
 		// every rule of every write walks its path (issue 16).
-		var walk func(v any, path string, name string) bool
-		walk = func(v any, path string, name string) bool {
+		*buf = (*buf)[:0]
+		var walk func(v any, path string) bool
+		walk = func(v any, path string) bool {
 			key, rest, more := strings.Cut(path, ".")
+			mark := len(*buf)
+			if mark > 0 {
+				*buf = append(*buf, '.')
+			}
+			defer func() { *buf = (*buf)[:mark] }()
 			if key == "*" {
 				list, _ := v.([]any)
+				at := len(*buf)
 				for i, el := range list {
-					n := join(name, strconv.Itoa(i))
+					*buf = strconv.AppendInt((*buf)[:at], int64(i), 10)
 					if !more {
-						if !yield(located{n, el}) {
+						if !yield(located{el, buf}) {
 							return false
 						}
 						continue
@@ -176,7 +191,7 @@ func expand(v any, path string) iter.Seq[located] {
 					// An element that is not an object, or an empty one,
 					// has its own message ("items.*"); its fields are not
 					// listed.
-					if obj, ok := el.(map[string]any); ok && len(obj) > 0 && !walk(el, rest, n) {
+					if obj, ok := el.(map[string]any); ok && len(obj) > 0 && !walk(el, rest) {
 						return false
 					}
 				}
@@ -184,21 +199,14 @@ func expand(v any, path string) iter.Seq[located] {
 			}
 			obj, _ := v.(map[string]any)
 			child := obj[key]
-			n := join(name, key)
+			*buf = append(*buf, key...)
 			if !more {
-				return yield(located{n, child})
+				return yield(located{child, buf})
 			}
-			return walk(child, rest, n)
+			return walk(child, rest)
 		}
-		walk(v, path, "")
+		walk(v, path)
 	}
-}
-
-func join(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "." + b
 }
 
 // check returns the message for the first rule the field at breaks, or "".
@@ -206,9 +214,9 @@ func (f Field) check(in Input, at located, checks Checks) string {
 	if isEmpty(at.value, f.Kind) {
 		switch {
 		case f.Required:
-			return fmt.Sprintf(fmtRequired, at.name)
+			return fmt.Sprintf(fmtRequired, at.name())
 		case f.RequiredIf != nil && f.RequiredIf.holds(in):
-			return fmt.Sprintf(fmtRequiredIf, at.name, f.RequiredIf.Field, f.RequiredIf.Value)
+			return fmt.Sprintf(fmtRequiredIf, at.name(), f.RequiredIf.Field, f.RequiredIf.Value)
 		}
 		return "" // optional fields may be absent, null or blank
 	}
@@ -219,15 +227,15 @@ func (f Field) check(in Input, at located, checks Checks) string {
 		return f.checkNumber(at)
 	case Object:
 		if _, ok := at.value.(map[string]any); !ok {
-			return fmt.Sprintf(fmtObject, at.name)
+			return fmt.Sprintf(fmtObject, at.name())
 		}
 	case List:
 		list, ok := at.value.([]any)
 		if !ok {
-			return fmt.Sprintf(fmtArray, at.name)
+			return fmt.Sprintf(fmtArray, at.name())
 		}
 		if f.Min != nil && float64(len(list)) < *f.Min {
-			return fmt.Sprintf(fmtMinArray, at.name, num(*f.Min))
+			return fmt.Sprintf(fmtMinArray, at.name(), num(*f.Min))
 		}
 	}
 	return ""
@@ -238,7 +246,7 @@ func (f Field) check(in Input, at located, checks Checks) string {
 func (f Field) checkString(in Input, at located, checks Checks) string {
 	s, ok := at.value.(string)
 	if !ok {
-		return fmt.Sprintf(fmtString, at.name)
+		return fmt.Sprintf(fmtString, at.name())
 	}
 	if f.Kind == String {
 		s = strings.TrimSpace(s)
@@ -246,13 +254,13 @@ func (f Field) checkString(in Input, at located, checks Checks) string {
 	n := utf8.RuneCountInString(s)
 	switch {
 	case f.Min != nil && float64(n) < *f.Min:
-		return fmt.Sprintf(fmtMinString, at.name, num(*f.Min))
+		return fmt.Sprintf(fmtMinString, at.name(), num(*f.Min))
 	case f.Max > 0 && n > f.Max:
-		return fmt.Sprintf(fmtMaxString, at.name, strconv.Itoa(f.Max))
+		return fmt.Sprintf(fmtMaxString, at.name(), strconv.Itoa(f.Max))
 	case f.Email && !check.IsEmail(s):
-		return fmt.Sprintf(fmtEmail, at.name)
+		return fmt.Sprintf(fmtEmail, at.name())
 	case f.Confirmed && in[lastKey(f.Path)+"_confirmation"] != at.value:
-		return fmt.Sprintf(fmtConfirmed, at.name)
+		return fmt.Sprintf(fmtConfirmed, at.name())
 	}
 	if c := checks[f.Path]; c != nil {
 		return c(s)
@@ -279,10 +287,10 @@ func (f Field) checkNumber(at located) string {
 		v = float64(i)
 	}
 	if !ok {
-		return fmt.Sprintf(notNumber[f.Kind], at.name)
+		return fmt.Sprintf(notNumber[f.Kind], at.name())
 	}
 	if f.Min != nil && v < *f.Min {
-		return fmt.Sprintf(fmtMinNumeric, at.name, num(*f.Min))
+		return fmt.Sprintf(fmtMinNumeric, at.name(), num(*f.Min))
 	}
 	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -415,25 +416,61 @@ func insertOrder(tx *state.Tx, n *newOrder, l *Lifecycle) (*orderRecord, error) 
 // nextPosition returns the number of the account's next order on the Moscow
 // day of t, opening a new basket for the first order of the day.
 func nextPosition(tx *state.Tx, accountID uint64, t time.Time) (string, error) {
-	key := []byte(strconv.FormatUint(accountID, 10) + "/" + t.In(clock.Moscow).Format("2006-01-02"))
+	var kb [40]byte
+	key := strconv.AppendUint(kb[:0], accountID, 10)
+	key = t.In(clock.Moscow).AppendFormat(append(key, '/'), "2006-01-02")
+	baskets := tx.Bucket(bucketBaskets)
 	var b basketRecord
-	switch err := tx.Get(bucketBaskets, key, &b); {
-	case errors.Is(err, state.ErrNotFound):
+	if raw := baskets.Get(key); raw == nil {
 		seq, err := tx.NextID(bucketBaskets)
 		if err != nil {
 			return "", err
 		}
 		b = basketRecord{Number: seq}
-	case err != nil:
+	} else if err := decodeBasket(raw, &b); err != nil {
 		return "", err
 	}
 	b.Positions++
-	val := strconv.AppendUint([]byte(`{"number":`), b.Number, 10)
-	val = strconv.AppendInt(append(val, `,"positions":`...), int64(b.Positions), 10)
-	if err := tx.Bucket(bucketBaskets).Put(key, append(val, '}')); err != nil {
+	if err := baskets.Put(key, b.encode()); err != nil {
 		return "", err
 	}
 	return OrderNumber(b.Number, b.Positions), nil
+}
+
+// encode is the stored form of a basket: {"number":N,"positions":M}.
+func (b basketRecord) encode() []byte {
+	val := strconv.AppendUint(append(make([]byte, 0, 48), `{"number":`...), b.Number, 10)
+	val = strconv.AppendInt(append(val, `,"positions":`...), int64(b.Positions), 10)
+	return append(val, '}')
+}
+
+// decodeBasket reads a basket record: the form encode writes without
+// encoding/json (every order reads its basket, issue 16), any other JSON
+// of the record with it.
+func decodeBasket(raw []byte, b *basketRecord) error {
+	rest, ok := bytes.CutPrefix(raw, []byte(`{"number":`))
+	number, rest, ok1 := cutDigits(rest, ok)
+	rest, ok = bytes.CutPrefix(rest, []byte(`,"positions":`))
+	positions, rest, ok2 := cutDigits(rest, ok && ok1)
+	if ok2 && string(rest) == "}" && positions <= math.MaxInt32 {
+		*b = basketRecord{Number: number, Positions: int(positions)}
+		return nil
+	}
+	return json.Unmarshal(raw, b)
+}
+
+// cutDigits reads the decimal number (no sign, no leading zero, at most
+// 18 digits) at the start of s, when ok.
+func cutDigits(s []byte, ok bool) (uint64, []byte, bool) {
+	n := 0
+	for n < len(s) && n < 19 && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if !ok || n == 0 || n > 18 || n > 1 && s[0] == '0' {
+		return 0, s, false
+	}
+	v, err := strconv.ParseUint(string(s[:n]), 10, 64)
+	return v, s[n:], err == nil
 }
 
 // getOrder reads one order; ErrNotFound when there is none.

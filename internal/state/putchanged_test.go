@@ -58,3 +58,23 @@ func TestPut_sameBytesDirtyNoPage(t *testing.T) {
 		t.Fatalf("stored: %+v, %v", got, err)
 	}
 }
+
+// Insert stores a new row as Put would, and what it stores reads back.
+func TestInsert_storesTheRow(t *testing.T) {
+	s, _ := open(t)
+	if err := s.Update(func(tx *state.Tx) error {
+		return tx.Insert("t.items", state.Key(7), &memoRec{Name: "n", Tags: []string{}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var got memoRec
+	err := s.View(func(tx *state.Tx) error {
+		if raw := string(tx.Bucket("t.items").Get(state.Key(7))); raw != `{"name":"n","tags":[]}` {
+			t.Errorf("stored %s", raw)
+		}
+		return tx.Get("t.items", state.Key(7), &got)
+	})
+	if err != nil || got.Name != "n" {
+		t.Fatalf("%+v, %v", got, err)
+	}
+}

@@ -382,6 +382,17 @@ func (tx *Tx) Put(bucket string, key []byte, v any) error {
 	return err
 }
 
+// Insert stores v as JSON under a key the bucket does not hold yet (a new
+// row, under an id NextID just gave): Put without its look for the same
+// bytes, which would only cost a seek.
+func (tx *Tx) Insert(bucket string, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s record: %w", bucket, err)
+	}
+	return tx.Bucket(bucket).Put(key, data)
+}
+
 // PutChanged stores value under key in b unless b already holds exactly
 // those bytes there, and reports whether it stored them. A Put of the same
 // bytes changes nothing a reader can see, but bbolt still decodes the leaf
