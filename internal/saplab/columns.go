@@ -239,7 +239,13 @@ func putLedger(tx *state.Tx, clientID, txID int64) error {
 	if err != nil {
 		return err
 	}
-	b.FillPercent = 1
+	// Not the brim, as for the other columns: an entry goes after its
+	// client's last, in the middle of the keys, and a full leaf split
+	// there keeps a full left half, which the next entry of any client in
+	// it splits again (bbolt splits at FillPercent): with payments spread
+	// over 50 clients that was a split in every fourth write and leaves 7%
+	// full (issue 16). Half-full leaves take such entries in place.
+	b.FillPercent = bolt.DefaultFillPercent
 	return b.Put(ledgerKey(clientID, txID), nil)
 }
 
