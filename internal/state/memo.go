@@ -69,13 +69,26 @@ func (m *Memo[T]) Get(tx *Tx, key []byte) (*T, error) {
 }
 
 // Put is Tx.Put of v under key, remembering the bytes it stored: the next
-// Get of the record, by this write's successor, need not decode them.
+// Get of the record, by this write's successor, need not decode them. It
+// stores nothing when the bucket already holds those bytes and the memo
+// knew it (they are the ones it last read or stored under key).
 func (m *Memo[T]) Put(tx *Tx, key []byte, v *T) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s record: %w", m.bucket, err)
 	}
-	if _, err := PutChanged(tx.Bucket(m.bucket), key, data); err != nil {
+	b := tx.Bucket(m.bucket)
+	// The bucket is looked at only when the memo says it may hold these
+	// very bytes (a write that put back what it read): a record that
+	// changed, most writes', costs no seek more.
+	m.mu.Lock()
+	e, ok := m.m[string(key)]
+	m.mu.Unlock()
+	if ok && bytes.Equal(e.raw, data) {
+		if _, err := PutChanged(b, key, data); err != nil {
+			return err
+		}
+	} else if err := b.Put(key, data); err != nil {
 		return err
 	}
 	// bbolt keeps data until the commit and never changes it; neither does
