@@ -653,7 +653,7 @@ func (t *txn) bookAt(c *client, amount money.Amount, comment string, orderID int
 		return err
 	}
 	tr := &transaction{ID: id, ClientID: c.ID, Amount: amount, Comment: comment, OrderID: orderID, Created: at}
-	if err := t.Insert(bTransactions, state.Key(uint64(id)), tr); err != nil {
+	if err := t.Append(bTransactions, state.Key(uint64(id)), tr); err != nil {
 		return err
 	}
 	c.Balance += amount

@@ -1,6 +1,7 @@
 package state_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/state"
@@ -76,5 +77,37 @@ func TestInsert_storesTheRow(t *testing.T) {
 	})
 	if err != nil || got.Name != "n" {
 		t.Fatalf("%+v, %v", got, err)
+	}
+}
+
+// Rows appended one write at a time fill their pages (at least 75%),
+// where Insert leaves each split page half empty.
+func TestAppend_fillsPages(t *testing.T) {
+	s, _ := open(t)
+	use := func(bucket string, put func(tx *state.Tx, k []byte, v any) error) int {
+		for i := range 400 {
+			rec := &memoRec{Name: fmt.Sprintf("row %d with some text to fill a page", i)}
+			if err := s.Update(func(tx *state.Tx) error {
+				id, err := tx.NextID(bucket)
+				if err != nil {
+					return err
+				}
+				return put(tx, state.Key(id), rec)
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var pct int
+		_ = s.View(func(tx *state.Tx) error {
+			st := tx.Bucket(bucket).Stats()
+			pct = st.LeafInuse * 100 / st.LeafAlloc
+			return nil
+		})
+		return pct
+	}
+	appended := use("t.items", func(tx *state.Tx, k []byte, v any) error { return tx.Append("t.items", k, v) })
+	inserted := use("t.other", func(tx *state.Tx, k []byte, v any) error { return tx.Insert("t.other", k, v) })
+	if appended < 75 || inserted > 60 {
+		t.Errorf("pages %d%% full appended, %d%% inserted", appended, inserted)
 	}
 }
