@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/mockserver/mockserver/internal/procs"
 	"github.com/mockserver/mockserver/internal/request"
@@ -27,10 +29,14 @@ import (
 //     request in progress, or one whose body is still coming: readingBody)
 //     is closed to make room, so idle or slowloris connections cannot lock
 //     new clients out.
+//   - The deadlines those timeouts set are kept by the cap's connections
+//     and fired by its watchdog (deadline.go), at most a tick late, not
+//     moved on the socket four times a request.
 //   - On Shutdown, connections that never sent a request are closed at
 //     once: net/http would otherwise wait up to 5 s for each to send one.
 func newHTTPServer(cfg *Config, l net.Listener, h http.Handler, log *slog.Logger) (*http.Server, net.Listener) {
 	capped := newCapListener(l, cfg.MaxConns)
+	capped.watchDeadlines(deadlineTick(cfg))
 	srv := &http.Server{
 		Handler:           counted(h),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
@@ -68,6 +74,11 @@ type capListener struct {
 	mu    sync.Mutex
 	conns map[*capConn]connMark
 	seq   uint64
+
+	// tick is the deadline watchdog's period (0: none, deadlines go to the
+	// sockets) and now its last reading of the clock (deadline.go).
+	tick time.Duration
+	now  atomic.Int64
 }
 
 // connMark is a tracked connection's state and the order it went quiet in.
@@ -239,8 +250,9 @@ func (l *capListener) closeUnused() {
 // capConn gives its slot back when it closes, whoever closes it first.
 type capConn struct {
 	net.Conn
-	l    *capListener
-	once sync.Once
+	l           *capListener
+	once        sync.Once
+	read, write deadline // kept for the watchdog (deadline.go)
 }
 
 // CloseWrite half-closes a TCP connection, as net/http does after an
