@@ -165,27 +165,38 @@ func (l *capListener) soon() int64 { return l.now.Load() + 2*int64(l.tick) }
 
 // watchDeadlines starts the listener's watchdog, which every tick reads
 // the clock and gives each tracked connection the deadlines that have
-// passed, until the listener closes. A hijacked connection is no longer
-// tracked: net/http clears its deadlines as it hands it over.
+// passed. It runs until the listener is closed and its last tracked
+// connection is gone: a shutdown lets requests in flight finish, and their
+// timeouts still hold. A hijacked connection is no longer tracked: net/http
+// clears its deadlines as it hands it over.
 func (l *capListener) watchDeadlines(tick time.Duration) {
 	l.tick = tick
 	l.now.Store(stamp(time.Now()))
 	go func() {
 		t := time.NewTicker(tick)
 		defer t.Stop()
-		for {
-			select {
-			case <-l.done:
+		for range t.C {
+			if !l.expire() {
 				return
-			case <-t.C:
 			}
-			now := stamp(time.Now())
-			l.now.Store(now)
-			l.mu.Lock()
-			for c := range l.conns {
-				c.expire(now)
-			}
-			l.mu.Unlock()
 		}
 	}()
+}
+
+// expire is one tick of the watchdog; false once the listener is closed
+// and tracks no connection.
+func (l *capListener) expire() bool {
+	now := stamp(time.Now())
+	l.now.Store(now)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for c := range l.conns {
+		c.expire(now)
+	}
+	select {
+	case <-l.done:
+		return len(l.conns) > 0
+	default:
+		return true
+	}
 }
