@@ -176,7 +176,7 @@ func redactURLs(vs []string, urlSecrets []string) []string {
 	}
 	var red []string
 	for i, v := range vs {
-		if !strings.ContainsAny(v, "?#") {
+		if !redact.HasQueryOrFragment(v) {
 			continue
 		}
 		r := redact.URL(v, urlSecrets)
