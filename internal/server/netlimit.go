@@ -139,7 +139,7 @@ func (l *capListener) Accept() (net.Conn, error) {
 	}
 	select {
 	case l.slots <- struct{}{}:
-		return l.track(c), nil
+		return l.admit(c)
 	default:
 	}
 	l.waiting.Add(1)
@@ -147,7 +147,7 @@ func (l *capListener) Accept() (net.Conn, error) {
 	for {
 		select {
 		case l.slots <- struct{}{}:
-			return l.track(c), nil
+			return l.admit(c)
 		default:
 		}
 		if l.evict() {
@@ -161,6 +161,20 @@ func (l *capListener) Accept() (net.Conn, error) {
 			_ = c.Close()
 			return nil, net.ErrClosed
 		}
+	}
+}
+
+// admit tracks c, which holds a slot, and returns it; or closes it when
+// the listener was closed meanwhile: the deadline watchdog stops once a
+// closed listener tracks no connection, and would not watch this one.
+func (l *capListener) admit(c net.Conn) (net.Conn, error) {
+	cc := l.track(c)
+	select {
+	case <-l.done:
+		_ = cc.Close()
+		return nil, net.ErrClosed
+	default:
+		return cc, nil
 	}
 }
 
