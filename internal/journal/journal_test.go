@@ -408,3 +408,45 @@ func TestRedact_credentialsAndURLsInOneClone(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// Headers that are the same in every entry share one map: none at all
+// (a client such as wrk sends only Host, which net/http takes out), and an
+// Authorization alone in a usual form; the content is what a map of the
+// entry's own would hold. Anything else gets the request's map or a clone,
+// as before, and no headers (nil) stay nil.
+func TestRedact_sharesTheMapsOfUsualHeaders(t *testing.T) {
+	same := func(a, b map[string][]string) bool {
+		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	}
+	for _, c := range []struct {
+		name   string
+		a, b   http.Header
+		shared bool
+		want   string // the headers as the journal's JSON gives them
+	}{
+		{"none", http.Header{}, http.Header{}, true, `{}`},
+		{"basic alone", http.Header{"Authorization": {"Basic a"}}, http.Header{"Authorization": {"Basic b"}}, true,
+			`{"Authorization":["Basic [redacted]"]}`},
+		{"bearer alone", http.Header{"Authorization": {"Bearer 1|a"}}, http.Header{"Authorization": {"Bearer 2|b"}}, true,
+			`{"Authorization":["Bearer [redacted]"]}`},
+		{"no scheme alone", http.Header{"Authorization": {"s3cret"}}, http.Header{"Authorization": {"other"}}, true,
+			`{"Authorization":["[redacted]"]}`},
+		{"with another header", http.Header{"Authorization": {"Basic a"}, "Accept": {"*/*"}},
+			http.Header{"Authorization": {"Basic a"}, "Accept": {"*/*"}}, false,
+			`{"Accept":["*/*"],"Authorization":["Basic [redacted]"]}`},
+		{"a cookie alone", http.Header{"Cookie": {"a=1"}}, http.Header{"Cookie": {"a=1"}}, false, `{"Cookie":["[redacted]"]}`},
+		{"digest alone", http.Header{"Authorization": {"Digest u=x"}}, http.Header{"Authorization": {"Digest u=x"}}, false,
+			`{"Authorization":["Digest [redacted]"]}`},
+	} {
+		a, b := journal.Redact(c.a, nil), journal.Redact(c.b, nil)
+		if same(a, b) != c.shared {
+			t.Errorf("%s: shared %v, want %v", c.name, same(a, b), c.shared)
+		}
+		if got, _ := json.Marshal(a); string(got) != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+	if got := journal.Redact(nil, nil); got != nil {
+		t.Errorf("no headers at all: %v, want nil", got)
+	}
+}

@@ -73,6 +73,14 @@ func Query(raw string, names []string) string {
 	return out.String()
 }
 
+// HasQueryOrFragment reports whether v holds a "?" or a "#": whether URL
+// may have anything to redact in it. Two byte searches, not
+// strings.ContainsAny, which builds a set and reads byte by byte: it is
+// asked of every request's path and every header value (issue 16).
+func HasQueryOrFragment(v string) bool {
+	return strings.IndexByte(v, '?') >= 0 || strings.IndexByte(v, '#') >= 0
+}
+
 // URL is the URL v with the values of names redacted (Query) in its query
 // (between the first "?" and the fragment's "#") and in its fragment: a
 // client-side route's own query ("#/search?api_key=") or the fragment's

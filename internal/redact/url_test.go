@@ -1,6 +1,9 @@
 package redact
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // URL redacts the named parameters wherever a URL carries a
 // query a page reads: its query, and a fragment's own query or pairs (a
@@ -28,6 +31,17 @@ func TestURL(t *testing.T) {
 	} {
 		if got := URL(c.in, names); got != c.want {
 			t.Errorf("URL(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// HasQueryOrFragment holds for a value with a "?" or a "#" anywhere, and
+// only then, as strings.ContainsAny(v, "?#") did.
+func TestHasQueryOrFragment(t *testing.T) {
+	for _, v := range []string{"", "/", "/v1/order/189333/history/", "?", "#", "/p?q", "/p#f", "/p#f?q",
+		"http://shop.example/?api_key=k", "%3F", "/a/b/c/d/e/f/g/h/i?", "ü?", "🙂#"} {
+		if got, want := HasQueryOrFragment(v), strings.ContainsAny(v, "?#"); got != want {
+			t.Errorf("HasQueryOrFragment(%q) = %v, want %v", v, got, want)
 		}
 	}
 }

@@ -82,7 +82,8 @@ type Config struct {
 	// every listener's http.Server's (netlimit.go): how long a client may
 	// take to send its headers, its whole request, to read the answer
 	// (from the end of the headers), and how long an unused keep-alive
-	// connection stays open.
+	// connection stays open. Each cuts its client at most deadlineTick
+	// late (deadline.go: an eighth of the shortest, 250 ms at most).
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// MaxConns caps each listener's open connections; at the cap the one
 	// quiet longest is closed for a new client (netlimit.go).

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/mockserver/mockserver/internal/procs"
 	"github.com/mockserver/mockserver/internal/request"
@@ -27,10 +29,14 @@ import (
 //     request in progress, or one whose body is still coming: readingBody)
 //     is closed to make room, so idle or slowloris connections cannot lock
 //     new clients out.
+//   - The deadlines those timeouts set are kept by the cap's connections
+//     and fired by its watchdog (deadline.go), at most a tick late, not
+//     moved on the socket four times a request.
 //   - On Shutdown, connections that never sent a request are closed at
 //     once: net/http would otherwise wait up to 5 s for each to send one.
 func newHTTPServer(cfg *Config, l net.Listener, h http.Handler, log *slog.Logger) (*http.Server, net.Listener) {
 	capped := newCapListener(l, cfg.MaxConns)
+	capped.watchDeadlines(deadlineTick(cfg))
 	srv := &http.Server{
 		Handler:           counted(h),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
@@ -63,24 +69,23 @@ type capListener struct {
 	done  chan struct{} // closed by Close
 	once  sync.Once
 
-	// mu guards conns: each open connection's state, and when it last went
-	// quiet (a sequence number, which orders without a clock). Leaf.
+	// mu guards conns, the open connections the cap tracks. Each one's
+	// state is its own (capConn.mark: atomics, no lock), so that a request
+	// takes no lock of the listener's (issue 16). Leaf but for the
+	// deadlines' locks the watchdog takes under it.
 	mu    sync.Mutex
-	conns map[*capConn]connMark
-	seq   uint64
-}
+	conns map[*capConn]struct{}
+	// seq orders the connections by when they last went quiet, without a
+	// clock; waiting counts the Accepts that may wait for one to go quiet,
+	// which a connection going quiet then signals (quiet).
+	seq     atomic.Uint64
+	waiting atomic.Int32
 
-// connMark is a tracked connection's state and the order it went quiet in.
-// body marks an active connection whose request body is still being read
-// (readingBody): as evictable as a quiet one.
-type connMark struct {
-	state http.ConnState
-	body  bool
-	since uint64
+	// tick is the deadline watchdog's period (0: none, deadlines go to the
+	// sockets) and now its last reading of the clock (deadline.go).
+	tick time.Duration
+	now  atomic.Int64
 }
-
-// evictable reports whether the connection may be closed for a new one.
-func (m connMark) evictable() bool { return m.state != http.StateActive || m.body }
 
 // connKey holds a request's connection in its context (ConnContext).
 type connKey struct{}
@@ -94,34 +99,36 @@ func readingBody(r *http.Request) (done func()) {
 	if !ok {
 		return func() {}
 	}
-	c.l.setBody(c, true)
-	return func() { c.l.setBody(c, false) }
+	c.setBody(true)
+	return func() { c.setBody(false) }
 }
 
 // setBody records whether c's request body is being read.
-func (l *capListener) setBody(c *capConn, reading bool) {
-	l.mu.Lock()
-	m, tracked := l.conns[c]
-	if tracked {
-		m.body = reading
-		if reading {
-			l.seq++
-			m.since = l.seq
-		}
-		l.conns[c] = m
+func (c *capConn) setBody(reading bool) {
+	c.body.Store(reading)
+	if reading {
+		c.since.Store(c.l.seq.Add(1))
+		c.l.wentQuiet()
 	}
-	l.mu.Unlock()
-	if tracked && reading {
-		select {
-		case l.quiet <- struct{}{}:
-		default:
-		}
+}
+
+// wentQuiet tells a waiting Accept that a connection may be evicted. It
+// is called after the connection's state is stored, and Accept counts
+// itself waiting before it looks for one: either the Accept sees the
+// state, or this sees the Accept.
+func (l *capListener) wentQuiet() {
+	if l.waiting.Load() == 0 {
+		return
+	}
+	select {
+	case l.quiet <- struct{}{}:
+	default:
 	}
 }
 
 func newCapListener(l net.Listener, max int) *capListener {
 	return &capListener{Listener: l, slots: make(chan struct{}, max), quiet: make(chan struct{}, 1),
-		done: make(chan struct{}), conns: map[*capConn]connMark{}}
+		done: make(chan struct{}), conns: map[*capConn]struct{}{}}
 }
 
 // Accept returns the next connection once it has a slot.
@@ -130,12 +137,17 @@ func (l *capListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	select {
+	case l.slots <- struct{}{}:
+		return l.admit(c)
+	default:
+	}
+	l.waiting.Add(1)
+	defer l.waiting.Add(-1)
 	for {
 		select {
 		case l.slots <- struct{}{}:
-			cc := &capConn{Conn: c, l: l}
-			l.mark(cc, http.StateNew)
-			return cc, nil
+			return l.admit(c)
 		default:
 		}
 		if l.evict() {
@@ -143,13 +155,39 @@ func (l *capListener) Accept() (net.Conn, error) {
 		}
 		select {
 		case l.slots <- struct{}{}:
-			<-l.slots // take it in the loop above, with the connection tracked
+			<-l.slots // take it in the loop above
 		case <-l.quiet:
 		case <-l.done:
 			_ = c.Close()
 			return nil, net.ErrClosed
 		}
 	}
+}
+
+// admit tracks c, which holds a slot, and returns it; or closes it when
+// the listener was closed meanwhile: the deadline watchdog stops once a
+// closed listener tracks no connection, and would not watch this one.
+func (l *capListener) admit(c net.Conn) (net.Conn, error) {
+	cc := l.track(c)
+	select {
+	case <-l.done:
+		_ = cc.Close()
+		return nil, net.ErrClosed
+	default:
+		return cc, nil
+	}
+}
+
+// track wraps c, which holds a slot, and tracks it as new.
+func (l *capListener) track(c net.Conn) *capConn {
+	cc := &capConn{Conn: c, l: l}
+	cc.state.Store(int32(http.StateNew))
+	cc.since.Store(l.seq.Add(1))
+	l.mu.Lock()
+	l.conns[cc] = struct{}{}
+	l.mu.Unlock()
+	l.wentQuiet()
+	return cc
 }
 
 // Close stops accepting; open connections are the http.Server's to close.
@@ -166,30 +204,29 @@ func (l *capListener) connState(c net.Conn, s http.ConnState) {
 	}
 	switch s {
 	case http.StateNew, http.StateActive, http.StateIdle:
-		l.mark(cc, s)
+		cc.mark(s)
 	default: // hijacked (a fault's drop or truncate) or closed: no longer the server's
 		l.forget(cc)
 	}
 }
 
-// mark records c's state; a quiet one may be evicted from now on.
-func (l *capListener) mark(c *capConn, s http.ConnState) {
-	l.mu.Lock()
-	if m, tracked := l.conns[c]; tracked || s == http.StateNew { // an evicted one stays forgotten
-		m.state, m.body = s, false
-		if s != http.StateActive {
-			l.seq++
-			m.since = l.seq
-		}
-		l.conns[c] = m
+// mark records c's state; a quiet one may be evicted from now on. An
+// evicted connection is no longer tracked, whatever it marks.
+func (c *capConn) mark(s http.ConnState) {
+	c.body.Store(false)
+	if s == http.StateActive {
+		c.state.Store(int32(s))
+		return
 	}
-	l.mu.Unlock()
-	if s != http.StateActive {
-		select {
-		case l.quiet <- struct{}{}:
-		default:
-		}
-	}
+	c.since.Store(c.l.seq.Add(1))
+	c.state.Store(int32(s))
+	c.l.wentQuiet()
+}
+
+// evictable reports whether the connection may be closed for a new one:
+// quiet, or active with its body still coming (readingBody).
+func (c *capConn) evictable() bool {
+	return http.ConnState(c.state.Load()) != http.StateActive || c.body.Load()
 }
 
 func (l *capListener) forget(c *capConn) {
@@ -204,9 +241,9 @@ func (l *capListener) evict() bool {
 	var oldest *capConn
 	var at uint64
 	l.mu.Lock()
-	for c, m := range l.conns {
-		if m.evictable() && (oldest == nil || m.since < at) {
-			oldest, at = c, m.since
+	for c := range l.conns {
+		if since := c.since.Load(); c.evictable() && (oldest == nil || since < at) {
+			oldest, at = c, since
 		}
 	}
 	if oldest != nil {
@@ -225,8 +262,8 @@ func (l *capListener) evict() bool {
 func (l *capListener) closeUnused() {
 	l.mu.Lock()
 	var unused []*capConn
-	for c, m := range l.conns {
-		if m.state == http.StateNew {
+	for c := range l.conns {
+		if http.ConnState(c.state.Load()) == http.StateNew {
 			unused = append(unused, c)
 		}
 	}
@@ -239,8 +276,16 @@ func (l *capListener) closeUnused() {
 // capConn gives its slot back when it closes, whoever closes it first.
 type capConn struct {
 	net.Conn
-	l    *capListener
-	once sync.Once
+	l           *capListener
+	once        sync.Once
+	read, write deadline // kept for the watchdog (deadline.go)
+
+	// The connection's state for the cap: net/http's, whether its request
+	// body is being read (readingBody: as evictable as a quiet one), and
+	// when it last went quiet (capListener.seq).
+	state atomic.Int32
+	body  atomic.Bool
+	since atomic.Uint64
 }
 
 // CloseWrite half-closes a TCP connection, as net/http does after an

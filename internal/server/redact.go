@@ -44,7 +44,7 @@ func (w *World) redact(e *journal.Entry, r *http.Request, body []byte, answer ht
 // journal's entry and the request's log line keep. p itself, with no
 // look-up of the secrets, when it has neither.
 func (w *World) redactPath(p string) string {
-	if !strings.ContainsAny(p, "?#") {
+	if !redact.HasQueryOrFragment(p) {
 		return p
 	}
 	return redact.URL(p, w.querySecrets)

@@ -236,7 +236,7 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			defer func() { res.Writer = o.tap.ResponseWriter }()
 		}
 		var err error
-		if only, ok := c.Request().Context().Value(listenerOf{}).(string); ok {
+		if only, ok := w.otherAPIsPath(c.Request()); ok {
 			// Another API's path on a per-API listener: that listener's
 			// API answers its own 404, logged and journaled as any request.
 			info.API, err = only, echo.ErrNotFound
@@ -342,10 +342,23 @@ func (w *World) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
 // another API: the value is the listener's API, which answers it.
 type listenerOf struct{}
 
+// otherAPIsPath is the API of the per-API listener that r reached on
+// another API's path (listenerOf), if any. Without a per-API listener no
+// request is marked, and the request's context, six values deep under
+// net/http, is not searched (issue 16).
+func (w *World) otherAPIsPath(r *http.Request) (string, bool) {
+	if !w.perAPI.Load() {
+		return "", false
+	}
+	only, ok := r.Context().Value(listenerOf{}).(string)
+	return only, ok
+}
+
 // only serves one API on a listener of its own: its prefix and the control
 // API; any other path is that API's 404. Every request goes through the
 // root's echo, so the 404 too gets its log line and journal entry.
 func (s *Server) only(name string) http.Handler {
+	s.perAPI.Store(true)
 	var owner api.API
 	for _, a := range s.apis {
 		if a.Name() == name {

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/admin"
@@ -85,6 +86,10 @@ type World struct {
 	// it is held.
 	mu      sync.Mutex
 	current *scenario.Scenario
+
+	// perAPI is set once a per-API listener serves the world's routes
+	// (Server.only): only then may a request carry listenerOf.
+	perAPI atomic.Bool
 }
 
 // worldFile says where a world keeps its state and how it is reached.

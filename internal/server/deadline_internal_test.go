@@ -1,0 +1,126 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"os"
+	"testing"
+	"time"
+)
+
+// recordingConn records the deadlines given to the socket.
+type recordingConn struct {
+	net.Conn
+	read, write []time.Time
+}
+
+func (c *recordingConn) SetReadDeadline(t time.Time) error {
+	c.read = append(c.read, t)
+	return nil
+}
+
+func (c *recordingConn) SetWriteDeadline(t time.Time) error {
+	c.write = append(c.write, t)
+	return nil
+}
+
+// A deadline far off stays with the connection until it passes: the
+// socket gets it only then (expire), and loses it when the next one is
+// set; one already passed or due within two ticks goes to the socket at
+// once, and clearing it clears the socket.
+func TestDeadline_toTheSocketOnlyOncePassed(t *testing.T) {
+	t.Parallel()
+	const tick = int64(10 * time.Millisecond)
+	now := stamp(time.Now())
+	soon := now + 2*tick
+	far := unstamp(now + 100*tick)
+	sock := &recordingConn{}
+	var d deadline
+
+	steps := []struct {
+		name string
+		do   func()
+		want []time.Time // the socket's read deadlines so far
+	}{
+		{"a far deadline is kept", func() { _ = d.set(sock, false, far, soon) }, nil},
+		{"cleared, it is still kept", func() { _ = d.set(sock, false, time.Time{}, soon) }, nil},
+		{"no deadline never expires", func() { d.expire(sock, false, now+1000*tick) }, nil},
+		{"set again, not yet passed", func() { _ = d.set(sock, false, far, soon); d.expire(sock, false, now) }, nil},
+		{"passed, the socket gets it", func() { d.expire(sock, false, now+100*tick) }, []time.Time{far}},
+		{"passed once, not given twice", func() { d.expire(sock, false, now+200*tick) }, []time.Time{far}},
+		{"a new far one clears the socket", func() { _ = d.set(sock, false, far.Add(time.Hour), soon) },
+			[]time.Time{far, {}}},
+		{"one long past goes at once", func() { _ = d.set(sock, false, time.Unix(1, 0), soon) },
+			[]time.Time{far, {}, time.Unix(1, 0)}},
+		{"and clearing it clears the socket", func() { _ = d.set(sock, false, time.Time{}, soon) },
+			[]time.Time{far, {}, time.Unix(1, 0), {}}},
+		{"one due within two ticks goes at once", func() { _ = d.set(sock, false, unstamp(now+tick), soon) },
+			[]time.Time{far, {}, time.Unix(1, 0), {}, unstamp(now + tick)}},
+	}
+	for _, s := range steps {
+		s.do()
+		if len(sock.read) != len(s.want) {
+			t.Fatalf("%s: the socket's read deadlines are %v, want %v", s.name, sock.read, s.want)
+		}
+		for i := range s.want {
+			if !sock.read[i].Equal(s.want[i]) {
+				t.Fatalf("%s: the socket's read deadlines are %v, want %v", s.name, sock.read, s.want)
+			}
+		}
+	}
+	if len(sock.write) != 0 {
+		t.Fatalf("a read deadline set write deadlines: %v", sock.write)
+	}
+}
+
+// Stamps order as the times do, the zero time is none, and a stamp gives
+// back its time.
+func TestStamp(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	if stamp(time.Time{}) != 0 || stamp(epoch) == 0 || stamp(time.Unix(1, 0)) == 0 {
+		t.Fatal("only the zero time stamps as none")
+	}
+	if !(stamp(time.Unix(1, 0)) < stamp(now) && stamp(now) < stamp(now.Add(time.Nanosecond))) {
+		t.Fatal("stamps do not order as the times")
+	}
+	if got := unstamp(stamp(now)); !got.Equal(now) {
+		t.Fatalf("unstamp(stamp(%v)) = %v", now, got)
+	}
+	if stamp(time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)) <= stamp(now) {
+		t.Fatal("a deadline past int64 nanoseconds does not stay in the future")
+	}
+}
+
+// Through a listener with a watchdog, a read blocked on a capped
+// connection fails with os.ErrDeadlineExceeded once its deadline passes,
+// as with the socket's own (the watchdog's tick is 1 ms; the test bounds
+// nothing in time but by its failsafe, and a deadline cleared is
+// TestDeadline_toTheSocketOnlyOncePassed's).
+func TestCapConn_watchdogFiresPassedDeadlines(t *testing.T) {
+	t.Parallel()
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newCapListener(inner, 4)
+	l.watchDeadlines(time.Millisecond)
+	defer l.Close()
+	client, err := net.Dial("tcp", inner.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sc, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	_ = client.SetDeadline(time.Now().Add(20 * time.Second)) // failsafe
+	// Set: the read fails once it passes.
+	_ = sc.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	_, err = sc.Read(make([]byte, 1)) // the client sends nothing
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("a read past its deadline returned %v, want os.ErrDeadlineExceeded", err)
+	}
+}
