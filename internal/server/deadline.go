@@ -168,7 +168,8 @@ func (l *capListener) soon() int64 { return l.now.Load() + 2*int64(l.tick) }
 // passed. It runs until the listener is closed and its last tracked
 // connection is gone: a shutdown lets requests in flight finish, and their
 // timeouts still hold. A hijacked connection is no longer tracked: net/http
-// clears its deadlines as it hands it over.
+// clears its deadlines as it hands it over. While no connection is
+// tracked it parks (no ticks) until track wakes it.
 func (l *capListener) watchDeadlines(tick time.Duration) {
 	l.tick = tick
 	l.now.Store(stamp(time.Now()))
@@ -176,16 +177,35 @@ func (l *capListener) watchDeadlines(tick time.Duration) {
 		t := time.NewTicker(tick)
 		defer t.Stop()
 		for range t.C {
-			if !l.expire() {
+			switch l.expire() {
+			case watchStop:
 				return
+			case watchPark:
+				t.Stop()
+				if l.onPark != nil {
+					l.onPark()
+				}
+				select {
+				case <-l.wake:
+				case <-l.done:
+					return // closed with nothing to watch; admit closes a late one
+				}
+				t.Reset(tick)
 			}
 		}
 	}()
 }
 
-// expire is one tick of the watchdog; false once the listener is closed
-// and tracks no connection.
-func (l *capListener) expire() bool {
+// What the watchdog does after a tick.
+const (
+	watchOn   = iota // tick again
+	watchPark        // no connection: wait for track
+	watchStop        // closed, no connection left
+)
+
+// expire is one tick of the watchdog: it fires the passed deadlines and
+// says what to do next.
+func (l *capListener) expire() int {
 	now := stamp(time.Now())
 	l.now.Store(now)
 	l.mu.Lock()
@@ -195,8 +215,15 @@ func (l *capListener) expire() bool {
 	}
 	select {
 	case <-l.done:
-		return len(l.conns) > 0
+		if len(l.conns) > 0 {
+			return watchOn
+		}
+		return watchStop
 	default:
-		return true
 	}
+	if len(l.conns) == 0 {
+		l.parked = true
+		return watchPark
+	}
+	return watchOn
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net"
+	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -123,4 +124,60 @@ func TestCapConn_watchdogFiresPassedDeadlines(t *testing.T) {
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("a read past its deadline returned %v, want os.ErrDeadlineExceeded", err)
 	}
+}
+
+// With no connection to watch the watchdog parks instead of ticking (an
+// idle server does not wake a few times a second), and the next
+// connection wakes it: that connection's passed deadline still fires.
+// Without the wake, the read below would block until the failsafe.
+func TestCapConn_watchdogParksWhenIdleAndWakes(t *testing.T) {
+	t.Parallel()
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newCapListener(inner, 4)
+	parks := make(chan struct{}, 4)
+	l.onPark = func() { parks <- struct{}{} }
+	l.watchDeadlines(time.Millisecond)
+	defer l.Close()
+	failsafe := time.After(20 * time.Second)
+	waitPark := func(what string) {
+		t.Helper()
+		select {
+		case <-parks:
+		case <-failsafe:
+			t.Fatalf("the watchdog did not park %s", what)
+		}
+	}
+	waitPark("with no connection")
+
+	client, err := net.Dial("tcp", inner.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sc, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = sc.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	read := make(chan error, 1)
+	go func() { _, err := sc.Read(make([]byte, 1)); read <- err }()
+	select {
+	case err := <-read:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("a read past its deadline returned %v, want os.ErrDeadlineExceeded", err)
+		}
+	case <-failsafe:
+		t.Fatal("the woken watchdog never fired the passed deadline")
+	}
+	select {
+	case <-parks:
+		t.Fatal("the watchdog parked while a connection was tracked")
+	default:
+	}
+	_ = sc.Close()
+	l.connState(sc, http.StateClosed)
+	waitPark("after the last connection closed")
 }

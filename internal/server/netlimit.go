@@ -85,6 +85,13 @@ type capListener struct {
 	// sockets) and now its last reading of the clock (deadline.go).
 	tick time.Duration
 	now  atomic.Int64
+	// parked (under mu) is true while the watchdog, finding no connection
+	// to watch, waits on wake instead of ticking, so that an idle server
+	// does not wake a few times a second; track wakes it.
+	parked bool
+	wake   chan struct{}
+	// onPark, when set (tests), is called each time the watchdog parks.
+	onPark func()
 }
 
 // connKey holds a request's connection in its context (ConnContext).
@@ -128,7 +135,7 @@ func (l *capListener) wentQuiet() {
 
 func newCapListener(l net.Listener, max int) *capListener {
 	return &capListener{Listener: l, slots: make(chan struct{}, max), quiet: make(chan struct{}, 1),
-		done: make(chan struct{}), conns: map[*capConn]struct{}{}}
+		done: make(chan struct{}), conns: map[*capConn]struct{}{}, wake: make(chan struct{}, 1)}
 }
 
 // Accept returns the next connection once it has a slot.
@@ -185,7 +192,15 @@ func (l *capListener) track(c net.Conn) *capConn {
 	cc.since.Store(l.seq.Add(1))
 	l.mu.Lock()
 	l.conns[cc] = struct{}{}
+	wake := l.parked
+	l.parked = false
 	l.mu.Unlock()
+	if wake {
+		// The watchdog's reading is as old as its sleep: soon() must not
+		// measure this connection's deadlines from it.
+		l.now.Store(stamp(time.Now()))
+		l.wake <- struct{}{} // never blocks: one wake per park
+	}
 	l.wentQuiet()
 	return cc
 }
