@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mockserver/mockserver/internal/contract"
 	"github.com/mockserver/mockserver/internal/scenario"
@@ -72,17 +73,15 @@ func Start(t testing.TB, opts Options) *Mock {
 		cfg.Scenario = writeFile(t, dir, []byte(opts.Scenario))
 	}
 	scratch(t, &cfg)
-	if _, bench := t.(*testing.B); !bench && cfg.CheckAnswers == nil {
+	_, bench := t.(*testing.B)
+	if !bench && cfg.CheckAnswers == nil {
 		// Every answer a test gets must conform to its API's OpenAPI
 		// document (docs/openapi, SPEC §13); one that does not fails the
 		// test. Benchmarks are left out: they measure the mock's own speed,
 		// and the tests check the same answers.
 		cfg.CheckAnswers = func(r contract.Report) { t.Error(r) }
 	}
-	srv, err := server.New(cfg, nil)
-	if err != nil {
-		t.Fatalf("start mock: %v", err)
-	}
+	srv := newServer(t, opts, cfg, bench)
 	hs, q := quiet.NewServer(srv.Handler())
 	m := &Mock{Server: hs, Srv: srv}
 	t.Cleanup(func() {
@@ -94,6 +93,33 @@ func Start(t testing.TB, opts Options) *Mock {
 		_ = srv.Close()
 	})
 	return m
+}
+
+// newServer is server.New for Start: from a copy of the state this
+// process seeded from the same scenario when there is one (seeded.go),
+// else seeding, and then keeping the state as that copy.
+func newServer(t testing.TB, opts Options, cfg server.Config, bench bool) *server.Server {
+	t.Helper()
+	key, ok := seedKeyOf(opts, cfg, bench)
+	copied := false
+	if ok {
+		var err error
+		if copied, err = copyTemplate(key, cfg); err != nil {
+			t.Fatalf("copy the seeded state: %v", err)
+		}
+	}
+	before := time.Now()
+	srv, err := server.New(cfg, nil)
+	if err != nil {
+		t.Fatalf("start mock: %v", err)
+	}
+	if ok && !copied {
+		if err := keepTemplate(key, cfg, srv, before, time.Now()); err != nil {
+			_ = srv.Close()
+			t.Fatalf("keep the seeded state: %v", err)
+		}
+	}
+	return srv
 }
 
 // scratch has a test's state file opened without fsync
