@@ -30,9 +30,15 @@ import (
 var seeded struct {
 	// mu guards m. It is held only to look up or replace a template,
 	// never while one is written or a server starts.
-	mu sync.Mutex
-	m  map[seedKey]*template
+	mu    sync.Mutex
+	m     map[seedKey]*template
+	order []seedKey // oldest first, to drop past maxTemplates
 }
+
+// maxTemplates bounds the templates kept: a package's tests seed a few
+// scenarios many times and many scenarios once (amapi's), and a template
+// of the default scenario is about half a megabyte.
+const maxTemplates = 8
 
 // seedKey is what a seeded state depends on of Start's arguments.
 type seedKey struct {
@@ -113,7 +119,14 @@ func keepTemplate(key seedKey, cfg server.Config, srv *server.Server, before, af
 	if seeded.m == nil {
 		seeded.m = map[seedKey]*template{}
 	}
+	if _, ok := seeded.m[key]; !ok {
+		seeded.order = append(seeded.order, key)
+	}
 	seeded.m[key] = tpl
+	if len(seeded.order) > maxTemplates {
+		delete(seeded.m, seeded.order[0])
+		seeded.order = seeded.order[1:]
+	}
 	return nil
 }
 
