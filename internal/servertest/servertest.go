@@ -18,7 +18,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/mockserver/mockserver/internal/contract"
 	"github.com/mockserver/mockserver/internal/scenario"
@@ -48,7 +47,9 @@ type Options struct {
 
 // Start seeds a fresh state file in t.TempDir() and serves it until the test
 // ends. Every answer of a vendor API is checked against its OpenAPI document
-// unless opts.Config.CheckAnswers says what to do instead.
+// unless opts.Config.CheckAnswers says what to do instead. A test's state
+// file is a copy of the one the first mock of the same scenario seeded in
+// this process, when that is the same state (seeded.go).
 func Start(t testing.TB, opts Options) *Mock {
 	t.Helper()
 	dir := t.TempDir()
@@ -61,16 +62,16 @@ func Start(t testing.TB, opts Options) *Mock {
 		// answer depends on the cost.
 		cfg.PasswordCost = bcrypt.MinCost
 	}
+	var src []byte
 	switch {
 	case opts.Scenario == "":
 	case !strings.Contains(opts.Scenario, "\n"):
-		src, err := scenario.Embedded(opts.Scenario)
-		if err != nil {
+		var err error
+		if src, err = scenario.Embedded(opts.Scenario); err != nil {
 			t.Fatalf("no embedded scenario %q", opts.Scenario)
 		}
-		cfg.Scenario = writeFile(t, dir, src)
 	default:
-		cfg.Scenario = writeFile(t, dir, []byte(opts.Scenario))
+		src = []byte(opts.Scenario)
 	}
 	scratch(t, &cfg)
 	_, bench := t.(*testing.B)
@@ -81,7 +82,15 @@ func Start(t testing.TB, opts Options) *Mock {
 		// and the tests check the same answers.
 		cfg.CheckAnswers = func(r contract.Report) { t.Error(r) }
 	}
-	srv := newServer(t, opts, cfg, bench)
+	var srv *server.Server
+	if key, ok := seedKeyOf(opts, cfg.PasswordCost, bench); ok {
+		srv = startSeeded(t, key, src, cfg)
+	} else {
+		if src != nil {
+			cfg.Scenario = writeFile(t, dir, src)
+		}
+		srv = mustNew(t, cfg)
+	}
 	hs, q := quiet.NewServer(srv.Handler())
 	m := &Mock{Server: hs, Srv: srv}
 	t.Cleanup(func() {
@@ -93,33 +102,6 @@ func Start(t testing.TB, opts Options) *Mock {
 		_ = srv.Close()
 	})
 	return m
-}
-
-// newServer is server.New for Start: from a copy of the state this
-// process seeded from the same scenario when there is one (seeded.go),
-// else seeding, and then keeping the state as that copy.
-func newServer(t testing.TB, opts Options, cfg server.Config, bench bool) *server.Server {
-	t.Helper()
-	key, ok := seedKeyOf(opts, cfg, bench)
-	copied := false
-	if ok {
-		var err error
-		if copied, err = copyTemplate(key, cfg); err != nil {
-			t.Fatalf("copy the seeded state: %v", err)
-		}
-	}
-	before := time.Now()
-	srv, err := server.New(cfg, nil)
-	if err != nil {
-		t.Fatalf("start mock: %v", err)
-	}
-	if ok && !copied {
-		if err := keepTemplate(key, cfg, srv, before, time.Now()); err != nil {
-			_ = srv.Close()
-			t.Fatalf("keep the seeded state: %v", err)
-		}
-	}
-	return srv
 }
 
 // scratch has a test's state file opened without fsync
