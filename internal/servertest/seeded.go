@@ -22,7 +22,7 @@ import (
 // dozens from one scenario.
 //
 // A copy is the seeding's state byte for byte, main file included
-// (TestStart_copy): the scenario is read from one file per process and
+// (e2e's TestSeeding_aCopyIsTheSeededStateAndItsOwn): the scenario is read from one file per process and
 // scenario (scenarioFile), so every mock of it stores the same file name.
 // It differs from a seeding of its own only in what a seeding takes from
 // the clock and from chance, which differ between any two seedings: the
@@ -73,7 +73,8 @@ var copies int
 // which key: only one on a new file in Start's own directory, seeded from
 // the default scenario or from the YAML Start was given. A caller's DB may
 // hold a state already, a caller's scenario file may extend files beside
-// it, and a benchmark measures the mock's own start.
+// it, a fresh start seeds anyway, and a benchmark measures the mock's own
+// start.
 func seedKeyOf(opts Options, cost int, bench bool) (seedKey, bool) {
 	if bench || opts.Config.DB != "" || opts.Config.Fresh || opts.Scenario == "" && opts.Config.Scenario != "" {
 		return seedKey{}, false
