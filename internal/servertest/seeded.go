@@ -21,9 +21,10 @@ import (
 // memo). Seeding was most of a mock's start, and a test package starts
 // dozens from one scenario.
 //
-// A copy is the seeding's state byte for byte, main file included
-// (e2e's TestSeeding_aCopyIsTheSeededStateAndItsOwn): the scenario is read from one file per process and
-// scenario (scenarioFile), so every mock of it stores the same file name.
+// A copy is the seeding's state byte for byte, main file included (e2e's
+// TestSeeding_aCopyIsTheSeededStateAndItsOwn): the scenario is read from
+// one file per process and scenario (scenarioFile), so every mock of it
+// stores the same file name.
 // It differs from a seeding of its own only in what a seeding takes from
 // the clock and from chance, which differ between any two seedings: the
 // rows stamped with the time of seeding (an amapi user, a carreta order
@@ -65,9 +66,6 @@ type template struct {
 	files  state.Template
 	minute time.Time // the minute it was seeded in
 }
-
-// copies counts the mocks started from a copy, for the tests of this file.
-var copies int
 
 // seedKeyOf says whether a mock of opts may start from a copy, and under
 // which key: only one on a new file in Start's own directory, seeded from
@@ -118,9 +116,6 @@ func startSeeded(t testing.TB, key seedKey, src []byte, cfg server.Config) *serv
 		if err := state.WriteTemplate(cfg.DB, tpl.parts, tpl.files); err != nil {
 			t.Fatalf("copy the seeded state: %v", err)
 		}
-		seeded.mu.Lock()
-		copies++
-		seeded.mu.Unlock()
 		return mustNew(t, cfg)
 	}
 	defer e.mu.Unlock()
