@@ -20,6 +20,9 @@
 //     handler.
 //   - deploy_test.go: what can be checked of deploy/ without Docker or a
 //     cluster.
+//   - seeding_test.go: a frozen clock and a reset seed byte-identical
+//     state; a test's mock of a scenario already seeded in the process is
+//     a copy of that seeding, byte for byte, and a state of its own.
 //
 // Unit tests stay beside their code (internal/fault, internal/journal, ...);
 // the package has no non-test code but this comment.

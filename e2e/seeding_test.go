@@ -3,11 +3,15 @@ package e2e_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
 
+	"github.com/mockserver/mockserver/internal/server"
 	"github.com/mockserver/mockserver/internal/servertest"
 )
 
@@ -62,5 +66,110 @@ func TestSeeding_frozenClockIsByteIdentical(t *testing.T) {
 			i++
 		}
 		t.Fatalf("two seedings differ at byte %d:\n%.300s\n---\n%.300s", i, first[max(0, i-100):], second[max(0, i-100):])
+	}
+}
+
+// stateFiles are the bytes of m's state files, each as of one transaction.
+func stateFiles(t *testing.T, m *servertest.Mock) [][]byte {
+	t.Helper()
+	files, err := m.Srv.Store().Template()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// sameFiles reports whether two mocks' state files are the same bytes: a
+// mock started from a copy of another's seeding (servertest, seeded.go),
+// since two seedings differ at least in the time each recorded.
+func sameFiles(t *testing.T, a, b *servertest.Mock) bool {
+	t.Helper()
+	af, bf := stateFiles(t, a), stateFiles(t, b)
+	return slices.EqualFunc(af, bf, bytes.Equal)
+}
+
+// A test's mock of a scenario the process has seeded starts from a copy
+// of that seeding: its files are the seeded ones byte for byte, main file
+// included, and its state is its own: what one mock writes, no other sees.
+func TestSeeding_aCopyIsTheSeededStateAndItsOwn(t *testing.T) {
+	t.Parallel()
+	// A scenario no other test seeds: a seeds it, b is a copy (unless a
+	// minute turned between them, when servertest seeds again and the
+	// pair is started again).
+	src := "name: copy-test\nextends: default\n"
+	var a, b *servertest.Mock
+	for try := 0; ; try++ {
+		a = servertest.Start(t, servertest.Options{Scenario: src})
+		b = servertest.Start(t, servertest.Options{Scenario: src})
+		if sameFiles(t, a, b) {
+			break
+		}
+		if try == 2 {
+			t.Fatal("three pairs of mocks of one scenario, and in none were the second's files the first's")
+		}
+	}
+	// The scenario's file is read at the seeding only, and gone after it.
+	var sc struct{ File string }
+	if r := b.Do(t, http.MethodGet, "/__admin/scenario", nil); json.Unmarshal(r.Body, &sc) != nil || sc.File == "" {
+		t.Fatalf("scenario: %d %s", r.Status, r.Body)
+	}
+	if _, err := os.Stat(sc.File); !os.IsNotExist(err) {
+		t.Errorf("the scenario file %s is still there after the start: %v", sc.File, err)
+	}
+
+	// An order placed in a is in neither b nor a copy made after it; the
+	// ones placed in b are not in a.
+	a.PlaceCarretaOrder(t)
+	c := servertest.Start(t, servertest.Options{Scenario: src})
+	seeded := oc47Orders(t, b)
+	if got := oc47Orders(t, a); got != seeded+1 {
+		t.Fatalf("a has %d orders of oc47 after placing one, want %d", got, seeded+1)
+	}
+	if got := oc47Orders(t, c); got != seeded {
+		t.Errorf("a mock started after a's order has %d orders of oc47, want the seeded %d", got, seeded)
+	}
+	b.PlaceCarretaOrder(t)
+	b.PlaceCarretaOrder(t)
+	if got := oc47Orders(t, a); got != seeded+1 {
+		t.Errorf("a has %d orders of oc47 after b placed two, want its own %d", got, seeded+1)
+	}
+}
+
+// oc47Orders counts demo-key's carreta orders of oc47 (PlaceCarretaOrder's).
+func oc47Orders(t *testing.T, m *servertest.Mock) int {
+	t.Helper()
+	var list struct{ Objects []struct{ Code string } }
+	r := m.Do(t, http.MethodGet, "/v1/order/?api_key=demo-key", nil)
+	if err := json.Unmarshal(r.Body, &list); err != nil {
+		t.Fatalf("orders: %v %.200s", err, r.Body)
+	}
+	n := 0
+	for _, o := range list.Objects {
+		if o.Code == "OC47" {
+			n++
+		}
+	}
+	return n
+}
+
+// A mock on a caller's state file or of a caller's scenario file seeds its
+// own state: servertest copies only onto a new file of its own, seeded
+// from the default scenario or YAML it was given.
+func TestSeeding_noCopyOntoACallersFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "caller.yaml")
+	if err := os.WriteFile(file, []byte("name: caller\nextends: default\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, cfg := range map[string]func(i int) server.Config{
+		"state file":    func(i int) server.Config { return server.Config{DB: filepath.Join(dir, fmt.Sprintf("state%d.db", i))} },
+		"scenario file": func(int) server.Config { return server.Config{Scenario: file} },
+	} {
+		a := servertest.Start(t, servertest.Options{Config: cfg(0)})
+		b := servertest.Start(t, servertest.Options{Config: cfg(1)})
+		if sameFiles(t, a, b) {
+			t.Errorf("%s: the second mock's files are the first's, a copy", name)
+		}
 	}
 }

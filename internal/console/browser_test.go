@@ -422,33 +422,6 @@ func desktop() step {
 	return act("switch to 1280x800", chromedp.EmulateViewport(1280, 800))
 }
 
-func TestOverview(t *testing.T) {
-	needBrowser(t)
-	m := start(t, server.Config{})
-	b := newTab(t)
-	shots := screenshotDir(t)
-	b.run(t, navigate(m.URL+"/"), visible(`#scenario-name`))
-	if name := text(t, b, `#scenario-name`); name != "default" {
-		t.Fatalf("the overview shows scenario %q, want default", name)
-	}
-
-	// An uploaded bad scenario shows its problems and the old one stays.
-	bad := filepath.Join(t.TempDir(), "bad.yaml")
-	if err := os.WriteFile(bad, []byte("name: bad\ncarreta:\n  accounts: [{api_kee: x}]\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b.run(t, act("upload bad.yaml", chromedp.SetUploadFiles(chromedp.CSS(`#scenario-file`), []string{bad})),
-		click(`#upload`), visible(`#scenario-problems li`))
-	problems := text(t, b, `#scenario-problems`)
-	if !strings.Contains(problems, `bad.yaml:3: unknown key "api_kee"`) {
-		t.Fatalf("problems shown: %q, want bad.yaml:3: unknown key \"api_kee\"", problems)
-	}
-	if name := text(t, b, `#scenario-name`); name != "default" {
-		t.Fatalf("after a refused scenario the overview shows %q, want default kept", name)
-	}
-	b.run(t, shot(shots, "overview-problems"), phone(), shot(shots, "phone-overview"))
-}
-
 // A request made outside the browser appears in the live view, and opens
 // to show its answer pretty-printed, Cyrillic decoded from \uXXXX; a fault
 // armed from the form fails the next request, which the view marks.
@@ -568,7 +541,8 @@ func TestTokenPrompt(t *testing.T) {
 // and passes axe-core with no serious or critical violation, and is saved
 // as a screenshot at 1280x800. One tab walks them all: axe is injected
 // once (it is most of the check's time) and stays with the page across its
-// hash routes.
+// hash routes. At the overview, after its check, the walk also checks what
+// the overview shows (overview).
 func TestAccessibility(t *testing.T) {
 	needBrowser(t)
 	m := start(t, server.Config{})
@@ -607,5 +581,34 @@ func TestAccessibility(t *testing.T) {
 		b.run(t, p.steps...)
 		accessible(t, b, p.name, i == 0)
 		b.run(t, shot(shots, strings.ReplaceAll(p.name, "/", "-")))
+		if p.name == "overview" {
+			overview(t, b, shots)
+		}
 	}
+}
+
+// overview checks the overview page the tab is at, after its accessibility
+// check: it names the default scenario, and an uploaded bad scenario shows
+// its problems while the old one stays. It was a test of its own, with a
+// mock, a tab and a page load of its own: TestAccessibility's walk starts
+// at the same page.
+func overview(t *testing.T, b *browser, shots string) {
+	t.Helper()
+	if name := text(t, b, `#scenario-name`); name != "default" {
+		t.Fatalf("the overview shows scenario %q, want default", name)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("name: bad\ncarreta:\n  accounts: [{api_kee: x}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.run(t, act("upload bad.yaml", chromedp.SetUploadFiles(chromedp.CSS(`#scenario-file`), []string{bad})),
+		click(`#upload`), visible(`#scenario-problems li`))
+	problems := text(t, b, `#scenario-problems`)
+	if !strings.Contains(problems, `bad.yaml:3: unknown key "api_kee"`) {
+		t.Fatalf("problems shown: %q, want bad.yaml:3: unknown key \"api_kee\"", problems)
+	}
+	if name := text(t, b, `#scenario-name`); name != "default" {
+		t.Fatalf("after a refused scenario the overview shows %q, want default kept", name)
+	}
+	b.run(t, shot(shots, "overview-problems"), phone(), shot(shots, "phone-overview"), desktop())
 }

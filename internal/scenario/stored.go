@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -267,7 +268,64 @@ func IsSealed(data []byte) bool {
 // file) is named in problem messages. It also reads what earlier versions
 // stored: the sources of the whole extends chain, or (earlier still) the
 // bare YAML source, whose extends: can only name an embedded scenario.
+//
+// A sealed document read before is not parsed again (storedParses): a
+// test process starts hundreds of servers on copies of a few seeded states
+// (servertest), and parsing the stored document was a third of such a
+// start. The Scenario is shared, as a shipped one is (parseShipped):
+// nothing changes a Scenario once parsed.
 func ParseStored(where string, data []byte) (*Scenario, error) {
+	if sc := storedParses.get(data); sc != nil {
+		return sc, nil
+	}
+	sc, err := parseStored(where, data)
+	if err == nil && IsSealed(data) {
+		// where is only in a failure's messages, and the sealed form
+		// names its own file: the same data is the same Scenario.
+		storedParses.put(data, sc)
+	}
+	return sc, err
+}
+
+// storedParses keeps the Scenarios of the last sealed documents
+// ParseStored read, by the document, at most maxStoredParses of them.
+var storedParses parseMemo
+
+const maxStoredParses = 8
+
+// parseMemo is a small map of documents to their Scenarios, the oldest
+// dropped first. mu is a leaf, held only to look up or add one.
+type parseMemo struct {
+	mu    sync.Mutex
+	byDoc map[string]*Scenario
+	order []string
+}
+
+func (m *parseMemo) get(data []byte) *Scenario {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.byDoc[string(data)]
+}
+
+func (m *parseMemo) put(data []byte, sc *Scenario) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.byDoc == nil {
+		m.byDoc = map[string]*Scenario{}
+	}
+	if _, ok := m.byDoc[string(data)]; ok {
+		return
+	}
+	m.byDoc[string(data)] = sc
+	m.order = append(m.order, string(data))
+	if len(m.order) > maxStoredParses {
+		delete(m.byDoc, m.order[0])
+		m.order = m.order[1:]
+	}
+}
+
+// parseStored is ParseStored without the memo.
+func parseStored(where string, data []byte) (*Scenario, error) {
 	var st stored
 	if err := json.Unmarshal(data, &st); err == nil && st.Sealed != nil {
 		label := fmt.Sprintf("%s (as stored in %s)", st.Sealed.File, where)

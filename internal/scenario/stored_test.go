@@ -293,3 +293,32 @@ func TestParse_sealedTokens(t *testing.T) {
 		}
 	}
 }
+
+// A sealed document is parsed once: the next ParseStored of the same bytes
+// is the same Scenario, whatever state file it names, while a document
+// that fails is parsed (and fails, naming its file) every time.
+func TestParseStored_parsesADocumentOnce(t *testing.T) {
+	dir := writeScenarios(t, map[string]string{"once.yaml": "name: once\nseed: 11\ncarreta:\n  accounts: [{api_key: once-key}]\n"})
+	sc, err := scenario.LoadFile(filepath.Join(dir, "once.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := sc.Stored()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := scenario.ParseStored("a.db", stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := scenario.ParseStored("b.db", append([]byte(nil), stored...))
+	if err != nil || again != first {
+		t.Fatalf("the second parse of one document: %p, %v; want the first's %p", again, err, first)
+	}
+	bad := []byte(`{"mockserver_sealed_scenario":{"file":"bad.yaml","source":"name: [\n"}}`)
+	for _, where := range []string{"a.db", "b.db"} {
+		if _, err := scenario.ParseStored(where, bad); err == nil || !strings.Contains(err.Error(), where) {
+			t.Errorf("a bad document stored in %s: %v, want a problem naming it", where, err)
+		}
+	}
+}

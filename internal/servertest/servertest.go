@@ -47,7 +47,9 @@ type Options struct {
 
 // Start seeds a fresh state file in t.TempDir() and serves it until the test
 // ends. Every answer of a vendor API is checked against its OpenAPI document
-// unless opts.Config.CheckAnswers says what to do instead.
+// unless opts.Config.CheckAnswers says what to do instead. A test's state
+// file is a copy of the one the first mock of the same scenario seeded in
+// this process, when that is the same state (seeded.go).
 func Start(t testing.TB, opts Options) *Mock {
 	t.Helper()
 	dir := t.TempDir()
@@ -60,28 +62,34 @@ func Start(t testing.TB, opts Options) *Mock {
 		// answer depends on the cost.
 		cfg.PasswordCost = bcrypt.MinCost
 	}
+	var src []byte
 	switch {
 	case opts.Scenario == "":
 	case !strings.Contains(opts.Scenario, "\n"):
-		src, err := scenario.Embedded(opts.Scenario)
-		if err != nil {
+		var err error
+		if src, err = scenario.Embedded(opts.Scenario); err != nil {
 			t.Fatalf("no embedded scenario %q", opts.Scenario)
 		}
-		cfg.Scenario = writeFile(t, dir, src)
 	default:
-		cfg.Scenario = writeFile(t, dir, []byte(opts.Scenario))
+		src = []byte(opts.Scenario)
 	}
 	scratch(t, &cfg)
-	if _, bench := t.(*testing.B); !bench && cfg.CheckAnswers == nil {
+	_, bench := t.(*testing.B)
+	if !bench && cfg.CheckAnswers == nil {
 		// Every answer a test gets must conform to its API's OpenAPI
 		// document (docs/openapi, SPEC §13); one that does not fails the
 		// test. Benchmarks are left out: they measure the mock's own speed,
 		// and the tests check the same answers.
 		cfg.CheckAnswers = func(r contract.Report) { t.Error(r) }
 	}
-	srv, err := server.New(cfg, nil)
-	if err != nil {
-		t.Fatalf("start mock: %v", err)
+	var srv *server.Server
+	if key, ok := seedKeyOf(opts, cfg.PasswordCost, bench); ok {
+		srv = startSeeded(t, key, src, cfg)
+	} else {
+		if src != nil {
+			cfg.Scenario = writeFile(t, dir, src)
+		}
+		srv = mustNew(t, cfg)
 	}
 	hs, q := quiet.NewServer(srv.Handler())
 	m := &Mock{Server: hs, Srv: srv}
