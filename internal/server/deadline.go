@@ -185,15 +185,33 @@ func (l *capListener) watchDeadlines(tick time.Duration) {
 				if l.onPark != nil {
 					l.onPark()
 				}
-				select {
-				case <-l.wake:
-				case <-l.done:
+				if !l.unpark() {
 					return // closed with nothing to watch; admit closes a late one
 				}
 				t.Reset(tick)
 			}
 		}
 	}()
+}
+
+// unpark waits, parked, for track's wake or the listener's close, and
+// reports whether to tick again. A connection tracked just before the
+// close has sent its wake by then (track wakes before admit looks at
+// done), and select picks at random between two ready cases: so on a
+// close the wake is looked for again, and a watchdog woken for a tracked
+// connection does not stop and leave its deadlines unfired.
+func (l *capListener) unpark() bool {
+	select {
+	case <-l.wake:
+		return true
+	case <-l.done:
+		select {
+		case <-l.wake:
+			return true
+		default:
+			return false
+		}
+	}
 }
 
 // What the watchdog does after a tick.

@@ -181,3 +181,53 @@ func TestCapConn_watchdogParksWhenIdleAndWakes(t *testing.T) {
 	l.connState(sc, http.StateClosed)
 	waitPark("after the last connection closed")
 }
+
+// A connection accepted while the watchdog is parked, just before its
+// listener closes, is still watched: the parked watchdog finds both its
+// wake and the listener's close, and must not stop while that connection
+// is tracked (a shutdown lets it finish, and its timeouts must still cut
+// it). The watchdog is held in its park until both have happened; each
+// round would have stopped it half the time.
+func TestCapConn_watchdogWokenAsItsListenerClosesKeepsWatching(t *testing.T) {
+	t.Parallel()
+	failsafe := time.After(20 * time.Second)
+	for range 20 {
+		inner, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := newCapListener(inner, 4)
+		parked, release := make(chan struct{}, 1), make(chan struct{})
+		l.onPark = func() { parked <- struct{}{}; <-release }
+		l.watchDeadlines(time.Millisecond)
+		select {
+		case <-parked:
+		case <-failsafe:
+			t.Fatal("the watchdog did not park with no connection")
+		}
+		client, err := net.Dial("tcp", inner.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := l.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = l.Close()
+		l.onPark = nil
+		close(release)
+		_ = sc.SetReadDeadline(time.Now().Add(5 * time.Millisecond))
+		read := make(chan error, 1)
+		go func() { _, err := sc.Read(make([]byte, 1)); read <- err }()
+		select {
+		case err := <-read:
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("a read past its deadline returned %v, want os.ErrDeadlineExceeded", err)
+			}
+		case <-failsafe:
+			t.Fatal("the watchdog stopped with a connection tracked: its deadline never fired")
+		}
+		_ = sc.Close()
+		_ = client.Close()
+	}
+}
