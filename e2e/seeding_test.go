@@ -13,6 +13,7 @@ import (
 
 	"github.com/mockserver/mockserver/internal/server"
 	"github.com/mockserver/mockserver/internal/servertest"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // wholeState is every row of every collection, as /__admin/state shows it.
@@ -171,5 +172,28 @@ func TestSeeding_noCopyOntoACallersFile(t *testing.T) {
 		if sameFiles(t, a, b) {
 			t.Errorf("%s: the second mock's files are the first's, a copy", name)
 		}
+	}
+}
+
+// Mocks of one scenario that may not share a template (another password
+// cost: another key of servertest's) never read it from the same file:
+// each key's first mock writes that file, seeds from it and removes it, and
+// two such seedings at once would each remove the other's file, or read it
+// half written.
+func TestSeeding_anotherCostIsAnotherScenarioFile(t *testing.T) {
+	t.Parallel()
+	src := "name: cost-file-test\nextends: default\n"
+	file := func(m *servertest.Mock) string {
+		t.Helper()
+		var sc struct{ File string }
+		if r := m.Do(t, http.MethodGet, "/__admin/scenario", nil); json.Unmarshal(r.Body, &sc) != nil || sc.File == "" {
+			t.Fatalf("scenario: %d %s", r.Status, r.Body)
+		}
+		return sc.File
+	}
+	a := servertest.Start(t, servertest.Options{Scenario: src})
+	b := servertest.Start(t, servertest.Options{Scenario: src, Config: server.Config{PasswordCost: bcrypt.MinCost + 1}})
+	if fa, fb := file(a), file(b); fa == fb {
+		t.Errorf("the mocks of two password costs both seeded from %s", fa)
 	}
 }

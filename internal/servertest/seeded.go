@@ -143,10 +143,12 @@ func startSeeded(t testing.TB, key seedKey, src []byte, cfg server.Config) *serv
 
 // scenarioFile is where the scenario of key is read from, the same for
 // every mock of it in this process: under the temporary directory, named
-// for the process and the scenario.
+// for the process and the key.
+// The cost is in the name with the source: two keys' first mocks may
+// seed at once, and each writes and removes its file.
 func scenarioFile(key seedKey) string {
 	sum := sha256.Sum256([]byte(key.source))
-	return filepath.Join(os.TempDir(), fmt.Sprintf("servertest-%d-%x", os.Getpid(), sum[:8]), "scenario.yaml")
+	return filepath.Join(os.TempDir(), fmt.Sprintf("servertest-%d-%x-%d", os.Getpid(), sum[:8], key.cost), "scenario.yaml")
 }
 
 // templateOf is the state srv has just seeded, between before and after.
