@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/server"
+	"github.com/mockserver/mockserver/internal/servertest/keyed"
 	"github.com/mockserver/mockserver/internal/state"
 )
 
@@ -33,13 +33,13 @@ import (
 // shipped seal gives. So that a copy's stamps are never of another minute
 // than a seeding's would be, a template serves only within the minute it
 // was seeded in (by real time, which a mock's clock reads at start).
-var seeded struct {
-	// mu guards m and order. It is held only to find or add an entry,
-	// never while a mock starts: each entry has its own lock for that.
-	mu    sync.Mutex
-	m     map[seedKey]*seedEntry
-	order []seedKey // oldest first, to drop past maxTemplates
-}
+//
+// Each key has one entry for the life of the process (keyed.Cache), whose
+// lock is held while the key seeds, so that the mocks of it that start
+// meanwhile wait and copy instead of each seeding, and so that two
+// seedings of one key never write and remove its scenario file at once;
+// only the templates are bounded.
+var seeded = keyed.New[seedKey, template](maxTemplates)
 
 // maxTemplates bounds the templates kept: a package's tests seed a few
 // scenarios many times and many scenarios once (amapi's), and a template
@@ -50,14 +50,6 @@ const maxTemplates = 8
 type seedKey struct {
 	source string // the scenario's YAML, "" for the embedded default
 	cost   int    // server.Config.PasswordCost
-}
-
-// seedEntry is one scenario's template. mu is held while the scenario
-// seeds, so that the mocks of it that start meanwhile wait and copy
-// instead of each seeding; then tpl is set.
-type seedEntry struct {
-	mu  sync.Mutex
-	tpl *template
 }
 
 // template is one seeded state: its files' bytes, never changed once made.
@@ -80,26 +72,6 @@ func seedKeyOf(opts Options, cost int, bench bool) (seedKey, bool) {
 	return seedKey{source: opts.Scenario, cost: cost}, true
 }
 
-// entryOf is key's entry, made on first use.
-func entryOf(key seedKey) *seedEntry {
-	seeded.mu.Lock()
-	defer seeded.mu.Unlock()
-	if e := seeded.m[key]; e != nil {
-		return e
-	}
-	if seeded.m == nil {
-		seeded.m = map[seedKey]*seedEntry{}
-	}
-	e := &seedEntry{}
-	seeded.m[key] = e
-	seeded.order = append(seeded.order, key)
-	if len(seeded.order) > maxTemplates {
-		delete(seeded.m, seeded.order[0])
-		seeded.order = seeded.order[1:]
-	}
-	return e
-}
-
 // startSeeded is server.New for Start's mock of key (src is its scenario's
 // YAML, nil for the default): from a copy of the state the scenario seeded
 // in this minute, else seeding it from scenarioFile and keeping the state.
@@ -108,17 +80,17 @@ func startSeeded(t testing.TB, key seedKey, src []byte, cfg server.Config) *serv
 	if src != nil {
 		cfg.Scenario = scenarioFile(key)
 	}
-	e := entryOf(key)
-	e.mu.Lock()
-	tpl := e.tpl
+	e := seeded.Entry(key)
+	e.Lock()
+	tpl := e.Load()
 	if tpl != nil && tpl.minute.Equal(time.Now().Truncate(time.Minute)) {
-		e.mu.Unlock()
+		e.Unlock()
 		if err := state.WriteTemplate(cfg.DB, tpl.parts, tpl.files); err != nil {
 			t.Fatalf("copy the seeded state: %v", err)
 		}
 		return mustNew(t, cfg)
 	}
-	defer e.mu.Unlock()
+	defer e.Unlock()
 	if src != nil {
 		// The file lives while the mock seeds from it: nothing reads it
 		// after server.New.
@@ -137,7 +109,7 @@ func startSeeded(t testing.TB, key seedKey, src []byte, cfg server.Config) *serv
 		_ = srv.Close()
 		t.Fatalf("keep the seeded state: %v", err)
 	}
-	e.tpl = tpl
+	seeded.Keep(e, tpl)
 	return srv
 }
 
