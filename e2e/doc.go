@@ -22,7 +22,8 @@
 //     cluster.
 //   - seeding_test.go: a frozen clock and a reset seed byte-identical
 //     state; a test's mock of a scenario already seeded in the process is
-//     a copy of that seeding, byte for byte, and a state of its own.
+//     a copy of that seeding, byte for byte, and a state of its own; two
+//     password costs of one scenario never seed from one file.
 //
 // Unit tests stay beside their code (internal/fault, internal/journal, ...);
 // the package has no non-test code but this comment.
