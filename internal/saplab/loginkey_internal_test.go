@@ -2,6 +2,8 @@ package saplab
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -15,8 +17,63 @@ func TestLoginKey(t *testing.T) {
 		{"", ""},
 		{"9990000000", strings.Repeat("p", 300)},
 	} {
-		if got, want := loginKey(tc.digits, tc.pw), sha256.Sum256([]byte(tc.digits+"\x00"+tc.pw)); got != want {
+		if got, want := loginKey(tc.digits, []byte(tc.pw)), sha256.Sum256([]byte(tc.digits+"\x00"+tc.pw)); got != want {
 			t.Errorf("loginKey(%q, %d bytes) = %x, want %x", tc.digits, len(tc.pw), got, want)
+		}
+	}
+}
+
+// TestBasicAuth: basicAuth gives what net/http's Request.BasicAuth gives,
+// for credentials that fit the stack buffer and for longer ones, and
+// refuses what it refuses (another scheme, a scheme folded outside ASCII,
+// bad base64, no colon).
+func TestBasicAuth(t *testing.T) {
+	long := base64.StdEncoding.EncodeToString([]byte("79990000000:" + strings.Repeat("p", 300)))
+	for _, auth := range []string{
+		"Basic Nzk5OTAwMDAwMDA6ZGVtbw==", // 79990000000:demo
+		"basic Nzk5OTAwMDAwMDA6ZGVtbw==",
+		"BASIC Nzk5OTAwMDAwMDA6ZGVtbw==",
+		"Basic " + long,
+		"Basic " + base64.StdEncoding.EncodeToString([]byte(":")),
+		"Basic " + base64.StdEncoding.EncodeToString([]byte("a:b:c")),
+		"Basic " + base64.StdEncoding.EncodeToString([]byte("no-colon")),
+		"Basic ",
+		"Basic",
+		"",
+		"Bearer Nzk5OTAwMDAwMDA6ZGVtbw==",
+		"Baſic Nzk5OTAwMDAwMDA6ZGVtbw==",
+		"Basic Nzk5OTAwMDAwMDA6ZGVtbw",
+		"Basic  Nzk5OTAwMDAwMDA6ZGVtbw==",
+		"Basic Nzk5OTAwMDAwMDA6ZGVtbw==\n",
+		"Basic !!!!",
+	} {
+		r := &http.Request{Header: http.Header{"Authorization": {auth}}}
+		wantLogin, wantPw, wantOK := r.BasicAuth()
+		var buf [basicAuthBuf]byte
+		login, pw, ok := basicAuth(auth, buf[:])
+		if string(login) != wantLogin || string(pw) != wantPw || ok != wantOK {
+			t.Errorf("basicAuth(%.40q) = %q, %.20q, %v; net/http gives %q, %.20q, %v",
+				auth, login, pw, ok, wantLogin, wantPw, wantOK)
+		}
+	}
+}
+
+// TestAsciiEqualFold: only ASCII letters are folded.
+func TestAsciiEqualFold(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Basic ", "Basic ", true},
+		{"bAsIc ", "Basic ", true},
+		{"Basic", "Basic ", false},
+		{"Baſic ", "Basic ", false},
+		{"Basic_", "Basic ", false},
+		{"", "", true},
+		{"[", "{", false},
+	} {
+		if got := asciiEqualFold(tc.a, tc.b); got != tc.want {
+			t.Errorf("asciiEqualFold(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
 }

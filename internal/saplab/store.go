@@ -483,8 +483,10 @@ func (s *store) setView(v *view) {
 	s.viewMu.Unlock()
 }
 
-// employeeByLogin is a copy of the employee whose phone is digits, or nil,
-// read from the view (sign-in reads no file).
+// employeeByLogin is the employee whose phone is digits, or nil, read from
+// the view (sign-in reads no file). It is the view's own, not a copy: a
+// view's employees are never changed (a reload builds a new view), and a
+// copy was an allocation on every panel request (issue 16).
 func (s *store) employeeByLogin(digits string) *employee {
 	if digits == "" {
 		return nil
@@ -493,8 +495,7 @@ func (s *store) employeeByLogin(digits string) *employee {
 	defer s.viewMu.RUnlock()
 	for _, e := range s.v.employees {
 		if e.Phone == digits {
-			cp := *e
-			return &cp
+			return e
 		}
 	}
 	return nil
