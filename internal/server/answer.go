@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"sync"
 	"unsafe"
 
 	"github.com/mockserver/mockserver/internal/journal"
@@ -12,10 +13,31 @@ import (
 // request's Info, the context that carries it to the handler (on the
 // root, where observe runs after routing), and the tap that keeps its
 // answer for the journal.
+//
+// They are taken from a pool and given back once observe is done with the
+// request (its log line, its journal entry and fault.Finish): nothing
+// keeps them past it, as nothing keeps echo's own context, which echo
+// pools the same way. The entry copies what it keeps of them (the tap's
+// string is immutable and moves into the entry). A request that panics
+// past observe leaves its value to the collector. The allocation, a
+// quarter of a kilobyte zeroed per request, was 8% of a small read's CPU
+// in process (issue 16).
 type observed struct {
 	info request.Info
 	ctx  request.Context
 	tap  tap
+}
+
+// observedPool holds the observed values of finished requests.
+var observedPool = sync.Pool{New: func() any { return new(observed) }}
+
+// newObserved is an observed value with every field zero.
+func newObserved() *observed { return observedPool.Get().(*observed) }
+
+// done clears o and gives it back to the pool; o must not be used after.
+func (o *observed) done() {
+	*o = observed{}
+	observedPool.Put(o)
 }
 
 // tap passes an answer through to the client and keeps the beginning of

@@ -220,7 +220,8 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		prefix := w.unprefix(c.Request())
-		o := &observed{info: request.Info{API: w.owner(c.Request().URL.Path), Prefix: prefix}}
+		o := newObserved()
+		o.info.API, o.info.Prefix = w.owner(c.Request().URL.Path), prefix
 		info := &o.info
 		if w.prefix != "" {
 			request.Attach(c, info) // before routing (Pre): echo's router takes only its own context
@@ -233,7 +234,8 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			// stream, a listing of the journal itself) is not journaled.
 			o.tap.ResponseWriter, o.tap.head, o.tap.info = res.Writer, c.Request().Method == http.MethodHead, info
 			res.Writer = &o.tap
-			defer func() { res.Writer = o.tap.ResponseWriter }()
+			sent := o.tap.ResponseWriter // o is cleared before this defer runs
+			defer func() { res.Writer = sent }()
 		}
 		var err error
 		if only, ok := w.otherAPIsPath(c.Request()); ok {
@@ -255,10 +257,12 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		path := w.redactPath(r.URL.Path) // what the log, the journal and the contract messages show
 		w.logRequest(r, path, info, status, end, dur)
 		if info.API == request.Admin {
+			o.done()
 			return nil // the control API does not journal itself
 		}
 		w.record(r, path, info, status, dur, w.requestViolations(c, path, info), answer{&o.tap, res.Header()})
 		fault.Finish(c) // a dropped or truncated connection closes once it is on record
+		o.done()
 		return nil
 	}
 }
