@@ -45,6 +45,13 @@ const entryOverhead = 512
 // in Truncated, and its size counted in e.bytes: a copy the journal can
 // hold without keeping any of the request's larger buffers alive.
 func bounded(e Entry) *Entry {
+	bound(&e)
+	return &e
+}
+
+// bound is bounded in place, on an entry its caller owns: the journal's
+// own copy (AddOwned), cut without copying the whole entry again.
+func bound(e *Entry) {
 	var cut []string
 	part := func(name string, s *string) {
 		if c, ok := cutString(*s, MaxPart); ok {
@@ -87,7 +94,6 @@ func bounded(e Entry) *Entry {
 		e.Truncated = append(slices.Clip(e.Truncated), cut...)
 	}
 	e.bytes = e.size(hbytes)
-	return &e
 }
 
 // cutString is s cut to at most max bytes on a character boundary, with

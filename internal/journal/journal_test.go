@@ -450,3 +450,29 @@ func TestRedact_sharesTheMapsOfUsualHeaders(t *testing.T) {
 		t.Errorf("no headers at all: %v, want nil", got)
 	}
 }
+
+// TestJournal_addOwnedHoldsWhatAddHolds: an entry handed over with
+// AddOwned is held as Add holds a copy of it: numbered, cut to the bounds
+// and counted against the budget alike, and evicted by the same rule.
+func TestJournal_addOwnedHoldsWhatAddHolds(t *testing.T) {
+	long := "/" + strings.Repeat("a", journal.MaxPart+10)
+	mk := func() journal.Entry {
+		return journal.Entry{API: "carreta", Method: "GET", Path: long, Query: "q=1", Headers: map[string][]string{"Accept": {"*/*"}}, Status: 200}
+	}
+	byValue, owned := journal.New(2), journal.New(2)
+	for range 3 {
+		byValue.Add(mk())
+		e := mk()
+		owned.AddOwned(&e)
+	}
+	got, want := owned.List(journal.Filter{}), byValue.List(journal.Filter{})
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("AddOwned holds %+v, Add holds %+v", got, want)
+	}
+	if len(got) != 2 || got[0].ID != 2 || !slices.Equal(got[0].Truncated, []string{"path"}) {
+		t.Fatalf("held %d entries, first id %d, truncated %v: want 2, 2, [path]", len(got), got[0].ID, got[0].Truncated)
+	}
+	if owned.Bytes() != byValue.Bytes() {
+		t.Errorf("AddOwned's entries count %d bytes, Add's %d", owned.Bytes(), byValue.Bytes())
+	}
+}

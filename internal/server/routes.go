@@ -305,7 +305,7 @@ type answer struct {
 // record writes the request's journal entry, with path (the request's,
 // redacted: redactPath).
 func (w *World) record(r *http.Request, path string, info *request.Info, status int, dur time.Duration, violations []journal.Violation, ans answer) {
-	e := journal.Entry{
+	e := &journal.Entry{
 		Time: w.clock.Now().In(clock.Moscow), API: info.API, Method: r.Method, Path: path, Query: r.URL.RawQuery,
 		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header, w.querySecrets), Status: status,
 		DurationMS: durationMS(dur), Fault: info.Fault, ContractViolations: violations,
@@ -315,8 +315,8 @@ func (w *World) record(r *http.Request, path string, info *request.Info, status 
 		body, e.BodyTruncated = body[:journal.MaxBody], true
 	}
 	e.ResponseBody, e.ResponseSize = ans.tap.kept()
-	e.Body = string(w.redact(&e, r, body, ans.header))
-	w.journal.Add(e)
+	e.Body = string(w.redact(e, r, body, ans.header))
+	w.journal.AddOwned(e)
 }
 
 // adminAuth requires the admin token when one is configured, on every
