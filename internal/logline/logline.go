@@ -71,7 +71,7 @@ func (h *Handler) Request(l *RequestLine) bool {
 		return true
 	}
 	if !plain(l.API) || !plain(l.Method) || !plain(l.Path) || (l.Fault != "" && !plain(l.Fault)) ||
-		l.End.IsZero() || l.End.Year() < 0 || l.End.Year() >= 10000 {
+		l.End.IsZero() || !fourDigitYear(l.End) {
 		return false
 	}
 	if abs := math.Abs(l.DurationMS); h.json && abs != 0 && (abs < 1e-6 || abs >= 1e21) || math.IsNaN(l.DurationMS) || math.IsInf(l.DurationMS, 0) {
@@ -88,6 +88,14 @@ func (h *Handler) Request(l *RequestLine) bool {
 	*bp = b
 	bufs.Put(bp)
 	return true
+}
+
+// fourDigitYear reports whether t's year is within 0..9999, the years the
+// fast path formats in a fixed width. Year works out the whole date, so it
+// is asked once, not twice (issue 16).
+func fourDigitYear(t time.Time) bool {
+	y := t.Year()
+	return y >= 0 && y < 10000
 }
 
 // appendText is slog.TextHandler's line for l.

@@ -105,3 +105,21 @@ func TestAppendRFC3339Millis_asSlog(t *testing.T) {
 		}
 	}
 }
+
+// TestFourDigitYear: the years the fast path formats, at both ends.
+func TestFourDigitYear(t *testing.T) {
+	for _, tc := range []struct {
+		t    time.Time
+		want bool
+	}{
+		{time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC), true},
+		{time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC), true},
+		{time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC), false},
+		{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), false},
+	} {
+		if got := fourDigitYear(tc.t); got != tc.want {
+			t.Errorf("fourDigitYear(%v) = %v, want %v", tc.t, got, tc.want)
+		}
+	}
+}
