@@ -26,8 +26,10 @@ import (
 // so carreta's and saplab's answers, which carry none, cost a search for
 // nothing. The Content-Types are looked up only when a body is read:
 // a GET has none to redact, and most answers name no secret (issue 16).
-func (w *World) redact(e *journal.Entry, r *http.Request, body []byte, answer http.Header) []byte {
-	s := w.secretsFor(e.API, w.owner(r.URL.Path))
+// owner is the API that owns the request's path (World.owner), which
+// observe has worked out already: it is not worked out again.
+func (w *World) redact(e *journal.Entry, r *http.Request, owner string, body []byte, answer http.Header) []byte {
+	s := w.secretsFor(e.API, owner)
 	e.Query = redact.Query(e.Query, s.Query)
 	if e.ResponseBody != "" && mentions(e.ResponseBody, s.Answer) {
 		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), answer.Get(echo.HeaderContentType), s.Answer))

@@ -221,7 +221,8 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		start := time.Now()
 		prefix := w.unprefix(c.Request())
 		o := newObserved()
-		o.info.API, o.info.Prefix = w.owner(c.Request().URL.Path), prefix
+		owner := w.owner(c.Request().URL.Path)
+		o.info.API, o.info.Prefix = owner, prefix
 		info := &o.info
 		if w.prefix != "" {
 			request.Attach(c, info) // before routing (Pre): echo's router takes only its own context
@@ -260,7 +261,7 @@ func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			o.done()
 			return nil // the control API does not journal itself
 		}
-		w.record(r, path, info, status, dur, w.requestViolations(c, path, info), answer{&o.tap, res.Header()})
+		w.record(r, path, owner, info, status, dur, w.requestViolations(c, path, info), answer{&o.tap, res.Header()})
 		fault.Finish(c) // a dropped or truncated connection closes once it is on record
 		o.done()
 		return nil
@@ -303,8 +304,9 @@ type answer struct {
 }
 
 // record writes the request's journal entry, with path (the request's,
-// redacted: redactPath).
-func (w *World) record(r *http.Request, path string, info *request.Info, status int, dur time.Duration, violations []journal.Violation, ans answer) {
+// redacted: redactPath); owner is the API that owns the path, as observe
+// worked it out (World.owner), for the secrets to redact.
+func (w *World) record(r *http.Request, path, owner string, info *request.Info, status int, dur time.Duration, violations []journal.Violation, ans answer) {
 	e := &journal.Entry{
 		Time: w.clock.Now().In(clock.Moscow), API: info.API, Method: r.Method, Path: path, Query: r.URL.RawQuery,
 		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header, w.querySecrets), Status: status,
@@ -315,7 +317,7 @@ func (w *World) record(r *http.Request, path string, info *request.Info, status 
 		body, e.BodyTruncated = body[:journal.MaxBody], true
 	}
 	e.ResponseBody, e.ResponseSize = ans.tap.kept()
-	e.Body = string(w.redact(e, r, body, ans.header))
+	e.Body = string(w.redact(e, r, owner, body, ans.header))
 	w.journal.AddOwned(e)
 }
 
