@@ -107,11 +107,36 @@ func (h *Handler) appendText(b []byte, l *RequestLine) []byte {
 	b = append(append(b, " method="...), l.Method...)
 	b = append(append(b, " path="...), l.Path...)
 	b = strconv.AppendInt(append(b, " status="...), int64(l.Status), 10)
-	b = strconv.AppendFloat(append(b, " duration_ms="...), l.DurationMS, 'g', -1, 64)
+	b = appendMillis(append(b, " duration_ms="...), l.DurationMS, 'g')
 	if l.Fault != "" {
 		b = append(append(b, " fault="...), l.Fault...)
 	}
 	return append(b, '\n')
+}
+
+// appendMillis is strconv.AppendFloat(b, ms, format, -1, 64), format 'g'
+// (slog's text) or 'f' (its JSON), for a duration in milliseconds. A
+// request's is a whole number of microseconds over 1000 (durationMS), and
+// under 1e6 ms both formats write it as its integer part and up to three
+// decimals without trailing zeros, which is appended here from the
+// integer, without the shortest-float search (issue 16). Any other value
+// goes to strconv.
+func appendMillis(b []byte, ms float64, format byte) []byte {
+	us := int64(math.Round(ms * 1000))
+	if us < 0 || us >= 1e9 || float64(us)/1000 != ms || math.Signbit(ms) {
+		return strconv.AppendFloat(b, ms, format, -1, 64)
+	}
+	b = strconv.AppendInt(b, us/1000, 10)
+	frac := us % 1000
+	if frac == 0 {
+		return b
+	}
+	digits := [3]byte{byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
+	n := 3
+	for digits[n-1] == '0' {
+		n--
+	}
+	return append(append(b, '.'), digits[:n]...)
 }
 
 // appendJSON is slog.JSONHandler's line for l.
@@ -123,7 +148,7 @@ func (h *Handler) appendJSON(b []byte, l *RequestLine) []byte {
 	b = append(append(b, `","method":"`...), l.Method...)
 	b = append(append(b, `","path":"`...), l.Path...)
 	b = strconv.AppendInt(append(b, `","status":`...), int64(l.Status), 10)
-	b = strconv.AppendFloat(append(b, `,"duration_ms":`...), l.DurationMS, 'f', -1, 64)
+	b = appendMillis(append(b, `,"duration_ms":`...), l.DurationMS, 'f')
 	if l.Fault != "" {
 		b = append(append(append(b, `,"fault":"`...), l.Fault...), '"')
 	}

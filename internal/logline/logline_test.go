@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"math"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -121,5 +123,51 @@ func TestFourDigitYear(t *testing.T) {
 		if got := fourDigitYear(tc.t); got != tc.want {
 			t.Errorf("fourDigitYear(%v) = %v, want %v", tc.t, got, tc.want)
 		}
+	}
+}
+
+// TestAppendMillis: appendMillis writes what strconv.AppendFloat writes,
+// in both formats, for every whole number of microseconds up to 100 ms
+// and a stride of them up to 1e6 ms,
+// around the fast path's bounds, and for values it leaves to strconv.
+func TestAppendMillis(t *testing.T) {
+	check := func(ms float64) {
+		t.Helper()
+		for _, format := range []byte{'g', 'f'} {
+			if got, want := string(appendMillis(nil, ms, format)), strconv.FormatFloat(ms, format, -1, 64); got != want {
+				t.Fatalf("appendMillis(%v, %q) = %q, want %q", ms, format, got, want)
+			}
+		}
+	}
+	for us := int64(0); us <= 100_000; us++ {
+		check(float64(us) / 1000)
+	}
+	for us := int64(100_000); us < 1e9; us += 9_973 {
+		check(float64(us) / 1000)
+	}
+	for _, us := range []int64{999_999_000, 999_999_999, 1_000_000_000, 1_000_000_001, 123_456_789_012, 1 << 53} {
+		check(float64(us) / 1000)
+	}
+	for _, ms := range []float64{-0.001, -1, 0.0005, 1.5e-7, 1e21, 2.0000001, math.Copysign(0, -1), math.MaxFloat64} {
+		check(ms)
+	}
+}
+
+// BenchmarkAppendMillis: a request's duration_ms, by appendMillis and by
+// strconv as before.
+func BenchmarkAppendMillis(b *testing.B) {
+	buf := make([]byte, 0, 32)
+	for _, f := range []struct {
+		name string
+		fn   func([]byte, float64) []byte
+	}{
+		{"appendMillis", func(b []byte, ms float64) []byte { return appendMillis(b, ms, 'g') }},
+		{"strconv", func(b []byte, ms float64) []byte { return strconv.AppendFloat(b, ms, 'g', -1, 64) }},
+	} {
+		b.Run(f.name, func(b *testing.B) {
+			for i := range b.N {
+				buf = f.fn(buf[:0], float64(40+i%2000)/1000)
+			}
+		})
 	}
 }
