@@ -592,6 +592,7 @@ func TestTokenPrompt(t *testing.T) {
 	b := newTab(t)
 	b.run(t, navigate(m.URL+"/"),
 		visible(`#token-input`),
+		shot(screenshotDir(t), "token-prompt"),
 		act("type the token", chromedp.SendKeys(chromedp.CSS(`#token-input`), "s3cret-token")),
 		click(`#token-save`),
 		visible(`#scenario-name`),
