@@ -4,12 +4,15 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,7 +66,30 @@ func chromium() string {
 	return ""
 }
 
-func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+func TestMain(m *testing.M) {
+	flag.Parse()
+	waitingSlots()
+	os.Exit(runTests(m))
+}
+
+// browserSlots is how many tests may wait on the browser at once: more
+// than the package's four, so that all of them can.
+const browserSlots = 8
+
+// waitingSlots lets every browser test run at once unless -test.parallel
+// was given. A parallel test holds one of GOMAXPROCS slots (two on a
+// 2-core machine) while it waits on chromium, and the Go side of these
+// tests is a few percent of the package's CPU (chromium's is the rest):
+// with two slots the clock test only started once the accessibility walk
+// had ended, and ran alone at the package's end, mostly waiting (its
+// preview's 250 ms debounce, its page's requests to the mock).
+func waitingSlots() {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given && runtime.GOMAXPROCS(0) < browserSlots {
+		flag.Set("test.parallel", strconv.Itoa(browserSlots))
+	}
+}
 
 // runTests runs the tests with chromium at hand at 1280x800, and stops it
 // if a test started it. Without chromium the tests skip, but in CI (CI set)
@@ -353,31 +379,76 @@ func shot(dir, name string) step {
 // title and language) is the same on every page and checked once.
 func accessible(t *testing.T, b *browser, page string, whole bool) {
 	t.Helper()
-	type violation struct {
-		ID     string `json:"id"`
-		Impact string `json:"impact"`
-		Help   string `json:"help"`
-		Nodes  []struct {
-			Target []any `json:"target"`
-		} `json:"nodes"`
+	scope := `{exclude: [['#toast']]}`
+	if !whole {
+		scope = `{include: [['#main']], exclude: [['#toast']]}`
 	}
+	for _, v := range violations(t, b, page, scope) {
+		targets, _ := json.Marshal(v.Nodes)
+		t.Errorf("%s: axe %s (%s): %s at %s", page, v.ID, v.Impact, v.Help, targets)
+	}
+}
+
+// A violation is one of axe's serious or critical findings, with up to
+// three of the elements it was found on.
+type violation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any `json:"target"`
+	} `json:"nodes"`
+}
+
+// violations runs axe over scope (an axe context, as JavaScript) with the
+// WCAG 2.0 and 2.1 A and AA rules, and gives its serious and critical
+// findings. All of a page's checks are this one run: axe runs its rules
+// over the page together, and a run per region or per rule would pay its
+// fixed cost (about 12-20 ms on these pages, measured) each time.
+func violations(t *testing.T, b *browser, page, scope string) []violation {
+	t.Helper()
 	// axe is 650 KB of script: it is sent once per tab, and stays with the
 	// page across its hash routes.
 	if !value(t, b, "look for axe", chromedp.Evaluate[bool](`!!window.axe`)) {
 		value(t, b, "load axe", chromedp.Evaluate[bool](axe+"\n;true"))
 	}
-	scope := `{exclude: [['#toast']]}`
-	if !whole {
-		scope = `{include: [['#main']], exclude: [['#toast']]}`
-	}
 	script := `(async () => { const r = await axe.run(` + scope + `, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'], resultTypes: ['violations']});
 	return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
 		.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => ({target: n.target}))})); })()`
-	out := value(t, b, page+": run axe", chromedp.Evaluate[[]violation](script, chromedp.EvalAwaitPromise))
-	for _, v := range out {
-		targets, _ := json.Marshal(v.Nodes)
-		t.Errorf("%s: axe %s (%s): %s at %s", page, v.ID, v.Impact, v.Help, targets)
+	return value(t, b, page+": run axe", chromedp.Evaluate[[]violation](script, chromedp.EvalAwaitPromise))
+}
+
+// axeProbeJS adds to the page's content a button with no name (axe's
+// button-name, critical, WCAG 2.0 A) and faint grey text on white
+// (color-contrast, serious, WCAG 2.0 AA: the rule that is most of axe's
+// time), styled from script since the console's CSP allows no inline
+// style attribute.
+const axeProbeJS = `(() => {
+	const probe = document.createElement('div');
+	probe.id = 'axe-probe';
+	const faint = document.createElement('p');
+	faint.textContent = 'faint text';
+	faint.style.color = '#ccc';
+	faint.style.background = '#fff';
+	probe.append(document.createElement('button'), faint);
+	document.querySelector('#main').append(probe);
+	return true;
+})()`
+
+// axeCatches shows that the check can fail: on the page the tab is at, a
+// probe with two known violations is reported by the same run and filter
+// as the pages' checks, then removed. Only the probe is checked.
+func axeCatches(t *testing.T, b *browser) {
+	t.Helper()
+	value(t, b, "add the axe probe", chromedp.Evaluate[bool](axeProbeJS))
+	found := map[string]bool{}
+	for _, v := range violations(t, b, "the probe", `{include: [['#axe-probe']]}`) {
+		found[v.ID] = true
 	}
+	if !found["button-name"] || !found["color-contrast"] {
+		t.Errorf("axe found %v on the probe, want button-name and color-contrast", found)
+	}
+	value(t, b, "remove the axe probe", chromedp.Evaluate[bool](`document.querySelector('#axe-probe').remove(), true`))
 }
 
 // get makes a request as a client of the mock would, outside the browser.
@@ -521,6 +592,7 @@ func TestTokenPrompt(t *testing.T) {
 	b := newTab(t)
 	b.run(t, navigate(m.URL+"/"),
 		visible(`#token-input`),
+		shot(screenshotDir(t), "token-prompt"),
 		act("type the token", chromedp.SendKeys(chromedp.CSS(`#token-input`), "s3cret-token")),
 		click(`#token-save`),
 		visible(`#scenario-name`),
@@ -585,6 +657,7 @@ func TestAccessibility(t *testing.T) {
 			overview(t, b, shots)
 		}
 	}
+	axeCatches(t, b)
 }
 
 // overview checks the overview page the tab is at, after its accessibility
