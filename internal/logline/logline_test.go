@@ -171,3 +171,35 @@ func BenchmarkAppendMillis(b *testing.B) {
 		})
 	}
 }
+
+// FuzzRequest_asSlog: for any duration and any end time, the fast path
+// writes byte for byte what slog's handler writes for the same record, in
+// both formats, or declines and writes nothing (issue 16's duration_ms
+// and year checks included: negative, zero, huge, sub-microsecond, NaN,
+// years outside 0..9999).
+func FuzzRequest_asSlog(f *testing.F) {
+	for _, ms := range []float64{0, 0.001, 0.123, 1.5, 12, 999_999.999, 1e6, 12345678.9, 1e-7, 0.0005, -0.001, -1, 1e21, 1e300, math.Copysign(0, -1), math.NaN(), math.Inf(1)} {
+		f.Add(ms, int64(1796069495), int64(123456789), int32(3*3600))
+	}
+	f.Add(0.5, int64(-62135596800), int64(0), int32(0))         // year 1
+	f.Add(0.5, int64(253402300799), int64(999), int32(14*3600)) // year 9999 in UTC, 10000 at +14
+	f.Add(0.5, int64(-62135596800-86400), int64(0), int32(-60)) // year 0
+	f.Add(0.5, int64(-62135596800-86400*400), int64(1), int32(0))
+	f.Fuzz(func(t *testing.T, ms float64, sec, nsec int64, offset int32) {
+		l := RequestLine{End: time.Unix(sec, nsec%1e9).In(time.FixedZone("Z", int(offset%(18*3600)))),
+			API: "carreta", Method: "GET", Path: "/v1/search/", Status: 200, DurationMS: ms}
+		for _, format := range []string{"text", "json"} {
+			var fast, want bytes.Buffer
+			if !New(format, &fast, &slog.HandlerOptions{Level: slog.LevelInfo}).Request(&l) {
+				if fast.Len() != 0 {
+					t.Fatalf("%s: declined but wrote %q", format, fast.String())
+				}
+				continue
+			}
+			_ = New(format, &want, &slog.HandlerOptions{Level: slog.LevelInfo}).Handle(context.Background(), record(&l))
+			if fast.String() != want.String() {
+				t.Fatalf("%s: fast path wrote\n%s\nslog writes\n%s", format, fast.String(), want.String())
+			}
+		}
+	})
+}
