@@ -476,3 +476,75 @@ func TestJournal_addOwnedHoldsWhatAddHolds(t *testing.T) {
 		t.Errorf("AddOwned's entries count %d bytes, Add's %d", owned.Bytes(), byValue.Bytes())
 	}
 }
+
+// TestJournal_entriesDoNotChangeUnderReaders: entries handed over with
+// AddOwned (cut in place: a long path, too many headers, violations) while
+// other goroutines list, walk and count the journal, as the console's
+// stream, GET /__admin/journal and export do. Every reader sees each entry
+// it meets the same each time it meets it, and under -race no write to a
+// held entry goes unnoticed: AddOwned finishes its entry before it is
+// held, and nothing writes it after (issue 16).
+func TestJournal_entriesDoNotChangeUnderReaders(t *testing.T) {
+	j := journal.NewBudget(64, 1<<20)
+	long := "/" + strings.Repeat("p", journal.MaxPart+1)
+	shared := map[string][]string{"Accept": {"*/*"}, "X-Long": {strings.Repeat("h", journal.MaxPart+1)}}
+	const writers, each, readers = 2, 300, 3
+	done := make(chan struct{})
+	errs := make(chan string, readers)
+	for range readers {
+		go func() {
+			seen := map[uint64]string{}
+			check := func(e *journal.Entry) error {
+				got := fmt.Sprintf("%+v", *e)
+				if was, ok := seen[e.ID]; ok && was != got {
+					return fmt.Errorf("entry %d changed:\n%s\n%s", e.ID, was, got)
+				}
+				seen[e.ID] = got
+				return nil
+			}
+			for {
+				err := j.Each(journal.Filter{}, check)
+				for _, e := range j.List(journal.Filter{Method: "GET"}) {
+					if err == nil {
+						err = check(&e)
+					}
+				}
+				j.Count(journal.Filter{Path: "/**"})
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				select {
+				case <-done:
+					errs <- ""
+					return
+				default:
+				}
+			}
+		}()
+	}
+	finished := make(chan struct{})
+	for w := range writers {
+		go func() {
+			defer func() { finished <- struct{}{} }()
+			for i := range each {
+				e := &journal.Entry{API: "carreta", Method: "GET", Path: long, Query: fmt.Sprint("w=", w, "&i=", i),
+					Headers: shared, Status: 200, ResponseBody: "ok", ResponseSize: 2,
+					ContractViolations: []journal.Violation{{Path: long, Message: "m"}}}
+				j.AddOwned(e)
+			}
+		}()
+	}
+	for range writers {
+		<-finished
+	}
+	close(done)
+	for range readers {
+		if msg := <-errs; msg != "" {
+			t.Fatal(msg)
+		}
+	}
+	if len(shared["X-Long"][0]) != journal.MaxPart+1 {
+		t.Fatal("the caller's header map was cut in place")
+	}
+}
