@@ -11,7 +11,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -565,6 +567,10 @@ func TestClock(t *testing.T) {
 	if len(preview) != 2 {
 		t.Fatalf("the preview moves %v, want the two new orders", preview)
 	}
+	names := value(t, b, "read the preview's order names", chromedp.Evaluate[[]string](`[...new Set([...document.querySelectorAll('#clock-preview tr[data-key] td:nth-child(2)')].map((e) => e.textContent))].sort()`))
+	if len(names) != 2 || !orderNumber.MatchString(names[0]) || !orderNumber.MatchString(names[1]) {
+		t.Fatalf("the preview names the orders %q, want their numbers (A111346-1) as the state page shows them", names)
+	}
 	if now := text(t, b, `#clock-now`); now != "02 Jan 2026, 10:00:00" {
 		t.Fatalf("the preview moved the clock to %q", now)
 	}
@@ -581,8 +587,16 @@ func TestClock(t *testing.T) {
 	if changed := keyed(t, b, `#clock-changes li`); !maps.Equal(changed, preview) {
 		t.Fatalf("the move changed %v, the preview said %v", changed, preview)
 	}
+	changedNames := value(t, b, "read the changed orders' names", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#clock-changes li')].map((e) => e.textContent.replace(/^carreta order ([^:]*):.*$/, '$1')).sort()`))
+	if !slices.Equal(changedNames, names) {
+		t.Fatalf("what the move changed names the orders %q, the preview %q: want the same names", changedNames, names)
+	}
 	b.run(t, shot(shots, "clock-moved"))
 }
+
+// orderNumber is a carreta order's number as its answers and the console
+// show it: the basket's number, then the position in it.
+var orderNumber = regexp.MustCompile(`^A\d+-\d+$`)
 
 // With --admin-token the console asks once, keeps the token for the tab
 // (sessionStorage) and never in a cookie or the URL.

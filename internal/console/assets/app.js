@@ -516,11 +516,16 @@ async function statePage(main, parts) {
   if (which === 'amapi') amapiState(lists, show);
 }
 
+// orderName is the name a person knows an order by: a carreta order's
+// number (A111346-1) where it has one, else its id. Every place that shows
+// an order (the state page, the clock's preview and its changes) uses it.
+const orderName = (o) => o.number || String(o.id);
+
 function carretaState(lists, show) {
   const statusName = (id) => (CARRETA_STATUSES.find(([n]) => n === id) || [0, String(id)])[1];
   const statusBadge = (id) => h('span', {class: 'badge ' + ([8, 10].includes(id) ? 'bad' : [5, 7, 14].includes(id) ? 'ok' : 'info')}, statusName(id));
   const orders = pagedTable({title: 'Orders', path: 'carreta/orders', columns: [
-    ['id', 'Order', (o) => o.number || String(o.id), 'nowrap'], ['', 'Status', (o) => statusBadge(o.status)],
+    ['id', 'Order', orderName, 'nowrap'], ['', 'Status', (o) => statusBadge(o.status)],
     ['', 'Part', (o) => `${o.maker} ${o.code} · ${o.name}`], ['', 'Qty', (o) => o.order_qty, 'num'],
     ['', 'Total', (o) => rub(o.total), 'num'], ['', 'Created', (o) => fmtTime(o.created), 'hide-narrow']],
   onOpen: (o) => carretaOrder(o, show, statusBadge, () => orders.reload())});
@@ -543,7 +548,7 @@ async function carretaOrder(o, show, statusBadge, reload) {
       carretaOrder(Object.assign({}, o, r.data && r.data.status ? r.data : {status: Number(pick.value)}), show, statusBadge, reload);
     } catch (e) { toast(e.message, true); }
   }}, 'Move');
-  show(h('h2', {}, 'Order ', o.number || o.id), statusBadge(o.status),
+  show(h('h2', {}, 'Order ', orderName(o)), statusBadge(o.status),
     h('dl', {class: 'kv'}, h('dt', {}, 'Part'), h('dd', {}, `${o.maker} ${o.code}`), h('dt', {}, 'Name'), h('dd', {}, o.name),
       h('dt', {}, 'Price × qty'), h('dd', {}, `${rub(o.price)} × ${o.order_qty}`), h('dt', {}, 'Total'), h('dd', {}, rub(o.total)),
       h('dt', {}, 'Delivery'), h('dd', {}, `${o.period_min}–${o.period_max} days`), h('dt', {}, 'Comment'), h('dd', {}, o.client_comment || '—'),
@@ -723,7 +728,7 @@ function faultForm(reload) {
 async function orderStatuses() {
   const [c, s] = await Promise.all([api('/state/carreta/orders?limit=200&order=desc'), api('/state/saplab/orders?limit=200&order=desc')]);
   const out = new Map();
-  c.data.forEach((o) => out.set('carreta ' + o.id, {label: 'carreta order ' + (o.number || o.id), status: o.status, name: (CARRETA_STATUSES.find(([n]) => n === o.status) || [0, o.status])[1]}));
+  c.data.forEach((o) => out.set('carreta ' + o.id, {label: 'carreta order ' + orderName(o), status: o.status, name: (CARRETA_STATUSES.find(([n]) => n === o.status) || [0, o.status])[1]}));
   s.data.forEach((p) => out.set('saplab ' + p.id, {label: `saplab position ${p.id} (${p.brand} ${p.article})`, status: p.status_id, name: 'status ' + p.status_id}));
   return out;
 }
@@ -732,7 +737,7 @@ async function orderStatuses() {
 // moves a clock move would apply, before it is made.
 function previewList(p) {
   const rows = p.moves.map((m) => h('tr', {'data-key': m.api + ' ' + m.id, 'data-to': m.to},
-    h('td', {}, m.api), h('td', {class: 'mono'}, String(m.id)), h('td', {}, m.from_name || m.from, ' → ', m.to_name || m.to), h('td', {}, fmtTime(m.at))));
+    h('td', {}, m.api), h('td', {class: 'mono'}, orderName(m)), h('td', {}, m.from_name || m.from, ' → ', m.to_name || m.to), h('td', {}, fmtTime(m.at))));
   return [h('h3', {}, 'Until ', fmtTime(p.to), ': ', p.total === 1 ? '1 automatic move' : p.total + ' automatic moves'),
     p.total ? h('div', {class: 'table-wrap'}, h('table', {}, h('caption', {class: 'visually-hidden'}, 'Moves the clock move would apply'),
       h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'API'), h('th', {scope: 'col'}, 'Order'), h('th', {scope: 'col'}, 'Status'), h('th', {scope: 'col'}, 'When'))),
