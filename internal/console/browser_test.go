@@ -487,7 +487,7 @@ func start(t *testing.T, cfg server.Config) *servertest.Mock {
 
 // phone switches the tab to a phone's width.
 func phone() step {
-	return act("switch to a phone's width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	return act("switch to a phone's width", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
 }
 
 // desktop switches the tab back to 1280x800.
@@ -567,7 +567,7 @@ func TestClock(t *testing.T) {
 	if len(preview) != 2 {
 		t.Fatalf("the preview moves %v, want the two new orders", preview)
 	}
-	names := value(t, b, "read the preview's order names", chromedp.Evaluate[[]string](`[...new Set([...document.querySelectorAll('#clock-preview tr[data-key] td:nth-child(2)')].map((e) => e.textContent))].sort()`))
+	names := value(t, b, "read the preview's order names", chromedp.Evaluate[[]string](`[...new Set([...document.querySelectorAll('#clock-preview tr[data-key] td:nth-child(2) .mono')].map((e) => e.textContent))].sort()`))
 	if len(names) != 2 || !orderNumber.MatchString(names[0]) || !orderNumber.MatchString(names[1]) {
 		t.Fatalf("the preview names the orders %q, want their numbers (A111346-1) as the state page shows them", names)
 	}
@@ -576,6 +576,10 @@ func TestClock(t *testing.T) {
 	}
 	b.run(t, shot(shots, "clock-preview"), phone())
 	value(t, b, "scroll to the preview", chromedp.Evaluate[bool](`document.querySelector('#clock-preview').scrollIntoView(), true`))
+	// The table must fit its card: a column past the edge is cut off.
+	if w := value(t, b, "measure the preview at a phone's width", chromedp.Evaluate[[]int](`(() => { const w = document.querySelector('#clock-preview .table-wrap'); return [w.scrollWidth, w.clientWidth]; })()`)); w[0] > w[1] {
+		t.Fatalf("at a phone's width the preview's table is %d px wide in a card of %d: its When column is cut off", w[0], w[1])
+	}
 	b.run(t, shot(shots, "phone-clock-preview"), desktop())
 
 	b.run(t, click(`#advance`),

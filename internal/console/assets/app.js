@@ -737,10 +737,10 @@ async function orderStatuses() {
 // moves a clock move would apply, before it is made.
 function previewList(p) {
   const rows = p.moves.map((m) => h('tr', {'data-key': m.api + ' ' + m.id, 'data-to': m.to},
-    h('td', {}, m.api), h('td', {class: 'mono'}, orderName(m)), h('td', {}, m.from_name || m.from, ' → ', m.to_name || m.to), h('td', {}, fmtTime(m.at))));
+    h('td', {class: 'hide-narrow'}, m.api), h('td', {class: 'nowrap'}, h('span', {class: 'show-narrow'}, m.api), h('span', {class: 'mono'}, orderName(m))), h('td', {}, m.from_name || m.from, ' → ', m.to_name || m.to), h('td', {}, fmtTime(m.at))));
   return [h('h3', {}, 'Until ', fmtTime(p.to), ': ', p.total === 1 ? '1 automatic move' : p.total + ' automatic moves'),
     p.total ? h('div', {class: 'table-wrap'}, h('table', {}, h('caption', {class: 'visually-hidden'}, 'Moves the clock move would apply'),
-      h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'API'), h('th', {scope: 'col'}, 'Order'), h('th', {scope: 'col'}, 'Status'), h('th', {scope: 'col'}, 'When'))),
+      h('thead', {}, h('tr', {}, h('th', {scope: 'col', class: 'hide-narrow'}, 'API'), h('th', {scope: 'col'}, 'Order'), h('th', {scope: 'col'}, 'Status'), h('th', {scope: 'col'}, 'When'))),
       h('tbody', {}, rows))) : h('p', {class: 'muted'}, 'No order or position would change status.'),
     p.total > p.moves.length ? h('p', {class: 'muted small'}, `The first ${p.moves.length} of ${p.total}.`) : null];
 }
