@@ -636,6 +636,7 @@ func TestTokenPrompt(t *testing.T) {
 func TestAccessibility(t *testing.T) {
 	needBrowser(t)
 	m := start(t, server.Config{})
+	post(t, m.URL+"/__admin/reset", `{}`) // seeded again at the scenario's frozen clock
 	m.PlaceCarretaOrder(t)
 	if code := get(t, m.URL+"/v1/profile/?api_key=demo-key"); code != http.StatusOK {
 		t.Fatalf("profile: %d", code)
@@ -674,8 +675,27 @@ func TestAccessibility(t *testing.T) {
 		if p.name == "overview" {
 			overview(t, b, shots)
 		}
+		if p.name == "state/amapi" {
+			amapiTimes(t, b)
+		}
 	}
 	axeCatches(t, b)
+}
+
+// amapiTimes checks that amapi's users show their creation time as every
+// other page shows a time: Laravel's zone-less stamp (2026-01-02 10:00:00)
+// is Moscow wall time, seeded at the mock's frozen clock.
+func amapiTimes(t *testing.T, b *browser) {
+	t.Helper()
+	created := value(t, b, "read the users' creation times", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#state-lists [aria-label="Users"] tbody td:nth-child(4)')].map((e) => e.textContent)`))
+	if len(created) == 0 {
+		t.Fatal("no amapi user shown")
+	}
+	for _, c := range created {
+		if c != "02 Jan 2026, 10:00:00" {
+			t.Fatalf("amapi users created %q, want 02 Jan 2026, 10:00:00 as the clock shows it", created)
+		}
+	}
 }
 
 // overview checks the overview page the tab is at, after its accessibility

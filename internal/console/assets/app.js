@@ -59,9 +59,12 @@ function toast(msg, bad) {
   toastTimer = setTimeout(() => { t.className = ''; }, 3500);
 }
 
+// fmtTime shows a time as every page does, in Moscow time. A time with no
+// zone (amapi's Laravel stamps, 2026-01-02 10:00:00) is the vendor's
+// Moscow wall time, not the browser's: it is read as +03:00.
 function fmtTime(s) {
   if (!s) return '';
-  const d = new Date(s);
+  const d = new Date(/^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(s) ? s.replace(' ', 'T') + '+03:00' : s);
   if (isNaN(d)) return s;
   return d.toLocaleString('en-GB', {timeZone: 'Europe/Moscow', year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'});
 }
@@ -604,10 +607,10 @@ function saplabPosition(p, show, statuses) {
 function amapiState(lists, show) {
   const orders = pagedTable({title: 'Orders', path: 'amapi/orders', columns: [
     ['id', 'Order', (o) => String(o.id)], ['', 'Code', (o) => o.code || o.order_code || ''], ['', 'User', (o) => o.user_id ?? ''],
-    ['', 'Created', (o) => o.created_at || o.created || '']],
+    ['', 'Created', (o) => fmtTime(o.created_at || o.created)]],
   onOpen: (o) => show(h('h2', {}, 'Order ', o.id), h('h3', {}, 'As stored, with the full request'), h('pre', {}, pretty(o)))});
   const users = pagedTable({title: 'Users', path: 'amapi/users', order: 'asc', columns: [
-    ['id', 'Id', (u) => u.id], ['', 'Name', (u) => u.name], ['', 'Email', (u) => u.email], ['', 'Created', (u) => u.created_at, 'hide-narrow']]});
+    ['id', 'Id', (u) => u.id], ['', 'Name', (u) => u.name], ['', 'Email', (u) => u.email], ['', 'Created', (u) => fmtTime(u.created_at), 'hide-narrow']]});
   lists.append(orders, users);
 }
 
