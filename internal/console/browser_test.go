@@ -678,6 +678,9 @@ func TestAccessibility(t *testing.T) {
 		if p.name == "state/amapi" {
 			amapiTimes(t, b)
 		}
+		if p.name == "reference" {
+			referenceMarkdown(t, b)
+		}
 	}
 	axeCatches(t, b)
 }
@@ -695,6 +698,26 @@ func amapiTimes(t *testing.T, b *browser) {
 		if c != "02 Jan 2026, 10:00:00" {
 			t.Fatalf("amapi users created %q, want 02 Jan 2026, 10:00:00 as the clock shows it", created)
 		}
+	}
+}
+
+// referenceMarkdown checks that the API reference renders its descriptions'
+// Markdown (carreta's: a list of four, `code`, **301**) and that the
+// renderer makes no markup of what a description says: no element from
+// HTML in the text, no link but to http(s).
+func referenceMarkdown(t *testing.T, b *browser) {
+	t.Helper()
+	got := value(t, b, "read the rendered description", chromedp.Evaluate[[]string](`(() => { const d = document.querySelector('#api-description');
+		return [String(d.querySelectorAll('ul.md > li').length), [...d.querySelectorAll('code')].map((c) => c.textContent).join('|'),
+			[...d.querySelectorAll('strong')].map((c) => c.textContent).join('|'), String(/\*\*|`+"`"+`/.test(d.textContent))]; })()`))
+	if got[0] != "4" || !strings.Contains(got[1], "json.dumps(..., sort_keys=True)") || got[2] != "301" || got[3] != "false" {
+		t.Fatalf("carreta's description rendered as %q: want 4 list items, json.dumps(..., sort_keys=True) as code, 301 in bold, no ** or backquote left", got)
+	}
+	safe := value(t, b, "render a hostile description", chromedp.Evaluate[string](`(() => { const d = document.createElement('div');
+		d.append(...markdown('<img src=x onerror="window.pwned=1"> **b** [x](javascript:alert(1)) [y](https://e.example/)\n\n- <b>i</b>'));
+		return [d.querySelectorAll('img, b').length, d.querySelectorAll('a').length, d.querySelector('a').getAttribute('href'), d.querySelector('strong').textContent, d.querySelector('li').textContent].join(' | '); })()`))
+	if safe != "0 | 1 | https://e.example/ | b | <b>i</b>" {
+		t.Fatalf("a hostile description rendered as %q, want no element from its HTML and only the https link", safe)
 	}
 }
 

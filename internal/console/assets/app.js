@@ -862,7 +862,7 @@ async function reference(main, parts) {
     return s || {};
   };
   main.append(h('section', {class: 'card'}, h('h2', {}, doc.info.title, ' ', h('span', {class: 'muted small'}, doc.info.version)),
-    doc.info.description ? h('p', {}, doc.info.description) : null,
+    doc.info.description ? h('div', {id: 'api-description'}, markdown(doc.info.description)) : null,
     h('p', {class: 'mono small'}, (doc.servers || []).map((s) => s.url).join(' · '))));
   const ops = h('div', {id: 'operations'});
   ops.style.marginTop = '14px';
@@ -875,21 +875,64 @@ async function reference(main, parts) {
       ops.append(h('details', {class: 'op'},
         h('summary', {}, h('span', {class: 'verb ' + verb}, verb.toUpperCase()), h('code', {}, path), h('span', {class: 'muted'}, op.summary || '')),
         h('div', {class: 'body'},
-          op.description ? h('p', {}, op.description) : null,
+          op.description ? markdown(op.description) : null,
           params.length ? [h('h3', {}, 'Parameters'), tableWrap('Parameters', h('table', {}, h('thead', {}, h('tr', {}, ['Name', 'In', 'Type', 'Description'].map((t) => h('th', {}, t)))),
             h('tbody', {}, params.map((p) => h('tr', {}, h('td', {class: 'mono'}, p.name, p.required ? h('span', {class: 'req error'}, ' *') : null), h('td', {}, p.in),
-              h('td', {class: 'mono'}, typeOf(resolve(p.schema))), h('td', {}, p.description || ''))))))] : null,
+              h('td', {class: 'mono'}, typeOf(resolve(p.schema))), h('td', {}, inlineMarkdown(p.description || '')))))))] : null,
           reqBody ? [h('h3', {}, 'Request body'), Object.entries(reqBody.content || {}).map(([ct, m]) => h('div', {}, h('p', {class: 'mono small muted'}, ct), schemaTree(resolve(m.schema), resolve, 0)))] : null,
           h('h3', {}, 'Responses'),
           Object.entries(op.responses || {}).map(([code, r0]) => {
             const r = resolve(r0);
             const media = Object.entries(r.content || {})[0];
-            return h('div', {}, h('p', {}, h('span', {class: 'badge ' + statusClass(Number(code))}, code), ' ', r.description || ''),
+            return h('div', {}, h('p', {}, h('span', {class: 'badge ' + statusClass(Number(code))}, code), ' ', inlineMarkdown(r.description || '')),
               media ? schemaTree(resolve(media[1].schema), resolve, 0) : null);
           }))));
     }
   }
   main.append(ops);
+}
+
+// markdown renders the subset of Markdown the OpenAPI documents' descriptions
+// use: paragraphs (blank-line separated), "- " lists (an item goes on over
+// lines that do not start a new one), `code`, **bold** and [text](url). It
+// builds elements and text nodes, never HTML from the text, so nothing in a
+// description can inject markup; a link is made only to an http(s) URL.
+function markdown(text) {
+  const blocks = [];
+  let para = null, list = null, item = null;
+  for (const line of String(text).split('\n')) {
+    const t = line.trim();
+    if (!t) { para = list = item = null; continue; }
+    if (t.startsWith('- ')) {
+      para = null;
+      if (!list) blocks.push(list = {items: []});
+      list.items.push(item = [t.slice(2)]);
+    } else if (item) item.push(t);
+    else {
+      if (!para) blocks.push(para = {lines: []});
+      para.lines.push(t);
+    }
+  }
+  return blocks.map((b) => b.items
+    ? h('ul', {class: 'md'}, b.items.map((lines) => h('li', {}, inlineMarkdown(lines.join(' ')))))
+    : h('p', {}, inlineMarkdown(b.lines.join(' '))));
+}
+
+// inlineMarkdown is one paragraph's `code`, **bold** and [text](url), the
+// rest as text.
+function inlineMarkdown(text) {
+  const out = [];
+  const re = /`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
+  let at = 0;
+  for (const m of String(text).matchAll(re)) {
+    if (m.index > at) out.push(text.slice(at, m.index));
+    if (m[1] !== undefined) out.push(h('code', {}, m[1]));
+    else if (m[2] !== undefined) out.push(h('strong', {}, m[2]));
+    else out.push(/^https?:\/\//.test(m[4]) ? h('a', {href: m[4], rel: 'noreferrer'}, m[3]) : m[0]);
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) out.push(text.slice(at));
+  return out;
 }
 
 function typeOf(s) {
@@ -911,7 +954,7 @@ function schemaTree(s, resolve, depth) {
   return h('ul', {class: 'schema'}, props.map(([name, p0]) => {
     const p = resolve(p0);
     return h('li', {}, name, req.has(name) ? h('span', {class: 'req'}, '*') : null, ': ', h('span', {class: 't'}, typeOf(p)),
-      p.description ? h('span', {class: 'muted'}, ' — ' + p.description) : null,
+      p.description ? h('span', {class: 'muted'}, ' — ', inlineMarkdown(p.description)) : null,
       schemaTree(p.type === 'array' ? resolve(p.items) : p, resolve, depth + 1));
   }));
 }
