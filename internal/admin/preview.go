@@ -32,6 +32,7 @@ type previewView struct {
 type previewMove struct {
 	API      string `json:"api"`
 	ID       uint64 `json:"id"`
+	Number   string `json:"number,omitempty"` // a carreta order's name (A111346-1)
 	From     int64  `json:"from"`
 	FromName string `json:"from_name"`
 	To       int64  `json:"to"`
@@ -95,6 +96,6 @@ func previewRequest(c echo.Context) (clock.Move, error) {
 
 // toPreviewMove is ch as the control API shows it, its time in Moscow.
 func toPreviewMove(ch lifecycle.Change) previewMove {
-	return previewMove{API: ch.API, ID: ch.ID, From: ch.From, FromName: ch.FromName, To: ch.To, ToName: ch.ToName,
+	return previewMove{API: ch.API, ID: ch.ID, Number: ch.Number, From: ch.From, FromName: ch.FromName, To: ch.To, ToName: ch.ToName,
 		At: ch.At.In(clock.Moscow).Format(time.RFC3339Nano)}
 }

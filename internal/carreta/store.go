@@ -149,14 +149,21 @@ func (s store) Preview(l *Lifecycle, q *lifecycle.Queue, until time.Time) ([]lif
 			if raw == nil {
 				continue
 			}
-			var o orderHead
+			var o struct {
+				orderHead
+				Number string `json:"number"` // only the preview names the order
+			}
 			if err := json.Unmarshal(raw, &o); err != nil {
 				return fmt.Errorf("carreta order %d: %w", e.ID, err)
 			}
 			if o.Auto == nil || o.StatusVersion < statusVersion {
 				continue
 			}
+			n := len(out)
 			out = append(out, l.Changes(o.state(), until)...)
+			for i := n; i < len(out); i++ {
+				out[i].Number = o.Number
+			}
 		}
 		return nil
 	})

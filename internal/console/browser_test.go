@@ -11,7 +11,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -485,7 +487,7 @@ func start(t *testing.T, cfg server.Config) *servertest.Mock {
 
 // phone switches the tab to a phone's width.
 func phone() step {
-	return act("switch to a phone's width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	return act("switch to a phone's width", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
 }
 
 // desktop switches the tab back to 1280x800.
@@ -565,11 +567,19 @@ func TestClock(t *testing.T) {
 	if len(preview) != 2 {
 		t.Fatalf("the preview moves %v, want the two new orders", preview)
 	}
+	names := value(t, b, "read the preview's order names", chromedp.Evaluate[[]string](`[...new Set([...document.querySelectorAll('#clock-preview tr[data-key] td:nth-child(2) .mono')].map((e) => e.textContent))].sort()`))
+	if len(names) != 2 || !orderNumber.MatchString(names[0]) || !orderNumber.MatchString(names[1]) {
+		t.Fatalf("the preview names the orders %q, want their numbers (A111346-1) as the state page shows them", names)
+	}
 	if now := text(t, b, `#clock-now`); now != "02 Jan 2026, 10:00:00" {
 		t.Fatalf("the preview moved the clock to %q", now)
 	}
 	b.run(t, shot(shots, "clock-preview"), phone())
 	value(t, b, "scroll to the preview", chromedp.Evaluate[bool](`document.querySelector('#clock-preview').scrollIntoView(), true`))
+	// The table must fit its card: a column past the edge is cut off.
+	if w := value(t, b, "measure the preview at a phone's width", chromedp.Evaluate[[]int](`(() => { const w = document.querySelector('#clock-preview .table-wrap'); return [w.scrollWidth, w.clientWidth]; })()`)); w[0] > w[1] {
+		t.Fatalf("at a phone's width the preview's table is %d px wide in a card of %d: its When column is cut off", w[0], w[1])
+	}
 	b.run(t, shot(shots, "phone-clock-preview"), desktop())
 
 	b.run(t, click(`#advance`),
@@ -581,8 +591,16 @@ func TestClock(t *testing.T) {
 	if changed := keyed(t, b, `#clock-changes li`); !maps.Equal(changed, preview) {
 		t.Fatalf("the move changed %v, the preview said %v", changed, preview)
 	}
+	changedNames := value(t, b, "read the changed orders' names", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#clock-changes li')].map((e) => e.textContent.replace(/^carreta order ([^:]*):.*$/, '$1')).sort()`))
+	if !slices.Equal(changedNames, names) {
+		t.Fatalf("what the move changed names the orders %q, the preview %q: want the same names", changedNames, names)
+	}
 	b.run(t, shot(shots, "clock-moved"))
 }
+
+// orderNumber is a carreta order's number as its answers and the console
+// show it: the basket's number, then the position in it.
+var orderNumber = regexp.MustCompile(`^A\d+-\d+$`)
 
 // With --admin-token the console asks once, keeps the token for the tab
 // (sessionStorage) and never in a cookie or the URL.
@@ -618,6 +636,7 @@ func TestTokenPrompt(t *testing.T) {
 func TestAccessibility(t *testing.T) {
 	needBrowser(t)
 	m := start(t, server.Config{})
+	post(t, m.URL+"/__admin/reset", `{}`) // seeded again at the scenario's frozen clock
 	m.PlaceCarretaOrder(t)
 	if code := get(t, m.URL+"/v1/profile/?api_key=demo-key"); code != http.StatusOK {
 		t.Fatalf("profile: %d", code)
@@ -656,8 +675,50 @@ func TestAccessibility(t *testing.T) {
 		if p.name == "overview" {
 			overview(t, b, shots)
 		}
+		if p.name == "state/amapi" {
+			amapiTimes(t, b)
+		}
+		if p.name == "reference" {
+			referenceMarkdown(t, b)
+		}
 	}
 	axeCatches(t, b)
+}
+
+// amapiTimes checks that amapi's users show their creation time as every
+// other page shows a time: Laravel's zone-less stamp (2026-01-02 10:00:00)
+// is Moscow wall time, seeded at the mock's frozen clock.
+func amapiTimes(t *testing.T, b *browser) {
+	t.Helper()
+	created := value(t, b, "read the users' creation times", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#state-lists [aria-label="Users"] tbody td:nth-child(4)')].map((e) => e.textContent)`))
+	if len(created) == 0 {
+		t.Fatal("no amapi user shown")
+	}
+	for _, c := range created {
+		if c != "02 Jan 2026, 10:00:00" {
+			t.Fatalf("amapi users created %q, want 02 Jan 2026, 10:00:00 as the clock shows it", created)
+		}
+	}
+}
+
+// referenceMarkdown checks that the API reference renders its descriptions'
+// Markdown (carreta's: a list of four, `code`, **301**) and that the
+// renderer makes no markup of what a description says: no element from
+// HTML in the text, no link but to http(s).
+func referenceMarkdown(t *testing.T, b *browser) {
+	t.Helper()
+	got := value(t, b, "read the rendered description", chromedp.Evaluate[[]string](`(() => { const d = document.querySelector('#api-description');
+		return [String(d.querySelectorAll('ul.md > li').length), [...d.querySelectorAll('code')].map((c) => c.textContent).join('|'),
+			[...d.querySelectorAll('strong')].map((c) => c.textContent).join('|'), String(/\*\*|`+"`"+`/.test(d.textContent))]; })()`))
+	if got[0] != "4" || !strings.Contains(got[1], "json.dumps(..., sort_keys=True)") || got[2] != "301" || got[3] != "false" {
+		t.Fatalf("carreta's description rendered as %q: want 4 list items, json.dumps(..., sort_keys=True) as code, 301 in bold, no ** or backquote left", got)
+	}
+	safe := value(t, b, "render a hostile description", chromedp.Evaluate[string](`(() => { const d = document.createElement('div');
+		d.append(...markdown('<img src=x onerror="window.pwned=1"> **b** [x](javascript:alert(1)) [y](https://e.example/)\n\n- <b>i</b>'));
+		return [d.querySelectorAll('img, b').length, d.querySelectorAll('a').length, d.querySelector('a').getAttribute('href'), d.querySelector('strong').textContent, d.querySelector('li').textContent].join(' | '); })()`))
+	if safe != "0 | 1 | https://e.example/ | b | <b>i</b>" {
+		t.Fatalf("a hostile description rendered as %q, want no element from its HTML and only the https link", safe)
+	}
 }
 
 // overview checks the overview page the tab is at, after its accessibility

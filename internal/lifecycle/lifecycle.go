@@ -220,8 +220,12 @@ func unit(r uint64) float64 { return float64(r>>11) * (1.0 / (1 << 53)) }
 // carreta order, a saplab position): what a preview of the move lists.
 // The names are the statuses' own, as the vendor shows them.
 type Change struct {
-	API      string
-	ID       uint64
+	API string
+	ID  uint64
+	// Number is the name a person knows the order by, where it has one
+	// other than its id (a carreta order's A111346-1): the console names
+	// the order by it, as the state pages do.
+	Number   string
 	From     int64
 	FromName string
 	To       int64

@@ -59,9 +59,12 @@ function toast(msg, bad) {
   toastTimer = setTimeout(() => { t.className = ''; }, 3500);
 }
 
+// fmtTime shows a time as every page does, in Moscow time. A time with no
+// zone (amapi's Laravel stamps, 2026-01-02 10:00:00) is the vendor's
+// Moscow wall time, not the browser's: it is read as +03:00.
 function fmtTime(s) {
   if (!s) return '';
-  const d = new Date(s);
+  const d = new Date(/^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(s) ? s.replace(' ', 'T') + '+03:00' : s);
   if (isNaN(d)) return s;
   return d.toLocaleString('en-GB', {timeZone: 'Europe/Moscow', year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'});
 }
@@ -516,11 +519,16 @@ async function statePage(main, parts) {
   if (which === 'amapi') amapiState(lists, show);
 }
 
+// orderName is the name a person knows an order by: a carreta order's
+// number (A111346-1) where it has one, else its id. Every place that shows
+// an order (the state page, the clock's preview and its changes) uses it.
+const orderName = (o) => o.number || String(o.id);
+
 function carretaState(lists, show) {
   const statusName = (id) => (CARRETA_STATUSES.find(([n]) => n === id) || [0, String(id)])[1];
   const statusBadge = (id) => h('span', {class: 'badge ' + ([8, 10].includes(id) ? 'bad' : [5, 7, 14].includes(id) ? 'ok' : 'info')}, statusName(id));
   const orders = pagedTable({title: 'Orders', path: 'carreta/orders', columns: [
-    ['id', 'Order', (o) => o.number || String(o.id), 'nowrap'], ['', 'Status', (o) => statusBadge(o.status)],
+    ['id', 'Order', orderName, 'nowrap'], ['', 'Status', (o) => statusBadge(o.status)],
     ['', 'Part', (o) => `${o.maker} ${o.code} · ${o.name}`], ['', 'Qty', (o) => o.order_qty, 'num'],
     ['', 'Total', (o) => rub(o.total), 'num'], ['', 'Created', (o) => fmtTime(o.created), 'hide-narrow']],
   onOpen: (o) => carretaOrder(o, show, statusBadge, () => orders.reload())});
@@ -543,7 +551,7 @@ async function carretaOrder(o, show, statusBadge, reload) {
       carretaOrder(Object.assign({}, o, r.data && r.data.status ? r.data : {status: Number(pick.value)}), show, statusBadge, reload);
     } catch (e) { toast(e.message, true); }
   }}, 'Move');
-  show(h('h2', {}, 'Order ', o.number || o.id), statusBadge(o.status),
+  show(h('h2', {}, 'Order ', orderName(o)), statusBadge(o.status),
     h('dl', {class: 'kv'}, h('dt', {}, 'Part'), h('dd', {}, `${o.maker} ${o.code}`), h('dt', {}, 'Name'), h('dd', {}, o.name),
       h('dt', {}, 'Price × qty'), h('dd', {}, `${rub(o.price)} × ${o.order_qty}`), h('dt', {}, 'Total'), h('dd', {}, rub(o.total)),
       h('dt', {}, 'Delivery'), h('dd', {}, `${o.period_min}–${o.period_max} days`), h('dt', {}, 'Comment'), h('dd', {}, o.client_comment || '—'),
@@ -599,10 +607,10 @@ function saplabPosition(p, show, statuses) {
 function amapiState(lists, show) {
   const orders = pagedTable({title: 'Orders', path: 'amapi/orders', columns: [
     ['id', 'Order', (o) => String(o.id)], ['', 'Code', (o) => o.code || o.order_code || ''], ['', 'User', (o) => o.user_id ?? ''],
-    ['', 'Created', (o) => o.created_at || o.created || '']],
+    ['', 'Created', (o) => fmtTime(o.created_at || o.created)]],
   onOpen: (o) => show(h('h2', {}, 'Order ', o.id), h('h3', {}, 'As stored, with the full request'), h('pre', {}, pretty(o)))});
   const users = pagedTable({title: 'Users', path: 'amapi/users', order: 'asc', columns: [
-    ['id', 'Id', (u) => u.id], ['', 'Name', (u) => u.name], ['', 'Email', (u) => u.email], ['', 'Created', (u) => u.created_at, 'hide-narrow']]});
+    ['id', 'Id', (u) => u.id], ['', 'Name', (u) => u.name], ['', 'Email', (u) => u.email], ['', 'Created', (u) => fmtTime(u.created_at), 'hide-narrow']]});
   lists.append(orders, users);
 }
 
@@ -723,7 +731,7 @@ function faultForm(reload) {
 async function orderStatuses() {
   const [c, s] = await Promise.all([api('/state/carreta/orders?limit=200&order=desc'), api('/state/saplab/orders?limit=200&order=desc')]);
   const out = new Map();
-  c.data.forEach((o) => out.set('carreta ' + o.id, {label: 'carreta order ' + (o.number || o.id), status: o.status, name: (CARRETA_STATUSES.find(([n]) => n === o.status) || [0, o.status])[1]}));
+  c.data.forEach((o) => out.set('carreta ' + o.id, {label: 'carreta order ' + orderName(o), status: o.status, name: (CARRETA_STATUSES.find(([n]) => n === o.status) || [0, o.status])[1]}));
   s.data.forEach((p) => out.set('saplab ' + p.id, {label: `saplab position ${p.id} (${p.brand} ${p.article})`, status: p.status_id, name: 'status ' + p.status_id}));
   return out;
 }
@@ -732,10 +740,10 @@ async function orderStatuses() {
 // moves a clock move would apply, before it is made.
 function previewList(p) {
   const rows = p.moves.map((m) => h('tr', {'data-key': m.api + ' ' + m.id, 'data-to': m.to},
-    h('td', {}, m.api), h('td', {class: 'mono'}, String(m.id)), h('td', {}, m.from_name || m.from, ' → ', m.to_name || m.to), h('td', {}, fmtTime(m.at))));
+    h('td', {class: 'hide-narrow'}, m.api), h('td', {class: 'nowrap'}, h('span', {class: 'show-narrow'}, m.api), h('span', {class: 'mono'}, orderName(m))), h('td', {}, m.from_name || m.from, ' → ', m.to_name || m.to), h('td', {}, fmtTime(m.at))));
   return [h('h3', {}, 'Until ', fmtTime(p.to), ': ', p.total === 1 ? '1 automatic move' : p.total + ' automatic moves'),
     p.total ? h('div', {class: 'table-wrap'}, h('table', {}, h('caption', {class: 'visually-hidden'}, 'Moves the clock move would apply'),
-      h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'API'), h('th', {scope: 'col'}, 'Order'), h('th', {scope: 'col'}, 'Status'), h('th', {scope: 'col'}, 'When'))),
+      h('thead', {}, h('tr', {}, h('th', {scope: 'col', class: 'hide-narrow'}, 'API'), h('th', {scope: 'col'}, 'Order'), h('th', {scope: 'col'}, 'Status'), h('th', {scope: 'col'}, 'When'))),
       h('tbody', {}, rows))) : h('p', {class: 'muted'}, 'No order or position would change status.'),
     p.total > p.moves.length ? h('p', {class: 'muted small'}, `The first ${p.moves.length} of ${p.total}.`) : null];
 }
@@ -854,7 +862,7 @@ async function reference(main, parts) {
     return s || {};
   };
   main.append(h('section', {class: 'card'}, h('h2', {}, doc.info.title, ' ', h('span', {class: 'muted small'}, doc.info.version)),
-    doc.info.description ? h('p', {}, doc.info.description) : null,
+    doc.info.description ? h('div', {id: 'api-description'}, markdown(doc.info.description)) : null,
     h('p', {class: 'mono small'}, (doc.servers || []).map((s) => s.url).join(' · '))));
   const ops = h('div', {id: 'operations'});
   ops.style.marginTop = '14px';
@@ -867,21 +875,64 @@ async function reference(main, parts) {
       ops.append(h('details', {class: 'op'},
         h('summary', {}, h('span', {class: 'verb ' + verb}, verb.toUpperCase()), h('code', {}, path), h('span', {class: 'muted'}, op.summary || '')),
         h('div', {class: 'body'},
-          op.description ? h('p', {}, op.description) : null,
+          op.description ? markdown(op.description) : null,
           params.length ? [h('h3', {}, 'Parameters'), tableWrap('Parameters', h('table', {}, h('thead', {}, h('tr', {}, ['Name', 'In', 'Type', 'Description'].map((t) => h('th', {}, t)))),
             h('tbody', {}, params.map((p) => h('tr', {}, h('td', {class: 'mono'}, p.name, p.required ? h('span', {class: 'req error'}, ' *') : null), h('td', {}, p.in),
-              h('td', {class: 'mono'}, typeOf(resolve(p.schema))), h('td', {}, p.description || ''))))))] : null,
+              h('td', {class: 'mono'}, typeOf(resolve(p.schema))), h('td', {}, inlineMarkdown(p.description || '')))))))] : null,
           reqBody ? [h('h3', {}, 'Request body'), Object.entries(reqBody.content || {}).map(([ct, m]) => h('div', {}, h('p', {class: 'mono small muted'}, ct), schemaTree(resolve(m.schema), resolve, 0)))] : null,
           h('h3', {}, 'Responses'),
           Object.entries(op.responses || {}).map(([code, r0]) => {
             const r = resolve(r0);
             const media = Object.entries(r.content || {})[0];
-            return h('div', {}, h('p', {}, h('span', {class: 'badge ' + statusClass(Number(code))}, code), ' ', r.description || ''),
+            return h('div', {}, h('p', {}, h('span', {class: 'badge ' + statusClass(Number(code))}, code), ' ', inlineMarkdown(r.description || '')),
               media ? schemaTree(resolve(media[1].schema), resolve, 0) : null);
           }))));
     }
   }
   main.append(ops);
+}
+
+// markdown renders the subset of Markdown the OpenAPI documents' descriptions
+// use: paragraphs (blank-line separated), "- " lists (an item goes on over
+// lines that do not start a new one), `code`, **bold** and [text](url). It
+// builds elements and text nodes, never HTML from the text, so nothing in a
+// description can inject markup; a link is made only to an http(s) URL.
+function markdown(text) {
+  const blocks = [];
+  let para = null, list = null, item = null;
+  for (const line of String(text).split('\n')) {
+    const t = line.trim();
+    if (!t) { para = list = item = null; continue; }
+    if (t.startsWith('- ')) {
+      para = null;
+      if (!list) blocks.push(list = {items: []});
+      list.items.push(item = [t.slice(2)]);
+    } else if (item) item.push(t);
+    else {
+      if (!para) blocks.push(para = {lines: []});
+      para.lines.push(t);
+    }
+  }
+  return blocks.map((b) => b.items
+    ? h('ul', {class: 'md'}, b.items.map((lines) => h('li', {}, inlineMarkdown(lines.join(' ')))))
+    : h('p', {}, inlineMarkdown(b.lines.join(' '))));
+}
+
+// inlineMarkdown is one paragraph's `code`, **bold** and [text](url), the
+// rest as text.
+function inlineMarkdown(text) {
+  const out = [];
+  const re = /`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
+  let at = 0;
+  for (const m of String(text).matchAll(re)) {
+    if (m.index > at) out.push(text.slice(at, m.index));
+    if (m[1] !== undefined) out.push(h('code', {}, m[1]));
+    else if (m[2] !== undefined) out.push(h('strong', {}, m[2]));
+    else out.push(/^https?:\/\//.test(m[4]) ? h('a', {href: m[4], rel: 'noreferrer'}, m[3]) : m[0]);
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) out.push(text.slice(at));
+  return out;
 }
 
 function typeOf(s) {
@@ -903,7 +954,7 @@ function schemaTree(s, resolve, depth) {
   return h('ul', {class: 'schema'}, props.map(([name, p0]) => {
     const p = resolve(p0);
     return h('li', {}, name, req.has(name) ? h('span', {class: 'req'}, '*') : null, ': ', h('span', {class: 't'}, typeOf(p)),
-      p.description ? h('span', {class: 'muted'}, ' — ' + p.description) : null,
+      p.description ? h('span', {class: 'muted'}, ' — ', inlineMarkdown(p.description)) : null,
       schemaTree(p.type === 'array' ? resolve(p.items) : p, resolve, depth + 1));
   }));
 }
