@@ -16,12 +16,12 @@ import (
 // lifecycle in the 72 hours, earliest first, the ids and times drawn from
 // the scenario's seed.
 const previewBody = `{"now":"2026-01-02T10:00:00+03:00","to":"2026-01-05T10:00:00+03:00","moves":[` +
-	`{"api":"carreta","id":189334,"from":2,"from_name":"Получен в заказ","to":3,"to_name":"В работе","at":"2026-01-02T10:45:46.884879+03:00"},` +
-	`{"api":"carreta","id":189335,"from":2,"from_name":"Получен в заказ","to":3,"to_name":"В работе","at":"2026-01-02T10:53:34.037668+03:00"},` +
-	`{"api":"carreta","id":189334,"from":3,"from_name":"В работе","to":11,"to_name":"Принят поставщиком","at":"2026-01-02T16:30:38.495008+03:00"},` +
-	`{"api":"carreta","id":189335,"from":3,"from_name":"В работе","to":11,"to_name":"Принят поставщиком","at":"2026-01-02T17:44:09.984933+03:00"},` +
-	`{"api":"carreta","id":189335,"from":11,"from_name":"Принят поставщиком","to":4,"to_name":"В пути от поставщика","at":"2026-01-03T02:32:34.037105+03:00"},` +
-	`{"api":"carreta","id":189334,"from":11,"from_name":"Принят поставщиком","to":4,"to_name":"В пути от поставщика","at":"2026-01-03T03:44:11.630378+03:00"}` +
+	`{"api":"carreta","id":189334,"number":"A111346-1","from":2,"from_name":"Получен в заказ","to":3,"to_name":"В работе","at":"2026-01-02T10:45:46.884879+03:00"},` +
+	`{"api":"carreta","id":189335,"number":"A111346-2","from":2,"from_name":"Получен в заказ","to":3,"to_name":"В работе","at":"2026-01-02T10:53:34.037668+03:00"},` +
+	`{"api":"carreta","id":189334,"number":"A111346-1","from":3,"from_name":"В работе","to":11,"to_name":"Принят поставщиком","at":"2026-01-02T16:30:38.495008+03:00"},` +
+	`{"api":"carreta","id":189335,"number":"A111346-2","from":3,"from_name":"В работе","to":11,"to_name":"Принят поставщиком","at":"2026-01-02T17:44:09.984933+03:00"},` +
+	`{"api":"carreta","id":189335,"number":"A111346-2","from":11,"from_name":"Принят поставщиком","to":4,"to_name":"В пути от поставщика","at":"2026-01-03T02:32:34.037105+03:00"},` +
+	`{"api":"carreta","id":189334,"number":"A111346-1","from":11,"from_name":"Принят поставщиком","to":4,"to_name":"В пути от поставщика","at":"2026-01-03T03:44:11.630378+03:00"}` +
 	`],"total":6}` + "\n"
 
 // A preview lists the moves a clock move would make and changes nothing;
@@ -38,7 +38,7 @@ func TestClockPreview_listsWhatTheMoveApplies(t *testing.T) {
 	}
 	servertest.Expect(t, m.Do(t, http.MethodGet, "/__admin/clock/preview?set=2026-01-02T10:50:00%2B03:00", nil), http.StatusOK,
 		`{"now":"2026-01-02T10:00:00+03:00","to":"2026-01-02T10:50:00+03:00","moves":[`+
-			`{"api":"carreta","id":189334,"from":2,"from_name":"Получен в заказ","to":3,"to_name":"В работе","at":"2026-01-02T10:45:46.884879+03:00"}`+
+			`{"api":"carreta","id":189334,"number":"A111346-1","from":2,"from_name":"Получен в заказ","to":3,"to_name":"В работе","at":"2026-01-02T10:45:46.884879+03:00"}`+
 			`],"total":1}`+"\n")
 	servertest.Expect(t, m.Do(t, http.MethodGet, "/__admin/clock", nil), http.StatusOK, `{"now":"2026-01-02T10:00:00+03:00","frozen":true}`+"\n")
 	if r := m.Do(t, http.MethodGet, "/__admin/state/carreta/orders/189334", nil); !strings.Contains(string(r.Body), `"status":2,`) {
