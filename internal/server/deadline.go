@@ -163,35 +163,45 @@ func deadlineTick(cfg *Config) time.Duration {
 // than a tick is given to the socket instead.
 func (l *capListener) soon() int64 { return l.now.Load() + 2*int64(l.tick) }
 
-// watchDeadlines starts the listener's watchdog, which every tick reads
-// the clock and gives each tracked connection the deadlines that have
-// passed. It runs until the listener is closed and its last tracked
-// connection is gone: a shutdown lets requests in flight finish, and their
-// timeouts still hold. A hijacked connection is no longer tracked: net/http
-// clears its deadlines as it hands it over. While no connection is
-// tracked it parks (no ticks) until track wakes it.
+// watchDeadlines starts the listener's watchdog on real time: a ticker of
+// period tick and the wall clock (startWatch).
 func (l *capListener) watchDeadlines(tick time.Duration) {
-	l.tick = tick
-	l.now.Store(stamp(time.Now()))
+	t := time.NewTicker(tick)
+	l.startWatch(tick, time.Now, t.C, t.Stop, func() { t.Reset(tick) })
+}
+
+// startWatch starts the watchdog: on each of ticks it reads clock and
+// gives each tracked connection the deadlines that have passed. It runs
+// until the listener is closed and its last tracked connection is gone: a
+// shutdown lets requests in flight finish, and their timeouts still hold.
+// A hijacked connection is no longer tracked: net/http clears its
+// deadlines as it hands it over. While no connection is tracked it parks
+// (pause: no ticks) until track wakes it (resume). The returned channel
+// is closed once it has stopped. Tests give it their own ticks and clock.
+func (l *capListener) startWatch(tick time.Duration, clock func() time.Time, ticks <-chan time.Time, pause, resume func()) <-chan struct{} {
+	l.tick, l.clock = tick, clock
+	l.now.Store(stamp(clock()))
+	stopped := make(chan struct{})
 	go func() {
-		t := time.NewTicker(tick)
-		defer t.Stop()
-		for range t.C {
+		defer close(stopped)
+		defer pause()
+		for range ticks {
 			switch l.expire() {
 			case watchStop:
 				return
 			case watchPark:
-				t.Stop()
+				pause()
 				if l.onPark != nil {
 					l.onPark()
 				}
 				if !l.unpark() {
 					return // closed with nothing to watch; admit closes a late one
 				}
-				t.Reset(tick)
+				resume()
 			}
 		}
 	}()
+	return stopped
 }
 
 // unpark waits, parked, for track's wake or the listener's close, and
@@ -224,7 +234,7 @@ const (
 // expire is one tick of the watchdog: it fires the passed deadlines and
 // says what to do next.
 func (l *capListener) expire() int {
-	now := stamp(time.Now())
+	now := stamp(l.clock())
 	l.now.Store(now)
 	l.mu.Lock()
 	defer l.mu.Unlock()

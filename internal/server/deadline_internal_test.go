@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -93,85 +94,94 @@ func TestStamp(t *testing.T) {
 	}
 }
 
+// fakeWatch runs a listener's watchdog on the test's ticks and clock. Its
+// clock starts an hour before real time, so that a deadline it gives a
+// socket has passed in real time too, and a Read held by it fails at once.
+type fakeWatch struct {
+	t       *testing.T
+	ticks   chan time.Time
+	stopped <-chan struct{}
+	start   time.Time
+	off     atomic.Int64 // the clock's time since start
+}
+
+func startFakeWatch(t *testing.T, l *capListener) *fakeWatch {
+	w := &fakeWatch{t: t, ticks: make(chan time.Time), start: time.Now().Add(-time.Hour)}
+	w.stopped = l.startWatch(time.Millisecond, w.now, w.ticks, func() {}, func() {})
+	t.Cleanup(func() { close(w.ticks) })
+	return w
+}
+
+func (w *fakeWatch) now() time.Time { return w.start.Add(time.Duration(w.off.Load())) }
+
+// tickAt sets the clock to d after its start and hands the watchdog a
+// tick; it fails the test if the watchdog has stopped instead.
+func (w *fakeWatch) tickAt(d time.Duration) {
+	w.t.Helper()
+	w.off.Store(int64(d))
+	select {
+	case w.ticks <- time.Time{}:
+	case <-w.stopped:
+		w.t.Fatal("the watchdog stopped with a connection tracked")
+	}
+}
+
+// readBlocked starts a read of sc that blocks (the client sends nothing)
+// until a deadline fails it.
+func readBlocked(sc net.Conn) <-chan error {
+	read := make(chan error, 1)
+	go func() { _, err := sc.Read(make([]byte, 1)); read <- err }()
+	return read
+}
+
+// wantDeadlineExceeded fails t unless the read ended on its deadline.
+func wantDeadlineExceeded(t *testing.T, read <-chan error) {
+	t.Helper()
+	if err := <-read; !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("a read past its deadline returned %v, want os.ErrDeadlineExceeded", err)
+	}
+}
+
 // Through a listener with a watchdog, a read blocked on a capped
-// connection fails with os.ErrDeadlineExceeded once its deadline passes,
-// as with the socket's own (the watchdog's tick is 1 ms; the test bounds
-// nothing in time but by its failsafe, and a deadline cleared is
+// connection fails with os.ErrDeadlineExceeded once the watchdog's tick
+// finds its deadline passed, as with the socket's own; before that the
+// socket does not hold it (a deadline cleared is
 // TestDeadline_toTheSocketOnlyOncePassed's).
 func TestCapConn_watchdogFiresPassedDeadlines(t *testing.T) {
 	t.Parallel()
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	l := listenCapped(t, 4)
+	w := startFakeWatch(t, l)
+	_, sc := cappedConn(t, l)
+	_ = sc.SetReadDeadline(w.start.Add(10 * time.Minute))
+	read := readBlocked(sc)
+	w.tickAt(5 * time.Minute)
+	select {
+	case err := <-read:
+		t.Fatalf("the read ended (%v) before its deadline passed", err)
+	default:
 	}
-	l := newCapListener(inner, 4)
-	l.watchDeadlines(time.Millisecond)
-	defer l.Close()
-	client, err := net.Dial("tcp", inner.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sc, err := l.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sc.Close()
-	_ = client.SetDeadline(time.Now().Add(20 * time.Second)) // failsafe
-	// Set: the read fails once it passes.
-	_ = sc.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
-	_, err = sc.Read(make([]byte, 1)) // the client sends nothing
-	if !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("a read past its deadline returned %v, want os.ErrDeadlineExceeded", err)
-	}
+	w.tickAt(11 * time.Minute)
+	wantDeadlineExceeded(t, read)
 }
 
 // With no connection to watch the watchdog parks instead of ticking (an
 // idle server does not wake a few times a second), and the next
 // connection wakes it: that connection's passed deadline still fires.
-// Without the wake, the read below would block until the failsafe.
+// Without the wake, the tick below would wait on a parked watchdog.
 func TestCapConn_watchdogParksWhenIdleAndWakes(t *testing.T) {
 	t.Parallel()
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := newCapListener(inner, 4)
+	l := listenCapped(t, 4)
 	parks := make(chan struct{}, 4)
 	l.onPark = func() { parks <- struct{}{} }
-	l.watchDeadlines(time.Millisecond)
-	defer l.Close()
-	failsafe := time.After(20 * time.Second)
-	waitPark := func(what string) {
-		t.Helper()
-		select {
-		case <-parks:
-		case <-failsafe:
-			t.Fatalf("the watchdog did not park %s", what)
-		}
-	}
-	waitPark("with no connection")
+	w := startFakeWatch(t, l)
+	w.tickAt(0)
+	<-parks // with no connection
 
-	client, err := net.Dial("tcp", inner.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sc, err := l.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = sc.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
-	read := make(chan error, 1)
-	go func() { _, err := sc.Read(make([]byte, 1)); read <- err }()
-	select {
-	case err := <-read:
-		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Fatalf("a read past its deadline returned %v, want os.ErrDeadlineExceeded", err)
-		}
-	case <-failsafe:
-		t.Fatal("the woken watchdog never fired the passed deadline")
-	}
+	_, sc := cappedConn(t, l)
+	_ = sc.SetReadDeadline(w.start.Add(10 * time.Minute))
+	read := readBlocked(sc)
+	w.tickAt(11 * time.Minute)
+	wantDeadlineExceeded(t, read)
 	select {
 	case <-parks:
 		t.Fatal("the watchdog parked while a connection was tracked")
@@ -179,7 +189,8 @@ func TestCapConn_watchdogParksWhenIdleAndWakes(t *testing.T) {
 	}
 	_ = sc.Close()
 	l.connState(sc, http.StateClosed)
-	waitPark("after the last connection closed")
+	w.tickAt(12 * time.Minute)
+	<-parks // after the last connection closed
 }
 
 // A connection accepted while the watchdog is parked, just before its
@@ -190,44 +201,20 @@ func TestCapConn_watchdogParksWhenIdleAndWakes(t *testing.T) {
 // round would have stopped it half the time.
 func TestCapConn_watchdogWokenAsItsListenerClosesKeepsWatching(t *testing.T) {
 	t.Parallel()
-	failsafe := time.After(20 * time.Second)
 	for range 20 {
-		inner, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		l := newCapListener(inner, 4)
+		l := listenCapped(t, 4)
 		parked, release := make(chan struct{}, 1), make(chan struct{})
 		l.onPark = func() { parked <- struct{}{}; <-release }
-		l.watchDeadlines(time.Millisecond)
-		select {
-		case <-parked:
-		case <-failsafe:
-			t.Fatal("the watchdog did not park with no connection")
-		}
-		client, err := net.Dial("tcp", inner.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc, err := l.Accept()
-		if err != nil {
-			t.Fatal(err)
-		}
+		w := startFakeWatch(t, l)
+		w.tickAt(0)
+		<-parked // with no connection
+		_, sc := cappedConn(t, l)
 		_ = l.Close()
 		l.onPark = nil
 		close(release)
-		_ = sc.SetReadDeadline(time.Now().Add(5 * time.Millisecond))
-		read := make(chan error, 1)
-		go func() { _, err := sc.Read(make([]byte, 1)); read <- err }()
-		select {
-		case err := <-read:
-			if !errors.Is(err, os.ErrDeadlineExceeded) {
-				t.Fatalf("a read past its deadline returned %v, want os.ErrDeadlineExceeded", err)
-			}
-		case <-failsafe:
-			t.Fatal("the watchdog stopped with a connection tracked: its deadline never fired")
-		}
-		_ = sc.Close()
-		_ = client.Close()
+		_ = sc.SetReadDeadline(w.start.Add(10 * time.Minute))
+		read := readBlocked(sc)
+		w.tickAt(11 * time.Minute) // fails if the watchdog stopped
+		wantDeadlineExceeded(t, read)
 	}
 }

@@ -83,8 +83,9 @@ type capListener struct {
 
 	// tick is the deadline watchdog's period (0: none, deadlines go to the
 	// sockets) and now its last reading of the clock (deadline.go).
-	tick time.Duration
-	now  atomic.Int64
+	tick  time.Duration
+	now   atomic.Int64
+	clock func() time.Time // the watchdog's clock: time.Now but in tests
 	// parked (under mu) is true while the watchdog, finding no connection
 	// to watch, waits on wake instead of ticking, so that an idle server
 	// does not wake a few times a second; track wakes it.
@@ -198,7 +199,7 @@ func (l *capListener) track(c net.Conn) *capConn {
 	if wake {
 		// The watchdog's reading is as old as its sleep: soon() must not
 		// measure this connection's deadlines from it.
-		l.now.Store(stamp(time.Now()))
+		l.now.Store(stamp(l.clock()))
 		l.wake <- struct{}{} // never blocks: one wake per park
 	}
 	l.wentQuiet()

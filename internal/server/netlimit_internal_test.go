@@ -12,22 +12,7 @@ import (
 // way, and the client sees the answer end while the server still reads.
 func TestCapConn_closeWriteHalfCloses(t *testing.T) {
 	t.Parallel()
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := newCapListener(inner, 1)
-	defer l.Close()
-	client, err := net.Dial("tcp", inner.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sc, err := l.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sc.Close()
+	client, sc := cappedConn(t, listenCapped(t, 1))
 	cw, ok := sc.(interface{ CloseWrite() error })
 	if !ok {
 		t.Fatal("a capped connection has no CloseWrite: net/http cannot half-close it")
@@ -51,4 +36,34 @@ func TestCapConn_closeWriteHalfCloses(t *testing.T) {
 	if _, err := io.ReadFull(sc, buf); err != nil || string(buf) != "more" {
 		t.Fatalf("after CloseWrite the server read %q, %v", buf, err)
 	}
+}
+
+// listenCapped is a capListener of max connections on a loopback port,
+// closed when the test ends.
+func listenCapped(t *testing.T, max int) *capListener {
+	t.Helper()
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newCapListener(inner, max)
+	t.Cleanup(func() { _ = l.Close() })
+	return l
+}
+
+// cappedConn dials l and accepts the connection through it: the client's
+// end and the capped server end, both closed when the test ends.
+func cappedConn(t *testing.T, l *capListener) (client, server net.Conn) {
+	t.Helper()
+	client, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Close() })
+	server, err = l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = server.Close() })
+	return client, server
 }
