@@ -29,15 +29,7 @@ func TestAppendOrderList_cache(t *testing.T) {
 	ids = append(ids, 90)
 	put := func() {
 		t.Helper()
-		err := st.Update(func(tx *state.Tx) error {
-			for id, data := range records {
-				if err := tx.Bucket(bucketOrders).Put(state.Key(id), data); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		if err := putOrders(st, records); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -162,16 +154,7 @@ func TestAppendOrderList_cacheConcurrent(t *testing.T) {
 		versions[0][id] = data
 		versions[1][id] = withMember(t, data, "status:14")
 	}
-	write := func(v int) error {
-		return st.Update(func(tx *state.Tx) error {
-			for id, data := range versions[v] {
-				if err := tx.Bucket(bucketOrders).Put(state.Key(id), data); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
+	write := func(v int) error { return putOrders(st, versions[v]) }
 	page := func(oc *orderCache) (string, error) {
 		var out []byte
 		err := st.View(func(tx *state.Tx) (err error) {

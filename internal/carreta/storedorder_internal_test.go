@@ -299,6 +299,18 @@ func scratchStore(tb testing.TB) *state.Store {
 	return st
 }
 
+// putOrders stores records, order rows by id, in one transaction.
+func putOrders(st *state.Store, records map[uint64][]byte) error {
+	return st.Update(func(tx *state.Tx) error {
+		for id, data := range records {
+			if err := tx.Bucket(bucketOrders).Put(state.Key(id), data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // TestAppendOrderList: a page written from the state file is the two
 // steps' page, whatever mix of forms its records are in, for a page of
 // consecutive ids (the cursor steps back) and one of scattered ids (it
@@ -314,15 +326,7 @@ func TestAppendOrderList(t *testing.T) {
 	records[90] = []byte(notInPlace[4])           // another order of the members
 	records[91] = withMember(t, cases[0], "id:1") // a record whose id is not its key's
 	records[92] = []byte(`{"id":1,"x"}`)          // not JSON
-	err := st.Update(func(tx *state.Tx) error {
-		for id, data := range records {
-			if err := tx.Bucket(bucketOrders).Put(state.Key(id), data); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := putOrders(st, records); err != nil {
 		t.Fatal(err)
 	}
 	page := func(ids []uint64) (string, error) {
