@@ -278,8 +278,12 @@ func ParseStored(where string, data []byte) (*Scenario, error) {
 	if sc := storedParses.get(data); sc != nil {
 		return sc, nil
 	}
-	sc, err := parseStored(where, data)
-	if err == nil && IsSealed(data) {
+	var st stored
+	if err := json.Unmarshal(data, &st); err != nil || st.Sealed == nil {
+		return parseLegacy(where, data)
+	}
+	sc, err := parseSealed(where, st.Sealed)
+	if err == nil {
 		// where is only in a failure's messages, and the sealed form
 		// names its own file: the same data is the same Scenario.
 		storedParses.put(data, sc)
@@ -324,22 +328,18 @@ func (m *parseMemo) put(data []byte, sc *Scenario) {
 	}
 }
 
-// parseStored is ParseStored without the memo.
-func parseStored(where string, data []byte) (*Scenario, error) {
-	var st stored
-	if err := json.Unmarshal(data, &st); err == nil && st.Sealed != nil {
-		label := fmt.Sprintf("%s (as stored in %s)", st.Sealed.File, where)
-		noBases := func(name, _ string, _ int) (string, []byte, bool, error) {
-			return "", nil, false, fmt.Errorf("a stored scenario extends nothing, got %q", name)
-		}
-		sc, err := parse(label, []byte(st.Sealed.Source), 0, noBases)
-		if err != nil {
-			return nil, err
-		}
-		sc.File = st.Sealed.File // the name it had, so a reset stores the same bytes again
-		return sc, nil
+// parseSealed rebuilds the scenario of a sealed document stored in where.
+func parseSealed(where string, sealed *sealedFile) (*Scenario, error) {
+	label := fmt.Sprintf("%s (as stored in %s)", sealed.File, where)
+	noBases := func(name, _ string, _ int) (string, []byte, bool, error) {
+		return "", nil, false, fmt.Errorf("a stored scenario extends nothing, got %q", name)
 	}
-	return parseLegacy(where, data)
+	sc, err := parse(label, []byte(sealed.Source), 0, noBases)
+	if err != nil {
+		return nil, err
+	}
+	sc.File = sealed.File // the name it had, so a reset stores the same bytes again
+	return sc, nil
 }
 
 // parseLegacy reads a scenario a state file of an earlier version stored.
