@@ -374,23 +374,37 @@ func (tx *Tx) SetSequence(bucket string, v uint64) error {
 // Put stores v as JSON under key; when the bucket already holds exactly
 // those bytes it stores nothing (PutChanged).
 func (tx *Tx) Put(bucket string, key []byte, v any) error {
-	data, err := json.Marshal(v)
+	data, err := encodeRecord(bucket, v)
 	if err != nil {
-		return fmt.Errorf("encode %s record: %w", bucket, err)
+		return err
 	}
 	_, err = PutChanged(tx.Bucket(bucket), key, data)
 	return err
+}
+
+// encodeRecord is v as a row of bucket: its JSON.
+func encodeRecord(bucket string, v any) ([]byte, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s record: %w", bucket, err)
+	}
+	return data, nil
 }
 
 // Insert stores v as JSON under a key the bucket does not hold yet (a new
 // row, under an id NextID just gave): Put without its look for the same
 // bytes, which would only cost a seek.
 func (tx *Tx) Insert(bucket string, key []byte, v any) error {
-	data, err := json.Marshal(v)
+	return tx.insert(tx.Bucket(bucket), bucket, key, v)
+}
+
+// insert is Insert into b, the bucket named bucket.
+func (tx *Tx) insert(b *bolt.Bucket, bucket string, key []byte, v any) error {
+	data, err := encodeRecord(bucket, v)
 	if err != nil {
-		return fmt.Errorf("encode %s record: %w", bucket, err)
+		return err
 	}
-	return tx.Bucket(bucket).Put(key, data)
+	return b.Put(key, data)
 }
 
 // Append is Insert for a key above every key the bucket holds (an id
@@ -400,13 +414,9 @@ func (tx *Tx) Insert(bucket string, key []byte, v any) error {
 // empty, and a write splits a leaf half as often (a page more to write
 // and flush in that commit).
 func (tx *Tx) Append(bucket string, key []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %s record: %w", bucket, err)
-	}
 	b := tx.Bucket(bucket)
 	b.FillPercent = appendFill
-	return b.Put(key, data)
+	return tx.insert(b, bucket, key, v)
 }
 
 // appendFill is the fill at which Append splits a leaf.
