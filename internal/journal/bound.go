@@ -41,16 +41,10 @@ const TruncatedMark = "...[truncated: %d bytes in all]"
 // value, its pointer in the queue, the header map's buckets.
 const entryOverhead = 512
 
-// bounded returns e with every part cut to its bound, the parts cut named
-// in Truncated, and its size counted in e.bytes: a copy the journal can
-// hold without keeping any of the request's larger buffers alive.
-func bounded(e Entry) *Entry {
-	bound(&e)
-	return &e
-}
-
-// bound is bounded in place, on an entry its caller owns: the journal's
-// own copy (AddOwned), cut without copying the whole entry again.
+// bound cuts every part of e, an entry the journal owns (AddOwned), to
+// its bound, names the parts cut in Truncated and counts its size in
+// e.bytes, so that the journal holds none of the request's larger
+// buffers alive.
 func bound(e *Entry) {
 	var cut []string
 	part := func(name string, s *string) {

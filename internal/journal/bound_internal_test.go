@@ -22,8 +22,9 @@ func TestBounded_countsTheHeadersItKeeps(t *testing.T) {
 			"C": {strings.Repeat("c", MaxPart), strings.Repeat("c", MaxPart), strings.Repeat("c", MaxPart), strings.Repeat("c", MaxPart),
 				strings.Repeat("c", MaxPart), strings.Repeat("c", MaxPart), strings.Repeat("c", MaxPart), strings.Repeat("c", MaxPart)}}, true},
 	} {
-		e := bounded(Entry{API: "carreta", Method: "GET", Path: "/v1/search/", Query: "q=1", Remote: "127.0.0.1:1",
-			Headers: tc.headers, Body: "b", ResponseBody: "{}"})
+		e := &Entry{API: "carreta", Method: "GET", Path: "/v1/search/", Query: "q=1", Remote: "127.0.0.1:1",
+			Headers: tc.headers, Body: "b", ResponseBody: "{}"}
+		bound(e)
 		if got := len(e.Truncated) > 0; got != tc.cut {
 			t.Fatalf("%s: cut %v (%v), want %v", tc.name, got, e.Truncated, tc.cut)
 		}
