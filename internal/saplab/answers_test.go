@@ -1,6 +1,7 @@
 package saplab_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,5 +72,30 @@ func TestAnswers_dueMoveShown(t *testing.T) {
 	m.Srv.Clock().Advance(3 * time.Hour)
 	if p := m.positionOf(id); p.StatusID != "7" {
 		t.Fatalf("after 3h the list still shows %+v (was %+v)", p, first)
+	}
+}
+
+// TestAnswers_framing pins what writeJSON sends besides the body, for the
+// panel's GETs of bench/run.sh reads, kept and made: application/json, and
+// the length net/http gives, a Content-Length for an answer of up to 2 KB,
+// none (chunked) for a longer list page.
+func TestAnswers_framing(t *testing.T) {
+	t.Parallel()
+	m := start(t, "")
+	for _, p := range []string{"/panel/manager", "/panel/order/shipping_type", "/panel/order/status", "/panel/client/group",
+		"/panel/client", "/panel/client/form/2", "/panel/client/balance/2", "/panel/order"} {
+		for range 2 { // made, then kept
+			r := m.get(p)
+			if r.Status != 200 || r.Header.Get("Content-Type") != "application/json" {
+				t.Fatalf("GET %s: %d %q", p, r.Status, r.Header.Get("Content-Type"))
+			}
+			length := ""
+			if len(r.Body) <= 2048 {
+				length = strconv.Itoa(len(r.Body))
+			}
+			if got := r.Header.Get("Content-Length"); got != length {
+				t.Fatalf("GET %s: %d bytes, Content-Length %q, want %q", p, len(r.Body), got, length)
+			}
+		}
 	}
 }

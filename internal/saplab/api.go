@@ -69,17 +69,18 @@ type API struct {
 	// locks (store.go).
 	store *store
 
-	// loginMu guards logins: SHA-256(login digits, password) of logins
-	// bcrypt has already accepted, with the employee id, so that only the
-	// first request of an employee pays for bcrypt. Load clears it (the
-	// passwords may have changed).
+	// loginMu guards logins: SHA-256 of the credentials bcrypt has already
+	// accepted, as the client sent them, with the employee id and the view
+	// they were checked against, so that only the first request of an
+	// employee pays for bcrypt (auth.go). An entry counts only while its
+	// view is the store's; Load clears it (the passwords may have changed).
 	loginMu sync.Mutex
-	logins  map[[32]byte]int64
+	logins  map[[32]byte]knownLogin
 }
 
 // New returns the saplab simulation.
 func New(deps api.Deps) *API {
-	return &API{deps: deps, store: newStore(deps), logins: map[[32]byte]int64{}}
+	return &API{deps: deps, store: newStore(deps), logins: map[[32]byte]knownLogin{}}
 }
 
 // Name implements api.API.

@@ -35,18 +35,40 @@ func (a *API) guard(perm string, h handler) echo.HandlerFunc {
 // it is shared, not copied, and must not be changed. An inactive employee
 // cannot log in.
 //
-// A login the cache knows costs no allocation (issue 16): the credentials
-// are decoded into a buffer on the stack (basicAuth), not into the two
-// strings net/http's Request.BasicAuth makes, and the login's digits, the
-// cache's key and the look-up are made from them there.
+// Credentials bcrypt has accepted are remembered by SHA-256 of what the
+// client sent (loginKey), with the employee's id and the view they were
+// checked against, so a panel request after the first costs the hash and
+// two look-ups: no decoding, no search of the employees by phone (issue 16).
+// A remembered login counts only while its view is the store's (a reload
+// may change phones, passwords or who is active) and its employee active;
+// otherwise the credentials are checked again, as the first time.
 func (a *API) authenticate(c echo.Context) (*employee, error) {
-	var buf [basicAuthBuf]byte
-	login, pw, ok := basicAuth(c.Request().Header.Get(echo.HeaderAuthorization), buf[:])
+	creds, ok := basicCredentials(headerValue(c.Request().Header, echo.HeaderAuthorization))
 	if !ok {
 		return nil, errUnauthorized
 	}
-	digits := filter.Digits(string(login))
-	emp := a.store.employeeByLogin(digits)
+	key := loginKey(creds)
+	a.loginMu.Lock()
+	known, hit := a.logins[key]
+	a.loginMu.Unlock()
+	if hit {
+		if emp := a.store.signedIn(known.id, known.view); emp != nil {
+			return emp, nil
+		}
+	}
+	return a.signIn(creds, key)
+}
+
+// signIn checks credentials the login cache does not vouch for: the
+// employee whose phone has the login's digits, active, with the password
+// bcrypt accepts; and remembers them under key.
+func (a *API) signIn(creds string, key [32]byte) (*employee, error) {
+	var buf [basicAuthBuf]byte
+	login, pw, ok := decodeCredentials(creds, buf[:])
+	if !ok {
+		return nil, errUnauthorized
+	}
+	emp, v := a.store.employeeByLogin(filter.Digits(string(login)))
 	if emp == nil || !emp.Status {
 		// The bcrypt work a wrong password costs a known login, so the
 		// answer's time does not tell which logins exist (every employee
@@ -54,39 +76,62 @@ func (a *API) authenticate(c echo.Context) (*employee, error) {
 		password.NoAccount(pw, password.SeedCost)
 		return nil, errUnauthorized
 	}
-	key := loginKey(digits, pw)
-	a.loginMu.Lock()
-	id, known := a.logins[key]
-	a.loginMu.Unlock()
-	if known && id == emp.ID {
-		return emp, nil
-	}
 	if !password.Matches([]byte(emp.PasswordHash), pw) {
 		return nil, errUnauthorized
 	}
 	a.loginMu.Lock()
-	a.logins[key] = emp.ID
+	if len(a.logins) >= maxLogins {
+		clear(a.logins)
+	}
+	a.logins[key] = knownLogin{id: emp.ID, view: v}
 	a.loginMu.Unlock()
 	return emp, nil
 }
 
-// basicAuthBuf is how many bytes basicAuth may use of the caller's stack,
+// knownLogin is what the login cache remembers of accepted credentials:
+// whose they are, and the view they were checked against.
+type knownLogin struct {
+	id   int64
+	view *view
+}
+
+// maxLogins bounds the login cache: the same login written another way
+// (its phone with spaces or dashes, another base64 of the same bytes) is
+// another key, so a client could add entries, one bcrypt each; past the
+// bound the cache starts over (the next request of each login pays bcrypt
+// once more).
+const maxLogins = 1024
+
+// headerValue is h.Get(key) for a key already in canonical form, without
+// canonicalizing it again: the first value or "".
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// basicAuthBuf is how many bytes signIn gives decodeCredentials of its stack,
 // for the encoded credentials and the decoded ones together; longer ones
 // are decoded on the heap.
 const basicAuthBuf = 256
 
-// basicAuth is the login and the password of auth, an Authorization value:
-// what net/http's Request.BasicAuth accepts and gives ("Basic" in any ASCII
-// case and a space, then standard base64 of login:password), without the
-// strings it makes. It works in buf when the credentials fit (the encoded
-// ones copied to its end, decoded to its start), so the two slices share
-// buf's memory.
-func basicAuth(auth string, buf []byte) (login, pw []byte, ok bool) {
+// basicCredentials is the credentials of auth, an Authorization value, as
+// the client sent them (base64), when its scheme is Basic: "Basic" in any
+// ASCII case and a space, as net/http's Request.BasicAuth accepts it.
+func basicCredentials(auth string) (string, bool) {
 	const prefix = "Basic "
 	if len(auth) < len(prefix) || !asciiEqualFold(auth[:len(prefix)], prefix) {
-		return nil, nil, false
+		return "", false
 	}
-	enc := auth[len(prefix):]
+	return auth[len(prefix):], true
+}
+
+// decodeCredentials is the login and the password of creds, standard
+// base64 of login:password, without the strings Request.BasicAuth makes.
+// It works in buf when the credentials fit (the encoded ones copied to its
+// end, decoded to its start), so the two slices share buf's memory.
+func decodeCredentials(enc string, buf []byte) (login, pw []byte, ok bool) {
 	n := base64.StdEncoding.DecodedLen(len(enc))
 	if n+len(enc) > len(buf) {
 		buf = make([]byte, n+len(enc))
@@ -126,18 +171,17 @@ func lower(c byte) byte {
 	return c
 }
 
-// loginKey is the login cache's key of a login's digits and a password:
-// SHA-256 of digits, a NUL and the password (the cache holds no
-// password), hashed from a buffer on the stack, not from a string made
-// for it on every request (issue 16).
-func loginKey(digits string, pw []byte) [32]byte {
+// loginKey is the login cache's key of credentials as the client sent
+// them: their SHA-256 (the cache holds no password), hashed from a buffer
+// on the stack, not from a copy made on the heap for it.
+func loginKey(creds string) [32]byte {
 	var buf [128]byte
-	return sha256.Sum256(append(append(append(buf[:0], digits...), 0), pw...))
+	return sha256.Sum256(append(buf[:0], creds...))
 }
 
 // forgetLogins empties the login cache.
 func (a *API) forgetLogins() {
 	a.loginMu.Lock()
-	a.logins = map[[32]byte]int64{}
+	a.logins = map[[32]byte]knownLogin{}
 	a.loginMu.Unlock()
 }

@@ -8,19 +8,25 @@ import (
 	"testing"
 )
 
-// TestLoginKey: the login cache's key is SHA-256 of the digits, a NUL and
-// the password, for credentials that fit the stack buffer and for longer
-// ones.
+// TestLoginKey: the login cache's key is SHA-256 of the credentials as
+// sent, for credentials that fit the stack buffer and for longer ones.
 func TestLoginKey(t *testing.T) {
-	for _, tc := range []struct{ digits, pw string }{
-		{"9990000000", "demo"},
-		{"", ""},
-		{"9990000000", strings.Repeat("p", 300)},
-	} {
-		if got, want := loginKey(tc.digits, []byte(tc.pw)), sha256.Sum256([]byte(tc.digits+"\x00"+tc.pw)); got != want {
-			t.Errorf("loginKey(%q, %d bytes) = %x, want %x", tc.digits, len(tc.pw), got, want)
+	for _, creds := range []string{"Nzk5OTAwMDAwMDA6ZGVtbw==", "", strings.Repeat("p", 300)} {
+		if got, want := loginKey(creds), sha256.Sum256([]byte(creds)); got != want {
+			t.Errorf("loginKey(%d bytes) = %x, want %x", len(creds), got, want)
 		}
 	}
+}
+
+// basicAuth is what authenticate and signIn read of an Authorization
+// value, in the order they read it: the credentials of a Basic scheme,
+// then their login and password.
+func basicAuth(auth string, buf []byte) (login, pw []byte, ok bool) {
+	creds, ok := basicCredentials(auth)
+	if !ok {
+		return nil, nil, false
+	}
+	return decodeCredentials(creds, buf)
 }
 
 // TestBasicAuth: basicAuth gives what net/http's Request.BasicAuth gives,
@@ -104,4 +110,30 @@ func FuzzBasicAuth(f *testing.F) {
 			t.Fatalf("basicAuth(%q) = %q, %q, %v; net/http gives %q, %q, %v", auth, login, pw, ok, wantLogin, wantPw, wantOK)
 		}
 	})
+}
+
+// TestSignedIn: a remembered login counts only against the view it was
+// accepted with, and only while its employee is active; a view loaded
+// since (a reload may have changed phones, passwords or who is active)
+// sends the credentials back to bcrypt.
+func TestSignedIn(t *testing.T) {
+	active, inactive := &employee{ID: 1, Status: true}, &employee{ID: 2}
+	old := &view{employees: map[int64]*employee{1: active, 2: inactive}}
+	s := &store{v: old}
+	if e := s.signedIn(1, old); e != active {
+		t.Fatalf("the active employee of the store's view: %v", e)
+	}
+	for _, tc := range []struct {
+		name string
+		id   int64
+		v    *view
+	}{{"inactive", 2, old}, {"unknown id", 3, old}, {"another view", 1, &view{employees: old.employees}}} {
+		if e := s.signedIn(tc.id, tc.v); e != nil {
+			t.Errorf("%s: %v, want nil", tc.name, e)
+		}
+	}
+	s.v = &view{employees: old.employees}
+	if e := s.signedIn(1, old); e != nil {
+		t.Errorf("after a reload: %v, want nil", e)
+	}
 }

@@ -439,3 +439,41 @@ func TestHead_ofAnActingRouteActsNot(t *testing.T) {
 		t.Fatal("GET pay changed nothing, so this test proves nothing")
 	}
 }
+
+// A login is checked by bcrypt once: the next requests with the same
+// credentials cost none; the same login written another way is checked
+// once on its own. A scenario loaded since (a new password for the owner,
+// the operator inactive) takes effect at once for remembered logins.
+// Counted, not timed; not parallel, for the same reason as the test above.
+func TestAuth_rememberedUntilReload(t *testing.T) {
+	m := start(t, "")
+	const ownerSpaced = "+7 (999) 000-00-00:demo"
+	asks := func(creds string, status int, comparisons uint64) {
+		t.Helper()
+		before := password.Compared()
+		if r := m.call("GET", "/panel/client/group", "", creds); r.Status != status {
+			t.Fatalf("%s: %d %s, want %d", creds, r.Status, r.Body, status)
+		}
+		if n := password.Compared() - before; n != comparisons {
+			t.Fatalf("%s: %d bcrypt comparisons, want %d", creds, n, comparisons)
+		}
+	}
+	asks(owner, 200, 1)
+	asks(owner, 200, 0)
+	asks(ownerSpaced, 200, 1)
+	asks(ownerSpaced, 200, 0)
+	asks(operator, 200, 1)
+	asks(operator, 200, 0)
+	asks("79990000000:nope", 401, 1)
+	sc := "name: changed\nextends: default\nsaplab:\n  employees:\n" +
+		"    - {id: 1, phone: \"79990000000\", password: changed, name: Демо Владелец, seat: Директор, email: owner@saplab.example, point_id: 1, group_id: 1, status: true, client_use: true, contact_show: true}\n" +
+		"    - {id: 2, phone: \"79990000001\", password: demo, name: Демо Оператор, seat: Оператор, email: operator@saplab.example, point_id: 2, group_id: 2, status: false, client_use: true, contact_show: false}\n"
+	if r := m.Do(t, "POST", "/__admin/scenario", strings.NewReader(sc), "Content-Type", "application/yaml"); r.Status != 200 {
+		t.Fatalf("load: %d %s", r.Status, r.Body)
+	}
+	asks(owner, 401, 1)
+	asks(ownerSpaced, 401, 1)
+	asks(operator, 401, 1)
+	asks("79990000000:changed", 200, 1)
+	asks("79990000000:changed", 200, 0)
+}

@@ -484,19 +484,34 @@ func (s *store) setView(v *view) {
 }
 
 // employeeByLogin is the employee whose phone is digits, or nil, read from
-// the view (sign-in reads no file). It is the view's own, not a copy: a
-// view's employees are never changed (a reload builds a new view), and a
-// copy was an allocation on every panel request (issue 16).
-func (s *store) employeeByLogin(digits string) *employee {
-	if digits == "" {
-		return nil
-	}
+// the view (sign-in reads no file), and that view. It is the view's own, not
+// a copy: a view's employees are never changed (a reload builds a new view),
+// and a copy was an allocation on every panel request (issue 16).
+func (s *store) employeeByLogin(digits string) (*employee, *view) {
 	s.viewMu.RLock()
 	defer s.viewMu.RUnlock()
+	if digits == "" {
+		return nil, s.v
+	}
 	for _, e := range s.v.employees {
 		if e.Phone == digits {
-			return e
+			return e, s.v
 		}
+	}
+	return nil, s.v
+}
+
+// signedIn is employee id of v, the view a login was accepted against,
+// while v is still the store's view and the employee is active; else nil
+// (the login must be checked again).
+func (s *store) signedIn(id int64, v *view) *employee {
+	s.viewMu.RLock()
+	defer s.viewMu.RUnlock()
+	if s.v != v {
+		return nil
+	}
+	if e := v.employees[id]; e != nil && e.Status {
+		return e
 	}
 	return nil
 }
