@@ -207,3 +207,21 @@ func FuzzParseBody(f *testing.F) {
 		}
 	})
 }
+
+// TestParseQuery_empty: an empty text is an empty array, made without an
+// allocation, and stays empty whatever is parsed after it.
+func TestParseQuery_empty(t *testing.T) {
+	v, err := phpform.ParseQuery("")
+	if err != nil || !v.IsArray() || len(v.Keys()) != 0 || v.Get("page") != nil {
+		t.Fatalf("ParseQuery(\"\") = %s, %v", dump(v), err)
+	}
+	if _, err := phpform.ParseQuery("page=2&a[]=1"); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := phpform.ParseQuery(""); len(again.Keys()) != 0 || dump(again) != dump(v) {
+		t.Fatalf("after another parse: %s", dump(again))
+	}
+	if n := testing.AllocsPerRun(100, func() { _, _ = phpform.ParseQuery("") }); n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
+}
