@@ -47,6 +47,10 @@
 #          this state file instead of a fresh one), -b BIN (a second mock
 #          binary, e.g. one built from main, measured in each round next
 #          to this tree's: before/after ratios to the same reference runs).
+# REF_FRAMING=mock: the reference sends a body without Content-Length
+# (chunked, over 2 KB) when the mock's captured answer came chunked, so
+# the ratio leaves out the framing the mock chose (saplab's list pages;
+# default: the reference always sends Content-Length).
 set -euo pipefail
 # A run that fails half way (wrk refused, a server that did not start)
 # must not leave its servers on the bench ports for the next run to meet.
@@ -57,7 +61,7 @@ while getopts "d:c:r:s:D:b:" opt; do
   case $opt in
     d) DUR=$OPTARG ;; c) CONNS=$OPTARG ;; r) ROUNDS=$OPTARG ;; s) SCENARIO=$OPTARG ;; D) SEEDED=$OPTARG ;;
     b) BASE=$(realpath "$OPTARG") ;;
-    *) sed -n '2,49p' "$0"; exit 2 ;;
+    *) sed -n '2,53p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -319,12 +323,15 @@ prepare() {
   done
 }
 
-# capture: the mock's own answer (body, Content-Type, status), for the
-# reference to replay.
+# capture: the mock's own answer (body, Content-Type, status, and with
+# REF_FRAMING=mock whether it came chunked), for the reference to replay.
 capture() {
   start_mock
-  ctype=$(curl "${curl_args[@]}" -o "$OUT/body" -w '%{content_type}' "http://127.0.0.1:$PORT$path")
+  ctype=$(curl "${curl_args[@]}" -o "$OUT/body" -D "$OUT/headers" -w '%{content_type}' "http://127.0.0.1:$PORT$path")
   status=$(curl "${curl_args[@]}" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")
+  if [ "${REF_FRAMING:-}" = mock ] && grep -qi '^transfer-encoding: *chunked' "$OUT/headers"; then
+    ref_args+=(--chunked) label="${label:0:37} chunked"
+  fi
   stop_mock
 }
 

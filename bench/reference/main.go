@@ -37,6 +37,7 @@ func main() {
 	nBuckets := flag.Int("buckets", 1, "with --bolt: put the body into this many buckets in each commit")
 	record := flag.Int("record", 0, "with --bolt: store at least this many bytes per bucket (the body, padded): a GET's empty body then fills pages as a stored row would")
 	spin := flag.Duration("spin", 0, "burn this much CPU per request before answering (a reference as slow as the mock, to tell its per-request kernel cost from its rate's)")
+	chunked := flag.Bool("chunked", false, "send no Content-Length: net/http then sends a body over 2 KB chunked, as the mock sends an answer it leaves the length of (saplab's list pages; REF_FRAMING=mock in bench/run.sh)")
 	flag.Parse()
 	var store func(in []byte) error
 	if *boltFile != "" {
@@ -57,7 +58,9 @@ func main() {
 			}
 		}
 		w.Header().Set("Content-Type", *ctype)
-		w.Header().Set("Content-Length", length)
+		if !*chunked {
+			w.Header().Set("Content-Length", length)
+		}
 		w.WriteHeader(*status)
 		_, _ = w.Write(body)
 	})
