@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"weak"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/password"
@@ -52,7 +53,7 @@ func (a *API) authenticate(c echo.Context) (*employee, error) {
 	known, hit := a.logins[key]
 	a.loginMu.Unlock()
 	if hit {
-		if emp := a.store.signedIn(known.id, known.view); emp != nil {
+		if emp := a.store.signedIn(known.id, known.view.Value()); emp != nil {
 			return emp, nil
 		}
 	}
@@ -83,16 +84,19 @@ func (a *API) signIn(creds string, key [32]byte) (*employee, error) {
 	if len(a.logins) >= maxLogins {
 		clear(a.logins)
 	}
-	a.logins[key] = knownLogin{id: emp.ID, view: v}
+	a.logins[key] = knownLogin{id: emp.ID, view: weak.Make(v)}
 	a.loginMu.Unlock()
 	return emp, nil
 }
 
 // knownLogin is what the login cache remembers of accepted credentials:
-// whose they are, and the view they were checked against.
+// whose they are, and the view they were checked against. The view is held
+// weakly: after a reset or reload an entry must not keep the old view (at
+// the 100k scale, its columns) alive until its login comes back; a view
+// gone is not the store's, so the entry then simply no longer counts.
 type knownLogin struct {
 	id   int64
-	view *view
+	view weak.Pointer[view]
 }
 
 // maxLogins bounds the login cache: the same login written another way

@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
+	"weak"
 )
 
 // TestLoginKey: the login cache's key is SHA-256 of the credentials as
@@ -135,5 +137,30 @@ func TestSignedIn(t *testing.T) {
 	s.v = &view{employees: old.employees}
 	if e := s.signedIn(1, old); e != nil {
 		t.Errorf("after a reload: %v, want nil", e)
+	}
+}
+
+// TestKnownLogin_holdsItsViewWeakly: a remembered login does not keep the
+// view it was accepted against alive once a reset or reload has replaced
+// it (at the 100k scale a view's columns are most of the heap), and a
+// collected view is no view: the login is checked again, even by a store
+// that has no view yet.
+func TestKnownLogin_holdsItsViewWeakly(t *testing.T) {
+	v := &view{employees: map[int64]*employee{1: {ID: 1, Status: true}}}
+	k := knownLogin{id: 1, view: weak.Make(v)}
+	s := &store{v: v}
+	if s.signedIn(k.id, k.view.Value()) == nil {
+		t.Fatal("the login is not remembered against its own view")
+	}
+	s.v, v = &view{}, nil
+	runtime.GC()
+	if k.view.Value() != nil {
+		t.Fatal("the replaced view is still reachable from the login cache")
+	}
+	if e := s.signedIn(k.id, k.view.Value()); e != nil {
+		t.Fatalf("a collected view: %v, want nil", e)
+	}
+	if e := (&store{}).signedIn(k.id, nil); e != nil {
+		t.Fatalf("a store with no view: %v, want nil", e)
 	}
 }

@@ -507,7 +507,7 @@ func (s *store) employeeByLogin(digits string) (*employee, *view) {
 func (s *store) signedIn(id int64, v *view) *employee {
 	s.viewMu.RLock()
 	defer s.viewMu.RUnlock()
-	if s.v != v {
+	if v == nil || s.v != v {
 		return nil
 	}
 	if e := v.employees[id]; e != nil && e.Status {
