@@ -1,8 +1,10 @@
 package server
 
 import (
+	"hash/maphash"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
@@ -29,8 +31,9 @@ import (
 // owner is the API that owns the request's path (World.owner), which
 // observe has worked out already: it is not worked out again.
 func (w *World) redact(e *journal.Entry, r *http.Request, owner string, body []byte, answer http.Header) []byte {
-	s := w.secretsFor(e.API, owner)
-	e.Query = redact.Query(e.Query, s.Query)
+	sec := w.secretsFor(e.API, owner)
+	s := &sec.Secrets
+	e.Query = sec.queries.redact(e.Query, s.Query)
 	if e.ResponseBody != "" && mentions(e.ResponseBody, s.Answer) {
 		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), answer.Get(echo.HeaderContentType), s.Answer))
 	}
@@ -65,17 +68,81 @@ func mentions(body string, names []string) bool {
 
 // secretsFor is the secrets of the API that answered and of the one that
 // owns the path: one API's when they are the same, every API's when
-// neither is a vendor or they differ.
-func (w *World) secretsFor(answered, owner string) api.Secrets {
-	if a, ok := w.byName[answered]; ok && answered == owner {
-		return a.Secrets()
+// neither is a vendor or they differ. Both are made once, with the world
+// (worldSecrets.collect): an API's Secrets is a value of four slices, and
+// every request copied one, or built every API's anew (issue 16).
+func (w *World) secretsFor(answered, owner string) *apiSecrets {
+	if answered == owner {
+		for i := range w.secrets.each {
+			if s := &w.secrets.each[i]; s.name == answered {
+				return s
+			}
+		}
 	}
-	var all api.Secrets
-	for _, a := range w.apis {
+	return &w.secrets.all
+}
+
+// worldSecrets is the secrets of each of a world's APIs, and of all of
+// them together (all: its name is "").
+type worldSecrets struct {
+	each []apiSecrets
+	all  apiSecrets
+}
+
+// apiSecrets is one API's secrets (or all APIs'), and the memo of the
+// queries they were redacted in.
+type apiSecrets struct {
+	name string
+	api.Secrets
+	queries queryMemo
+}
+
+// collect makes ws the secrets of apis.
+func (ws *worldSecrets) collect(apis []api.API) {
+	ws.each = make([]apiSecrets, len(apis))
+	for i, a := range apis {
 		s := a.Secrets()
-		all.Query = append(all.Query, s.Query...)
-		all.Body = append(all.Body, s.Body...)
-		all.Answer = append(all.Answer, s.Answer...)
+		ws.each[i].name, ws.each[i].Secrets = a.Name(), s
+		ws.all.Query = append(ws.all.Query, s.Query...)
+		ws.all.Body = append(ws.all.Body, s.Body...)
+		ws.all.Answer = append(ws.all.Answer, s.Answer...)
 	}
-	return all
+	for i := range ws.each {
+		ws.each[i].queries.seed = maphash.MakeSeed()
+	}
+	ws.all.queries.seed = maphash.MakeSeed()
+}
+
+// queryMemo keeps the last queries that redaction changed, with what it
+// made of them, in a few slots picked by a hash of the query: a client
+// polls with the same query (carreta's api_key on every request), and
+// redacting it again made a new string each time, an allocation a
+// request (issue 16). A query's redaction by one set of names never
+// changes, so nothing is invalidated; each set of secrets (apiSecrets)
+// has its own memo. Queries longer than memoQueryMax are not held.
+type queryMemo struct {
+	seed  maphash.Seed
+	slots [memoSlots]atomic.Pointer[redactedQuery]
+}
+
+// The memo's slots, and the longest query it holds.
+const memoSlots, memoQueryMax = 16, 256
+
+// redactedQuery is a query and its redaction, never changed once stored.
+type redactedQuery struct{ raw, red string }
+
+// redact is redact.Query(raw, names), from the memo when raw is there.
+func (m *queryMemo) redact(raw string, names []string) string {
+	if raw == "" || len(names) == 0 || len(raw) > memoQueryMax {
+		return redact.Query(raw, names)
+	}
+	slot := &m.slots[maphash.String(m.seed, raw)%memoSlots]
+	if q := slot.Load(); q != nil && q.raw == raw {
+		return q.red
+	}
+	red := redact.Query(raw, names)
+	if red != raw { // nothing to keep for a query that had no secret: it cost no string
+		slot.Store(&redactedQuery{raw: strings.Clone(raw), red: red})
+	}
+	return red
 }
