@@ -341,7 +341,7 @@ func (w *World) record(r *http.Request, path, owner string, info *request.Info, 
 		body, e.BodyTruncated = body[:journal.MaxBody], true
 	}
 	e.ResponseBody, e.ResponseSize = ans.tap.kept()
-	e.Body = string(w.redact(e, r, owner, body, ans.header))
+	e.Body = string(w.redact(e, r, owner, body, ans))
 	w.journal.AddOwned(e)
 }
 

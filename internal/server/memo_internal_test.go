@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/redact"
@@ -76,5 +77,38 @@ func TestSecretsFor(t *testing.T) {
 		if !slices.Equal(got.Query, tc.want.Query) || !slices.Equal(got.Body, tc.want.Body) || !slices.Equal(got.Answer, tc.want.Answer) {
 			t.Errorf("secretsFor(%q, %q) = %+v, want %+v", tc.answered, tc.owner, got, tc.want)
 		}
+	}
+}
+
+// TestAnswerMentions: an answer is searched for the Answer secrets unless
+// it is the fixed answer last found clean, the same bytes at the same
+// address; a fixed answer that names one is never remembered, and the
+// same address with another length is searched again.
+func TestAnswerMentions(t *testing.T) {
+	s := &apiSecrets{Secrets: api.Secrets{Answer: []string{"token"}}}
+	clean, dirty := []byte(`{"ok":true}`), []byte(`{"token":"1|x"}`)
+	str := func(b []byte) string { return unsafe.String(&b[0], len(b)) }
+	for range 2 {
+		if s.answerMentions(str(clean), true) {
+			t.Fatal("a clean fixed answer mentions a secret")
+		}
+		if !s.answerMentions(str(dirty), true) || !s.answerMentions(str(dirty), false) {
+			t.Fatal("an answer with a token does not mention it")
+		}
+	}
+	if c := s.clean.Load(); c == nil || c.data != &clean[0] || c.len != len(clean) {
+		t.Fatalf("remembered %+v, want the clean answer", c)
+	}
+	longer := append(clean[:len(clean):len(clean)], `"token"`...) // another array: a different address
+	if !s.answerMentions(str(longer), true) {
+		t.Fatal("another answer was taken for the clean one")
+	}
+	same := clean[:5]
+	copy(same, `{"tok`) // the same address, another length: searched, not remembered
+	if s.answerMentions(str(same), true) {
+		t.Fatal(`"{"tok" mentions token`)
+	}
+	if none := (&apiSecrets{}); none.answerMentions(str(dirty), false) {
+		t.Fatal("an API with no Answer secrets found one")
 	}
 }
