@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/request"
 )
 
 // clientIP is the TCP peer, or with --trust-proxy the first address of
@@ -93,6 +94,7 @@ func (a *API) profile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	request.From(c).Fix(acc.profile) // encoded once per view, never changed: the journal keeps it uncopied
 	writeJSON(c, http.StatusOK, acc.profile)
 	return nil
 }
