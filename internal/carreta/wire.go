@@ -197,7 +197,7 @@ func queryValue(raw, name string) string {
 		pair, raw, _ = strings.Cut(raw, "&")
 		k, v, _ := strings.Cut(pair, "=")
 		if k != name {
-			if !strings.ContainsAny(k, "%+") {
+			if !escaped(k) {
 				continue
 			}
 			if uk, err := url.QueryUnescape(k); err != nil || uk != name {
@@ -206,13 +206,21 @@ func queryValue(raw, name string) string {
 		}
 		val, found = v, true
 	}
-	if !found || !strings.ContainsAny(val, "%+") {
+	if !found || !escaped(val) {
 		return val
 	}
 	if u, err := url.QueryUnescape(val); err == nil {
 		return u
 	}
 	return val
+}
+
+// escaped reports whether s, a query's name or value, holds a "%" or a
+// "+", which only url.QueryUnescape reads: two byte searches, where
+// strings.ContainsAny(s, "%+") built a set and read s rune by rune (8%
+// of carreta's small read in process, issue 16).
+func escaped(s string) bool {
+	return strings.IndexByte(s, '%') >= 0 || strings.IndexByte(s, '+') >= 0
 }
 
 // OrderRequest is a decoded POST order/ body: the offer as search returned

@@ -132,3 +132,30 @@ func TestPreview_oneInstant(t *testing.T) {
 		t.Fatalf("preview from %s to %s (%v): want exactly 72h apart", now, to, err)
 	}
 }
+
+// TestClock_At: At of the real time the clock's source reads is what Now
+// reads at that instant, on a clock that follows real time, one moved and
+// running, and one frozen.
+func TestClock_At(t *testing.T) {
+	real := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	c := clock.New(func() time.Time { return real })
+	check := func(step string) {
+		t.Helper()
+		at := real
+		if got, want := c.At(at), c.Now(); !got.Equal(want) {
+			t.Fatalf("%s: At %v, Now %v", step, got, want)
+		}
+	}
+	check("real time")
+	if err := c.Advance(90 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	real = real.Add(time.Second)
+	check("moved, running")
+	if got, want := c.At(real.Add(time.Minute)), real.Add(90*time.Minute+time.Minute); !got.Equal(want) {
+		t.Fatalf("a minute on: At %v, want %v", got, want)
+	}
+	c.Freeze(true)
+	real = real.Add(time.Hour)
+	check("frozen")
+}

@@ -303,6 +303,9 @@ type Journal struct {
 	stopOnce sync.Once     // closes stop once, however often Interrupt is called
 
 	subBuffer atomic.Int64 // SetSubscriberBuffer's size; 0: SubscriberBuffer
+	// subs is the live subscriptions (subscribe.go), nil while none is
+	// open.
+	subs atomic.Pointer[subscribers]
 }
 
 // New returns a journal keeping at most size entries (DefaultSize if <= 0)

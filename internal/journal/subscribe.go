@@ -56,25 +56,18 @@ type subscribers struct {
 	// taken under it.
 	mu  sync.RWMutex
 	set map[*Subscription]struct{}
-	j   *Journal // the registry's key
+	j   *Journal // whose subs it is
 	// dead is set when the last subscription closed and the set left the
-	// registry; a Subscribe that loaded it just before starts over.
+	// journal; a Subscribe that loaded it just before starts over.
 	dead bool
 }
 
-// registry holds the subscribers of every journal that has any. It is keyed
-// by journal so that the Journal struct, which another change reworks,
-// needs no field; a journal's entry goes with its last subscription, so a
-// deleted world's journal is not kept alive by it.
-var registry sync.Map // *Journal -> *subscribers
-
-// subsOf returns j's subscribers, or nil when none was ever made.
-func subsOf(j *Journal) *subscribers {
-	if v, ok := registry.Load(j); ok {
-		return v.(*subscribers)
-	}
-	return nil
-}
+// subsOf returns j's subscribers, or nil when none is open. The set is
+// the journal's own atomic pointer (Journal.subs), set by the first
+// Subscribe and cleared by the last Close: every request's Add asks, and
+// a process-wide sync.Map keyed by journal cost a hash and a look-up each
+// time (issue 16).
+func subsOf(j *Journal) *subscribers { return j.subs.Load() }
 
 // Subscribe returns a subscription to the entries added from now on that
 // pass f (f.Since is ignored: a subscription sees only new entries).
@@ -84,8 +77,13 @@ func (j *Journal) Subscribe(f Filter) *Subscription {
 	c := make(chan Entry, j.subscriberBuffer())
 	s := &Subscription{C: c, c: c, filter: f}
 	for {
-		v, _ := registry.LoadOrStore(j, &subscribers{set: map[*Subscription]struct{}{}, j: j})
-		subs := v.(*subscribers)
+		subs := j.subs.Load()
+		if subs == nil {
+			subs = &subscribers{set: map[*Subscription]struct{}{}, j: j}
+			if !j.subs.CompareAndSwap(nil, subs) {
+				continue
+			}
+		}
 		subs.mu.Lock()
 		if !subs.dead {
 			subs.set[s] = struct{}{}
@@ -107,7 +105,7 @@ func (s *Subscription) Close() {
 		delete(subs.set, s)
 		if len(subs.set) == 0 {
 			subs.dead = true
-			registry.CompareAndDelete(subs.j, subs)
+			subs.j.subs.CompareAndSwap(subs, nil)
 		}
 		subs.mu.Unlock()
 	})

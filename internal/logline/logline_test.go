@@ -108,7 +108,8 @@ func TestAppendRFC3339Millis_asSlog(t *testing.T) {
 	}
 }
 
-// TestFourDigitYear: the years the fast path formats, at both ends.
+// TestFourDigitYear: the years the fast path formats, at both ends, and
+// the stamp of a second says the same, in each zone.
 func TestFourDigitYear(t *testing.T) {
 	for _, tc := range []struct {
 		t    time.Time
@@ -119,9 +120,14 @@ func TestFourDigitYear(t *testing.T) {
 		{time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC), true},
 		{time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC), false},
 		{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC).In(time.FixedZone("MSK", 3*60*60)), false}, // the same second, year 10000 there
+		{time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC), true},
 	} {
 		if got := fourDigitYear(tc.t); got != tc.want {
 			t.Errorf("fourDigitYear(%v) = %v, want %v", tc.t, got, tc.want)
+		}
+		if got := stampOf(tc.t).fits; got != tc.want { // Request's test, kept a second
+			t.Errorf("stampOf(%v).fits = %v, want %v", tc.t, got, tc.want)
 		}
 	}
 }

@@ -51,11 +51,12 @@ func (o *observed) done() {
 // with request.Info.Fix, and those bytes are kept with no copy at all.
 type tap struct {
 	http.ResponseWriter
-	str  string // the kept bytes while the answer came in one Write
-	buf  []byte // the kept bytes once a second Write came
-	size int    // bytes written in all
-	head bool   // a HEAD request: net/http eats what is written, the client gets no body
-	info *request.Info
+	str   string // the kept bytes while the answer came in one Write
+	buf   []byte // the kept bytes once a second Write came
+	size  int    // bytes written in all
+	head  bool   // a HEAD request: net/http eats what is written, the client gets no body
+	fixed bool   // str is the handler's fixed bytes (request.Info.Fix), never changed
+	info  *request.Info
 }
 
 // Write sends b and keeps what of it the client was sent (nothing for a
@@ -71,12 +72,12 @@ func (t *tap) Write(b []byte) (int, error) {
 		case t.size == 0 && t.info.Fixes(b):
 			// Bytes the handler declared it never changes (request.Info.Fix):
 			// kept as they are, with no copy.
-			t.str = unsafe.String(&take[0], len(take))
+			t.str, t.fixed = unsafe.String(&take[0], len(take)), true
 		case t.size == 0:
 			t.str = string(take)
 		case t.buf == nil:
 			t.buf = append(append(make([]byte, 0, len(t.str)+len(take)), t.str...), take...)
-			t.str = ""
+			t.str, t.fixed = "", false
 		default:
 			t.buf = append(t.buf, take...)
 		}
@@ -88,6 +89,10 @@ func (t *tap) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection (flushes, and
 // the fault rules that hijack it).
 func (t *tap) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+// fixedAnswer reports whether what the tap kept is the handler's fixed
+// bytes (request.Info.Fix) alone: bytes that never change.
+func (t *tap) fixedAnswer() bool { return t.fixed && t.buf == nil }
 
 // kept is the beginning of the answer the tap kept, and the answer's size.
 func (t *tap) kept() (string, int) {

@@ -21,7 +21,7 @@ func TestObserved_doneClearsEveryField(t *testing.T) {
 	o.info = request.Info{API: "carreta", Prefix: "/w/x", Body: []byte("b"), Fault: "f", Conn: &net.TCPConn{}, Fixed: []byte("a")}
 	c := echo.New().NewContext(httptest.NewRequest("GET", "/", nil), httptest.NewRecorder())
 	request.Carry(&o.ctx, c, &o.info)
-	o.tap = tap{ResponseWriter: httptest.NewRecorder(), str: "s", buf: []byte("k"), size: 3, head: true, info: &o.info}
+	o.tap = tap{ResponseWriter: httptest.NewRecorder(), str: "s", buf: []byte("k"), size: 3, head: true, fixed: true, info: &o.info}
 	v := reflect.ValueOf(o).Elem()
 	for i := range v.NumField() {
 		for j := range v.Field(i).NumField() {

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"hash/maphash"
 	"net/http"
 	"strings"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/api"
@@ -28,11 +31,12 @@ import (
 // a GET has none to redact, and most answers name no secret (issue 16).
 // owner is the API that owns the request's path (World.owner), which
 // observe has worked out already: it is not worked out again.
-func (w *World) redact(e *journal.Entry, r *http.Request, owner string, body []byte, answer http.Header) []byte {
-	s := w.secretsFor(e.API, owner)
-	e.Query = redact.Query(e.Query, s.Query)
-	if e.ResponseBody != "" && mentions(e.ResponseBody, s.Answer) {
-		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), answer.Get(echo.HeaderContentType), s.Answer))
+func (w *World) redact(e *journal.Entry, r *http.Request, owner string, body []byte, ans answer) []byte {
+	sec := w.secretsFor(e.API, owner)
+	s := &sec.Secrets
+	e.Query = sec.queries.redact(e.Query, s.Query)
+	if e.ResponseBody != "" && sec.answerMentions(e.ResponseBody, ans.tap.fixedAnswer()) {
+		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), ans.header.Get(echo.HeaderContentType), s.Answer))
 	}
 	if len(body) == 0 || len(s.Body) == 0 {
 		return body // what redact.Body returns for them, without its Content-Type
@@ -52,6 +56,37 @@ func (w *World) redactPath(p string) string {
 	return redact.URL(p, w.querySecrets)
 }
 
+// answerMentions reports whether body, an answer, holds any of s's
+// Answer secrets' names at all (mentions). fixed says body is a handler's
+// fixed bytes (request.Info.Fix), which never change: the last such body
+// found to mention none is remembered (s.clean), by its address and
+// length, and not searched again. amapi's GET api/test answers one of
+// eight fixed bodies, which were searched for "token" on every request
+// (issue 16).
+func (s *apiSecrets) answerMentions(body string, fixed bool) bool {
+	if len(s.Answer) == 0 {
+		return false
+	}
+	if fixed {
+		if c := s.clean.Load(); c != nil && c.data == unsafe.StringData(body) && c.len == len(body) {
+			return false
+		}
+	}
+	if mentions(body, s.Answer) {
+		return true
+	}
+	if fixed {
+		s.clean.Store(&fixedBody{data: unsafe.StringData(body), len: len(body)})
+	}
+	return false
+}
+
+// fixedBody is where a fixed answer's bytes are, and how many.
+type fixedBody struct {
+	data *byte
+	len  int
+}
+
 // mentions reports whether body holds any of names at all: a quick test
 // before the answer is read for them.
 func mentions(body string, names []string) bool {
@@ -65,17 +100,82 @@ func mentions(body string, names []string) bool {
 
 // secretsFor is the secrets of the API that answered and of the one that
 // owns the path: one API's when they are the same, every API's when
-// neither is a vendor or they differ.
-func (w *World) secretsFor(answered, owner string) api.Secrets {
-	if a, ok := w.byName[answered]; ok && answered == owner {
-		return a.Secrets()
+// neither is a vendor or they differ. Both are made once, with the world
+// (worldSecrets.collect): an API's Secrets is a value of four slices, and
+// every request copied one, or built every API's anew (issue 16).
+func (w *World) secretsFor(answered, owner string) *apiSecrets {
+	if answered == owner {
+		for i := range w.secrets.each {
+			if s := &w.secrets.each[i]; s.name == answered {
+				return s
+			}
+		}
 	}
-	var all api.Secrets
-	for _, a := range w.apis {
+	return &w.secrets.all
+}
+
+// worldSecrets is the secrets of each of a world's APIs, and of all of
+// them together (all: its name is "").
+type worldSecrets struct {
+	each []apiSecrets
+	all  apiSecrets
+}
+
+// apiSecrets is one API's secrets (or all APIs'), and the memo of the
+// queries they were redacted in.
+type apiSecrets struct {
+	name string
+	api.Secrets
+	queries queryMemo
+	clean   atomic.Pointer[fixedBody] // the last fixed answer that mentions no Answer secret
+}
+
+// collect makes ws the secrets of apis.
+func (ws *worldSecrets) collect(apis []api.API) {
+	ws.each = make([]apiSecrets, len(apis))
+	for i, a := range apis {
 		s := a.Secrets()
-		all.Query = append(all.Query, s.Query...)
-		all.Body = append(all.Body, s.Body...)
-		all.Answer = append(all.Answer, s.Answer...)
+		ws.each[i].name, ws.each[i].Secrets = a.Name(), s
+		ws.all.Query = append(ws.all.Query, s.Query...)
+		ws.all.Body = append(ws.all.Body, s.Body...)
+		ws.all.Answer = append(ws.all.Answer, s.Answer...)
 	}
-	return all
+	for i := range ws.each {
+		ws.each[i].queries.seed = maphash.MakeSeed()
+	}
+	ws.all.queries.seed = maphash.MakeSeed()
+}
+
+// queryMemo keeps the last queries that redaction changed, with what it
+// made of them, in a few slots picked by a hash of the query: a client
+// polls with the same query (carreta's api_key on every request), and
+// redacting it again made a new string each time, an allocation a
+// request (issue 16). A query's redaction by one set of names never
+// changes, so nothing is invalidated; each set of secrets (apiSecrets)
+// has its own memo. Queries longer than memoQueryMax are not held.
+type queryMemo struct {
+	seed  maphash.Seed
+	slots [memoSlots]atomic.Pointer[redactedQuery]
+}
+
+// The memo's slots, and the longest query it holds.
+const memoSlots, memoQueryMax = 16, 256
+
+// redactedQuery is a query and its redaction, never changed once stored.
+type redactedQuery struct{ raw, red string }
+
+// redact is redact.Query(raw, names), from the memo when raw is there.
+func (m *queryMemo) redact(raw string, names []string) string {
+	if raw == "" || len(names) == 0 || len(raw) > memoQueryMax {
+		return redact.Query(raw, names)
+	}
+	slot := &m.slots[maphash.String(m.seed, raw)%memoSlots]
+	if q := slot.Load(); q != nil && q.raw == raw {
+		return q.red
+	}
+	red := redact.Query(raw, names)
+	if red != raw { // nothing to keep for a query that had no secret: it cost no string
+		slot.Store(&redactedQuery{raw: strings.Clone(raw), red: red})
+	}
+	return red
 }

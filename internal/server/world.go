@@ -53,6 +53,9 @@ type World struct {
 	journal *journal.Journal
 	faults  *fault.Injector
 	echo    *echo.Echo
+	// routed is serve of the handler the router found, on the root
+	// (observeRouted): one closure, made with the routes.
+	routed echo.HandlerFunc
 
 	// The three vendor APIs by name, for seeding each with its own section;
 	// as a list, for routing; and keyed by Name, for rendering an error in
@@ -66,6 +69,9 @@ type World struct {
 	// a URL in a header or a path may name any API's URL, and they are
 	// looked for on every request (journal.Redact, redactPath).
 	querySecrets []string
+	// secrets is each API's secrets and every API's, made once
+	// (secretsFor).
+	secrets worldSecrets
 
 	// gate is read-held by every vendor request (the gated middleware of
 	// each API's route group, for the handler's whole run) and write-held by
@@ -124,7 +130,8 @@ func openWorld(cfg *Config, f worldFile) (*World, error) {
 	for _, a := range w.apis {
 		w.byName[a.Name()] = a
 	}
-	w.querySecrets = w.secretsFor("", "").Query
+	w.secrets.collect(w.apis)
+	w.querySecrets = w.secrets.all.Query
 	return w, nil
 }
 

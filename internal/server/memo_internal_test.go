@@ -1,0 +1,114 @@
+package server
+
+import (
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/redact"
+)
+
+// TestQueryMemo: the memo answers redact.Query for every query, the first
+// time and again, with more queries than slots, queries too long to hold,
+// queries with no secret and a caller's bytes reused after the call.
+func TestQueryMemo(t *testing.T) {
+	m := queryMemo{seed: maphash.MakeSeed()}
+	names := []string{"api_key"}
+	queries := []string{"", "api_key=demo-key", "q=oc47&api_key=demo-key", "q=oc47", "api_key=", "api%5Fkey=x&page=2",
+		"api_key=" + strings.Repeat("k", memoQueryMax), "api_key=" + strings.Repeat("k", memoQueryMax-8)}
+	for i := range 3 * memoSlots {
+		queries = append(queries, fmt.Sprintf("api_key=key-%d&page=%d", i, i))
+	}
+	for round := range 3 {
+		for _, q := range queries {
+			if got, want := m.redact(q, names), redact.Query(q, names); got != want {
+				t.Fatalf("round %d: redact(%q) = %q, want %q", round, q, got, want)
+			}
+		}
+	}
+	buf := []byte("api_key=reused")
+	first := m.redact(string(buf), names)
+	copy(buf, "page=1&")
+	if got := m.redact("api_key=reused", names); got != first || got != redact.Query("api_key=reused", names) {
+		t.Fatalf("the memo kept the caller's bytes: %q", got)
+	}
+	for i := range m.slots {
+		if q := m.slots[i].Load(); q != nil && (len(q.raw) > memoQueryMax || q.raw == q.red) {
+			t.Fatalf("held %q -> %q", q.raw, q.red)
+		}
+	}
+}
+
+// fakeAPI is an api.API with a name and secrets only (secretsFor's test).
+type fakeAPI struct {
+	api.API
+	name string
+	s    api.Secrets
+}
+
+func (f fakeAPI) Name() string         { return f.name }
+func (f fakeAPI) Secrets() api.Secrets { return f.s }
+
+// TestSecretsFor: the API that answered its own path gets its own
+// secrets; anything else (another API's path, no API, the control API)
+// gets every API's.
+func TestSecretsFor(t *testing.T) {
+	w := &World{}
+	w.secrets.collect([]api.API{
+		fakeAPI{name: "a", s: api.Secrets{Query: []string{"qa"}, Body: []string{"ba"}, Answer: []string{"aa"}}},
+		fakeAPI{name: "b", s: api.Secrets{Query: []string{"qb"}, Body: []string{"bb"}}},
+	})
+	all := api.Secrets{Query: []string{"qa", "qb"}, Body: []string{"ba", "bb"}, Answer: []string{"aa"}}
+	for _, tc := range []struct {
+		answered, owner string
+		want            api.Secrets
+	}{
+		{"a", "a", api.Secrets{Query: []string{"qa"}, Body: []string{"ba"}, Answer: []string{"aa"}}},
+		{"b", "b", api.Secrets{Query: []string{"qb"}, Body: []string{"bb"}}},
+		{"b", "a", all},
+		{"", "", all},
+		{"admin", "admin", all},
+	} {
+		got := w.secretsFor(tc.answered, tc.owner).Secrets
+		if !slices.Equal(got.Query, tc.want.Query) || !slices.Equal(got.Body, tc.want.Body) || !slices.Equal(got.Answer, tc.want.Answer) {
+			t.Errorf("secretsFor(%q, %q) = %+v, want %+v", tc.answered, tc.owner, got, tc.want)
+		}
+	}
+}
+
+// TestAnswerMentions: an answer is searched for the Answer secrets unless
+// it is the fixed answer last found clean, the same bytes at the same
+// address; a fixed answer that names one is never remembered, and the
+// same address with another length is searched again.
+func TestAnswerMentions(t *testing.T) {
+	s := &apiSecrets{Secrets: api.Secrets{Answer: []string{"token"}}}
+	clean, dirty := []byte(`{"ok":true}`), []byte(`{"token":"1|x"}`)
+	str := func(b []byte) string { return unsafe.String(&b[0], len(b)) }
+	for range 2 {
+		if s.answerMentions(str(clean), true) {
+			t.Fatal("a clean fixed answer mentions a secret")
+		}
+		if !s.answerMentions(str(dirty), true) || !s.answerMentions(str(dirty), false) {
+			t.Fatal("an answer with a token does not mention it")
+		}
+	}
+	if c := s.clean.Load(); c == nil || c.data != &clean[0] || c.len != len(clean) {
+		t.Fatalf("remembered %+v, want the clean answer", c)
+	}
+	longer := append(clean[:len(clean):len(clean)], `"token"`...) // another array: a different address
+	if !s.answerMentions(str(longer), true) {
+		t.Fatal("another answer was taken for the clean one")
+	}
+	same := clean[:5]
+	copy(same, `{"tok`) // the same address, another length: searched, not remembered
+	if s.answerMentions(str(same), true) {
+		t.Fatal(`"{"tok" mentions token`)
+	}
+	if none := (&apiSecrets{}); none.answerMentions(str(dirty), false) {
+		t.Fatal("an API with no Answer secrets found one")
+	}
+}
