@@ -1,14 +1,13 @@
 package carreta
 
 import (
-	"hash/maphash"
 	"net/http"
 	"net/netip"
 	"strings"
-	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/request"
+	"github.com/mockserver/mockserver/internal/slotmemo"
 )
 
 // clientIP is the TCP peer, or with --trust-proxy the first address of
@@ -43,50 +42,22 @@ func (a *API) authenticate(c echo.Context, v *view) (*account, error) {
 	if key == "" {
 		return nil, errUnauthorized
 	}
-	acc, ok := v.accounts[keySums.sum(key)]
+	acc, ok := v.accounts[keySums.Get(key, keySum)]
 	if !ok || len(acc.allowed) > 0 && !acc.allows(clientIP(r, a.deps.TrustProxy)) {
 		return nil, errUnauthorized // the address is read only for an allowlist
 	}
 	return acc, nil
 }
 
-// keySums is the process's memo of api keys' SHA-256 (keyHash).
-var keySums = keyMemo{seed: maphash.MakeSeed()}
+// keySums is the process's memo of api keys' SHA-256 (keyHash): a client
+// sends the same key on every request, and hashing it was 5% of carreta's
+// small read in process (issue 16). A key's hash never changes, so nothing
+// is invalidated: a key whose account is gone or changed is looked up in
+// the view as before. Keys longer than 128 bytes are hashed every time.
+var keySums = slotmemo.New[[32]byte](128)
 
-// keyMemo keeps the SHA-256 of the api keys requests came with lately,
-// in a few slots picked by a hash of the key: a client sends the same key
-// on every request, and hashing it was 5% of carreta's small read in
-// process (issue 16). A key's hash never changes, so nothing is ever
-// invalidated: a key whose account is gone or changed is looked up in
-// the view as before. A miss hashes the key and takes its slot; keys
-// longer than memoKeyMax are hashed every time, not held.
-type keyMemo struct {
-	seed  maphash.Seed
-	slots [memoSlots]atomic.Pointer[keySum]
-}
-
-// The memo's slots, and the longest key it holds.
-const memoSlots, memoKeyMax = 16, 128
-
-// keySum is one key and its hash, never changed once stored.
-type keySum struct {
-	key string
-	sum [32]byte
-}
-
-// sum is keyHash(key), from the memo when key is there.
-func (m *keyMemo) sum(key string) [32]byte {
-	if len(key) > memoKeyMax {
-		return keyHash(key)
-	}
-	slot := &m.slots[maphash.String(m.seed, key)%memoSlots]
-	if ks := slot.Load(); ks != nil && ks.key == key {
-		return ks.sum
-	}
-	ks := &keySum{key: strings.Clone(key), sum: keyHash(key)} // not the request's query's memory
-	slot.Store(ks)
-	return ks.sum
-}
+// keySum is keyHash for the memo: always worth keeping.
+func keySum(key string) ([32]byte, bool) { return keyHash(key), true }
 
 // profile is GET profile/: the body was encoded at Load.
 func (a *API) profile(c echo.Context) error {

@@ -1,44 +1,19 @@
 package carreta
 
 import (
-	"fmt"
-	"hash/maphash"
 	"strings"
 	"testing"
 )
 
-// TestKeyMemo: the memo answers keyHash for every key, the first time and
-// again, with more keys than slots (keys evict each other) and keys too
-// long to hold; a held key is its own copy, not the caller's memory.
-func TestKeyMemo(t *testing.T) {
-	m := keyMemo{seed: maphash.MakeSeed()}
-	keys := []string{"", "demo-key", "demo-kez", strings.Repeat("k", memoKeyMax), strings.Repeat("k", memoKeyMax+1)}
-	for i := range 3 * memoSlots {
-		keys = append(keys, fmt.Sprintf("key-%d", i))
-	}
-	for round := range 3 {
-		for _, k := range keys {
-			if got, want := m.sum(k), keyHash(k); got != want {
-				t.Fatalf("round %d: sum(%q) = %x, want %x", round, k, got, want)
+// TestKeySums: the api keys' memo answers keyHash, the first time and
+// again, for a key it holds and for one too long to hold.
+func TestKeySums(t *testing.T) {
+	for _, k := range []string{"", "demo-key", "demo-kez", strings.Repeat("k", 129)} {
+		for range 2 {
+			if got, want := keySums.Get(k, keySum), keyHash(k); got != want {
+				t.Fatalf("keySums(%q) = %x, want %x", k, got, want)
 			}
 		}
-	}
-	buf := []byte("reused-key")
-	first := m.sum(string(buf))
-	copy(buf, "REUSED")
-	if got := m.sum("reused-key"); got != first || got != keyHash("reused-key") {
-		t.Fatal("the memo kept the caller's bytes, not a copy")
-	}
-	held := 0
-	for i := range m.slots {
-		if ks := m.slots[i].Load(); ks != nil && len(ks.key) > memoKeyMax {
-			t.Fatalf("a key of %d bytes held", len(ks.key))
-		} else if ks != nil {
-			held++
-		}
-	}
-	if held == 0 {
-		t.Fatal("nothing held")
 	}
 }
 

@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"hash/maphash"
 	"slices"
 	"strings"
 	"testing"
@@ -10,35 +9,36 @@ import (
 
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/redact"
+	"github.com/mockserver/mockserver/internal/slotmemo"
 )
 
 // TestQueryMemo: the memo answers redact.Query for every query, the first
 // time and again, with more queries than slots, queries too long to hold,
 // queries with no secret and a caller's bytes reused after the call.
 func TestQueryMemo(t *testing.T) {
-	m := queryMemo{seed: maphash.MakeSeed()}
 	names := []string{"api_key"}
+	m := &apiSecrets{Secrets: api.Secrets{Query: names}, queries: slotmemo.New[string](memoQueryMax)}
 	queries := []string{"", "api_key=demo-key", "q=oc47&api_key=demo-key", "q=oc47", "api_key=", "api%5Fkey=x&page=2",
 		"api_key=" + strings.Repeat("k", memoQueryMax), "api_key=" + strings.Repeat("k", memoQueryMax-8)}
-	for i := range 3 * memoSlots {
+	for i := range 3 * slotmemo.Slots {
 		queries = append(queries, fmt.Sprintf("api_key=key-%d&page=%d", i, i))
 	}
 	for round := range 3 {
 		for _, q := range queries {
-			if got, want := m.redact(q, names), redact.Query(q, names); got != want {
+			if got, want := m.redactQuery(q), redact.Query(q, names); got != want {
 				t.Fatalf("round %d: redact(%q) = %q, want %q", round, q, got, want)
 			}
 		}
 	}
 	buf := []byte("api_key=reused")
-	first := m.redact(string(buf), names)
+	first := m.redactQuery(string(buf))
 	copy(buf, "page=1&")
-	if got := m.redact("api_key=reused", names); got != first || got != redact.Query("api_key=reused", names) {
+	if got := m.redactQuery("api_key=reused"); got != first || got != redact.Query("api_key=reused", names) {
 		t.Fatalf("the memo kept the caller's bytes: %q", got)
 	}
-	for i := range m.slots {
-		if q := m.slots[i].Load(); q != nil && (len(q.raw) > memoQueryMax || q.raw == q.red) {
-			t.Fatalf("held %q -> %q", q.raw, q.red)
+	for _, q := range m.queries.Held() {
+		if len(q) > memoQueryMax || q == redact.Query(q, names) {
+			t.Fatalf("held %q", q)
 		}
 	}
 }

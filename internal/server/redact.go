@@ -1,7 +1,6 @@
 package server
 
 import (
-	"hash/maphash"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -11,6 +10,7 @@ import (
 	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/redact"
+	"github.com/mockserver/mockserver/internal/slotmemo"
 )
 
 // redact replaces the credentials in a journal entry before it is added,
@@ -34,7 +34,7 @@ import (
 func (w *World) redact(e *journal.Entry, r *http.Request, owner string, body []byte, ans answer) []byte {
 	sec := w.secretsFor(e.API, owner)
 	s := &sec.Secrets
-	e.Query = sec.queries.redact(e.Query, s.Query)
+	e.Query = sec.redactQuery(e.Query)
 	if e.ResponseBody != "" && sec.answerMentions(e.ResponseBody, ans.tap.fixedAnswer()) {
 		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), ans.header.Get(echo.HeaderContentType), s.Answer))
 	}
@@ -126,7 +126,7 @@ type worldSecrets struct {
 type apiSecrets struct {
 	name string
 	api.Secrets
-	queries queryMemo
+	queries *slotmemo.Memo[string]
 	clean   atomic.Pointer[fixedBody] // the last fixed answer that mentions no Answer secret
 }
 
@@ -141,41 +141,27 @@ func (ws *worldSecrets) collect(apis []api.API) {
 		ws.all.Answer = append(ws.all.Answer, s.Answer...)
 	}
 	for i := range ws.each {
-		ws.each[i].queries.seed = maphash.MakeSeed()
+		ws.each[i].queries = slotmemo.New[string](memoQueryMax)
 	}
-	ws.all.queries.seed = maphash.MakeSeed()
+	ws.all.queries = slotmemo.New[string](memoQueryMax)
 }
 
-// queryMemo keeps the last queries that redaction changed, with what it
-// made of them, in a few slots picked by a hash of the query: a client
-// polls with the same query (carreta's api_key on every request), and
-// redacting it again made a new string each time, an allocation a
-// request (issue 16). A query's redaction by one set of names never
-// changes, so nothing is invalidated; each set of secrets (apiSecrets)
-// has its own memo. Queries longer than memoQueryMax are not held.
-type queryMemo struct {
-	seed  maphash.Seed
-	slots [memoSlots]atomic.Pointer[redactedQuery]
-}
+// Each set of secrets (apiSecrets) keeps the last queries that redaction
+// changed, with what it made of them (slotmemo): a client polls with the
+// same query (carreta's api_key on every request), and redacting it again
+// made a new string each time, an allocation a request (issue 16). A
+// query's redaction by one set of names never changes, so nothing is
+// invalidated. Queries longer than memoQueryMax are not held, nor queries
+// with no secret (they cost no string).
+const memoQueryMax = 256
 
-// The memo's slots, and the longest query it holds.
-const memoSlots, memoQueryMax = 16, 256
-
-// redactedQuery is a query and its redaction, never changed once stored.
-type redactedQuery struct{ raw, red string }
-
-// redact is redact.Query(raw, names), from the memo when raw is there.
-func (m *queryMemo) redact(raw string, names []string) string {
-	if raw == "" || len(names) == 0 || len(raw) > memoQueryMax {
-		return redact.Query(raw, names)
+// redactQuery is redact.Query(raw, names), from the memo when raw is there.
+func (s *apiSecrets) redactQuery(raw string) string {
+	if raw == "" || len(s.Query) == 0 {
+		return raw
 	}
-	slot := &m.slots[maphash.String(m.seed, raw)%memoSlots]
-	if q := slot.Load(); q != nil && q.raw == raw {
-		return q.red
-	}
-	red := redact.Query(raw, names)
-	if red != raw { // nothing to keep for a query that had no secret: it cost no string
-		slot.Store(&redactedQuery{raw: strings.Clone(raw), red: red})
-	}
-	return red
+	return s.queries.Get(raw, func(raw string) (string, bool) {
+		red := redact.Query(raw, s.Query)
+		return red, red != raw
+	})
 }
