@@ -62,21 +62,9 @@ func bearer(c echo.Context) string {
 	return t
 }
 
-// writeJSON writes an encoded JSON body, as echo's Blob does (a
-// Content-Type already set is kept), but with a shared value for the
-// Content-Type: Blob's Header.Set made a slice a request (issue 16).
-func writeJSON(c echo.Context, status int, body []byte) {
-	res := c.Response()
-	if h := res.Header(); h.Get(echo.HeaderContentType) == "" {
-		h[echo.HeaderContentType] = jsonType
-	}
-	res.WriteHeader(status)
-	_, _ = res.Write(body)
-}
-
-// jsonType is the Content-Type writeJSON sets, capacity 1 so an append
-// copies it (laravelHeaders' values say why).
-var jsonType = []string{echo.MIMEApplicationJSON}[:1:1]
+// writeJSON writes an encoded JSON body (api.WriteJSON: echo's Blob with
+// a shared Content-Type).
+func writeJSON(c echo.Context, status int, body []byte) { api.WriteJSON(c, status, body) }
 
 // respond writes v (a wire type) as PHP's json_encode would.
 func respond(c echo.Context, status int, v any) error {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/phpjson"
 )
@@ -32,30 +33,15 @@ func respond(c echo.Context, status int, v any) error {
 	return nil
 }
 
-// writeJSON writes body, already encoded, as the panel's JSON answer: what
-// echo's JSONBlob writes (application/json unless a Content-Type is set, the
-// status, the body), with the header's value shared (jsonType) and its key
-// not canonicalized again, which was an allocation and a fifth of a kept
-// answer's own cost (issue 16). A write error is the client's leaving.
+// writeJSON writes body, already encoded, as the panel's JSON answer
+// (api.WriteJSON: echo's JSONBlob with a shared Content-Type).
 //
 // The length is left to net/http, as it was: an answer it holds whole (up
 // to 2 KB) carries a Content-Length, a longer one (a list page) goes out
 // chunked. saplab.txt says nothing of framing, and a PHP script's output
 // behind Apache or nginx goes out chunked too once it outgrows the
 // server's buffer (docs/decisions.md, issue 16, small reads).
-func writeJSON(c echo.Context, status int, body []byte) {
-	w := c.Response()
-	if h := w.Header(); headerValue(h, echo.HeaderContentType) == "" {
-		h[echo.HeaderContentType] = jsonType
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-// jsonType is the Content-Type of the panel's answers, shared by all of
-// them: a header's values are replaced, never written in place (net/http,
-// echo and the fault injector set or copy them whole).
-var jsonType = []string{echo.MIMEApplicationJSON}
+func writeJSON(c echo.Context, status int, body []byte) { api.WriteJSON(c, status, body) }
 
 // successAnswer is {"status":"success","text":text}; a struct, not a
 // phpjson.Object, since its keys are known: an Object encodes each value on
