@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestKeyMemo: the memo answers keyHash for every key, the first time and
@@ -23,9 +24,15 @@ func TestKeyMemo(t *testing.T) {
 			}
 		}
 	}
+	// A key whose bytes change after the call (unsafe.String over a
+	// buffer): the memo must hold its own copy, or its slot would read
+	// the new bytes with the old key's sum.
 	buf := []byte("reused-key")
-	first := m.sum(string(buf))
+	first := m.sum(unsafe.String(&buf[0], len(buf)))
 	copy(buf, "REUSED")
+	if ks := m.slots[maphash.String(m.seed, "reused-key")%memoSlots].Load(); ks == nil || ks.key != "reused-key" {
+		t.Fatalf("the memo's slot holds %+v, want the key as it was sent", ks)
+	}
 	if got := m.sum("reused-key"); got != first || got != keyHash("reused-key") {
 		t.Fatal("the memo kept the caller's bytes, not a copy")
 	}

@@ -30,9 +30,15 @@ func TestQueryMemo(t *testing.T) {
 			}
 		}
 	}
+	// A query whose bytes change after the call (unsafe.String over a
+	// buffer): the memo must hold its own copy, or its slot would read
+	// the new bytes with the old redaction.
 	buf := []byte("api_key=reused")
-	first := m.redact(string(buf), names)
+	first := m.redact(unsafe.String(&buf[0], len(buf)), names)
 	copy(buf, "page=1&")
+	if q := m.slots[maphash.String(m.seed, "api_key=reused")%memoSlots].Load(); q == nil || q.raw != "api_key=reused" {
+		t.Fatalf("the memo's slot holds %+v, want the query as it was sent", q)
+	}
 	if got := m.redact("api_key=reused", names); got != first || got != redact.Query("api_key=reused", names) {
 		t.Fatalf("the memo kept the caller's bytes: %q", got)
 	}
@@ -103,10 +109,15 @@ func TestAnswerMentions(t *testing.T) {
 	if !s.answerMentions(str(longer), true) {
 		t.Fatal("another answer was taken for the clean one")
 	}
-	same := clean[:5]
-	copy(same, `{"tok`) // the same address, another length: searched, not remembered
-	if s.answerMentions(str(same), true) {
-		t.Fatal(`"{"tok" mentions token`)
+	// The same address with another length is another answer: searched,
+	// not taken for the clean one remembered there.
+	buf := []byte(`{"ok":true}"token"`)
+	short := buf[:len(`{"ok":true}`)]
+	if s.answerMentions(str(short), true) {
+		t.Fatal("a clean fixed answer mentions a secret")
+	}
+	if !s.answerMentions(str(buf), true) {
+		t.Fatal("a longer answer at the clean one's address was taken for it")
 	}
 	if none := (&apiSecrets{}); none.answerMentions(str(dirty), false) {
 		t.Fatal("an API with no Answer secrets found one")
