@@ -43,9 +43,16 @@ func (a *API) authenticate(c echo.Context, v *view) (*account, error) {
 	if key == "" {
 		return nil, errUnauthorized
 	}
-	acc, ok := v.accounts[keySums.sum(key)]
+	sum, remembered := keySums.lookup(key)
+	if !remembered {
+		sum = keyHash(key)
+	}
+	acc, ok := v.accounts[sum]
 	if !ok || len(acc.allowed) > 0 && !acc.allows(clientIP(r, a.deps.TrustProxy)) {
 		return nil, errUnauthorized // the address is read only for an allowlist
+	}
+	if !remembered {
+		keySums.keep(key, sum) // an account's key: one sent in error is not held past its request
 	}
 	return acc, nil
 }
@@ -53,13 +60,16 @@ func (a *API) authenticate(c echo.Context, v *view) (*account, error) {
 // keySums is the process's memo of api keys' SHA-256 (keyHash).
 var keySums = keyMemo{seed: maphash.MakeSeed()}
 
-// keyMemo keeps the SHA-256 of the api keys requests came with lately,
-// in a few slots picked by a hash of the key: a client sends the same key
-// on every request, and hashing it was 5% of carreta's small read in
-// process (issue 16). A key's hash never changes, so nothing is ever
-// invalidated: a key whose account is gone or changed is looked up in
-// the view as before. A miss hashes the key and takes its slot; keys
-// longer than memoKeyMax are hashed every time, not held.
+// keyMemo keeps the SHA-256 of the api keys of accounts that requests
+// came with lately, in a few slots picked by a hash of the key: a client
+// sends the same key on every request, and hashing it was 5% of carreta's
+// small read in process (issue 16). A key's hash never changes, so
+// nothing is ever invalidated: a key whose account is gone or changed is
+// looked up in the view as before. Only a key that named an account is
+// kept (authenticate): a key a client sent in error (a real one of
+// another system, say) is hashed, refused and not held in memory past its
+// request, as before the memo; nor can a flood of wrong keys evict the
+// good ones. Keys longer than memoKeyMax are hashed every time, not held.
 type keyMemo struct {
 	seed  maphash.Seed
 	slots [memoSlots]atomic.Pointer[keySum]
@@ -74,18 +84,27 @@ type keySum struct {
 	sum [32]byte
 }
 
-// sum is keyHash(key), from the memo when key is there.
-func (m *keyMemo) sum(key string) [32]byte {
+// lookup is keyHash(key) when the memo holds key.
+func (m *keyMemo) lookup(key string) ([32]byte, bool) {
 	if len(key) > memoKeyMax {
-		return keyHash(key)
+		return [32]byte{}, false
 	}
-	slot := &m.slots[maphash.String(m.seed, key)%memoSlots]
-	if ks := slot.Load(); ks != nil && ks.key == key {
-		return ks.sum
+	if ks := m.slot(key).Load(); ks != nil && ks.key == key {
+		return ks.sum, true
 	}
-	ks := &keySum{key: strings.Clone(key), sum: keyHash(key)} // not the request's query's memory
-	slot.Store(ks)
-	return ks.sum
+	return [32]byte{}, false
+}
+
+// keep remembers sum, keyHash(key), in key's slot.
+func (m *keyMemo) keep(key string, sum [32]byte) {
+	if len(key) <= memoKeyMax {
+		m.slot(key).Store(&keySum{key: strings.Clone(key), sum: sum}) // not the request's query's memory
+	}
+}
+
+// slot is key's slot.
+func (m *keyMemo) slot(key string) *atomic.Pointer[keySum] {
+	return &m.slots[maphash.String(m.seed, key)%memoSlots]
 }
 
 // profile is GET profile/: the body was encoded at Load.
