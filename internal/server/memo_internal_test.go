@@ -3,12 +3,15 @@ package server
 import (
 	"fmt"
 	"hash/maphash"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"unsafe"
 
 	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/redact"
 )
 
@@ -25,7 +28,7 @@ func TestQueryMemo(t *testing.T) {
 	}
 	for round := range 3 {
 		for _, q := range queries {
-			if got, want := m.redact(q, names), redact.Query(q, names); got != want {
+			if got, want := m.redact(q, names, true), redact.Query(q, names); got != want {
 				t.Fatalf("round %d: redact(%q) = %q, want %q", round, q, got, want)
 			}
 		}
@@ -34,12 +37,12 @@ func TestQueryMemo(t *testing.T) {
 	// buffer): the memo must hold its own copy, or its slot would read
 	// the new bytes with the old redaction.
 	buf := []byte("api_key=reused")
-	first := m.redact(unsafe.String(&buf[0], len(buf)), names)
+	first := m.redact(unsafe.String(&buf[0], len(buf)), names, true)
 	copy(buf, "page=1&")
 	if q := m.slots[maphash.String(m.seed, "api_key=reused")%memoSlots].Load(); q == nil || q.raw != "api_key=reused" {
 		t.Fatalf("the memo's slot holds %+v, want the query as it was sent", q)
 	}
-	if got := m.redact("api_key=reused", names); got != first || got != redact.Query("api_key=reused", names) {
+	if got := m.redact("api_key=reused", names, true); got != first || got != redact.Query("api_key=reused", names) {
 		t.Fatalf("the memo kept the caller's bytes: %q", got)
 	}
 	for i := range m.slots {
@@ -121,5 +124,37 @@ func TestAnswerMentions(t *testing.T) {
 	}
 	if none := (&apiSecrets{}); none.answerMentions(str(dirty), false) {
 		t.Fatal("an API with no Answer secrets found one")
+	}
+}
+
+// TestRedact_keepsNoRefusedQuery: the journal's query memo holds a query
+// the API accepted (its key is the scenario's), never one it refused: an
+// api_key sent in error is redacted in the entry and not held in memory
+// past its request.
+func TestRedact_keepsNoRefusedQuery(t *testing.T) {
+	w := &World{}
+	w.secrets.collect([]api.API{fakeAPI{name: "c", s: api.Secrets{Query: []string{"api_key"}}}})
+	held := func(q string) bool {
+		for i := range w.secrets.each[0].queries.slots {
+			if s := w.secrets.each[0].queries.slots[i].Load(); s != nil && s.raw == q {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tc := range []struct {
+		query  string
+		status int
+		held   bool
+	}{
+		{"api_key=sent-in-error", http.StatusUnauthorized, false},
+		{"api_key=dropped", 0, false},
+		{"api_key=demo-key", http.StatusOK, true},
+	} {
+		e := &journal.Entry{API: "c", Query: tc.query, Status: tc.status}
+		w.redact(e, httptest.NewRequest(http.MethodGet, "/?"+tc.query, nil), "c", nil, answer{&tap{}, http.Header{}})
+		if e.Query != "api_key=[redacted]" || held(tc.query) != tc.held {
+			t.Errorf("%s, status %d: entry %q, held %v, want %v", tc.query, tc.status, e.Query, held(tc.query), tc.held)
+		}
 	}
 }

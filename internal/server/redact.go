@@ -34,7 +34,7 @@ import (
 func (w *World) redact(e *journal.Entry, r *http.Request, owner string, body []byte, ans answer) []byte {
 	sec := w.secretsFor(e.API, owner)
 	s := &sec.Secrets
-	e.Query = sec.queries.redact(e.Query, s.Query)
+	e.Query = sec.queries.redact(e.Query, s.Query, e.Status >= 200 && e.Status < 400)
 	if e.ResponseBody != "" && sec.answerMentions(e.ResponseBody, ans.tap.fixedAnswer()) {
 		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), ans.header.Get(echo.HeaderContentType), s.Answer))
 	}
@@ -152,7 +152,10 @@ func (ws *worldSecrets) collect(apis []api.API) {
 // redacting it again made a new string each time, an allocation a
 // request (issue 16). A query's redaction by one set of names never
 // changes, so nothing is invalidated; each set of secrets (apiSecrets)
-// has its own memo. Queries longer than memoQueryMax are not held.
+// has its own memo. Queries longer than memoQueryMax are not held, nor
+// those of a refused request (keep false: a 401 for an api_key sent in
+// error), so that a credential the API did not accept is not held in
+// memory past its request, as before the memo.
 type queryMemo struct {
 	seed  maphash.Seed
 	slots [memoSlots]atomic.Pointer[redactedQuery]
@@ -164,8 +167,9 @@ const memoSlots, memoQueryMax = 16, 256
 // redactedQuery is a query and its redaction, never changed once stored.
 type redactedQuery struct{ raw, red string }
 
-// redact is redact.Query(raw, names), from the memo when raw is there.
-func (m *queryMemo) redact(raw string, names []string) string {
+// redact is redact.Query(raw, names), from the memo when raw is there;
+// keep says a query redaction changed may be held.
+func (m *queryMemo) redact(raw string, names []string, keep bool) string {
 	if raw == "" || len(names) == 0 || len(raw) > memoQueryMax {
 		return redact.Query(raw, names)
 	}
@@ -174,7 +178,7 @@ func (m *queryMemo) redact(raw string, names []string) string {
 		return q.red
 	}
 	red := redact.Query(raw, names)
-	if red != raw { // nothing to keep for a query that had no secret: it cost no string
+	if keep && red != raw { // nothing to keep for a query that had no secret: it cost no string
 		slot.Store(&redactedQuery{raw: strings.Clone(raw), red: red})
 	}
 	return red
