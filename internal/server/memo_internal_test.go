@@ -129,8 +129,8 @@ func TestAnswerMentions(t *testing.T) {
 
 // TestRedact_keepsNoRefusedQuery: the journal's query memo holds a query
 // the API accepted (its key is the scenario's), never one it refused: an
-// api_key sent in error is redacted in the entry and not held in memory
-// past its request.
+// api_key sent in error, or one a fault answered without checking it, is
+// redacted in the entry and not held in memory past its request.
 func TestRedact_keepsNoRefusedQuery(t *testing.T) {
 	w := &World{}
 	w.secrets.collect([]api.API{fakeAPI{name: "c", s: api.Secrets{Query: []string{"api_key"}}}})
@@ -145,13 +145,15 @@ func TestRedact_keepsNoRefusedQuery(t *testing.T) {
 	for _, tc := range []struct {
 		query  string
 		status int
+		fault  string
 		held   bool
 	}{
-		{"api_key=sent-in-error", http.StatusUnauthorized, false},
-		{"api_key=dropped", 0, false},
-		{"api_key=demo-key", http.StatusOK, true},
+		{"api_key=sent-in-error", http.StatusUnauthorized, "", false},
+		{"api_key=dropped", 0, "", false},
+		{"api_key=never-checked", http.StatusOK, "a-fault-body", false},
+		{"api_key=demo-key", http.StatusOK, "", true},
 	} {
-		e := &journal.Entry{API: "c", Query: tc.query, Status: tc.status}
+		e := &journal.Entry{API: "c", Query: tc.query, Status: tc.status, Fault: tc.fault}
 		w.redact(e, httptest.NewRequest(http.MethodGet, "/?"+tc.query, nil), "c", nil, answer{&tap{}, http.Header{}})
 		if e.Query != "api_key=[redacted]" || held(tc.query) != tc.held {
 			t.Errorf("%s, status %d: entry %q, held %v, want %v", tc.query, tc.status, e.Query, held(tc.query), tc.held)

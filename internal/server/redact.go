@@ -34,7 +34,7 @@ import (
 func (w *World) redact(e *journal.Entry, r *http.Request, owner string, body []byte, ans answer) []byte {
 	sec := w.secretsFor(e.API, owner)
 	s := &sec.Secrets
-	e.Query = sec.queries.redact(e.Query, s.Query, e.Status >= 200 && e.Status < 400)
+	e.Query = sec.queries.redact(e.Query, s.Query, e.Status >= 200 && e.Status < 400 && e.Fault == "")
 	if e.ResponseBody != "" && sec.answerMentions(e.ResponseBody, ans.tap.fixedAnswer()) {
 		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), ans.header.Get(echo.HeaderContentType), s.Answer))
 	}
@@ -154,8 +154,9 @@ func (ws *worldSecrets) collect(apis []api.API) {
 // changes, so nothing is invalidated; each set of secrets (apiSecrets)
 // has its own memo. Queries longer than memoQueryMax are not held, nor
 // those of a refused request (keep false: a 401 for an api_key sent in
-// error), so that a credential the API did not accept is not held in
-// memory past its request, as before the memo.
+// error) or of a faulted one (a fault's answer checks no key), so that a
+// credential the API did not accept is not held in memory past its
+// request, as before the memo.
 type queryMemo struct {
 	seed  maphash.Seed
 	slots [memoSlots]atomic.Pointer[redactedQuery]
