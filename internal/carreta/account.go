@@ -42,22 +42,30 @@ func (a *API) authenticate(c echo.Context, v *view) (*account, error) {
 	if key == "" {
 		return nil, errUnauthorized
 	}
-	acc, ok := v.accounts[keySums.Get(key, keySum)]
+	sum, remembered := keySums.Lookup(key)
+	if !remembered {
+		sum = keyHash(key)
+	}
+	acc, ok := v.accounts[sum]
 	if !ok || len(acc.allowed) > 0 && !acc.allows(clientIP(r, a.deps.TrustProxy)) {
 		return nil, errUnauthorized // the address is read only for an allowlist
+	}
+	if !remembered {
+		keySums.Keep(key, sum) // an account's key: one sent in error is not held past its request
 	}
 	return acc, nil
 }
 
-// keySums is the process's memo of api keys' SHA-256 (keyHash): a client
-// sends the same key on every request, and hashing it was 5% of carreta's
-// small read in process (issue 16). A key's hash never changes, so nothing
-// is invalidated: a key whose account is gone or changed is looked up in
-// the view as before. Keys longer than 128 bytes are hashed every time.
+// keySums is the process's memo of the api keys' SHA-256 (keyHash) of
+// accounts: a client sends the same key on every request, and hashing it
+// was 5% of carreta's small read in process (issue 16). A key's hash never
+// changes, so nothing is invalidated: a key whose account is gone or
+// changed is looked up in the view as before. Only a key that named an
+// account is kept (authenticate): a key a client sent in error (a real one
+// of another system, say) is hashed, refused and not held in memory past
+// its request, as before the memo; nor can a flood of wrong keys evict the
+// good ones. Keys longer than 128 bytes are hashed every time.
 var keySums = slotmemo.New[[32]byte](128)
-
-// keySum is keyHash for the memo: always worth keeping.
-func keySum(key string) ([32]byte, bool) { return keyHash(key), true }
 
 // profile is GET profile/: the body was encoded at Load.
 func (a *API) profile(c echo.Context) error {

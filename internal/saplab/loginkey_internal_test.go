@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"weak"
+
+	"github.com/mockserver/mockserver/internal/password"
+	"github.com/mockserver/mockserver/internal/saplab/filter"
 )
 
 // TestLoginKey: the login cache's key is SHA-256 of the credentials as
@@ -162,5 +165,36 @@ func TestKnownLogin_holdsItsViewWeakly(t *testing.T) {
 	}
 	if e := (&store{}).signedIn(k.id, nil); e != nil {
 		t.Fatalf("a store with no view: %v, want nil", e)
+	}
+}
+
+// TestSignIn_cacheBounded: the login cache starts over once it holds
+// maxLogins credentials, so spellings of one login (each its own key,
+// one bcrypt each) cannot grow it without bound; below the bound an
+// accepted login is added to what is remembered.
+func TestSignIn_cacheBounded(t *testing.T) {
+	hash, err := password.Hash([]byte("demo"), password.SeedCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &view{employees: map[int64]*employee{1: {ID: 1, Phone: filter.Digits("79990000000"), PasswordHash: string(hash), Status: true}}}
+	a := &API{store: &store{v: v}, logins: map[[32]byte]knownLogin{}}
+	signIn := func(login string) {
+		t.Helper()
+		creds := base64.StdEncoding.EncodeToString([]byte(login + ":demo"))
+		if emp, err := a.signIn(creds, loginKey(creds)); err != nil || emp.ID != 1 {
+			t.Fatalf("%s: %v %v", login, emp, err)
+		}
+	}
+	for i := range maxLogins - 1 {
+		a.logins[[32]byte{byte(i), byte(i >> 8), 1}] = knownLogin{id: 1}
+	}
+	signIn("79990000000")
+	if len(a.logins) != maxLogins {
+		t.Fatalf("below the bound: %d remembered, want %d", len(a.logins), maxLogins)
+	}
+	signIn("+7 999 000-00-00")
+	if len(a.logins) != 1 {
+		t.Fatalf("at the bound: %d remembered, want 1 (the cache starts over)", len(a.logins))
 	}
 }

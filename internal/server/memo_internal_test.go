@@ -2,12 +2,15 @@ package server
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"unsafe"
 
 	"github.com/mockserver/mockserver/internal/api"
+	"github.com/mockserver/mockserver/internal/journal"
 	"github.com/mockserver/mockserver/internal/redact"
 	"github.com/mockserver/mockserver/internal/slotmemo"
 )
@@ -25,15 +28,21 @@ func TestQueryMemo(t *testing.T) {
 	}
 	for round := range 3 {
 		for _, q := range queries {
-			if got, want := m.redactQuery(q), redact.Query(q, names); got != want {
+			if got, want := m.redactQuery(q, true), redact.Query(q, names); got != want {
 				t.Fatalf("round %d: redact(%q) = %q, want %q", round, q, got, want)
 			}
 		}
 	}
+	// A query whose bytes change after the call (unsafe.String over a
+	// buffer): the memo must hold its own copy, or its slot would read
+	// the new bytes with the old redaction.
 	buf := []byte("api_key=reused")
-	first := m.redactQuery(string(buf))
+	first := m.redactQuery(unsafe.String(&buf[0], len(buf)), true)
 	copy(buf, "page=1&")
-	if got := m.redactQuery("api_key=reused"); got != first || got != redact.Query("api_key=reused", names) {
+	if !slices.Contains(m.queries.Held(), "api_key=reused") {
+		t.Fatalf("the memo holds %q, want the query as it was sent", m.queries.Held())
+	}
+	if got := m.redactQuery("api_key=reused", true); got != first || got != redact.Query("api_key=reused", names) {
 		t.Fatalf("the memo kept the caller's bytes: %q", got)
 	}
 	for _, q := range m.queries.Held() {
@@ -103,12 +112,44 @@ func TestAnswerMentions(t *testing.T) {
 	if !s.answerMentions(str(longer), true) {
 		t.Fatal("another answer was taken for the clean one")
 	}
-	same := clean[:5]
-	copy(same, `{"tok`) // the same address, another length: searched, not remembered
-	if s.answerMentions(str(same), true) {
-		t.Fatal(`"{"tok" mentions token`)
+	// The same address with another length is another answer: searched,
+	// not taken for the clean one remembered there.
+	buf := []byte(`{"ok":true}"token"`)
+	short := buf[:len(`{"ok":true}`)]
+	if s.answerMentions(str(short), true) {
+		t.Fatal("a clean fixed answer mentions a secret")
+	}
+	if !s.answerMentions(str(buf), true) {
+		t.Fatal("a longer answer at the clean one's address was taken for it")
 	}
 	if none := (&apiSecrets{}); none.answerMentions(str(dirty), false) {
 		t.Fatal("an API with no Answer secrets found one")
+	}
+}
+
+// TestRedact_keepsNoRefusedQuery: the journal's query memo holds a query
+// the API accepted (its key is the scenario's), never one it refused: an
+// api_key sent in error, or one a fault answered without checking it, is
+// redacted in the entry and not held in memory past its request.
+func TestRedact_keepsNoRefusedQuery(t *testing.T) {
+	w := &World{}
+	w.secrets.collect([]api.API{fakeAPI{name: "c", s: api.Secrets{Query: []string{"api_key"}}}})
+	held := func(q string) bool { return slices.Contains(w.secrets.each[0].queries.Held(), q) }
+	for _, tc := range []struct {
+		query  string
+		status int
+		fault  string
+		held   bool
+	}{
+		{"api_key=sent-in-error", http.StatusUnauthorized, "", false},
+		{"api_key=dropped", 0, "", false},
+		{"api_key=never-checked", http.StatusOK, "a-fault-body", false},
+		{"api_key=demo-key", http.StatusOK, "", true},
+	} {
+		e := &journal.Entry{API: "c", Query: tc.query, Status: tc.status, Fault: tc.fault}
+		w.redact(e, httptest.NewRequest(http.MethodGet, "/?"+tc.query, nil), "c", nil, answer{&tap{}, http.Header{}})
+		if e.Query != "api_key=[redacted]" || held(tc.query) != tc.held {
+			t.Errorf("%s, status %d: entry %q, held %v, want %v", tc.query, tc.status, e.Query, held(tc.query), tc.held)
+		}
 	}
 }

@@ -34,7 +34,7 @@ import (
 func (w *World) redact(e *journal.Entry, r *http.Request, owner string, body []byte, ans answer) []byte {
 	sec := w.secretsFor(e.API, owner)
 	s := &sec.Secrets
-	e.Query = sec.redactQuery(e.Query)
+	e.Query = sec.redactQuery(e.Query, e.Status >= 200 && e.Status < 400 && e.Fault == "")
 	if e.ResponseBody != "" && sec.answerMentions(e.ResponseBody, ans.tap.fixedAnswer()) {
 		e.ResponseBody = string(redact.Body([]byte(e.ResponseBody), ans.header.Get(echo.HeaderContentType), s.Answer))
 	}
@@ -151,17 +151,21 @@ func (ws *worldSecrets) collect(apis []api.API) {
 // same query (carreta's api_key on every request), and redacting it again
 // made a new string each time, an allocation a request (issue 16). A
 // query's redaction by one set of names never changes, so nothing is
-// invalidated. Queries longer than memoQueryMax are not held, nor queries
-// with no secret (they cost no string).
+// invalidated. Not held: queries longer than memoQueryMax, queries with no
+// secret (they cost no string), and those of a refused request (keep
+// false: a 401 for an api_key sent in error) or a faulted one (a fault's
+// answer checks no key), so that a credential the API did not accept is
+// not held in memory past its request, as before the memo.
 const memoQueryMax = 256
 
-// redactQuery is redact.Query(raw, names), from the memo when raw is there.
-func (s *apiSecrets) redactQuery(raw string) string {
+// redactQuery is redact.Query(raw, s.Query), from the memo when raw is
+// there; keep says a query redaction changed may be held.
+func (s *apiSecrets) redactQuery(raw string, keep bool) string {
 	if raw == "" || len(s.Query) == 0 {
 		return raw
 	}
 	return s.queries.Get(raw, func(raw string) (string, bool) {
 		red := redact.Query(raw, s.Query)
-		return red, red != raw
+		return red, keep && red != raw
 	})
 }

@@ -39,23 +39,44 @@ func New[V any](maxKey int) *Memo[V] {
 	return &Memo[V]{seed: maphash.MakeSeed(), maxKey: maxKey}
 }
 
-// Get is f(key), from the memo when key is there. On a miss it calls f and,
-// when f says keep (and key is within the bound), holds the answer under a
-// copy of key (never the caller's memory, which may be a request's buffer).
+// Get is f(key), from the memo when key is there. On a miss it calls f
+// and, when f says keep, holds the answer (Keep).
 func (m *Memo[V]) Get(key string, f func(string) (V, bool)) V {
-	if len(key) > m.maxKey {
-		v, _ := f(key)
+	if v, ok := m.Lookup(key); ok {
 		return v
-	}
-	slot := &m.slots[maphash.String(m.seed, key)%Slots]
-	if e := slot.Load(); e != nil && e.key == key {
-		return e.val
 	}
 	v, keep := f(key)
 	if keep {
-		slot.Store(&entry[V]{key: strings.Clone(key), val: v})
+		m.Keep(key, v)
 	}
 	return v
+}
+
+// Lookup is the value the memo holds for key, if it holds key.
+func (m *Memo[V]) Lookup(key string) (V, bool) {
+	if len(key) <= m.maxKey {
+		if e := m.slot(key).Load(); e != nil && e.key == key {
+			return e.val, true
+		}
+	}
+	var zero V
+	return zero, false
+}
+
+// Keep holds v, f(key), under a copy of key (never the caller's memory,
+// which may be a request's buffer), in key's slot; a key over the memo's
+// bound is not held. A caller that learns only later whether a key is
+// worth holding (carreta keeps only keys that named an account) looks it
+// up, computes and keeps it itself.
+func (m *Memo[V]) Keep(key string, v V) {
+	if len(key) <= m.maxKey {
+		m.slot(key).Store(&entry[V]{key: strings.Clone(key), val: v})
+	}
+}
+
+// slot is key's slot.
+func (m *Memo[V]) slot(key string) *atomic.Pointer[entry[V]] {
+	return &m.slots[maphash.String(m.seed, key)%Slots]
 }
 
 // Held is the keys the memo holds now, for tests.
