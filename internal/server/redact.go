@@ -53,7 +53,7 @@ func (w *World) redactPath(p string) string {
 	if !redact.HasQueryOrFragment(p) {
 		return p
 	}
-	return redact.URL(p, w.querySecrets)
+	return redact.URL(p, w.secrets.all.Query)
 }
 
 // answerMentions reports whether body, an answer, holds any of s's
@@ -136,12 +136,10 @@ func (ws *worldSecrets) collect(apis []api.API) {
 	for i, a := range apis {
 		s := a.Secrets()
 		ws.each[i].name, ws.each[i].Secrets = a.Name(), s
+		ws.each[i].queries = slotmemo.New[string](memoQueryMax)
 		ws.all.Query = append(ws.all.Query, s.Query...)
 		ws.all.Body = append(ws.all.Body, s.Body...)
 		ws.all.Answer = append(ws.all.Answer, s.Answer...)
-	}
-	for i := range ws.each {
-		ws.each[i].queries = slotmemo.New[string](memoQueryMax)
 	}
 	ws.all.queries = slotmemo.New[string](memoQueryMax)
 }

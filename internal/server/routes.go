@@ -333,7 +333,7 @@ type answer struct {
 func (w *World) record(r *http.Request, path, owner string, info *request.Info, status int, end time.Time, dur time.Duration, violations []journal.Violation, ans answer) {
 	e := &journal.Entry{
 		Time: w.clock.At(end).In(clock.Moscow), API: info.API, Method: r.Method, Path: path, Query: r.URL.RawQuery,
-		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header, w.querySecrets), Status: status,
+		Remote: r.RemoteAddr, Headers: journal.Redact(r.Header, w.secrets.all.Query), Status: status,
 		DurationMS: durationMS(dur), Fault: info.Fault, ContractViolations: violations,
 	}
 	body := info.Body

@@ -65,12 +65,10 @@ type World struct {
 	saplab  *saplab.API
 	apis    []api.API
 	byName  map[string]api.API
-	// querySecrets is every API's query secrets (secretsFor), made once:
-	// a URL in a header or a path may name any API's URL, and they are
-	// looked for on every request (journal.Redact, redactPath).
-	querySecrets []string
 	// secrets is each API's secrets and every API's, made once
-	// (secretsFor).
+	// (secretsFor). Every API's query secrets (secrets.all.Query) are
+	// looked for in any URL of a header or a path, on every request: such
+	// a URL may name any API's (journal.Redact, redactPath).
 	secrets worldSecrets
 
 	// gate is read-held by every vendor request (the gated middleware of
@@ -131,7 +129,6 @@ func openWorld(cfg *Config, f worldFile) (*World, error) {
 		w.byName[a.Name()] = a
 	}
 	w.secrets.collect(w.apis)
-	w.querySecrets = w.secrets.all.Query
 	return w, nil
 }
 
