@@ -110,12 +110,9 @@ func TestSeeding_aCopyIsTheSeededStateAndItsOwn(t *testing.T) {
 		}
 	}
 	// The scenario's file is read at the seeding only, and gone after it.
-	var sc struct{ File string }
-	if r := b.Do(t, http.MethodGet, "/__admin/scenario", nil); json.Unmarshal(r.Body, &sc) != nil || sc.File == "" {
-		t.Fatalf("scenario: %d %s", r.Status, r.Body)
-	}
-	if _, err := os.Stat(sc.File); !os.IsNotExist(err) {
-		t.Errorf("the scenario file %s is still there after the start: %v", sc.File, err)
+	file := scenarioFile(t, b)
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("the scenario file %s is still there after the start: %v", file, err)
 	}
 
 	// An order placed in a is in neither b nor a copy made after it; the
@@ -134,6 +131,17 @@ func TestSeeding_aCopyIsTheSeededStateAndItsOwn(t *testing.T) {
 	if got := oc47Orders(t, a); got != seeded+1 {
 		t.Errorf("a has %d orders of oc47 after b placed two, want its own %d", got, seeded+1)
 	}
+}
+
+// scenarioFile is the file m's scenario was read from, as
+// /__admin/scenario names it.
+func scenarioFile(t *testing.T, m *servertest.Mock) string {
+	t.Helper()
+	var sc struct{ File string }
+	if r := m.Do(t, http.MethodGet, "/__admin/scenario", nil); json.Unmarshal(r.Body, &sc) != nil || sc.File == "" {
+		t.Fatalf("scenario: %d %s", r.Status, r.Body)
+	}
+	return sc.File
 }
 
 // oc47Orders counts demo-key's carreta orders of oc47 (PlaceCarretaOrder's).
@@ -183,17 +191,9 @@ func TestSeeding_noCopyOntoACallersFile(t *testing.T) {
 func TestSeeding_anotherCostIsAnotherScenarioFile(t *testing.T) {
 	t.Parallel()
 	src := "name: cost-file-test\nextends: default\n"
-	file := func(m *servertest.Mock) string {
-		t.Helper()
-		var sc struct{ File string }
-		if r := m.Do(t, http.MethodGet, "/__admin/scenario", nil); json.Unmarshal(r.Body, &sc) != nil || sc.File == "" {
-			t.Fatalf("scenario: %d %s", r.Status, r.Body)
-		}
-		return sc.File
-	}
 	a := servertest.Start(t, servertest.Options{Scenario: src})
 	b := servertest.Start(t, servertest.Options{Scenario: src, Config: server.Config{PasswordCost: bcrypt.MinCost + 1}})
-	if fa, fb := file(a), file(b); fa == fb {
+	if fa, fb := scenarioFile(t, a), scenarioFile(t, b); fa == fb {
 		t.Errorf("the mocks of two password costs both seeded from %s", fa)
 	}
 }

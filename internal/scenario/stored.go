@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/mockserver/mockserver/internal/seal"
+	"github.com/mockserver/mockserver/internal/slotmemo"
 )
 
 // storedFile is one file of a scenario's extends chain as it was read: what
@@ -275,7 +275,8 @@ func IsSealed(data []byte) bool {
 // start. The Scenario is shared, as a shipped one is (parseShipped):
 // nothing changes a Scenario once parsed.
 func ParseStored(where string, data []byte) (*Scenario, error) {
-	if sc := storedParses.get(data); sc != nil {
+	doc := string(data)
+	if sc, ok := storedParses.Lookup(doc); ok {
 		return sc, nil
 	}
 	var st stored
@@ -286,47 +287,19 @@ func ParseStored(where string, data []byte) (*Scenario, error) {
 	if err == nil {
 		// where is only in a failure's messages, and the sealed form
 		// names its own file: the same data is the same Scenario.
-		storedParses.put(data, sc)
+		storedParses.Keep(doc, sc)
 	}
 	return sc, err
 }
 
-// storedParses keeps the Scenarios of the last sealed documents
-// ParseStored read, by the document, at most maxStoredParses of them.
-var storedParses parseMemo
+// storedParses keeps the Scenarios of the sealed documents ParseStored
+// read last, by the document (up to maxStoredDoc bytes; a longer one is
+// parsed every time).
+var storedParses = slotmemo.New[*Scenario](maxStoredDoc)
 
-const maxStoredParses = 8
-
-// parseMemo is a small map of documents to their Scenarios, the oldest
-// dropped first. mu is a leaf, held only to look up or add one.
-type parseMemo struct {
-	mu    sync.Mutex
-	byDoc map[string]*Scenario
-	order []string
-}
-
-func (m *parseMemo) get(data []byte) *Scenario {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.byDoc[string(data)]
-}
-
-func (m *parseMemo) put(data []byte, sc *Scenario) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.byDoc == nil {
-		m.byDoc = map[string]*Scenario{}
-	}
-	if _, ok := m.byDoc[string(data)]; ok {
-		return
-	}
-	m.byDoc[string(data)] = sc
-	m.order = append(m.order, string(data))
-	if len(m.order) > maxStoredParses {
-		delete(m.byDoc, m.order[0])
-		m.order = m.order[1:]
-	}
-}
+// maxStoredDoc bounds a document storedParses holds: the default
+// scenario's is some 13 KB.
+const maxStoredDoc = 1 << 20
 
 // parseSealed rebuilds the scenario of a sealed document stored in where.
 func parseSealed(where string, sealed *sealedFile) (*Scenario, error) {

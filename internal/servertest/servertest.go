@@ -216,10 +216,7 @@ func Serve(t testing.TB, cfg server.Config) (srv *server.Server, stop func() err
 		cfg.DB = filepath.Join(t.TempDir(), "state.db")
 	}
 	scratch(t, &cfg)
-	srv, err := server.New(cfg, nil)
-	if err != nil {
-		t.Fatalf("start mock: %v", err)
-	}
+	srv = mustNew(t, cfg)
 	if err := srv.Listen(); err != nil {
 		_ = srv.Close()
 		t.Fatalf("listen: %v", err)

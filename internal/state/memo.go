@@ -3,7 +3,6 @@ package state
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"sync"
 )
 
@@ -73,9 +72,9 @@ func (m *Memo[T]) Get(tx *Tx, key []byte) (*T, error) {
 // stores nothing when the bucket already holds those bytes and the memo
 // knew it (they are the ones it last read or stored under key).
 func (m *Memo[T]) Put(tx *Tx, key []byte, v *T) error {
-	data, err := json.Marshal(v)
+	data, err := encodeRecord(m.bucket, v)
 	if err != nil {
-		return fmt.Errorf("encode %s record: %w", m.bucket, err)
+		return err
 	}
 	b := tx.Bucket(m.bucket)
 	// The bucket is looked at only when the memo says it may hold these

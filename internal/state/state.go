@@ -412,7 +412,10 @@ func (tx *Tx) insert(b *bolt.Bucket, bucket string, key []byte, v any) error {
 // way, since nothing will come after the split point. Rows added one
 // write at a time then fill their pages instead of leaving them half
 // empty, and a write splits a leaf half as often (a page more to write
-// and flush in that commit).
+// and flush in that commit). bbolt reads the fill when the transaction
+// commits, for every leaf of the bucket it dirtied (the bucket is one
+// value per transaction): an Append sets it for the bucket's other writes
+// in the same transaction too.
 func (tx *Tx) Append(bucket string, key []byte, v any) error {
 	b := tx.Bucket(bucket)
 	b.FillPercent = appendFill
