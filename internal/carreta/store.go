@@ -451,33 +451,24 @@ func (b basketRecord) encode() []byte {
 	return append(val, '}')
 }
 
-// decodeBasket reads a basket record: the form encode writes without
-// encoding/json (every order reads its basket, issue 16), any other JSON
-// of the record with it.
+// decodeBasket reads a basket record: the form encode writes with the
+// stored-order scanner (literal, canonicalInt), not encoding/json (every
+// order reads its basket, issue 16), any other JSON of the record with it.
 func decodeBasket(raw []byte, b *basketRecord) error {
-	rest, ok := bytes.CutPrefix(raw, []byte(`{"number":`))
-	number, rest, ok1 := cutDigits(rest, ok)
-	rest, ok = bytes.CutPrefix(rest, []byte(`,"positions":`))
-	positions, rest, ok2 := cutDigits(rest, ok && ok1)
-	if ok2 && string(rest) == "}" && positions <= math.MaxInt32 {
-		*b = basketRecord{Number: number, Positions: int(positions)}
-		return nil
+	s := scanner{b: raw}
+	var number, positions []byte
+	if s.literal(`{"number":`) && s.canonicalInt(&number, false) &&
+		s.literal(`,"positions":`) && s.canonicalInt(&positions, false) &&
+		s.literal("}") && s.i == len(raw) {
+		// At most maxDigits digits each: both parse.
+		n, _ := strconv.ParseUint(string(number), 10, 64)
+		p, _ := strconv.ParseUint(string(positions), 10, 64)
+		if p <= math.MaxInt32 {
+			*b = basketRecord{Number: n, Positions: int(p)}
+			return nil
+		}
 	}
 	return json.Unmarshal(raw, b)
-}
-
-// cutDigits reads the decimal number (no sign, no leading zero, at most
-// 18 digits) at the start of s, when ok.
-func cutDigits(s []byte, ok bool) (uint64, []byte, bool) {
-	n := 0
-	for n < len(s) && n < 19 && s[n] >= '0' && s[n] <= '9' {
-		n++
-	}
-	if !ok || n == 0 || n > 18 || n > 1 && s[0] == '0' {
-		return 0, s, false
-	}
-	v, err := strconv.ParseUint(string(s[:n]), 10, 64)
-	return v, s[n:], err == nil
 }
 
 // getOrder reads one order; ErrNotFound when there is none.

@@ -160,13 +160,6 @@ func writeJSON(c echo.Context, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-// respond encodes v as the vendor's json.dumps(sort_keys=True) does and
-// writes it. It returns nil, so a handler can end with it.
-func respond(c echo.Context, status int, v any) error {
-	writeJSON(c, status, mustMarshal(v))
-	return nil
-}
-
 // mustMarshal encodes wire types, which cannot fail to encode.
 func mustMarshal(v any) []byte {
 	b, err := pyjson.Marshal(v)

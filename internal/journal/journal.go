@@ -304,7 +304,9 @@ type Journal struct {
 
 	subBuffer atomic.Int64 // SetSubscriberBuffer's size; 0: SubscriberBuffer
 	// subs is the live subscriptions (subscribe.go), nil while none is
-	// open.
+	// open: set by the first Subscribe and cleared by the last Close.
+	// Every request's Add asks (publish), and a process-wide sync.Map
+	// keyed by journal cost a hash and a look-up each time (issue 16).
 	subs atomic.Pointer[subscribers]
 }
 

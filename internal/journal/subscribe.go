@@ -62,13 +62,6 @@ type subscribers struct {
 	dead bool
 }
 
-// subsOf returns j's subscribers, or nil when none is open. The set is
-// the journal's own atomic pointer (Journal.subs), set by the first
-// Subscribe and cleared by the last Close: every request's Add asks, and
-// a process-wide sync.Map keyed by journal cost a hash and a look-up each
-// time (issue 16).
-func subsOf(j *Journal) *subscribers { return j.subs.Load() }
-
 // Subscribe returns a subscription to the entries added from now on that
 // pass f (f.Since is ignored: a subscription sees only new entries).
 // Close it when done.
@@ -124,7 +117,7 @@ func (s *Subscription) TakeDropped() int {
 // Subscribers is how many subscriptions are open: what a test waits on
 // before it makes the requests a stream must see.
 func (j *Journal) Subscribers() int {
-	subs := subsOf(j)
+	subs := j.subs.Load()
 	if subs == nil {
 		return 0
 	}
@@ -138,7 +131,7 @@ func (j *Journal) Subscribers() int {
 // after it has released the ring, so two requests finishing together may
 // reach a subscriber out of id order; a reader orders by id.
 func (j *Journal) publish(e *Entry) {
-	subs := subsOf(j)
+	subs := j.subs.Load()
 	if subs == nil {
 		return // the common case: nobody ever subscribed
 	}

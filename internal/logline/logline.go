@@ -70,8 +70,11 @@ func (h *Handler) Request(l *RequestLine) bool {
 	if slog.LevelInfo < h.level.Level() {
 		return true
 	}
-	if !plain(l.API) || !plain(l.Method) || !plain(l.Path) || (l.Fault != "" && !plain(l.Fault)) ||
-		l.End.IsZero() || !stampOf(l.End).fits {
+	if !plain(l.API) || !plain(l.Method) || !plain(l.Path) || (l.Fault != "" && !plain(l.Fault)) || l.End.IsZero() {
+		return false
+	}
+	st := stampOf(l.End) // looked up once: the check here, the text line's time below
+	if !st.fits {
 		return false
 	}
 	if abs := math.Abs(l.DurationMS); h.json && abs != 0 && (abs < 1e-6 || abs >= 1e21) || math.IsNaN(l.DurationMS) || math.IsInf(l.DurationMS, 0) {
@@ -82,7 +85,7 @@ func (h *Handler) Request(l *RequestLine) bool {
 	if h.json {
 		b = h.appendJSON(b, l)
 	} else {
-		b = h.appendText(b, l)
+		b = h.appendText(b, l, st)
 	}
 	_, _ = h.out.Write(b)
 	*bp = b
@@ -98,10 +101,10 @@ func fourDigitYear(t time.Time) bool {
 	return y >= 0 && y < 10000
 }
 
-// appendText is slog.TextHandler's line for l.
-func (h *Handler) appendText(b []byte, l *RequestLine) []byte {
+// appendText is slog.TextHandler's line for l, st the stamp of l.End.
+func (h *Handler) appendText(b []byte, l *RequestLine, st *stamp) []byte {
 	b = append(b, "time="...)
-	b = appendRFC3339Millis(b, l.End)
+	b = appendRFC3339Millis(b, st, l.End)
 	b = append(b, " level=INFO msg=request api="...)
 	b = append(b, l.API...)
 	b = append(append(b, " method="...), l.Method...)
@@ -161,9 +164,8 @@ func (h *Handler) appendJSON(b []byte, l *RequestLine) []byte {
 // formatted once a second (and zone) and kept (lastStamp): formatting the
 // whole time was a third of the line's cost (issue 16). t's year is
 // within 0..9999 (Request checks), so the date and clock are a fixed 20
-// bytes.
-func appendRFC3339Millis(b []byte, t time.Time) []byte {
-	s := stampOf(t)
+// bytes. s is t's stamp (stampOf), which Request has already looked up.
+func appendRFC3339Millis(b []byte, s *stamp, t time.Time) []byte {
 	ms := t.Nanosecond() / int(time.Millisecond)
 	b = append(b, s.head...)
 	b = append(b, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))

@@ -102,7 +102,7 @@ func TestAppendRFC3339Millis_asSlog(t *testing.T) {
 	times = append(times, time.Date(0, 1, 1, 0, 0, 0, 5e6, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
 		time.Date(1969, 12, 31, 23, 59, 59, 500e6, time.UTC), time.Now())
 	for _, tm := range times {
-		if got, want := string(appendRFC3339Millis([]byte("x="), tm)), string(slogMillis([]byte("x="), tm)); got != want {
+		if got, want := string(appendRFC3339Millis([]byte("x="), stampOf(tm), tm)), string(slogMillis([]byte("x="), tm)); got != want {
 			t.Errorf("%v: %s, want %s", tm, got, want)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"strings"
 	"weak"
 
 	"github.com/labstack/echo/v4"
@@ -123,9 +124,13 @@ const basicAuthBuf = 256
 // basicCredentials is the credentials of auth, an Authorization value, as
 // the client sent them (base64), when its scheme is Basic: "Basic" in any
 // ASCII case and a space, as net/http's Request.BasicAuth accepts it.
+// strings.EqualFold of the prefix's six bytes folds only ASCII here: a
+// rune that folds to an ASCII letter ("ſ" for "s", the Kelvin sign for
+// "k") takes more than one byte, so six bytes holding one are fewer than
+// the prefix's six runes and never equal to it.
 func basicCredentials(auth string) (string, bool) {
 	const prefix = "Basic "
-	if len(auth) < len(prefix) || !asciiEqualFold(auth[:len(prefix)], prefix) {
+	if len(auth) < len(prefix) || !strings.EqualFold(auth[:len(prefix)], prefix) {
 		return "", false
 	}
 	return auth[len(prefix):], true
@@ -150,29 +155,6 @@ func decodeCredentials(enc string, buf []byte) (login, pw []byte, ok bool) {
 		return nil, nil, false
 	}
 	return login, pw, true
-}
-
-// asciiEqualFold reports whether a and b are equal with ASCII letters
-// compared without regard to case, and nothing else folded: net/http's
-// rule for the scheme (strings.EqualFold would also take "ſ" for "s").
-func asciiEqualFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if lower(a[i]) != lower(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// lower is c in lower case when it is an ASCII letter, else c.
-func lower(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }
 
 // loginKey is the login cache's key of credentials as the client sent
