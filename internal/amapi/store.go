@@ -542,7 +542,7 @@ func insertUser(tx *state.Tx, name, email, hash string) (userRecord, error) {
 	}
 	now := stamp(tx.Now())
 	u := userRecord{ID: id, Name: name, Email: email, Password: hash, CreatedAt: now, UpdatedAt: now}
-	if err := tx.Put(bucketUsers, state.Key(id), u); err != nil {
+	if err := tx.Append(bucketUsers, state.Key(id), u); err != nil { // a new id: above every key
 		return userRecord{}, err
 	}
 	return u, tx.Put(bucketUserEmails, emailKey(email), id)
@@ -590,10 +590,11 @@ func putToken(tx *state.Tx, id, userID uint64, hash string) error {
 	now := stamp(tx.Now())
 	t := tokenRecord{ID: id, TokenableType: `App\Models\User`, TokenableID: userID, Name: tokenName,
 		Token: hash, Abilities: []string{"*"}, CreatedAt: now, UpdatedAt: now}
-	if err := tx.Put(bucketTokens, state.Key(id), t); err != nil {
+	// Both keys were looked for above: Insert, not Put's look for the same bytes.
+	if err := tx.Insert(bucketTokens, state.Key(id), t); err != nil {
 		return err
 	}
-	return tx.Put(bucketTokenHashes, []byte(hash), id)
+	return tx.Insert(bucketTokenHashes, []byte(hash), id)
 }
 
 // findToken is PersonalAccessToken::findToken: by id with a constant-time

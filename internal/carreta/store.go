@@ -717,7 +717,7 @@ func putAccount(tx *state.Tx, apiKey string, rec accountRecord) (uint64, error) 
 	}
 	h := seal.Digest(apiKey) // a scenario's api_key may be sealed (Seal)
 	rec.ID, rec.APIKeySHA256 = id, hex.EncodeToString(h[:])
-	return id, tx.Put(bucketAccounts, state.Key(id), rec)
+	return id, tx.Append(bucketAccounts, state.Key(id), rec) // a new id: above every key
 }
 
 // forEachAccount calls fn with every stored account and its api_key hash.
