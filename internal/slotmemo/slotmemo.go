@@ -1,7 +1,9 @@
-// Package slotmemo is a tiny memo of a pure function of a string, for the
-// request path: a client repeats the same few strings on every request
+// Package slotmemo is a tiny memo of a pure function of a string. On the
+// request path a client repeats the same few strings on every request
 // (carreta's api_key, a query that holds it), and working out the same
-// answer again cost a hash or a new string a request (issue 16).
+// answer again cost a hash or a new string a request (issue 16); a test
+// process starts many mocks from the same few stored scenario documents
+// (scenario.ParseStored).
 //
 // A Memo has a fixed number of slots, picked by a hash of the key, each
 // holding the last key that landed there and its value; a slot is replaced
