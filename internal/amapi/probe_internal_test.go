@@ -10,7 +10,7 @@ import (
 // included, does not outlive its request in the cache's keys; no bearer is
 // the zero key, and two bearers are two keys.
 func TestProbeKey(t *testing.T) {
-	t.Parallel()
+	// not parallel: AllocsPerRun
 	const token = "1|NotATokenOfThisServerNotATokenOfThisServ"
 	if got, want := probeKey(token), sha256.Sum256([]byte(token)); got != want {
 		t.Errorf("probeKey(%q) = %x, want its SHA-256 %x", token, got, want)
@@ -20,5 +20,8 @@ func TestProbeKey(t *testing.T) {
 	}
 	if probeKey(token) == probeKey(token+"x") {
 		t.Errorf("two bearers share a key")
+	}
+	if n := testing.AllocsPerRun(100, func() { probeKey(token) }); n != 0 {
+		t.Errorf("probeKey allocates %v times", n)
 	}
 }
