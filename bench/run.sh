@@ -48,7 +48,8 @@
 #          binary, e.g. one built from main, measured in each round next
 #          to this tree's: before/after ratios to the same reference runs).
 # REF_FRAMING=mock: the reference sends a body without Content-Length
-# (chunked, over 2 KB) when the mock's captured answer came chunked, so
+# (chunked, over 2 KB) when the mock's captured answer came chunked, and
+# sends the mock's other headers (amapi's Laravel two), so
 # the ratio leaves out the framing the mock chose (saplab's list pages;
 # default: the reference always sends Content-Length).
 set -euo pipefail
@@ -331,6 +332,19 @@ capture() {
   status=$(curl "${curl_args[@]}" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")
   if [ "${REF_FRAMING:-}" = mock ] && grep -qi '^transfer-encoding: *chunked' "$OUT/headers"; then
     ref_args+=(--chunked) label="${label:0:37} chunked"
+  fi
+  # With REF_FRAMING=mock the reference also sends the mock's other headers
+  # (amapi's Access-Control-Allow-Origin and Cache-Control, which Laravel
+  # sends): the same bytes on the wire, not only the same body.
+  if [ "${REF_FRAMING:-}" = mock ]; then
+    local h
+    while IFS= read -r h; do
+      h=${h%$'\r'}
+      case ${h%%:*} in
+        [Dd]ate | [Cc]ontent-[Tt]ype | [Cc]ontent-[Ll]ength | [Tt]ransfer-[Ee]ncoding | HTTP/* | "") ;;
+        *) ref_args+=(--header "$h") ;;
+      esac
+    done <"$OUT/headers"
   fi
   stop_mock
 }

@@ -17,11 +17,13 @@ package main
 import (
 	"encoding/binary"
 	"flag"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -37,6 +39,8 @@ func main() {
 	nBuckets := flag.Int("buckets", 1, "with --bolt: put the body into this many buckets in each commit")
 	record := flag.Int("record", 0, "with --bolt: store at least this many bytes per bucket (the body, padded): a GET's empty body then fills pages as a stored row would")
 	spin := flag.Duration("spin", 0, "burn this much CPU per request before answering (a reference as slow as the mock, to tell its per-request kernel cost from its rate's)")
+	var extra headerList
+	flag.Var(&extra, "header", "a header to send with every answer, \"Name: value\" (repeatable): the mock's own headers besides Content-Type and the framing, as amapi's Laravel headers, so that a ratio leaves out the bytes the API must send (REF_FRAMING=mock in bench/run.sh)")
 	chunked := flag.Bool("chunked", false, "send no Content-Length: net/http then sends a body over 2 KB chunked, as the mock sends an answer it leaves the length of (saplab's list pages; REF_FRAMING=mock in bench/run.sh)")
 	flag.Parse()
 	var store func(in []byte) error
@@ -57,6 +61,9 @@ func main() {
 				return
 			}
 		}
+		for _, kv := range extra {
+			w.Header()[kv[0]] = kv[1:]
+		}
 		w.Header().Set("Content-Type", *ctype)
 		if !*chunked {
 			w.Header().Set("Content-Length", length)
@@ -65,6 +72,21 @@ func main() {
 		_, _ = w.Write(body)
 	})
 	log.Fatal(http.ListenAndServe(*addr, h))
+}
+
+// headerList is the repeated --header flag: each a canonical name and its
+// value, set as they are into every answer's header map.
+type headerList [][]string
+
+func (l *headerList) String() string { return fmt.Sprint(*l) }
+
+func (l *headerList) Set(s string) error {
+	name, value, ok := strings.Cut(s, ":")
+	if !ok {
+		return fmt.Errorf("want \"Name: value\", got %q", s)
+	}
+	*l = append(*l, []string{http.CanonicalHeaderKey(strings.TrimSpace(name)), strings.TrimSpace(value)})
+	return nil
 }
 
 // storer opens the bbolt file at path with its buckets and returns the

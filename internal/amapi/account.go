@@ -2,7 +2,6 @@ package amapi
 
 import (
 	"net/http"
-	"sync"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/phpjson"
@@ -57,7 +56,7 @@ func (a *API) test(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body := testAnswers()[testAnswer(authenticated, flags.Available, flags.OnlineRegistration)]
+	body := testAnswers[testAnswer(authenticated, flags.Available, flags.OnlineRegistration)]
 	request.From(c).Fix(body) // shared, never changed: the journal keeps it uncopied
 	writeJSON(c, http.StatusOK, body)
 	return nil
@@ -66,8 +65,10 @@ func (a *API) test(c echo.Context) error {
 // testAnswers are GET /api/test's eight answers (testAnswer numbers them),
 // encoded once: the probe a client may send before every call otherwise
 // encoded three booleans with phpjson on every request, a third of its
-// CPU in process (issue 16).
-var testAnswers = sync.OnceValue(func() (out [8][]byte) {
+// CPU in process (issue 16). They are made at package init, not by a
+// sync.OnceValue, whose call copied the whole array of eight slices out
+// on every probe.
+var testAnswers = func() (out [8][]byte) {
 	for i := range out {
 		b, err := phpjson.Marshal(testResult{IsAuthenticated: i&4 != 0, ServiceAvailable: i&2 != 0, OnlineRegistrationAvailable: i&1 != 0})
 		if err != nil {
@@ -76,7 +77,7 @@ var testAnswers = sync.OnceValue(func() (out [8][]byte) {
 		out[i] = b
 	}
 	return out
-})
+}()
 
 // testAnswer is the index in testAnswers of the answer with these flags.
 func testAnswer(authenticated, available, online bool) int {

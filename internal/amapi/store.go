@@ -38,7 +38,7 @@ type store struct {
 	// (Deps.PasswordCost; 0 is bcrypt's default, Laravel's).
 	cost int
 	// probes keeps GET api/test's answers between writes (probe.go).
-	probes *answercache.Cache[string, probe]
+	probes *answercache.Cache[[32]byte, probe]
 }
 
 // batch is the state file's group commit for a use case that writes; the
@@ -305,13 +305,13 @@ func (s store) PlaceOrder(bearer string, kind orderKind, seed int64, body []byte
 // last_used_at: clients poll this probe, and a durable write (an fsync)
 // per poll would make it some thirty times slower than any other read.
 func (s store) Probe(bearer string) (flags serviceFlags, authenticated bool, err error) {
-	g := s.probes.Version()
-	if p, ok := s.probes.Get(bearer, g); ok {
+	g, key := s.probes.Version(), probeKey(bearer)
+	if p, ok := s.probes.Get(key, g); ok {
 		return p.flags, p.auth, nil
 	}
 	defer func() {
 		if err == nil {
-			s.probes.Put(bearer, g, probe{flags, authenticated})
+			s.probes.Put(key, g, probe{flags, authenticated})
 		}
 	}()
 	err = s.db.View(func(tx *state.Tx) error {

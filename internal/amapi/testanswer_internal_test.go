@@ -17,7 +17,7 @@ func TestTestAnswers(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := testAnswers()[testAnswer(auth, avail, online)]; !bytes.Equal(got, want) {
+				if got := testAnswers[testAnswer(auth, avail, online)]; !bytes.Equal(got, want) {
 					t.Errorf("auth=%v available=%v online=%v: %s, want %s", auth, avail, online, got, want)
 				}
 			}

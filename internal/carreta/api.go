@@ -64,6 +64,8 @@ type API struct {
 	// view is replaced by Load while the server holds vendor requests off
 	// (the state gate), and read by every request.
 	view *view
+	// held is the answers held by URI (held.go), which lock themselves.
+	held heldAnswers
 }
 
 // New returns the carreta simulation.

@@ -55,29 +55,32 @@ func (a *API) Preview(until time.Time) ([]lifecycle.Change, error) {
 // orderOfPath authenticates the request, reads the path's order id and
 // catches up with the clock: what GET order/<id>/ and its history/ need
 // before they look the order up.
-func (a *API) orderOfPath(c echo.Context) (v *view, accountID, id uint64, err error) {
+func (a *API) orderOfPath(c echo.Context) (v *view, acc *account, id uint64, err error) {
 	// Django's resolver matches the id against \d+ before any view (and so
 	// before authentication) runs: /order/abc/ is a 404 whatever the key.
 	id, ok := pathID(c)
 	if !ok {
-		return nil, 0, 0, echo.ErrNotFound
+		return nil, nil, 0, echo.ErrNotFound
 	}
 	v = a.view
-	acc, err := a.authenticate(c, v)
+	acc, err = a.authenticate(c, v)
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, nil, 0, err
 	}
-	return v, acc.id, id, a.catchUp(v)
+	return v, acc, id, a.catchUp(v)
 }
 
 // order is GET order/<id>/.
 func (a *API) order(c echo.Context) error {
-	v, accountID, id, err := a.orderOfPath(c)
+	if a.answerHeld(c) {
+		return nil
+	}
+	v, acc, id, err := a.orderOfPath(c)
 	if err != nil {
 		return err
 	}
-	return a.keptAnswer(c, v, pageKey{account: accountID, order: id}, func() ([]byte, error) {
-		o, err := a.store.OwnOrder(accountID, id)
+	return a.keptAnswer(c, v, acc, pageKey{account: acc.id, order: id}, func() ([]byte, error) {
+		o, err := a.store.OwnOrder(acc.id, id)
 		if err != nil {
 			return nil, orderError(err)
 		}
@@ -87,12 +90,15 @@ func (a *API) order(c echo.Context) error {
 
 // history is GET order/<id>/history/.
 func (a *API) history(c echo.Context) error {
-	v, accountID, id, err := a.orderOfPath(c)
+	if a.answerHeld(c) {
+		return nil
+	}
+	v, acc, id, err := a.orderOfPath(c)
 	if err != nil {
 		return err
 	}
-	return a.keptAnswer(c, v, pageKey{account: accountID, order: id, history: true}, func() ([]byte, error) {
-		h, err := a.store.OwnHistory(accountID, id)
+	return a.keptAnswer(c, v, acc, pageKey{account: acc.id, order: id, history: true}, func() ([]byte, error) {
+		h, err := a.store.OwnHistory(acc.id, id)
 		if err != nil {
 			return nil, orderError(err)
 		}
@@ -104,8 +110,9 @@ func (a *API) history(c echo.Context) error {
 // was written since, else the one read makes, then kept; the version is
 // read after the catch-up and before read's transaction, as listOrders
 // does. An error is answered, not kept. Kept answers never change, so the
-// journal keeps them with no copy (request.Info.Fix).
-func (a *API) keptAnswer(c echo.Context, v *view, key pageKey, read func() ([]byte, error)) error {
+// journal keeps them with no copy (request.Info.Fix). A kept answer is
+// also held for acc's next GET of the same URI (held.go).
+func (a *API) keptAnswer(c echo.Context, v *view, acc *account, key pageKey, read func() ([]byte, error)) error {
 	keep := keepAnswers.Load()
 	version := v.pages.Version()
 	body, ok := v.pages.Get(key, version)
@@ -118,9 +125,15 @@ func (a *API) keptAnswer(c echo.Context, v *view, key pageKey, read func() ([]by
 			v.pages.Put(key, version, body)
 		}
 	}
+	a.held.put(c.Request(), acc, body, v, version)
+	writeKept(c, body)
+	return nil
+}
+
+// writeKept writes an answer that never changes, declared fixed.
+func writeKept(c echo.Context, body []byte) {
 	request.From(c).Fix(body)
 	writeJSON(c, http.StatusOK, body)
-	return nil
 }
 
 // keepAnswers turns the kept answers (view.pages) on; BenchmarkScalePages
@@ -136,6 +149,9 @@ func init() { keepAnswers.Store(!answersOff) }
 // page, filtered by a case-insensitive substring of client_comment. An
 // answer is kept (view.pages) until the next write to any order.
 func (a *API) listOrders(c echo.Context) error {
+	if a.answerHeld(c) {
+		return nil
+	}
 	v := a.view
 	acc, err := a.authenticate(c, v)
 	if err != nil {
@@ -150,7 +166,7 @@ func (a *API) listOrders(c echo.Context) error {
 		return err
 	}
 	key := pageKey{account: acc.id, page: page, filter: strings.ToLower(queryValue(raw, "client_comment"))}
-	return a.keptAnswer(c, v, key, func() ([]byte, error) {
+	return a.keptAnswer(c, v, acc, key, func() ([]byte, error) {
 		return a.makeOrderPage(acc.id, page, key.filter, v)
 	})
 }

@@ -516,5 +516,6 @@ func (a *API) Load(tx *state.Tx, sec *Section, seed int64) error {
 		return err
 	}
 	a.view = v
+	a.held.forget() // they would keep the old view alive
 	return nil
 }

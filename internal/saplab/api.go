@@ -31,7 +31,8 @@
 //     (store.answers, answers.go, an answercache.Cache) has a lock of its
 //     own, a leaf, and its version moves only under viewMu held
 //     exclusively;
-//   - API.loginMu guards the login cache (API.logins);
+//   - API.loginMu guards the login cache (API.logins), API.held.mu the
+//     held answers (held.go);
 //   - textIndex.mu guards a client text column's trigram index and kept
 //     matches, spanMemo.mu the kept date-range summaries, dict.once a
 //     position text dictionary's map, made on first use after a start
@@ -43,8 +44,8 @@
 //
 // writeMu comes before the group commit, bbolt's writer lock and viewMu;
 // rowsMu, textIndex.mu and spanMemo.mu are only taken while viewMu is held
-// (shared or exclusive); loginMu
-// is never held together with another lock. Nothing else in the package
+// (shared or exclusive); loginMu and held.mu
+// are never held together with another lock. Nothing else in the package
 // locks: the view is changed only under viewMu held exclusively, in a
 // publish (which the group commit runs before any later batch, so a
 // write's function reads the view without a lock) or in Load. The view's
@@ -76,6 +77,10 @@ type API struct {
 	// view is the store's; Load clears it (the passwords may have changed).
 	loginMu sync.Mutex
 	logins  map[[32]byte]knownLogin
+
+	// held is the answers held by caller and URI (held.go), which lock
+	// themselves (a leaf).
+	held heldAnswers
 }
 
 // New returns the saplab simulation.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/password"
+	"github.com/mockserver/mockserver/internal/request"
 	"github.com/mockserver/mockserver/internal/saplab/filter"
 )
 
@@ -18,16 +19,37 @@ type handler func(c echo.Context, who *employee) error
 
 // guard authenticates the caller and checks that their manager group holds
 // perm (SPEC §6: 401 for bad credentials, 403 for a missing permission).
+// A GET answered with a kept answer is held (held.go): the same request
+// again, before any write or Load, is answered from there.
 func (a *API) guard(perm string, h handler) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		emp, err := a.authenticate(c)
+		r := c.Request()
+		creds, ok := basicCredentials(headerValue(r.Header, echo.HeaderAuthorization))
+		if !ok {
+			return errUnauthorized
+		}
+		key := heldKey{login: loginKey(creds), uri: r.RequestURI}
+		hold := r.Method == http.MethodGet && keepAnswers.Load()
+		if hold {
+			if body, ok := a.held.get(key, a.store); ok {
+				return writeAnswer(c, body, nil)
+			}
+		}
+		at := a.store.answersAt()
+		emp, err := a.authenticate(creds, key.login)
 		if err != nil {
 			return err
 		}
 		if !a.store.groupAllows(emp.GroupID, perm) {
 			return textErr(http.StatusForbidden, msgForbidden)
 		}
-		return h(c, emp)
+		if err := h(c, emp); err != nil || !hold {
+			return err
+		}
+		if info := request.From(c); info != nil && info.Fixed != nil {
+			a.held.put(key, info.Fixed, at) // writeAnswer's kept answer, the only Fix of saplab
+		}
+		return nil
 	}
 }
 
@@ -44,12 +66,10 @@ func (a *API) guard(perm string, h handler) echo.HandlerFunc {
 // A remembered login counts only while its view is the store's (a reload
 // may change phones, passwords or who is active) and its employee active;
 // otherwise the credentials are checked again, as the first time.
-func (a *API) authenticate(c echo.Context) (*employee, error) {
-	creds, ok := basicCredentials(headerValue(c.Request().Header, echo.HeaderAuthorization))
-	if !ok {
-		return nil, errUnauthorized
-	}
-	key := loginKey(creds)
+//
+// creds are the credentials as sent (basicCredentials) and key their
+// loginKey, which guard has already made.
+func (a *API) authenticate(creds string, key [32]byte) (*employee, error) {
 	a.loginMu.Lock()
 	known, hit := a.logins[key]
 	a.loginMu.Unlock()
@@ -165,9 +185,11 @@ func loginKey(creds string) [32]byte {
 	return sha256.Sum256(append(buf[:0], creds...))
 }
 
-// forgetLogins empties the login cache.
+// forgetLogins empties the login cache, and the held answers with it
+// (Load also moves the answer cache on, which alone makes them stale).
 func (a *API) forgetLogins() {
 	a.loginMu.Lock()
 	a.logins = map[[32]byte]knownLogin{}
 	a.loginMu.Unlock()
+	a.held.forget()
 }

@@ -3,6 +3,7 @@ package saplab_test
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -197,6 +198,41 @@ func TestParseID(t *testing.T) {
 			t.Errorf("ParseID(%q) = %d, %v; want %d", in, got, ok, want)
 		}
 	}
+}
+
+// parseIDByStrconv is parseID as it was written before the one-pass loop:
+// the definition the loop must keep.
+func parseIDByStrconv(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n >= 1 && n <= 1<<53-1 && strings.TrimLeft(s, "0123456789") == ""
+}
+
+func TestParseID_asStrconv(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		"1", "007", "0", "00", "", "-1", "+1", "1_0", "1e3", "0x1", "１", "9007199254740991",
+		"0009007199254740991", "9007199254740992", "90071992547409910", "9223372036854775807",
+		"9223372036854775808", "99999999999999999999999999", "000000000000000000000000001", "12a", "a12",
+	} {
+		got, ok := saplab.ParseID(in)
+		want, wantOK := parseIDByStrconv(in)
+		if ok != wantOK || ok && got != want {
+			t.Errorf("ParseID(%q) = %d, %v; strconv's %d, %v", in, got, ok, want, wantOK)
+		}
+	}
+}
+
+func FuzzParseID(f *testing.F) {
+	for _, s := range []string{"1", "007", "9007199254740992", "99999999999999999999", "1 ", "-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, ok := saplab.ParseID(in)
+		want, wantOK := parseIDByStrconv(in)
+		if ok != wantOK || ok && got != want {
+			t.Errorf("ParseID(%q) = %d, %v; strconv's %d, %v", in, got, ok, want, wantOK)
+		}
+	})
 }
 
 func TestParseIDs(t *testing.T) {
