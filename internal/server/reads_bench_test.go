@@ -9,12 +9,14 @@ import (
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/logline"
+	"github.com/mockserver/mockserver/internal/logwriter"
 	"github.com/mockserver/mockserver/internal/server"
 )
 
 // BenchmarkReads is every small GET of the default scenario (bench/run.sh
 // reads) through the whole server in process, with the request log line
-// formatted as serve formats it (text, info, to io.Discard), against a bare
+// formatted and written as serve does (text, info, batched by a logwriter
+// to io.Discard), against a bare
 // handler writing the same bytes: what the mock adds to a request besides
 // the network (issue 16). allocs/op is the figure to watch; -cpuprofile
 // shows where the time goes.
@@ -74,10 +76,13 @@ func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
 
 // benchHandler is the whole server on a scratch file of the default
-// scenario, with the request log line formatted as serve formats it (text,
-// info, to io.Discard): what BenchmarkReads and BenchmarkWrites drive.
+// scenario, with the request log line formatted and written as serve does
+// (text, info, batched by a logwriter to io.Discard): what BenchmarkReads
+// and BenchmarkWrites drive.
 func benchHandler(b *testing.B) http.Handler {
-	log := slog.New(logline.New("text", io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	lines := logwriter.New(io.Discard)
+	b.Cleanup(lines.Flush)
+	log := slog.New(logline.New("text", lines, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	srv, err := server.New(server.Config{DB: filepath.Join(b.TempDir(), "state.db"), ScratchDB: true}, log)
 	if err != nil {
 		b.Fatal(err)
