@@ -192,3 +192,23 @@ func TestWriter_requestLinesWrittenAfterTheDelay(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+// TestWriter_fullBatchDoesNotWait: request lines that reach FullBatch
+// start the write without the delay (an hour here): the test ends.
+func TestWriter_fullBatchDoesNotWait(t *testing.T) {
+	out := &notifying{wrote: make(chan struct{})}
+	w := logwriter.NewDelay(out, time.Hour)
+	line := strings.Repeat("x", 99) + "\n"
+	for range logwriter.FullBatch / len(line) {
+		w.End(append(w.Begin(), line...))
+	}
+	if armed, writing := w.State(); !armed || writing {
+		t.Fatalf("below FullBatch: armed %v, writing %v; want armed, not writing", armed, writing)
+	}
+	w.End(append(w.Begin(), line...))
+	<-out.wrote // never closed if a full batch waits for the hour
+	w.Flush()
+	if got := out.String(); len(got) != (logwriter.FullBatch/len(line)+1)*len(line) {
+		t.Fatalf("%d bytes written", len(got))
+	}
+}
