@@ -29,13 +29,28 @@ type Handler struct {
 	json  bool
 	level slog.Leveler
 	out   io.Writer
+	// batch is out when it takes a line appended in its own buffer
+	// (Batch: the serve command's logwriter.Writer), else nil.
+	batch Batch
+}
+
+// Batch is a writer whose lines are appended to a buffer of its own, in
+// place (logwriter.Writer): Begin returns the buffer and holds the writer,
+// End takes the buffer back with one whole line appended and releases it.
+// Request formats its line there, without a pooled buffer of its own and
+// the copy of the line into the writer's (issue 16).
+type Batch interface {
+	Begin() []byte
+	End([]byte)
 }
 
 // New is the handler for format ("json", anything else is text) on w,
 // which must take concurrent Writes of whole lines (logwriter.Writer
-// does): Request writes without slog's lock.
+// does): Request writes without slog's lock. When w is a Batch, Request
+// appends its line in w's own buffer.
 func New(format string, w io.Writer, opts *slog.HandlerOptions) *Handler {
 	h := &Handler{json: format == "json", level: opts.Level, out: w}
+	h.batch, _ = w.(Batch)
 	if h.level == nil {
 		h.level = slog.LevelInfo
 	}
@@ -80,17 +95,24 @@ func (h *Handler) Request(l *RequestLine) bool {
 	if abs := math.Abs(l.DurationMS); h.json && abs != 0 && (abs < 1e-6 || abs >= 1e21) || math.IsNaN(l.DurationMS) || math.IsInf(l.DurationMS, 0) {
 		return false
 	}
-	bp := bufs.Get().(*[]byte)
-	b := (*bp)[:0]
-	if h.json {
-		b = h.appendJSON(b, l)
-	} else {
-		b = h.appendText(b, l, st)
+	if h.batch != nil {
+		h.batch.End(h.appendLine(h.batch.Begin(), l, st))
+		return true
 	}
+	bp := bufs.Get().(*[]byte)
+	b := h.appendLine((*bp)[:0], l, st)
 	_, _ = h.out.Write(b)
 	*bp = b
 	bufs.Put(bp)
 	return true
+}
+
+// appendLine is l's line in the handler's format, st the stamp of l.End.
+func (h *Handler) appendLine(b []byte, l *RequestLine, st *stamp) []byte {
+	if h.json {
+		return h.appendJSON(b, l)
+	}
+	return h.appendText(b, l, st)
 }
 
 // fourDigitYear reports whether t's year is within 0..9999, the years the

@@ -3,6 +3,8 @@ package logline
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"strconv"
@@ -36,28 +38,70 @@ func TestRequest_asSlog(t *testing.T) {
 	}
 	for _, format := range []string{"text", "json"} {
 		for _, tt := range lines {
-			t.Run(format+"/"+tt.name, func(t *testing.T) {
-				var fast, want bytes.Buffer
-				h := New(format, &fast, &slog.HandlerOptions{Level: slog.LevelInfo})
-				ok := h.Request(&tt.l)
-				if wantFast := map[string]bool{"text": tt.fastText, "json": tt.fastJSON}[format]; ok != wantFast {
-					t.Fatalf("fast path %v, want %v", ok, wantFast)
-				}
-				if !ok {
-					if fast.Len() != 0 {
-						t.Fatalf("declined but wrote %q", fast.String())
+			for _, batched := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/%s/batch=%v", format, tt.name, batched), func(t *testing.T) {
+					var fast, want bytes.Buffer
+					var out io.Writer = &fast
+					if batched {
+						out = &batch{buf: &fast}
 					}
-					return
-				}
-				ref := New(format, &want, &slog.HandlerOptions{Level: slog.LevelInfo})
-				_ = ref.Handle(context.Background(), record(&tt.l))
-				if fast.String() != want.String() {
-					t.Fatalf("fast path wrote\n%s\nslog writes\n%s", fast.String(), want.String())
-				}
-			})
+					h := New(format, out, &slog.HandlerOptions{Level: slog.LevelInfo})
+					if (h.batch != nil) != batched {
+						t.Fatalf("batch %v, want %v", h.batch != nil, batched)
+					}
+					ok := h.Request(&tt.l)
+					if wantFast := map[string]bool{"text": tt.fastText, "json": tt.fastJSON}[format]; ok != wantFast {
+						t.Fatalf("fast path %v, want %v", ok, wantFast)
+					}
+					if !ok {
+						if fast.Len() != 0 {
+							t.Fatalf("declined but wrote %q", fast.String())
+						}
+						return
+					}
+					ref := New(format, &want, &slog.HandlerOptions{Level: slog.LevelInfo})
+					_ = ref.Handle(context.Background(), record(&tt.l))
+					if fast.String() != want.String() {
+						t.Fatalf("fast path wrote\n%s\nslog writes\n%s", fast.String(), want.String())
+					}
+					if b, ok := out.(*batch); ok && (b.lines != 1 || b.open) {
+						t.Fatalf("%d lines appended in the batch (open %v), want 1 and closed", b.lines, b.open)
+					}
+				})
+			}
 		}
 	}
 }
+
+// batch is a Batch over a buffer, as logwriter.Writer is over its batch:
+// a line appended in place between Begin and End, counted (a fast line
+// written with Write instead is not), and a Begin without its End caught.
+type batch struct {
+	buf   *bytes.Buffer
+	open  bool
+	lines int
+}
+
+func (b *batch) Begin() []byte {
+	if b.open {
+		panic("Begin twice")
+	}
+	b.open = true
+	return b.buf.Bytes()
+}
+
+func (b *batch) End(p []byte) {
+	if !b.open {
+		panic("End without Begin")
+	}
+	b.open = false
+	b.lines++
+	b.buf.Reset()
+	b.buf.Write(p)
+}
+
+// Write is how slog's own lines arrive.
+func (b *batch) Write(p []byte) (int, error) { return b.buf.Write(p) }
 
 // record is the slog record the server logs for l.
 func record(l *RequestLine) slog.Record {

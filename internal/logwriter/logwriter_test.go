@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mockserver/mockserver/internal/logwriter"
 )
@@ -52,7 +53,9 @@ func TestWriter_orderAndFlush(t *testing.T) {
 }
 
 // TestWriter_concurrentLinesWhole: lines written at once by many
-// goroutines are never cut into each other, and none is lost.
+// goroutines, half of them with Write and half appended in place (Begin,
+// End, as logline's request line is), are never cut into each other, and
+// none is lost.
 func TestWriter_concurrentLinesWhole(t *testing.T) {
 	out := &lockedBuffer{}
 	w := logwriter.New(out)
@@ -60,7 +63,11 @@ func TestWriter_concurrentLinesWhole(t *testing.T) {
 	for g := range 8 {
 		wg.Go(func() {
 			for i := range 200 {
-				fmt.Fprintf(w, "goroutine=%d line=%d %s\n", g, i, strings.Repeat("x", 100))
+				if g%2 == 0 {
+					fmt.Fprintf(w, "goroutine=%d line=%d %s\n", g, i, strings.Repeat("x", 100))
+				} else {
+					w.End(fmt.Appendf(w.Begin(), "goroutine=%d line=%d %s\n", g, i, strings.Repeat("x", 100)))
+				}
 			}
 		})
 	}
@@ -96,13 +103,18 @@ func (b *blocked) Write(p []byte) (int, error) {
 }
 
 // TestWriter_batchesBehindASlowWrite: lines written while a write is in
-// progress go out together in the next one, not one write each.
+// progress (with Write or appended in place) go out together in the next
+// one, not one write each.
 func TestWriter_batchesBehindASlowWrite(t *testing.T) {
 	out := &blocked{release: make(chan struct{})}
 	w := logwriter.New(out)
 	fmt.Fprintf(w, "first\n") // its write now waits for release
 	for i := range 100 {
-		fmt.Fprintf(w, "queued %d\n", i)
+		if i%2 == 0 {
+			fmt.Fprintf(w, "queued %d\n", i)
+		} else {
+			w.End(fmt.Appendf(w.Begin(), "queued %d\n", i))
+		}
 	}
 	close(out.release)
 	w.Flush()
@@ -113,5 +125,90 @@ func TestWriter_batchesBehindASlowWrite(t *testing.T) {
 		// "first" may have been taken alone or with some queued lines; the
 		// hundred queued lines wait behind it and go out in one write.
 		t.Fatalf("%d writes for 101 lines written behind a slow write", out.writes)
+	}
+}
+
+// TestWriter_requestLinesWait: a request line (End) arms the timer and
+// starts no write; more request lines within the delay join it; the next
+// other line (Write) starts the write at once, and all of them go out
+// in one write, in order.
+func TestWriter_requestLinesWait(t *testing.T) {
+	out := &lockedBuffer{}
+	w := logwriter.NewDelay(out, time.Hour)
+	for i := range 100 {
+		w.End(fmt.Appendf(w.Begin(), "request %d\n", i))
+		if armed, writing := w.State(); !armed || writing {
+			t.Fatalf("after request line %d: armed %v, writing %v; want armed, not writing", i, armed, writing)
+		}
+	}
+	fmt.Fprintf(w, "warning\n")
+	if armed, _ := w.State(); armed {
+		t.Fatal("a Write left the timer armed")
+	}
+	w.Flush()
+	if got := out.String(); !strings.HasPrefix(got, "request 0\nrequest 1\n") || !strings.HasSuffix(got, "request 99\nwarning\n") {
+		t.Fatalf("%q", got)
+	}
+	if out.writes != 1 {
+		t.Fatalf("%d writes, want 1", out.writes)
+	}
+}
+
+// TestWriter_flushDoesNotWaitForTheDelay: Flush writes the request lines
+// at once (an hour's delay would time the test out).
+func TestWriter_flushDoesNotWaitForTheDelay(t *testing.T) {
+	out := &lockedBuffer{}
+	w := logwriter.NewDelay(out, time.Hour)
+	w.End(append(w.Begin(), "request\n"...))
+	w.Flush()
+	if got := out.String(); got != "request\n" {
+		t.Fatalf("%q", got)
+	}
+	if armed, writing := w.State(); armed || writing {
+		t.Fatalf("after Flush: armed %v, writing %v", armed, writing)
+	}
+}
+
+// notifying is a destination that closes wrote on its first write.
+type notifying struct {
+	lockedBuffer
+	once  sync.Once
+	wrote chan struct{}
+}
+
+func (n *notifying) Write(p []byte) (int, error) {
+	defer n.once.Do(func() { close(n.wrote) })
+	return n.lockedBuffer.Write(p)
+}
+
+// TestWriter_requestLinesWrittenAfterTheDelay: with nothing else written
+// and no Flush, the timer writes the request lines.
+func TestWriter_requestLinesWrittenAfterTheDelay(t *testing.T) {
+	out := &notifying{wrote: make(chan struct{})}
+	w := logwriter.NewDelay(out, time.Microsecond)
+	w.End(append(w.Begin(), "request\n"...))
+	<-out.wrote // never closed if the timer never starts the writer
+	if got := out.String(); got != "request\n" {
+		t.Fatalf("%q", got)
+	}
+}
+
+// TestWriter_fullBatchDoesNotWait: request lines that reach FullBatch
+// start the write without the delay (an hour here): the test ends.
+func TestWriter_fullBatchDoesNotWait(t *testing.T) {
+	out := &notifying{wrote: make(chan struct{})}
+	w := logwriter.NewDelay(out, time.Hour)
+	line := strings.Repeat("x", 99) + "\n"
+	for range logwriter.FullBatch / len(line) {
+		w.End(append(w.Begin(), line...))
+	}
+	if armed, writing := w.State(); !armed || writing {
+		t.Fatalf("below FullBatch: armed %v, writing %v; want armed, not writing", armed, writing)
+	}
+	w.End(append(w.Begin(), line...))
+	<-out.wrote // never closed if a full batch waits for the hour
+	w.Flush()
+	if got := out.String(); len(got) != (logwriter.FullBatch/len(line)+1)*len(line) {
+		t.Fatalf("%d bytes written", len(got))
 	}
 }
