@@ -382,8 +382,23 @@ func (tx *Tx) Put(bucket string, key []byte, v any) error {
 	return err
 }
 
+// Appender is a record that writes its own JSON: exactly the bytes
+// json.Marshal writes of it (package gojson, and a test that compares the
+// two), or false when it cannot (json.Marshal then encodes it, and reports
+// its error). A durable write stores its records through Put, Insert,
+// Append and Memo.Put; json.Marshal's reflection walk over a record of
+// twenty fields cost more than bbolt's put of it (issue 16).
+type Appender interface {
+	AppendJSON(dst []byte) ([]byte, bool)
+}
+
 // encodeRecord is v as a row of bucket: its JSON.
 func encodeRecord(bucket string, v any) ([]byte, error) {
+	if a, ok := v.(Appender); ok {
+		if data, ok := a.AppendJSON(make([]byte, 0, 512)); ok {
+			return data, nil
+		}
+	}
 	data, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s record: %w", bucket, err)
