@@ -63,3 +63,29 @@ func TestRecords_badTime(t *testing.T) {
 		t.Errorf("appendProgress error %v, json.Marshal's %v", err, want)
 	}
 }
+
+// BenchmarkOrderRows: an order's row tail and history, as prepareOrder
+// encodes them, by json.Marshal (as it did) and by hand.
+//
+//	go test ./internal/carreta/ -run '^$' -bench OrderRows -benchmem
+func BenchmarkOrderRows(b *testing.B) {
+	at := time.Date(2026, 12, 1, 19, 4, 5, 120000000, time.FixedZone("MSK", 3*3600))
+	o := orderRecord{AccountID: 3, Status: 1, StatusVersion: statusVersion, Created: at, Code: "OC47",
+		Maker: "KNECHT/MAHLE", Name: "Фильтр масляный", Price: 17511, Qty: "300", MinQty: 1, PeriodMin: 7,
+		PeriodMax: 7, OrderQty: 10, Total: 175110}
+	h := []historyEntry{{Comment: CreatedComment(o.Total), Created: at}}
+	b.Run("json.Marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			_, _ = json.Marshal(&o)
+			_, _ = json.Marshal(h)
+		}
+	})
+	b.Run("by hand", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			_, _ = appendOrderTail(make([]byte, 0, 384), &o)
+			_, _ = encodeHistory(h)
+		}
+	})
+}

@@ -70,3 +70,40 @@ func TestRecords_badTime(t *testing.T) {
 	sameAsMarshal(t, "history", &order{History: []historyEntry{{Date: bad}}})
 	sameAsMarshal(t, "path", &order{Auto: &lifecycle.Progress{Next: bad}})
 }
+
+// BenchmarkRecords: a pay's three rows (position, client, ledger entry)
+// encoded by json.Marshal and by their AppendJSON, as state stores them.
+//
+//	go test ./internal/saplab/ -run '^$' -bench Records -benchmem
+func BenchmarkRecords(b *testing.B) {
+	at := time.Date(2026, 12, 1, 19, 4, 5, 120000000, time.FixedZone("MSK", 3*3600))
+	rows := []state.Appender{
+		&order{ID: 19, ClientID: 2, Invoice: "INV-19", Brand: "KNECHT", Article: "OC47", Name: "Фильтр масляный",
+			Price: 17511, Quantity: 10, DeliveryTimeMax: 7, StatusID: 4, ShippingAddress: "Москва, ул. Ленина, 1",
+			IsPayed: true, Created: at, Modified: at,
+			History: []historyEntry{{StatusID: 1, Date: at, Color: "#fff", Status: "Новый", Manager: "Иванов"}}},
+		&client{ID: 2, Name: "Петров", Phone: "79990000000", Email: "p@example.com", Address: "Москва",
+			Balance: 1000000, Created: at, Modified: at},
+		&transaction{ID: 9, ClientID: 2, Amount: -175110, Comment: "Оплата заказа 19", OrderID: 19, Created: at},
+	}
+	b.Run("json.Marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			for _, r := range rows {
+				if _, err := json.Marshal(r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("AppendJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			for _, r := range rows {
+				if _, ok := r.AppendJSON(make([]byte, 0, 512)); !ok {
+					b.Fatal("not encoded")
+				}
+			}
+		}
+	})
+}
