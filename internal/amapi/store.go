@@ -694,7 +694,7 @@ func insertOrder(tx *state.Tx, seed int64, kind string, s session, request []byt
 	}
 	o := orderRecord{ID: id, Code: code, Kind: kind, UserID: s.user.ID, TokenID: s.token.ID,
 		CreatedAt: stamp(tx.Now()), Request: json.RawMessage(request)}
-	if err := tx.Append(bucketOrders, state.Key(id), o); err != nil {
+	if err := tx.Append(bucketOrders, state.Key(id), &o); err != nil {
 		return orderRecord{}, err
 	}
 	return o, tx.Insert(bucketOrderCodes, []byte(code), id) // the loop above found it free

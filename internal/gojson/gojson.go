@@ -104,5 +104,8 @@ func Key(dst []byte, name string) []byte {
 // AppendInt appends v as json.Marshal writes an integer.
 func AppendInt(dst []byte, v int64) []byte { return strconv.AppendInt(dst, v, 10) }
 
+// AppendUint appends v as json.Marshal writes an unsigned integer.
+func AppendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v, 10) }
+
 // AppendBool appends true or false.
 func AppendBool(dst []byte, v bool) []byte { return strconv.AppendBool(dst, v) }
