@@ -56,3 +56,21 @@ func TestOrderCode_likeSprintf(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredFlags: the rows putFlags stores read as json.Unmarshal reads
+// them; any other form is left to it.
+func TestStoredFlags(t *testing.T) {
+	for _, f := range []serviceFlags{{true, true}, {true, false}, {false, true}, {false, false}} {
+		raw, _ := json.Marshal(f)
+		got, ok := storedFlags(raw)
+		want := serviceFlags{Available: true, OnlineRegistration: true}
+		if err := json.Unmarshal(raw, &want); err != nil || !ok || got != want {
+			t.Errorf("storedFlags(%s) = %+v, %v; json.Unmarshal %+v", raw, got, ok, want)
+		}
+	}
+	for _, raw := range []string{`{"available":false}`, `{"online_registration":true,"available":false}`, ` {"available":true,"online_registration":true}`} {
+		if _, ok := storedFlags([]byte(raw)); ok {
+			t.Errorf("storedFlags(%s) read a row putFlags does not write", raw)
+		}
+	}
+}
