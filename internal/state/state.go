@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/mockserver/mockserver/internal/clock"
@@ -392,11 +393,29 @@ type Appender interface {
 	AppendJSON(dst []byte) ([]byte, bool)
 }
 
+// scratch holds the buffers Appenders write into; the row is copied out
+// at its own size, as json.Marshal returns it.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// maxScratch bounds a buffer scratch keeps: a row of a large request body
+// (amapi keeps the body of an order) is not held on to.
+const maxScratch = 64 << 10
+
 // encodeRecord is v as a row of bucket: its JSON.
 func encodeRecord(bucket string, v any) ([]byte, error) {
 	if a, ok := v.(Appender); ok {
-		if data, ok := a.AppendJSON(make([]byte, 0, 512)); ok {
-			return data, nil
+		buf := scratch.Get().(*[]byte)
+		data, ok := a.AppendJSON((*buf)[:0])
+		var row []byte
+		if ok {
+			row = bytes.Clone(data) // of its own size: bbolt keeps it to the commit
+		}
+		if cap(data) > cap(*buf) && cap(data) <= maxScratch {
+			*buf = data[:0]
+		}
+		scratch.Put(buf)
+		if ok {
+			return row, nil
 		}
 	}
 	data, err := json.Marshal(v)
