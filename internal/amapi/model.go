@@ -592,18 +592,30 @@ func plainToken(id uint64, secret string) string {
 // letters, four digits, a dash, five digits. It depends only on seed, id
 // and attempt, so a scenario replayed gives the same codes; attempt moves
 // on to another code in the (about one in 10^11) case that one is taken.
+//
+// It is spelt out digit by digit, not with fmt: every create-order makes
+// one, inside its transaction (issue 16).
 func OrderCode(seed int64, id uint64, attempt int) string {
-	var in [24]byte
-	binary.BigEndian.PutUint64(in[0:], uint64(seed))
-	binary.BigEndian.PutUint64(in[8:], id)
-	binary.BigEndian.PutUint64(in[16:], uint64(attempt))
-	sum := sha256.Sum256(append([]byte("amapi-order-code:"), in[:]...))
+	const prefix = "amapi-order-code:"
+	var in [len(prefix) + 24]byte
+	copy(in[:], prefix)
+	binary.BigEndian.PutUint64(in[len(prefix):], uint64(seed))
+	binary.BigEndian.PutUint64(in[len(prefix)+8:], id)
+	binary.BigEndian.PutUint64(in[len(prefix)+16:], uint64(attempt))
+	sum := sha256.Sum256(in[:])
 	n := binary.BigEndian.Uint64(sum[:8])
 	l1, n := n%26, n/26
 	l2, n := n%26, n/26
 	d4, n := n%10000, n/10000
 	d5 := n % 100000
-	return fmt.Sprintf("%c%c%04d-%05d", 'A'+byte(l1), 'A'+byte(l2), d4, d5)
+	code := [12]byte{'A' + byte(l1), 'A' + byte(l2), 6: '-'}
+	for i := 5; i >= 2; i-- {
+		code[i], d4 = '0'+byte(d4%10), d4/10
+	}
+	for i := 11; i >= 7; i-- {
+		code[i], d5 = '0'+byte(d5%10), d5/10
+	}
+	return string(code[:])
 }
 
 // bcryptInput is what PHP's password_hash and password_verify see of a

@@ -502,14 +502,41 @@ type serviceFlags struct {
 	OnlineRegistration bool `json:"online_registration"`
 }
 
+// getFlags reads the service flags, true both when none are stored. Every
+// amapi request reads them; the row putFlags stores is matched as bytes,
+// not decoded (issue 16), and any other form is decoded as before.
 func getFlags(tx *state.Tx) (serviceFlags, error) {
 	f := serviceFlags{Available: true, OnlineRegistration: true}
-	err := tx.Get(bucketService, []byte(serviceKey), &f)
-	if errors.Is(err, state.ErrNotFound) {
-		err = nil
+	raw := tx.Bucket(bucketService).Get([]byte(serviceKey))
+	if raw == nil {
+		return f, nil
 	}
-	return f, err
+	if f, ok := storedFlags(raw); ok {
+		return f, nil
+	}
+	return f, json.Unmarshal(raw, &f)
 }
+
+// storedFlags reads the flags from the row as putFlags writes it
+// (json.Marshal of serviceFlags); false for any other form.
+func storedFlags(raw []byte) (serviceFlags, bool) {
+	for _, f := range [...]serviceFlags{{true, true}, {true, false}, {false, true}, {false, false}} {
+		if string(raw) == flagsRows[f] {
+			return f, true
+		}
+	}
+	return serviceFlags{}, false
+}
+
+// flagsRows are the four rows putFlags can store.
+var flagsRows = func() map[serviceFlags]string {
+	m := map[serviceFlags]string{}
+	for _, f := range [...]serviceFlags{{true, true}, {true, false}, {false, true}, {false, false}} {
+		data, _ := json.Marshal(f)
+		m[f] = string(data)
+	}
+	return m
+}()
 
 func putFlags(tx *state.Tx, f serviceFlags) error {
 	return tx.Put(bucketService, []byte(serviceKey), f)
@@ -694,7 +721,7 @@ func insertOrder(tx *state.Tx, seed int64, kind string, s session, request []byt
 	}
 	o := orderRecord{ID: id, Code: code, Kind: kind, UserID: s.user.ID, TokenID: s.token.ID,
 		CreatedAt: stamp(tx.Now()), Request: json.RawMessage(request)}
-	if err := tx.Append(bucketOrders, state.Key(id), o); err != nil {
+	if err := tx.Append(bucketOrders, state.Key(id), &o); err != nil {
 		return orderRecord{}, err
 	}
 	return o, tx.Insert(bucketOrderCodes, []byte(code), id) // the loop above found it free

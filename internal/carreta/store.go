@@ -291,16 +291,11 @@ type newOrder struct {
 // automatic path are assigned and spliced in.
 type preparedOrder struct {
 	rec     orderRecord // ID, Number and Auto unset
-	tail    []byte      // rec's JSON after its "number" member
+	tail    []byte      // rec's JSON after its "number" member (appendOrderTail)
 	history []byte      // the history's JSON
 	life    *Lifecycle  // the path a Follow order starts on
 	follow  bool
 }
-
-// numberMember is what follows the id and account in an encoded orderRecord
-// whose Number is empty and Auto nil; ID, AccountID, Number and Auto are
-// its first fields.
-const numberMember = `"number":"",`
 
 // prepareOrder builds and encodes the order of n, outside any transaction.
 // It starts in l's new status; one of a scenario's in another status also
@@ -319,19 +314,25 @@ func prepareOrder(n *newOrder, l *Lifecycle) (*preparedOrder, error) {
 		history = append(history, historyEntry{Comment: l.Statuses.Comment(l.NewStatus, n.Status), Created: n.Created})
 		p.rec.Status = n.Status
 	}
-	data, err := json.Marshal(&p.rec)
-	if err != nil {
-		return nil, err
+	tail, ok := appendOrderTail(make([]byte, 0, 384), &p.rec)
+	if !ok {
+		return nil, marshalFailure(&p.rec)
 	}
-	i := bytes.Index(data, []byte(numberMember))
-	if i < 0 {
-		return nil, errors.New("carreta: order record lost its number field")
-	}
-	p.tail = data[i+len(numberMember):]
-	if p.history, err = json.Marshal(history); err != nil {
+	p.tail = tail
+	var err error
+	if p.history, err = encodeHistory(history); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// marshalFailure is json.Marshal's error for a record appendOrderTail
+// could not write.
+func marshalFailure(o *orderRecord) error {
+	if _, err := json.Marshal(o); err != nil {
+		return err
+	}
+	return errors.New("carreta: order record not encoded")
 }
 
 // insert writes the order, its basket position, its history and its index
@@ -403,11 +404,10 @@ func (p *preparedOrder) start(o *orderRecord, data []byte) ([]byte, error) {
 		return data, nil
 	}
 	o.Auto = &prog
-	auto, err := json.Marshal(o.Auto)
+	data, err := appendProgress(append(data, `"auto":`...), o.Auto)
 	if err != nil {
 		return nil, err
 	}
-	data = append(append(data, `"auto":`...), auto...)
 	return append(data, ','), nil
 }
 

@@ -193,7 +193,20 @@ func JSON(body []byte, names []string) []byte {
 }
 
 // named reports whether the JSON string token key decodes to one of names.
+// A key without a backslash is its own bytes between the quotes and is
+// compared as it is (the names are printable ASCII, so a key with control
+// bytes or invalid UTF-8, which decoding refuses or changes, matches none
+// either way): decoding every member's key of every body was most of a
+// carreta order's redaction, some 5 us a write (issue 16).
 func named(key []byte, names []string) bool {
+	if raw := key[1 : len(key)-1]; bytes.IndexByte(raw, '\\') < 0 {
+		for _, n := range names {
+			if string(raw) == n {
+				return true
+			}
+		}
+		return false
+	}
 	var s string
 	if json.Unmarshal(key, &s) != nil {
 		return false
