@@ -84,9 +84,10 @@ func (h *heldAnswers) get(k heldKey, s *store) ([]byte, bool) {
 }
 
 // put holds body for k, read at at (answersAt, before the request
-// authenticated).
+// authenticated). A request with no URI (made in process, not read from a
+// connection) is not held: all such requests would share one entry.
 func (h *heldAnswers) put(k heldKey, body []byte, at heldAnswer) {
-	if at.queue == nil || len(k.uri) > maxHeldURI {
+	if at.queue == nil || k.uri == "" || len(k.uri) > maxHeldURI {
 		return
 	}
 	at.body = body

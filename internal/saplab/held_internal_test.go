@@ -64,3 +64,15 @@ func TestHeldAnswers_holdOneVersionWithinBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldAnswers_noURI: a request with no RequestURI (one made in
+// process, not read from a connection) is not held: every such request of
+// a login would share one entry, whatever its path.
+func TestHeldAnswers_noURI(t *testing.T) {
+	t.Parallel()
+	var h heldAnswers
+	h.put(heldKey{}, []byte("{}"), heldAnswer{queue: lifecycle.NewQueue()})
+	if n := h.cache().Len(); n != 0 {
+		t.Errorf("%d answers held for a request with no URI", n)
+	}
+}
