@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -28,6 +29,9 @@ func TestOrderRecord_likeMarshal(t *testing.T) {
 			}
 			if ok && string(got) != "prefix"+string(want) {
 				t.Errorf("request %q:\n AppendJSON   %s\n json.Marshal prefix%s", req, got, want)
+			}
+			if !ok && !strings.ContainsAny(req, "<>&\u2028\u2029") {
+				t.Errorf("request %q: AppendJSON left to json.Marshal a body it writes itself", req)
 			}
 		}
 	}

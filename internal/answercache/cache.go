@@ -101,3 +101,21 @@ func (c *Cache[K, V]) Len() int {
 	defer c.mu.Unlock()
 	return len(c.m)
 }
+
+// Reset drops every value and the version they belong to, for a cache
+// whose versions are another's (carreta's held answers follow a view's
+// pages): when that other is replaced, its versions start again from 0,
+// and a Put under them would otherwise be dropped as older.
+func (c *Cache[K, V]) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at, c.m, c.bytes = 0, map[K]V{}, 0
+}
+
+// Size is the bytes of the values kept, as size counts them (for tests
+// and metrics).
+func (c *Cache[K, V]) Size() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
+}

@@ -106,3 +106,22 @@ func TestBytesWithoutSize(t *testing.T) {
 		t.Fatal("Bytes")
 	}
 }
+
+// TestReset: Reset drops the values and the version they belong to, so a
+// Put under a version below the old one (another cache's, started again)
+// is kept; Size counts the bytes kept.
+func TestReset(t *testing.T) {
+	c := New[string, []byte](0, 0, Bytes)
+	c.Put("a", 7, []byte("abc"))
+	if c.Size() != 3 {
+		t.Fatalf("Size %d, want 3", c.Size())
+	}
+	c.Reset()
+	if _, ok := c.Get("a", 7); ok || c.Len() != 0 || c.Size() != 0 {
+		t.Fatal("a value survived Reset")
+	}
+	c.Put("b", 0, []byte("x"))
+	if v, ok := c.Get("b", 0); !ok || string(v) != "x" {
+		t.Fatal("after Reset, a Put under version 0 was dropped")
+	}
+}

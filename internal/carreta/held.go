@@ -1,16 +1,17 @@
 package carreta
 
 import (
+	"crypto/sha256"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/answercache"
 	"github.com/mockserver/mockserver/internal/clock"
 )
 
 // Held answers: a GET of the order list, an order or its history answered
-// with a kept answer (view.pages) is held by its URI, which names the
+// with a kept answer (view.pages) is held by its URI (its hash), which names the
 // account (its api_key) and everything the answer depends on, so that the
 // same request again, while the view and its pages' version stand, is one
 // look-up: not the query's three reads, the key's memo and the account's
@@ -25,23 +26,29 @@ import (
 // only while the view is the one it was read in and its pages' version is
 // the one keptAnswer read: a write to any order, a catch-up and a Load
 // move one or the other. An automatic move fallen due sends the request
-// the long way, so that it is applied first (catchUp). The URI held holds
-// the api_key of an account, as keySums holds it: a key sent in error is
-// refused and never held; Load forgets every entry.
+// the long way, so that it is applied first (catchUp). What is held of
+// the URI is its SHA-256 (heldKey), not the api_key it carries; Load
+// forgets every entry.
 
-// heldAnswer is a kept answer, the view it was read in and the version of
-// that view's pages.
+// heldAnswer is a kept answer and the view it was read in; the version
+// of that view's pages it was read at is the held answers' version
+// (answercache.Cache.Put).
 type heldAnswer struct {
-	body    []byte
-	view    *view
-	version uint64
+	body []byte
+	view *view
 }
 
-// heldAnswers is the held answers of one API by URI, locked on their own
-// (a leaf).
+// heldAnswers is the held answers of one API by the SHA-256 of the URI
+// (heldKey): an answercache.Cache under the versions of the view's pages,
+// so that, as the pages themselves, it holds the answers of one version
+// only (a write makes every entry stale, and the next put drops them) and
+// within the pages' bound in bytes (pageCacheMax). Bounded by count
+// alone, the stale answers of up to maxHeld URIs stayed in memory until a
+// Load. Its lock is the cache's own (a leaf); the zero value is ready
+// (made on first use).
 type heldAnswers struct {
-	mu sync.RWMutex
-	m  map[string]heldAnswer
+	once sync.Once
+	c    *answercache.Cache[[32]byte, heldAnswer]
 }
 
 // maxHeld bounds the held answers (past it they start over), maxHeldURI
@@ -52,16 +59,37 @@ const (
 	maxHeldURI = 512
 )
 
+// cache is the held answers' cache, made on first use.
+func (h *heldAnswers) cache() *answercache.Cache[[32]byte, heldAnswer] {
+	h.once.Do(func() {
+		h.c = answercache.New[[32]byte, heldAnswer](maxHeld, pageCacheMax, func(e heldAnswer) int { return len(e.body) })
+	})
+	return h.c
+}
+
+// heldKey is what the held answers keep of r's URI: its SHA-256, not the
+// URI, which carries the api_key (issue 14: no credential outlives its
+// request where a hash will do; a URI may name the key twice, and the
+// first, which authenticate does not read, may name no account). false
+// for a request that is not held: not a GET, with a URI too long, or with
+// none (a request made in process, not read from a connection).
+func heldKey(r *http.Request) ([32]byte, bool) {
+	if r.Method != http.MethodGet || r.RequestURI == "" || len(r.RequestURI) > maxHeldURI {
+		return [32]byte{}, false
+	}
+	var buf [maxHeldURI]byte // hashed from the stack, not from a copy on the heap
+	return sha256.Sum256(append(buf[:0], r.RequestURI...)), true
+}
+
 // get is the answer held for r, a GET, while v is its view, v's pages are
 // at its version and no automatic move has fallen due by now.
 func (h *heldAnswers) get(r *http.Request, v *view, clk *clock.Clock) ([]byte, bool) {
-	if r.Method != http.MethodGet {
+	k, ok := heldKey(r)
+	if !ok {
 		return nil, false
 	}
-	h.mu.RLock()
-	e, ok := h.m[r.RequestURI]
-	h.mu.RUnlock()
-	if !ok || e.view != v || e.version != v.pages.Version() || !v.queue.Idle() && v.queue.Due(clk.Now()) {
+	e, ok := h.cache().Get(k, v.pages.Version())
+	if !ok || e.view != v || !v.queue.Idle() && v.queue.Due(clk.Now()) {
 		return nil, false
 	}
 	return e.body, true
@@ -69,23 +97,16 @@ func (h *heldAnswers) get(r *http.Request, v *view, clk *clock.Clock) ([]byte, b
 
 // put holds body, read from v's pages at version, for r, a GET by acc.
 func (h *heldAnswers) put(r *http.Request, acc *account, body []byte, v *view, version uint64) {
-	if r.Method != http.MethodGet || len(acc.allowed) > 0 || len(r.RequestURI) > maxHeldURI || !keepAnswers.Load() {
+	k, ok := heldKey(r)
+	if !ok || len(acc.allowed) > 0 || !keepAnswers.Load() {
 		return
 	}
-	h.mu.Lock()
-	if h.m == nil || len(h.m) >= maxHeld {
-		h.m = make(map[string]heldAnswer)
-	}
-	h.m[strings.Clone(r.RequestURI)] = heldAnswer{body: body, view: v, version: version}
-	h.mu.Unlock()
+	h.cache().Put(k, version, heldAnswer{body: body, view: v})
 }
 
-// forget drops every held answer (and with them the views they hold).
-func (h *heldAnswers) forget() {
-	h.mu.Lock()
-	h.m = nil
-	h.mu.Unlock()
-}
+// forget drops every held answer (and with them the views they hold); the
+// next view's pages start their versions again.
+func (h *heldAnswers) forget() { h.cache().Reset() }
 
 // answerHeld writes the answer held for c's request, if any.
 func (a *API) answerHeld(c echo.Context) bool {

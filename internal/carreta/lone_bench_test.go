@@ -1,14 +1,10 @@
 package carreta_test
 
 import (
-	"encoding/binary"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/mockserver/mockserver/internal/servertest"
-	bolt "go.etcd.io/bbolt"
 )
 
 // BenchmarkRatioOrderCreateLone: durable POST /v1/order/ from one client
@@ -37,22 +33,7 @@ func BenchmarkRatioOrderCreateLone(b *testing.B) {
 // committed the request body under the next sequence number of one bucket,
 // in a transaction of its own: a plain durable commit per request.
 func plainServer(b *testing.B, answer []byte) *httptest.Server {
-	db := rawDB(b)
-	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, _ := io.ReadAll(r.Body)
-		err := db.Update(func(tx *bolt.Tx) error {
-			bk := tx.Bucket([]byte("orders"))
-			id, _ := bk.NextSequence()
-			return bk.Put(binary.BigEndian.AppendUint64(nil, id), in)
-		})
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusCreated)
-		_, _ = w.Write(answer)
-	}))
+	s := httptest.NewServer(plainHandler(rawDB(b), answer))
 	b.Cleanup(s.Close)
 	return s
 }

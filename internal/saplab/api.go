@@ -31,8 +31,8 @@
 //     (store.answers, answers.go, an answercache.Cache) has a lock of its
 //     own, a leaf, and its version moves only under viewMu held
 //     exclusively;
-//   - API.loginMu guards the login cache (API.logins), API.held.mu the
-//     held answers (held.go);
+//   - API.loginMu guards the login cache (API.logins); the held answers
+//     (API.held, held.go, an answercache.Cache) lock themselves;
 //   - textIndex.mu guards a client text column's trigram index and kept
 //     matches, spanMemo.mu the kept date-range summaries, dict.once a
 //     position text dictionary's map, made on first use after a start
@@ -44,7 +44,7 @@
 //
 // writeMu comes before the group commit, bbolt's writer lock and viewMu;
 // rowsMu, textIndex.mu and spanMemo.mu are only taken while viewMu is held
-// (shared or exclusive); loginMu and held.mu
+// (shared or exclusive); loginMu and the held answers' lock
 // are never held together with another lock. Nothing else in the package
 // locks: the view is changed only under viewMu held exclusively, in a
 // publish (which the group commit runs before any later batch, so a

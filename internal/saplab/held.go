@@ -3,6 +3,7 @@ package saplab
 import (
 	"sync"
 
+	"github.com/mockserver/mockserver/internal/answercache"
 	"github.com/mockserver/mockserver/internal/lifecycle"
 )
 
@@ -34,18 +35,26 @@ type heldKey struct {
 	uri   string
 }
 
-// heldAnswer is a kept answer and the answer cache's version and the
-// lifecycle queue of the view it was read in.
+// heldAnswer is a kept answer and the lifecycle queue of the view it was
+// read in; the answer cache's version it was read at is the held answers'
+// version (answercache.Cache.Put).
 type heldAnswer struct {
 	body    []byte
 	version uint64
 	queue   *lifecycle.Queue
 }
 
-// heldAnswers is the held answers of one API, locked on its own (a leaf).
+// heldAnswers is the held answers of one API: an answercache.Cache under
+// the answer cache's versions, so that, as the answer cache itself, it
+// holds the answers of one version only (a write's publish makes every
+// entry stale, and the next put drops them) and within the answer cache's
+// bound in bytes (maxAnswerBytes). Bounded by count alone, the stale
+// answers of up to maxHeld URIs stayed in memory until a Load. Its lock
+// is the cache's own (a leaf); the zero value is ready (made on first
+// use).
 type heldAnswers struct {
-	mu sync.RWMutex
-	m  map[heldKey]heldAnswer
+	once sync.Once
+	c    *answercache.Cache[heldKey, heldAnswer]
 }
 
 // maxHeld bounds the held answers (past it they start over) and
@@ -56,39 +65,37 @@ const (
 	maxHeldURI = 512
 )
 
+// cache is the held answers' cache, made on first use.
+func (h *heldAnswers) cache() *answercache.Cache[heldKey, heldAnswer] {
+	h.once.Do(func() {
+		h.c = answercache.New[heldKey, heldAnswer](maxHeld, maxAnswerBytes, func(e heldAnswer) int { return len(e.body) })
+	})
+	return h.c
+}
+
 // get is the answer held for k while the store's answers are still at
 // its version and no automatic move of its view has fallen due.
 func (h *heldAnswers) get(k heldKey, s *store) ([]byte, bool) {
-	h.mu.RLock()
-	e, ok := h.m[k]
-	h.mu.RUnlock()
-	if !ok || e.version != s.answers.Version() || !e.queue.Idle() && e.queue.Due(s.clock.Now()) {
+	e, ok := h.cache().Get(k, s.answers.Version())
+	if !ok || !e.queue.Idle() && e.queue.Due(s.clock.Now()) {
 		return nil, false
 	}
 	return e.body, true
 }
 
 // put holds body for k, read at at (answersAt, before the request
-// authenticated).
+// authenticated). A request with no URI (made in process, not read from a
+// connection) is not held: all such requests would share one entry.
 func (h *heldAnswers) put(k heldKey, body []byte, at heldAnswer) {
-	if at.queue == nil || len(k.uri) > maxHeldURI {
+	if at.queue == nil || k.uri == "" || len(k.uri) > maxHeldURI {
 		return
 	}
 	at.body = body
-	h.mu.Lock()
-	if h.m == nil || len(h.m) >= maxHeld {
-		h.m = make(map[heldKey]heldAnswer)
-	}
-	h.m[k] = at
-	h.mu.Unlock()
+	h.cache().Put(k, at.version, at)
 }
 
 // forget drops every held answer.
-func (h *heldAnswers) forget() {
-	h.mu.Lock()
-	h.m = nil
-	h.mu.Unlock()
-}
+func (h *heldAnswers) forget() { h.cache().Reset() }
 
 // answersAt is the answer cache's version and the view's lifecycle queue,
 // read together under viewMu: what an answer made after it is held with.

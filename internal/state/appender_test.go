@@ -52,3 +52,49 @@ func TestAppender(t *testing.T) {
 		}
 	}
 }
+
+// named writes its own JSON, its name repeated to the size asked.
+type named struct {
+	Name string `json:"name"`
+	n    int
+}
+
+func (a *named) AppendJSON(dst []byte) ([]byte, bool) {
+	dst = append(dst, `{"name":"`...)
+	for range a.n {
+		dst = append(dst, a.Name...)
+	}
+	return append(dst, `"}`...), true
+}
+
+// TestAppender_rowsOwnTheirBytes: bbolt keeps a Put's value slice until
+// the commit, so each row must own its bytes: many records appended into
+// the pooled buffer in one transaction (small ones, and ones past the
+// buffer's size) are each stored as they wrote themselves, none over
+// another's.
+func TestAppender_rowsOwnTheirBytes(t *testing.T) {
+	s, _ := open(t)
+	want := map[uint64]string{}
+	err := s.Update(func(tx *state.Tx) error {
+		for id := uint64(1); id <= 64; id++ {
+			a := &named{Name: string(rune('a' + id%26)), n: int(id%4) * 600}
+			data, _ := a.AppendJSON(nil)
+			want[id] = string(data)
+			if err := tx.Put("t.items", state.Key(id), a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.View(func(tx *state.Tx) error {
+		for id, w := range want {
+			if got := string(tx.Bucket("t.items").Get(state.Key(id))); got != w {
+				t.Errorf("row %d: %.40s..., want %.40s...", id, got, w)
+			}
+		}
+		return nil
+	})
+}
