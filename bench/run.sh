@@ -157,7 +157,7 @@ ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us/,"",v); v=v/1000 } else i
 run_wrk() {
   local res t0=0 t1=0
   [ -n "${4:-}" ] && t0=$(awk '{print $14+$15}' "/proc/$4/stat")
-  res=$($PIN_LOAD wrk -t1 -c"$3" -d"$DUR" --latency -s "$2" "$1")
+  res=$($PIN_LOAD wrk -t1 -c"$3" -d"$DUR" --latency -s "$2" "$1") || return 1
   [ -n "${4:-}" ] && t1=$(awk '{print $14+$15}' "/proc/$4/stat")
   echo "$(awk '/^Requests\/sec:/ {print $2}' <<<"$res") $(ms "$(awk '$1=="50.000%" || $1=="50%" {print $2; exit}' <<<"$res")") $(ms "$(awk '$1=="99.000%" || $1=="99%" {print $2; exit}' <<<"$res")")" \
     "$(awk -v r="$res" -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN{ n=split(r, l, "\n"); for (i=1;i<=n;i++) if (l[i] ~ /requests in/) { split(l[i], f, " "); reqs=f[1] } if (reqs > 0) printf "%.1f", (b-a)/hz*1e6/reqs; else print "-" }')"
@@ -350,9 +350,13 @@ capture() {
 }
 
 # measure_mock CONNS: the mock (MOCK_BIN) on a fresh start -> "rps p50 p99".
+# A failed wrk stops the server before the error ends the script: the
+# base's measure runs in a process substitution, whose server the EXIT
+# trap (children of this shell only) does not reach, and an orphan would
+# keep the port and the lock of a `flock ... bench/run.sh` run.
 measure_mock() {
   start_mock
-  run_wrk "http://127.0.0.1:$PORT$path" "$lua" "$1" "$MOCK_PID"
+  run_wrk "http://127.0.0.1:$PORT$path" "$lua" "$1" "$MOCK_PID" || { stop_mock; return 1; }
   stop_mock
 }
 
@@ -362,7 +366,7 @@ measure_ref() {
   $PIN_SERVER "$OUT/reference" "${ref_args[@]}" --addr "127.0.0.1:$REFPORT" --body "$OUT/body" --content-type "$ctype" --status "$status" >/dev/null 2>&1 &
   REF_PID=$!
   wait_up $REFPORT 500 $REF_PID
-  run_wrk "http://127.0.0.1:$REFPORT$path" "$lua" "$1" "$REF_PID"
+  run_wrk "http://127.0.0.1:$REFPORT$path" "$lua" "$1" "$REF_PID" || { kill "$REF_PID"; wait "$REF_PID" 2>/dev/null; return 1; }
   kill "$REF_PID"; wait "$REF_PID" 2>/dev/null || true
 }
 
