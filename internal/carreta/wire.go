@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
-	"github.com/mockserver/mockserver/internal/gojson"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/pyjson"
 	"github.com/mockserver/mockserver/internal/strictjson"
@@ -349,7 +348,7 @@ func stringField(m map[string]json.RawMessage, name string, prev *Error) (string
 // backslash is its own text between the quotes (a control character
 // would have failed the body's read), so encoding/json is asked only for
 // escapes: an order's five strings were a twentieth of its processor time
-// besides the fsync (issue 16). Escapes are decoded by gojson.Unquote,
+// besides the fsync (issue 16). Escapes are decoded by strictjson.Unquote,
 // json.Unmarshal's reading without its scan and reflection (a client that
 // escapes all but ASCII, as Python's json.dumps does, sends the offer's
 // name so), and by json.Unmarshal for what Unquote leaves to it.
@@ -360,7 +359,7 @@ func jsonString(raw json.RawMessage) (string, bool) {
 	if bytes.IndexByte(raw, '\\') < 0 {
 		return string(raw[1 : len(raw)-1]), true
 	}
-	if s, ok := gojson.Unquote(raw); ok {
+	if s, ok := strictjson.Unquote(raw); ok {
 		return s, true
 	}
 	var s string

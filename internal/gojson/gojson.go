@@ -11,8 +11,6 @@ package gojson
 import (
 	"strconv"
 	"time"
-	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -111,100 +109,3 @@ func AppendUint(dst []byte, v uint64) []byte { return strconv.AppendUint(dst, v,
 
 // AppendBool appends true or false.
 func AppendBool(dst []byte, v bool) []byte { return strconv.AppendBool(dst, v) }
-
-// Unquote is the string json.Unmarshal reads from the JSON string token
-// raw (quotes included), escapes decoded: \uXXXX pairs of surrogates into
-// one rune, a lone surrogate into U+FFFD, as encoding/json does. false for
-// what it leaves to json.Unmarshal: anything but a string token of valid
-// UTF-8 with no control byte and only JSON's escapes.
-func Unquote(raw []byte) (string, bool) {
-	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' || !utf8.Valid(raw) {
-		return "", false
-	}
-	s := raw[1 : len(raw)-1]
-	b := make([]byte, 0, len(s))
-	for r := 0; r < len(s); {
-		c := s[r]
-		switch {
-		case c == '"' || c < ' ':
-			return "", false
-		case c != '\\':
-			b = append(b, c)
-			r++
-			continue
-		}
-		if r+1 >= len(s) {
-			return "", false
-		}
-		if e := shortEscape(s[r+1]); e != 0 {
-			b = append(b, e)
-			r += 2
-			continue
-		}
-		rr, n := escapedRune(s[r:])
-		if n == 0 {
-			return "", false
-		}
-		b = utf8.AppendRune(b, rr)
-		r += n
-	}
-	return string(b), true
-}
-
-// shortEscape is the byte of the escape \c, 0 for \u or an invalid one.
-func shortEscape(c byte) byte {
-	switch c {
-	case '"', '\\', '/':
-		return c
-	case 'b':
-		return '\b'
-	case 'f':
-		return '\f'
-	case 'n':
-		return '\n'
-	case 'r':
-		return '\r'
-	case 't':
-		return '\t'
-	}
-	return 0
-}
-
-// escapedRune reads the \uXXXX escape at the start of s, and the one after
-// it when the two are a surrogate pair: the rune and the bytes read (0:
-// not such an escape). A surrogate not followed by its pair is U+FFFD.
-func escapedRune(s []byte) (rune, int) {
-	rr := hex4(s)
-	if rr < 0 {
-		return 0, 0
-	}
-	if utf16.IsSurrogate(rr) {
-		if dec := utf16.DecodeRune(rr, hex4(s[6:])); dec != unicode.ReplacementChar {
-			return dec, 12
-		}
-		return unicode.ReplacementChar, 6
-	}
-	return rr, 6
-}
-
-// hex4 is the code unit of the escape \uXXXX at the start of s, or -1.
-func hex4(s []byte) rune {
-	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
-		return -1
-	}
-	var r rune
-	for _, c := range s[2:6] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return -1
-		}
-		r = r*16 + rune(c)
-	}
-	return r
-}
