@@ -6,11 +6,12 @@ import (
 	"github.com/mockserver/mockserver/internal/money"
 )
 
-// The records a pay, a deny or any other position write stores, encoded by
-// hand (state.Appender): byte for byte json.Marshal's output of the same
-// struct, field by field in its order with its tags (records_test.go
-// compares the two), without its reflection walk, which cost more than
-// bbolt's put of the record (issue 16).
+// The records a pay, a deny or any other position write stores, and the
+// seeding of a large state (seeder.encode), encoded by hand
+// (state.Appender): byte for byte json.Marshal's output of the same
+// struct, field by field in its order with its tags (records_internal_test.go
+// and seedjson_test.go compare the two), without its reflection walk,
+// which cost more than bbolt's put of the record (issue 16).
 
 // AppendJSON appends the client's row.
 func (c *client) AppendJSON(dst []byte) ([]byte, bool) {

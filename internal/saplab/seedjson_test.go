@@ -21,9 +21,9 @@ func sameAsJSON(t *testing.T, sd *seeder, v any) {
 	}
 }
 
-// The seeder's own encoders write every record as json.Marshal would, the
-// values json escapes and the times it refuses included (they fall back
-// to it).
+// The seeder writes every record as json.Marshal would, through the
+// records' own encoders (records.go), the values json escapes and the
+// times it refuses included (those fall back to it).
 func TestSeedJSON_edgeCases(t *testing.T) {
 	sd := &seeder{}
 	at := time.Date(2025, 3, 4, 5, 6, 7, 891000, clock.Moscow)

@@ -9,7 +9,7 @@ import (
 )
 
 // The seeding in two goroutines (issue 16): the seeder generates and
-// encodes the records (seed.go, generate.go, seedjson.go) while the
+// encodes the records (seed.go, generate.go, records.go) while the
 // seedWriter puts them into bbolt and commits them every seedChunk bytes
 // (state.Tx.Checkpoint), each about half of a large seeding's CPU. The
 // writer is the only goroutine that touches the transaction from the
