@@ -69,11 +69,11 @@ type Writer struct {
 }
 
 // New batches lines to out, request lines within Delay.
-func New(out io.Writer) *Writer { return NewDelay(out, Delay) }
+func New(out io.Writer) *Writer { return newDelay(out, Delay) }
 
-// NewDelay is New with request lines written within delay rather than
+// newDelay is New with request lines written within delay rather than
 // Delay: a test holds them for an hour, or lets them go at once.
-func NewDelay(out io.Writer, delay time.Duration) *Writer {
+func newDelay(out io.Writer, delay time.Duration) *Writer {
 	w := &Writer{out: out, delay: delay}
 	w.drained.L = &w.mu
 	w.timer = time.AfterFunc(time.Hour, w.fire)

@@ -50,8 +50,14 @@ func (w *World) routes(worlds admin.Worlds) *echo.Echo {
 	if w.prefix != "" {
 		e.Pre(w.observe)
 	} else {
-		w.routed = func(c echo.Context) error { return w.serve(c, c.Handler()) }
-		e.Use(w.observeRouted)
+		// On the root observe runs after routing and is echo's only
+		// middleware: the handler it wraps is the one the router put in
+		// the context (c.Handler), so it hands echo this one closure,
+		// made here, instead of a new one a request (echo wraps every
+		// request's handler in each middleware anew: a closure allocated
+		// per request, issue 16).
+		routed := func(c echo.Context) error { return w.serve(c, c.Handler()) }
+		e.Use(func(echo.HandlerFunc) echo.HandlerFunc { return routed })
 	}
 
 	for _, a := range w.apis {
@@ -220,14 +226,6 @@ func durationMS(d time.Duration) float64 { return float64(d.Microseconds()) / 10
 func (w *World) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error { return w.serve(c, next) }
 }
-
-// observeRouted is serve as echo middleware on the root, where it runs
-// after routing and is echo's only middleware: the handler it wraps is
-// the one the router put in the context (c.Handler), so it hands echo
-// the one closure routes made, w.routed, instead of a new one a request
-// (echo wraps every request's handler in each middleware anew: a closure
-// allocated per request, issue 16).
-func (w *World) observeRouted(echo.HandlerFunc) echo.HandlerFunc { return w.routed }
 
 // serve attaches the request's Info, naming the API that owns the path,
 // runs next, then writes one log line and one journal entry per request,

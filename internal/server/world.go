@@ -53,9 +53,6 @@ type World struct {
 	journal *journal.Journal
 	faults  *fault.Injector
 	echo    *echo.Echo
-	// routed is serve of the handler the router found, on the root
-	// (observeRouted): one closure, made with the routes.
-	routed echo.HandlerFunc
 
 	// The three vendor APIs by name, for seeding each with its own section;
 	// as a list, for routing; and keyed by Name, for rendering an error in
