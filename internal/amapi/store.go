@@ -520,20 +520,16 @@ func getFlags(tx *state.Tx) (serviceFlags, error) {
 // storedFlags reads the flags from the row as putFlags writes it
 // (json.Marshal of serviceFlags); false for any other form.
 func storedFlags(raw []byte) (serviceFlags, bool) {
-	for _, f := range [...]serviceFlags{{true, true}, {true, false}, {false, true}, {false, false}} {
-		if string(raw) == flagsRows[f] {
-			return f, true
-		}
-	}
-	return serviceFlags{}, false
+	f, ok := flagsRows[string(raw)] // a map index by string(raw) copies nothing
+	return f, ok
 }
 
-// flagsRows are the four rows putFlags can store.
-var flagsRows = func() map[serviceFlags]string {
-	m := map[serviceFlags]string{}
+// flagsRows are the four rows putFlags can store, with the flags of each.
+var flagsRows = func() map[string]serviceFlags {
+	m := map[string]serviceFlags{}
 	for _, f := range [...]serviceFlags{{true, true}, {true, false}, {false, true}, {false, false}} {
 		data, _ := json.Marshal(f)
-		m[f] = string(data)
+		m[string(data)] = f
 	}
 	return m
 }()

@@ -87,9 +87,10 @@ func bareServer(body []byte) *httptest.Server {
 	}))
 }
 
-// rawDB is a bare bbolt file next to the mock's, with one bucket.
-func rawDB(b *testing.B) *bolt.DB {
-	db, err := bolt.Open(filepath.Join(b.TempDir(), "raw.db"), 0o600, nil)
+// rawDB is a bare bbolt file next to the mock's, with one bucket, opened
+// with opts (nil: bbolt's defaults, fsync included).
+func rawDB(b *testing.B, opts *bolt.Options) *bolt.DB {
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "raw.db"), 0o600, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -147,7 +148,7 @@ func BenchmarkOrderCreate(b *testing.B) {
 		})
 	})
 	b.Run("raw_bbolt_batch", func(b *testing.B) {
-		db := rawDB(b)
+		db := rawDB(b, nil)
 		b.SetParallelism(parallelismFor(writers))
 		b.ReportAllocs()
 		b.ResetTimer()
@@ -281,7 +282,7 @@ func BenchmarkRatioOrderCreate(b *testing.B) {
 	m := servertest.Start(b, servertest.Options{})
 	o := search(b, m, "bkr6e")[0]
 	bodyJSON := offerBody(o, 4, "bench")
-	db := rawDB(b)
+	db := rawDB(b, nil)
 	c := client()
 	interleave(b, 32, 6,
 		func() error { return postOrder(c, m.URL+"/v1/order/?api_key=demo-key", bodyJSON) },

@@ -95,10 +95,11 @@ func (h *heldAnswers) get(r *http.Request, v *view, clk *clock.Clock) ([]byte, b
 	return e.body, true
 }
 
-// put holds body, read from v's pages at version, for r, a GET by acc.
+// put holds body, read from v's pages at version, for r, a GET by acc;
+// keptAnswer calls it only while answers are kept (keepAnswers).
 func (h *heldAnswers) put(r *http.Request, acc *account, body []byte, v *view, version uint64) {
 	k, ok := heldKey(r)
-	if !ok || len(acc.allowed) > 0 || !keepAnswers.Load() {
+	if !ok || len(acc.allowed) > 0 {
 		return
 	}
 	h.cache().Put(k, version, heldAnswer{body: body, view: v})

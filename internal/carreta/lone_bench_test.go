@@ -33,7 +33,7 @@ func BenchmarkRatioOrderCreateLone(b *testing.B) {
 // committed the request body under the next sequence number of one bucket,
 // in a transaction of its own: a plain durable commit per request.
 func plainServer(b *testing.B, answer []byte) *httptest.Server {
-	s := httptest.NewServer(plainHandler(rawDB(b), answer))
+	s := httptest.NewServer(plainHandler(rawDB(b, nil), answer))
 	b.Cleanup(s.Close)
 	return s
 }

@@ -111,7 +111,8 @@ func (a *API) history(c echo.Context) error {
 // read after the catch-up and before read's transaction, as listOrders
 // does. An error is answered, not kept. Kept answers never change, so the
 // journal keeps them with no copy (request.Info.Fix). A kept answer is
-// also held for acc's next GET of the same URI (held.go).
+// also held for acc's next GET of the same URI (held.go), while answers
+// are kept at all (keepAnswers).
 func (a *API) keptAnswer(c echo.Context, v *view, acc *account, key pageKey, read func() ([]byte, error)) error {
 	keep := keepAnswers.Load()
 	version := v.pages.Version()
@@ -125,7 +126,9 @@ func (a *API) keptAnswer(c echo.Context, v *view, acc *account, key pageKey, rea
 			v.pages.Put(key, version, body)
 		}
 	}
-	a.held.put(c.Request(), acc, body, v, version)
+	if keep {
+		a.held.put(c.Request(), acc, body, v, version)
+	}
 	writeKept(c, body)
 	return nil
 }

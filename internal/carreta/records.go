@@ -5,6 +5,7 @@ import (
 
 	"github.com/mockserver/mockserver/internal/gojson"
 	"github.com/mockserver/mockserver/internal/lifecycle"
+	"github.com/mockserver/mockserver/internal/money"
 )
 
 // An order's rows, encoded by hand: byte for byte json.Marshal's output of
@@ -26,7 +27,7 @@ func appendOrderTail(dst []byte, o *orderRecord) ([]byte, bool) {
 	dst = gojson.AppendString(gojson.Key(dst, "code"), o.Code)
 	dst = gojson.AppendString(gojson.Key(dst, "maker"), o.Maker)
 	dst = gojson.AppendString(gojson.Key(dst, "name"), o.Name)
-	dst = appendQuotedAmount(gojson.Key(dst, "price"), o.Price.AppendFixed2)
+	dst = appendAmount(gojson.Key(dst, "price"), o.Price)
 	if o.Qty != "" {
 		dst = gojson.AppendString(gojson.Key(dst, "qty"), o.Qty)
 	}
@@ -36,14 +37,14 @@ func appendOrderTail(dst []byte, o *orderRecord) ([]byte, bool) {
 	dst = gojson.AppendInt(gojson.Key(dst, "period_min"), int64(o.PeriodMin))
 	dst = gojson.AppendInt(gojson.Key(dst, "period_max"), int64(o.PeriodMax))
 	dst = gojson.AppendInt(gojson.Key(dst, "order_qty"), int64(o.OrderQty))
-	dst = appendQuotedAmount(gojson.Key(dst, "total"), o.Total.AppendFixed2)
+	dst = appendAmount(gojson.Key(dst, "total"), o.Total)
 	return append(dst, '}'), ok
 }
 
-// appendQuotedAmount appends an amount as json.Marshal writes
-// money.Amount: its MarshalText (digits, a sign, a point), quoted.
-func appendQuotedAmount(dst []byte, fixed2 func([]byte) []byte) []byte {
-	return append(fixed2(append(dst, '"')), '"')
+// appendAmount appends an amount as json.Marshal writes money.Amount: its
+// MarshalText (digits, a sign, a point: nothing to escape), quoted.
+func appendAmount(dst []byte, a money.Amount) []byte {
+	return append(a.AppendFixed2(append(dst, '"')), '"')
 }
 
 // encodeHistory is json.Marshal(h).

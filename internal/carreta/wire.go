@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+	"github.com/mockserver/mockserver/internal/api"
 	"github.com/mockserver/mockserver/internal/money"
 	"github.com/mockserver/mockserver/internal/pyjson"
 	"github.com/mockserver/mockserver/internal/strictjson"
@@ -140,24 +141,18 @@ func toProfileWire(a *accountRecord) profileWire {
 // Content-Length.
 const chunkingSize = 2048
 
-// jsonType is the Content-Type of every body, shared so writing it allocates
-// nothing.
-var jsonType = []string{echo.MIMEApplicationJSON}
-
-// writeJSON writes an encoded body with carreta's Content-Type, and its
-// Content-Length when net/http would send it chunked: Django's
-// CommonMiddleware gives every answer its length, net/http only those it
-// holds whole (up to 2 KB, which keep the header net/http writes). A list
-// page of 52 KB went out in three writes (the head with the first 4 KB,
-// the rest, the chunked trailer); with its length, in two.
+// writeJSON writes an encoded body as api.WriteJSON does (the shared
+// Content-Type), with its Content-Length when net/http would send it
+// chunked: Django's CommonMiddleware gives every answer its length,
+// net/http only those it holds whole (up to 2 KB, which keep the header
+// net/http writes). A list page of 52 KB went out in three writes (the
+// head with the first 4 KB, the rest, the chunked trailer); with its
+// length, in two.
 func writeJSON(c echo.Context, status int, body []byte) {
-	w := c.Response()
-	w.Header()[echo.HeaderContentType] = jsonType
 	if len(body) > chunkingSize {
-		w.Header()[echo.HeaderContentLength] = []string{strconv.Itoa(len(body))}
+		c.Response().Header()[echo.HeaderContentLength] = []string{strconv.Itoa(len(body))}
 	}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	api.WriteJSON(c, status, body)
 }
 
 // mustMarshal encodes wire types, which cannot fail to encode.

@@ -55,12 +55,7 @@ func BenchmarkWriteCPU(b *testing.B) {
 		})
 	}
 	b.Run("plain", func(b *testing.B) {
-		db, err := bolt.Open(filepath.Join(b.TempDir(), "plain.db"), 0o600, &bolt.Options{NoSync: true, InitialMmapSize: 1 << 20})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { _ = db.Close() })
-		_ = db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("orders")); return err })
+		db := rawDB(b, &bolt.Options{NoSync: true, InitialMmapSize: 1 << 20})
 		plain := plainHandler(db, []byte(`{"id":1}`))
 		cpuPerOp(b, func() int {
 			rec := httptest.NewRecorder()

@@ -30,12 +30,13 @@ func (a *API) guard(perm string, h handler) echo.HandlerFunc {
 		}
 		key := heldKey{login: loginKey(creds), uri: r.RequestURI}
 		hold := r.Method == http.MethodGet && keepAnswers.Load()
+		var at heldAnswer // read only for a request that may be held: it takes viewMu
 		if hold {
 			if body, ok := a.held.get(key, a.store); ok {
 				return writeAnswer(c, body, nil)
 			}
+			at = a.store.answersAt()
 		}
-		at := a.store.answersAt()
 		emp, err := a.authenticate(creds, key.login)
 		if err != nil {
 			return err
