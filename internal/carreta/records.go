@@ -5,7 +5,6 @@ import (
 
 	"github.com/mockserver/mockserver/internal/gojson"
 	"github.com/mockserver/mockserver/internal/lifecycle"
-	"github.com/mockserver/mockserver/internal/money"
 )
 
 // An order's rows, encoded by hand: byte for byte json.Marshal's output of
@@ -27,7 +26,7 @@ func appendOrderTail(dst []byte, o *orderRecord) ([]byte, bool) {
 	dst = gojson.AppendString(gojson.Key(dst, "code"), o.Code)
 	dst = gojson.AppendString(gojson.Key(dst, "maker"), o.Maker)
 	dst = gojson.AppendString(gojson.Key(dst, "name"), o.Name)
-	dst = appendAmount(gojson.Key(dst, "price"), o.Price)
+	dst = o.Price.AppendQuoted(gojson.Key(dst, "price"))
 	if o.Qty != "" {
 		dst = gojson.AppendString(gojson.Key(dst, "qty"), o.Qty)
 	}
@@ -37,14 +36,8 @@ func appendOrderTail(dst []byte, o *orderRecord) ([]byte, bool) {
 	dst = gojson.AppendInt(gojson.Key(dst, "period_min"), int64(o.PeriodMin))
 	dst = gojson.AppendInt(gojson.Key(dst, "period_max"), int64(o.PeriodMax))
 	dst = gojson.AppendInt(gojson.Key(dst, "order_qty"), int64(o.OrderQty))
-	dst = appendAmount(gojson.Key(dst, "total"), o.Total)
+	dst = o.Total.AppendQuoted(gojson.Key(dst, "total"))
 	return append(dst, '}'), ok
-}
-
-// appendAmount appends an amount as json.Marshal writes money.Amount: its
-// MarshalText (digits, a sign, a point: nothing to escape), quoted.
-func appendAmount(dst []byte, a money.Amount) []byte {
-	return append(a.AppendFixed2(append(dst, '"')), '"')
 }
 
 // encodeHistory is json.Marshal(h).

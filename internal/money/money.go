@@ -140,6 +140,13 @@ func (a *Amount) UnmarshalText(text []byte) error {
 // MarshalText prints Fixed2, so stored records read back exactly.
 func (a Amount) MarshalText() ([]byte, error) { return []byte(a.Fixed2()), nil }
 
+// AppendQuoted appends the amount as json.Marshal writes it: MarshalText's
+// text (digits, a sign, a point: nothing to escape), quoted. The records
+// that write their own JSON (state.Appender) store amounts with it.
+func (a Amount) AppendQuoted(b []byte) []byte {
+	return append(a.AppendFixed2(append(b, '"')), '"')
+}
+
 // UnmarshalYAML lets scenario files write amounts as "152.02" or 152.02. A bad
 // value comes back as a *yaml.TypeError, which the decoder collects with its
 // line number instead of stopping at the first one.

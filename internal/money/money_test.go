@@ -1,6 +1,7 @@
 package money_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -104,6 +105,19 @@ func TestFixed2MatchesFmt(t *testing.T) {
 		}
 		if got, want := string(a.AppendFixed2([]byte("x"))), "x"+old(v); got != want {
 			t.Errorf("AppendFixed2(%d) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+// AppendQuoted writes what json.Marshal writes of an Amount.
+func TestAppendQuotedIsMarshal(t *testing.T) {
+	for _, v := range []int64{0, 1, -1, 5, -50, 15202, -12345, math.MaxInt64, math.MinInt64} {
+		want, err := json.Marshal(money.Amount(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := money.Amount(v).AppendQuoted([]byte("x")); string(got) != "x"+string(want) {
+			t.Errorf("AppendQuoted(%d) = %s, json.Marshal x%s", v, got, want)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package saplab
 import (
 	"github.com/mockserver/mockserver/internal/gojson"
 	"github.com/mockserver/mockserver/internal/lifecycle"
-	"github.com/mockserver/mockserver/internal/money"
 )
 
 // The records a pay, a deny or any other position write stores, and the
@@ -35,7 +34,7 @@ func (c *client) AppendJSON(dst []byte) ([]byte, bool) {
 	if c.Wholesaler != nil {
 		dst = c.Wholesaler.appendJSON(gojson.Key(dst, "wholesaler"))
 	}
-	dst = appendAmount(gojson.Key(dst, "balance"), c.Balance)
+	dst = c.Balance.AppendQuoted(gojson.Key(dst, "balance"))
 	dst, ok := gojson.AppendTime(gojson.Key(dst, "created"), c.Created)
 	dst, ok2 := gojson.AppendTime(gojson.Key(dst, "modified"), c.Modified)
 	return append(dst, '}'), ok && ok2
@@ -58,7 +57,7 @@ func (tr *transaction) AppendJSON(dst []byte) ([]byte, bool) {
 	dst = gojson.Key(append(dst, '{'), "id")
 	dst = gojson.AppendInt(dst, tr.ID)
 	dst = gojson.AppendInt(gojson.Key(dst, "client_id"), tr.ClientID)
-	dst = appendAmount(gojson.Key(dst, "amount"), tr.Amount)
+	dst = tr.Amount.AppendQuoted(gojson.Key(dst, "amount"))
 	dst = gojson.AppendString(gojson.Key(dst, "comment"), tr.Comment)
 	if tr.OrderID != 0 {
 		dst = gojson.AppendInt(gojson.Key(dst, "order_id"), tr.OrderID)
@@ -77,8 +76,8 @@ func (o *order) AppendJSON(dst []byte) ([]byte, bool) {
 	dst = gojson.AppendString(gojson.Key(dst, "article"), o.Article)
 	dst = gojson.AppendString(gojson.Key(dst, "name"), o.Name)
 	dst = gojson.AppendInt(gojson.Key(dst, "distributor_id"), o.DistributorID)
-	dst = appendAmount(gojson.Key(dst, "price"), o.Price)
-	dst = appendAmount(gojson.Key(dst, "initial_price"), o.InitialPrice)
+	dst = o.Price.AppendQuoted(gojson.Key(dst, "price"))
+	dst = o.InitialPrice.AppendQuoted(gojson.Key(dst, "initial_price"))
 	dst = gojson.AppendInt(gojson.Key(dst, "quantity"), o.Quantity)
 	dst = gojson.AppendInt(gojson.Key(dst, "deliverytime_min"), o.DeliveryTimeMin)
 	dst = gojson.AppendInt(gojson.Key(dst, "deliverytime_max"), o.DeliveryTimeMax)
@@ -138,10 +137,4 @@ func appendProgress(dst []byte, p *lifecycle.Progress) ([]byte, bool) {
 	dst = gojson.AppendInt(gojson.Key(append(dst, '{'), "done"), int64(p.Done))
 	dst, ok := gojson.AppendTime(gojson.Key(dst, "next"), p.Next)
 	return append(dst, '}'), ok
-}
-
-// appendAmount appends an amount as json.Marshal writes money.Amount (its
-// MarshalText, quoted: digits, a sign and a point need no escaping).
-func appendAmount(dst []byte, a money.Amount) []byte {
-	return append(a.AppendFixed2(append(dst, '"')), '"')
 }
