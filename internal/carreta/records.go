@@ -63,11 +63,9 @@ func encodeHistory(h []historyEntry) ([]byte, error) {
 
 // appendProgress appends json.Marshal(p) to dst.
 func appendProgress(dst []byte, p *lifecycle.Progress) ([]byte, error) {
-	dst = gojson.AppendInt(append(dst, `{"done":`...), int64(p.Done))
-	dst, ok := gojson.AppendTime(append(dst, `,"next":`...), p.Next)
-	if !ok {
-		data, err := json.Marshal(p)
-		return append(dst, data...), err
+	if row, ok := p.AppendJSON(dst); ok {
+		return row, nil
 	}
-	return append(dst, '}'), nil
+	data, err := json.Marshal(p) // its error, for the time it cannot write
+	return append(dst, data...), err
 }

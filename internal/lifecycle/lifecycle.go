@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/gojson"
 )
 
 // Plan is a scenario's lifecycle: the steps an order takes, in order, after
@@ -89,6 +90,15 @@ type Move struct {
 type Progress struct {
 	Done int       `json:"done"`
 	Next time.Time `json:"next"`
+}
+
+// AppendJSON appends json.Marshal's bytes of p, or reports false where
+// json.Marshal fails (a time it cannot write): the records that write
+// their own JSON (state.Appender) store a place on a path with it.
+func (p *Progress) AppendJSON(dst []byte) ([]byte, bool) {
+	dst = gojson.AppendInt(gojson.Key(append(dst, '{'), "done"), int64(p.Done))
+	dst, ok := gojson.AppendTime(gojson.Key(dst, "next"), p.Next)
+	return append(dst, '}'), ok
 }
 
 // maxPeriodDays bounds the delivery period a span reads: far beyond any

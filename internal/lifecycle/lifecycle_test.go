@@ -1,6 +1,7 @@
 package lifecycle_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -305,5 +306,25 @@ func TestPlan_Check(t *testing.T) {
 	plan(t, src).Check(c, check.At(), lifecycle.Vendor{Key: "status", Known: known})
 	if ps := c.Problems(); len(ps) != 0 {
 		t.Errorf("p summing to 1: %v", ps)
+	}
+}
+
+// A place on a path writes json.Marshal's bytes, or declines exactly where
+// json.Marshal fails.
+func TestProgress_AppendJSONIsMarshal(t *testing.T) {
+	for _, p := range []lifecycle.Progress{
+		{}, {Done: 2, Next: created}, {Done: -1, Next: created.UTC()},
+		{Next: created.In(time.FixedZone("secs", 3*3600+17))},
+		{Done: 1, Next: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Next: created.In(time.FixedZone("far", 25*3600))},
+	} {
+		got, ok := p.AppendJSON([]byte("x"))
+		want, err := json.Marshal(&p)
+		if ok != (err == nil) {
+			t.Fatalf("%+v: AppendJSON ok %v, json.Marshal error %v", p, ok, err)
+		}
+		if ok && string(got) != "x"+string(want) {
+			t.Errorf("%+v: AppendJSON %s, json.Marshal x%s", p, got, want)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package saplab
 
 import (
 	"github.com/mockserver/mockserver/internal/gojson"
-	"github.com/mockserver/mockserver/internal/lifecycle"
 )
 
 // The records a pay, a deny or any other position write stores, and the
@@ -103,7 +102,7 @@ func (o *order) AppendJSON(dst []byte) ([]byte, bool) {
 	dst, ok3 := appendHistory(gojson.Key(dst, "history"), o.History)
 	ok4 := true
 	if o.Auto != nil {
-		dst, ok4 = appendProgress(gojson.Key(dst, "auto"), o.Auto)
+		dst, ok4 = o.Auto.AppendJSON(gojson.Key(dst, "auto"))
 	}
 	return append(dst, '}'), ok && ok2 && ok3 && ok4
 }
@@ -130,11 +129,4 @@ func appendHistory(dst []byte, h []historyEntry) ([]byte, bool) {
 		ok = ok && okd
 	}
 	return append(dst, ']'), ok
-}
-
-// appendProgress appends a place on an automatic path.
-func appendProgress(dst []byte, p *lifecycle.Progress) ([]byte, bool) {
-	dst = gojson.AppendInt(gojson.Key(append(dst, '{'), "done"), int64(p.Done))
-	dst, ok := gojson.AppendTime(gojson.Key(dst, "next"), p.Next)
-	return append(dst, '}'), ok
 }
