@@ -89,7 +89,7 @@ func (h *heldAnswers) get(r *http.Request, v *view, clk *clock.Clock) ([]byte, b
 		return nil, false
 	}
 	e, ok := h.cache().Get(k, v.pages.Version())
-	if !ok || e.view != v || !v.queue.Idle() && v.queue.Due(clk.Now()) {
+	if !ok || e.view != v || v.queue.DueOn(clk) {
 		return nil, false
 	}
 	return e.body, true

@@ -32,7 +32,7 @@ func orderError(err error) error {
 // common case) it costs one atomic load; otherwise one write transaction
 // (store.advance) comes before the read's own.
 func (a *API) catchUp(v *view) error {
-	if v.queue.Idle() || !v.queue.Due(a.deps.Clock.Now()) {
+	if !v.queue.DueOn(a.deps.Clock) {
 		return nil
 	}
 	defer v.pages.Changed()

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mockserver/mockserver/internal/clock"
 )
 
 // Queue knows, for each order on its automatic path, when its next move
@@ -62,6 +64,10 @@ func (q *Queue) Due(now time.Time) bool { return q.earliest.Load() <= micros(now
 // flight), so nothing can be due: a reader then need not read the clock
 // for Due (a clock reading costs a system call on some virtual machines).
 func (q *Queue) Idle() bool { return q.earliest.Load() == math.MaxInt64 }
+
+// DueOn is Due at c's now, reading c only when a move is queued (Idle
+// otherwise): the test a read makes before it serves a kept answer.
+func (q *Queue) DueOn(c *clock.Clock) bool { return !q.Idle() && q.Due(c.Now()) }
 
 // Set queues order id for a move due at at, replacing what it had.
 func (q *Queue) Set(id uint64, at time.Time) {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockserver/mockserver/internal/clock"
 	"github.com/mockserver/mockserver/internal/lifecycle"
 )
 
@@ -102,5 +103,24 @@ func TestQueue_Upto(t *testing.T) {
 	}
 	if q.Len() != 4 || !q.Due(at(10)) || len(q.Upto(at(9))) != 0 {
 		t.Fatalf("Upto changed the queue: %d queued", q.Len())
+	}
+}
+
+// DueOn is Due at the clock's now, and reads no clock while the queue is
+// idle.
+func TestQueue_DueOn(t *testing.T) {
+	at := func(m int) time.Time { return created.Add(time.Duration(m) * time.Minute) }
+	now, reads := at(0), 0
+	c := clock.New(func() time.Time { reads++; return now })
+	q := lifecycle.NewQueue()
+	if q.DueOn(c) || reads != 0 {
+		t.Fatalf("idle queue: due %v, %d clock reads", q.DueOn(c), reads)
+	}
+	q.Set(1, at(10))
+	if now = at(9); q.DueOn(c) {
+		t.Fatal("due a minute early")
+	}
+	if now = at(10); !q.DueOn(c) {
+		t.Fatal("not due on time")
 	}
 }

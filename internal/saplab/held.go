@@ -77,7 +77,7 @@ func (h *heldAnswers) cache() *answercache.Cache[heldKey, heldAnswer] {
 // its version and no automatic move of its view has fallen due.
 func (h *heldAnswers) get(k heldKey, s *store) ([]byte, bool) {
 	e, ok := h.cache().Get(k, s.answers.Version())
-	if !ok || !e.queue.Idle() && e.queue.Due(s.clock.Now()) {
+	if !ok || e.queue.DueOn(s.clock) {
 		return nil, false
 	}
 	return e.body, true

@@ -363,8 +363,7 @@ func (s *store) read(fn func(t *state.Tx, v *view) error) error {
 // due reports whether an automatic move has fallen due; with none queued
 // it reads no clock. The caller holds viewMu.
 func (s *store) due() bool {
-	q := s.v.queue
-	return !q.Idle() && q.Due(s.clock.Now())
+	return s.v.queue.DueOn(s.clock)
 }
 
 // CatchUp applies every automatic move that has fallen due, in a write of
