@@ -1,9 +1,8 @@
 package amapi
 
 import (
-	"crypto/sha256"
-
 	"github.com/mockserver/mockserver/internal/answercache"
+	"github.com/mockserver/mockserver/internal/seal"
 )
 
 // The probe cache (store.probes, an answercache.Cache) keeps what GET
@@ -44,6 +43,5 @@ func probeKey(bearer string) [32]byte {
 	if bearer == "" {
 		return [32]byte{}
 	}
-	var buf [128]byte // a bearer's bytes on the stack, not a copy on the heap
-	return sha256.Sum256(append(buf[:0], bearer...))
+	return seal.Sum(bearer)
 }

@@ -1,13 +1,13 @@
 package carreta
 
 import (
-	"crypto/sha256"
 	"net/http"
 	"sync"
 
 	"github.com/labstack/echo/v4"
 	"github.com/mockserver/mockserver/internal/answercache"
 	"github.com/mockserver/mockserver/internal/clock"
+	"github.com/mockserver/mockserver/internal/seal"
 )
 
 // Held answers: a GET of the order list, an order or its history answered
@@ -77,8 +77,7 @@ func heldKey(r *http.Request) ([32]byte, bool) {
 	if r.Method != http.MethodGet || r.RequestURI == "" || len(r.RequestURI) > maxHeldURI {
 		return [32]byte{}, false
 	}
-	var buf [maxHeldURI]byte // hashed from the stack, not from a copy on the heap
-	return sha256.Sum256(append(buf[:0], r.RequestURI...)), true
+	return seal.Sum(r.RequestURI), true
 }
 
 // get is the answer held for r, a GET, while v is its view, v's pages are

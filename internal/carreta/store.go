@@ -2,7 +2,6 @@ package carreta
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -266,7 +265,7 @@ type basketRecord struct {
 }
 
 // keyHash is the lookup form of an api_key.
-func keyHash(apiKey string) [32]byte { return sha256.Sum256([]byte(apiKey)) }
+func keyHash(apiKey string) [32]byte { return seal.Sum(apiKey) }
 
 // newOrder is what an order is created from, by a client or a scenario.
 type newOrder struct {

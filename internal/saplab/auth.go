@@ -2,7 +2,6 @@ package saplab
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/mockserver/mockserver/internal/password"
 	"github.com/mockserver/mockserver/internal/request"
 	"github.com/mockserver/mockserver/internal/saplab/filter"
+	"github.com/mockserver/mockserver/internal/seal"
 )
 
 // handler is a panel handler that knows who is calling.
@@ -179,12 +179,8 @@ func decodeCredentials(enc string, buf []byte) (login, pw []byte, ok bool) {
 }
 
 // loginKey is the login cache's key of credentials as the client sent
-// them: their SHA-256 (the cache holds no password), hashed from a buffer
-// on the stack, not from a copy made on the heap for it.
-func loginKey(creds string) [32]byte {
-	var buf [128]byte
-	return sha256.Sum256(append(buf[:0], creds...))
-}
+// them: their SHA-256 (the cache holds no password).
+func loginKey(creds string) [32]byte { return seal.Sum(creds) }
 
 // forgetLogins empties the login cache, and the held answers with it
 // (Load also moves the answer cache on, which alone makes them stale).

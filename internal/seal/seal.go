@@ -56,5 +56,21 @@ func Digest(secret string) [32]byte {
 	if sum, ok := ParseSHA256(secret); ok {
 		return sum
 	}
-	return sha256.Sum256([]byte(secret))
+	return Sum(secret)
+}
+
+// maxStackSum is the longest string Sum hashes from a copy on the stack.
+const maxStackSum = 512
+
+// Sum is the SHA-256 of s. A string of up to maxStackSum bytes (a key, a
+// token, credentials, a request's URI) is hashed from a copy on the
+// stack: the []byte(s) that sha256.Sum256 takes is made on the heap for
+// any s over 32 bytes, and the small reads hash one of these on every
+// request (issue 16).
+func Sum(s string) [32]byte {
+	if len(s) > maxStackSum {
+		return sha256.Sum256([]byte(s))
+	}
+	var buf [maxStackSum]byte
+	return sha256.Sum256(append(buf[:0], s...))
 }

@@ -2,6 +2,7 @@ package seal
 
 import (
 	"crypto/sha256"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +28,20 @@ func TestSHA256(t *testing.T) {
 		if Digest(plain) != sha256.Sum256([]byte(plain)) {
 			t.Errorf("Digest(%q) is not its SHA-256", plain)
 		}
+	}
+}
+
+// Sum is sha256.Sum256 of the string's bytes at every length, and hashes
+// one of up to 512 bytes without an allocation.
+func TestSum(t *testing.T) {
+	for _, n := range []int{0, 1, 32, 33, 128, 511, 512, 513, 4096} {
+		s := strings.Repeat("k", n)
+		if got, want := Sum(s), sha256.Sum256([]byte(s)); got != want {
+			t.Errorf("Sum of %d bytes = %x, want %x", n, got, want)
+		}
+	}
+	uri := "/v1/order/189333/history/?api_key=" + strings.Repeat("d", 470)
+	if n := testing.AllocsPerRun(100, func() { _ = Sum(uri) }); n != 0 {
+		t.Errorf("Sum of %d bytes: %v allocations, want 0", len(uri), n)
 	}
 }
